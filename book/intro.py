@@ -1,0 +1,76 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (replication)
+#     language: python
+#     name: replication
+# ---
+
+# %% [markdown]
+# # On the training dynamics of deep networks with L2 regularization: a re-executable replication
+#
+# This book re-runs the experiments and the theory of Lewkowycz & Gur-Ari (NeurIPS 2020). Every number shown
+# is computed by the code the book shows, from the package `replication` in this repository; every figure's
+# caption names the preset, the device and the wall time that produced it.
+#
+# ## What the paper claims
+#
+# For overparameterized networks trained with the loss $L + \tfrac{1}{2}\lambda\|\theta\|_2^2$:
+#
+# 1. **Time to peak performance scales as $1/\lambda$.** The number of steps until the test accuracy peaks is
+#    $t_* \approx c/\lambda$; with plain SGD at learning rate $\eta$ it is $t_* \approx c'/(\eta\lambda)$, across six
+#    decades of $\eta\lambda$ (Fig. 2, 3).
+# 2. **Performance does not degrade at small $\lambda$ if you train long enough.** With a fixed budget the accuracy
+#    peaks at one $\lambda$; with a budget $\propto 1/\lambda$ it plateaus as $\lambda \to 0$, and a small non-zero
+#    $\lambda$ often beats $\lambda = 0$ (Fig. 1a, 2).
+# 3. **Two applications.** The optimal $\lambda$ for a budget $T$ is predicted by $\lambda_{\rm pred} = c/T$, with $c$
+#    measured cheaply at a large $\lambda$ (Fig. 1b, 4); and **AutoL2**, which starts at a large $\lambda$ and decays it
+#    when the loss or error rises, trains faster and ends better than a tuned constant (Fig. 1c).
+# 4. **Theory.** For a $k$-homogeneous network at infinite width, the NTK decays as $\Theta_t = e^{-2(k-1)\lambda t}\Theta_0$
+#    and the function obeys eq. (1); for MSE each kernel mode learns at $t \sim 1/\gamma$ and decays to zero at
+#    $t \sim 1/\lambda$ (eq. 3, Fig. 5), which a linear model ($k = 1$) does not.
+#
+# ## Presets
+#
+# | preset | what it is | where |
+# | --- | --- | --- |
+# | `smoke` | tiny sizes; checks the pipeline in minutes. **Never a replication.** | CI |
+# | `cpu` | a real, scaled-down replication on a 2-core CPU; each chapter states its sizes | `make book` (default) |
+# | `paper` | the paper's sizes (appendix A) | a GPU |
+#
+# Re-execute the whole book with `make book PRESET=cpu`, or one chapter with papermill, e.g.
+# `jupytext --to ipynb -o - book/data.py | papermill - out.ipynb -p preset cpu -p seed 0`.
+
+# %% tags=["parameters"]
+preset = "cpu"
+seed = 0
+
+# %% [markdown]
+# ## Figures of the paper, the chapter that reproduces each, and our number
+#
+# The "ours" column is read from the headline results that the chapters record when they run at this page's preset.
+
+# %% tags=["remove-input"]
+from IPython.display import HTML, display
+
+from replication import figures, presets, results
+
+presets.show_banner(preset)
+display(HTML(figures.landing_table_html(results.load_headlines(preset), figures.toc_chapters("_toc.yml"))))
+
+# %% [markdown]
+# ## Conventions
+#
+# Unless a chapter says otherwise we follow the paper: L2 is the explicit loss term $\tfrac12\lambda\|\theta\|^2$ on
+# **all** parameters (not decoupled weight decay), standard parameterization with LeCun initialization
+# $W \sim \mathcal N(0, \sigma_w^2/N_{\rm in})$, and appendix A's softmax-loss normalization. The authors' code
+# (google/autol2) differs in two places, which the chapters that touch them restate: it adds
+# `L2 * sum(theta**2)` (no ½, so its λ is half of ours for the same penalty), and averages cross-entropy over classes.
+# See the [data and conventions](data) chapter.

@@ -1,0 +1,50 @@
+"""The three presets every chapter runs at, and the banner that says which one produced a page.
+
+* ``smoke``: seconds per chapter on 2 CPU cores; checks the pipeline end to end. Never a replication.
+* ``cpu``: a real, scaled-down replication on a laptop-class CPU (the default of ``make book``).
+* ``paper``: the paper's own sizes (appendix A), for a GPU.
+"""
+from __future__ import annotations
+
+import html
+
+from .validation import check_choice
+
+__all__ = ["PRESETS", "PRESET_DESCRIPTIONS", "check_preset", "is_replication", "banner_html", "show_banner"]
+
+PRESETS = ("smoke", "cpu", "paper")
+PRESET_DESCRIPTIONS = {
+    "smoke": "a pipeline check with tiny sizes; its numbers are NOT a replication of the paper",
+    "cpu": "a real replication, scaled down to run on a 2-core CPU; sizes differ from the paper's as stated",
+    "paper": "the paper's own sizes (appendix A)",
+}
+
+
+def check_preset(preset: str) -> str:
+    """Return ``preset`` if it is one of :data:`PRESETS`, else raise ``ValueError`` naming them."""
+    return check_choice("preset", preset, PRESETS)
+
+
+def is_replication(preset: str) -> bool:
+    """Whether results at ``preset`` may be presented as a replication (everything but ``smoke``)."""
+    return check_preset(preset) != "smoke"
+
+
+def banner_html(preset: str, extra: str | None = None) -> str:
+    """An admonition naming the preset; a warning for ``smoke`` and for any ``extra`` notice (e.g. a stand-in)."""
+    check_preset(preset)
+    kind = "warning" if preset == "smoke" or extra else "note"
+    lines = [f"This page was executed with the <code>{preset}</code> preset: {html.escape(PRESET_DESCRIPTIONS[preset])}."]
+    if extra:
+        lines.append(html.escape(extra))
+    body = "".join(f"<p>{line}</p>" for line in lines)
+    return (f'<div class="admonition {kind} replication-banner"><p class="admonition-title">'
+            f'{"Not a replication" if preset == "smoke" else "Preset"}</p>{body}</div>')
+
+
+def show_banner(preset: str, extra: str | None = None) -> None:
+    """Display :func:`banner_html` in a notebook (HTML for the book, plain text for a terminal)."""
+    from IPython.display import display
+
+    text = f"[{preset} preset] {PRESET_DESCRIPTIONS[check_preset(preset)]}" + (f"\n{extra}" if extra else "")
+    display({"text/html": banner_html(preset, extra), "text/plain": text}, raw=True)
