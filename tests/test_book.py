@@ -1,0 +1,85 @@
+"""Invariants of the book: chapters paired and in the toc, parameters cells, offline config, vendored files."""
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+
+import jupytext
+import pytest
+import yaml
+
+from replication import figures, presets
+
+from conftest import REPO
+
+BOOK = REPO / "book"
+CHAPTER_FILES = sorted(BOOK.glob("*.py"))
+
+
+def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
+    in_toc = figures.toc_chapters(REPO / "_toc.yml")
+    assert {p.stem for p in CHAPTER_FILES} == in_toc
+    order = figures.toc_chapters_in_order(REPO / "_toc.yml")
+    assert order[-1] == "intro" and sorted(order) == sorted(in_toc)
+
+
+@pytest.mark.parametrize("py", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_py_and_ipynb_are_in_sync(py):
+    ipynb = py.with_suffix(".ipynb")
+    assert ipynb.exists(), f"{ipynb.name} missing: run `make sync`"
+    a, b = jupytext.read(py), jupytext.read(ipynb)
+    assert [(c.cell_type, c.source) for c in a.cells] == [(c.cell_type, c.source) for c in b.cells], \
+        f"{py.name} and {ipynb.name} differ: run `make sync`"
+    assert not any(c.get("outputs") for c in b.cells), f"{ipynb.name} holds outputs; commit it output-free"
+
+
+@pytest.mark.parametrize("py", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_parameters_cell_holds_a_valid_preset_and_a_seed(py):
+    nb = jupytext.read(py)
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, f"{py.name} needs exactly one cell tagged 'parameters'"
+    scope = {}
+    exec(cells[0].source, scope)
+    presets.check_preset(scope["preset"])
+    assert isinstance(scope["seed"], int)
+
+
+def test_environment_yml_installs_pyproject_so_they_cannot_disagree():
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pip_lines = [d for d in env["dependencies"] if isinstance(d, dict)][0]["pip"]
+    assert pip_lines == ['-e ".[book,test]"'] or pip_lines == ["-e .[book,test]"]
+    assert {"book", "test"} <= set(project["optional-dependencies"])
+    python = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python=")][0]
+    assert python == "python=3.11" and ">=3.11" in project["requires-python"]
+    # the only conda packages are python and pip: every library version comes from pyproject.toml
+    assert {d.split("=")[0] for d in env["dependencies"] if isinstance(d, str)} == {"python", "pip"}
+
+
+def test_book_config_points_only_at_local_assets():
+    config = yaml.safe_load((REPO / "_config.yml").read_text())["sphinx"]["config"]
+    assert not config["mathjax_path"].startswith(("http", "//"))
+    assert (BOOK / "_vendor" / config["mathjax_path"]).exists()
+    for path in config["nb_ipywidgets_js"]:
+        assert not path.startswith(("http", "//")) and (BOOK / "_vendor" / path).exists()
+    assert config["html_static_path"] == ["book/_vendor"]
+    # Jupyter Book 1 injects every script under _static into every page: the vendored files must not live there
+    assert not (BOOK / "_static").exists()
+    assert "replication.sphinx_offline" in yaml.safe_load((REPO / "_config.yml").read_text())["sphinx"]["extra_extensions"]
+
+
+def test_vendored_files_match_their_recorded_hashes():
+    manifest = (BOOK / "_vendor" / "VENDOR.md").read_text()
+    rows = re.findall(r"^\s+([0-9a-f]{64})\s+\./(\S+)$", manifest, flags=re.M)
+    assert len(rows) > 50
+    for digest, rel in rows:
+        assert hashlib.sha256((BOOK / "_vendor" / rel).read_bytes()).hexdigest() == digest, rel
+
+
+def test_figure_registry_is_consistent():
+    keys = [r.headline for r in figures.FIGURES if r.headline]
+    assert len(keys) == len(set(keys))
+    assert all(k.split(".")[0] == r.chapter for r in figures.FIGURES if (k := r.headline))
+    html = figures.landing_table_html({}, {"data"})
+    assert html.count("<tr>") == len(figures.FIGURES) + 1
+    assert '<a href="data.html">data</a>' in html and "planned, issue #4" in html

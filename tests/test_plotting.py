@@ -1,0 +1,62 @@
+"""Figures: the mime bundle, the book's offline renderer, slider figures and provenance captions."""
+import json
+from types import SimpleNamespace
+
+import plotly.graph_objects as go
+import pytest
+
+from replication import plotting
+from replication.provenance import Provenance
+from replication.sphinx_offline import PLOTLY_MIME, PlotlyMimeRenderer, plotly_js_path
+
+
+def _fig():
+    return go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 0, 1])).update_layout(title_text="demo")
+
+
+def test_bundle_carries_plotly_json_and_no_inline_library():
+    bundle = plotting.figure_bundle(_fig())
+    assert set(bundle) == {PLOTLY_MIME, "text/plain"}
+    payload = json.dumps(bundle[PLOTLY_MIME])
+    assert json.loads(payload)["data"][0]["y"] == [1, 0, 1]
+    assert len(payload) < 20_000  # the figure, not the 4 MB plotly.js
+
+
+def test_book_renderer_turns_plotly_json_into_an_offline_div():
+    data = SimpleNamespace(mime_type=PLOTLY_MIME, content=plotting.figure_bundle(_fig())[PLOTLY_MIME])
+    (node,) = PlotlyMimeRenderer.handle_mime(None, data, inline=False)
+    html = node.astext()
+    assert "plotly-graph-div" in html and "Plotly.newPlot" in html
+    assert "<script src" not in html and "cdn" not in html.lower()
+    assert PlotlyMimeRenderer.handle_mime(None, SimpleNamespace(mime_type="text/html", content=""), False) is None
+    # ranked above text/html (30) for HTML builders
+    assert ("html", PLOTLY_MIME, 25) in PlotlyMimeRenderer.mime_priority_overrides
+    assert plotly_js_path().stat().st_size > 1_000_000
+
+
+def test_slider_steps_show_exactly_their_own_traces_and_set_title_text():
+    steps = [plotting.SliderStep(f"λ={lam}", f"title {lam}", [go.Scatter(y=[lam, 2 * lam]), go.Scatter(y=[lam])])
+             for lam in (1, 2, 3)]
+    fig = plotting.slider_figure(steps, slider_prefix="λ = ", active=1)
+    assert [t.visible for t in fig.data] == [False, False, True, True, False, False]
+    assert fig.layout.title.text == "title 2"
+    for i, step in enumerate(fig.layout.sliders[0].steps):
+        visible, layout = step.args
+        assert set(layout) == {"title.text"}  # a plain "title" blanks the title in plotly.js
+        shown = [t.y[0] for t, v in zip(fig.data, visible["visible"]) if v]
+        assert shown == [i + 1, i + 1]
+    moved = plotting.apply_slider_step(fig, 2)
+    assert moved.layout.title.text == "title 3" and [t.visible for t in moved.data][-2:] == [True, True]
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.slider_figure([], slider_prefix="")
+    with pytest.raises(ValueError, match=r"active=5 must lie in \[0, 2\]"):
+        plotting.slider_figure(steps, slider_prefix="", active=5)
+
+
+def test_caption_names_preset_device_and_wall_time():
+    prov = Provenance("cpu", "CPU (2 cores, x86_64)", 75.0)
+    html = plotting.caption_html("Epochs to peak.", prov)
+    assert "preset cpu" in html and "CPU (2 cores, x86_64)" in html and "1.2 min" in html
+    assert "not a replication" not in html
+    smoke = plotting.caption_html("x", Provenance("smoke", "CPU", 0.5))
+    assert "smoke preset: a pipeline check, not a replication" in smoke

@@ -1,0 +1,77 @@
+"""Presets, configs, input validation and the atomic results store."""
+import json
+import math
+
+import pytest
+
+from replication import presets, results, validation
+from replication.configs import Config, get_config
+from replication.provenance import Provenance, Stopwatch
+
+
+def test_unknown_preset_and_chapter_name_the_allowed_values():
+    with pytest.raises(ValueError, match=r"preset='gpu' is not allowed; choose one of: 'smoke', 'cpu', 'paper'"):
+        presets.check_preset("gpu")
+    with pytest.raises(ValueError, match=r"chapter='nope'.*'data'"):
+        get_config("nope", "cpu")
+    cfg = get_config("data", "smoke")
+    assert cfg.mnist_source == "embedded" and cfg.preset == "smoke" and cfg.fc_subset == 512
+    assert get_config("data", "paper").ntk_subset == 200
+    with pytest.raises(TypeError, match="read-only"):
+        cfg["fc_subset"] = 3
+    with pytest.raises(AttributeError, match="no field 'width'"):
+        Config(a=1).width
+
+
+@pytest.mark.parametrize("check,value,message", [
+    (validation.check_positive, -0.1, r"lr=-0.1 must be > 0"),
+    (validation.check_positive, 0, r"lr=0.0 must be > 0"),
+    (validation.check_nonnegative, -1e-9, r"lr=-1e-09 must be >= 0"),
+    (validation.check_finite, float("nan"), r"lr=nan must be finite"),
+    (validation.check_finite, float("inf"), r"lr=inf must be finite"),
+    (validation.check_finite, "0.1", r"lr='0.1' must be a real number"),
+    (validation.check_finite, True, r"lr=True must be a real number"),
+    (validation.check_positive_int, 2.5, r"lr=2.5 must be a positive integer"),
+    (validation.check_positive_int, 0, r"lr=0 must be a positive integer"),
+])
+def test_validation_messages_name_parameter_value_and_range(check, value, message):
+    with pytest.raises(ValueError, match=message):
+        check("lr", value)
+
+
+def test_smoke_banner_says_not_a_replication():
+    assert "Not a replication" in presets.banner_html("smoke")
+    assert "Not a replication" not in presets.banner_html("cpu")
+    assert "stand-in &amp; more" in presets.banner_html("cpu", "stand-in & more")
+    assert not presets.is_replication("smoke") and presets.is_replication("paper")
+
+
+def test_headlines_round_trip_and_record_non_finite_values(tmp_path):
+    prov = Provenance("cpu", "CPU (2 cores)", 12.0)
+    results.record_headline("fc_mnist", "fc_mnist.tstar_exponent", -0.97, provenance=prov, paper="-1",
+                            label="fitted exponent", root=tmp_path)
+    results.record_headline("fc_mnist", "fc_mnist.other", math.nan, provenance=prov, paper="-", label="x",
+                            root=tmp_path)
+    got = results.load_headlines("cpu", root=tmp_path)
+    assert got["fc_mnist.tstar_exponent"]["ours"] == -0.97
+    assert got["fc_mnist.other"]["ours"] == "nan"
+    assert got["fc_mnist.tstar_exponent"]["provenance"]["device"] == "CPU (2 cores)"
+    assert results.load_headlines("paper", root=tmp_path) == {}
+
+
+def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
+    path = results.write_json_atomic(tmp_path / "r.json", {"a": 1})
+    with pytest.raises(TypeError):
+        results.write_json_atomic(path, {"a": object()})
+    assert json.loads(path.read_text()) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary file left behind
+
+
+def test_stopwatch_records_preset_device_and_time():
+    with Stopwatch("smoke") as sw:
+        sum(range(1000))
+    prov = sw.provenance
+    assert prov.preset == "smoke" and prov.wall_time_s >= 0 and prov.device.startswith("CPU")
+    assert prov.versions["jax"] == "0.10.2"
+    with pytest.raises(ValueError, match="preset="):
+        Stopwatch("fast")
