@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_write_bytes
 from .validation import check_choice, check_positive_int
 
 __all__ = [
@@ -186,20 +187,6 @@ def verify_digest(path: str | os.PathLike, expected: str, *, algorithm: str = "s
                             f"corrupted or not the published one. {fix}")
 
 
-def _atomic_write_bytes(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 # ------------------------------------------------------------------------------------------------- MNIST
 
 
@@ -271,9 +258,9 @@ def _write_cache(path: Path, arrays: dict[str, np.ndarray]) -> None:
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
     payload = buf.getvalue()
-    _atomic_write_bytes(path, payload)
+    atomic_write_bytes(path, payload)
     meta = {"sha256": hashlib.sha256(payload).hexdigest(), "source": MNIST_WHEEL.requirement}
-    _atomic_write_bytes(path.with_suffix(".json"), json.dumps(meta).encode())
+    atomic_write_bytes(path.with_suffix(".json"), json.dumps(meta).encode())
 
 
 def _read_cache(path: Path) -> dict[str, np.ndarray] | None:

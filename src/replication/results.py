@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 
+from .atomic import atomic_write_bytes
 from .presets import check_preset
 from .provenance import Provenance
 
@@ -21,21 +21,10 @@ def results_root(root: str | os.PathLike | None = None) -> Path:
 
 
 def write_json_atomic(path: str | os.PathLike, obj) -> Path:
-    """Write ``obj`` as JSON to ``path`` via a temporary file and ``os.replace``: readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=2, sort_keys=True, allow_nan=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``obj`` as JSON to ``path`` atomically: readers never see half a file, and a value that cannot be
+    serialized leaves the old file untouched."""
+    text = json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    return atomic_write_bytes(path, text.encode())
 
 
 def read_json(path: str | os.PathLike):
