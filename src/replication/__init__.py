@@ -9,5 +9,6 @@ Modules, one concept each:
 * :mod:`replication.plotting`: Plotly figures that render offline in the static book and live in Jupyter.
 * :mod:`replication.results`: atomic JSON results and the headline numbers the landing page collects.
 * :mod:`replication.figures`: which chapter reproduces which figure of the paper.
+* :mod:`replication.ntk`: the empirical NTK (two independent implementations) and the homogeneity degree (Lemma 1).
 """
 __version__ = "0.1.0"
