@@ -57,7 +57,8 @@ def test_environment_yml_installs_pyproject_so_they_cannot_disagree():
 
 
 def test_book_config_points_only_at_local_assets():
-    config = yaml.safe_load((REPO / "_config.yml").read_text())["sphinx"]["config"]
+    sphinx = yaml.safe_load((REPO / "_config.yml").read_text())["sphinx"]
+    config = sphinx["config"]
     assert not config["mathjax_path"].startswith(("http", "//"))
     assert (BOOK / "_vendor" / config["mathjax_path"]).exists()
     for path in config["nb_ipywidgets_js"]:
@@ -65,7 +66,7 @@ def test_book_config_points_only_at_local_assets():
     assert config["html_static_path"] == ["book/_vendor"]
     # Jupyter Book 1 injects every script under _static into every page: the vendored files must not live there
     assert not (BOOK / "_static").exists()
-    assert "replication.sphinx_offline" in yaml.safe_load((REPO / "_config.yml").read_text())["sphinx"]["extra_extensions"]
+    assert "replication.sphinx_offline" in sphinx["extra_extensions"]
 
 
 def test_vendored_files_match_their_recorded_hashes():
