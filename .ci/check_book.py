@@ -4,6 +4,8 @@ For every chapter page: it loads with no console error and no uncaught exception
 the local server, gets no failed or 4xx/5xx response, every Plotly figure has rendered (an SVG inside each
 plotly div), and math has been typeset by the vendored MathJax. The landing page must show the figures table;
 at least one page must hold a Plotly figure, and a page with ipywidgets state must render its widgets.
+Every figure with two sliders (the λ/γ explorer of the theory chapter) is dragged with the mouse: each slider,
+clicked at the start of its rail, must change the curves on show.
 
 usage: python .ci/check_book.py _build/smoke/_build/html [--screenshots DIR]
 """
@@ -65,11 +67,42 @@ def check_page(browser, origin: str, path: str, shots: Path | None) -> tuple[lis
         problems.append(f"{facts['mathSource']} math elements but MathJax typeset none")
     if facts["widgetState"] and not facts["widgets"]:
         problems.append("widget state saved but no widget rendered")
+    facts["slidersMoved"] = 0
+    problems += move_sliders(page, facts)
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / (path.replace("/", "_").replace(".html", "") + ".png")), full_page=True)
     page.close()
     return problems, facts
+
+
+SHOWN_CURVES = """(i) => {
+    const gd = document.querySelectorAll('.plotly-graph-div')[i];
+    return JSON.stringify(gd._fullData.filter(t => t.visible === true && t.opacity > 0)
+        .map(t => Array.from(t.y).slice(0, 200)));
+}"""
+
+
+def move_sliders(page, facts) -> list[str]:
+    """Click each slider of every two-slider Plotly figure at the start of its rail; the curves must change."""
+    problems = []
+    divs = page.query_selector_all(".plotly-graph-div")
+    for i, div in enumerate(divs):
+        rails = div.query_selector_all("g.slider-group rect.slider-rail-touch-rect")
+        if len(rails) < 2:
+            continue
+        for s, rail in enumerate(rails):
+            before = page.evaluate(SHOWN_CURVES, i)
+            rail.scroll_into_view_if_needed()
+            box = rail.bounding_box()
+            page.mouse.click(box["x"] + 4, box["y"] + box["height"] / 2)
+            page.wait_for_timeout(300)
+            after = page.evaluate(SHOWN_CURVES, i)
+            if after == before or after == "[]":
+                problems.append(f"figure {i}: moving slider {s} did not change the curves")
+            else:
+                facts["slidersMoved"] += 1
+    return problems
 
 
 def main() -> int:
@@ -83,7 +116,7 @@ def main() -> int:
         print(f"no chapter pages under {root}/book: was the book built?")
         return 1
     server, origin = serve(root)
-    failures, passed, totals = [], 0, {"plotly": 0, "widgets": 0, "table": 0, "math": 0}
+    failures, passed, totals = [], 0, {"plotly": 0, "widgets": 0, "table": 0, "math": 0, "sliders": 0}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for path in ["index.html", *pages]:
@@ -92,10 +125,11 @@ def main() -> int:
             totals["widgets"] += facts["widgets"]
             totals["table"] += facts["figuresTable"]
             totals["math"] += facts["mathTypeset"]
+            totals["sliders"] += facts["slidersMoved"]
             status = "ok" if not problems else "FAIL"
             print(f"{status:4} {path}: {facts['plotlyRendered']}/{facts['plotly']} Plotly figures, "
                   f"{facts['mathTypeset']} equations, {facts['widgets']} widget elements, "
-                  f"{facts['figuresTable']} table rows")
+                  f"{facts['figuresTable']} table rows, {facts['slidersMoved']} sliders moved")
             for p in problems:
                 print(f"     - {p}")
             failures += [f"{path}: {p}" for p in problems]
@@ -103,7 +137,8 @@ def main() -> int:
         browser.close()
     server.shutdown()
     for what, key in [("a Plotly figure", "plotly"), ("the landing page's figures table", "table"),
-                      ("typeset math", "math"), ("a rendered ipywidget", "widgets")]:
+                      ("typeset math", "math"), ("a rendered ipywidget", "widgets"),
+                      ("a two-slider figure that changed when dragged", "sliders")]:
         if not totals[key]:
             failures.append(f"no page showed {what}")
             print(f"FAIL book: no page showed {what}")

@@ -60,3 +60,23 @@ def test_caption_names_preset_device_and_wall_time():
     assert "not a replication" not in html
     smoke = plotting.caption_html("x", Provenance("smoke", "CPU", 0.5))
     assert "smoke preset: a pipeline check, not a replication" in smoke
+
+
+def test_grid_slider_sliders_are_independent():
+    import plotly.graph_objects as go
+
+    from replication.plotting import apply_grid_slider, grid_slider_figure
+
+    cells = {(i, j): [go.Scatter(x=[0, 1], y=[i, j], name=f"{i},{j}")] for i in range(3) for j in range(4)}
+    fig = grid_slider_figure(cells, row_labels=["a", "b", "c"], col_labels=["w", "x", "y", "z"],
+                             row_prefix="λ = ", col_prefix="γ = ", active=(1, 2))
+
+    def shown(f):
+        return [t.name for t in f.data if t.visible is True and t.opacity == 1.0]
+
+    assert shown(fig) == ["1,2"]
+    moved = apply_grid_slider(fig, 0, 2)   # row slider: the column choice stays
+    assert shown(moved) == ["2,2"]
+    moved = apply_grid_slider(moved, 1, 0)  # column slider: the row choice stays
+    assert shown(moved) == ["2,0"]
+    assert [t.showlegend for t in moved.data if t.opacity == 1.0] == [True] * 3

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 
 from .validation import check_choice
 
-__all__ = ["empirical_ntk", "homogeneity_degree"]
+__all__ = ["empirical_ntk", "homogeneity_degree", "homogeneity_ratios"]
 
 NTK_METHODS = ("jacobian", "jvp")
 
@@ -59,6 +59,14 @@ def empirical_ntk(apply_fn, params, x1, x2=None, *, method: str = "jacobian"):
     x2 = x1 if x2 is None else x2
     impl = _ntk_jacobian if method == "jacobian" else _ntk_jvp
     return impl(f, params, x1, x2)
+
+
+def homogeneity_ratios(apply_fn, params, x):
+    """Per-sample (Σ_μ θ_μ ∂f/∂θ_μ) / f (Lemma 1, m = 0): all equal to k for a k-homogeneous network, spread
+    out for one that is not (biases, batch norm with an affine shift)."""
+    f = _scalar_fn(apply_fn)
+    value, along_theta = jax.jvp(lambda p: f(p, x), (params,), (params,))
+    return along_theta / value
 
 
 def homogeneity_degree(apply_fn, params, x) -> float:

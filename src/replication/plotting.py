@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from .provenance import Provenance
 
 __all__ = ["PLOTLY_CONFIG", "figure_bundle", "caption_html", "show", "SliderStep", "slider_figure",
-           "apply_slider_step"]
+           "apply_slider_step", "grid_slider_figure", "apply_grid_slider"]
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "svg"}}
 
@@ -95,4 +95,62 @@ def apply_slider_step(fig: go.Figure, index: int) -> go.Figure:
     for trace, visible in zip(out.data, trace_update["visible"]):
         trace.visible = visible
     out.update_layout(title_text=layout_update["title.text"])
+    return out
+
+
+def grid_slider_figure(cells: dict, *, row_labels: Sequence[str], col_labels: Sequence[str],
+                       row_prefix: str, col_prefix: str, active: tuple[int, int] = (0, 0),
+                       layout: dict | None = None) -> go.Figure:
+    """A figure with two independent sliders over a precomputed grid (e.g. λ and γ), with no custom JavaScript.
+
+    ``cells[(i, j)]`` lists the traces for row value i and column value j. Each slider restyles its own trace
+    attribute, so moving one never undoes the other: the row slider sets ``visible``, the column slider sets
+    ``opacity`` (with ``showlegend`` and ``hoverinfo``). A trace is seen exactly when both select it. Fix the
+    axis ranges in ``layout``: hidden-by-opacity traces still count for autorange.
+    """
+    n_rows, n_cols = len(row_labels), len(col_labels)
+    if set(cells) != {(i, j) for i in range(n_rows) for j in range(n_cols)}:
+        raise ValueError(f"cells must hold exactly the keys (i, j) for i < {n_rows}, j < {n_cols}.")
+    if not (0 <= active[0] < n_rows and 0 <= active[1] < n_cols):
+        raise ValueError(f"active={active} must index the grid of {n_rows} x {n_cols}.")
+    fig = go.Figure()
+    owner = []
+    for (i, j), traces in sorted(cells.items()):
+        for trace in traces:
+            fig.add_trace(trace)
+            owner.append((i, j))
+
+    def col_args(j):
+        on = [o[1] == j for o in owner]
+        return {"opacity": [1.0 if v else 0.0 for v in on], "showlegend": on,
+                "hoverinfo": ["all" if v else "skip" for v in on]}
+
+    for trace, (i, j) in zip(fig.data, owner):
+        trace.visible = i == active[0]
+    init = col_args(active[1])
+    for trace, op, leg, hov in zip(fig.data, init["opacity"], init["showlegend"], init["hoverinfo"]):
+        trace.opacity, trace.showlegend, trace.hoverinfo = op, leg, hov
+    row_steps = [dict(method="restyle", label=lab, args=[{"visible": [o[0] == i for o in owner]}])
+                 for i, lab in enumerate(row_labels)]
+    col_steps = [dict(method="restyle", label=lab, args=[col_args(j)]) for j, lab in enumerate(col_labels)]
+    fig.update_layout(**(layout or {}))
+    fig.update_layout(sliders=[
+        dict(active=active[0], currentvalue=dict(prefix=row_prefix), steps=row_steps, pad=dict(t=50), y=0,
+             name="rows"),
+        dict(active=active[1], currentvalue=dict(prefix=col_prefix), steps=col_steps, pad=dict(t=50), y=-0.28,
+             name="cols"),
+    ])
+    return fig
+
+
+def apply_grid_slider(fig: go.Figure, slider: int, index: int) -> go.Figure:
+    """Apply step ``index`` of slider ``slider`` (0 = rows, 1 = columns) as plotly.js would (for tests)."""
+    (update,) = fig.layout.sliders[slider].steps[index].args
+    out = go.Figure(fig)
+    for attr, values in update.items():
+        for trace, value in zip(out.data, values):
+            setattr(trace, attr, value)
+    sliders = list(out.layout.sliders)
+    sliders[slider].active = index
+    out.update_layout(sliders=sliders)
     return out

@@ -188,7 +188,7 @@ def function_dynamics(theta0, f0, y, lam, k, t):
         if v.shape != (n,):
             raise ValueError(f"{name} must have one entry per training sample ({n}); got shape {v.shape}.")
     scale = max(float(np.abs(theta0).max()), 1e-300)
-    if not np.allclose(theta0, theta0.T, rtol=1e-6, atol=1e-9 * scale):
+    if not np.allclose(theta0, theta0.T, rtol=1e-4, atol=1e-4 * scale):  # float32 kernels are symmetric to ~1e-6
         raise ValueError("theta0 must be symmetric (a kernel on the training set).")
     gammas, vecs = np.linalg.eigh(0.5 * (theta0 + theta0.T))
     if gammas.min() < -1e-6 * scale:
