@@ -15,7 +15,7 @@ HTML := _build/$(PRESET)/_build/html
 CHAPTERS = $(shell $(PY) -c "from replication.figures import toc_chapters_in_order as t; print(' '.join(t('_toc.yml')))")
 export REPLICATION_RESULTS := $(CURDIR)/results
 
-.PHONY: env data test sync execute build book check-book clean
+.PHONY: env data test sync execute build book check-book bench clean
 
 env: $(STAMP)
 
@@ -54,6 +54,10 @@ build: env
 	@echo "Book: $(HTML)/index.html"
 
 book: env data execute build
+
+# Engine speed (not a test): FC step FLOP/s against the matmul rate, vmapped grid against a loop.
+bench: env
+	$(PY) benchmarks/bench_engine.py --out results/bench.json
 
 # Headless-Chromium check of the built book (needs Debian's chromium: apt-get install chromium).
 check-book: env

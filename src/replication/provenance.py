@@ -77,6 +77,10 @@ class Provenance:
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Provenance":
+        return cls(**{f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d})
+
 
 class Stopwatch:
     """``with Stopwatch(preset) as sw: ...`` then ``sw.provenance`` records preset, device and elapsed time."""

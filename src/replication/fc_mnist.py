@@ -1,0 +1,61 @@
+"""The fully-connected network on MNIST (appendix A: 3 hidden layers of 2048, ReLU, σ_w = √2, σ_b = 0, trained on
+the first 512 MNIST samples with batch 512, i.e. full batch): data, model and the (η, λ) sweep of Fig. 2a–c."""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from flax import nnx
+
+from . import data as data_lib
+from .models import MLP, functional
+from .provenance import Provenance
+from .results import cached_result
+from .sweeps import SweepRun, plan_sweep
+from .train import Dataset, History, TrainSpec, train_grid
+
+__all__ = ["load_data", "make_model", "sweep_runs", "run_sweep"]
+
+
+def load_data(source: str, train_samples: int, test_samples: int) -> Dataset:
+    """First ``train_samples`` MNIST training images and first ``test_samples`` test images, standardized with
+    the training subset's statistics, flattened; one-hot targets."""
+    train = data_lib.first_n(data_lib.load_mnist("train", source), train_samples)
+    test = data_lib.first_n(data_lib.load_mnist("test", source), test_samples)
+    stats = data_lib.normalization_stats(train.images)
+    return Dataset(
+        x_train=data_lib.flatten(data_lib.standardize(train.images, stats)), y_train=data_lib.one_hot(train.labels),
+        labels_train=train.labels,
+        x_test=data_lib.flatten(data_lib.standardize(test.images, stats)), y_test=data_lib.one_hot(test.labels),
+        labels_test=test.labels)
+
+
+def make_model(width: int, depth: int, seed: int):
+    """Appendix A's FC network (standard parameterization, LeCun init, σ_w = √2, σ_b = 0) as (apply_fn, params)."""
+    return functional(MLP(784, 10, width=width, depth=depth, rngs=nnx.Rngs(seed), sigma_w=math.sqrt(2.0),
+                          sigma_b=0.0, use_bias=True))
+
+
+def sweep_runs(cfg, *, lrs=None, lams=None, physical_time=None) -> list[SweepRun]:
+    return plan_sweep(lrs or cfg.lrs, lams or cfg.lams, physical_time=physical_time or cfg.physical_time,
+                      min_lr_lam=cfg.min_lr_lam, max_lr_lam=cfg.max_lr_lam, max_epochs=cfg.max_epochs)
+
+
+def run_sweep(cfg, runs: list[SweepRun], *, seed: int, loss: str = "xent", name: str = "fc_mnist",
+              log=print) -> tuple[list[History], Provenance, bool]:
+    """Train ``runs`` (full batch: one step per epoch) from one initialization, as one vmapped grid; the result is
+    stored and reused when the same configuration and code run again. Returns (histories, provenance of the
+    computation, reused)."""
+    config = dict(name=name, preset=cfg.preset, seed=seed, loss=loss, width=cfg.width, depth=cfg.depth,
+                  source=cfg.mnist_source, train_samples=cfg.train_samples, test_samples=cfg.test_samples,
+                  evals=cfg.evals, runs=[dataclasses.asdict(r) for r in runs])
+
+    def compute():
+        ds = load_data(cfg.mnist_source, cfg.train_samples, cfg.test_samples)
+        apply_fn, params = make_model(cfg.width, cfg.depth, seed)
+        hist = train_grid(apply_fn, params, ds, [r.lr for r in runs], [r.lam for r in runs], [r.epochs for r in runs],
+                          TrainSpec(loss=loss, batch_size=None, evals=cfg.evals), seed=seed)
+        return {"histories": [h.to_json() for h in hist]}
+
+    got = cached_result(name, config, compute, preset=cfg.preset, log=log)
+    return [History.from_json(h) for h in got["payload"]["histories"]], got["provenance"], got["reused"]

@@ -1,0 +1,88 @@
+"""(η, λ) sweeps as the paper runs them (Section 2, appendix A), and their summaries (t*, peak accuracy, c).
+
+A sweep trains every (η, λ) whose product lies in a window for a fixed *physical time* τ = epochs·η·λ (Fig. 2a–c:
+τ = 2), so each run is long enough for its test accuracy to peak. λ = 0 runs as long as the longest run with the
+same η (the paper runs it longer still; see each chapter).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from .analysis import estimate_c, fit_power_law, time_to_peak
+from .train import History
+from .validation import check_positive
+
+__all__ = ["SweepRun", "plan_sweep", "summarize", "fit_tstar", "best_within_budget", "first_time_train_error_zero"]
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepRun:
+    lr: float
+    lam: float
+    epochs: int
+
+
+def plan_sweep(lrs, lams, *, physical_time: float, min_lr_lam: float, max_lr_lam: float, max_epochs: int,
+               include_zero: bool = True) -> list[SweepRun]:
+    """Every (η, λ > 0) with min ≤ ηλ ≤ max, trained for ceil(τ/(ηλ)) epochs (capped at ``max_epochs``), plus
+    λ = 0 for each η, trained as long as that η's longest run."""
+    check_positive("physical_time", physical_time)
+    runs = []
+    for lr in lrs:
+        mine = []
+        for lam in lams:
+            if lam <= 0:
+                continue
+            p = lr * lam
+            if min_lr_lam <= p <= max_lr_lam:
+                mine.append(SweepRun(float(lr), float(lam), min(max_epochs, math.ceil(physical_time / p))))
+        runs += mine
+        if include_zero and mine:
+            runs.append(SweepRun(float(lr), 0.0, max(r.epochs for r in mine)))
+    if not runs:
+        raise ValueError(f"no (η, λ) in the grid has {min_lr_lam} <= η·λ <= {max_lr_lam}; widen the window.")
+    return runs
+
+
+def summarize(histories: list[History], *, tol: float = 0.005) -> list[dict]:
+    """Per run: η, λ, ηλ, t* in epochs (the paper's definition; NaN for a diverged run), peak test accuracy,
+    whether and when it diverged, and the epochs to training accuracy 1 (Fig. S1)."""
+    rows = []
+    for h in histories:
+        m = h.metrics
+        acc = m["test_accuracy"]
+        ok = np.isfinite(acc)
+        t_star = time_to_peak(m["epoch"], acc, tol=tol) if ok.any() and not h.diverged else float("nan")
+        rows.append(dict(lr=h.lr, lam=h.lam, lr_lam=h.lr * h.lam, epochs=h.steps, t_star=t_star,
+                         max_test_accuracy=float(np.nanmax(acc)) if ok.any() else float("nan"),
+                         diverged=h.diverged, diverged_at=h.diverged_at,
+                         t_train_zero=first_time_train_error_zero(h)))
+    return rows
+
+
+def fit_tstar(rows: list[dict]) -> dict:
+    """Fit t* ∝ (ηλ)^exponent over the non-diverged runs with λ > 0 (Fig. 2a); also c = median t*·ηλ."""
+    use = [r for r in rows if r["lam"] > 0 and not r["diverged"] and np.isfinite(r["t_star"]) and r["t_star"] > 0]
+    x = np.array([r["lr_lam"] for r in use])
+    y = np.array([r["t_star"] for r in use])
+    exponent, prefactor = fit_power_law(x, y)
+    return dict(exponent=exponent, prefactor=prefactor, c=estimate_c(y, np.ones_like(x), x), n_runs=len(use),
+                decades=float(np.log10(x.max() / x.min())))
+
+
+def best_within_budget(h: History, budget_epochs: float) -> float:
+    """Peak test accuracy reached within the first ``budget_epochs`` epochs (Fig. 2c's fixed budget)."""
+    m = h.metrics
+    keep = m["epoch"] <= budget_epochs
+    acc = m["test_accuracy"][keep]
+    return float(np.nanmax(acc)) if np.isfinite(acc).any() else float("nan")
+
+
+def first_time_train_error_zero(h: History) -> float:
+    """Epochs until the training accuracy first reaches 1 (Fig. S1); NaN if it never does."""
+    err = h.metrics["train_error"]
+    hit = np.isfinite(err) & (err <= 0.0)
+    return float(h.metrics["epoch"][np.argmax(hit)]) if hit.any() else float("nan")
