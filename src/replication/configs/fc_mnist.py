@@ -17,7 +17,7 @@ def cpu():
     # MSE at width 512 diverges within 5 steps for η ≥ 0.2 (measured), so its η grid is smaller than the paper's.
     return dict(mnist_source="full", train_samples=512, test_samples=2000, width=512, depth=3,
                 lrs=(0.05, 0.2, 0.8), lams=(1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3), physical_time=2.0,
-                min_lr_lam=5e-4, max_lr_lam=0.1, max_epochs=4000, evals=100, budget_lr=0.2, budget_epochs=400,
+                min_lr_lam=5e-4, max_lr_lam=0.1, max_epochs=4000, evals=100, budget_lr=0.2, budget_epochs=150,
                 mse_lrs=(0.01, 0.025, 0.05), mse_lams=(0.05, 0.15), mse_physical_time=1.0)
 
 
