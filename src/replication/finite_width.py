@@ -17,10 +17,11 @@ from . import data as data_lib
 from .models import MLP, functional
 from .ntk import empirical_ntk, homogeneity_ratios
 from .theory import function_dynamics
+from .train import l2_term
 from .validation import check_nonnegative, check_positive, check_positive_int
 
 __all__ = [
-    "even_odd_mnist", "ntk_mlp", "l2_penalty", "train_mse_gd", "GDHistory", "fig5c", "kernel_evolution",
+    "even_odd_mnist", "ntk_mlp", "train_mse_gd", "GDHistory", "fig5c", "kernel_evolution",
     "kernel_deviation", "homogeneity_table", "deep_linear_fixed_point",
 ]
 
@@ -44,11 +45,6 @@ def ntk_mlp(n_in: int, width: int, layers: int, seed: int, *, use_bias: bool = F
     return (lambda p, x: apply_fn(p, x)[:, 0]), params
 
 
-def l2_penalty(params):
-    """½‖θ‖² over every parameter (the paper's L2 term is λ times this)."""
-    return 0.5 * sum(jnp.sum(jnp.square(leaf)) for leaf in jax.tree.leaves(params))
-
-
 @dataclasses.dataclass
 class GDHistory:
     time: np.ndarray        # t = step × η at each record
@@ -67,7 +63,7 @@ def train_mse_gd(apply_fn, params, x, y, *, lr: float, lam: float, steps: int, r
     check_positive_int("record_every", record_every, maximum=steps)
 
     def total_loss(p):
-        return 0.5 * jnp.sum(jnp.square(apply_fn(p, x) - y)) + lam * l2_penalty(p)
+        return 0.5 * jnp.sum(jnp.square(apply_fn(p, x) - y)) + lam * l2_term(p)
 
     @jax.jit
     def chunk(p):
@@ -103,7 +99,6 @@ def fig5c(x, y, *, kernel_width: int, train_width: int, lam: float, lr: float, t
     ``kernel_width``), and from GD on a 2-layer ReLU net of ``train_width``. Returns a dict of curves."""
     kernel_fn, kernel_params = ntk_mlp(x.shape[1], kernel_width, 2, seed)
     theta0 = np.asarray(empirical_ntk(kernel_fn, kernel_params, x, method=ntk_method), dtype=np.float64)
-    f0_kernel = np.asarray(kernel_fn(kernel_params, x), dtype=np.float64)
     steps = max(1, int(round(t_max / lr)))
     record_every = max(1, steps // records)
     steps = record_every * (steps // record_every)
@@ -116,7 +111,7 @@ def fig5c(x, y, *, kernel_width: int, train_width: int, lam: float, lr: float, t
     theory = {k: 0.5 * np.sum((function_dynamics(theta0, f0, yy, lam, k, t) - yy) ** 2, axis=-1) for k in (1, 2)}
     eig = np.linalg.eigvalsh(theta0)
     return dict(time=t, loss_gd=hist.loss, loss_k1=theory[1], loss_k2=theory[2], diverged=hist.diverged,
-                kernel_eigenvalues=eig, f0_kernel_rms=float(np.sqrt(np.mean(f0_kernel**2))), steps=steps)
+                kernel_eigenvalues=eig, steps=steps)
 
 
 def kernel_deviation(kernels, times, lam: float, k: int) -> np.ndarray:
@@ -177,7 +172,7 @@ def deep_linear_fixed_point(width: int, lam: float, *, lr: float = 0.2, steps: i
 
     def loss(p):
         f = beta * jnp.dot(p[1], p[0])
-        return 0.5 * (f - 1.0) ** 2 + lam * l2_penalty(p)
+        return 0.5 * (f - 1.0) ** 2 + lam * l2_term(p)
 
     @jax.jit
     def run(p):

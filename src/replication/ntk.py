@@ -61,11 +61,16 @@ def empirical_ntk(apply_fn, params, x1, x2=None, *, method: str = "jacobian"):
     return impl(f, params, x1, x2)
 
 
+def _along_theta(apply_fn, params, x):
+    """(f, Σ_μ θ_μ ∂f/∂θ_μ) on every sample: one JVP in the direction of θ itself."""
+    f = _scalar_fn(apply_fn)
+    return jax.jvp(lambda p: f(p, x), (params,), (params,))
+
+
 def homogeneity_ratios(apply_fn, params, x):
     """Per-sample (Σ_μ θ_μ ∂f/∂θ_μ) / f (Lemma 1, m = 0): all equal to k for a k-homogeneous network, spread
     out for one that is not (biases, batch norm with an affine shift)."""
-    f = _scalar_fn(apply_fn)
-    value, along_theta = jax.jvp(lambda p: f(p, x), (params,), (params,))
+    value, along_theta = _along_theta(apply_fn, params, x)
     return along_theta / value
 
 
@@ -75,8 +80,7 @@ def homogeneity_degree(apply_fn, params, x) -> float:
     The directional derivative along θ itself is one JVP; k is the least-squares ratio over the samples in ``x``.
     For an exactly k-homogeneous network every sample gives the same k.
     """
-    f = _scalar_fn(apply_fn)
-    value, along_theta = jax.jvp(lambda p: f(p, x), (params,), (params,))
+    value, along_theta = _along_theta(apply_fn, params, x)
     denom = jnp.sum(value * value)
     if not float(denom) > 0:
         raise ValueError("f is zero on every sample in x, so its homogeneity degree is undefined; use other inputs.")

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from .validation import check_choice, check_finite, check_nonnegative, check_positive, check_positive_int
+from .validation import check_choice, check_nonnegative, check_positive, check_positive_int
 
 __all__ = ["TrainSpec", "Dataset", "History", "train_grid", "train", "softmax_xent", "mse", "l2_term", "bucket_steps",
            "METRICS"]
@@ -238,5 +238,4 @@ def train_grid(apply_fn, params, data: Dataset, lrs: Sequence[float], lams: Sequ
 def train(apply_fn, params, data: Dataset, *, lr: float, lam: float, steps: int, spec: TrainSpec = TrainSpec(),
           seed: int = 0) -> History:
     """Train a single run (a grid of one)."""
-    check_finite("lr", lr)
     return train_grid(apply_fn, params, data, [lr], [lam], [steps], spec, seed=seed)[0]
