@@ -23,7 +23,7 @@ __all__ = ["results_root", "write_json_atomic", "read_json", "record_headline", 
            "code_version", "cached_result"]
 
 # Modules whose source decides what a stored run contains: a change to any of them invalidates stored runs.
-_CODE_MODULES = ("train", "models", "data", "analysis", "finite_width", "theory")
+_CODE_MODULES = ("train", "autol2", "augment", "models", "convnets", "data", "analysis", "finite_width", "theory")
 
 
 def results_root(root: str | os.PathLike | None = None) -> Path:

@@ -1,0 +1,64 @@
+"""Augmentation (flip, pad-and-crop, mixup): shapes, label mass, determinism for a key, and what each one does."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from replication.augment import make_augmenter, mixup, random_crop, random_flip
+
+
+@pytest.fixture
+def batch():
+    rng = np.random.default_rng(0)
+    images = jnp.asarray(rng.standard_normal((32, 8, 8, 3)), jnp.float32)
+    labels = rng.integers(0, 10, 32)
+    return images, jnp.asarray(np.eye(10, dtype=np.float32)[labels])
+
+
+def test_flip_mirrors_about_half_and_keeps_the_rest(batch):
+    images, _ = batch
+    out = random_flip(jax.random.PRNGKey(1), images)
+    assert out.shape == images.shape
+    same = np.all(np.asarray(out) == np.asarray(images), axis=(1, 2, 3))
+    mirrored = np.all(np.asarray(out) == np.asarray(images)[:, :, ::-1], axis=(1, 2, 3))
+    assert np.all(same | mirrored) and 4 < mirrored.sum() < 28
+
+
+def test_crop_is_a_shifted_window_of_the_zero_padded_image(batch):
+    images, _ = batch
+    out = np.asarray(random_crop(jax.random.PRNGKey(2), images, pad=4))
+    assert out.shape == images.shape
+    padded = np.pad(np.asarray(images), ((0, 0), (4, 4), (4, 4), (0, 0)))
+    shifts = []
+    for i in range(len(out)):
+        hits = [(dy, dx) for dy in range(9) for dx in range(9) if np.array_equal(padded[i, dy:dy + 8, dx:dx + 8], out[i])]
+        assert hits, f"image {i} is not a window of its padded original"
+        shifts.append(hits[0])
+    assert len(set(shifts)) > 5
+
+
+def test_mixup_keeps_label_mass_and_mixes_images_linearly(batch):
+    images, targets = batch
+    x, y = mixup(jax.random.PRNGKey(3), images, targets, alpha=1.0)
+    assert x.shape == images.shape and y.shape == targets.shape
+    np.testing.assert_allclose(np.asarray(y).sum(-1), 1.0, rtol=1e-6)
+    assert np.all(np.asarray(y) >= 0) and np.asarray(y).max(-1).min() >= 0.5 - 1e-6
+    assert not np.allclose(x, images)
+
+
+def test_augmenter_is_deterministic_for_a_key_and_jittable(batch):
+    images, targets = batch
+    aug = jax.jit(make_augmenter(("flip", "crop", "mixup")))
+    a = aug(jax.random.PRNGKey(4), images, targets)
+    b = aug(jax.random.PRNGKey(4), images, targets)
+    c = aug(jax.random.PRNGKey(5), images, targets)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_bad_names_and_flat_inputs_are_refused(batch):
+    with pytest.raises(ValueError, match="augment='rotate'"):
+        make_augmenter(("rotate",))
+    with pytest.raises(ValueError, match="NHWC"):
+        random_flip(jax.random.PRNGKey(0), jnp.zeros((4, 784)))

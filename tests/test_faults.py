@@ -1,0 +1,185 @@
+"""Fault injection (issue #7): every way a run can be interrupted or a file damaged, and what must follow —
+nothing is lost, nothing damaged is used, nothing is silently reused.
+
+Faults injected here (each test names its own):
+  1. SIGKILL right after a checkpoint, mid-bucket        → resume; history identical to an uninterrupted run
+  2. SIGKILL right after the checkpoint between buckets   → resume; identical
+  3. SIGKILL while a checkpoint is being written          → the previous checkpoint is used; identical
+  4. a truncated checkpoint                               → reported, ignored, trained afresh; identical
+  5. a checkpoint of another run (other η)                → reported, ignored; identical
+  6. a checkpoint with a flipped byte                     → reported, ignored; identical
+  7. SIGKILL while a stored result is being written       → no result file; next call computes, then reuses
+  8. a stored result with a changed value                 → checksum fails, recomputed (and 8b: truncated file)
+  9. a bad papermill parameter (preset, λ < 0)            → ValueError naming it, no JAX traceback
+ 10. a CIFAR-10 file whose sha256 is not the published one → refused before unpickling
+ 11. a run that diverges in the middle of a grid          → recorded as diverged, the rest of the grid is unchanged
+Related checks elsewhere: tests/test_data.py (damaged MNIST wheel/cache), tests/test_presets_results.py (atomic
+write when writing fails).
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import numpy as np
+import papermill
+import pytest
+
+from conftest import FIXTURES, REPO
+
+DRIVER = Path(__file__).with_name("fault_driver.py")
+
+
+def drive(*args, expect_killed=False):
+    env = dict(os.environ, PYTHONPATH=str(DRIVER.parent))
+    proc = subprocess.run([sys.executable, str(DRIVER), *map(str, args)], capture_output=True, text=True, env=env,
+                          timeout=300)
+    if expect_killed:
+        assert proc.returncode == -9, (proc.returncode, proc.stderr[-2000:])
+    else:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The uninterrupted run (no checkpoint at all)."""
+    out = tmp_path_factory.mktemp("ref") / "ref.json"
+    drive("train", out)
+    return json.loads(out.read_text())
+
+
+def resume_and_compare(tmp_path, ckpt, reference):
+    out = tmp_path / "resumed.json"
+    log = drive("train", out, ckpt)
+    assert json.loads(out.read_text()) == reference
+    assert not ckpt.exists()          # removed once the grid is finished
+    return log
+
+
+@pytest.mark.parametrize("kill_after_save", [5, 16, 20])   # bucket 1 mid-way; between buckets; bucket 2 mid-way
+def test_sigkill_during_training_resumes_with_identical_history(tmp_path, reference, kill_after_save):
+    ckpt = tmp_path / "grid.ckpt"
+    drive("train", tmp_path / "never.json", ckpt, "--kill-after-save", kill_after_save, expect_killed=True)
+    assert ckpt.exists() and not (tmp_path / "never.json").exists()
+    log = resume_and_compare(tmp_path, ckpt, reference)
+    assert "LOG" not in log           # the checkpoint was good: no complaint
+    # the reference really exercises AutoL2 and momentum: λ decays in at least one run
+    assert any(min(v for v in h["metrics"]["lam"] if v is not None) < h["lam"] for h in reference)
+
+
+def test_sigkill_while_writing_a_checkpoint_falls_back_to_the_previous_one(tmp_path, reference):
+    ckpt = tmp_path / "grid.ckpt"
+    drive("train", tmp_path / "never.json", ckpt, "--kill-during-write", 7, expect_killed=True)
+    assert ckpt.exists()              # checkpoint 6, whole
+    assert list(tmp_path.glob(".grid.ckpt.*.tmp"))   # the half-done 7th, never renamed
+    resume_and_compare(tmp_path, ckpt, reference)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "foreign", "flip_byte"])
+def test_damaged_or_foreign_checkpoint_is_reported_and_ignored(tmp_path, reference, damage):
+    ckpt = tmp_path / "grid.ckpt"
+    drive("train", tmp_path / "never.json", ckpt, "--kill-after-save", 5, expect_killed=True)
+    raw = ckpt.read_bytes()
+    if damage == "truncate":
+        ckpt.write_bytes(raw[: len(raw) // 2])
+    elif damage == "flip_byte":
+        b = bytearray(raw)
+        b[len(b) // 2] ^= 0xFF         # zip's CRC or our sha256 catches it, whichever reads it first
+        ckpt.write_bytes(bytes(b))
+    else:
+        from replication.checkpoint import load_checkpoint, save_checkpoint
+
+        with np.load(ckpt) as z:
+            arrays = {k: z[k] for k in z.files}
+        meta = json.loads(arrays.pop("__meta__").tobytes().decode())
+        meta.pop("digests")
+        save_checkpoint(ckpt, dict(meta, fingerprint="another-run"), arrays)   # whole and valid, but not ours
+        assert load_checkpoint(ckpt, "another-run") is not None
+    log = resume_and_compare(tmp_path, ckpt, reference)
+    expected = {"truncate": ("unreadable",), "flip_byte": ("unreadable", "checksum"), "foreign": ("another run",)}
+    assert "starting this grid afresh" in log and any(e in log for e in expected[damage])
+
+
+def test_sigkill_while_writing_a_result_leaves_nothing_half_written(tmp_path):
+    drive("store", tmp_path, "--kill-during-write", 1, expect_killed=True)
+    runs = tmp_path / "smoke" / "runs"
+    assert not list(runs.glob("*.json"))               # nothing that could be read as a result
+    assert "COMPUTED" in drive("store", tmp_path)
+    assert "REUSED" in drive("store", tmp_path)
+    (stored,) = runs.glob("*.json")
+    assert json.loads(stored.read_text())["payload"] == {"values": [0, 1, 2, 3, 4]}
+
+
+@pytest.mark.parametrize("damage", ["value", "truncate"])
+def test_tampered_stored_result_is_recomputed_never_used(tmp_path, damage):
+    from replication.results import cached_result
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"accuracy": 0.9}
+
+    first = cached_result("r", {"a": 1}, compute, preset="smoke", root=tmp_path, log=calls.append)
+    path = Path(first["path"])
+    text = path.read_text()
+    path.write_text(text.replace("0.9", "0.99") if damage == "value" else text[: len(text) // 2])
+    again = cached_result("r", {"a": 1}, compute, preset="smoke", root=tmp_path, log=calls.append)
+    assert not again["reused"] and again["payload"] == {"accuracy": 0.9}
+    assert calls.count(1) == 2 and any("damaged" in str(c) for c in calls)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"preset": "gpu"}, "preset='gpu' is not allowed; choose one of: 'smoke', 'cpu', 'paper'"),
+    ({"preset": "smoke", "seed": -1}, "seed=-1"),
+])
+def test_bad_papermill_parameter_fails_with_our_message(tmp_path, params, message):
+    nb = jupytext.read(REPO / "book" / "optimal_l2.py")
+    src = tmp_path / "chapter.ipynb"
+    nbformat.write(nb, src)
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        papermill.execute_notebook(str(src), str(tmp_path / "out.ipynb"), parameters=params, kernel_name="python3",
+                                   progress_bar=False, cwd=str(REPO))
+    assert err.value.ename == "ValueError" and message in err.value.evalue
+    assert not any("jax" in line for line in err.value.traceback)
+
+
+class _Exploit:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_cifar_file_with_a_wrong_hash_is_refused_before_unpickling(tmp_path):
+    import pickle
+
+    from replication import data
+
+    marker = tmp_path / "pwned"
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    (folder / "test_batch").write_bytes(pickle.dumps({b"data": _Exploit(marker), b"labels": []}, protocol=2))
+    with pytest.raises(data.ChecksumError, match="not unpickled"):
+        data.load_cifar10("test", tmp_path)
+    assert not marker.exists()
+    with pytest.raises(data.ChecksumError, match="not unpickled"):      # the real images, but not the published file
+        data.load_cifar10("test", FIXTURES / "cifar10")
+
+
+def test_diverging_run_is_recorded_and_the_grid_goes_on():
+    sys.path.insert(0, str(DRIVER.parent))
+    from fault_driver import tiny_problem
+    from replication.train import TrainSpec, train_grid
+
+    ds, (apply_fn, params) = tiny_problem()
+    alone = train_grid(apply_fn, params, ds, [0.2], [0.01], [64], TrainSpec(evals=8))[0]
+    ok, bad = train_grid(apply_fn, params, ds, [0.2, 1e4], [0.01, 0.01], [64, 64], TrainSpec(evals=8))
+    assert bad.diverged and bad.diverged_at is not None and np.isnan(bad.metrics["test_accuracy"][-1])
+    assert not ok.diverged
+    np.testing.assert_allclose(ok.metrics["test_accuracy"], alone.metrics["test_accuracy"], atol=1e-6)
