@@ -41,6 +41,7 @@ from replication import data, plotting, presets, results
 from replication.configs import get_config
 from replication.provenance import Stopwatch
 
+presets.check_parameters(preset=preset, seed=seed)
 cfg = get_config("data", preset)
 presets.show_banner(preset)
 cfg

@@ -43,6 +43,7 @@ import numpy as np
 from replication import fc_mnist, plotting, presets, results, sweep_plots, sweeps
 from replication.configs import get_config
 
+presets.check_parameters(preset=preset, seed=seed)
 cfg = get_config("fc_mnist", preset)
 presets.show_banner(preset)
 runs = fc_mnist.sweep_runs(cfg)

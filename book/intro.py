@@ -62,6 +62,7 @@ from IPython.display import HTML, display
 
 from replication import figures, presets, results
 
+presets.check_parameters(preset=preset, seed=seed)
 presets.show_banner(preset)
 display(HTML(figures.landing_table_html(results.load_headlines(preset), figures.toc_chapters("_toc.yml"))))
 

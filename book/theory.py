@@ -62,6 +62,7 @@ from replication import analysis, finite_width, plotting, presets, results, theo
 from replication.configs import get_config
 from replication.provenance import Stopwatch
 
+presets.check_parameters(preset=preset, seed=seed)
 cfg = get_config("theory", preset)
 presets.show_banner(preset)
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from .validation import check_nonnegative, check_positive
 
-__all__ = ["time_to_peak", "fit_power_law", "estimate_c", "predict_optimal_l2"]
+__all__ = ["time_to_peak", "fit_power_law", "estimate_c", "predict_optimal_l2", "measure_c", "NotPeakedError"]
 
 
 def time_to_peak(steps, test_acc, tol: float = 0.005):
@@ -56,3 +56,30 @@ def predict_optimal_l2(c: float, budget: float) -> float:
     check_positive("c", c)
     check_positive("budget", budget)
     return float(c) / float(budget)
+
+
+class NotPeakedError(ValueError):
+    """The test accuracy was still rising at the end of the measurement run: c cannot be read off it."""
+
+
+def measure_c(steps, test_acc, lam: float, *, lr: float | None = None, tol: float = 0.005,
+              min_margin: float = 0.2) -> float:
+    """c = t*·λ from a short run at a large λ (Section 3, Fig. 4a; with ``lr``: c = t*·η·λ, for plain SGD with
+    ``steps`` in steps). ``steps`` is in the unit the budget will be in (epochs in the paper).
+
+    The run must have peaked: t* has to come before the last ``min_margin`` fraction of the history, else
+    :class:`NotPeakedError` (train longer, or at a larger λ)."""
+    check_positive("lam", lam)
+    if lr is not None:
+        check_positive("lr", lr)
+    if not 0.0 <= min_margin < 1.0:
+        raise ValueError(f"min_margin={min_margin!r} must lie in [0, 1).")
+    steps = np.asarray(steps, dtype=float)
+    t_star = time_to_peak(steps, test_acc, tol=tol)
+    if not np.isfinite(t_star):
+        raise NotPeakedError("measure_c: the measurement run has no finite test accuracy (it diverged).")
+    end = steps[np.isfinite(np.asarray(test_acc, dtype=float))].max()
+    if t_star > steps[0] + (1.0 - min_margin) * (end - steps[0]):
+        raise NotPeakedError(f"measure_c: the test accuracy peaks at t = {t_star:g}, too close to the end of the run "
+                             f"(t = {end:g}) to be sure it has peaked; train longer or at a larger λ.")
+    return float(t_star * lam * (1.0 if lr is None else lr))

@@ -10,9 +10,9 @@ from flax import nnx
 from . import data as data_lib
 from .models import MLP, functional
 from .provenance import Provenance
-from .results import cached_result
+from .experiment import cached_grid, spec_config
 from .sweeps import SweepRun, plan_sweep
-from .train import Dataset, History, TrainSpec, train_grid
+from .train import Dataset, History, TrainSpec
 
 __all__ = ["load_data", "make_model", "sweep_runs", "run_sweep"]
 
@@ -42,20 +42,17 @@ def sweep_runs(cfg, *, lrs=None, lams=None, physical_time=None) -> list[SweepRun
 
 
 def run_sweep(cfg, runs: list[SweepRun], *, seed: int, loss: str = "xent", name: str = "fc_mnist",
-              log=print) -> tuple[list[History], Provenance, bool]:
+              log=print, evals: int | None = None, **spec_options) -> tuple[list[History], Provenance, bool]:
     """Train ``runs`` (full batch: one step per epoch) from one initialization, as one vmapped grid; the result is
-    stored and reused when the same configuration and code run again. Returns (histories, provenance of the
-    computation, reused)."""
+    stored and reused when the same configuration and code run again, and a killed computation resumes from its
+    checkpoint (``results/<preset>/checkpoints/``). ``spec_options`` go to :class:`TrainSpec` (``schedule``,
+    ``autol2``, ...). Returns (histories, provenance of the computation, reused)."""
+    spec = TrainSpec(loss=loss, batch_size=None, evals=evals or cfg.evals, **spec_options)
     config = dict(name=name, preset=cfg.preset, seed=seed, loss=loss, width=cfg.width, depth=cfg.depth,
                   source=cfg.mnist_source, train_samples=cfg.train_samples, test_samples=cfg.test_samples,
-                  evals=cfg.evals, runs=[dataclasses.asdict(r) for r in runs])
-
-    def compute():
-        ds = load_data(cfg.mnist_source, cfg.train_samples, cfg.test_samples)
-        apply_fn, params = make_model(cfg.width, cfg.depth, seed)
-        hist = train_grid(apply_fn, params, ds, [r.lr for r in runs], [r.lam for r in runs], [r.epochs for r in runs],
-                          TrainSpec(loss=loss, batch_size=None, evals=cfg.evals), seed=seed)
-        return {"histories": [h.to_json() for h in hist]}
-
-    got = cached_result(name, config, compute, preset=cfg.preset, log=log)
-    return [History.from_json(h) for h in got["payload"]["histories"]], got["provenance"], got["reused"]
+                  evals=spec.evals, runs=[dataclasses.asdict(r) for r in runs])
+    if spec_options:
+        config["spec"] = spec_config(spec_options)
+    return cached_grid(name, cfg.preset, config, runs, seed=seed, spec=spec, log=log,
+                       load=lambda: load_data(cfg.mnist_source, cfg.train_samples, cfg.test_samples),
+                       build=lambda: make_model(cfg.width, cfg.depth, seed))

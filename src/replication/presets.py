@@ -10,7 +10,8 @@ import html
 
 from .validation import check_choice
 
-__all__ = ["PRESETS", "PRESET_DESCRIPTIONS", "check_preset", "is_replication", "banner_html", "show_banner"]
+__all__ = ["PRESETS", "PRESET_DESCRIPTIONS", "check_preset", "check_seed", "check_parameters", "is_replication",
+           "banner_html", "show_banner"]
 
 PRESETS = ("smoke", "cpu", "paper")
 PRESET_DESCRIPTIONS = {
@@ -23,6 +24,21 @@ PRESET_DESCRIPTIONS = {
 def check_preset(preset: str) -> str:
     """Return ``preset`` if it is one of :data:`PRESETS`, else raise ``ValueError`` naming them."""
     return check_choice("preset", preset, PRESETS)
+
+
+def check_seed(seed) -> int:
+    """Return ``seed`` if it is an integer in [0, 2**31 − 1] (a JAX PRNG seed), else raise naming the range."""
+    from numbers import Integral
+
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= int(seed) < 2**31:
+        raise ValueError(f"seed={seed!r} must be an integer in [0, 2147483647].")
+    return int(seed)
+
+
+def check_parameters(*, preset: str, seed) -> None:
+    """Validate a chapter's papermill parameters (the first thing each chapter does)."""
+    check_preset(preset)
+    check_seed(seed)
 
 
 def is_replication(preset: str) -> bool:

@@ -27,7 +27,11 @@ def tstar_figure(rows: list[dict], fit: dict, *, title: str) -> go.Figure:
         if bad:
             fig.add_scatter(x=[r["lr_lam"] for r in bad], y=[r["epochs"] for r in bad], mode="markers",
                             name=f"η = {lr:g}: diverged", marker=dict(color=color, symbol="x", size=11))
-    use = [r for r in rows if r["lam"] > 0 and not r["diverged"]]
+    use = [r for r in rows if r["lam"] > 0 and not r["diverged"] and np.isfinite(r["t_star"]) and r["t_star"] > 0]
+    if not np.isfinite(fit["exponent"]) or len(use) < 2:
+        fig.update_layout(title_text=title + " (too few runs peaked after the start to fit)",
+                          xaxis=dict(type="log", title="η·λ"), yaxis=dict(type="log", title="epochs to peak t*"))
+        return fig
     x = np.geomspace(min(r["lr_lam"] for r in use), max(r["lr_lam"] for r in use), 20)
     fig.add_scatter(x=x, y=fit["prefactor"] * x ** fit["exponent"], mode="lines",
                     name=f"fit: exponent {fit['exponent']:.2f}", line=dict(color="black"))

@@ -56,7 +56,9 @@ def summarize(histories: list[History], *, tol: float = 0.005) -> list[dict]:
         acc = m["test_accuracy"]
         ok = np.isfinite(acc)
         t_star = time_to_peak(m["epoch"], acc, tol=tol) if ok.any() and not h.diverged else float("nan")
-        rows.append(dict(lr=h.lr, lam=h.lam, lr_lam=h.lr * h.lam, epochs=h.steps, t_star=t_star,
+        good = np.isfinite(m["epoch"]) & (m["step"] > 0)
+        per_step = float(m["epoch"][good][0] / m["step"][good][0]) if good.any() else 1.0   # 1 with full batches
+        rows.append(dict(lr=h.lr, lam=h.lam, lr_lam=h.lr * h.lam, epochs=float(h.steps * per_step), t_star=t_star,
                          max_test_accuracy=float(np.nanmax(acc)) if ok.any() else float("nan"),
                          diverged=h.diverged, diverged_at=h.diverged_at,
                          t_train_zero=first_time_train_error_zero(h)))
@@ -64,10 +66,16 @@ def summarize(histories: list[History], *, tol: float = 0.005) -> list[dict]:
 
 
 def fit_tstar(rows: list[dict]) -> dict:
-    """Fit t* ∝ (ηλ)^exponent over the non-diverged runs with λ > 0 (Fig. 2a); also c = median t*·ηλ."""
+    """Fit t* ∝ (ηλ)^exponent over the non-diverged runs with λ > 0 (Fig. 2a); also c = median t*·ηλ.
+    Runs whose accuracy peaks at the first evaluation (t* = 0) cannot enter a log-log fit. With fewer than two
+    usable runs the exponent, prefactor and c are NaN (``n_runs`` says why) rather than an error."""
     use = [r for r in rows if r["lam"] > 0 and not r["diverged"] and np.isfinite(r["t_star"]) and r["t_star"] > 0]
     x = np.array([r["lr_lam"] for r in use])
     y = np.array([r["t_star"] for r in use])
+    if len(np.unique(x)) < 2:
+        nan = float("nan")
+        return dict(exponent=nan, prefactor=nan, c=estimate_c(y, np.ones_like(x), x) if len(use) else nan,
+                    n_runs=len(use), decades=0.0)
     exponent, prefactor = fit_power_law(x, y)
     return dict(exponent=exponent, prefactor=prefactor, c=estimate_c(y, np.ones_like(x), x), n_runs=len(use),
                 decades=float(np.log10(x.max() / x.min())))

@@ -1,0 +1,38 @@
+"""Presets of the Wide ResNet chapter (Fig. 2d–f, 1a, S2, S12).
+
+Appendix A: WRN-28-10, batch 1024, σ_w = 1, σ_b = 0. Fig. 2d–f: SGD, no augmentation, 0.1/(ηλ) epochs. Fig. 1a:
+momentum 0.9, augmentation (flip, crop, mixup), η = 0.2 × 0.2 at 0.3T/0.6T/0.9T, fixed T = 200 against
+T(λ) = 0.1/λ (chosen so that T(0.0005) = 200). S2: momentum and augmentation at a fixed learning rate. S12: σ_w.
+
+Physical time is counted in *steps*·η·λ across presets: an epoch of the paper has 49 steps (50000/1024), one of
+`cpu` has ``train_samples/batch_size``; ``physical_steps`` is the paper's 0.1 epochs × 49 steps ≈ 5 step-units.
+"""
+
+PAPER_LRS = (0.0125, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+PAPER_LAMS = (1.5625e-5, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 0.016)
+
+
+def smoke():
+    return dict(mnist_source="embedded", train_samples=128, test_samples=128, depth=10, widen=1, batch_size=64,
+                lrs=(0.2,), lams=(0.25, 1.0), physical_steps=5.0, max_epochs=8, evals=8, eval_batch_size=128,
+                budget_epochs=4,
+                sched_lr=0.2, sched_lams=(0.25, 1.0), fixed_T=4, T_scale=1.0, sched_max_epochs=8,
+                sigmas=(0.5, 1.0), sigma_lr=0.2, sigma_lam=0.5, sigma_epochs=4)
+
+
+def cpu():
+    # WRN-10-1 (16/16/32/64 channels, 78k parameters) instead of WRN-28-10; 512 training / 1000 test images; batch 128
+    # (4 steps per epoch). ηλ over 2 decades (1e-3 … 0.1) at physical time 5 step-units, as the paper.
+    return dict(mnist_source="full", train_samples=512, test_samples=1000, depth=10, widen=1, batch_size=128,
+                lrs=(0.1, 0.4), lams=(0.01, 0.04, 0.16, 0.25), physical_steps=5.0, max_epochs=1250, evals=64,
+                eval_batch_size=500, budget_epochs=50,
+                sched_lr=0.2, sched_lams=(0.005, 0.02, 0.08, 0.32), fixed_T=60, T_scale=1.2, sched_max_epochs=240,
+                sigmas=(0.5, 1.0, 2.0), sigma_lr=0.2, sigma_lam=0.02, sigma_epochs=120)
+
+
+def paper():
+    return dict(mnist_source="full", train_samples=50000, test_samples=10000, depth=28, widen=10, batch_size=1024,
+                lrs=PAPER_LRS, lams=PAPER_LAMS, physical_steps=0.1 * 49, max_epochs=4000, evals=200,
+                eval_batch_size=1000, budget_epochs=200,
+                sched_lr=0.2, sched_lams=(5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3), fixed_T=200, T_scale=0.1,
+                sched_max_epochs=4000, sigmas=(0.5, 1.0, 2.0), sigma_lr=0.2, sigma_lam=5e-4, sigma_epochs=400)

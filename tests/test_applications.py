@@ -1,0 +1,81 @@
+"""Section 3 on synthetic histories: measure_c, λ_pred = c/T, the tuned λ, the prediction table and the AutoL2 race."""
+import numpy as np
+import pytest
+
+from replication.analysis import NotPeakedError, measure_c, predict_optimal_l2
+from replication.optimal_l2 import first_epoch_reaching, prediction_runs, prediction_table, race, tuned_l2
+from replication.train import METRICS, History
+
+C_TRUE = 2.0
+
+
+def synthetic(lam, epochs=1000, lr=0.2):
+    """A history whose test accuracy rises like 1 − e^{−t/20}, peaks at t* = C_TRUE/λ at a height that falls with λ,
+    and decays afterwards (Fig. 4a's shape)."""
+    t = np.arange(0, epochs + 1, dtype=float)
+    peak = C_TRUE / lam if lam > 0 else np.inf
+    height = 0.9 - 0.5 * lam
+    acc = height * np.minimum(t / peak, 1.0) if lam > 0 else 0.8 * (1 - np.exp(-t / 300))
+    acc = acc - (0.2 * np.clip((t - peak) / peak, 0, None) if lam > 0 else 0)
+    m = {k: np.zeros_like(t) for k in METRICS}
+    m.update(step=t, epoch=t, test_accuracy=acc, lam=np.full_like(t, lam), lr=np.full_like(t, lr))
+    return History(lr=lr, lam=lam, steps=epochs, diverged=False, diverged_at=None, metrics=m)
+
+
+def test_measure_c_reads_t_star_times_lambda():
+    h = synthetic(0.1, epochs=100)          # peaks at t = 20
+    assert measure_c(h.metrics["epoch"], h.metrics["test_accuracy"], 0.1, tol=0.0) == pytest.approx(C_TRUE)
+    # with the learning rate: c in physical units t*·η·λ
+    assert measure_c(h.metrics["epoch"], h.metrics["test_accuracy"], 0.1, lr=0.2, tol=0.0) == pytest.approx(0.4)
+    assert predict_optimal_l2(C_TRUE, 200) == pytest.approx(0.01)
+
+
+def test_measure_c_refuses_a_run_that_has_not_peaked():
+    h = synthetic(0.01, epochs=100)         # would peak at t = 200
+    with pytest.raises(NotPeakedError, match="train longer"):
+        measure_c(h.metrics["epoch"], h.metrics["test_accuracy"], 0.01)
+    with pytest.raises(ValueError, match="lam=0"):
+        measure_c(h.metrics["epoch"], h.metrics["test_accuracy"], 0.0)
+    with pytest.raises(ValueError, match="budget"):
+        predict_optimal_l2(1.0, 0)
+
+
+def test_tuned_lambda_is_the_smallest_that_peaks_within_the_budget():
+    lams = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1]
+    hists = [synthetic(lam) for lam in lams] + [synthetic(0.0)]
+    for T in (40, 100, 400):
+        tuned = tuned_l2(hists, T)
+        # in this model the best λ within T is the smallest that has peaked: λ ≥ c/T
+        expected = min(lam for lam in lams if C_TRUE / lam <= T)
+        assert tuned["lam"] == pytest.approx(expected)
+        assert tuned["lam_low"] <= tuned["lam"] <= tuned["lam_high"]
+        assert np.isfinite(tuned["accuracy_lam0"])
+
+
+def test_prediction_table_ratios_and_gaps():
+    budgets = (40, 100, 400)
+    runs = prediction_runs(C_TRUE, budgets, 0.2, factors=(1.0, 2.0))
+    assert [r.lam for r in runs[:3]] == pytest.approx([C_TRUE / T for T in budgets])
+    assert [r.epochs for r in runs] == [40, 100, 400] * 2
+    tuning = [synthetic(lam) for lam in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)]
+    predicted = [synthetic(r.lam, epochs=r.epochs) for r in runs]
+    rows = prediction_table(C_TRUE, budgets, tuning, predicted, factors=(1.0, 2.0))
+    base = [r for r in rows if r["factor"] == 1.0]
+    assert all(r["ratio"] == pytest.approx(1.0) and r["within_decade"] for r in base)
+    assert all(abs(r["gap"]) < 1e-9 for r in base)        # c/T is exactly the tuned λ in this model
+    assert all(r["gap"] > 0 for r in rows if r["factor"] == 2.0)   # 2c/T over-regularizes here
+
+
+def test_race_reports_epochs_to_the_reference_accuracy_and_never():
+    ref = synthetic(0.01, epochs=400)       # peaks at 200
+    fast = synthetic(0.02, epochs=400)      # peaks at 100, lower
+    h = dict(ref.metrics)
+    h["test_accuracy"] = np.minimum(1.0, ref.metrics["test_accuracy"] * 1.5)   # gets there sooner
+    better = History(0.2, 0.01, 400, False, None, h)
+    rows = {r["name"]: r for r in race({"ref": ref, "fast": fast, "better": better}, "ref", 400)}
+    assert rows["ref"]["epoch_to_target"] == pytest.approx(first_epoch_reaching(ref, rows["ref"]["target"]))
+    assert rows["ref"]["speedup"] == pytest.approx(1.0)
+    assert np.isnan(rows["fast"]["epoch_to_target"]) and np.isnan(rows["fast"]["speedup"])
+    assert rows["better"]["speedup"] > 1.4
+    with pytest.raises(ValueError, match="reference"):
+        race({"a": ref}, "b", 100)
