@@ -23,7 +23,8 @@
 # **Setup.** Conv(SAME) → Act → Conv(VALID) → Act → MaxPool(6×6, stride 1) → Conv(SAME) → Act → Conv(VALID) →
 # MaxPool → Dense(500) → Dense(10), Act = ReLU or BatchNorm → ReLU; batch norm uses the batch's statistics only
 # (as the paper's stax BatchNorm, also at evaluation, which is done in batches of `eval_batch_size`); σ_w = √2, σ_b = 0;
-# loss $-\frac{1}{2k|B|}\sum y\log p + \frac\lambda2\|\theta\|^2$; each run trained $0.01/(\eta\lambda)$ epochs.
+# loss $-\frac{1}{2k|B|}\sum y\log p + \frac\lambda2\|\theta\|^2$; each run trained $0.01/(\eta\lambda)$ epochs of
+# 390 steps in the paper, i.e. 3.9 steps·ηλ; we keep the steps·ηλ and so train more epochs of a smaller set.
 # At `cpu` the channels, the dense layer and the data are scaled down (printed below); the data is CIFAR-10 when the
 # machine has it and otherwise the stand-in named in the banner.
 
@@ -39,8 +40,9 @@ from replication.configs import get_config
 
 presets.check_parameters(preset=preset, seed=seed)
 cfg = get_config("cnn_cifar", preset)
-runs = sweeps.plan_sweep([cfg.lr], cfg.lams, physical_time=cfg.physical_time, min_lr_lam=0.0, max_lr_lam=np.inf,
-                         max_epochs=cfg.max_epochs)
+steps_per_epoch = cfg.train_samples // cfg.batch_size
+runs = sweeps.plan_sweep([cfg.lr], cfg.lams, physical_time=cfg.physical_steps / steps_per_epoch, min_lr_lam=0.0,
+                         max_lr_lam=np.inf, max_epochs=cfg.max_epochs)
 outcome = {}
 for bn in (False, True):
     model = dict(kind="cnn", channels=cfg.channels, hidden=cfg.hidden, batch_norm=bn)
@@ -51,7 +53,8 @@ for bn in (False, True):
     outcome[bn] = dict(hist=hist, prov=prov, rows=rows, fit=sweeps.fit_tstar(rows))
 presets.show_banner(preset, notice)
 print(f"CNN with {cfg.channels} channels, dense {cfg.hidden}; {cfg.train_samples} training / {cfg.test_samples} test "
-      f"images; batch {cfg.batch_size}; η = {cfg.lr}; λ ∈ {cfg.lams} + λ = 0; {len(runs)} runs per network")
+      f"images; batch {cfg.batch_size} ({steps_per_epoch} steps per epoch); η = {cfg.lr} (paper: 0.01); λ ∈ {cfg.lams} "
+      f"+ λ = 0; each run {cfg.physical_steps:g}/(ηλ) steps; {len(runs)} runs per network")
 
 # %%
 for bn in (False, True):
@@ -89,7 +92,8 @@ for bn, (pb, pc) in ((False, ("3b", "3c")), (True, ("3e", "3f"))):
     o = outcome[bn]
     label = "with BN" if bn else "without BN"
     plotting.show(sweep_plots.peak_accuracy_figure(o["rows"], title=f"Fig. {pb}: CNN {label}, max test accuracy"),
-                  f"Fig. {pb}: CNN {label}: maximum test accuracy of each run (trained 0.01/(ηλ) epochs); dotted: λ = 0.",
+                  f"Fig. {pb}: CNN {label}: maximum test accuracy of each run (trained {cfg.physical_steps:g}/(ηλ) steps); "
+                  "dotted: λ = 0.",
                   provenance=o["prov"])
     plotting.show(sweep_plots.fixed_budget_figure(o["hist"], lr=cfg.lr, budget_epochs=cfg.budget_epochs,
                                                   title=f"Fig. {pc}: CNN {label}, within {cfg.budget_epochs} epochs"),

@@ -57,8 +57,8 @@ print(f"WRN-{cfg.depth}-{cfg.widen}; {cfg.train_samples} training / {cfg.test_sa
 # ## Fig. 2d–f: SGD without augmentation
 
 # %%
-runs = sweeps.plan_sweep(cfg.lrs, cfg.lams, physical_time=cfg.physical_steps / steps_per_epoch, min_lr_lam=0.0,
-                         max_lr_lam=np.inf, max_epochs=cfg.max_epochs)
+runs = sweeps.plan_sweep(cfg.lrs, cfg.lams, physical_time=cfg.physical_steps / steps_per_epoch,
+                         min_lr_lam=cfg.min_lr_lam, max_lr_lam=cfg.max_lr_lam, max_epochs=cfg.max_epochs)
 hist, prov, reused, notice = cifar.run_sweep(cfg, runs, name="wrn_sgd", model=model, **common)
 presets.show_banner(preset, notice)
 rows = sweeps.summarize(hist)

@@ -1,3 +1,4 @@
+import os
 import shutil
 from pathlib import Path
 
@@ -7,6 +8,27 @@ from replication import data
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class PickleExploit:
+    """A pickle payload that would create ``marker`` if it were ever unpickled (tests that we never do)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def write_exploit_batch(root: Path) -> Path:
+    """Write ``root/cifar-10-batches-py/test_batch`` holding a :class:`PickleExploit`; return its marker path."""
+    import pickle
+
+    marker = root / "pwned"
+    folder = root / "cifar-10-batches-py"
+    folder.mkdir()
+    (folder / "test_batch").write_bytes(pickle.dumps({b"data": PickleExploit(marker), b"labels": []}, protocol=2))
+    return marker
 
 
 def _no_download(spec, dest):

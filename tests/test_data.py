@@ -1,6 +1,5 @@
 """The data layer on real data: full MNIST from the verified wheel, the embedded subset, IDX, CIFAR-10."""
 import gzip
-import os
 import pickle
 import struct
 import subprocess
@@ -11,7 +10,7 @@ import pytest
 
 from replication import data
 
-from conftest import FIXTURES
+from conftest import FIXTURES, write_exploit_batch
 
 CIFAR_FIXTURE = FIXTURES / "cifar10"
 FIXTURE_LABELS = [int(v) for v in (CIFAR_FIXTURE / "labels.txt").read_text().split()]
@@ -189,19 +188,8 @@ def test_cifar10_refuses_files_that_are_not_the_published_ones():
         data.load_cifar10("test", CIFAR_FIXTURE / "cifar-10-python.tar.gz")
 
 
-class _Exploit:
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (os.system, (f"touch {self.marker}",))
-
-
 def test_cifar10_unpickler_never_runs_code(tmp_path):
-    marker = tmp_path / "pwned"
-    folder = tmp_path / "cifar-10-batches-py"
-    folder.mkdir()
-    (folder / "test_batch").write_bytes(pickle.dumps({b"data": _Exploit(marker), b"labels": []}, protocol=2))
+    marker = write_exploit_batch(tmp_path)
     with pytest.raises(data.CorruptDataError, match="refusing to unpickle (posix|os|nt).system"):
         data.load_cifar10("test", tmp_path, verify_checksum=False)
     assert not marker.exists()

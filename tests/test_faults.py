@@ -28,7 +28,7 @@ import numpy as np
 import papermill
 import pytest
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, REPO, write_exploit_batch
 
 DRIVER = Path(__file__).with_name("fault_driver.py")
 
@@ -148,23 +148,10 @@ def test_bad_papermill_parameter_fails_with_our_message(tmp_path, params, messag
     assert not any("jax" in line for line in err.value.traceback)
 
 
-class _Exploit:
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (os.system, (f"touch {self.marker}",))
-
-
 def test_cifar_file_with_a_wrong_hash_is_refused_before_unpickling(tmp_path):
-    import pickle
-
     from replication import data
 
-    marker = tmp_path / "pwned"
-    folder = tmp_path / "cifar-10-batches-py"
-    folder.mkdir()
-    (folder / "test_batch").write_bytes(pickle.dumps({b"data": _Exploit(marker), b"labels": []}, protocol=2))
+    marker = write_exploit_batch(tmp_path)
     with pytest.raises(data.ChecksumError, match="not unpickled"):
         data.load_cifar10("test", tmp_path)
     assert not marker.exists()

@@ -108,3 +108,12 @@ def test_bad_arguments_name_the_parameter(tiny):
                          (dict(batch_size=0), "batch_size"), (dict(momentum=1.5), "momentum")]:
         with pytest.raises(ValueError, match=name):
             TrainSpec(**kwargs)
+
+
+def test_batched_evaluation_equals_whole_set_evaluation(tiny):
+    """eval_batch_size only changes how the sets are cut (including a ragged last chunk), not the numbers."""
+    ds, (apply_fn, params) = tiny
+    whole = train(apply_fn, params, ds, lr=0.3, lam=1e-3, steps=8, spec=TrainSpec(evals=4))
+    cut = train(apply_fn, params, ds, lr=0.3, lam=1e-3, steps=8, spec=TrainSpec(evals=4, eval_batch_size=50))
+    for k in ("train_loss", "train_error", "test_accuracy", "test_loss"):
+        np.testing.assert_allclose(cut.metrics[k], whole.metrics[k], rtol=1e-5, atol=1e-6)

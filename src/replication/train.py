@@ -141,17 +141,21 @@ def _schedule_factor(kind: str, step, total):
 
 
 def _batched(fn, x, y, size: int | None):
-    """Sum of ``fn(x_chunk, y_chunk)`` over chunks of ``size`` rows (all of x at once when ``size`` is None).
-    The last partial chunk is evaluated separately, so every row counts once."""
+    """Sum of ``fn(x_chunk, y_chunk)`` over chunks of ``size`` rows (all of x at once when ``size`` is None); ``y``
+    may be a pytree of arrays with the same leading dimension. The last partial chunk is evaluated separately, so
+    every row counts once."""
     n = x.shape[0]
     if size is None or size >= n:
         return fn(x, y)
     full = n // size
-    xs = x[: full * size].reshape((full, size) + x.shape[1:])
-    ys = y[: full * size].reshape((full, size) + y.shape[1:])
-    total = jax.tree.map(lambda a: jnp.sum(a, 0), jax.lax.map(lambda xy: fn(*xy), (xs, ys)))
+
+    def chunks(a):
+        return a[: full * size].reshape((full, size) + a.shape[1:])
+
+    total = jax.tree.map(lambda a: jnp.sum(a, 0), jax.lax.map(lambda xy: fn(*xy), (chunks(x), jax.tree.map(chunks, y))))
     if full * size < n:
-        total = jax.tree.map(jnp.add, total, fn(x[full * size:], y[full * size:]))
+        rest = fn(x[full * size:], jax.tree.map(lambda a: a[full * size:], y))
+        total = jax.tree.map(jnp.add, total, rest)
     return total
 
 
@@ -285,6 +289,9 @@ def train_grid(apply_fn, params, data: Dataset, lrs: Sequence[float], lams: Sequ
     for s in steps:
         check_positive_int("steps", s)
     check_nonnegative("checkpoint_seconds", checkpoint_seconds)
+    if spec.augment and np.ndim(data.x_train) != 4:
+        raise ValueError(f"augment={spec.augment!r} needs NHWC image inputs; x_train has shape "
+                         f"{np.shape(data.x_train)}. Use augment=() for flattened inputs.")
     groups: dict[int, list[int]] = {}
     for i, s in enumerate(steps):
         groups.setdefault(bucket_steps(s), []).append(i)

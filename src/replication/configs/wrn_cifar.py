@@ -5,7 +5,8 @@ momentum 0.9, augmentation (flip, crop, mixup), η = 0.2 × 0.2 at 0.3T/0.6T/0.9
 T(λ) = 0.1/λ (chosen so that T(0.0005) = 200). S2: momentum and augmentation at a fixed learning rate. S12: σ_w.
 
 Physical time is counted in *steps*·η·λ across presets: an epoch of the paper has 49 steps (50000/1024), one of
-`cpu` has ``train_samples/batch_size``; ``physical_steps`` is the paper's 0.1 epochs × 49 steps ≈ 5 step-units.
+`cpu` has ``train_samples/batch_size``; ``physical_steps`` is the paper's 0.1 epochs × 49 steps ≈ 5 step-units
+(4 at `cpu`).
 """
 
 PAPER_LRS = (0.0125, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
@@ -13,26 +14,30 @@ PAPER_LAMS = (1.5625e-5, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3,
 
 
 def smoke():
-    return dict(mnist_source="embedded", train_samples=128, test_samples=128, depth=10, widen=1, batch_size=64,
-                lrs=(0.2,), lams=(0.25, 1.0), physical_steps=5.0, max_epochs=8, evals=8, eval_batch_size=128,
-                budget_epochs=4,
-                sched_lr=0.2, sched_lams=(0.25, 1.0), fixed_T=4, T_scale=1.0, sched_max_epochs=8,
-                sigmas=(0.5, 1.0), sigma_lr=0.2, sigma_lam=0.5, sigma_epochs=4)
+    # one run per section: XLA compiles each grid program once (~6 s for a WRN on 2 cores)
+    return dict(mnist_source="embedded", train_samples=64, test_samples=64, depth=10, widen=1, batch_size=32,
+                lrs=(0.2,), lams=(1.0,), min_lr_lam=0.0, max_lr_lam=1.0, physical_steps=4.0, max_epochs=2, evals=2, eval_batch_size=64,
+                budget_epochs=2,
+                sched_lr=0.2, sched_lams=(1.0,), fixed_T=2, T_scale=2.0, sched_max_epochs=2,
+                sigmas=(1.0,), sigma_lr=0.2, sigma_lam=1.0, sigma_epochs=2)
 
 
 def cpu():
-    # WRN-10-1 (16/16/32/64 channels, 78k parameters) instead of WRN-28-10; 512 training / 1000 test images; batch 128
-    # (4 steps per epoch). ηλ over 2 decades (1e-3 … 0.1) at physical time 5 step-units, as the paper.
-    return dict(mnist_source="full", train_samples=512, test_samples=1000, depth=10, widen=1, batch_size=128,
-                lrs=(0.1, 0.4), lams=(0.01, 0.04, 0.16, 0.25), physical_steps=5.0, max_epochs=1250, evals=64,
-                eval_batch_size=500, budget_epochs=50,
-                sched_lr=0.2, sched_lams=(0.005, 0.02, 0.08, 0.32), fixed_T=60, T_scale=1.2, sched_max_epochs=240,
-                sigmas=(0.5, 1.0, 2.0), sigma_lr=0.2, sigma_lam=0.02, sigma_epochs=120)
+    # WRN-10-1 (16/16/32/64 channels, 78k parameters) instead of WRN-28-10; 256 training / 500 test images, batch 32
+    # (8 steps per epoch). XLA's CPU convolutions run at ~7 GFLOP/s on 2 cores (measured), so: ηλ over 2 decades
+    # (4e-3 … 0.4) at 4 step-units of physical time, ~4500 run-steps for Fig. 2d–f, ~2500 for Fig. 1a/S2, ~600 for
+    # S12: about 40 minutes in all (estimated from the step time, not yet run end to end).
+    return dict(mnist_source="full", train_samples=256, test_samples=500, depth=10, widen=1, batch_size=32,
+                lrs=(0.1, 0.4), lams=(0.01, 0.04, 0.16, 0.64, 1.0), min_lr_lam=4e-3, max_lr_lam=0.4,
+                physical_steps=4.0, max_epochs=125, evals=64,
+                eval_batch_size=500, budget_epochs=20,
+                sched_lr=0.2, sched_lams=(0.005, 0.02, 0.08, 0.32), fixed_T=20, T_scale=0.4, sched_max_epochs=80,
+                sigmas=(0.5, 1.0, 2.0), sigma_lr=0.2, sigma_lam=0.04, sigma_epochs=25)
 
 
 def paper():
     return dict(mnist_source="full", train_samples=50000, test_samples=10000, depth=28, widen=10, batch_size=1024,
-                lrs=PAPER_LRS, lams=PAPER_LAMS, physical_steps=0.1 * 49, max_epochs=4000, evals=200,
+                lrs=PAPER_LRS, lams=PAPER_LAMS, min_lr_lam=2.5e-5, max_lr_lam=1.0, physical_steps=0.1 * 49, max_epochs=4000, evals=200,
                 eval_batch_size=1000, budget_epochs=200,
                 sched_lr=0.2, sched_lams=(5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3), fixed_T=200, T_scale=0.1,
                 sched_max_epochs=4000, sigmas=(0.5, 1.0, 2.0), sigma_lr=0.2, sigma_lam=5e-4, sigma_epochs=400)
