@@ -75,8 +75,12 @@ for name, part in (("λ ≤ λ_opt", below), ("λ ≥ λ_opt", above)):
         print(f"t* exponent for {name}: fewer than two runs")
 print(f"all λ > 0: exponent {fit_all['exponent']:.3f} over {fit_all['decades']:.1f} decades")
 print("Paper: an interior optimum λ_opt ≠ 0, and smaller λ trained longer does not reach it. Ours: λ_opt is "
-      + ("the smallest λ swept (no interior optimum: behaves like the overparameterized case)"
-         if best["lam"] == min(r["lam"] for r in positive) else f"interior at {best['lam']:g}"))
+      + ("the smallest λ swept, so no interior optimum was found in this range"
+         if best["lam"] == min(r["lam"] for r in positive) else f"interior, at λ = {best['lam']:g}"))
+capped = [r for r in positive if r["epochs"] < cfg.physical_time / r["lr_lam"] - 1]
+if capped:
+    print("runs cut short by max_epochs (trained less than the planned physical time): "
+          + ", ".join(f"λ = {r['lam']:g} ({r['epochs']:g} of {cfg.physical_time / r['lr_lam']:.0f} epochs)" for r in capped))
 
 # %% [markdown]
 # **Reading the numbers.** Two signs of the failure: the max-accuracy curve turns down below some λ (an interior
