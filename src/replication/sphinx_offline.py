@@ -108,6 +108,9 @@ def _copy_plotly(app, exception):
 
 def setup(app):
     plotly_js_path()  # fail at start-up, not after the whole build, if plotly.js is missing
+    # MathJax on every page: chapter titles with math appear in every page's navigation, also on pages whose body
+    # has no math (where Sphinx would otherwise leave MathJax out and the title would show raw TeX)
+    app.set_html_assets_policy("always")
     app.connect("html-page-context", _page_scripts, priority=900)  # after MyST-NB adds its widget scripts
     app.connect("build-finished", _copy_plotly)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
