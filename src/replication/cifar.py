@@ -66,25 +66,19 @@ def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, b
               eval_batch_size: int | None = None, log=print, **spec_options) -> tuple[list[History], Provenance, bool, str | None]:
     """Train ``runs`` of the ``model`` (keyword arguments of :func:`make_model`, with ``kind``) on the configured data
     as one stored, resumable grid. Returns (histories, provenance, reused, notice of the stand-in or None)."""
-    flat = model["kind"] == "fc"
     spec = TrainSpec(batch_size=batch_size, evals=evals, eval_batch_size=eval_batch_size, **spec_options)
-    _, notice = data_lib.load_cifar10_or_stand_in("test", mnist_source=cfg.mnist_source)
+    ds, notice = load_data(cfg.train_samples, cfg.test_samples, mnist_source=cfg.mnist_source,
+                           flatten=model["kind"] == "fc")
     dataset = "cifar10" if notice is None else "mnist-stand-in"
     config = dict(name=name, preset=cfg.preset, seed=seed, dataset=dataset, mnist_source=cfg.mnist_source,
                   train_samples=cfg.train_samples, test_samples=cfg.test_samples, model=model, batch_size=batch_size,
                   evals=evals, eval_batch_size=eval_batch_size, spec=spec_config(spec_options),
                   runs=[dataclasses.asdict(r) for r in runs])
-    holder = {}
-
-    def load():
-        ds, _ = load_data(cfg.train_samples, cfg.test_samples, mnist_source=cfg.mnist_source, flatten=flat)
-        holder["shape"] = ds.x_train.shape[1:]
-        return ds
 
     def build():
         kwargs = {k: v for k, v in model.items() if k != "kind"}
-        return make_model(model["kind"], image_shape=holder["shape"], seed=seed, **kwargs)
+        return make_model(model["kind"], image_shape=ds.x_train.shape[1:], seed=seed, **kwargs)
 
-    hist, prov, reused = cached_grid(name, cfg.preset, config, runs, seed=seed, load=load, build=build, spec=spec,
+    hist, prov, reused = cached_grid(name, cfg.preset, config, runs, seed=seed, load=lambda: ds, build=build, spec=spec,
                                      log=log)
     return hist, prov, reused, notice

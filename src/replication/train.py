@@ -30,6 +30,7 @@ import optax
 from .augment import AUGMENTATIONS, make_augmenter
 from .autol2 import AutoL2
 from .checkpoint import CheckpointError, arrays_to_tree, fingerprint, load_checkpoint, save_checkpoint, tree_to_arrays
+from .results import code_version
 from .validation import check_choice, check_nonnegative, check_positive, check_positive_int
 
 __all__ = ["TrainSpec", "Dataset", "History", "train_grid", "train", "softmax_xent", "mse", "l2_term", "bucket_steps",
@@ -173,6 +174,9 @@ def _make_bucket_runner(apply_fn, spec: TrainSpec, data: Dataset, length: int, s
     controller = spec.autol2
     augment = make_augmenter(spec.augment) if spec.augment else None
 
+    def current_lam(ctrl):   # the scanned λ state: an AutoL2State, or λ itself for a constant-λ run
+        return ctrl.lam if controller is not None else ctrl
+
     def batch_at(step):
         if batch == n:
             xb, yb = x_tr, y_tr
@@ -195,7 +199,7 @@ def _make_bucket_runner(apply_fn, spec: TrainSpec, data: Dataset, length: int, s
         if controller is not None:   # Algorithm 1: measure at step (before its update), maybe decay λ
             error = jnp.mean(jnp.argmax(out, -1) != jnp.argmax(yb, -1))
             ctrl = controller.maybe_update(ctrl, step, loss, error)
-        lam = ctrl.lam if controller is not None else ctrl
+        lam = current_lam(ctrl)
         grads = jax.tree.map(lambda g, p: g + lam * p, grads, params)   # ∇(loss + ½λ‖θ‖²)
         hyper = {**opt_state.hyperparams, "learning_rate": lr * _schedule_factor(spec.schedule, step, total)}
         opt_state = opt_state._replace(hyperparams=hyper)
@@ -217,7 +221,7 @@ def _make_bucket_runner(apply_fn, spec: TrainSpec, data: Dataset, length: int, s
         return dict(
             step=step.astype(jnp.float32), epoch=step * (batch / n),
             train_loss=train_loss, train_error=1.0 - train_acc, test_accuracy=test_acc, test_loss=test_loss,
-            sq_norm=2.0 * l2_term(params), lam=ctrl.lam if controller is not None else ctrl,
+            sq_norm=2.0 * l2_term(params), lam=current_lam(ctrl),
             lr=lr * _schedule_factor(spec.schedule, step, total))
 
     every = max(1, length // spec.evals)
@@ -276,8 +280,8 @@ def train_grid(apply_fn, params, data: Dataset, lrs: Sequence[float], lams: Sequ
     ``checkpoint``: a file that holds the grid's state (parameters, optimizer and AutoL2 state, the evaluations so
     far, finished runs), rewritten atomically at most every ``checkpoint_seconds`` (0: after every evaluation) and
     deleted at the end. If it exists when the call starts and belongs to the same call (same runs, spec, seed, data,
-    initial parameters and engine code), training resumes from it; the histories are the same as without the
-    interruption. A damaged or foreign checkpoint is reported through ``log`` and ignored.
+    initial parameters and :func:`replication.results.code_version`), training resumes from it; the histories are the
+    same as without the interruption. A damaged or foreign checkpoint is reported through ``log`` and ignored.
     """
     lrs, lams, steps = list(lrs), list(lams), list(steps)
     if not (len(lrs) == len(lams) == len(steps)) or not lrs:
@@ -302,7 +306,7 @@ def train_grid(apply_fn, params, data: Dataset, lrs: Sequence[float], lams: Sequ
     ckpt_path = None if checkpoint is None else Path(checkpoint)
     fp = resumed = None
     if ckpt_path is not None:
-        fp = fingerprint(lrs, lams, steps, repr(spec), seed, params, dataclasses.astuple(data), _engine_version())
+        fp = fingerprint(lrs, lams, steps, repr(spec), seed, params, dataclasses.astuple(data), code_version())
         try:
             resumed = load_checkpoint(ckpt_path, fp)
         except CheckpointError as err:
@@ -363,19 +367,6 @@ def train_grid(apply_fn, params, data: Dataset, lrs: Sequence[float], lams: Sequ
     if ckpt_path is not None:
         ckpt_path.unlink(missing_ok=True)
     return [histories[i] for i in range(len(lrs))]
-
-
-def _engine_version() -> str:
-    """Hash of the engine's source (a checkpoint from other engine code is not resumed)."""
-    import hashlib
-
-    from . import autol2 as _autol2
-    from . import augment as _augment
-
-    h = hashlib.sha256()
-    for mod in (__file__, _autol2.__file__, _augment.__file__):
-        h.update(Path(mod).read_bytes())
-    return h.hexdigest()[:16]
 
 
 def train(apply_fn, params, data: Dataset, *, lr: float, lam: float, steps: int, spec: TrainSpec = TrainSpec(),
