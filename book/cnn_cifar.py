@@ -50,7 +50,9 @@ for bn in (False, True):
                                                  model=model, batch_size=cfg.batch_size, evals=cfg.evals,
                                                  eval_batch_size=cfg.eval_batch_size)
     rows = sweeps.summarize(hist)
-    outcome[bn] = dict(hist=hist, prov=prov, rows=rows, fit=sweeps.fit_tstar(rows))
+    learned = sweeps.learning_threshold(rows)
+    outcome[bn] = dict(hist=hist, prov=prov, rows=rows, learned=learned, fit=sweeps.fit_tstar(rows),
+                       fit_learned=sweeps.fit_tstar(rows, min_peak_accuracy=learned))
 presets.show_banner(preset, notice)
 print(f"CNN with {cfg.channels} channels, dense {cfg.hidden}; {cfg.train_samples} training / {cfg.test_samples} test "
       f"images; batch {cfg.batch_size} ({steps_per_epoch} steps per epoch); η = {cfg.lr} (paper: 0.01); λ ∈ {cfg.lams} "
@@ -60,10 +62,10 @@ print(f"CNN with {cfg.channels} channels, dense {cfg.hidden}; {cfg.train_samples
 for bn in (False, True):
     o = outcome[bn]
     print(f"{'with' if bn else 'without'} batch norm: {o['prov'].wall_time_s:.0f} s on {o['prov'].device}")
-    print(f"{'λ':>8}{'ηλ':>9}{'epochs':>8}{'t*':>8}{'t*·ηλ':>9}{'max acc':>9}  diverged")
-    for r in o["rows"]:
-        print(f"{r['lam']:>8g}{r['lr_lam']:>9.2g}{r['epochs']:>8}{r['t_star']:>8.3g}{r['t_star'] * r['lr_lam']:>9.2g}"
-              f"{r['max_test_accuracy']:>9.4f}  {'yes, at step %g' % r['diverged_at'] if r['diverged'] else 'no'}")
+    print(f"a run 'did not learn' if its peak test accuracy stays below {o['learned']:.3f}, halfway between chance "
+          "and the λ = 0 run's peak")
+    print(sweeps.format_runs(o["rows"], ("λ", "ηλ", "epochs", "t*", "t*·ηλ", "max acc"),
+                             min_peak_accuracy=o["learned"]))
 
 # %% [markdown]
 # ## Fig. 3a, 3d: epochs to peak test accuracy against $\eta\lambda$
@@ -71,17 +73,21 @@ for bn in (False, True):
 # %%
 for bn, panel in ((False, "3a"), (True, "3d")):
     o = outcome[bn]
-    fit = o["fit"]
+    fit, fit_learned = o["fit"], o["fit_learned"]
     label = "with BN" if bn else "without BN"
     plotting.show(sweep_plots.tstar_figure(o["rows"], fit, title=f"Fig. {panel}: CNN {label}, t* against η·λ"),
                   f"Fig. {panel}: CNN {label}: epochs to the peak test accuracy against η·λ ({fit['n_runs']} runs over "
-                  f"{fit['decades']:.1f} decades).", provenance=o["prov"])
+                  f"{fit['decades']:.1f} decades; the line fits all of them).", provenance=o["prov"])
     print(f"{label}: paper exponent −1; ours {fit['exponent']:.3f} over {fit['decades']:.1f} decades "
-          f"({fit['n_runs']} runs), c = {fit['c']:.3g}")
-plain, normed = outcome[False]["fit"], outcome[True]["fit"]
-results.record_headline("cnn_cifar", "cnn_cifar.tstar_exponent", round(plain["exponent"], 3),
-                        provenance=outcome[False]["prov"], paper="exponent −1",
-                        label=f"without BN over {plain['decades']:.1f} decades; with BN {normed['exponent']:.3f}"
+          f"({fit['n_runs']} runs), c = {fit['c']:.3g}; over the runs that learned: "
+          f"{sweeps.describe_fit(fit_learned)} "
+          f"(left out: λ = {', '.join(f'{lam:g}' for _, lam in fit_learned['not_learned']) or 'none'})")
+plain, normed = outcome[False], outcome[True]
+results.record_headline("cnn_cifar", "cnn_cifar.tstar_exponent", round(plain["fit"]["exponent"], 3),
+                        provenance=plain["prov"], paper="exponent −1",
+                        label=f"without BN over {plain['fit']['decades']:.1f} decades (runs that learned: "
+                              f"{plain['fit_learned']['exponent']:.3f}); with BN {normed['fit']['exponent']:.3f} "
+                              f"({normed['fit_learned']['exponent']:.3f})"
                               + ("" if notice is None else "; on the stand-in, not CIFAR-10"))
 
 # %% [markdown]
@@ -121,4 +127,7 @@ for bn in (False, True):
 
 # %% [markdown]
 # **Reading the numbers.** The exponent printed beside −1 is the claim's test; t*·ηλ in the tables shows how well the
-# runs collapse. On the stand-in the numbers describe MNIST with this CNN, not CIFAR-10.
+# runs collapse. A narrow network learns slowly (in the standard parameterization the NTK grows with the width), so
+# at `cpu` the largest λ of the grid can pull the weights to zero before the network has learned anything: such a run
+# "peaks" at noise. The tables mark these runs and the second exponent leaves them out; the paper's grid simply
+# stops where "larger η, λ won't train at all". On the stand-in the numbers describe MNIST with this CNN, not CIFAR-10.

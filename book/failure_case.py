@@ -47,10 +47,7 @@ presets.show_banner(preset, notice)
 rows = sweeps.summarize(hist)
 print(f"FC depth {cfg.depth}, width {cfg.width}; {cfg.train_samples} training / {cfg.test_samples} test images; batch "
       f"{cfg.batch_size}; η = {cfg.lr}; {len(runs)} runs, {prov.wall_time_s:.0f} s on {prov.device}")
-print(f"{'λ':>8}{'ηλ':>9}{'epochs':>8}{'t*':>8}{'t*·ηλ':>9}{'max acc':>9}{'train acc 1 at':>16}")
-for r in rows:
-    print(f"{r['lam']:>8g}{r['lr_lam']:>9.2g}{r['epochs']:>8}{r['t_star']:>8.4g}{r['t_star'] * r['lr_lam']:>9.3g}"
-          f"{r['max_test_accuracy']:>9.4f}{r['t_train_zero']:>16.4g}")
+print(sweeps.format_runs(rows, ("λ", "ηλ", "epochs", "t*", "t*·ηλ", "max acc", "train acc 1 at")))
 
 # %%
 positive = [r for r in rows if r["lam"] > 0 and not r["diverged"]]

@@ -57,11 +57,7 @@ rows = sweeps.summarize(histories)
 fit = sweeps.fit_tstar(rows)
 source = "stored result reused; " if reused else ""
 print(f"{source}computed in {prov.wall_time_s:.0f} s on {prov.device} (preset {prov.preset}, commit {prov.commit})")
-print(f"{'η':>6}{'λ':>8}{'ηλ':>9}{'epochs':>8}{'t*':>8}{'t*·ηλ':>8}{'max acc':>9}  diverged")
-for r in rows:
-    print(f"{r['lr']:>6g}{r['lam']:>8g}{r['lr_lam']:>9.2g}{r['epochs']:>8}{r['t_star']:>8.0f}"
-          f"{r['t_star'] * r['lr_lam']:>8.3f}{r['max_test_accuracy']:>9.4f}  "
-          f"{'yes, at epoch %g' % r['diverged_at'] if r['diverged'] else 'no'}")
+print(sweeps.format_runs(rows))
 
 # %% [markdown]
 # ## Fig. 2a: epochs to peak test accuracy against $\eta\lambda$

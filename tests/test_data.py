@@ -246,3 +246,19 @@ def test_unknown_names_are_rejected_with_the_allowed_values():
         data.load_mnist("val", "embedded")
     with pytest.raises(ValueError, match=r"source='web'"):
         data.load_mnist("train", "web")
+
+
+def test_average_pool_averages_blocks_and_refuses_a_factor_that_does_not_divide():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(3, 28, 28, 2)).astype(np.uint8)
+    pooled = data.average_pool(images, 2)
+    assert pooled.shape == (3, 14, 14, 2) and pooled.dtype == np.float32
+    # one block by hand, and the mean of each image and channel is kept
+    np.testing.assert_allclose(pooled[1, 5, 7, 1], images[1, 10:12, 14:16, 1].astype(np.float64).mean(), rtol=1e-6)
+    np.testing.assert_allclose(pooled.mean(axis=(1, 2)), images.astype(np.float64).mean(axis=(1, 2)), rtol=1e-5)
+    assert data.average_pool(images[..., 0], 4).shape == (3, 7, 7)          # (N, H, W) works too
+    np.testing.assert_array_equal(data.average_pool(images, 1), images.astype(np.float32))
+    with pytest.raises(ValueError, match="factor must divide .*28×28.*got 3"):
+        data.average_pool(images, 3)
+    with pytest.raises(ValueError, match="factor"):
+        data.average_pool(images, 0)

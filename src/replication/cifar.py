@@ -27,9 +27,10 @@ MODELS = ("cnn", "wrn", "fc")
 
 
 def load_data(train_samples: int, test_samples: int, *, mnist_source: str = "full", flatten: bool = False,
-              path=None) -> tuple[Dataset, str | None]:
-    """The first ``train_samples``/``test_samples`` images of CIFAR-10 (or the stand-in) as NHWC float32
-    (``flatten``: vectors, for the FC network); returns (dataset, notice or None)."""
+              downsample: int = 1, path=None) -> tuple[Dataset, str | None]:
+    """The first ``train_samples``/``test_samples`` images of CIFAR-10 (or the stand-in) as NHWC float32, averaged
+    over ``downsample``×``downsample`` blocks (``flatten``: vectors, for the FC network); returns (dataset, notice
+    or None)."""
     train, notice = data_lib.load_cifar10_or_stand_in("train", path, mnist_source=mnist_source)
     test, _ = data_lib.load_cifar10_or_stand_in("test", path, mnist_source=mnist_source)
     train, test = data_lib.first_n(train, train_samples), data_lib.first_n(test, test_samples)
@@ -39,6 +40,8 @@ def load_data(train_samples: int, test_samples: int, *, mnist_source: str = "ful
         x = data_lib.standardize(images, stats)
         if x.ndim == 3:
             x = x[..., None]
+        if downsample > 1:
+            x = data_lib.average_pool(x, downsample)
         return data_lib.flatten(x) if flatten else x
 
     return Dataset(prep(train.images), data_lib.one_hot(train.labels), train.labels, prep(test.images),
@@ -67,11 +70,12 @@ def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, b
     """Train ``runs`` of the ``model`` (keyword arguments of :func:`make_model`, with ``kind``) on the configured data
     as one stored, resumable grid. Returns (histories, provenance, reused, notice of the stand-in or None)."""
     spec = TrainSpec(batch_size=batch_size, evals=evals, eval_batch_size=eval_batch_size, **spec_options)
+    downsample = getattr(cfg, "downsample", 1)
     ds, notice = load_data(cfg.train_samples, cfg.test_samples, mnist_source=cfg.mnist_source,
-                           flatten=model["kind"] == "fc")
+                           flatten=model["kind"] == "fc", downsample=downsample)
     dataset = "cifar10" if notice is None else "mnist-stand-in"
     config = dict(name=name, preset=cfg.preset, seed=seed, dataset=dataset, mnist_source=cfg.mnist_source,
-                  train_samples=cfg.train_samples, test_samples=cfg.test_samples, model=model, batch_size=batch_size,
+                  train_samples=cfg.train_samples, test_samples=cfg.test_samples, downsample=downsample, model=model, batch_size=batch_size,
                   evals=evals, eval_batch_size=eval_batch_size, spec=spec_config(spec_options),
                   runs=[dataclasses.asdict(r) for r in runs])
 

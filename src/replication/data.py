@@ -51,6 +51,7 @@ __all__ = [
     "prepare_mnist",
     "load_mnist_idx",
     "load_cifar10",
+    "average_pool",
     "cifar10_location",
     "load_cifar10_or_stand_in",
     "first_n",
@@ -542,6 +543,20 @@ def standardize(images: np.ndarray, stats: NormalizationStats | None = None) -> 
         stats = normalization_stats(images)
     std = np.where(stats.std > 0, stats.std, 1.0)
     return ((np.asarray(images, dtype=np.float32) / 255.0 - stats.mean) / std).astype(np.float32)
+
+
+def average_pool(images: np.ndarray, factor: int) -> np.ndarray:
+    """Downsample ``(N, H, W[, C])`` images by averaging ``factor``×``factor`` blocks (float32); the `cpu` presets of
+    the convnet chapters use it to cut the cost of XLA's CPU convolutions (28×28 → 14×14 is 4× fewer FLOPs)."""
+    images = np.asarray(images, dtype=np.float32)
+    check_positive_int("factor", factor)
+    if images.ndim not in (3, 4):
+        raise ValueError(f"images must have shape (N, H, W) or (N, H, W, C), got {images.shape}.")
+    n, h, w = images.shape[:3]
+    if h % factor or w % factor:
+        raise ValueError(f"factor must divide the image height and width ({h}×{w}), got {factor}.")
+    blocks = images.reshape(n, h // factor, factor, w // factor, factor, *images.shape[3:])
+    return blocks.mean(axis=(2, 4))
 
 
 def flatten(images: np.ndarray) -> np.ndarray:

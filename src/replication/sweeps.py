@@ -65,20 +65,72 @@ def summarize(histories: list[History], *, tol: float = 0.005) -> list[dict]:
     return rows
 
 
-def fit_tstar(rows: list[dict]) -> dict:
+def fit_tstar(rows: list[dict], *, min_peak_accuracy: float | None = None) -> dict:
     """Fit t* ∝ (ηλ)^exponent over the non-diverged runs with λ > 0 (Fig. 2a); also c = median t*·ηλ.
-    Runs whose accuracy peaks at the first evaluation (t* = 0) cannot enter a log-log fit. With fewer than two
-    usable runs the exponent, prefactor and c are NaN (``n_runs`` says why) rather than an error."""
+    Runs whose accuracy peaks at the first evaluation (t* = 0) cannot enter a log-log fit; with
+    ``min_peak_accuracy``, runs that never reach it (they did not learn, so their "peak" is noise) are left out too
+    and listed as ``not_learned`` [(η, λ)]. With fewer than two usable runs the exponent, prefactor and c are NaN
+    (``n_runs`` says why) rather than an error."""
     use = [r for r in rows if r["lam"] > 0 and not r["diverged"] and np.isfinite(r["t_star"]) and r["t_star"] > 0]
+    not_learned = []
+    if min_peak_accuracy is not None:
+        not_learned = [(r["lr"], r["lam"]) for r in use if not r["max_test_accuracy"] >= min_peak_accuracy]
+        use = [r for r in use if r["max_test_accuracy"] >= min_peak_accuracy]
     x = np.array([r["lr_lam"] for r in use])
     y = np.array([r["t_star"] for r in use])
     if len(np.unique(x)) < 2:
         nan = float("nan")
         return dict(exponent=nan, prefactor=nan, c=estimate_c(y, np.ones_like(x), x) if len(use) else nan,
-                    n_runs=len(use), decades=0.0)
+                    n_runs=len(use), decades=0.0, not_learned=not_learned)
     exponent, prefactor = fit_power_law(x, y)
     return dict(exponent=exponent, prefactor=prefactor, c=estimate_c(y, np.ones_like(x), x), n_runs=len(use),
-                decades=float(np.log10(x.max() / x.min())))
+                decades=float(np.log10(x.max() / x.min())), not_learned=not_learned)
+
+
+def describe_fit(fit: dict) -> str:
+    """A :func:`fit_tstar` result in words: "−1.08 over 1.6 decades (6 runs)", or why there is no exponent."""
+    if not np.isfinite(fit["exponent"]):
+        return f"no exponent (only {fit['n_runs']} usable run{'s' if fit['n_runs'] != 1 else ''})"
+    return f"{fit['exponent']:.3f} over {fit['decades']:.1f} decades ({fit['n_runs']} runs)"
+
+
+def learning_threshold(rows: list[dict], *, chance: float = 0.1) -> float:
+    """Halfway between chance and the best λ = 0 run's peak test accuracy (the best run's if there is no λ = 0):
+    a run whose peak stays below it has not learned, and its t* says nothing about the claim."""
+    zero = [r["max_test_accuracy"] for r in rows if r["lam"] == 0 and np.isfinite(r["max_test_accuracy"])]
+    ref = max(zero) if zero else max((r["max_test_accuracy"] for r in rows
+                                      if np.isfinite(r["max_test_accuracy"])), default=float("nan"))
+    return chance + 0.5 * (ref - chance)
+
+
+_COLUMNS = {  # name: (width, formatter)
+    "η": (7, lambda r: f"{r['lr']:g}"),
+    "λ": (9, lambda r: f"{r['lam']:g}"),
+    "ηλ": (9, lambda r: f"{r['lr_lam']:.2g}"),
+    "epochs": (8, lambda r: f"{r['epochs']:g}"),
+    "t*": (8, lambda r: f"{r['t_star']:.4g}"),
+    "t*·ηλ": (9, lambda r: f"{r['t_star'] * r['lr_lam']:.3g}"),
+    "max acc": (9, lambda r: f"{r['max_test_accuracy']:.4f}"),
+    "train acc 1 at": (16, lambda r: f"{r['t_train_zero']:.4g}"),
+}
+
+
+def format_runs(rows: list[dict], columns: tuple[str, ...] = ("η", "λ", "ηλ", "epochs", "t*", "t*·ηλ", "max acc"),
+                *, min_peak_accuracy: float | None = None) -> str:
+    """The per-run table the chapters print (one line per :func:`summarize` row, t* in epochs), with a last column
+    saying whether the run diverged (and when) or, given ``min_peak_accuracy``, never learned."""
+    for c in columns:
+        if c not in _COLUMNS:
+            raise ValueError(f"columns: unknown column {c!r}; allowed: {sorted(_COLUMNS)}.")
+    lines = ["".join(f"{c:>{_COLUMNS[c][0]}}" for c in columns) + "  note"]
+    for r in rows:
+        note = ""
+        if r["diverged"]:
+            note = f"diverged at step {r['diverged_at']:g}"
+        elif min_peak_accuracy is not None and r["lam"] > 0 and not r["max_test_accuracy"] >= min_peak_accuracy:
+            note = "did not learn"
+        lines.append("".join(f"{_COLUMNS[c][1](r):>{_COLUMNS[c][0]}}" for c in columns) + f"  {note}")
+    return "\n".join(lines)
 
 
 def best_within_budget(h: History, budget_epochs: float) -> float:
