@@ -78,8 +78,8 @@ for bn, panel in ((False, "3a"), (True, "3d")):
     plotting.show(sweep_plots.tstar_figure(o["rows"], fit, title=f"Fig. {panel}: CNN {label}, t* against η·λ"),
                   f"Fig. {panel}: CNN {label}: epochs to the peak test accuracy against η·λ ({fit['n_runs']} runs over "
                   f"{fit['decades']:.1f} decades; the line fits all of them).", provenance=o["prov"])
-    print(f"{label}: paper exponent −1; ours {fit['exponent']:.3f} over {fit['decades']:.1f} decades "
-          f"({fit['n_runs']} runs), c = {fit['c']:.3g}; over the runs that learned: "
+    print(f"{label}: paper exponent −1; ours {sweeps.describe_fit(fit)}, c = {fit['c']:.3g}; over the runs that "
+          "learned: "
           f"{sweeps.describe_fit(fit_learned)} "
           f"(left out: λ = {', '.join(f'{lam:g}' for _, lam in fit_learned['not_learned']) or 'none'})")
 plain, normed = outcome[False], outcome[True]

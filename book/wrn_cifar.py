@@ -39,9 +39,6 @@ seed = 0
 # %%
 import math
 
-import numpy as np
-import plotly.graph_objects as go
-
 from replication import application_plots, cifar, plotting, presets, results, sweep_plots, sweeps
 from replication.configs import get_config
 from replication.sweeps import SweepRun
@@ -52,8 +49,8 @@ steps_per_epoch = cfg.train_samples // cfg.batch_size
 model = dict(kind="wrn", depth=cfg.depth, widen=cfg.widen)
 common = dict(seed=seed, batch_size=cfg.batch_size, evals=cfg.evals, eval_batch_size=cfg.eval_batch_size)
 pool = cfg.get("downsample", 1)
-print(f"WRN-{cfg.depth}-{cfg.widen}; {cfg.train_samples} training / {cfg.test_samples} test images "
-      f"(averaged over {pool}×{pool} pixel blocks); batch "
+print(f"WRN-{cfg.depth}-{cfg.widen}; {cfg.train_samples} training / {cfg.test_samples} test images"
+      + (f" (averaged over {pool}×{pool} pixel blocks)" if pool > 1 else "") + "; batch "
       f"{cfg.batch_size} ({steps_per_epoch} steps per epoch); physical time {cfg.physical_steps:g} step-units = "
       f"{cfg.physical_steps / steps_per_epoch:g} epoch-units")
 
@@ -74,8 +71,8 @@ print(sweeps.format_runs(rows, min_peak_accuracy=learned))
 plotting.show(sweep_plots.tstar_figure(rows, fit, title="Fig. 2d: WRN, t* against η·λ"),
               f"Fig. 2d: epochs to the peak test accuracy against η·λ ({fit['n_runs']} runs over {fit['decades']:.1f} "
               "decades; the line fits all of them); crosses: diverged.", provenance=prov)
-print(f"Paper: exponent −1. Ours: {fit['exponent']:.3f} over {fit['decades']:.1f} decades ({fit['n_runs']} runs), "
-      f"c = {fit['c']:.3g} epoch-units; over the runs that learned: "
+print(f"Paper: exponent −1. Ours: {sweeps.describe_fit(fit)}, c = {fit['c']:.3g} epoch-units; over the runs that "
+      "learned: "
       f"{sweeps.describe_fit(fit_learned)} (left out: "
       f"{', '.join(f'η = {lr:g}, λ = {lam:g}' for lr, lam in fit_learned['not_learned']) or 'none'})")
 results.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", round(fit["exponent"], 3), provenance=prov,
@@ -101,18 +98,10 @@ h_fixed, p_fixed, _, _ = cifar.run_sweep(cfg, fixed, name="wrn_fixed_T", model=m
 h_scaled, p_scaled, _, _ = cifar.run_sweep(cfg, scaled, name="wrn_scaled_T", model=model, **common, **sched_opts)
 
 
-def final_accuracy(h):
-    acc = h.metrics["test_accuracy"]
-    return float(acc[np.isfinite(acc)][-1]) if np.isfinite(acc).any() else float("nan")
-
-
-fig = go.Figure()
-fig.add_scatter(x=list(cfg.sched_lams), y=[final_accuracy(h) for h in h_fixed], mode="lines+markers",
-                name=f"fixed T = {cfg.fixed_T} epochs")
-fig.add_scatter(x=list(cfg.sched_lams), y=[final_accuracy(h) for h in h_scaled], mode="lines+markers",
-                name=f"T(λ) = {cfg.T_scale:g}/λ epochs")
-fig.update_layout(title_text="Fig. 1a: final test accuracy against λ", xaxis=dict(type="log", title="λ"),
-                  yaxis_title="final test accuracy", height=420)
+final_accuracy = sweeps.final_test_accuracy
+fig = sweep_plots.final_accuracy_figure({f"fixed T = {cfg.fixed_T} epochs": h_fixed,
+                                         f"T(λ) = {cfg.T_scale:g}/λ epochs": h_scaled},
+                                        title="Fig. 1a: final test accuracy against λ")
 plotting.show(fig, f"Fig. 1a: WRN with momentum 0.9, augmentation and the step schedule (η = {cfg.sched_lr} × 0.2 at "
               f"0.3T, 0.6T, 0.9T); final test accuracy for a fixed T = {cfg.fixed_T} epochs and for T(λ) = "
               f"{cfg.T_scale:g}/λ (capped at {cfg.sched_max_epochs}).", provenance=p_scaled)
@@ -140,7 +129,7 @@ fit_s2 = sweeps.fit_tstar(rows_s2)
 plotting.show(sweep_plots.peak_accuracy_figure(rows_s2, title="Fig. S2: momentum + augmentation, max test accuracy"),
               f"Fig. S2: momentum 0.9, augmentation, constant η = {cfg.sched_lr}, each λ trained {cfg.T_scale:g}/λ "
               "epochs.", provenance=p_s2)
-print(f"t* exponent against λ with momentum: {fit_s2['exponent']:.3f} ({fit_s2['n_runs']} runs); max accuracies "
+print(f"t* exponent against λ with momentum: {sweeps.describe_fit(fit_s2)}; max accuracies "
       + ", ".join(f"λ = {r['lam']:g}: {r['max_test_accuracy']:.4f}" for r in rows_s2))
 
 # %% [markdown]

@@ -69,3 +69,15 @@ def test_format_runs_prints_one_line_per_run_with_its_note():
 def test_describe_fit_says_why_there_is_no_exponent():
     assert sweeps.describe_fit(dict(exponent=-1.0804, decades=1.62, n_runs=6)) == "-1.080 over 1.6 decades (6 runs)"
     assert sweeps.describe_fit(dict(exponent=float("nan"), decades=0.0, n_runs=1)) == "no exponent (only 1 usable run)"
+
+
+def test_final_test_accuracy_is_the_last_finite_value_and_the_figure_marks_divergence():
+    from replication import sweep_plots
+
+    good = _history(0.2, 0.01, 10, epochs=20)
+    bad = _history(0.2, 0.1, 5, epochs=20, diverged_at=40)
+    assert sweeps.final_test_accuracy(good) == pytest.approx(0.9 - 0.01 * 10)
+    assert sweeps.final_test_accuracy(bad) == pytest.approx(0.9 - 0.01 * (9 - 5))   # epoch 9 (step 36), before the NaNs
+    fig = sweep_plots.final_accuracy_figure({"fixed T": [bad, good]}, title="t")
+    line, crosses = fig.data
+    assert list(line.x) == [0.01, 0.1] and list(crosses.x) == [0.1] and crosses.marker.symbol == "x"

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from .sweeps import best_within_budget
+from .sweeps import best_within_budget, final_test_accuracy
 
 __all__ = ["tstar_figure", "peak_accuracy_figure", "fixed_budget_figure", "train_accuracy_time_figure",
            "curves_figure"]
@@ -98,4 +98,21 @@ def curves_figure(histories, *, metric: str, physical: bool, title: str, ylabel:
                         line=dict(color=color))
     fig.update_layout(title_text=title, xaxis=dict(type="log", title="epochs · η · λ" if physical else "epochs"),
                       yaxis_title=ylabel, height=420)
+    return fig
+
+
+def final_accuracy_figure(series: dict, *, title: str) -> go.Figure:
+    """Fig. 1a: the final test accuracy against λ, one line per ``{name: histories}`` (e.g. fixed T against T ∝ 1/λ);
+    a diverged run is drawn as a cross at the bottom of the axis."""
+    fig = go.Figure()
+    for color, (name, histories) in zip(_colors(len(series)), series.items()):
+        mine = sorted(histories, key=lambda h: h.lam)
+        fig.add_scatter(x=[h.lam for h in mine], y=[final_test_accuracy(h) for h in mine], mode="lines+markers",
+                        name=name, line=dict(color=color))
+        bad = [h for h in mine if h.diverged]
+        if bad:
+            fig.add_scatter(x=[h.lam for h in bad], y=[0.0] * len(bad), mode="markers", showlegend=False,
+                            marker=dict(symbol="x", size=10, color=color), name=f"{name}: diverged")
+    fig.update_layout(title_text=title, xaxis=dict(type="log", title="λ"), yaxis_title="final test accuracy",
+                      height=420)
     return fig

@@ -141,6 +141,13 @@ def best_within_budget(h: History, budget_epochs: float) -> float:
     return float(np.nanmax(acc)) if np.isfinite(acc).any() else float("nan")
 
 
+def final_test_accuracy(h: History) -> float:
+    """The last finite test accuracy of a run (Fig. 1a plots it at the end of the schedule); NaN if there is none."""
+    acc = h.metrics["test_accuracy"]
+    ok = np.isfinite(acc)
+    return float(acc[ok][-1]) if ok.any() else float("nan")
+
+
 def first_time_train_error_zero(h: History) -> float:
     """Epochs until the training accuracy first reaches 1 (Fig. S1); NaN if it never does."""
     err = h.metrics["train_error"]
