@@ -33,8 +33,8 @@ def cpu():
     return dict(mnist_source="full", train_samples=256, test_samples=256, downsample=2, depth=10, widen=1,
                 batch_size=32, lrs=(1.6, 6.4), lams=(1.25e-3, 2.5e-3, 5e-3, 0.01, 0.02, 0.04), min_lr_lam=1.9e-3,
                 max_lr_lam=0.3, physical_steps=4.0, max_epochs=250, evals=32, eval_batch_size=256, budget_epochs=20,
-                sched_lr=0.4, sched_lams=(1.25e-3, 2.5e-3, 5e-3, 0.01, 0.02), fixed_T=20, T_scale=0.1,
-                sched_max_epochs=80, sigmas=(0.5, 1.0, 2.0), sigma_lr=1.6, sigma_lam=0.01, sigma_epochs=32)
+                sched_lr=0.4, sched_lams=(2.5e-3, 5e-3, 0.01, 0.02), fixed_T=60, T_scale=0.3,
+                sched_max_epochs=120, sigmas=(0.5, 1.0, 2.0), sigma_lr=1.6, sigma_lam=0.01, sigma_epochs=32)
 
 
 def paper():
