@@ -105,7 +105,7 @@ def learning_threshold(rows: list[dict], *, chance: float = 0.1) -> float:
 
 _COLUMNS = {  # name: (width, formatter)
     "η": (7, lambda r: f"{r['lr']:g}"),
-    "λ": (9, lambda r: f"{r['lam']:g}"),
+    "λ": (11, lambda r: f"{r['lam']:g}"),
     "ηλ": (9, lambda r: f"{r['lr_lam']:.2g}"),
     "epochs": (8, lambda r: f"{r['epochs']:g}"),
     "t*": (8, lambda r: f"{r['t_star']:.4g}"),
