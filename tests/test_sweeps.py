@@ -54,13 +54,16 @@ def test_fit_tstar_recovers_minus_one_and_leaves_out_diverged_instant_and_unlear
 
 def test_format_runs_prints_one_line_per_run_with_its_note():
     rows = sweeps.summarize([_history(1.0, 0.01, 50, epochs=100), _history(1.0, 0.1, 5, peak=0.15),
-                             _history(1.0, 0.2, 5, diverged_at=12), _history(1.0, 0.0, 80, epochs=100)])
+                             _history(1.0, 0.2, 5, diverged_at=12), _history(1.0, 0.0, 80, epochs=100),
+                             _history(1.0, 0.05, 38, epochs=40)])
     text = sweeps.format_runs(rows, min_peak_accuracy=0.5)
     lines = text.splitlines()
-    assert len(lines) == 5 and lines[0].split()[:3] == ["η", "λ", "ηλ"]
+    assert len(lines) == 6 and lines[0].split()[:3] == ["η", "λ", "ηλ"]
     assert lines[1].endswith("  ") and "0.01" in lines[1] and "0.9000" in lines[1]
     assert lines[2].endswith("did not learn") and lines[3].endswith("diverged at step 12")
     assert not lines[4].endswith("learn")                                   # λ = 0 is never called unlearned
+    assert lines[5].endswith("still rising at the end")                     # t* = 38 of 40 epochs
+    assert sweeps.peaked_at_end(rows[4]) and not sweeps.peaked_at_end(rows[0])
     assert "train acc 1 at" in sweeps.format_runs(rows, ("λ", "train acc 1 at"))
     with pytest.raises(ValueError, match="columns: unknown column 'loss'"):
         sweeps.format_runs(rows, ("λ", "loss"))

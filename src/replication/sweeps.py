@@ -87,6 +87,12 @@ def fit_tstar(rows: list[dict], *, min_peak_accuracy: float | None = None) -> di
                 decades=float(np.log10(x.max() / x.min())), not_learned=not_learned)
 
 
+def peaked_at_end(row: dict, *, fraction: float = 0.9) -> bool:
+    """Whether a run's t* falls in the last (1 − ``fraction``) of its epochs: it was still improving when it stopped,
+    so its t* measures the run's length, not a peak (in a sweep whose lengths are ∝ 1/λ that alone gives slope −1)."""
+    return bool(np.isfinite(row["t_star"]) and row["t_star"] >= fraction * row["epochs"])
+
+
 def describe_fit(fit: dict) -> str:
     """A :func:`fit_tstar` result in words: "−1.08 over 1.6 decades (6 runs)", or why there is no exponent."""
     if not np.isfinite(fit["exponent"]):
@@ -129,6 +135,8 @@ def format_runs(rows: list[dict], columns: tuple[str, ...] = ("η", "λ", "ηλ"
             note = f"diverged at step {r['diverged_at']:g}"
         elif min_peak_accuracy is not None and r["lam"] > 0 and not r["max_test_accuracy"] >= min_peak_accuracy:
             note = "did not learn"
+        elif r["lam"] > 0 and peaked_at_end(r):
+            note = "still rising at the end"
         lines.append("".join(f"{_COLUMNS[c][1](r):>{_COLUMNS[c][0]}}" for c in columns) + f"  {note}")
     return "\n".join(lines)
 
