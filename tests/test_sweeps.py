@@ -81,6 +81,8 @@ def test_final_test_accuracy_is_the_last_finite_value_and_the_figure_marks_diver
     bad = _history(0.2, 0.1, 5, epochs=20, diverged_at=40)
     assert sweeps.final_test_accuracy(good) == pytest.approx(0.9 - 0.01 * 10)
     assert sweeps.final_test_accuracy(bad) == pytest.approx(0.9 - 0.01 * (9 - 5))   # epoch 9 (step 36), before the NaNs
+    assert sweeps.test_accuracy_at(good, 4.5) == pytest.approx(0.1 + 0.8 * 5 / 10)      # the evaluation at epoch 5
+    assert math.isnan(sweeps.test_accuracy_at(bad, 12))                                   # only NaNs after the divergence
     fig = sweep_plots.final_accuracy_figure({"fixed T": [bad, good]}, title="t")
     line, crosses = fig.data
     assert list(line.x) == [0.01, 0.1] and list(crosses.x) == [0.1] and crosses.marker.symbol == "x"

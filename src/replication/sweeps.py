@@ -156,6 +156,13 @@ def final_test_accuracy(h: History) -> float:
     return float(acc[ok][-1]) if ok.any() else float("nan")
 
 
+def test_accuracy_at(h: History, epoch: float) -> float:
+    """The test accuracy at the first finite evaluation at or after ``epoch`` (NaN if there is none)."""
+    m = h.metrics
+    ok = np.isfinite(m["test_accuracy"]) & (m["epoch"] >= epoch)
+    return float(m["test_accuracy"][ok][0]) if ok.any() else float("nan")
+
+
 def first_time_train_error_zero(h: History) -> float:
     """Epochs until the training accuracy first reaches 1 (Fig. S1); NaN if it never does."""
     err = h.metrics["train_error"]

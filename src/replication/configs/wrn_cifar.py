@@ -2,7 +2,8 @@
 
 Appendix A: WRN-28-10, batch 1024, σ_w = 1, σ_b = 0. Fig. 2d–f: SGD, no augmentation, 0.1/(ηλ) epochs. Fig. 1a:
 momentum 0.9, augmentation (flip, crop, mixup), η = 0.2 × 0.2 at 0.3T/0.6T/0.9T, fixed T = 200 against
-T(λ) = 0.1/λ (chosen so that T(0.0005) = 200). S2: momentum and augmentation at a fixed learning rate. S12: σ_w.
+T(λ) = 0.1/λ (chosen so that T(0.0005) = 200). S2: momentum and augmentation at a fixed learning rate. S12 (appendix
+F): Fig. 1a's setup repeated for several σ_w.
 
 Physical time is counted in *steps*·η·λ across presets: an epoch of the paper has 49 steps (50000/1024), one of
 `cpu` has ``train_samples/batch_size``; ``physical_steps`` is the paper's 0.1 epochs × 49 steps ≈ 5 step-units
@@ -19,7 +20,7 @@ def smoke():
                 lrs=(0.2,), lams=(1.0,), min_lr_lam=0.0, max_lr_lam=1.0, physical_steps=4.0, max_epochs=2, evals=2, eval_batch_size=64,
                 budget_epochs=2,
                 sched_lr=0.2, sched_lams=(1.0,), fixed_T=2, T_scale=2.0, sched_max_epochs=2,
-                sigmas=(1.0,), sigma_lr=0.2, sigma_lam=1.0, sigma_epochs=2)
+                sigmas=(1.0,), sigma_lam=1.0, sigma_epochs=2)
 
 
 def cpu():
@@ -32,11 +33,12 @@ def cpu():
     # η = 0.4 (effective 4), λ = 0.0025…0.02, fixed T = 60 epochs, T(λ) = 0.3/λ (18 min) learned only at the smallest
     # λ (peaks 0.56, 0.24, 0.19, 0.18): ηλ/(1 − m) ≥ 0.02 pulls the weights in before the augmented task is learned.
     # So: η = 0.6 (effective 6), λ = 3.1e-4…2.5e-3, T(λ) = 0.025/λ epochs (80 … 10) against a fixed T = 40 = T(6.25e-4).
+    # S12 repeats Fig. 1a's setup (as the paper's appendix F does) per σ_w at the best-trained λ, T = 80 epochs.
     return dict(mnist_source="full", train_samples=256, test_samples=256, downsample=2, depth=10, widen=1,
                 batch_size=32, lrs=(1.6, 6.4), lams=(1.25e-3, 2.5e-3, 5e-3, 0.01, 0.02, 0.04), min_lr_lam=1.9e-3,
                 max_lr_lam=0.3, physical_steps=4.0, max_epochs=250, evals=32, eval_batch_size=256, budget_epochs=20,
                 sched_lr=0.6, sched_lams=(3.125e-4, 6.25e-4, 1.25e-3, 2.5e-3), fixed_T=40, T_scale=0.025,
-                sched_max_epochs=120, sigmas=(0.5, 1.0, 2.0), sigma_lr=1.6, sigma_lam=0.01, sigma_epochs=32)
+                sched_max_epochs=120, sigmas=(0.5, 1.0, 2.0), sigma_lam=3.125e-4, sigma_epochs=80)
 
 
 def paper():
@@ -44,4 +46,4 @@ def paper():
                 lrs=PAPER_LRS, lams=PAPER_LAMS, min_lr_lam=2.5e-5, max_lr_lam=1.0, physical_steps=0.1 * 49, max_epochs=4000, evals=200,
                 eval_batch_size=1000, budget_epochs=200,
                 sched_lr=0.2, sched_lams=(5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3), fixed_T=200, T_scale=0.1,
-                sched_max_epochs=4000, sigmas=(0.5, 1.0, 2.0), sigma_lr=0.2, sigma_lam=5e-4, sigma_epochs=400)
+                sched_max_epochs=4000, sigmas=(0.5, 1.0, 2.0), sigma_lam=5e-4, sigma_epochs=200)
