@@ -75,8 +75,8 @@ def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, b
                            flatten=model["kind"] == "fc", downsample=downsample)
     dataset = "cifar10" if notice is None else "mnist-stand-in"
     config = dict(name=name, preset=cfg.preset, seed=seed, dataset=dataset, mnist_source=cfg.mnist_source,
-                  train_samples=cfg.train_samples, test_samples=cfg.test_samples, downsample=downsample, model=model, batch_size=batch_size,
-                  evals=evals, eval_batch_size=eval_batch_size, spec=spec_config(spec_options),
+                  train_samples=cfg.train_samples, test_samples=cfg.test_samples, downsample=downsample, model=model,
+                  batch_size=batch_size, evals=evals, eval_batch_size=eval_batch_size, spec=spec_config(spec_options),
                   runs=[dataclasses.asdict(r) for r in runs])
 
     def build():

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import html
+from numbers import Integral
 
 from .validation import check_choice
 
@@ -28,8 +29,6 @@ def check_preset(preset: str) -> str:
 
 def check_seed(seed) -> int:
     """Return ``seed`` if it is an integer in [0, 2**31 − 1] (a JAX PRNG seed), else raise naming the range."""
-    from numbers import Integral
-
     if isinstance(seed, bool) or not isinstance(seed, Integral) or not 0 <= int(seed) < 2**31:
         raise ValueError(f"seed={seed!r} must be an integer in [0, 2147483647].")
     return int(seed)

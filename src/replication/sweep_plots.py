@@ -6,10 +6,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from .sweeps import best_within_budget, final_test_accuracy
+from .sweeps import best_within_budget, final_test_accuracy, fittable
 
 __all__ = ["tstar_figure", "peak_accuracy_figure", "fixed_budget_figure", "train_accuracy_time_figure",
-           "curves_figure"]
+           "curves_figure", "final_accuracy_figure"]
 
 
 def _colors(n):
@@ -27,7 +27,7 @@ def tstar_figure(rows: list[dict], fit: dict, *, title: str) -> go.Figure:
         if bad:
             fig.add_scatter(x=[r["lr_lam"] for r in bad], y=[r["epochs"] for r in bad], mode="markers",
                             name=f"η = {lr:g}: diverged", marker=dict(color=color, symbol="x", size=11))
-    use = [r for r in rows if r["lam"] > 0 and not r["diverged"] and np.isfinite(r["t_star"]) and r["t_star"] > 0]
+    use = [r for r in rows if fittable(r)]
     if not np.isfinite(fit["exponent"]) or len(use) < 2:
         fig.update_layout(title_text=title + " (too few runs peaked after the start to fit)",
                           xaxis=dict(type="log", title="η·λ"), yaxis=dict(type="log", title="epochs to peak t*"))

@@ -15,7 +15,9 @@ from .analysis import estimate_c, fit_power_law, time_to_peak
 from .train import History
 from .validation import check_positive
 
-__all__ = ["SweepRun", "plan_sweep", "summarize", "fit_tstar", "best_within_budget", "first_time_train_error_zero"]
+__all__ = ["SweepRun", "plan_sweep", "summarize", "fittable", "learned", "fit_tstar", "peaked_at_end", "describe_fit",
+           "learning_threshold", "format_runs", "best_within_budget", "final_test_accuracy", "test_accuracy_at",
+           "first_time_train_error_zero"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,17 +67,25 @@ def summarize(histories: list[History], *, tol: float = 0.005) -> list[dict]:
     return rows
 
 
+def fittable(row: dict) -> bool:
+    """Whether a run can enter the t* fit: λ > 0, not diverged, and peaked after the first evaluation (t* > 0)."""
+    return row["lam"] > 0 and not row["diverged"] and bool(np.isfinite(row["t_star"])) and row["t_star"] > 0
+
+
+def learned(row: dict, min_peak_accuracy: float | None) -> bool:
+    """Whether a run's peak test accuracy reaches ``min_peak_accuracy`` (None: every run counts as learned)."""
+    return min_peak_accuracy is None or bool(row["max_test_accuracy"] >= min_peak_accuracy)
+
+
 def fit_tstar(rows: list[dict], *, min_peak_accuracy: float | None = None) -> dict:
     """Fit t* ∝ (ηλ)^exponent over the non-diverged runs with λ > 0 (Fig. 2a); also c = median t*·ηλ.
     Runs whose accuracy peaks at the first evaluation (t* = 0) cannot enter a log-log fit; with
     ``min_peak_accuracy``, runs that never reach it (they did not learn, so their "peak" is noise) are left out too
     and listed as ``not_learned`` [(η, λ)]. With fewer than two usable runs the exponent, prefactor and c are NaN
     (``n_runs`` says why) rather than an error."""
-    use = [r for r in rows if r["lam"] > 0 and not r["diverged"] and np.isfinite(r["t_star"]) and r["t_star"] > 0]
-    not_learned = []
-    if min_peak_accuracy is not None:
-        not_learned = [(r["lr"], r["lam"]) for r in use if not r["max_test_accuracy"] >= min_peak_accuracy]
-        use = [r for r in use if r["max_test_accuracy"] >= min_peak_accuracy]
+    use = [r for r in rows if fittable(r)]
+    not_learned = [(r["lr"], r["lam"]) for r in use if not learned(r, min_peak_accuracy)]
+    use = [r for r in use if learned(r, min_peak_accuracy)]
     x = np.array([r["lr_lam"] for r in use])
     y = np.array([r["t_star"] for r in use])
     if len(np.unique(x)) < 2:
@@ -133,7 +143,7 @@ def format_runs(rows: list[dict], columns: tuple[str, ...] = ("η", "λ", "ηλ"
         note = ""
         if r["diverged"]:
             note = f"diverged at step {r['diverged_at']:g}"
-        elif min_peak_accuracy is not None and r["lam"] > 0 and not r["max_test_accuracy"] >= min_peak_accuracy:
+        elif r["lam"] > 0 and not learned(r, min_peak_accuracy):
             note = "did not learn"
         elif r["lam"] > 0 and peaked_at_end(r):
             note = "still rising at the end"
