@@ -37,6 +37,7 @@ import numpy as np
 
 from replication import cifar, plotting, presets, results, sweep_plots, sweeps
 from replication.configs import get_config
+from replication.provenance import Provenance
 
 presets.check_parameters(preset=preset, seed=seed)
 cfg = get_config("cnn_cifar", preset)
@@ -84,7 +85,7 @@ for bn, panel in ((False, "3a"), (True, "3d")):
           f"(left out: λ = {', '.join(f'{lam:g}' for _, lam in fit_learned['not_learned']) or 'none'})")
 plain, normed = outcome[False], outcome[True]
 results.record_headline("cnn_cifar", "cnn_cifar.tstar_exponent", round(plain["fit"]["exponent"], 3),
-                        provenance=plain["prov"], paper="exponent −1",
+                        provenance=Provenance.combine([plain["prov"], normed["prov"]]), paper="exponent −1",
                         label=f"without BN over {plain['fit']['decades']:.1f} decades (runs that learned: "
                               f"{plain['fit_learned']['exponent']:.3f}); with BN {normed['fit']['exponent']:.3f} "
                               f"({normed['fit_learned']['exponent']:.3f})"

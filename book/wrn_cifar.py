@@ -42,6 +42,7 @@ import math
 
 from replication import application_plots, cifar, plotting, presets, results, sweep_plots, sweeps
 from replication.configs import get_config
+from replication.provenance import Provenance
 from replication.sweeps import SweepRun
 
 presets.check_parameters(preset=preset, seed=seed)
@@ -110,15 +111,16 @@ fig = sweep_plots.final_accuracy_figure({f"fixed T = {cfg.fixed_T} epochs": h_fi
                                         title="Fig. 1a: final test accuracy against λ")
 plotting.show(fig, f"Fig. 1a: WRN with momentum 0.9, augmentation and the step schedule (η = {cfg.sched_lr} × 0.2 at "
               f"0.3T, 0.6T, 0.9T); final test accuracy for a fixed T = {cfg.fixed_T} epochs and for T(λ) = "
-              f"{cfg.T_scale:g}/λ (capped at {cfg.sched_max_epochs}).", provenance=p_scaled)
-rows_1a = {id(h): r for hs in (h_fixed, h_scaled) for h, r in zip(hs, sweeps.summarize(hs))}
-peak = {k: r["max_test_accuracy"] for k, r in rows_1a.items()}
-print(f"{'λ':>8}{'fixed T':>9}{'final':>8}{'peak':>8}{'T(λ)':>8}{'final':>8}{'peak':>8}")
-for lam, hf, hs, rs in zip(cfg.sched_lams, h_fixed, h_scaled, scaled):
-    print(f"{lam:>8g}{cfg.fixed_T:>9}{final_accuracy(hf):>8.4f}{peak[id(hf)]:>8.4f}{rs.epochs:>8}"
-          f"{final_accuracy(hs):>8.4f}{peak[id(hs)]:>8.4f}")
-rising = sum(sweeps.peaked_at_end(r) for r in rows_1a.values())
-print(f"{rising} of {len(rows_1a)} runs were still improving when their schedule ended (t* in the last 10%)")
+              f"{cfg.T_scale:g}/λ (capped at {cfg.sched_max_epochs}).",
+              provenance=Provenance.combine([p_fixed, p_scaled]))
+rows_fixed, rows_scaled = sweeps.summarize(h_fixed), sweeps.summarize(h_scaled)
+print(f"{'λ':>10}{'fixed T':>9}{'final':>8}{'peak':>8}{'T(λ)':>8}{'final':>8}{'peak':>8}")
+for hf, rf, hs, rs in zip(h_fixed, rows_fixed, h_scaled, rows_scaled):
+    print(f"{hf.lam:>10g}{rf['epochs']:>9g}{final_accuracy(hf):>8.4f}{rf['max_test_accuracy']:>8.4f}"
+          f"{rs['epochs']:>8g}{final_accuracy(hs):>8.4f}{rs['max_test_accuracy']:>8.4f}")
+rising = sum(sweeps.peaked_at_end(r) for r in rows_fixed + rows_scaled)
+print(f"{rising} of {len(rows_fixed) + len(rows_scaled)} runs were still improving when their schedule ended "
+      "(t* in the last 10%)")
 best_fixed = max(zip(cfg.sched_lams, h_fixed), key=lambda t: final_accuracy(t[1]))
 print(f"Paper: fixed T = 200 peaks at λ = 0.0005 (0.967) and drops below; T ∝ 1/λ keeps improving. Ours: fixed T peaks "
       f"at λ = {best_fixed[0]:g} ({final_accuracy(best_fixed[1]):.4f}); with T(λ) the smallest λ reaches "
@@ -150,16 +152,17 @@ print(f"t* exponent against λ with momentum: {sweeps.describe_fit(fit_s2)}"
 # ## Fig. S12: the initialization scale σ_w
 
 # %%
-curves = {}
+curves, sigma_provs = {}, []
 for sigma in cfg.sigmas:
     (h,), p_sig, _, _ = cifar.run_sweep(cfg, [SweepRun(cfg.sched_lr, cfg.sigma_lam, cfg.sigma_epochs)],
                                         name=f"wrn_sigma_{sigma:g}", model=dict(model, sigma_w=float(sigma)), **common,
                                         **sched_opts)
     curves[f"σ_w = {sigma:g}"] = h
+    sigma_provs.append(p_sig)
 plotting.show(application_plots.named_curves_figure(curves, title="Fig. S12: test accuracy for several σ_w"),
               f"Fig. S12: Fig. 1a's setup (momentum 0.9, augmentation, η = {cfg.sched_lr} with the step schedule) at "
               f"λ = {cfg.sigma_lam:g} for T = {cfg.sigma_epochs} epochs, one run per initialization scale σ_w.",
-              provenance=p_sig)
+              provenance=Provenance.combine(sigma_provs))
 early_epoch = 0.1 * cfg.sigma_epochs
 early = {k: sweeps.test_accuracy_at(h, early_epoch) for k, h in curves.items()}
 for when, acc in ((f"after {early_epoch:g} epochs", early), ("at the end", {k: final_accuracy(h) for k, h in curves.items()})):

@@ -59,6 +59,21 @@ def test_headlines_round_trip_and_record_non_finite_values(tmp_path):
     assert results.load_headlines("paper", root=tmp_path) == {}
 
 
+def test_combined_provenance_sums_wall_times_and_refuses_mixed_presets():
+    a = Provenance("cpu", "CPU (2 cores)", 12.0, date="2026-11-23T10:00:00+00:00", commit="abc")
+    b = Provenance("cpu", "CPU (2 cores)", 30.5, date="2026-11-23T11:00:00+00:00", commit="def")
+    c = Provenance("cpu", "NVIDIA H100", 2.0, date="2026-11-23T09:00:00+00:00", commit="abc")
+    both = Provenance.combine([a, b, c])
+    assert both.wall_time_s == pytest.approx(44.5) and both.preset == "cpu"
+    assert both.device == "CPU (2 cores) + NVIDIA H100" and both.commit == "abc, def"
+    assert both.date == "2026-11-23T11:00:00+00:00"
+    assert Provenance.combine([a]) == a
+    with pytest.raises(ValueError, match="mix the presets"):
+        Provenance.combine([a, Provenance("smoke", "CPU", 1.0)])
+    with pytest.raises(ValueError, match="at least one"):
+        Provenance.combine([])
+
+
 def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
     path = results.write_json_atomic(tmp_path / "r.json", {"a": 1})
     with pytest.raises(TypeError):

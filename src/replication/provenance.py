@@ -78,6 +78,20 @@ class Provenance:
         return dataclasses.asdict(self)
 
     @classmethod
+    def combine(cls, provenances) -> "Provenance":
+        """One provenance for a figure drawn from several stored computations: their common preset, their devices
+        and commits (each named once) and the sum of their wall times."""
+        provs = list(provenances)
+        if not provs:
+            raise ValueError("provenances must hold at least one Provenance.")
+        presets = sorted({p.preset for p in provs})
+        if len(presets) > 1:
+            raise ValueError(f"provenances mix the presets {presets}: one figure must come from one preset.")
+        return cls(presets[0], " + ".join(dict.fromkeys(p.device for p in provs)), sum(p.wall_time_s for p in provs),
+                   date=max(p.date for p in provs), versions=provs[0].versions,
+                   commit=", ".join(dict.fromkeys(p.commit for p in provs)))
+
+    @classmethod
     def from_dict(cls, d: dict) -> "Provenance":
         return cls(**{f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d})
 
