@@ -28,9 +28,8 @@
 # $-\frac{1}{2k|B|}\sum y\log p + \frac\lambda2\|\theta\|^2$. Augmentation: random flips, 4-pixel pad-and-crop and
 # mixup (α = 1), as google/autol2. At `cpu` a WRN-10-1 on a few hundred images averaged down 2× (printed below);
 # physical time is matched to the paper's in steps·η·λ (see `replication.configs.wrn_cifar`). Because the loss is
-# divided by 2k = 20, our η is 20× a plain cross-entropy's and our λ 1/20 of it (ηλ is the same): the `cpu` grid's
-# η = 1.6–6.4 and λ ≤ 0.04 correspond to 0.08–0.32 and λ ≤ 0.8 for a mean cross-entropy. The data is CIFAR-10 when the machine
-# has it and otherwise the stand-in named in the banner (on MNIST digits a left-right flip is not label-preserving
+# divided by 2k = 20, our η is 20× a plain cross-entropy's and our λ 1/20 of it (ηλ is the same; the grid in those
+# units is printed below). The data is CIFAR-10 when the machine has it and otherwise the stand-in named in the banner (on MNIST digits a left-right flip is not label-preserving
 # in general; we keep the paper's pipeline and say so).
 
 # %% tags=["parameters"]
@@ -55,6 +54,9 @@ print(f"WRN-{cfg.depth}-{cfg.widen}; {cfg.train_samples} training / {cfg.test_sa
       + (f" (averaged over {pool}×{pool} pixel blocks)" if pool > 1 else "") + "; batch "
       f"{cfg.batch_size} ({steps_per_epoch} steps per epoch); physical time {cfg.physical_steps:g} step-units = "
       f"{cfg.physical_steps / steps_per_epoch:g} epoch-units")
+print(f"SGD grid: η = {min(cfg.lrs):g}–{max(cfg.lrs):g}, λ = {min(cfg.lams):g}–{max(cfg.lams):g}; for a mean "
+      f"cross-entropy (loss × 2k = 20) that is η = {min(cfg.lrs) / 20:g}–{max(cfg.lrs) / 20:g}, "
+      f"λ = {20 * min(cfg.lams):g}–{20 * max(cfg.lams):g}")
 
 # %% [markdown]
 # ## Fig. 2d–f: SGD without augmentation
@@ -92,9 +94,9 @@ plotting.show(sweep_plots.fixed_budget_figure(hist, lr=budget_lr, budget_epochs=
 # ## Fig. 1a: momentum, augmentation and the step schedule — fixed T against $T \propto 1/\lambda$
 #
 # With momentum m the step moves the weights by about η/(1 − m) per unit gradient, so physical time is
-# steps·ηλ/(1 − m). The crop pads by the paper's 4 pixels whatever the image size: on CIFAR-10's 32×32 that is
-# 12.5% of the side, on the `cpu` preset's 14×14 stand-in 29%, which makes the augmented task much harder than the
-# paper's; the peak accuracies printed below say how far these runs got.
+# steps·ηλ/(1 − m). The crop pads by the paper's 4 pixels whatever the image size: 12.5% of CIFAR-10's 32-pixel side,
+# more of a smaller image (printed below), which makes the augmented task harder than the paper's; the peak
+# accuracies printed below say how far these runs got.
 
 # %%
 fixed = [SweepRun(cfg.sched_lr, float(lam), int(cfg.fixed_T)) for lam in cfg.sched_lams]
@@ -103,7 +105,8 @@ scaled = [SweepRun(cfg.sched_lr, float(lam), int(min(cfg.sched_max_epochs, max(1
 sched_opts = dict(optimizer="momentum", momentum=0.9, augment=("flip", "crop", "mixup"), schedule="step")
 h_fixed, p_fixed, _, _ = cifar.run_sweep(cfg, fixed, name="wrn_fixed_T", model=model, **common, **sched_opts)
 h_scaled, p_scaled, _, _ = cifar.run_sweep(cfg, scaled, name="wrn_scaled_T", model=model, **common, **sched_opts)
-
+side = (32 if notice is None else 28) // pool
+print(f"the 4-pixel crop on {side}×{side} images shifts by up to {4 / side:.0%} of the side (CIFAR-10 32×32: 12.5%)")
 
 final_accuracy = sweeps.final_test_accuracy
 fig = sweep_plots.final_accuracy_figure({f"fixed T = {cfg.fixed_T} epochs": h_fixed,
