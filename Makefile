@@ -12,10 +12,10 @@ STAGE := _build/stage/$(PRESET)
 HTML := _build/$(PRESET)/_build/html
 # Chapters in book order (from _toc.yml); the landing page (book/intro) runs last so it can collect the
 # headline numbers the chapters record.
-CHAPTERS = $(shell $(PY) -c "from replication.figures import toc_chapters_in_order as t; print(' '.join(t('_toc.yml')))")
+CHAPTERS = $(shell $(PY) -c "from replication.site.registry import toc_chapters_in_order as t; print(' '.join(t('_toc.yml')))")
 export REPLICATION_RESULTS := $(CURDIR)/results
 
-.PHONY: env data test sync execute build book check-book bench clean
+.PHONY: env data lint test sync execute build book check-book bench clean
 
 env: $(STAMP)
 
@@ -30,7 +30,13 @@ $(STAMP): pyproject.toml
 data: env
 	$(PY) -m replication.data
 
-test: env data
+# Style (ruff lint + format), the import layers of src/replication (import-linter), then the tests.
+lint: env
+	$(VENV)/bin/ruff check src tests book benchmarks tools .ci
+	$(VENV)/bin/ruff format --check src tests book benchmarks tools .ci
+	$(VENV)/bin/lint-imports
+
+test: env data lint
 	$(PY) -m pytest -q
 
 # Regenerate each chapter's .ipynb from its .py (the .py is the source of truth).

@@ -9,6 +9,7 @@ clicked at the start of its rail, must change the curves on show.
 
 usage: python .ci/check_book.py _build/smoke/_build/html [--screenshots DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,16 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
 
 
@@ -69,7 +78,9 @@ def check_page(browser, origin: str, path: str, shots: Path | None) -> tuple[lis
     problems += [f"console error: {c}" for c in console]
     problems += [f"request outside the machine: {u}" for u in external]
     if facts["plotly"] != facts["plotlyRendered"]:
-        problems.append(f"{facts['plotly'] - facts['plotlyRendered']} of {facts['plotly']} Plotly figures did not render")
+        problems.append(
+            f"{facts['plotly'] - facts['plotlyRendered']} of {facts['plotly']} Plotly figures did not render"
+        )
     if facts["mathSource"] and not facts["mathTypeset"]:
         problems.append(f"{facts['mathSource']} math elements but MathJax typeset none")
     if facts["widgetState"] and not facts["widgets"]:
@@ -134,18 +145,24 @@ def main() -> int:
             totals["math"] += facts["mathTypeset"]
             totals["sliders"] += facts["slidersMoved"]
             status = "ok" if not problems else "FAIL"
-            print(f"{status:4} {path}: {facts['plotlyRendered']}/{facts['plotly']} Plotly figures, "
-                  f"{facts['mathTypeset']} equations, {facts['widgets']} widget elements, "
-                  f"{facts['figuresTable']} table rows, {facts['slidersMoved']} sliders moved")
+            print(
+                f"{status:4} {path}: {facts['plotlyRendered']}/{facts['plotly']} Plotly figures, "
+                f"{facts['mathTypeset']} equations, {facts['widgets']} widget elements, "
+                f"{facts['figuresTable']} table rows, {facts['slidersMoved']} sliders moved"
+            )
             for p in problems:
                 print(f"     - {p}")
             failures += [f"{path}: {p}" for p in problems]
             passed += not problems
         browser.close()
     server.shutdown()
-    for what, key in [("a Plotly figure", "plotly"), ("the landing page's figures table", "table"),
-                      ("typeset math", "math"), ("a rendered ipywidget", "widgets"),
-                      ("a two-slider figure that changed when dragged", "sliders")]:
+    for what, key in [
+        ("a Plotly figure", "plotly"),
+        ("the landing page's figures table", "table"),
+        ("typeset math", "math"),
+        ("a rendered ipywidget", "widgets"),
+        ("a two-slider figure that changed when dragged", "sliders"),
+    ]:
         if not totals[key]:
             failures.append(f"no page showed {what}")
             print(f"FAIL book: no page showed {what}")

@@ -6,21 +6,20 @@
 
 usage: python benchmarks/bench_engine.py [--out results/bench.json] [--repeats 5]
 """
+
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import time
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from replication import fc_mnist
-from replication.provenance import device_description, software_versions
-from replication.results import write_json_atomic
-from replication.train import Dataset, TrainSpec, l2_term, softmax_xent, train_grid
+from replication.core.provenance import device_description, software_versions
+from replication.experiments import fc_mnist
+from replication.experiments.store import write_json_atomic
+from replication.training import Dataset, TrainSpec, l2_term, softmax_xent, train_grid
 
 
 def best_time(fn, repeats):
@@ -84,16 +83,27 @@ def main():
     peak = matmul_flops(repeats=args.repeats)
     achieved, step_time = fc_step_flops(repeats=args.repeats)
     t_vmap, t_loop = grid_speedup()
-    report = dict(device=device_description(), versions=software_versions(),
-                  matmul_gflops=peak / 1e9, fc_step_gflops=achieved / 1e9, fc_step_ms=step_time * 1e3,
-                  fc_step_fraction_of_matmul=achieved / peak, grid_vmap_s=t_vmap, grid_loop_s=t_loop,
-                  grid_speedup=t_loop / t_vmap)
+    report = dict(
+        device=device_description(),
+        versions=software_versions(),
+        matmul_gflops=peak / 1e9,
+        fc_step_gflops=achieved / 1e9,
+        fc_step_ms=step_time * 1e3,
+        fc_step_fraction_of_matmul=achieved / peak,
+        grid_vmap_s=t_vmap,
+        grid_loop_s=t_loop,
+        grid_speedup=t_loop / t_vmap,
+    )
     print(f"device: {report['device']}")
     print(f"dense matmul (2048², float32): {report['matmul_gflops']:.1f} GFLOP/s")
-    print(f"FC 3×2048 SGD step, batch 512: {report['fc_step_ms']:.1f} ms = {report['fc_step_gflops']:.1f} GFLOP/s "
-          f"= {report['fc_step_fraction_of_matmul']:.2f} of the matmul rate")
-    print(f"grid of 8 runs (width 256, 256 steps, compile included): vmapped {t_vmap:.1f} s, Python loop "
-          f"{t_loop:.1f} s, speed-up {report['grid_speedup']:.2f}×")
+    print(
+        f"FC 3×2048 SGD step, batch 512: {report['fc_step_ms']:.1f} ms = {report['fc_step_gflops']:.1f} GFLOP/s "
+        f"= {report['fc_step_fraction_of_matmul']:.2f} of the matmul rate"
+    )
+    print(
+        f"grid of 8 runs (width 256, 256 steps, compile included): vmapped {t_vmap:.1f} s, Python loop "
+        f"{t_loop:.1f} s, speed-up {report['grid_speedup']:.2f}×"
+    )
     write_json_atomic(args.out, report)
 
 

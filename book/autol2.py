@@ -42,21 +42,29 @@ seed = 0
 # %%
 import numpy as np
 
-from replication import application_plots, fc_mnist, optimal_l2, plotting, presets, results
-from replication.autol2 import AutoL2
-from replication.configs import get_config
-from replication.provenance import Provenance
-from replication.sweeps import SweepRun
+from replication.analysis import budgets as optimal_l2
+from replication.analysis.sweeps import SweepRun
+from replication.core import presets
+from replication.core.provenance import Provenance
+from replication.experiments import fc_mnist
+from replication.experiments.configs import get_config
+from replication.site import banner, headlines
+from replication.training.autol2 import AutoL2
+from replication.viz import applications as application_plots
+from replication.viz import plotting
 
 presets.check_parameters(preset=preset, seed=seed)
 cfg = get_config("autol2", preset)
 opt_cfg = get_config("optimal_l2", preset)
-presets.show_banner(preset)
+banner.show_banner(preset)
 T = cfg.budget
-controllers = {v: AutoL2(lam0=cfg.lam0, factor=cfg.factor, delay=cfg.delay, every=cfg.every, variant=v)
-               for v in ("paper", "code")}
-print(f"FC depth {cfg.depth}, width {cfg.width}, {cfg.train_samples} MNIST images, full batch, η = {cfg.lr}; budget "
-      f"T = {T} epochs; AutoL2: λ0 = {cfg.lam0}, ÷{cfg.factor:g}, refractory {cfg.delay}/λ steps, every {cfg.every} steps")
+controllers = {
+    v: AutoL2(lam0=cfg.lam0, factor=cfg.factor, delay=cfg.delay, every=cfg.every, variant=v) for v in ("paper", "code")
+}
+print(
+    f"FC depth {cfg.depth}, width {cfg.width}, {cfg.train_samples} MNIST images, full batch, η = {cfg.lr}; budget "
+    f"T = {T} epochs; AutoL2: λ0 = {cfg.lam0}, ÷{cfg.factor:g}, refractory {cfg.delay}/λ steps, every {cfg.every} steps"
+)
 
 # %% [markdown]
 # ## Fig. 1c and S9: constant learning rate
@@ -68,50 +76,76 @@ tuned = optimal_l2.tuned_l2(sweep, T)
 h_tuned = next(h for h in sweep if h.lam == tuned["lam"])
 auto, auto_provs = {}, {}
 for variant, ctrl in controllers.items():
-    (auto[variant],), auto_provs[variant], _ = fc_mnist.run_sweep(cfg, [SweepRun(cfg.lr, cfg.lam0, T)], seed=seed,
-                                                         name=f"autol2_{variant}", evals=cfg.evals, autol2=ctrl)
-contenders = {"AutoL2 (Algorithm 1)": auto["paper"], "AutoL2 (google/autol2 variant)": auto["code"],
-              f"tuned constant λ = {tuned['lam']:g}": h_tuned}
+    (auto[variant],), auto_provs[variant], _ = fc_mnist.run_sweep(
+        cfg, [SweepRun(cfg.lr, cfg.lam0, T)], seed=seed, name=f"autol2_{variant}", evals=cfg.evals, autol2=ctrl
+    )
+contenders = {
+    "AutoL2 (Algorithm 1)": auto["paper"],
+    "AutoL2 (google/autol2 variant)": auto["code"],
+    f"tuned constant λ = {tuned['lam']:g}": h_tuned,
+}
 for lam in (cfg.lam0, min(cfg.lams)):
     contenders[f"constant λ = {lam:g}"] = next(h for h in sweep if h.lam == lam)
 race = optimal_l2.race(contenders, f"tuned constant λ = {tuned['lam']:g}", T)
-print(f"sweep {'reused from the optimal-λ chapter' if reused else 'computed'} ({sweep_prov.wall_time_s:.0f} s); "
-      "AutoL2 runs " + ", ".join(f"{p.wall_time_s:.0f} s ({v})" for v, p in auto_provs.items()))
-race_prov = Provenance.combine([sweep_prov, *auto_provs.values()])   # the figures below show runs of all three
+print(
+    f"sweep {'reused from the optimal-λ chapter' if reused else 'computed'} ({sweep_prov.wall_time_s:.0f} s); "
+    "AutoL2 runs " + ", ".join(f"{p.wall_time_s:.0f} s ({v})" for v, p in auto_provs.items())
+)
+race_prov = Provenance.combine([sweep_prov, *auto_provs.values()])  # the figures below show runs of all three
 print(f"target: the tuned λ's best accuracy within {T} epochs = {race[0]['target']:.4f}")
 print(f"{'run':<36}{'best acc':>9}{'epoch to target':>17}{'speed-up':>10}{'final λ':>10}")
 for r in race:
-    when, speed = ("never", "—") if not np.isfinite(r["epoch_to_target"]) else (f"{r['epoch_to_target']:g}",
-                                                                                 f"{r['speedup']:.2f}×")
+    when, speed = (
+        ("never", "—")
+        if not np.isfinite(r["epoch_to_target"])
+        else (f"{r['epoch_to_target']:g}", f"{r['speedup']:.2f}×")
+    )
     print(f"{r['name']:<36}{r['best_accuracy']:>9.4f}{when:>17}{speed:>10}{r['final_lam']:>10.2g}")
 
 # %%
-plotting.show(application_plots.named_curves_figure(contenders, title=f"Fig. 1c: test accuracy, constant η, T = {T}"),
-              f"Fig. 1c / S9: test accuracy of AutoL2 (both variants) against the tuned constant λ (best of the "
-              f"sweep {cfg.lams} within T = {T} epochs) and two other constants; full-batch SGD, η = {cfg.lr}.",
-              provenance=race_prov)
-plotting.show(application_plots.named_curves_figure(contenders, metric="train_loss", ylabel="bare training loss",
-                                                    title="Fig. S9: bare training loss"),
-              "Fig. S9: the bare training loss (without the L2 term) of the same runs.", provenance=race_prov)
-plotting.show(application_plots.lambda_figure(contenders, title="Fig. S11: λ(t) under AutoL2"),
-              f"Fig. S11: λ against epochs: AutoL2 decays it by {cfg.factor:g} when the loss or error rises; the "
-              "constants are flat.", provenance=race_prov)
+plotting.show(
+    application_plots.named_curves_figure(contenders, title=f"Fig. 1c: test accuracy, constant η, T = {T}"),
+    f"Fig. 1c / S9: test accuracy of AutoL2 (both variants) against the tuned constant λ (best of the "
+    f"sweep {cfg.lams} within T = {T} epochs) and two other constants; full-batch SGD, η = {cfg.lr}.",
+    provenance=race_prov,
+)
+plotting.show(
+    application_plots.named_curves_figure(
+        contenders, metric="train_loss", ylabel="bare training loss", title="Fig. S9: bare training loss"
+    ),
+    "Fig. S9: the bare training loss (without the L2 term) of the same runs.",
+    provenance=race_prov,
+)
+plotting.show(
+    application_plots.lambda_figure(contenders, title="Fig. S11: λ(t) under AutoL2"),
+    f"Fig. S11: λ against epochs: AutoL2 decays it by {cfg.factor:g} when the loss or error rises; the "
+    "constants are flat.",
+    provenance=race_prov,
+)
 paper_row = next(r for r in race if r["name"] == "AutoL2 (Algorithm 1)")
 tuned_row = next(r for r in race if r["name"].startswith("tuned"))
 decays = auto["paper"].metrics["epoch"][1:][np.diff(auto["paper"].metrics["lam"]) < 0]
-print(f"Paper: AutoL2 trains faster and ends better than the tuned constant λ.")
-reached = (f"reaches the tuned best at epoch {paper_row['epoch_to_target']:g} against the tuned run's "
-           f"{tuned_row['epoch_to_target']:g} (speed-up {paper_row['speedup']:.2f}×)"
-           if np.isfinite(paper_row["epoch_to_target"]) else "never reaches the tuned best within the budget")
-print(f"Ours: AutoL2 (Algorithm 1) decays λ at epochs {[float(e) for e in decays]}; best accuracy "
-      f"{paper_row['best_accuracy']:.4f} vs tuned {tuned_row['best_accuracy']:.4f} "
-      f"({100 * (paper_row['best_accuracy'] - tuned_row['best_accuracy']):+.2f}%); {reached}")
-results.record_headline("autol2", "autol2.speedup", round(paper_row["speedup"], 2) if np.isfinite(paper_row["speedup"])
-                        else "never reaches the tuned accuracy",
-                        provenance=Provenance.combine([sweep_prov, auto_provs["paper"]]),
-                        paper="faster and better (no LR schedule)",
-                        label=f"epochs to the tuned λ's best accuracy, tuned / AutoL2, T = {T}; accuracy "
-                              f"{paper_row['best_accuracy']:.4f} vs tuned {tuned_row['best_accuracy']:.4f}")
+print("Paper: AutoL2 trains faster and ends better than the tuned constant λ.")
+reached = (
+    f"reaches the tuned best at epoch {paper_row['epoch_to_target']:g} against the tuned run's "
+    f"{tuned_row['epoch_to_target']:g} (speed-up {paper_row['speedup']:.2f}×)"
+    if np.isfinite(paper_row["epoch_to_target"])
+    else "never reaches the tuned best within the budget"
+)
+print(
+    f"Ours: AutoL2 (Algorithm 1) decays λ at epochs {[float(e) for e in decays]}; best accuracy "
+    f"{paper_row['best_accuracy']:.4f} vs tuned {tuned_row['best_accuracy']:.4f} "
+    f"({100 * (paper_row['best_accuracy'] - tuned_row['best_accuracy']):+.2f}%); {reached}"
+)
+headlines.record_headline(
+    "autol2",
+    "autol2.speedup",
+    round(paper_row["speedup"], 2) if np.isfinite(paper_row["speedup"]) else "never reaches the tuned accuracy",
+    provenance=Provenance.combine([sweep_prov, auto_provs["paper"]]),
+    paper="faster and better (no LR schedule)",
+    label=f"epochs to the tuned λ's best accuracy, tuned / AutoL2, T = {T}; accuracy "
+    f"{paper_row['best_accuracy']:.4f} vs tuned {tuned_row['best_accuracy']:.4f}",
+)
 
 # %% [markdown]
 # ## Fig. S10: with the step learning-rate schedule
@@ -122,11 +156,18 @@ results.record_headline("autol2", "autol2.speedup", round(paper_row["speedup"], 
 # %%
 Ts = cfg.schedule_budget
 sched_runs = [SweepRun(cfg.lr, float(lam), Ts) for lam in cfg.lams]
-sched, sched_prov, _ = fc_mnist.run_sweep(cfg, sched_runs, seed=seed, name="autol2_schedule_sweep", evals=cfg.evals,
-                                          schedule="step")
-(auto_sched,), auto_sched_prov, _ = fc_mnist.run_sweep(cfg, [SweepRun(cfg.lr, cfg.lam0, Ts)], seed=seed,
-                                                       name="autol2_schedule", evals=cfg.evals, schedule="step",
-                                                       autol2=controllers["paper"])
+sched, sched_prov, _ = fc_mnist.run_sweep(
+    cfg, sched_runs, seed=seed, name="autol2_schedule_sweep", evals=cfg.evals, schedule="step"
+)
+(auto_sched,), auto_sched_prov, _ = fc_mnist.run_sweep(
+    cfg,
+    [SweepRun(cfg.lr, cfg.lam0, Ts)],
+    seed=seed,
+    name="autol2_schedule",
+    evals=cfg.evals,
+    schedule="step",
+    autol2=controllers["paper"],
+)
 tuned_s = optimal_l2.tuned_l2(sched, Ts)
 h_tuned_s = next(h for h in sched if h.lam == tuned_s["lam"])
 contenders_s = {"AutoL2 + schedule": auto_sched, f"tuned constant λ = {tuned_s['lam']:g} + schedule": h_tuned_s}
@@ -134,12 +175,17 @@ race_s = optimal_l2.race(contenders_s, f"tuned constant λ = {tuned_s['lam']:g} 
 for r in race_s:
     when = "never" if not np.isfinite(r["epoch_to_target"]) else f"{r['epoch_to_target']:g}"
     print(f"{r['name']:<40}{r['best_accuracy']:>9.4f}  epoch to target {when}")
-plotting.show(application_plots.named_curves_figure(contenders_s, title=f"Fig. S10: with the step schedule, T = {Ts}"),
-              f"Fig. S10: AutoL2 and the tuned constant λ (best of {cfg.lams} at T = {Ts}), both with the learning rate "
-              "× 0.2 at 0.3T, 0.6T, 0.9T.", provenance=Provenance.combine([sched_prov, auto_sched_prov]))
+plotting.show(
+    application_plots.named_curves_figure(contenders_s, title=f"Fig. S10: with the step schedule, T = {Ts}"),
+    f"Fig. S10: AutoL2 and the tuned constant λ (best of {cfg.lams} at T = {Ts}), both with the learning rate "
+    "× 0.2 at 0.3T, 0.6T, 0.9T.",
+    provenance=Provenance.combine([sched_prov, auto_sched_prov]),
+)
 gap_s = race_s[0]["best_accuracy"] - race_s[1]["best_accuracy"]
-print(f"Paper (S10): with the schedule AutoL2 starts faster but the tuned constant λ ends better. Ours: AutoL2 "
-      f"{race_s[0]['best_accuracy']:.4f} vs tuned {race_s[1]['best_accuracy']:.4f} ({100 * gap_s:+.2f}%)")
+print(
+    f"Paper (S10): with the schedule AutoL2 starts faster but the tuned constant λ ends better. Ours: AutoL2 "
+    f"{race_s[0]['best_accuracy']:.4f} vs tuned {race_s[1]['best_accuracy']:.4f} ({100 * gap_s:+.2f}%)"
+)
 
 # %% [markdown]
 # **Reading the numbers.** Algorithm 1 was designed on a WRN with minibatch noise and data augmentation; on a

@@ -37,13 +37,16 @@ import numpy as np
 import plotly.express as px
 import plotly.graph_objects as go
 
-from replication import data, plotting, presets, results
-from replication.configs import get_config
-from replication.provenance import Stopwatch
+from replication import data
+from replication.core import presets
+from replication.core.provenance import Stopwatch
+from replication.experiments.configs import get_config
+from replication.site import banner, headlines
+from replication.viz import plotting
 
 presets.check_parameters(preset=preset, seed=seed)
 cfg = get_config("data", preset)
-presets.show_banner(preset)
+banner.show_banner(preset)
 cfg
 
 # %% [markdown]
@@ -71,8 +74,15 @@ else:
 # %%
 with Stopwatch(preset) as grid_time:
     first = train.images[:20, ..., 0]
-    fig = px.imshow(first, facet_col=0, facet_col_wrap=10, binary_string=True, facet_col_spacing=0.01,
-                    facet_row_spacing=0.04, height=260)
+    fig = px.imshow(
+        first,
+        facet_col=0,
+        facet_col_wrap=10,
+        binary_string=True,
+        facet_col_spacing=0.01,
+        facet_row_spacing=0.04,
+        height=260,
+    )
     for ann in fig.layout.annotations:
         ann.text = f"#{ann.text.split('=')[1]}: {train.labels[int(ann.text.split('=')[1])]}"
     fig.update_xaxes(showticklabels=False).update_yaxes(showticklabels=False)
@@ -90,14 +100,19 @@ with Stopwatch(preset) as subset_time:
     fc = data.first_n(train, cfg.fc_subset)
     ntk = data.first_n(train, cfg.ntk_subset)
     fig = go.Figure()
-    for name, ds in [(f"all {len(train)}", train), (f"first {len(fc)} (FC, Fig. 2)", fc),
-                     (f"first {len(ntk)} (NTK, Fig. 5c)", ntk)]:
+    for name, ds in [
+        (f"all {len(train)}", train),
+        (f"first {len(fc)} (FC, Fig. 2)", fc),
+        (f"first {len(ntk)} (NTK, Fig. 5c)", ntk),
+    ]:
         fig.add_bar(x=list(range(10)), y=ds.label_counts() / len(ds), name=name)
-    fig.update_layout(title_text="Fraction of each digit", xaxis_title="digit", yaxis_title="fraction",
-                      barmode="group", height=380)
+    fig.update_layout(
+        title_text="Fraction of each digit", xaxis_title="digit", yaxis_title="fraction", barmode="group", height=380
+    )
     even_fraction = float(np.mean(data.even_odd_targets(ntk.labels) > 0))
-plotting.show(fig, f"Class balance of the subsets the paper trains on; {preset} preset data.",
-              provenance=subset_time.provenance)
+plotting.show(
+    fig, f"Class balance of the subsets the paper trains on; {preset} preset data.", provenance=subset_time.provenance
+)
 print(f"first {len(ntk)}: even/odd targets are +1 for even digits, -1 for odd; fraction even = {even_fraction:.3f}")
 
 # %% [markdown]
@@ -142,9 +157,12 @@ widgets.VBox([slider, digit_view])
 # %%
 where = data.cifar10_location()
 if where is None:
-    presets.show_banner(preset, "CIFAR-10 is not on this machine (REPLICATION_CIFAR10 is unset or points nowhere). "
-                        "The CIFAR-10 chapters will run on a stand-in and say so; provide "
-                        "cifar-10-python.tar.gz to run them on the real data.")
+    banner.show_banner(
+        preset,
+        "CIFAR-10 is not on this machine (REPLICATION_CIFAR10 is unset or points nowhere). "
+        "The CIFAR-10 chapters will run on a stand-in and say so; provide "
+        "cifar-10-python.tar.gz to run them on the real data.",
+    )
 else:
     cifar_test = data.load_cifar10("test", where)
     print(f"CIFAR-10 found at {where}: test {cifar_test.images.shape}, counts {cifar_test.label_counts().tolist()}")
@@ -166,9 +184,17 @@ else:
 # convention.
 
 # %%
-record = results.record_headline(
-    "data", "data.mnist_train_images", len(train), provenance=load_time.provenance,
+headlines.record_headline(
+    "data",
+    "data.mnist_train_images",
+    len(train),
+    provenance=load_time.provenance,
     paper="60000 (published label counts)",
-    label=("label counts match the published ones" if counts_match else
-           "embedded first-1000 subset" if counts_match is None else "LABEL COUNTS DIFFER"))
-print("recorded headline in", record.relative_to(results.results_root().parent))
+    label=(
+        "label counts match the published ones"
+        if counts_match
+        else "embedded first-1000 subset"
+        if counts_match is None
+        else "LABEL COUNTS DIFFER"
+    ),
+)

@@ -40,16 +40,23 @@ seed = 0
 # %%
 import numpy as np
 
-from replication import fc_mnist, plotting, presets, results, sweep_plots, sweeps
-from replication.configs import get_config
+from replication.analysis import sweeps
+from replication.core import presets
+from replication.experiments import fc_mnist
+from replication.experiments.configs import get_config
+from replication.site import banner, headlines
+from replication.viz import plotting
+from replication.viz import sweeps as sweep_plots
 
 presets.check_parameters(preset=preset, seed=seed)
 cfg = get_config("fc_mnist", preset)
-presets.show_banner(preset)
+banner.show_banner(preset)
 runs = fc_mnist.sweep_runs(cfg)
-print(f"width {cfg.width}, depth {cfg.depth}, {cfg.train_samples} training samples, first {cfg.test_samples} test "
-      f"images; η ∈ {cfg.lrs}, λ ∈ {cfg.lams} (+ λ = 0), kept where {cfg.min_lr_lam:g} ≤ ηλ ≤ {cfg.max_lr_lam:g}: "
-      f"{len(runs)} runs, {sum(r.epochs for r in runs)} epochs in all")
+print(
+    f"width {cfg.width}, depth {cfg.depth}, {cfg.train_samples} training samples, first {cfg.test_samples} test "
+    f"images; η ∈ {cfg.lrs}, λ ∈ {cfg.lams} (+ λ = 0), kept where {cfg.min_lr_lam:g} ≤ ηλ ≤ {cfg.max_lr_lam:g}: "
+    f"{len(runs)} runs, {sum(r.epochs for r in runs)} epochs in all"
+)
 
 # %%
 histories, prov, reused = fc_mnist.run_sweep(cfg, runs, seed=seed)
@@ -63,24 +70,37 @@ print(sweeps.format_runs(rows))
 # ## Fig. 2a: epochs to peak test accuracy against $\eta\lambda$
 
 # %%
-plotting.show(sweep_plots.tstar_figure(rows, fit, title="Fig. 2a: t* against η·λ"),
-              f"Fig. 2a: epochs to maximum test accuracy against η·λ; {fit['n_runs']} runs over "
-              f"{fit['decades']:.1f} decades of η·λ; crosses mark diverged runs.", provenance=prov)
-print(f"Paper: t* ∝ (ηλ)^-1 over 6 decades.  Ours: fitted exponent {fit['exponent']:.3f} over {fit['decades']:.1f} "
-      f"decades ({fit['n_runs']} runs); c = median t*·ηλ = {fit['c']:.3f}")
+plotting.show(
+    sweep_plots.tstar_figure(rows, fit, title="Fig. 2a: t* against η·λ"),
+    f"Fig. 2a: epochs to maximum test accuracy against η·λ; {fit['n_runs']} runs over "
+    f"{fit['decades']:.1f} decades of η·λ; crosses mark diverged runs.",
+    provenance=prov,
+)
+print(
+    f"Paper: t* ∝ (ηλ)^-1 over 6 decades.  Ours: fitted exponent {fit['exponent']:.3f} over {fit['decades']:.1f} "
+    f"decades ({fit['n_runs']} runs); c = median t*·ηλ = {fit['c']:.3f}"
+)
 in_band = abs(fit["exponent"] + 1) <= 0.25
 print(f"within −1 ± 0.25: {'yes' if in_band else 'NO'}")
-results.record_headline("fc_mnist", "fc_mnist.tstar_exponent", round(fit["exponent"], 3), provenance=prov,
-                        paper="exponent −1 over 6 decades of ηλ",
-                        label=f"fitted exponent over {fit['decades']:.1f} decades, c = {fit['c']:.3f}")
+headlines.record_headline(
+    "fc_mnist",
+    "fc_mnist.tstar_exponent",
+    round(fit["exponent"], 3),
+    provenance=prov,
+    paper="exponent −1 over 6 decades of ηλ",
+    label=f"fitted exponent over {fit['decades']:.1f} decades, c = {fit['c']:.3f}",
+)
 
 # %% [markdown]
 # ## Fig. 2b: peak test accuracy against λ, trained for $2/(\eta\lambda)$ epochs
 
 # %%
-plotting.show(sweep_plots.peak_accuracy_figure(rows, title="Fig. 2b: max test accuracy against λ"),
-              "Fig. 2b: maximum test accuracy of each run (trained 2/(ηλ) epochs), one curve per η; dotted: λ = 0 "
-              "trained as long as that η's longest run.", provenance=prov)
+plotting.show(
+    sweep_plots.peak_accuracy_figure(rows, title="Fig. 2b: max test accuracy against λ"),
+    "Fig. 2b: maximum test accuracy of each run (trained 2/(ηλ) epochs), one curve per η; dotted: λ = 0 "
+    "trained as long as that η's longest run.",
+    provenance=prov,
+)
 for lr in sorted({r["lr"] for r in rows}):
     mine = [r for r in rows if r["lr"] == lr and r["lam"] > 0]
     zero = [r for r in rows if r["lr"] == lr and r["lam"] == 0]
@@ -89,9 +109,11 @@ for lr in sorted({r["lr"] for r in rows}):
     if zero:
         z = zero[0]["max_test_accuracy"]
         verdict = "matches or beats" if smallest["max_test_accuracy"] >= z - 0.005 else "is BELOW"
-        print(f"η = {lr:g}: smallest λ = {smallest['lam']:g} reaches {smallest['max_test_accuracy']:.4f}, best λ = "
-              f"{best['lam']:g} reaches {best['max_test_accuracy']:.4f}; λ = 0 reaches {z:.4f} "
-              f"(smallest λ {verdict} λ = 0 within 0.5%)")
+        print(
+            f"η = {lr:g}: smallest λ = {smallest['lam']:g} reaches {smallest['max_test_accuracy']:.4f}, best λ = "
+            f"{best['lam']:g} reaches {best['max_test_accuracy']:.4f}; λ = 0 reaches {z:.4f} "
+            f"(smallest λ {verdict} λ = 0 within 0.5%)"
+        )
 
 # %% [markdown]
 # **Paper:** accuracy improves as λ decreases and then plateaus; small λ is as good as or better than λ = 0.
@@ -103,27 +125,43 @@ for lr in sorted({r["lr"] for r in rows}):
 
 # %%
 budget_lr = cfg.budget_lr if cfg.budget_lr in {r.lr for r in runs} else sorted({r.lr for r in runs})[0]
-fig = sweep_plots.fixed_budget_figure(histories, lr=budget_lr, budget_epochs=cfg.budget_epochs,
-                                      title=f"Fig. 2c: max test accuracy within {cfg.budget_epochs} epochs, η = {budget_lr:g}")
-plotting.show(fig, f"Fig. 2c: the best test accuracy reached within a fixed budget of {cfg.budget_epochs} epochs at "
-              f"η = {budget_lr:g} (the paper: η = 0.15).", provenance=prov)
-budget_rows = sorted([(h.lam, sweeps.best_within_budget(h, cfg.budget_epochs)) for h in histories
-                      if h.lr == budget_lr and h.lam > 0])
+fig = sweep_plots.fixed_budget_figure(
+    histories,
+    lr=budget_lr,
+    budget_epochs=cfg.budget_epochs,
+    title=f"Fig. 2c: max test accuracy within {cfg.budget_epochs} epochs, η = {budget_lr:g}",
+)
+plotting.show(
+    fig,
+    f"Fig. 2c: the best test accuracy reached within a fixed budget of {cfg.budget_epochs} epochs at "
+    f"η = {budget_lr:g} (the paper: η = 0.15).",
+    provenance=prov,
+)
+budget_rows = sorted(
+    [(h.lam, sweeps.best_within_budget(h, cfg.budget_epochs)) for h in histories if h.lr == budget_lr and h.lam > 0]
+)
 best_lam, best_acc = max(budget_rows, key=lambda t: t[1])
 print("within the budget: " + ", ".join(f"λ = {lam:g}: {acc:.4f}" for lam, acc in budget_rows))
-print(f"best λ within {cfg.budget_epochs} epochs: {best_lam:g} ({best_acc:.4f}); c/(η·T) = "
-      f"{fit['c'] / (budget_lr * cfg.budget_epochs):.2g} (the prediction of Section 3)")
+print(
+    f"best λ within {cfg.budget_epochs} epochs: {best_lam:g} ({best_acc:.4f}); c/(η·T) = "
+    f"{fit['c'] / (budget_lr * cfg.budget_epochs):.2g} (the prediction of Section 3)"
+)
 
 # %% [markdown]
 # ## Fig. S1: time to reach training accuracy 1
 
 # %%
-plotting.show(sweep_plots.train_accuracy_time_figure(rows, title="Fig. S1: epochs to training accuracy 1"),
-              "Fig. S1: epochs until the training accuracy first reaches 1, against η, one curve per λ (runs that "
-              "never reach it are left out).", provenance=prov)
+plotting.show(
+    sweep_plots.train_accuracy_time_figure(rows, title="Fig. S1: epochs to training accuracy 1"),
+    "Fig. S1: epochs until the training accuracy first reaches 1, against η, one curve per λ (runs that "
+    "never reach it are left out).",
+    provenance=prov,
+)
 never = [r for r in rows if not np.isfinite(r["t_train_zero"])]
-print(f"{len(never)} of {len(rows)} runs never reach training accuracy 1 within their budget: "
-      + ", ".join(f"(η = {r['lr']:g}, λ = {r['lam']:g})" for r in never))
+print(
+    f"{len(never)} of {len(rows)} runs never reach training accuracy 1 within their budget: "
+    + ", ".join(f"(η = {r['lr']:g}, λ = {r['lam']:g})" for r in never)
+)
 
 # %% [markdown]
 # **Paper:** the time to training accuracy 1 depends only mildly on λ and scales like $1/\eta$ at small η.
@@ -132,13 +170,20 @@ print(f"{len(never)} of {len(rows)} runs never reach training accuracy 1 within 
 # ## Fig. S6: learning curves, and their collapse in $\text{epochs}\cdot\eta\lambda$
 
 # %%
-for metric, label in [("test_accuracy", "test accuracy"), ("train_error", "training error"),
-                      ("train_loss", "bare training loss")]:
+for metric, label in [
+    ("test_accuracy", "test accuracy"),
+    ("train_error", "training error"),
+    ("train_loss", "bare training loss"),
+]:
     for physical in (False, True):
         axis = "epochs·η·λ" if physical else "epochs"
-        plotting.show(sweep_plots.curves_figure(histories, metric=metric, physical=physical,
-                                                title=f"Fig. S6: {label} against {axis}", ylabel=label),
-                      f"Fig. S6: {label} of every λ > 0 run against {axis}.", provenance=prov)
+        plotting.show(
+            sweep_plots.curves_figure(
+                histories, metric=metric, physical=physical, title=f"Fig. S6: {label} against {axis}", ylabel=label
+            ),
+            f"Fig. S6: {label} of every λ > 0 run against {axis}.",
+            provenance=prov,
+        )
 
 # %% [markdown]
 # **Paper:** plotted against epochs·η·λ, the curves of different (η, λ) collapse, and the test accuracy peaks at the
@@ -161,5 +206,8 @@ for h, r in zip(mse_hist, mse_rows):
     at_t1 = float(h.metrics["test_accuracy"][np.argmax(h.metrics["epoch"] >= t1)]) if np.isfinite(t1) else float("nan")
     r["acc_at_train_one"] = at_t1
     print(f"{r['lr']:>6g}{r['lam']:>8g}{t1:>23.0f}{at_t1:>15.4f}{r['max_test_accuracy']:>14.4f}{r['t_star']:>7.0f}")
-plotting.show(sweep_plots.peak_accuracy_figure(mse_rows, title="Fig. S5: MSE loss, max test accuracy against λ"),
-              "Fig. S5: maximum test accuracy with MSE loss (trained 1/(ηλ) epochs).", provenance=mse_prov)
+plotting.show(
+    sweep_plots.peak_accuracy_figure(mse_rows, title="Fig. S5: MSE loss, max test accuracy against λ"),
+    "Fig. S5: maximum test accuracy with MSE loss (trained 1/(ηλ) epochs).",
+    provenance=mse_prov,
+)

@@ -60,11 +60,13 @@ seed = 0
 # %% tags=["remove-input"]
 from IPython.display import HTML, display
 
-from replication import figures, presets, results
+from replication.core import presets
+from replication.site import banner, headlines
+from replication.site import registry as figures
 
 presets.check_parameters(preset=preset, seed=seed)
-presets.show_banner(preset)
-display(HTML(figures.landing_table_html(results.load_headlines(preset), figures.toc_chapters("_toc.yml"))))
+banner.show_banner(preset)
+display(HTML(figures.landing_table_html(headlines.load_headlines(preset), figures.toc_chapters("_toc.yml"))))
 
 # %% [markdown]
 # ## Conventions

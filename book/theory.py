@@ -58,13 +58,18 @@ seed = 0
 # %%
 import numpy as np
 
-from replication import analysis, finite_width, plotting, presets, results, theory, theory_plots
-from replication.configs import get_config
-from replication.provenance import Stopwatch
+from replication import analysis, theory
+from replication.core import presets
+from replication.core.provenance import Stopwatch
+from replication.experiments.configs import get_config
+from replication.site import banner, headlines
+from replication.theory import finite_width
+from replication.viz import plotting
+from replication.viz import theory as theory_plots
 
 presets.check_parameters(preset=preset, seed=seed)
 cfg = get_config("theory", preset)
-presets.show_banner(preset)
+banner.show_banner(preset)
 
 # %% [markdown]
 # ## Fig. 5a/b: one mode, $k = 2$ against $k = 1$
@@ -79,13 +84,20 @@ with Stopwatch(preset) as modes_time:
     big = theory.mode_solution(t, cfg.mode_gammas[0], cfg.mode_lam, 2, cfg.mode_f0, cfg.mode_y)
     small = theory.mode_solution(t, cfg.mode_gammas[1], cfg.mode_lam, 2, cfg.mode_f0, cfg.mode_y)
     lin = theory.mode_solution(t, cfg.mode_gammas[0], cfg.mode_lam, 1, cfg.mode_f0, cfg.mode_y)
-plotting.show(fig, "Fig. 5a/b: eq. (3) for k = 2 (solid; 5a) and k = 1 (dashed; 5b) at λ = 0.01.",
-              provenance=modes_time.provenance)
-print(f"k = 2, γ/λ = {cfg.mode_gammas[0] / cfg.mode_lam:g}: peak f = {big.max():.3f} at t = {t[big.argmax()]:.3g} "
-      f"(1/γ = {1 / cfg.mode_gammas[0]:g}, 1/λ = {1 / cfg.mode_lam:g}); f(20/λ) = {big[-1]:.2e}")
+plotting.show(
+    fig,
+    "Fig. 5a/b: eq. (3) for k = 2 (solid; 5a) and k = 1 (dashed; 5b) at λ = 0.01.",
+    provenance=modes_time.provenance,
+)
+print(
+    f"k = 2, γ/λ = {cfg.mode_gammas[0] / cfg.mode_lam:g}: peak f = {big.max():.3f} at t = {t[big.argmax()]:.3g} "
+    f"(1/γ = {1 / cfg.mode_gammas[0]:g}, 1/λ = {1 / cfg.mode_lam:g}); f(20/λ) = {big[-1]:.2e}"
+)
 print(f"k = 2, γ/λ = {cfg.mode_gammas[1] / cfg.mode_lam:g}: max f = {small.max():.4f} (never learns)")
-print(f"k = 1, γ/λ = {cfg.mode_gammas[0] / cfg.mode_lam:g}: f(20/λ) = {lin[-1]:.4f} = γy/(γ+λ) "
-      f"= {cfg.mode_gammas[0] / (cfg.mode_gammas[0] + cfg.mode_lam):.4f} (no late decay)")
+print(
+    f"k = 1, γ/λ = {cfg.mode_gammas[0] / cfg.mode_lam:g}: f(20/λ) = {lin[-1]:.4f} = γy/(γ+λ) "
+    f"= {cfg.mode_gammas[0] / (cfg.mode_gammas[0] + cfg.mode_lam):.4f} (no late decay)"
+)
 
 # %% [markdown]
 # ## Explore eq. (3)
@@ -96,10 +108,14 @@ print(f"k = 1, γ/λ = {cfg.mode_gammas[0] / cfg.mode_lam:g}: f(20/λ) = {lin[-1
 
 # %%
 with Stopwatch(preset) as slider_time:
-    slider_fig = theory_plots.mode_slider_figure(cfg.slider_lams, cfg.slider_gammas, k=cfg.slider_k,
-                                                 f0=cfg.mode_f0, y=cfg.mode_y)
-plotting.show(slider_fig, f"Eq. (3) over a grid of {len(cfg.slider_lams)} λ × {len(cfg.slider_gammas)} γ values "
-              "(analytic).", provenance=slider_time.provenance)
+    slider_fig = theory_plots.mode_slider_figure(
+        cfg.slider_lams, cfg.slider_gammas, k=cfg.slider_k, f0=cfg.mode_f0, y=cfg.mode_y
+    )
+plotting.show(
+    slider_fig,
+    f"Eq. (3) over a grid of {len(cfg.slider_lams)} λ × {len(cfg.slider_gammas)} γ values (analytic).",
+    provenance=slider_time.provenance,
+)
 
 # %% [markdown]
 # **Live notebook:** these ipywidgets redraw the curves for any $\lambda$, $\gamma$ (log scale), $k$, $f_0$ and $y$
@@ -123,14 +139,27 @@ theory_plots.mode_explorer(lam=cfg.mode_lam, gamma=cfg.mode_gammas[0], k=2, f0=c
 
 # %%
 x5c, y5c = finite_width.even_odd_mnist(cfg.fig5c_samples, cfg.mnist_source)
-print(f"{len(y5c)} samples, {int((y5c > 0).sum())} even; kernel width {cfg.fig5c_kernel_width}, "
-      f"trained width {cfg.fig5c_train_width}, λ = {cfg.fig5c_lam}, η = {cfg.fig5c_lr}, t up to {cfg.fig5c_t_max}")
+print(
+    f"{len(y5c)} samples, {int((y5c > 0).sum())} even; kernel width {cfg.fig5c_kernel_width}, "
+    f"trained width {cfg.fig5c_train_width}, λ = {cfg.fig5c_lam}, η = {cfg.fig5c_lr}, t up to {cfg.fig5c_t_max}"
+)
 with Stopwatch(preset) as fig5c_time:
-    res5c = finite_width.fig5c(x5c, y5c, kernel_width=cfg.fig5c_kernel_width, train_width=cfg.fig5c_train_width,
-                               lam=cfg.fig5c_lam, lr=cfg.fig5c_lr, t_max=cfg.fig5c_t_max, seed=seed)
-plotting.show(theory_plots.fig5c_figure(res5c, lam=cfg.fig5c_lam),
-              f"Fig. 5c: training loss of eq. (1) with k = 1 and k = 2 and of gradient descent ({res5c['steps']} steps), "
-              f"{len(y5c)} MNIST samples.", provenance=fig5c_time.provenance)
+    res5c = finite_width.fig5c(
+        x5c,
+        y5c,
+        kernel_width=cfg.fig5c_kernel_width,
+        train_width=cfg.fig5c_train_width,
+        lam=cfg.fig5c_lam,
+        lr=cfg.fig5c_lr,
+        t_max=cfg.fig5c_t_max,
+        seed=seed,
+    )
+plotting.show(
+    theory_plots.fig5c_figure(res5c, lam=cfg.fig5c_lam),
+    f"Fig. 5c: training loss of eq. (1) with k = 1 and k = 2 and of gradient descent ({res5c['steps']} steps), "
+    f"{len(y5c)} MNIST samples.",
+    provenance=fig5c_time.provenance,
+)
 
 # %%
 t5, gd, k1, k2 = res5c["time"], res5c["loss_gd"], res5c["loss_k1"], res5c["loss_k2"]
@@ -139,18 +168,29 @@ early = (t5 > 0) & (t5 <= t5[i_min_k2])
 gap_k2 = float(np.max(np.abs(np.log(gd[early] / k2[early])))) if early.any() else float("nan")
 gap_k1 = float(np.max(np.abs(np.log(gd[early] / k1[early])))) if early.any() else float("nan")
 eig = res5c["kernel_eigenvalues"]
-print(f"kernel eigenvalues: largest {eig[-1]:.3g}, smallest {eig[0]:.3g} (γ/λ from {eig[0] / cfg.fig5c_lam:.3g} "
-      f"to {eig[-1] / cfg.fig5c_lam:.3g}); η·γ_max = {cfg.fig5c_lr * eig[-1]:.2f}")
-print(f"loss minimum: k = 2 theory at t = {t5[i_min_k2]:.3g} (loss {k2[i_min_k2]:.3g}); "
-      f"gradient descent at t = {t5[i_min_gd]:.3g} (loss {gd[i_min_gd]:.3g}); λ·t = {cfg.fig5c_lam * t5[i_min_gd]:.2f}")
-print(f"up to the k = 2 minimum, GD and eq. (1) differ by at most a factor {np.exp(gap_k2):.2f} (k = 2) "
-      f"and {np.exp(gap_k1):.2f} (k = 1)")
+print(
+    f"kernel eigenvalues: largest {eig[-1]:.3g}, smallest {eig[0]:.3g} (γ/λ from {eig[0] / cfg.fig5c_lam:.3g} "
+    f"to {eig[-1] / cfg.fig5c_lam:.3g}); η·γ_max = {cfg.fig5c_lr * eig[-1]:.2f}"
+)
+print(
+    f"loss minimum: k = 2 theory at t = {t5[i_min_k2]:.3g} (loss {k2[i_min_k2]:.3g}); "
+    f"gradient descent at t = {t5[i_min_gd]:.3g} (loss {gd[i_min_gd]:.3g}); λ·t = {cfg.fig5c_lam * t5[i_min_gd]:.2f}"
+)
+print(
+    f"up to the k = 2 minimum, GD and eq. (1) differ by at most a factor {np.exp(gap_k2):.2f} (k = 2) "
+    f"and {np.exp(gap_k1):.2f} (k = 1)"
+)
 print(f"at the end (t = {t5[-1]:.3g}): GD loss {gd[-1]:.3g}, k = 2 theory {k2[-1]:.3g}, k = 1 theory {k1[-1]:.3g}")
 if res5c["diverged"]:
     print("gradient descent DIVERGED (non-finite loss); its curve stops there.")
-results.record_headline("theory", "theory.fig5c_loss_gap", round(float(np.exp(gap_k2)), 3),
-                        provenance=fig5c_time.provenance, paper="qualitative agreement until the loss minimum",
-                        label="max ratio GD/theory (k = 2) up to the loss minimum")
+headlines.record_headline(
+    "theory",
+    "theory.fig5c_loss_gap",
+    round(float(np.exp(gap_k2)), 3),
+    provenance=fig5c_time.provenance,
+    paper="qualitative agreement until the loss minimum",
+    label="max ratio GD/theory (k = 2) up to the loss minimum",
+)
 
 # %% [markdown]
 # **Paper:** the $k = 2$ curve follows gradient descent until the loss minimum, then both rise as the function decays,
@@ -173,22 +213,41 @@ runs = []
 with Stopwatch(preset) as thm1_time:
     for k, widths in cfg.thm1_widths.items():
         for width in widths:
-            r = finite_width.kernel_evolution(x1, y1, layers=k, width=width, lam=cfg.thm1_lam, lr=cfg.thm1_lr,
-                                              t_max=cfg.thm1_t_max, seed=seed, records=cfg.thm1_records)
+            r = finite_width.kernel_evolution(
+                x1,
+                y1,
+                layers=k,
+                width=width,
+                lam=cfg.thm1_lam,
+                lr=cfg.thm1_lr,
+                t_max=cfg.thm1_t_max,
+                seed=seed,
+                records=cfg.thm1_records,
+            )
             runs.append(dict(r, k=k, width=width))
-plotting.show(theory_plots.kernel_figure(runs, lam=cfg.thm1_lam),
-              f"Theorem 1 on finite networks: {len(runs)} runs, {cfg.thm1_samples} samples, λ = {cfg.thm1_lam}.",
-              provenance=thm1_time.provenance)
+plotting.show(
+    theory_plots.kernel_figure(runs, lam=cfg.thm1_lam),
+    f"Theorem 1 on finite networks: {len(runs)} runs, {cfg.thm1_samples} samples, λ = {cfg.thm1_lam}.",
+    provenance=thm1_time.provenance,
+)
 exponents = {}
 for k in cfg.thm1_widths:
     ws = np.array([r["width"] for r in runs if r["k"] == k])
     dev = np.array([r["deviation"][-1] for r in runs if r["k"] == k])
     exponents[k], _ = analysis.fit_power_law(ws, dev)
-    print(f"k = {k}: deviation at λt = {cfg.thm1_lam * cfg.thm1_t_max:g} by width: "
-          + ", ".join(f"{w}: {d:.3g}" for w, d in zip(ws, dev)) + f"  -> fitted deviation ∝ width^{exponents[k]:.2f}")
-results.record_headline("theory", "theory.kernel_decay_width_exponent", round(exponents[2], 2),
-                        provenance=thm1_time.provenance, paper="deviation → 0 as width → ∞",
-                        label="fitted exponent of the k = 2 kernel deviation against width")
+    print(
+        f"k = {k}: deviation at λt = {cfg.thm1_lam * cfg.thm1_t_max:g} by width: "
+        + ", ".join(f"{w}: {d:.3g}" for w, d in zip(ws, dev))
+        + f"  -> fitted deviation ∝ width^{exponents[k]:.2f}"
+    )
+headlines.record_headline(
+    "theory",
+    "theory.kernel_decay_width_exponent",
+    round(exponents[2], 2),
+    provenance=thm1_time.provenance,
+    paper="deviation → 0 as width → ∞",
+    label="fitted exponent of the k = 2 kernel deviation against width",
+)
 
 # %% [markdown]
 # **Paper:** Theorem 1 is exact in the infinite-width limit (the correction $T_t$ in eq. S5 is $O(n^{-1})$).
@@ -209,12 +268,19 @@ with Stopwatch(preset) as lemma1_time:
     table = finite_width.homogeneity_table(x_l1, width=cfg.lemma1_width, seed=seed)
 print(f"{'network':<24}{'L':>3}{'k (mean)':>10}{'spread':>9}{'min':>8}{'max':>8}")
 for row in table:
-    print(f"{row['variant']:<24}{row['layers']:>3}{row['k_mean']:>10.4f}{row['k_spread']:>9.3g}"
-          f"{row['k_min']:>8.3f}{row['k_max']:>8.3f}")
+    print(
+        f"{row['variant']:<24}{row['layers']:>3}{row['k_mean']:>10.4f}{row['k_spread']:>9.3g}"
+        f"{row['k_min']:>8.3f}{row['k_max']:>8.3f}"
+    )
 no_bias = [row["k_mean"] for row in table if row["variant"] == "no biases"]
-results.record_headline("theory", "theory.homogeneity_k", ", ".join(f"{k:.3f}" for k in no_bias),
-                        provenance=lemma1_time.provenance, paper="k = L for L layers",
-                        label=f"estimated k for L = 1…{len(no_bias)} bias-free layers")
+headlines.record_headline(
+    "theory",
+    "theory.homogeneity_k",
+    ", ".join(f"{k:.3f}" for k in no_bias),
+    provenance=lemma1_time.provenance,
+    paper="k = L for L layers",
+    label=f"estimated k for L = 1…{len(no_bias)} bias-free layers",
+)
 
 # %% [markdown]
 # Without biases the estimate is exactly $L$ on every sample. Biases break homogeneity: the ratio differs from sample to
@@ -234,8 +300,11 @@ results.record_headline("theory", "theory.homogeneity_k", ", ".join(f"{k:.3f}" f
 
 # %%
 with Stopwatch(preset) as b1_time:
-    rows = [(n, c, finite_width.deep_linear_fixed_point(n, c / np.sqrt(n), seed=seed))
-            for n in cfg.b1_widths for c in cfg.b1_c]
+    rows = [
+        (n, c, finite_width.deep_linear_fixed_point(n, c / np.sqrt(n), seed=seed))
+        for n in cfg.b1_widths
+        for c in cfg.b1_c
+    ]
 print(f"{'n':>6}{'λ√n':>7}{'f (GD)':>12}{'prediction':>12}")
 worst = 0.0
 for n, c, f in rows:

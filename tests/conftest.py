@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from replication import data
+from replication.data import mnist
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -44,7 +45,11 @@ def mnist_cache() -> Path:
 @pytest.fixture
 def mnist_copy(tmp_path, mnist_cache) -> Path:
     """A private copy of the data folder (wheel + cache) that a test may damage."""
-    for name in (data.MNIST_WHEEL.filename, data.MNIST_CACHE_NAME, Path(data.MNIST_CACHE_NAME).with_suffix(".json").name):
+    for name in (
+        mnist.MNIST_WHEEL.filename,
+        mnist.MNIST_CACHE_NAME,
+        Path(mnist.MNIST_CACHE_NAME).with_suffix(".json").name,
+    ):
         shutil.copy(mnist_cache / name, tmp_path / name)
     return tmp_path
 

@@ -5,6 +5,7 @@ file written, rename not yet done).
     python fault_driver.py train OUT CKPT [--kill-after-save N | --kill-during-write N]
     python fault_driver.py store ROOT [--kill-during-write 1]
 """
+
 import argparse
 import json
 import os
@@ -15,14 +16,21 @@ import numpy as np
 
 
 def tiny_problem():
-    from replication import data, fc_mnist
-    from replication.train import Dataset
+    from replication import data
+    from replication.experiments import fc_mnist
+    from replication.training import Dataset
 
     tr = data.first_n(data.load_mnist("train", "embedded"), 64)
     te = data.first_n(data.load_mnist("test", "embedded"), 64)
     stats = data.normalization_stats(tr.images)
-    ds = Dataset(data.flatten(data.standardize(tr.images, stats)), data.one_hot(tr.labels), tr.labels,
-                 data.flatten(data.standardize(te.images, stats)), data.one_hot(te.labels), te.labels)
+    ds = Dataset(
+        data.flatten(data.standardize(tr.images, stats)),
+        data.one_hot(tr.labels),
+        tr.labels,
+        data.flatten(data.standardize(te.images, stats)),
+        data.one_hot(te.labels),
+        te.labels,
+    )
     return ds, fc_mnist.make_model(16, 2, seed=3)
 
 
@@ -30,8 +38,8 @@ GRID = dict(lrs=[0.3, 0.1, 0.2], lams=[0.1, 0.01, 0.1], steps=[40, 40, 100])
 
 
 def spec():
-    from replication.autol2 import AutoL2
-    from replication.train import TrainSpec
+    from replication.training import TrainSpec
+    from replication.training.autol2 import AutoL2
 
     # momentum state, minibatches (a data order that depends on the step), AutoL2 state: all must survive a kill
     return TrainSpec(optimizer="momentum", batch_size=16, evals=16, autol2=AutoL2(every=2))
@@ -44,8 +52,8 @@ def die():
 
 def arm(args):
     """Install the requested kill."""
-    import replication.atomic as atomic
-    import replication.train as train
+    import replication.core.atomic as atomic
+    import replication.training.engine as train
 
     if args.kill_after_save:
         real_save, count = train.save_checkpoint, [0]
@@ -69,7 +77,7 @@ def arm(args):
             def replace(src, dst):
                 count[0] += 1
                 if count[0] == args.kill_during_write:
-                    die()          # the temporary file is complete, the rename never happens
+                    die()  # the temporary file is complete, the rename never happens
                 return real_replace(src, dst)
 
         atomic.os = OsProxy()
@@ -85,19 +93,36 @@ def main():
     args = ap.parse_args()
     arm(args)
     if args.mode == "train":
-        from replication.train import train_grid
+        from replication.training import train_grid
 
         ds, (apply_fn, params) = tiny_problem()
-        hist = train_grid(apply_fn, params, ds, GRID["lrs"], GRID["lams"], GRID["steps"], spec(), seed=5,
-                          checkpoint=args.ckpt, checkpoint_seconds=0.0, log=lambda m: print("LOG", m))
+        hist = train_grid(
+            apply_fn,
+            params,
+            ds,
+            GRID["lrs"],
+            GRID["lams"],
+            GRID["steps"],
+            spec(),
+            seed=5,
+            checkpoint=args.ckpt,
+            checkpoint_seconds=0.0,
+            log=lambda m: print("LOG", m),
+        )
         with open(args.out, "w") as f:
             json.dump([h.to_json() for h in hist], f)
     else:
-        from replication.results import cached_result
+        from replication.experiments.store import cached_result
 
-        got = cached_result("fault", {"x": 1}, lambda: {"values": np.arange(5).tolist()}, preset="smoke",
-                            root=args.out)
-        print("REUSED" if got["reused"] else "COMPUTED")
+        got = cached_result(
+            "fault",
+            {"x": 1},
+            lambda: {"values": np.arange(5).tolist()},
+            preset="smoke",
+            root=args.out,
+            code=cached_result,
+        )
+        print("REUSED" if got.reused else "COMPUTED")
 
 
 if __name__ == "__main__":

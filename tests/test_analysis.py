@@ -1,4 +1,5 @@
 """t*, power-law fits, c and λ_pred on hand-made histories."""
+
 import numpy as np
 import pytest
 
@@ -8,7 +9,7 @@ from replication.analysis import estimate_c, fit_power_law, predict_optimal_l2, 
 def test_time_to_peak_is_the_first_time_within_tol_of_the_max():
     steps = np.arange(10) * 100
     acc = np.array([0.1, 0.5, 0.80, 0.897, 0.899, 0.90, 0.85, 0.70, 0.6, 0.5])
-    assert time_to_peak(steps, acc) == 300          # 0.897 ≥ 0.900 − 0.005
+    assert time_to_peak(steps, acc) == 300  # 0.897 ≥ 0.900 − 0.005
     assert time_to_peak(steps, acc, tol=0.0) == 500
     assert time_to_peak(steps, acc, tol=0.2) == 200
     # NaN after divergence is ignored; all-NaN gives NaN

@@ -1,10 +1,11 @@
 """Section 3 on synthetic histories: measure_c, λ_pred = c/T, the tuned λ, the prediction table and the AutoL2 race."""
+
 import numpy as np
 import pytest
 
 from replication.analysis import NotPeakedError, measure_c, predict_optimal_l2
-from replication.optimal_l2 import first_epoch_reaching, prediction_runs, prediction_table, race, tuned_l2
-from replication.train import METRICS, History
+from replication.analysis.budgets import first_epoch_reaching, prediction_runs, prediction_table, race, tuned_l2
+from replication.training import METRICS, History
 
 C_TRUE = 2.0
 
@@ -23,7 +24,7 @@ def synthetic(lam, epochs=1000, lr=0.2):
 
 
 def test_measure_c_reads_t_star_times_lambda():
-    h = synthetic(0.1, epochs=100)          # peaks at t = 20
+    h = synthetic(0.1, epochs=100)  # peaks at t = 20
     assert measure_c(h.metrics["epoch"], h.metrics["test_accuracy"], 0.1, tol=0.0) == pytest.approx(C_TRUE)
     # with the learning rate: c in physical units t*·η·λ
     assert measure_c(h.metrics["epoch"], h.metrics["test_accuracy"], 0.1, lr=0.2, tol=0.0) == pytest.approx(0.4)
@@ -31,7 +32,7 @@ def test_measure_c_reads_t_star_times_lambda():
 
 
 def test_measure_c_refuses_a_run_that_has_not_peaked():
-    h = synthetic(0.01, epochs=100)         # would peak at t = 200
+    h = synthetic(0.01, epochs=100)  # would peak at t = 200
     with pytest.raises(NotPeakedError, match="train longer"):
         measure_c(h.metrics["epoch"], h.metrics["test_accuracy"], 0.01)
     with pytest.raises(ValueError, match="lam=0"):
@@ -62,15 +63,15 @@ def test_prediction_table_ratios_and_gaps():
     rows = prediction_table(C_TRUE, budgets, tuning, predicted, factors=(1.0, 2.0))
     base = [r for r in rows if r["factor"] == 1.0]
     assert all(r["ratio"] == pytest.approx(1.0) and r["within_decade"] for r in base)
-    assert all(abs(r["gap"]) < 1e-9 for r in base)        # c/T is exactly the tuned λ in this model
-    assert all(r["gap"] > 0 for r in rows if r["factor"] == 2.0)   # 2c/T over-regularizes here
+    assert all(abs(r["gap"]) < 1e-9 for r in base)  # c/T is exactly the tuned λ in this model
+    assert all(r["gap"] > 0 for r in rows if r["factor"] == 2.0)  # 2c/T over-regularizes here
 
 
 def test_race_reports_epochs_to_the_reference_accuracy_and_never():
-    ref = synthetic(0.01, epochs=400)       # peaks at 200
-    fast = synthetic(0.02, epochs=400)      # peaks at 100, lower
+    ref = synthetic(0.01, epochs=400)  # peaks at 200
+    fast = synthetic(0.02, epochs=400)  # peaks at 100, lower
     h = dict(ref.metrics)
-    h["test_accuracy"] = np.minimum(1.0, ref.metrics["test_accuracy"] * 1.5)   # gets there sooner
+    h["test_accuracy"] = np.minimum(1.0, ref.metrics["test_accuracy"] * 1.5)  # gets there sooner
     better = History(0.2, 0.01, 400, False, None, h)
     rows = {r["name"]: r for r in race({"ref": ref, "fast": fast, "better": better}, "ref", 400)}
     assert rows["ref"]["epoch_to_target"] == pytest.approx(first_epoch_reaching(ref, rows["ref"]["target"]))

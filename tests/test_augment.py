@@ -1,10 +1,11 @@
 """Augmentation (flip, pad-and-crop, mixup): shapes, label mass, determinism for a key, and what each one does."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from replication.augment import make_augmenter, mixup, random_crop, random_flip
+from replication.data.augment import make_augmenter, mixup, random_crop, random_flip
 
 
 @pytest.fixture
@@ -31,7 +32,12 @@ def test_crop_is_a_shifted_window_of_the_zero_padded_image(batch):
     padded = np.pad(np.asarray(images), ((0, 0), (4, 4), (4, 4), (0, 0)))
     shifts = []
     for i in range(len(out)):
-        hits = [(dy, dx) for dy in range(9) for dx in range(9) if np.array_equal(padded[i, dy:dy + 8, dx:dx + 8], out[i])]
+        hits = [
+            (dy, dx)
+            for dy in range(9)
+            for dx in range(9)
+            if np.array_equal(padded[i, dy : dy + 8, dx : dx + 8], out[i])
+        ]
         assert hits, f"image {i} is not a window of its padded original"
         shifts.append(hits[0])
     assert len(set(shifts)) > 5
@@ -65,8 +71,8 @@ def test_bad_names_and_flat_inputs_are_refused(batch):
 
 
 def test_engine_trains_with_augmentation_deterministically_and_refuses_flat_inputs():
-    from replication import cifar
-    from replication.train import TrainSpec, train_grid
+    from replication.experiments import cifar
+    from replication.training import TrainSpec, train_grid
 
     ds, notice = cifar.load_data(64, 64, mnist_source="embedded")
     assert ds.x_train.shape == (64, 28, 28, 1) and notice is None or "stand-in" in notice
@@ -76,7 +82,7 @@ def test_engine_trains_with_augmentation_deterministically_and_refuses_flat_inpu
     b = train_grid(apply_fn, params, ds, [0.1], [0.01], [8], spec, seed=3)[0]
     plain = train_grid(apply_fn, params, ds, [0.1], [0.01], [8], TrainSpec(batch_size=16, evals=4), seed=3)[0]
     assert a.to_json() == b.to_json()
-    assert not np.allclose(a.metrics["sq_norm"][1:], plain.metrics["sq_norm"][1:])   # augmentation changed training
+    assert not np.allclose(a.metrics["sq_norm"][1:], plain.metrics["sq_norm"][1:])  # augmentation changed training
     flat, _ = cifar.load_data(64, 64, mnist_source="embedded", flatten=True)
     with pytest.raises(ValueError, match="augment=.*NHWC"):
         train_grid(lambda p, x: x @ p, jnp.zeros((784, 10)), flat, [0.1], [0.0], [4], spec)

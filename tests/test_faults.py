@@ -16,6 +16,7 @@ Faults injected here (each test names its own):
 Related checks elsewhere: tests/test_data.py (damaged MNIST wheel/cache), tests/test_presets_results.py (atomic
 write when writing fails).
 """
+
 import json
 import os
 import subprocess
@@ -27,7 +28,6 @@ import nbformat
 import numpy as np
 import papermill
 import pytest
-
 from conftest import FIXTURES, REPO, write_exploit_batch
 
 DRIVER = Path(__file__).with_name("fault_driver.py")
@@ -35,8 +35,9 @@ DRIVER = Path(__file__).with_name("fault_driver.py")
 
 def drive(*args, expect_killed=False):
     env = dict(os.environ, PYTHONPATH=str(DRIVER.parent))
-    proc = subprocess.run([sys.executable, str(DRIVER), *map(str, args)], capture_output=True, text=True, env=env,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, str(DRIVER), *map(str, args)], capture_output=True, text=True, env=env, timeout=300
+    )
     if expect_killed:
         assert proc.returncode == -9, (proc.returncode, proc.stderr[-2000:])
     else:
@@ -56,17 +57,17 @@ def resume_and_compare(tmp_path, ckpt, reference):
     out = tmp_path / "resumed.json"
     log = drive("train", out, ckpt)
     assert json.loads(out.read_text()) == reference
-    assert not ckpt.exists()          # removed once the grid is finished
+    assert not ckpt.exists()  # removed once the grid is finished
     return log
 
 
-@pytest.mark.parametrize("kill_after_save", [5, 16, 20])   # bucket 1 mid-way; between buckets; bucket 2 mid-way
+@pytest.mark.parametrize("kill_after_save", [5, 16, 20])  # bucket 1 mid-way; between buckets; bucket 2 mid-way
 def test_sigkill_during_training_resumes_with_identical_history(tmp_path, reference, kill_after_save):
     ckpt = tmp_path / "grid.ckpt"
     drive("train", tmp_path / "never.json", ckpt, "--kill-after-save", kill_after_save, expect_killed=True)
     assert ckpt.exists() and not (tmp_path / "never.json").exists()
     log = resume_and_compare(tmp_path, ckpt, reference)
-    assert "LOG" not in log           # the checkpoint was good: no complaint
+    assert "LOG" not in log  # the checkpoint was good: no complaint
     # the reference really exercises AutoL2 and momentum: λ decays in at least one run
     assert any(min(v for v in h["metrics"]["lam"] if v is not None) < h["lam"] for h in reference)
 
@@ -74,8 +75,8 @@ def test_sigkill_during_training_resumes_with_identical_history(tmp_path, refere
 def test_sigkill_while_writing_a_checkpoint_falls_back_to_the_previous_one(tmp_path, reference):
     ckpt = tmp_path / "grid.ckpt"
     drive("train", tmp_path / "never.json", ckpt, "--kill-during-write", 7, expect_killed=True)
-    assert ckpt.exists()              # checkpoint 6, whole
-    assert list(tmp_path.glob(".grid.ckpt.*.tmp"))   # the half-done 7th, never renamed
+    assert ckpt.exists()  # checkpoint 6, whole
+    assert list(tmp_path.glob(".grid.ckpt.*.tmp"))  # the half-done 7th, never renamed
     resume_and_compare(tmp_path, ckpt, reference)
 
 
@@ -88,16 +89,16 @@ def test_damaged_or_foreign_checkpoint_is_reported_and_ignored(tmp_path, referen
         ckpt.write_bytes(raw[: len(raw) // 2])
     elif damage == "flip_byte":
         b = bytearray(raw)
-        b[len(b) // 2] ^= 0xFF         # zip's CRC or our sha256 catches it, whichever reads it first
+        b[len(b) // 2] ^= 0xFF  # zip's CRC or our sha256 catches it, whichever reads it first
         ckpt.write_bytes(bytes(b))
     else:
-        from replication.checkpoint import load_checkpoint, save_checkpoint
+        from replication.training.checkpoint import load_checkpoint, save_checkpoint
 
         with np.load(ckpt) as z:
             arrays = {k: z[k] for k in z.files}
         meta = json.loads(arrays.pop("__meta__").tobytes().decode())
         meta.pop("digests")
-        save_checkpoint(ckpt, dict(meta, fingerprint="another-run"), arrays)   # whole and valid, but not ours
+        save_checkpoint(ckpt, dict(meta, fingerprint="another-run"), arrays)  # whole and valid, but not ours
         assert load_checkpoint(ckpt, "another-run") is not None
     log = resume_and_compare(tmp_path, ckpt, reference)
     expected = {"truncate": ("unreadable",), "flip_byte": ("unreadable", "checksum"), "foreign": ("another run",)}
@@ -107,7 +108,7 @@ def test_damaged_or_foreign_checkpoint_is_reported_and_ignored(tmp_path, referen
 def test_sigkill_while_writing_a_result_leaves_nothing_half_written(tmp_path):
     drive("store", tmp_path, "--kill-during-write", 1, expect_killed=True)
     runs = tmp_path / "smoke" / "runs"
-    assert not list(runs.glob("*.json"))               # nothing that could be read as a result
+    assert not list(runs.glob("*.json"))  # nothing that could be read as a result
     assert "COMPUTED" in drive("store", tmp_path)
     assert "REUSED" in drive("store", tmp_path)
     (stored,) = runs.glob("*.json")
@@ -116,7 +117,7 @@ def test_sigkill_while_writing_a_result_leaves_nothing_half_written(tmp_path):
 
 @pytest.mark.parametrize("damage", ["value", "truncate"])
 def test_tampered_stored_result_is_recomputed_never_used(tmp_path, damage):
-    from replication.results import cached_result
+    from replication.experiments.store import cached_result
 
     calls = []
 
@@ -124,26 +125,35 @@ def test_tampered_stored_result_is_recomputed_never_used(tmp_path, damage):
         calls.append(1)
         return {"accuracy": 0.9}
 
-    first = cached_result("r", {"a": 1}, compute, preset="smoke", root=tmp_path, log=calls.append)
-    path = Path(first["path"])
+    first = cached_result("r", {"a": 1}, compute, preset="smoke", root=tmp_path, code=cached_result, log=calls.append)
+    path = Path(first.path)
     text = path.read_text()
     path.write_text(text.replace("0.9", "0.99") if damage == "value" else text[: len(text) // 2])
-    again = cached_result("r", {"a": 1}, compute, preset="smoke", root=tmp_path, log=calls.append)
-    assert not again["reused"] and again["payload"] == {"accuracy": 0.9}
+    again = cached_result("r", {"a": 1}, compute, preset="smoke", root=tmp_path, code=cached_result, log=calls.append)
+    assert not again.reused and again.payload == {"accuracy": 0.9}
     assert calls.count(1) == 2 and any("damaged" in str(c) for c in calls)
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"preset": "gpu"}, "preset='gpu' is not allowed; choose one of: 'smoke', 'cpu', 'paper'"),
-    ({"preset": "smoke", "seed": -1}, "seed=-1"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"preset": "gpu"}, "preset='gpu' is not allowed; choose one of: 'smoke', 'cpu', 'paper'"),
+        ({"preset": "smoke", "seed": -1}, "seed=-1"),
+    ],
+)
 def test_bad_papermill_parameter_fails_with_our_message(tmp_path, params, message):
     nb = jupytext.read(REPO / "book" / "optimal_l2.py")
     src = tmp_path / "chapter.ipynb"
     nbformat.write(nb, src)
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        papermill.execute_notebook(str(src), str(tmp_path / "out.ipynb"), parameters=params, kernel_name="python3",
-                                   progress_bar=False, cwd=str(REPO))
+        papermill.execute_notebook(
+            str(src),
+            str(tmp_path / "out.ipynb"),
+            parameters=params,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(REPO),
+        )
     assert err.value.ename == "ValueError" and message in err.value.evalue
     assert not any("jax" in line for line in err.value.traceback)
 
@@ -155,14 +165,15 @@ def test_cifar_file_with_a_wrong_hash_is_refused_before_unpickling(tmp_path):
     with pytest.raises(data.ChecksumError, match="not unpickled"):
         data.load_cifar10("test", tmp_path)
     assert not marker.exists()
-    with pytest.raises(data.ChecksumError, match="not unpickled"):      # the real images, but not the published file
+    with pytest.raises(data.ChecksumError, match="not unpickled"):  # the real images, but not the published file
         data.load_cifar10("test", FIXTURES / "cifar10")
 
 
 def test_diverging_run_is_recorded_and_the_grid_goes_on():
     sys.path.insert(0, str(DRIVER.parent))
     from fault_driver import tiny_problem
-    from replication.train import TrainSpec, train_grid
+
+    from replication.training import TrainSpec, train_grid
 
     ds, (apply_fn, params) = tiny_problem()
     alone = train_grid(apply_fn, params, ds, [0.2], [0.01], [64], TrainSpec(evals=8))[0]

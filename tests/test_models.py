@@ -1,4 +1,5 @@
 """Models (appendix A init, NTK parameterization, stax-style batch norm) and the finite-width experiments."""
+
 import math
 
 import jax
@@ -7,9 +8,9 @@ import numpy as np
 import pytest
 from flax import nnx
 
-from replication import finite_width
 from replication.models import MLP, functional, parameter_count
-from replication.ntk import homogeneity_degree, homogeneity_ratios
+from replication.theory import finite_width
+from replication.theory.ntk import homogeneity_degree, homogeneity_ratios
 
 
 def test_standard_parameterization_is_lecun_init():
@@ -60,8 +61,13 @@ def test_batch_norm_uses_batch_statistics():
 
 
 def test_model_arguments_are_validated():
-    for kwargs, name in [(dict(width=0), "width"), (dict(depth=-1), "depth"), (dict(activation="gelu"), "activation"),
-                         (dict(parameterization="mup"), "parameterization"), (dict(sigma_w=-1.0), "sigma_w")]:
+    for kwargs, name in [
+        (dict(width=0), "width"),
+        (dict(depth=-1), "depth"),
+        (dict(activation="gelu"), "activation"),
+        (dict(parameterization="mup"), "parameterization"),
+        (dict(sigma_w=-1.0), "sigma_w"),
+    ]:
         args = dict(width=8, depth=1, rngs=nnx.Rngs(0)) | kwargs
         with pytest.raises(ValueError, match=name):
             MLP(4, 1, **args)
@@ -80,8 +86,9 @@ def test_gradient_descent_tracks_eq1_for_a_wide_net_at_early_times_and_flags_div
     apply_fn, params = finite_width.ntk_mlp(10, 2048, 2, seed=0)
     hist = finite_width.train_mse_gd(apply_fn, params, x, y, lr=0.05, lam=0.01, steps=40, record_every=10)
     assert not hist.diverged and hist.loss[-1] < hist.loss[0]
-    from replication.ntk import empirical_ntk
     from replication.theory import function_dynamics
+    from replication.theory.ntk import empirical_ntk
+
     theta0 = np.asarray(empirical_ntk(apply_fn, params, x), dtype=float)
     pred = function_dynamics(theta0, hist.outputs[0], np.asarray(y), 0.01, 2, hist.time)
     np.testing.assert_allclose(hist.outputs, pred, atol=0.05)

@@ -1,11 +1,12 @@
 """Empirical NTK: two independent implementations agree, and match the closed form of a linear model.
 Homogeneity degree (Lemma 1): an L-layer bias-free ReLU net is L-homogeneous."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from replication.ntk import empirical_ntk, homogeneity_degree
+from replication.theory.ntk import empirical_ntk, homogeneity_degree
 
 
 def mlp_params(key, sizes, bias=False):
@@ -72,7 +73,7 @@ def test_bias_free_relu_net_with_L_layers_is_L_homogeneous(layers):
     assert homogeneity_degree(mlp_apply, params, x) == pytest.approx(layers, rel=1e-4)
     # cross-check against the definition f(aθ) = a^k f(θ)
     scaled = jax.tree.map(lambda p: 1.7 * p, params)
-    np.testing.assert_allclose(mlp_apply(scaled, x), 1.7 ** layers * mlp_apply(params, x), rtol=1e-4)
+    np.testing.assert_allclose(mlp_apply(scaled, x), 1.7**layers * mlp_apply(params, x), rtol=1e-4)
 
 
 def test_biases_break_homogeneity():

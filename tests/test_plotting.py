@@ -1,13 +1,14 @@
 """Figures: the mime bundle, the book's offline renderer, slider figures and provenance captions."""
+
 import json
 from types import SimpleNamespace
 
 import plotly.graph_objects as go
 import pytest
 
-from replication import plotting
-from replication.provenance import Provenance
-from replication.sphinx_offline import PLOTLY_MIME, PlotlyMimeRenderer, plotly_js_path
+from replication.core.provenance import Provenance
+from replication.site.sphinx_offline import PLOTLY_MIME, PlotlyMimeRenderer, plotly_js_path
+from replication.viz import plotting
 
 
 def _fig():
@@ -35,8 +36,10 @@ def test_book_renderer_turns_plotly_json_into_an_offline_div():
 
 
 def test_slider_steps_show_exactly_their_own_traces_and_set_title_text():
-    steps = [plotting.SliderStep(f"λ={lam}", f"title {lam}", [go.Scatter(y=[lam, 2 * lam]), go.Scatter(y=[lam])])
-             for lam in (1, 2, 3)]
+    steps = [
+        plotting.SliderStep(f"λ={lam}", f"title {lam}", [go.Scatter(y=[lam, 2 * lam]), go.Scatter(y=[lam])])
+        for lam in (1, 2, 3)
+    ]
     fig = plotting.slider_figure(steps, slider_prefix="λ = ", active=1)
     assert [t.visible for t in fig.data] == [False, False, True, True, False, False]
     assert fig.layout.title.text == "title 2"
@@ -65,17 +68,23 @@ def test_caption_names_preset_device_and_wall_time():
 def test_grid_slider_sliders_are_independent():
     import plotly.graph_objects as go
 
-    from replication.plotting import apply_grid_slider, grid_slider_figure
+    from replication.viz.plotting import apply_grid_slider, grid_slider_figure
 
     cells = {(i, j): [go.Scatter(x=[0, 1], y=[i, j], name=f"{i},{j}")] for i in range(3) for j in range(4)}
-    fig = grid_slider_figure(cells, row_labels=["a", "b", "c"], col_labels=["w", "x", "y", "z"],
-                             row_prefix="λ = ", col_prefix="γ = ", active=(1, 2))
+    fig = grid_slider_figure(
+        cells,
+        row_labels=["a", "b", "c"],
+        col_labels=["w", "x", "y", "z"],
+        row_prefix="λ = ",
+        col_prefix="γ = ",
+        active=(1, 2),
+    )
 
     def shown(f):
         return [t.name for t in f.data if t.visible is True and t.opacity == 1.0]
 
     assert shown(fig) == ["1,2"]
-    moved = apply_grid_slider(fig, 0, 2)   # row slider: the column choice stays
+    moved = apply_grid_slider(fig, 0, 2)  # row slider: the column choice stays
     assert shown(moved) == ["2,2"]
     moved = apply_grid_slider(moved, 1, 0)  # column slider: the row choice stays
     assert shown(moved) == ["2,0"]

@@ -1,12 +1,15 @@
 """Presets, configs, input validation and the atomic results store."""
+
 import json
 import math
 
 import pytest
 
-from replication import presets, results, validation
-from replication.configs import Config, get_config
-from replication.provenance import Provenance, Stopwatch
+from replication.core import presets, validation
+from replication.core.provenance import Provenance, Stopwatch
+from replication.experiments import store as results
+from replication.experiments.configs import Config, get_config
+from replication.site import banner, headlines
 
 
 def test_unknown_preset_and_chapter_name_the_allowed_values():
@@ -23,40 +26,51 @@ def test_unknown_preset_and_chapter_name_the_allowed_values():
         Config(a=1).width
 
 
-@pytest.mark.parametrize("check,value,message", [
-    (validation.check_positive, -0.1, r"lr=-0.1 must be > 0"),
-    (validation.check_positive, 0, r"lr=0.0 must be > 0"),
-    (validation.check_nonnegative, -1e-9, r"lr=-1e-09 must be >= 0"),
-    (validation.check_finite, float("nan"), r"lr=nan must be finite"),
-    (validation.check_finite, float("inf"), r"lr=inf must be finite"),
-    (validation.check_finite, "0.1", r"lr='0.1' must be a real number"),
-    (validation.check_finite, True, r"lr=True must be a real number"),
-    (validation.check_positive_int, 2.5, r"lr=2.5 must be a positive integer"),
-    (validation.check_positive_int, 0, r"lr=0 must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    "check,value,message",
+    [
+        (validation.check_positive, -0.1, r"lr=-0.1 must be > 0"),
+        (validation.check_positive, 0, r"lr=0.0 must be > 0"),
+        (validation.check_nonnegative, -1e-9, r"lr=-1e-09 must be >= 0"),
+        (validation.check_finite, float("nan"), r"lr=nan must be finite"),
+        (validation.check_finite, float("inf"), r"lr=inf must be finite"),
+        (validation.check_finite, "0.1", r"lr='0.1' must be a real number"),
+        (validation.check_finite, True, r"lr=True must be a real number"),
+        (validation.check_positive_int, 2.5, r"lr=2.5 must be a positive integer"),
+        (validation.check_positive_int, 0, r"lr=0 must be a positive integer"),
+    ],
+)
 def test_validation_messages_name_parameter_value_and_range(check, value, message):
     with pytest.raises(ValueError, match=message):
         check("lr", value)
 
 
 def test_smoke_banner_says_not_a_replication():
-    assert "Not a replication" in presets.banner_html("smoke")
-    assert "Not a replication" not in presets.banner_html("cpu")
-    assert "stand-in &amp; more" in presets.banner_html("cpu", "stand-in & more")
+    assert "Not a replication" in banner.banner_html("smoke")
+    assert "Not a replication" not in banner.banner_html("cpu")
+    assert "stand-in &amp; more" in banner.banner_html("cpu", "stand-in & more")
     assert not presets.is_replication("smoke") and presets.is_replication("paper")
 
 
 def test_headlines_round_trip_and_record_non_finite_values(tmp_path):
     prov = Provenance("cpu", "CPU (2 cores)", 12.0)
-    results.record_headline("fc_mnist", "fc_mnist.tstar_exponent", -0.97, provenance=prov, paper="-1",
-                            label="fitted exponent", root=tmp_path)
-    results.record_headline("fc_mnist", "fc_mnist.other", math.nan, provenance=prov, paper="-", label="x",
-                            root=tmp_path)
-    got = results.load_headlines("cpu", root=tmp_path)
+    headlines.record_headline(
+        "fc_mnist",
+        "fc_mnist.tstar_exponent",
+        -0.97,
+        provenance=prov,
+        paper="-1",
+        label="fitted exponent",
+        root=tmp_path,
+    )
+    headlines.record_headline(
+        "fc_mnist", "fc_mnist.other", math.nan, provenance=prov, paper="-", label="x", root=tmp_path
+    )
+    got = headlines.load_headlines("cpu", root=tmp_path)
     assert got["fc_mnist.tstar_exponent"]["ours"] == -0.97
     assert got["fc_mnist.other"]["ours"] == "nan"
     assert got["fc_mnist.tstar_exponent"]["provenance"]["device"] == "CPU (2 cores)"
-    assert results.load_headlines("paper", root=tmp_path) == {}
+    assert headlines.load_headlines("paper", root=tmp_path) == {}
 
 
 def test_combined_provenance_sums_wall_times_and_refuses_mixed_presets():
@@ -93,7 +107,7 @@ def test_stopwatch_records_preset_device_and_time():
 
 
 def test_result_store_reuses_only_the_same_config_and_recomputes_damaged_files(tmp_path):
-    from replication.results import cached_result
+    from replication.experiments.store import cached_result
 
     calls = []
 
@@ -101,23 +115,34 @@ def test_result_store_reuses_only_the_same_config_and_recomputes_damaged_files(t
         def run():
             calls.append(value)
             return {"value": value, "curve": [1.0, 0.5]}
+
         return run
 
     logs = []
-    first = cached_result("demo", {"lr": 0.1}, compute(1), preset="cpu", root=tmp_path, log=logs.append)
-    again = cached_result("demo", {"lr": 0.1}, compute(2), preset="cpu", root=tmp_path, log=logs.append)
-    other = cached_result("demo", {"lr": 0.2}, compute(3), preset="cpu", root=tmp_path, log=logs.append)
-    assert (first["reused"], again["reused"], other["reused"]) == (False, True, False)
-    assert again["payload"]["value"] == 1 and other["payload"]["value"] == 3 and calls == [1, 3]
-    assert again["provenance"].preset == "cpu" and again["provenance"].wall_time_s >= 0
-    path = first["path"]
+    first = cached_result(
+        "demo", {"lr": 0.1}, compute(1), preset="cpu", root=tmp_path, code=cached_result, log=logs.append
+    )
+    again = cached_result(
+        "demo", {"lr": 0.1}, compute(2), preset="cpu", root=tmp_path, code=cached_result, log=logs.append
+    )
+    other = cached_result(
+        "demo", {"lr": 0.2}, compute(3), preset="cpu", root=tmp_path, code=cached_result, log=logs.append
+    )
+    assert (first.reused, again.reused, other.reused) == (False, True, False)
+    assert again.payload["value"] == 1 and other.payload["value"] == 3 and calls == [1, 3]
+    assert again.provenance.preset == "cpu" and again.provenance.wall_time_s >= 0
+    path = first.path
     # a flipped digit in the payload: the checksum catches it and the run is recomputed
     text = open(path).read().replace('"value": 1', '"value": 7')
     open(path, "w").write(text)
-    fixed = cached_result("demo", {"lr": 0.1}, compute(4), preset="cpu", root=tmp_path, log=logs.append)
-    assert not fixed["reused"] and fixed["payload"]["value"] == 4 and "damaged" in logs[-1]
+    fixed = cached_result(
+        "demo", {"lr": 0.1}, compute(4), preset="cpu", root=tmp_path, code=cached_result, log=logs.append
+    )
+    assert not fixed.reused and fixed.payload["value"] == 4 and "damaged" in logs[-1]
     # a truncated file: recomputed, never used
     open(path, "w").write(open(path).read()[:40])
-    again = cached_result("demo", {"lr": 0.1}, compute(5), preset="cpu", root=tmp_path, log=logs.append)
-    assert not again["reused"] and again["payload"]["value"] == 5
+    again = cached_result(
+        "demo", {"lr": 0.1}, compute(5), preset="cpu", root=tmp_path, code=cached_result, log=logs.append
+    )
+    assert not again.reused and again.payload["value"] == 5
     assert calls == [1, 3, 4, 5]

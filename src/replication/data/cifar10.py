@@ -1,0 +1,172 @@
+"""CIFAR-10: the standard ``cifar-10-batches-py`` folder or ``cifar-10-python.tar.gz``, located by argument or
+``REPLICATION_CIFAR10``. Batches are unpickled only after their md5 matches the published one, and always with
+an unpickler that can build nothing but plain containers and numpy arrays. Without CIFAR-10 the chapters run on
+a named stand-in (:func:`load_cifar10_or_stand_in`)."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import tarfile
+from pathlib import Path
+
+import numpy as np
+
+from replication.core.validation import check_choice
+from replication.data.integrity import (
+    DATASETS,
+    SPLITS,
+    CorruptDataError,
+    DatasetNotFoundError,
+    ImageDataset,
+    verify_digest,
+)
+from replication.data.mnist import load_mnist
+
+# Published md5 sums of the CIFAR-10 python distribution.
+CIFAR10_FOLDER = "cifar-10-batches-py"
+CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
+CIFAR10_ARCHIVE_MD5 = "c58f30108f718f92721af3b95e74349a"
+CIFAR10_BATCH_MD5 = {
+    "data_batch_1": "c99cafc152244af753f735de768cd75f",
+    "data_batch_2": "d4bba439e000b95fd0a9bffe97cbabec",
+    "data_batch_3": "54ebc095f3ab1f0389bbae665268c751",
+    "data_batch_4": "634d18415352ddfa80567beed471001a",
+    "data_batch_5": "482c414d41f54cd18b22e5b47cb7c3cb",
+    "test_batch": "40351d587109b95175f43aff81a1287e",
+}
+CIFAR10_SPLIT_BATCHES = {
+    "train": ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5"),
+    "test": ("test_batch",),
+}
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """Unpickles plain containers and numpy arrays only: anything else (e.g. ``os.system``) is refused."""
+
+    _ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("copyreg", "_reconstructor"),
+        ("builtins", "object"),
+        ("_codecs", "encode"),  # how Python 3 writes bytes in protocol-2 pickles; only builds bytes
+    }
+
+    def find_class(self, module, name):
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        raise CorruptDataError(
+            f"refusing to unpickle {module}.{name}: a CIFAR-10 batch holds only arrays, lists and bytes."
+        )
+
+
+def _unpickle_batch(payload: bytes, label: str) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        batch = _ArrayUnpickler(io.BytesIO(payload), encoding="bytes").load()
+    except CorruptDataError as err:
+        raise CorruptDataError(f"{label}: {err}") from err
+    except Exception as err:  # noqa: BLE001
+        raise CorruptDataError(f"{label}: not a readable CIFAR-10 batch ({err}).") from err
+    if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
+        raise CorruptDataError(f"{label}: expected a dict with b'data' and b'labels'.")
+    data = np.asarray(batch[b"data"], dtype=np.uint8)
+    labels = np.asarray(batch[b"labels"], dtype=np.int64)
+    if data.ndim != 2 or data.shape[1] != 3072 or labels.shape != (data.shape[0],):
+        raise CorruptDataError(f"{label}: data {data.shape}, labels {labels.shape}; expected (N, 3072) and (N,).")
+    if labels.size and (labels.min() < 0 or labels.max() > 9):
+        raise CorruptDataError(f"{label}: labels outside 0..9.")
+    images = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return np.ascontiguousarray(images), labels
+
+
+def cifar10_location(path: str | os.PathLike | None = None) -> Path | None:
+    """Where CIFAR-10 is: ``path``, else ``$REPLICATION_CIFAR10``; resolved to the batches folder or archive."""
+    path = path or os.environ.get("REPLICATION_CIFAR10")
+    if not path:
+        return None
+    p = Path(path).expanduser()
+    for candidate in (p, p / CIFAR10_FOLDER, p / CIFAR10_ARCHIVE):
+        if candidate.is_dir() and (candidate / "test_batch").exists():
+            return candidate
+        if candidate.is_file() and candidate.name.endswith((".tar.gz", ".tgz")):
+            return candidate
+    return None
+
+
+def _md5_fix(label: str) -> str:
+    return (
+        f"{label} is not the published CIFAR-10 file, so it is not unpickled (pickle can run code). Use the "
+        "original cifar-10-python.tar.gz, or pass verify_checksum=False for a file you made yourself."
+    )
+
+
+def load_cifar10(
+    split: str = "train", path: str | os.PathLike | None = None, *, verify_checksum: bool = True
+) -> ImageDataset:
+    """CIFAR-10 as uint8 ``(N, 32, 32, 3)`` images, from the batches folder or the ``.tar.gz``.
+
+    ``verify_checksum=True`` (default) refuses any batch whose md5 is not the published one.
+    """
+    check_choice("split", split, SPLITS)
+    where = cifar10_location(path)
+    if where is None:
+        raise DatasetNotFoundError(
+            f"CIFAR-10 not found (path={path!r}, REPLICATION_CIFAR10={os.environ.get('REPLICATION_CIFAR10')!r}). "
+            f"Fix: download {CIFAR10_ARCHIVE} yourself and set REPLICATION_CIFAR10 to it or to the folder holding "
+            f"{CIFAR10_FOLDER}/. No package registry carries CIFAR-10, so it cannot be fetched automatically."
+        )
+    payloads: dict[str, bytes] = {}
+    if where.is_dir():
+        for name in CIFAR10_SPLIT_BATCHES[split]:
+            f = where / name
+            if not f.exists():
+                raise DatasetNotFoundError(f"{f} is missing; the {CIFAR10_FOLDER} folder is incomplete.")
+            if verify_checksum:
+                verify_digest(f, CIFAR10_BATCH_MD5[name], algorithm="md5", fix=_md5_fix(str(f)))
+            payloads[name] = f.read_bytes()
+    else:
+        if verify_checksum:
+            verify_digest(where, CIFAR10_ARCHIVE_MD5, algorithm="md5", fix=_md5_fix(str(where)))
+        try:
+            with tarfile.open(where, "r:gz") as tar:
+                for name in CIFAR10_SPLIT_BATCHES[split]:
+                    member = tar.extractfile(f"{CIFAR10_FOLDER}/{name}")
+                    payloads[name] = member.read()
+        except (tarfile.TarError, KeyError, OSError, EOFError) as err:
+            raise CorruptDataError(
+                f"{where}: cannot read {CIFAR10_FOLDER}/ batches from the archive ({err}). "
+                "Replace it with an intact copy."
+            ) from err
+    parts = [_unpickle_batch(payloads[name], f"{where}:{name}") for name in CIFAR10_SPLIT_BATCHES[split]]
+    images = np.concatenate([p[0] for p in parts])
+    labels = np.concatenate([p[1] for p in parts])
+    return ImageDataset(images, labels, "cifar10", split, f"cifar10:{where}")
+
+
+def load_cifar10_or_stand_in(
+    split: str = "train", path: str | os.PathLike | None = None, *, stand_in: str = "mnist", mnist_source: str = "full"
+) -> tuple[ImageDataset, str | None]:
+    """CIFAR-10 if present, else a named real stand-in; returns ``(dataset, notice)``.
+
+    ``notice`` is ``None`` for the real CIFAR-10 and otherwise a sentence that a chapter must show in a banner.
+    """
+    check_choice("stand_in", stand_in, ("mnist",))
+    if cifar10_location(path) is not None:
+        return load_cifar10(split, path), None
+    ds = load_mnist(split, mnist_source)
+    notice = (
+        f"CIFAR-10 was not found on this machine, so this chapter ran on a stand-in: MNIST ({ds.source}, "
+        f"{len(ds)} {split} images). Numbers here are not CIFAR-10 numbers. To use CIFAR-10, set "
+        "REPLICATION_CIFAR10 to your cifar-10-python.tar.gz and re-run."
+    )
+    return ds, notice
+
+
+def load_dataset(name: str, split: str = "train", **kwargs) -> ImageDataset:
+    """Load ``name`` (one of :data:`DATASETS`)."""
+    check_choice("dataset", name, DATASETS)
+    return {"mnist": load_mnist, "cifar10": load_cifar10}[name](split, **kwargs)

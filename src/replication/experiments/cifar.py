@@ -1,0 +1,163 @@
+"""The CIFAR-10 experiments (appendix A): data (the real CIFAR-10 when present, else a named stand-in), the models of
+Fig. 3 (CNN ± BN), Fig. 2d–f/1a (WRN) and S7 (FC width 64), and their stored (η, λ) sweeps.
+
+CIFAR-10 cannot be fetched from a package registry, so a machine without it runs on the stand-in that
+:func:`replication.data.load_cifar10_or_stand_in` names (MNIST, as 28×28×1 images); every chapter shows that notice.
+Inputs are standardized with the training subset's mean and standard deviation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from flax import nnx
+
+from replication import data as data_lib
+from replication.analysis.sweeps import SweepRun
+from replication.core.provenance import Provenance
+from replication.core.validation import check_choice
+from replication.experiments.grid import cached_grid, spec_config
+from replication.models import MLP, functional
+from replication.models.convnets import CNN, WideResNet
+from replication.training import Dataset, History, TrainSpec
+
+__all__ = ["MODELS", "load_data", "make_model", "run_sweep"]
+
+MODELS = ("cnn", "wrn", "fc")
+
+
+def load_data(
+    train_samples: int,
+    test_samples: int,
+    *,
+    mnist_source: str = "full",
+    flatten: bool = False,
+    downsample: int = 1,
+    path=None,
+) -> tuple[Dataset, str | None]:
+    """The first ``train_samples``/``test_samples`` images of CIFAR-10 (or the stand-in) as NHWC float32, averaged
+    over ``downsample``×``downsample`` blocks (``flatten``: vectors, for the FC network); returns (dataset, notice
+    or None)."""
+    train, notice = data_lib.load_cifar10_or_stand_in("train", path, mnist_source=mnist_source)
+    test, _ = data_lib.load_cifar10_or_stand_in("test", path, mnist_source=mnist_source)
+    train, test = data_lib.first_n(train, train_samples), data_lib.first_n(test, test_samples)
+    stats = data_lib.normalization_stats(train.images)
+
+    def prep(images):
+        x = data_lib.standardize(images, stats)
+        if x.ndim == 3:
+            x = x[..., None]
+        if downsample > 1:
+            x = data_lib.average_pool(x, downsample)
+        return data_lib.flatten(x) if flatten else x
+
+    return Dataset(
+        prep(train.images),
+        data_lib.one_hot(train.labels),
+        train.labels,
+        prep(test.images),
+        data_lib.one_hot(test.labels),
+        test.labels,
+    ), notice
+
+
+def make_model(
+    kind: str,
+    *,
+    image_shape: tuple[int, ...],
+    seed: int,
+    channels: int = 300,
+    hidden: int = 500,
+    batch_norm: bool = False,
+    depth: int = 28,
+    widen: int = 10,
+    width: int = 64,
+    sigma_w: float | None = None,
+):
+    """(apply_fn, params) of appendix A's ``"cnn"`` (σ_w = √2), ``"wrn"`` (σ_w = 1) or ``"fc"`` (S7: ReLU, σ_w = √2),
+    for inputs of ``image_shape`` (H, W, C), or (D,) for ``"fc"``."""
+    check_choice("model", kind, MODELS)
+    rngs = nnx.Rngs(seed)
+    if kind == "cnn":
+        h, w, c = image_shape
+        return functional(
+            CNN(
+                channels=channels,
+                hidden=hidden,
+                image_size=h,
+                in_channels=c,
+                batch_norm=batch_norm,
+                sigma_w=math.sqrt(2.0) if sigma_w is None else sigma_w,
+                rngs=rngs,
+            )
+        )
+    if kind == "wrn":
+        return functional(
+            WideResNet(
+                depth, widen, in_channels=image_shape[-1], sigma_w=1.0 if sigma_w is None else sigma_w, rngs=rngs
+            )
+        )
+    return functional(
+        MLP(
+            int(math.prod(image_shape)),
+            10,
+            width=width,
+            depth=depth,
+            rngs=rngs,
+            sigma_w=math.sqrt(2.0) if sigma_w is None else sigma_w,
+            sigma_b=0.0,
+        )
+    )
+
+
+def run_sweep(
+    cfg,
+    runs: list[SweepRun],
+    *,
+    seed: int,
+    name: str,
+    model: dict,
+    batch_size: int,
+    evals: int,
+    eval_batch_size: int | None = None,
+    log=print,
+    **spec_options,
+) -> tuple[list[History], Provenance, bool, str | None]:
+    """Train ``runs`` of the ``model`` (keyword arguments of :func:`make_model`, with ``kind``) on the configured data
+    as one stored, resumable grid. Returns (histories, provenance, reused, notice of the stand-in or None)."""
+    spec = TrainSpec(batch_size=batch_size, evals=evals, eval_batch_size=eval_batch_size, **spec_options)
+    downsample = getattr(cfg, "downsample", 1)
+    ds, notice = load_data(
+        cfg.train_samples,
+        cfg.test_samples,
+        mnist_source=cfg.mnist_source,
+        flatten=model["kind"] == "fc",
+        downsample=downsample,
+    )
+    dataset = "cifar10" if notice is None else "mnist-stand-in"
+    config = dict(
+        name=name,
+        preset=cfg.preset,
+        seed=seed,
+        dataset=dataset,
+        mnist_source=cfg.mnist_source,
+        train_samples=cfg.train_samples,
+        test_samples=cfg.test_samples,
+        downsample=downsample,
+        model=model,
+        batch_size=batch_size,
+        evals=evals,
+        eval_batch_size=eval_batch_size,
+        spec=spec_config(spec_options),
+        runs=[dataclasses.asdict(r) for r in runs],
+    )
+
+    def build():
+        kwargs = {k: v for k, v in model.items() if k != "kind"}
+        return make_model(model["kind"], image_shape=ds.x_train.shape[1:], seed=seed, **kwargs)
+
+    hist, prov, reused = cached_grid(
+        name, cfg.preset, config, runs, seed=seed, load=lambda: ds, build=build, spec=spec, code=run_sweep, log=log
+    )
+    return hist, prov, reused, notice

@@ -1,0 +1,129 @@
+"""The result store: atomic JSON files under ``$REPLICATION_RESULTS/<preset>/runs/<name>-<key>.json`` (default root
+``./results``).
+
+:func:`cached_result` keys a run by the canonical JSON of its configuration and by the :func:`code_key` of the
+function that computes it, and stores it with its provenance and a checksum of its payload. A stored run is reused
+only when both are the same; a damaged file is recomputed, never used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from replication.core.atomic import atomic_write_bytes
+from replication.core.presets import check_preset
+from replication.core.provenance import Provenance, Stopwatch
+from replication.experiments.code_key import CodeKey, code_key
+
+__all__ = [
+    "results_root",
+    "write_json_atomic",
+    "read_json",
+    "json_number",
+    "config_key",
+    "cached_result",
+    "StoredResult",
+    "run_path",
+]
+
+
+def results_root(root: str | os.PathLike | None = None) -> Path:
+    return Path(root or os.environ.get("REPLICATION_RESULTS") or "results").expanduser()
+
+
+def write_json_atomic(path: str | os.PathLike, obj) -> Path:
+    """Write ``obj`` as JSON to ``path`` atomically: readers never see half a file, and a value that cannot be
+    serialized leaves the old file untouched."""
+    text = json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    return atomic_write_bytes(path, text.encode())
+
+
+def read_json(path: str | os.PathLike):
+    with open(path) as f:
+        return json.load(f)
+
+
+def json_number(value):
+    """``value`` for strict JSON: non-finite floats as the strings "nan"/"inf" (recorded, never silently dropped)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def config_key(config: dict, code: CodeKey) -> str:
+    """sha256 (first 16 hex) of the canonical JSON of ``config`` and the key of the code that computes it."""
+    text = json.dumps(config, sort_keys=True, default=str)
+    return hashlib.sha256((text + code.key).encode()).hexdigest()[:16]
+
+
+def _payload_checksum(payload) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, allow_nan=False).encode()).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredResult:
+    """A payload and how it was made: ``provenance`` (the original computation's, also when reused), whether it was
+    ``reused`` from the store, and the file it lives in."""
+
+    payload: dict
+    provenance: Provenance
+    reused: bool
+    path: str
+
+
+def run_path(name: str, config: dict, code: CodeKey, *, preset: str, root=None, kind: str = "runs") -> Path:
+    """Where the run ``name`` with ``config`` and ``code`` is stored (``kind="checkpoints"``: its checkpoint)."""
+    suffix = ".json" if kind == "runs" else ".ckpt"
+    return results_root(root) / check_preset(preset) / kind / f"{name}-{config_key(config, code)}{suffix}"
+
+
+def cached_result(
+    name: str,
+    config: dict,
+    compute: Callable[[], dict],
+    *,
+    preset: str,
+    code: Callable,
+    root: str | os.PathLike | None = None,
+    log=print,
+) -> StoredResult:
+    """Return the stored payload of run ``name`` with exactly ``config`` and the same code, or compute it with
+    ``compute()``, store it atomically and return it. ``code`` is the package function whose execution decides the
+    payload (see :func:`replication.experiments.code_key.code_key`). A stored file that is truncated, unreadable or
+    whose checksum does not match is reported through ``log`` and recomputed."""
+    check_preset(preset)
+    key = code_key(code)
+    path = run_path(name, config, key, preset=preset, root=root)
+    ckey = path.stem.rsplit("-", 1)[1]
+    if path.exists():
+        try:
+            stored = read_json(path)
+            if stored.get("checksum") != _payload_checksum(stored["payload"]) or stored.get("config_key") != ckey:
+                raise ValueError("checksum mismatch")
+            return StoredResult(stored["payload"], Provenance.from_dict(stored["provenance"]), True, str(path))
+        except (ValueError, KeyError, TypeError, json.JSONDecodeError) as err:
+            log(f"stored result {path.name} is damaged ({err}); recomputing it")
+    with Stopwatch(preset) as clock:
+        payload = compute()
+    prov = clock.provenance
+    write_json_atomic(
+        path,
+        {
+            "name": name,
+            "config": config,
+            "config_key": ckey,
+            "code_key": key.key,
+            "code_definitions": list(key.definitions),
+            "code_modules": list(key.modules),
+            "payload": payload,
+            "checksum": _payload_checksum(payload),
+            "provenance": prov.to_dict(),
+        },
+    )
+    return StoredResult(payload, prov, False, str(path))

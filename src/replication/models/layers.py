@@ -1,0 +1,87 @@
+"""Flax NNX models of appendix A, and a pure-function view of them for JAX transformations.
+
+* Standard parameterization (appendix A): W ~ N(0, σ_w²/N_in), b ~ N(0, σ_b²), y = xW + b.
+* NTK parameterization (Section 4, Theorem 1): W, b ~ N(0, 1), y = σ_w xW/√N_in + σ_b b.
+
+Batch norm is the stax kind the paper used: it normalizes with the current batch's statistics and keeps no
+running averages (so train and test use batch statistics alike).
+
+``functional(model)`` returns ``(apply_fn, params)`` with ``apply_fn(params, x)`` pure, which is what the
+training loop, :mod:`replication.ntk` and ``jax.vmap`` over a grid of runs need.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from replication.core.validation import check_choice
+
+__all__ = ["Dense", "BatchNorm", "functional", "parameter_count", "ACTIVATIONS", "PARAMETERIZATIONS"]
+
+ACTIVATIONS = {"relu": jax.nn.relu, "linear": lambda h: h, "tanh": jnp.tanh, "erf": jax.scipy.special.erf}
+PARAMETERIZATIONS = ("standard", "ntk")
+
+
+class Dense(nnx.Module):
+    """Fully-connected layer in standard or NTK parameterization (see module docstring)."""
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        *,
+        rngs: nnx.Rngs,
+        parameterization: str = "standard",
+        sigma_w: float = 1.0,
+        sigma_b: float = 0.0,
+        use_bias: bool = True,
+    ):
+        check_choice("parameterization", parameterization, PARAMETERIZATIONS)
+        ntk = parameterization == "ntk"
+        w_std = 1.0 if ntk else sigma_w / math.sqrt(n_in)
+        self.kernel = nnx.Param(w_std * jax.random.normal(rngs.params(), (n_in, n_out)))
+        self.w_mult = sigma_w / math.sqrt(n_in) if ntk else 1.0
+        self.b_mult = sigma_b if ntk else 1.0
+        b_std = 1.0 if ntk else sigma_b
+        self.bias = nnx.Param(b_std * jax.random.normal(rngs.params(), (n_out,))) if use_bias else None
+
+    def __call__(self, x):
+        y = (x @ self.kernel[...]) * self.w_mult
+        if self.bias is not None:
+            y = y + self.bias[...] * self.b_mult
+        return y
+
+
+class BatchNorm(nnx.Module):
+    """Batch norm over all axes but the last, with batch statistics only (stax ``BatchNorm``, appendix A)."""
+
+    def __init__(self, n_features: int, *, epsilon: float = 1e-5):
+        self.scale = nnx.Param(jnp.ones((n_features,)))
+        self.offset = nnx.Param(jnp.zeros((n_features,)))
+        self.epsilon = epsilon
+
+    def __call__(self, x):
+        axes = tuple(range(x.ndim - 1))
+        mean = jnp.mean(x, axis=axes, keepdims=True)
+        var = jnp.var(x, axis=axes, keepdims=True)
+        return (x - mean) * jax.lax.rsqrt(var + self.epsilon) * self.scale[...] + self.offset[...]
+
+
+def functional(model: nnx.Module):
+    """Split an NNX model into ``(apply_fn, params)``: ``apply_fn(params, x)`` is a pure function of its
+    parameters (all ``nnx.Param`` leaves), so it can be jitted, vmapped over a grid and differentiated."""
+    graphdef, params, rest = nnx.split(model, nnx.Param, ...)
+
+    def apply_fn(p, x):
+        return nnx.merge(graphdef, p, rest)(x)
+
+    return apply_fn, params
+
+
+def parameter_count(params) -> int:
+    """Number of scalar parameters in a pytree."""
+    return int(sum(leaf.size for leaf in jax.tree.leaves(params)))

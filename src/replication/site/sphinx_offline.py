@@ -1,0 +1,116 @@
+"""Offline Plotly for the book: figures rendered as HTML, plotly.js served once per page from the plotly package.
+
+Two pieces, both needed because Plotly 7 emits only the ``application/vnd.plotly.v1+json`` mime type, which
+MyST-NB does not know:
+
+* :class:`PlotlyMimeRenderer`, a MyST-NB mime-render plugin (entry point ``myst_nb.mime_renderers``), turns that
+  JSON into a ``<div class="plotly-graph-div">`` plus a ``Plotly.newPlot`` call, without embedding plotly.js.
+* The Sphinx extension (``setup``) copies ``plotly.min.js`` from the installed plotly package into
+  ``_static/plotly/`` and adds it, before require.js, only to pages whose body has a Plotly div.
+
+On pages with saved ipywidgets it also makes the vendored widget manager work offline (see
+:func:`_widget_support`), and it removes sphinx-thebe's scripts from every page: thebe runs code on Binder,
+loaded from unpkg, which an offline book cannot reach (and Jupyter Book 1 emits its inline script twice, a
+console error).
+
+Nothing is fetched from a CDN.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+PLOTLY_STATIC = "plotly/plotly.min.js"
+# Sphinx orders scripts by priority; require.js (ipywidgets) uses the default 500. plotly.js must run before it,
+# or its UMD wrapper registers an AMD module instead of setting window.Plotly.
+PLOTLY_PRIORITY = 200
+PLOTLY_MARKER = "plotly-graph-div"
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+HTML_BUILDERS = ("html", "dirhtml", "singlehtml", "readthedocs", "readthedocsdirhtml")
+
+
+class PlotlyMimeRenderer:
+    """MyST-NB plugin: render Plotly's JSON mime type as an HTML figure (ranked above ``text/html``)."""
+
+    mime_priority_overrides = [(builder, PLOTLY_MIME, 25) for builder in HTML_BUILDERS]
+
+    @staticmethod
+    def handle_mime(renderer, data, inline):
+        if inline or data.mime_type != PLOTLY_MIME:
+            return None
+        import plotly.io as pio
+        from docutils import nodes
+
+        from replication.viz.plotting import PLOTLY_CONFIG
+
+        html = pio.to_html(data.content, include_plotlyjs=False, full_html=False, config=PLOTLY_CONFIG, validate=False)
+        return [nodes.raw("", html, format="html", classes=["output", "text_html"])]
+
+
+def plotly_js_path() -> Path:
+    path = Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the installed plotly package has no bundled plotly.min.js.")
+    return path
+
+
+WIDGETS_SCRIPT = "jupyter-widgets/embed-amd.js"
+# Runs before require.js loads (a global `require` object is require.js's documented pre-load config). The widget
+# bundle computes its webpack public path (where its fonts live) from its AMD module URI, which without this
+# mapping resolves next to the page instead of to _static/jupyter-widgets/.
+REQUIRE_CONFIG = 'var require = {{paths: {{"@jupyter-widgets/html-manager/dist": "{path}"}}}};'
+# html-manager 1.0.x typesets widget labels with the MathJax 2 API (MathJax.Hub.Queue); the book loads MathJax 3.
+MATHJAX2_SHIM = """document.addEventListener("DOMContentLoaded", function () {
+  var mj = window.MathJax;
+  if (!mj || mj.Hub) { return; }
+  mj.Hub = {Queue: function (job) {
+    var el = job[job.length - 1];
+    var ready = (mj.startup && mj.startup.promise) || Promise.resolve();
+    return ready.then(function () { return mj.typesetPromise ? mj.typesetPromise([el]) : null; });
+  }};
+});"""
+
+
+def _is_thebe(script) -> bool:
+    filename = getattr(script, "filename", None) or ""
+    body = getattr(script, "attributes", {}).get("body", "")
+    return filename.endswith("sphinx-thebe.js") or "THEBE_JS_URL" in body
+
+
+def _widget_support(app, context) -> None:
+    scripts = context.get("script_files", [])
+    if not any((getattr(s, "filename", None) or "").endswith(WIDGETS_SCRIPT) for s in scripts):
+        return
+    path = context["pathto"]("_static/jupyter-widgets", 1)
+    app.add_js_file(None, body=REQUIRE_CONFIG.format(path=path), priority=PLOTLY_PRIORITY + 100)
+    app.add_js_file(None, body=MATHJAX2_SHIM, priority=PLOTLY_PRIORITY + 100)
+
+
+def _page_scripts(app, pagename, templatename, context, doctree):
+    if "script_files" in context:
+        context["script_files"][:] = [s for s in context["script_files"] if not _is_thebe(s)]
+    if "css_files" in context:
+        context["css_files"][:] = [c for c in context["css_files"] if "sphinx-thebe" not in str(c)]
+    if PLOTLY_MARKER in context.get("body", ""):
+        app.add_js_file(PLOTLY_STATIC, priority=PLOTLY_PRIORITY)
+    _widget_support(app, context)
+
+
+def _copy_plotly(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    dest = Path(app.outdir) / "_static" / PLOTLY_STATIC
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(plotly_js_path(), dest)
+
+
+def setup(app):
+    plotly_js_path()  # fail at start-up, not after the whole build, if plotly.js is missing
+    # MathJax on every page: chapter titles with math appear in every page's navigation, also on pages whose body
+    # has no math (where Sphinx would otherwise leave MathJax out and the title would show raw TeX)
+    app.set_html_assets_policy("always")
+    app.connect("html-page-context", _page_scripts, priority=900)  # after MyST-NB adds its widget scripts
+    app.connect("build-finished", _copy_plotly)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

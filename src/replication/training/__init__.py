@@ -1,0 +1,22 @@
+"""Layer 3, training: the loss of appendix A, the records of a grid, the vectorized engine, AutoL2 and
+checkpoints."""
+
+from replication.training.autol2 import AutoL2
+
+from .engine import bucket_steps, train, train_grid
+from .losses import l2_term, mse, softmax_xent
+from .records import METRICS, Dataset, History, TrainSpec
+
+__all__ = [
+    "TrainSpec",
+    "Dataset",
+    "History",
+    "METRICS",
+    "softmax_xent",
+    "mse",
+    "l2_term",
+    "train_grid",
+    "train",
+    "bucket_steps",
+    "AutoL2",
+]

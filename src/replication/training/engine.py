@@ -1,0 +1,332 @@
+"""The training engine: SGD or momentum (Optax) with the explicit L2 term ½λ‖θ‖², for a whole (η, λ) grid at once.
+
+* Loss (appendix A): softmax cross-entropy normalized as −1/(2k|B|) Σ_{x∈B,i} y_i log p_i(x), k = number of classes;
+  or MSE normalized the same way, 1/(2k|B|) Σ (f_i − y_i)² (Fig. S5). The L2 term ½λ‖θ‖² covers every parameter.
+  google/autol2 instead minimizes mean-over-classes cross-entropy + λΣθ²: its (η, λ) is our (2η, λ).
+* A grid of configurations that share one initialization (appendix A: same seed everywhere) trains as one
+  ``jax.vmap``-ed program; the inner loop is a jitted ``lax.scan`` between evaluations. Configurations are grouped
+  into buckets of equal length (their step budget rounded up to a power of two) so that a run of 20 steps does not
+  wait for one of 20000; each run is evaluated ``evals`` times over its bucket.
+* λ is part of the scanned state: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
+  the bare loss and the error of each step's training batch every k steps. The gradient is ∇loss + λθ.
+* Long grids checkpoint (``checkpoint=``) and resume with identical histories (tests/test_faults.py).
+* A run whose loss turns NaN/inf is marked diverged at the first evaluation that sees it; its history is kept up
+  to there (NaN afterwards) and the rest of the grid goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from replication.core.validation import check_nonnegative, check_positive, check_positive_int
+from replication.data.augment import make_augmenter
+from replication.training.checkpoint import (
+    CheckpointError,
+    arrays_to_tree,
+    fingerprint,
+    load_checkpoint,
+    save_checkpoint,
+    tree_to_arrays,
+)
+from replication.training.losses import l2_term, mse, softmax_xent
+from replication.training.records import METRICS, Dataset, History, TrainSpec
+
+__all__ = ["train_grid", "train", "bucket_steps"]
+
+
+def bucket_steps(steps: int) -> int:
+    """The bucket length of a run of ``steps`` steps: the next power of two (so runs differ by at most 2×)."""
+    return 1 << max(0, math.ceil(math.log2(max(1, steps))))
+
+
+def _schedule_factor(kind: str, step, total):
+    if kind == "constant":
+        return jnp.ones_like(total, dtype=jnp.float32)
+    frac = step / total
+    return 0.2 ** ((frac >= 0.3).astype(jnp.float32) + (frac >= 0.6) + (frac >= 0.9))
+
+
+def _batched(fn, x, y, size: int | None):
+    """Sum of ``fn(x_chunk, y_chunk)`` over chunks of ``size`` rows (all of x at once when ``size`` is None); ``y``
+    may be a pytree of arrays with the same leading dimension. The last partial chunk is evaluated separately, so
+    every row counts once."""
+    n = x.shape[0]
+    if size is None or size >= n:
+        return fn(x, y)
+    full = n // size
+
+    def chunks(a):
+        return a[: full * size].reshape((full, size) + a.shape[1:])
+
+    total = jax.tree.map(lambda a: jnp.sum(a, 0), jax.lax.map(lambda xy: fn(*xy), (chunks(x), jax.tree.map(chunks, y))))
+    if full * size < n:
+        rest = fn(x[full * size :], jax.tree.map(lambda a: a[full * size :], y))
+        total = jax.tree.map(jnp.add, total, rest)
+    return total
+
+
+def _make_bucket_runner(apply_fn, spec: TrainSpec, data: Dataset, length: int, seed: int):
+    loss_fn = softmax_xent if spec.loss == "xent" else mse
+    x_tr, y_tr = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
+    lab_tr = jnp.asarray(data.labels_train)
+    x_te, y_te, lab_te = jnp.asarray(data.x_test), jnp.asarray(data.y_test), jnp.asarray(data.labels_test)
+    n = x_tr.shape[0]
+    batch = n if spec.batch_size is None else min(spec.batch_size, n)
+    per_epoch = n // batch
+    data_key = jax.random.PRNGKey(seed)
+    tx = optax.inject_hyperparams(optax.sgd)(
+        learning_rate=1.0, momentum=spec.momentum if spec.optimizer == "momentum" else None
+    )
+    controller = spec.autol2
+    augment = make_augmenter(spec.augment) if spec.augment else None
+
+    def current_lam(ctrl):  # the scanned λ state: an AutoL2State, or λ itself for a constant-λ run
+        return ctrl.lam if controller is not None else ctrl
+
+    def batch_at(step):
+        if batch == n:
+            xb, yb = x_tr, y_tr
+        else:
+            perm = jax.random.permutation(jax.random.fold_in(data_key, step // per_epoch), n)
+            idx = jax.lax.dynamic_slice(perm, ((step % per_epoch) * batch,), (batch,))
+            xb, yb = x_tr[idx], y_tr[idx]
+        if augment is not None:
+            xb, yb = augment(jax.random.fold_in(jax.random.fold_in(data_key, 1 << 30), step), xb, yb)
+        return xb, yb
+
+    def one_step(params, opt_state, ctrl, step, lr, total):
+        xb, yb = batch_at(step)
+
+        def bare(p):
+            out = apply_fn(p, xb)
+            return loss_fn(out, yb), out
+
+        (loss, out), grads = jax.value_and_grad(bare, has_aux=True)(params)
+        if controller is not None:  # Algorithm 1: measure at step (before its update), maybe decay λ
+            error = jnp.mean(jnp.argmax(out, -1) != jnp.argmax(yb, -1))
+            ctrl = controller.maybe_update(ctrl, step, loss, error)
+        lam = current_lam(ctrl)
+        grads = jax.tree.map(lambda g, p: g + lam * p, grads, params)  # ∇(loss + ½λ‖θ‖²)
+        hyper = {**opt_state.hyperparams, "learning_rate": lr * _schedule_factor(spec.schedule, step, total)}
+        opt_state = opt_state._replace(hyperparams=hyper)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, ctrl
+
+    def sums(params, x, y, labels):
+        def part(xc, yl):
+            yc, lc = yl
+            out = apply_fn(params, xc)
+            return loss_fn(out, yc) * xc.shape[0], jnp.sum(jnp.argmax(out, -1) == lc)
+
+        loss_sum, correct = _batched(part, x, (y, labels), spec.eval_batch_size)
+        return loss_sum / x.shape[0], correct / x.shape[0]
+
+    def evaluate(params, ctrl, step, lr, total):
+        train_loss, train_acc = sums(params, x_tr, y_tr, lab_tr)
+        test_loss, test_acc = sums(params, x_te, y_te, lab_te)
+        return dict(
+            step=step.astype(jnp.float32),
+            epoch=step * (batch / n),
+            train_loss=train_loss,
+            train_error=1.0 - train_acc,
+            test_accuracy=test_acc,
+            test_loss=test_loss,
+            sq_norm=2.0 * l2_term(params),
+            lam=current_lam(ctrl),
+            lr=lr * _schedule_factor(spec.schedule, step, total),
+        )
+
+    every = max(1, length // spec.evals)
+
+    def chunk(params, opt_state, ctrl, start, lr, total):
+        def body(carry, i):
+            return one_step(*carry, start + i, lr, total), None
+
+        (params, opt_state, ctrl), _ = jax.lax.scan(body, (params, opt_state, ctrl), jnp.arange(every))
+        end = start + every
+        return params, opt_state, ctrl, evaluate(params, ctrl, end, lr, total)
+
+    def init_ctrl(lam):
+        return controller.init(lam) if controller is not None else lam
+
+    init = jax.jit(jax.vmap(lambda p, lr, lam: (tx.init(p), init_ctrl(lam)), in_axes=(None, 0, 0)))
+    first_eval = jax.jit(jax.vmap(evaluate, in_axes=(None, 0, None, 0, 0)))
+    run_chunk = jax.jit(jax.vmap(chunk, in_axes=(0, 0, 0, None, 0, 0)))
+    return init, first_eval, run_chunk, every, length // every
+
+
+def _history(records: list[dict], j: int, lr: float, lam: float, steps: int, every: int) -> History:
+    series = {k: np.asarray([r[k][j] if np.ndim(r[k]) else r[k] for r in records], dtype=float) for k in METRICS}
+    bad = ~(np.isfinite(series["train_loss"]) & np.isfinite(series["sq_norm"]))
+    diverged_at = None
+    if bad.any():
+        first_bad = int(np.argmax(bad))
+        diverged_at = float(series["step"][first_bad])
+        for k in METRICS:
+            if k != "step":
+                series[k][first_bad:] = np.nan
+    keep = series["step"] <= steps + every - 1
+    return History(
+        lr=float(lr),
+        lam=float(lam),
+        steps=int(steps),
+        diverged=bool(bad.any()),
+        diverged_at=diverged_at,
+        metrics={k: v[keep] for k, v in series.items()},
+    )
+
+
+def _records_to_arrays(records: list[dict]) -> dict[str, np.ndarray]:
+    return {f"records/{k}": np.stack([np.asarray(r[k], dtype=np.float32) for r in records]) for k in METRICS}
+
+
+def _arrays_to_records(arrays: dict[str, np.ndarray]) -> list[dict]:
+    n = arrays["records/step"].shape[0]
+    return [{k: arrays[f"records/{k}"][i] for k in METRICS} for i in range(n)]
+
+
+def train_grid(
+    apply_fn,
+    params,
+    data: Dataset,
+    lrs: Sequence[float],
+    lams: Sequence[float],
+    steps: Sequence[int],
+    spec: TrainSpec = TrainSpec(),
+    *,
+    seed: int = 0,
+    vmap: bool = True,
+    progress=None,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_seconds: float = 300.0,
+    code_key: str = "",
+    log=print,
+) -> list[History]:
+    """Train one run per (lrs[i], lams[i], steps[i]) from the same ``params`` and return their histories.
+
+    With ``spec.autol2`` set, λ follows AutoL2 in every run, starting from lams[i]. ``vmap=False`` trains the same
+    runs one by one (the reference the vectorized grid is tested and benchmarked against). ``progress(done, total)``
+    is called after each bucket.
+
+    ``checkpoint``: a file that holds the grid's state (parameters, optimizer and AutoL2 state, the evaluations so
+    far, finished runs), rewritten atomically at most every ``checkpoint_seconds`` (0: after every evaluation) and
+    deleted at the end. If it exists when the call starts and belongs to the same call (same runs, spec, seed, data,
+    initial parameters and ``code_key``, the caller's key of the code that decides the run), training resumes
+    from it; the histories are the same as without the interruption. A damaged or foreign checkpoint is reported through ``log`` and ignored.
+    """
+    lrs, lams, steps = list(lrs), list(lams), list(steps)
+    if not (len(lrs) == len(lams) == len(steps)) or not lrs:
+        raise ValueError(
+            f"lrs, lams and steps must be non-empty and of equal length; got {len(lrs)}, {len(lams)}, {len(steps)}."
+        )
+    for lr in lrs:
+        check_positive("lr", lr)
+    for lam in lams:
+        check_nonnegative("lam", lam)
+    for s in steps:
+        check_positive_int("steps", s)
+    check_nonnegative("checkpoint_seconds", checkpoint_seconds)
+    if spec.augment and np.ndim(data.x_train) != 4:
+        raise ValueError(
+            f"augment={spec.augment!r} needs NHWC image inputs; x_train has shape "
+            f"{np.shape(data.x_train)}. Use augment=() for flattened inputs."
+        )
+    groups: dict[int, list[int]] = {}
+    for i, s in enumerate(steps):
+        groups.setdefault(bucket_steps(s), []).append(i)
+    if not vmap and len(lrs) > 1:
+        return [
+            train_grid(apply_fn, params, data, [lrs[i]], [lams[i]], [steps[i]], spec, seed=seed)[0]
+            for i in range(len(lrs))
+        ]
+
+    ckpt_path = None if checkpoint is None else Path(checkpoint)
+    fp = resumed = None
+    if ckpt_path is not None:
+        fp = fingerprint(lrs, lams, steps, repr(spec), seed, params, dataclasses.astuple(data), code_key)
+        try:
+            resumed = load_checkpoint(ckpt_path, fp)
+        except CheckpointError as err:
+            log(f"{err}; starting this grid afresh")
+    histories: dict[int, History] = {}
+    start_bucket = 0
+    if resumed is not None:
+        meta, _ = resumed
+        histories = {int(i): History.from_json(h) for i, h in meta["done"].items()}
+        start_bucket = meta["bucket"]
+    last_save = time.monotonic()
+
+    def save(bucket, next_chunk, state, records, alive):
+        done = {str(i): h.to_json() for i, h in histories.items()}
+        arrays = {**tree_to_arrays("state", state), **_records_to_arrays(records), "alive": alive}
+        save_checkpoint(ckpt_path, dict(fingerprint=fp, bucket=bucket, chunk=next_chunk, done=done), arrays)
+
+    ordered = sorted(groups.items())
+    for b, (length, members) in enumerate(ordered):
+        if b < start_bucket:
+            continue
+        init, first_eval, run_chunk, every, n_chunks = _make_bucket_runner(apply_fn, spec, data, length, seed)
+        lr_a = jnp.asarray([lrs[i] for i in members], jnp.float32)
+        lam_a = jnp.asarray([lams[i] for i in members], jnp.float32)
+        tot_a = jnp.asarray([steps[i] for i in members], jnp.float32)
+        opt_state, ctrl = init(params, lr_a, lam_a)
+        p = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(members),) + a.shape), params)
+        state = (p, opt_state, ctrl)
+        first_chunk = 0
+        if resumed is not None and b == start_bucket and resumed[0]["chunk"] > 0:
+            meta, arrays = resumed
+            try:
+                restored = jax.tree.map(jnp.asarray, arrays_to_tree("state", arrays, state))
+                records, alive = _arrays_to_records(arrays), arrays["alive"].astype(bool)
+                state, first_chunk = restored, meta["chunk"]
+            except (CheckpointError, KeyError) as err:
+                log(f"{err}; starting this bucket afresh")
+        if first_chunk == 0:
+            records = [jax.device_get(first_eval(params, ctrl, jnp.int32(0), lr_a, tot_a))]
+            alive = np.ones(len(members), bool)
+        for c in range(first_chunk, n_chunks):
+            if not alive.any():
+                break
+            *state, metrics = run_chunk(*state, jnp.int32(c * every), lr_a, tot_a)
+            metrics = jax.device_get(metrics)
+            records.append(metrics)
+            alive &= np.isfinite(metrics["train_loss"]) & np.isfinite(metrics["sq_norm"])
+            if ckpt_path is not None and c + 1 < n_chunks and time.monotonic() - last_save >= checkpoint_seconds:
+                save(b, c + 1, tuple(state), records, alive)
+                last_save = time.monotonic()
+        for j, i in enumerate(members):
+            histories[i] = _history(records, j, lrs[i], lams[i], steps[i], every)
+        if ckpt_path is not None and b + 1 < len(ordered):
+            save(b + 1, 0, (), [records[0]], np.ones(1, bool))
+            last_save = time.monotonic()
+        if progress is not None:
+            progress(b + 1, len(groups))
+    if ckpt_path is not None:
+        ckpt_path.unlink(missing_ok=True)
+    return [histories[i] for i in range(len(lrs))]
+
+
+def train(
+    apply_fn,
+    params,
+    data: Dataset,
+    *,
+    lr: float,
+    lam: float,
+    steps: int,
+    spec: TrainSpec = TrainSpec(),
+    seed: int = 0,
+    **kwargs,
+) -> History:
+    """Train a single run (a grid of one)."""
+    return train_grid(apply_fn, params, data, [lr], [lam], [steps], spec, seed=seed, **kwargs)[0]

@@ -1,0 +1,101 @@
+"""The records of a grid: what all its runs share (:class:`TrainSpec`), the data (:class:`Dataset`) and one run's
+evaluations (:class:`History`, round-tripped through JSON for the result store)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from replication.core.validation import check_choice, check_positive_int
+from replication.data.augment import AUGMENTATIONS
+from replication.training.autol2 import AutoL2
+
+LOSSES = ("xent", "mse")
+OPTIMIZERS = ("sgd", "momentum")
+SCHEDULES = ("constant", "step")
+METRICS = ("step", "epoch", "train_loss", "train_error", "test_accuracy", "test_loss", "sq_norm", "lam", "lr")
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainSpec:
+    """What is shared by every run of a grid (η, λ and the step budget vary per run)."""
+
+    loss: str = "xent"
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    batch_size: int | None = None  # None: full batch
+    schedule: str = "constant"  # "step": η × 0.2 at 0.3T, 0.6T, 0.9T (Fig. 1a)
+    evals: int = 100  # evaluations per run (over its bucket)
+    autol2: AutoL2 | None = None  # λ follows AutoL2 (appendix E), starting from each run's λ
+    augment: tuple[str, ...] = ()  # subset of ("flip", "crop", "mixup"), applied to each training batch
+    eval_batch_size: int | None = None  # evaluate train/test sets in chunks of this many (None: at once)
+
+    def __post_init__(self):
+        check_choice("loss", self.loss, LOSSES)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("schedule", self.schedule, SCHEDULES)
+        check_positive_int("evals", self.evals)
+        if self.batch_size is not None:
+            check_positive_int("batch_size", self.batch_size)
+        if self.eval_batch_size is not None:
+            check_positive_int("eval_batch_size", self.eval_batch_size)
+        if self.autol2 is not None and not isinstance(self.autol2, AutoL2):
+            raise ValueError(f"autol2={self.autol2!r} must be an replication.autol2.AutoL2 or None.")
+        if isinstance(self.augment, str):
+            raise ValueError(f"augment={self.augment!r} must be a tuple of names from {AUGMENTATIONS}, not a string.")
+        for name in self.augment:
+            check_choice("augment", name, AUGMENTATIONS)
+        if not 0.0 <= self.momentum < 1.0:
+            raise ValueError(f"momentum={self.momentum!r} must lie in [0, 1).")
+
+
+@dataclasses.dataclass(frozen=True)
+class Dataset:
+    """Training and test arrays: inputs float32, targets one-hot (or regression targets), labels int."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    labels_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    labels_test: np.ndarray
+
+
+@dataclasses.dataclass
+class History:
+    """One run: its hyperparameters, whether it diverged, and METRICS at each evaluation (arrays)."""
+
+    lr: float
+    lam: float
+    steps: int
+    diverged: bool
+    diverged_at: float | None  # step of the first non-finite evaluation
+    metrics: dict[str, np.ndarray]
+
+    def to_json(self) -> dict:
+        def clean(a):
+            return [None if not np.isfinite(v) else float(v) for v in np.asarray(a, dtype=float)]
+
+        return dict(
+            lr=self.lr,
+            lam=self.lam,
+            steps=self.steps,
+            diverged=self.diverged,
+            diverged_at=self.diverged_at,
+            metrics={k: clean(v) for k, v in self.metrics.items()},
+        )
+
+    @classmethod
+    def from_json(cls, d: dict) -> "History":
+        metrics = {
+            k: np.array([np.nan if v is None else v for v in vals], dtype=float) for k, vals in d["metrics"].items()
+        }
+        return cls(
+            lr=d["lr"],
+            lam=d["lam"],
+            steps=d["steps"],
+            diverged=d["diverged"],
+            diverged_at=d["diverged_at"],
+            metrics=metrics,
+        )

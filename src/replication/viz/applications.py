@@ -1,0 +1,121 @@
+"""Figures of Section 3: tuned against predicted λ (Fig. 4b), accuracy against λ per budget (S3/S4), named
+learning curves (Fig. 1b/1c, S9, S10) and λ(t) under AutoL2 (S11)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from replication.analysis.sweeps import best_within_budget
+from replication.training import History
+from replication.viz.sweeps import _colors
+
+__all__ = ["prediction_figure", "budget_sweep_figure", "named_curves_figure", "lambda_figure"]
+
+
+def prediction_figure(rows: list[dict], *, title: str) -> go.Figure:
+    """Fig. 4b: the tuned λ (bars: every λ within 0.1% of the best) and λ_pred = f·c/T against the budget T."""
+    fig = go.Figure()
+    base = [r for r in rows if r["factor"] == 1.0]
+    budgets = np.array([r["budget"] for r in base])
+    tuned = np.array([r["lam_tuned"] for r in base])
+    fig.add_scatter(
+        x=budgets,
+        y=tuned,
+        mode="markers",
+        name="tuned λ (best of the sweep)",
+        marker=dict(size=10, color="black"),
+        error_y=dict(
+            type="data",
+            symmetric=False,
+            array=[r["lam_tuned_high"] - r["lam_tuned"] for r in base],
+            arrayminus=[r["lam_tuned"] - r["lam_tuned_low"] for r in base],
+        ),
+    )
+    for color, f in zip(("#1f77b4", "#ff7f0e"), sorted({r["factor"] for r in rows})):
+        mine = [r for r in rows if r["factor"] == f]
+        label = "λ_pred = c/T" if f == 1.0 else f"λ_pred = {f:g}c/T (Fig. S4)"
+        fig.add_scatter(
+            x=[r["budget"] for r in mine],
+            y=[r["lam_pred"] for r in mine],
+            mode="lines+markers",
+            name=label,
+            line=dict(color=color, dash="solid" if f == 1.0 else "dash"),
+        )
+    fig.add_scatter(
+        x=np.r_[budgets, budgets[::-1]],
+        y=np.r_[[r["lam_pred"] * 10 for r in base], [r["lam_pred"] / 10 for r in base][::-1]],
+        fill="toself",
+        fillcolor="rgba(31,119,180,0.1)",
+        line=dict(width=0),
+        name="within 10× of c/T",
+        hoverinfo="skip",
+    )
+    fig.update_layout(
+        title_text=title,
+        xaxis=dict(type="log", title="budget T (epochs)"),
+        yaxis=dict(type="log", title="λ"),
+        height=440,
+    )
+    return fig
+
+
+def budget_sweep_figure(tuning: list[History], budgets, predicted: dict[float, float], *, title: str) -> go.Figure:
+    """Fig. S3: for each budget T, the best test accuracy within T against λ; the dashed line of the same colour
+    marks λ_pred(T). ``predicted`` maps T to λ_pred."""
+    fig = go.Figure()
+    runs = sorted([h for h in tuning if h.lam > 0], key=lambda h: h.lam)
+    for color, T in zip(_colors(len(budgets)), budgets):
+        fig.add_scatter(
+            x=[h.lam for h in runs],
+            y=[best_within_budget(h, T) for h in runs],
+            mode="lines+markers",
+            name=f"T = {T:g}",
+            line=dict(color=color),
+            legendgroup=str(T),
+        )
+        fig.add_vline(x=predicted[T], line=dict(color=color, dash="dash", width=1))
+    fig.update_layout(
+        title_text=title, xaxis=dict(type="log", title="λ"), yaxis_title="best test accuracy within T", height=460
+    )
+    return fig
+
+
+def named_curves_figure(
+    curves: dict[str, History],
+    *,
+    metric: str = "test_accuracy",
+    title: str,
+    ylabel: str = "test accuracy",
+    budget: float | None = None,
+) -> go.Figure:
+    """One line per named run against epochs (Fig. 1b/1c, S9, S10); a diverged run ends with a cross."""
+    fig = go.Figure()
+    for color, (name, h) in zip(_colors(len(curves)), curves.items()):
+        m = h.metrics
+        ok = np.isfinite(m[metric])
+        fig.add_scatter(x=m["epoch"][ok], y=m[metric][ok], mode="lines", name=name, line=dict(color=color))
+        if h.diverged and ok.any():
+            fig.add_scatter(
+                x=[m["epoch"][ok][-1]],
+                y=[m[metric][ok][-1]],
+                mode="markers",
+                showlegend=False,
+                marker=dict(symbol="x", size=12, color=color),
+                name=f"{name}: diverged",
+            )
+    if budget is not None:
+        fig.add_vline(x=budget, line=dict(color="gray", dash="dot"))
+    fig.update_layout(title_text=title, xaxis_title="epochs", yaxis_title=ylabel, height=440)
+    return fig
+
+
+def lambda_figure(curves: dict[str, History], *, title: str) -> go.Figure:
+    """λ(t) of each named run (AutoL2's schedule against the constants), log scale."""
+    fig = go.Figure()
+    for color, (name, h) in zip(_colors(len(curves)), curves.items()):
+        m = h.metrics
+        ok = np.isfinite(m["lam"]) & (m["lam"] > 0)
+        fig.add_scatter(x=m["epoch"][ok], y=m["lam"][ok], mode="lines", name=name, line=dict(color=color, shape="hv"))
+    fig.update_layout(title_text=title, xaxis_title="epochs", yaxis=dict(type="log", title="λ"), height=400)
+    return fig

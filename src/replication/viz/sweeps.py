@@ -1,0 +1,196 @@
+"""Figures of an (η, λ) sweep: t* against ηλ (Fig. 2a/d, 3a), peak accuracy against λ (2b), a fixed budget (2c),
+time to training accuracy 1 (S1), and the learning curves against epochs and against epochs·η·λ (S6)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from replication.analysis.sweeps import best_within_budget, final_test_accuracy, fittable
+
+__all__ = [
+    "tstar_figure",
+    "peak_accuracy_figure",
+    "fixed_budget_figure",
+    "train_accuracy_time_figure",
+    "curves_figure",
+    "final_accuracy_figure",
+]
+
+
+def _colors(n):
+    return sample_colorscale("Viridis", [i / max(1, n - 1) for i in range(n)])
+
+
+def tstar_figure(rows: list[dict], fit: dict, *, title: str) -> go.Figure:
+    fig = go.Figure()
+    lrs = sorted({r["lr"] for r in rows})
+    for color, lr in zip(_colors(len(lrs)), lrs):
+        mine = [r for r in rows if r["lr"] == lr and r["lam"] > 0 and not r["diverged"]]
+        fig.add_scatter(
+            x=[r["lr_lam"] for r in mine],
+            y=[r["t_star"] for r in mine],
+            mode="markers",
+            name=f"η = {lr:g}",
+            marker=dict(color=color, size=9),
+        )
+        bad = [r for r in rows if r["lr"] == lr and r["diverged"]]
+        if bad:
+            fig.add_scatter(
+                x=[r["lr_lam"] for r in bad],
+                y=[r["epochs"] for r in bad],
+                mode="markers",
+                name=f"η = {lr:g}: diverged",
+                marker=dict(color=color, symbol="x", size=11),
+            )
+    use = [r for r in rows if fittable(r)]
+    if not np.isfinite(fit["exponent"]) or len(use) < 2:
+        fig.update_layout(
+            title_text=title + " (too few runs peaked after the start to fit)",
+            xaxis=dict(type="log", title="η·λ"),
+            yaxis=dict(type="log", title="epochs to peak t*"),
+        )
+        return fig
+    x = np.geomspace(min(r["lr_lam"] for r in use), max(r["lr_lam"] for r in use), 20)
+    fig.add_scatter(
+        x=x,
+        y=fit["prefactor"] * x ** fit["exponent"],
+        mode="lines",
+        name=f"fit: exponent {fit['exponent']:.2f}",
+        line=dict(color="black"),
+    )
+    lx = np.log([r["lr_lam"] for r in use])
+    ly = np.log([r["t_star"] for r in use])
+    fig.add_scatter(
+        x=x,
+        y=np.exp(ly.mean()) * (x / np.exp(lx.mean())) ** -1.0,
+        mode="lines",
+        name="slope −1 (paper)",
+        line=dict(color="gray", dash="dash"),
+    )
+    fig.update_layout(
+        title_text=title,
+        xaxis=dict(type="log", title="η·λ"),
+        yaxis=dict(type="log", title="epochs to peak test accuracy t*"),
+        height=440,
+    )
+    return fig
+
+
+def peak_accuracy_figure(rows: list[dict], *, title: str) -> go.Figure:
+    fig = go.Figure()
+    lrs = sorted({r["lr"] for r in rows})
+    for color, lr in zip(_colors(len(lrs)), lrs):
+        mine = sorted([r for r in rows if r["lr"] == lr and r["lam"] > 0], key=lambda r: r["lam"])
+        fig.add_scatter(
+            x=[r["lam"] for r in mine],
+            y=[r["max_test_accuracy"] for r in mine],
+            mode="lines+markers",
+            name=f"η = {lr:g}",
+            line=dict(color=color),
+        )
+        zero = [r for r in rows if r["lr"] == lr and r["lam"] == 0]
+        if zero:
+            fig.add_hline(
+                y=zero[0]["max_test_accuracy"],
+                line=dict(color=color, dash="dot"),
+                annotation_text=f"λ = 0, η = {lr:g}",
+                annotation_position="bottom right",
+            )
+    fig.update_layout(title_text=title, xaxis=dict(type="log", title="λ"), yaxis_title="max test accuracy", height=440)
+    return fig
+
+
+def fixed_budget_figure(histories, *, lr: float, budget_epochs: float, title: str) -> go.Figure:
+    mine = sorted([h for h in histories if h.lr == lr and h.lam > 0], key=lambda h: h.lam)
+    zero = [h for h in histories if h.lr == lr and h.lam == 0]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[h.lam for h in mine],
+        y=[best_within_budget(h, budget_epochs) for h in mine],
+        mode="lines+markers",
+        name=f"within {budget_epochs:g} epochs",
+    )
+    if zero:
+        fig.add_hline(
+            y=best_within_budget(zero[0], budget_epochs),
+            line=dict(dash="dot"),
+            annotation_text="λ = 0 within the same budget",
+        )
+    fig.update_layout(title_text=title, xaxis=dict(type="log", title="λ"), yaxis_title="max test accuracy", height=420)
+    return fig
+
+
+def train_accuracy_time_figure(rows: list[dict], *, title: str) -> go.Figure:
+    fig = go.Figure()
+    lams = sorted({r["lam"] for r in rows})
+    for color, lam in zip(_colors(len(lams)), lams):
+        mine = sorted([r for r in rows if r["lam"] == lam and np.isfinite(r["t_train_zero"])], key=lambda r: r["lr"])
+        if mine:
+            fig.add_scatter(
+                x=[r["lr"] for r in mine],
+                y=[r["t_train_zero"] for r in mine],
+                mode="lines+markers",
+                name=f"λ = {lam:g}",
+                line=dict(color=color),
+            )
+    fig.update_layout(
+        title_text=title,
+        xaxis=dict(type="log", title="η"),
+        yaxis=dict(type="log", title="epochs to training accuracy 1"),
+        height=420,
+    )
+    return fig
+
+
+def curves_figure(histories, *, metric: str, physical: bool, title: str, ylabel: str) -> go.Figure:
+    """One curve per run: ``metric`` against epochs, or against epochs·η·λ (the collapse of Fig. S6)."""
+    fig = go.Figure()
+    runs = sorted([h for h in histories if h.lam > 0], key=lambda h: (h.lr, h.lam))
+    for color, h in zip(_colors(len(runs)), runs):
+        x = h.metrics["epoch"] * (h.lr * h.lam if physical else 1.0)
+        keep = x > 0
+        fig.add_scatter(
+            x=x[keep],
+            y=h.metrics[metric][keep],
+            mode="lines",
+            name=f"η = {h.lr:g}, λ = {h.lam:g}",
+            line=dict(color=color),
+        )
+    fig.update_layout(
+        title_text=title,
+        xaxis=dict(type="log", title="epochs · η · λ" if physical else "epochs"),
+        yaxis_title=ylabel,
+        height=420,
+    )
+    return fig
+
+
+def final_accuracy_figure(series: dict, *, title: str) -> go.Figure:
+    """Fig. 1a: the final test accuracy against λ, one line per ``{name: histories}`` (e.g. fixed T against T ∝ 1/λ);
+    a diverged run is drawn as a cross at the bottom of the axis."""
+    fig = go.Figure()
+    for color, (name, histories) in zip(_colors(len(series)), series.items()):
+        mine = sorted(histories, key=lambda h: h.lam)
+        fig.add_scatter(
+            x=[h.lam for h in mine],
+            y=[final_test_accuracy(h) for h in mine],
+            mode="lines+markers",
+            name=name,
+            line=dict(color=color),
+        )
+        bad = [h for h in mine if h.diverged]
+        if bad:
+            fig.add_scatter(
+                x=[h.lam for h in bad],
+                y=[0.0] * len(bad),
+                mode="markers",
+                showlegend=False,
+                marker=dict(symbol="x", size=10, color=color),
+                name=f"{name}: diverged",
+            )
+    fig.update_layout(
+        title_text=title, xaxis=dict(type="log", title="λ"), yaxis_title="final test accuracy", height=420
+    )
+    return fig
