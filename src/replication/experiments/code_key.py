@@ -28,7 +28,7 @@ class CodeKey:
     modules: tuple[str, ...]
 
 
-_PARSED: dict[tuple[str, int, int], ast.Module] = {}
+_PARSED: dict[bytes, ast.Module] = {}   # by the sha256 of the source: an edit is always seen
 
 
 def _source_path(module: str) -> str | None:
@@ -41,11 +41,11 @@ def _source_path(module: str) -> str | None:
 
 
 def _parse(path: str) -> ast.Module:
-    stat = os.stat(path)
-    token = (path, stat.st_mtime_ns, stat.st_size)
+    with open(path, "rb") as f:
+        source = f.read()
+    token = hashlib.sha256(source).digest()
     if token not in _PARSED:
-        with open(path, encoding="utf-8") as f:
-            _PARSED[token] = ast.parse(f.read(), filename=path)
+        _PARSED[token] = ast.parse(source, filename=path)
     return _PARSED[token]
 
 
