@@ -28,26 +28,24 @@
 # The paper (appendix A) trains its fully-connected network on **the first 512 MNIST samples**, and evaluates the
 # empirical NTK of Fig. 5c on **200 samples with even/odd labels**.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 preset = "cpu"
 seed = 0
 
+# %% [markdown]
+# The preset's configuration.
+
 # %%
 import numpy as np
-import plotly.express as px
-import plotly.graph_objects as go
 
 from replication import data
-from replication.core import presets
 from replication.core.provenance import Stopwatch
-from replication.experiments.configs import get_config
 from replication.site import banner, headlines
+from replication.viz import data as data_plots
 from replication.viz import plotting
 
-presets.check_parameters(preset=preset, seed=seed)
-cfg = get_config("data", preset)
-banner.show_banner(preset)
-cfg
+cfg = banner.start_chapter("data", preset=preset, seed=seed)
+print(dict(cfg))
 
 # %% [markdown]
 # ## MNIST
@@ -56,37 +54,19 @@ cfg
 with Stopwatch(preset) as load_time:
     train = data.load_mnist("train", cfg.mnist_source)
     test = data.load_mnist("test", cfg.mnist_source)
-
-print(f"train: {train.images.shape} {train.images.dtype}, source {train.source}")
-print(f"test:  {test.images.shape} {test.images.dtype}, source {test.source}")
-print("train label counts:", train.label_counts().tolist())
-print("test label counts: ", test.label_counts().tolist())
-if len(train) == sum(data.MNIST_TRAIN_LABEL_COUNTS):
-    counts_match = train.label_counts().tolist() == list(data.MNIST_TRAIN_LABEL_COUNTS)
-    print("train label counts equal the published MNIST counts:", counts_match)
-else:
-    counts_match = None
-    print(f"(the {preset} preset uses the embedded first-{len(train)} subset, not the full set)")
+for split in (train, test):
+    print(f"{split.split}: {split.images.shape} {split.images.dtype}, source {split.source}, label counts "
+          f"{split.label_counts().tolist()}")
+counts_match = data.published_counts_match(train)
+print("train label counts equal the published MNIST counts:" if counts_match is not None else
+      f"(the {preset} preset uses the embedded first-{len(train)} subset, not the full set)", counts_match or "")
 
 # %% [markdown]
 # The first training images, in the order the paper's "first N samples" subsets take them:
 
 # %%
 with Stopwatch(preset) as grid_time:
-    first = train.images[:20, ..., 0]
-    fig = px.imshow(
-        first,
-        facet_col=0,
-        facet_col_wrap=10,
-        binary_string=True,
-        facet_col_spacing=0.01,
-        facet_row_spacing=0.04,
-        height=260,
-    )
-    for ann in fig.layout.annotations:
-        ann.text = f"#{ann.text.split('=')[1]}: {train.labels[int(ann.text.split('=')[1])]}"
-    fig.update_xaxes(showticklabels=False).update_yaxes(showticklabels=False)
-    fig.update_layout(title_text="First 20 MNIST training images (index: label)", margin=dict(l=10, r=10, t=60, b=10))
+    fig = data_plots.digit_grid_figure(train, 20)
 plotting.show(fig, "The first 20 training images with their labels.", provenance=grid_time.provenance)
 
 # %% [markdown]
@@ -97,22 +77,12 @@ plotting.show(fig, "The first 20 training images with their labels.", provenance
 
 # %%
 with Stopwatch(preset) as subset_time:
-    fc = data.first_n(train, cfg.fc_subset)
-    ntk = data.first_n(train, cfg.ntk_subset)
-    fig = go.Figure()
-    for name, ds in [
-        (f"all {len(train)}", train),
-        (f"first {len(fc)} (FC, Fig. 2)", fc),
-        (f"first {len(ntk)} (NTK, Fig. 5c)", ntk),
-    ]:
-        fig.add_bar(x=list(range(10)), y=ds.label_counts() / len(ds), name=name)
-    fig.update_layout(
-        title_text="Fraction of each digit", xaxis_title="digit", yaxis_title="fraction", barmode="group", height=380
-    )
-    even_fraction = float(np.mean(data.even_odd_targets(ntk.labels) > 0))
-plotting.show(
-    fig, f"Class balance of the subsets the paper trains on; {preset} preset data.", provenance=subset_time.provenance
-)
+    fc, ntk = data.first_n(train, cfg.fc_subset), data.first_n(train, cfg.ntk_subset)
+    fig = data_plots.class_balance_figure({f"all {len(train)}": train, f"first {len(fc)} (FC, Fig. 2)": fc,
+                                           f"first {len(ntk)} (NTK, Fig. 5c)": ntk})
+plotting.show(fig, f"Class balance of the subsets the paper trains on; {preset} preset data.",
+              provenance=subset_time.provenance)
+even_fraction = float(np.mean(data.even_odd_targets(ntk.labels) > 0))
 print(f"first {len(ntk)}: even/odd targets are +1 for even digits, -1 for odd; fraction even = {even_fraction:.3f}")
 
 # %% [markdown]
@@ -132,24 +102,7 @@ print("one-hot targets:", data.one_hot(fc.labels[:3]).astype(int).tolist())
 # callback needs a running kernel):
 
 # %%
-import ipywidgets as widgets
-
-rng = np.random.default_rng(seed)
-digit_view = widgets.Output()
-
-
-def show_digit(index):
-    with digit_view:
-        digit_view.clear_output(wait=True)
-        img = train.images[index, ..., 0]
-        rows = ["".join("#" if v > 128 else ("+" if v > 32 else ".") for v in row[::2]) for row in img[::2]]
-        print(f"image {index}, label {train.labels[index]}\n" + "\n".join(rows))
-
-
-slider = widgets.IntSlider(value=int(rng.integers(len(fc))), min=0, max=len(train) - 1, description="index")
-slider.observe(lambda change: show_digit(change["new"]), names="value")
-show_digit(slider.value)
-widgets.VBox([slider, digit_view])
+data_plots.digit_explorer(train, start=int(np.random.default_rng(seed).integers(len(fc))))
 
 # %% [markdown]
 # ## CIFAR-10
@@ -157,15 +110,13 @@ widgets.VBox([slider, digit_view])
 # %%
 where = data.cifar10_location()
 if where is None:
-    banner.show_banner(
-        preset,
-        "CIFAR-10 is not on this machine (REPLICATION_CIFAR10 is unset or points nowhere). "
-        "The CIFAR-10 chapters will run on a stand-in and say so; provide "
-        "cifar-10-python.tar.gz to run them on the real data.",
-    )
+    banner.show_banner(preset, "CIFAR-10 is not on this machine (REPLICATION_CIFAR10 is unset or points nowhere). "
+                       "The CIFAR-10 chapters will run on a stand-in and say so; provide cifar-10-python.tar.gz to "
+                       "run them on the real data.")
 else:
     cifar_test = data.load_cifar10("test", where)
-    print(f"CIFAR-10 found at {where}: test {cifar_test.images.shape}, counts {cifar_test.label_counts().tolist()}")
+    print(f"CIFAR-10 found ({where.name}): test {cifar_test.images.shape}, counts "
+          f"{cifar_test.label_counts().tolist()}")
 
 # %% [markdown]
 # ## Conventions, and where the authors' code differs
@@ -184,17 +135,7 @@ else:
 # convention.
 
 # %%
-headlines.record_headline(
-    "data",
-    "data.mnist_train_images",
-    len(train),
-    provenance=load_time.provenance,
-    paper="60000 (published label counts)",
-    label=(
-        "label counts match the published ones"
-        if counts_match
-        else "embedded first-1000 subset"
-        if counts_match is None
-        else "LABEL COUNTS DIFFER"
-    ),
-)
+headlines.record_headline("data", "data.mnist_train_images", len(train), provenance=load_time.provenance,
+                          paper="60000 (published label counts)",
+                          label={True: "label counts match the published ones", None: "embedded first-1000 subset",
+                                 False: "LABEL COUNTS DIFFER"}[counts_match])

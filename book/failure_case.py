@@ -26,88 +26,62 @@
 # machine has it and otherwise the stand-in named in the banner; a stand-in that is easier than CIFAR-10 makes this
 # width *more* overparameterized relative to the task, so the failure may be milder or absent there.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 preset = "cpu"
 seed = 0
 
-# %%
-import numpy as np
+# %% [markdown]
+# The preset's configuration, and where it departs from appendix A's.
 
-from replication.analysis import sweeps
-from replication.core import presets
-from replication.experiments import cifar
-from replication.experiments.configs import get_config
+# %%
+from replication.analysis import tables, verdicts
+from replication.experiments import failure_case
+from replication.experiments.configs import paper_differences
 from replication.site import banner
 from replication.viz import plotting
 from replication.viz import sweeps as sweep_plots
 
-presets.check_parameters(preset=preset, seed=seed)
-cfg = get_config("failure_case", preset)
-runs = sweeps.plan_sweep(
-    [cfg.lr], cfg.lams, physical_time=cfg.physical_time, min_lr_lam=0.0, max_lr_lam=np.inf, max_epochs=cfg.max_epochs
-)
-hist, prov, reused, notice = cifar.run_sweep(
-    cfg,
-    runs,
-    seed=seed,
-    name="failure_case",
-    model=dict(kind="fc", width=cfg.width, depth=cfg.depth),
-    batch_size=cfg.batch_size,
-    evals=cfg.evals,
-)
-banner.show_banner(preset, notice)
-rows = sweeps.summarize(hist)
-print(
-    f"FC depth {cfg.depth}, width {cfg.width}; {cfg.train_samples} training / {cfg.test_samples} test images; batch "
-    f"{cfg.batch_size}; η = {cfg.lr}; {len(runs)} runs, {prov.wall_time_s:.0f} s on {prov.device}"
-)
-print(sweeps.format_runs(rows, ("λ", "ηλ", "epochs", "t*", "t*·ηλ", "max acc", "train acc 1 at")))
+cfg = banner.start_chapter("failure_case", preset=preset, seed=seed, show=False)
+for field, ours, paper in paper_differences(cfg):
+    print(f"{field}: {ours} (paper: {paper})")
+
+# %% [markdown]
+# Train the λ grid (or reuse the stored result).
 
 # %%
-positive = [r for r in rows if r["lam"] > 0 and not r["diverged"]]
-best = max(positive, key=lambda r: r["max_test_accuracy"])
-zero = [r for r in rows if r["lam"] == 0]
-below = [r for r in positive if r["lam"] <= best["lam"]]
-above = [r for r in positive if r["lam"] >= best["lam"]]
-fit_all = sweeps.fit_tstar(rows)
-plotting.show(
-    sweep_plots.peak_accuracy_figure(rows, title="Fig. S7: max test accuracy against λ (FC width 64)"),
-    f"Fig. S7: maximum test accuracy of each run (trained {cfg.physical_time:g}/(ηλ) epochs); dotted: λ = 0.",
-    provenance=prov,
-)
-plotting.show(
-    sweep_plots.tstar_figure(rows, fit_all, title="Fig. S7: t* against η·λ (FC width 64)"),
-    "Fig. S7: epochs to the peak test accuracy against η·λ; a straight line of slope −1 is the "
-    "overparameterized behaviour.",
-    provenance=prov,
-)
-print(
-    f"λ_opt = {best['lam']:g} (max test accuracy {best['max_test_accuracy']:.4f}); λ = 0: "
-    f"{zero[0]['max_test_accuracy'] if zero else float('nan'):.4f}"
-)
-for name, part in (("λ ≤ λ_opt", below), ("λ ≥ λ_opt", above)):
-    if len({r["lam"] for r in part}) >= 2:
-        sub = sweeps.fit_tstar(part)
-        print(f"t* exponent for {name}: {sub['exponent']:.3f} ({sub['n_runs']} runs)")
-    else:
-        print(f"t* exponent for {name}: fewer than two runs")
-print(f"all λ > 0: exponent {fit_all['exponent']:.3f} over {fit_all['decades']:.1f} decades")
-print(
-    "Paper: an interior optimum λ_opt ≠ 0, and smaller λ trained longer does not reach it. Ours: λ_opt is "
-    + (
-        "the smallest λ swept, so no interior optimum was found in this range"
-        if best["lam"] == min(r["lam"] for r in positive)
-        else f"interior, at λ = {best['lam']:g}"
-    )
-)
-capped = [r for r in positive if r["epochs"] < cfg.physical_time / r["lr_lam"] - 1]
-if capped:
-    print(
-        "runs cut short by max_epochs (trained less than the planned physical time): "
-        + ", ".join(
-            f"λ = {r['lam']:g} ({r['epochs']:g} of {cfg.physical_time / r['lr_lam']:.0f} epochs)" for r in capped
-        )
-    )
+res = failure_case.sweep(cfg, seed=seed)
+banner.show_banner(preset, res.grid.notice)
+print(res.grid.describe())
+print(tables.format_runs(res.rows, ("λ", "ηλ", "epochs", "t*", "t*·ηλ", "max acc", "train acc 1 at")))
+
+# %% [markdown]
+# ## Fig. S7: peak accuracy and t* against λ
+#
+# An overparameterized network would show a plateau at small λ and a straight t* line of slope −1.
+
+# %%
+plotting.show(sweep_plots.peak_accuracy_figure(res.rows, title="Fig. S7: max test accuracy against λ (FC width 64)"),
+              f"Fig. S7: maximum test accuracy of each run (trained {cfg.sweep.physical_time:g}/(ηλ) epochs); "
+              "dotted: λ = 0.", provenance=res.provenance)
+plotting.show(sweep_plots.tstar_figure(res.rows, res.fit, title="Fig. S7: t* against η·λ (FC width 64)"),
+              "Fig. S7: epochs to the peak test accuracy against η·λ; a straight line of slope −1 is the "
+              "overparameterized behaviour.", provenance=res.provenance)
+
+# %% [markdown]
+# Where the optimum lies, and how t* scales on either side of it.
+
+# %%
+opt = verdicts.optimal_lambda(res.rows, physical_time=cfg.sweep.physical_time)
+print(f"λ_opt = {opt.best_lam:g} (max test accuracy {opt.best_accuracy:.4f}); λ = 0: {opt.zero_accuracy:.4f}")
+for name, fit in (("λ ≤ λ_opt", opt.fit_below), ("λ ≥ λ_opt", opt.fit_above)):
+    print(f"t* exponent for {name}: " + (fit.describe() if fit else "fewer than two runs"))
+print(f"all λ > 0: exponent {res.fit.describe()}")
+print("Paper: an interior optimum λ_opt ≠ 0, and smaller λ trained longer does not reach it. Ours: λ_opt is "
+      + (f"interior, at λ = {opt.best_lam:g}" if opt.interior
+         else "the smallest λ swept, so no interior optimum was found in this range"))
+if opt.cut_short:
+    print("runs cut short by max_epochs: " + ", ".join(f"λ = {lam:g} ({e:g} of {p:.0f} epochs)"
+                                                       for lam, e, p in opt.cut_short))
 
 # %% [markdown]
 # **Reading the numbers.** Two signs of the failure: the max-accuracy curve turns down below some λ (an interior

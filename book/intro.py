@@ -48,7 +48,7 @@
 # Re-execute the whole book with `make book PRESET=cpu`, or one chapter with papermill, e.g.
 # `jupytext --to ipynb -o - book/data.py | papermill - out.ipynb -p preset cpu -p seed 0`.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 preset = "cpu"
 seed = 0
 
@@ -60,11 +60,11 @@ seed = 0
 # %% tags=["remove-input"]
 from IPython.display import HTML, display
 
-from replication.core import presets
+from replication.core.presets import check_parameters
 from replication.site import banner, headlines
 from replication.site import registry as figures
 
-presets.check_parameters(preset=preset, seed=seed)
+check_parameters(preset=preset, seed=seed)
 banner.show_banner(preset)
 display(HTML(figures.landing_table_html(headlines.load_headlines(preset), figures.toc_chapters("_toc.yml"))))
 

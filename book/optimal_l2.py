@@ -35,160 +35,106 @@
 # = c/T$ (and at $2c/T$) for each budget T. "Accuracy" is the best test accuracy reached within the budget, as in
 # the paper.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 preset = "cpu"
 seed = 0
 
+# %% [markdown]
+# The preset's configuration; the paper gives this chapter's budgets and λ grid only for its WRN, so they are ours.
+
 # %%
-import numpy as np
-
-from replication import analysis
-from replication.analysis import budgets as optimal_l2
-from replication.analysis.sweeps import SweepRun
-from replication.core import presets
+from replication.analysis import budgets, tables
 from replication.core.provenance import Provenance
-from replication.experiments import fc_mnist
-from replication.experiments.configs import get_config
+from replication.experiments import optimal_l2
 from replication.site import banner, headlines
-from replication.viz import applications as application_plots
-from replication.viz import plotting
+from replication.viz import applications, plotting
 
-presets.check_parameters(preset=preset, seed=seed)
-cfg = get_config("optimal_l2", preset)
-banner.show_banner(preset)
-print(
-    f"FC depth {cfg.depth}, width {cfg.width}, {cfg.train_samples} MNIST training images (full batch), first "
-    f"{cfg.test_samples} test images; η = {cfg.lr}; budgets T = {cfg.budgets} epochs; λ sweep {cfg.lams} + λ = 0"
-)
+cfg = banner.start_chapter("optimal_l2", preset=preset, seed=seed)
+print(f"FC depth {cfg.model.depth}, width {cfg.model.width}, {cfg.data.train_samples} MNIST training images (full "
+      f"batch), first {cfg.data.test_samples} test images; η = {cfg.lr}; budgets T = {cfg.budgets} epochs; λ sweep "
+      f"{cfg.lams} + λ = 0")
 
 # %% [markdown]
 # ## Fig. 4a: measuring c at a large λ
+#
+# One short run at a large λ; c = t*·λ with t* in epochs.
 
 # %%
-(c_hist,), c_prov, _ = fc_mnist.run_sweep(
-    cfg, [SweepRun(cfg.lr, cfg.c_lam, cfg.c_epochs)], seed=seed, name="optimal_l2_measure_c", evals=cfg.evals_c
-)
-c = analysis.measure_c(c_hist.metrics["epoch"], c_hist.metrics["test_accuracy"], cfg.c_lam)
-t_star_c = c / cfg.c_lam
-plotting.show(
-    application_plots.named_curves_figure(
-        {f"λ = {cfg.c_lam:g}": c_hist}, title=f"Fig. 4a: test accuracy at λ = {cfg.c_lam:g}, η = {cfg.lr:g}"
-    ),
-    f"Fig. 4a: the short measurement run (λ = {cfg.c_lam:g}, {cfg.c_epochs} epochs); its test accuracy peaks "
-    f"at t* = {t_star_c:g} epochs, so c = t*·λ = {c:.3g}.",
-    provenance=c_prov,
-)
-print(
-    f"t* = {t_star_c:g} epochs at λ = {cfg.c_lam:g} → c = {c:.4g} (epochs·λ at η = {cfg.lr:g}); this run cost "
-    f"{cfg.c_epochs} epochs, {c_prov.wall_time_s:.0f} s"
-)
+study = optimal_l2.prediction_study(cfg, seed=seed)
+c = study.c
+plotting.show(applications.named_curves_figure({f"λ = {c.lam:g}": c.grid.histories[0]},
+                                               title=f"Fig. 4a: test accuracy at λ = {c.lam:g}, η = {cfg.lr:g}"),
+              f"Fig. 4a: the short measurement run (λ = {c.lam:g}, {cfg.c.epochs} epochs); its test accuracy peaks "
+              f"at t* = {c.t_star:g} epochs, so c = t*·λ = {c.c:.3g}.", provenance=c.grid.provenance)
+print(f"t* = {c.t_star:g} epochs at λ = {c.lam:g} → c = {c.c:.4g} (epochs·λ at η = {cfg.lr:g}); this run cost "
+      f"{cfg.c.epochs} epochs, {c.grid.provenance.wall_time_s:.0f} s")
 
 # %% [markdown]
 # ## The λ sweep and the runs at $\lambda_\text{pred}$
+#
+# The tuned λ at each budget, against λ_pred = c/T and 2c/T (Fig. S4); "gap" is the tuned accuracy minus the
+# predicted one.
 
 # %%
-t_max = max(cfg.budgets)
-tuning_runs = [SweepRun(cfg.lr, float(lam), t_max) for lam in (0.0,) + tuple(cfg.lams)]
-tuning, tuning_prov, _ = fc_mnist.run_sweep(cfg, tuning_runs, seed=seed, name="optimal_l2_sweep", evals=cfg.evals)
-pred_runs = optimal_l2.prediction_runs(c, cfg.budgets, cfg.lr)
-predicted, pred_prov, _ = fc_mnist.run_sweep(cfg, pred_runs, seed=seed, name="optimal_l2_predicted", evals=cfg.evals)
-rows = optimal_l2.prediction_table(c, cfg.budgets, tuning, predicted)
-table_prov = Provenance.combine([c_prov, tuning_prov, pred_prov])  # the table draws on all three computations
-diverged = [h.lam for h in tuning + predicted if h.diverged]
-print(
-    f"sweep: {len(tuning)} runs × {t_max} epochs in {tuning_prov.wall_time_s:.0f} s; predicted: {len(predicted)} "
-    f"runs in {pred_prov.wall_time_s:.0f} s; diverged: {diverged or 'none'}"
-)
-print(
-    f"{'c×':>3}{'T':>6}{'λ_pred':>9}{'λ_tuned':>9}{'(0.1% range)':>18}{'ratio':>7}{'acc pred':>10}{'acc tuned':>10}"
-    f"{'gap':>8}{'acc λ=0':>9}"
-)
-for r in rows:
-    print(
-        f"{r['factor']:>3g}{r['budget']:>6g}{r['lam_pred']:>9.2g}{r['lam_tuned']:>9.2g}"
-        f"{'%.2g–%.2g' % (r['lam_tuned_low'], r['lam_tuned_high']):>18}{r['ratio']:>7.2f}{r['accuracy_pred']:>10.4f}"
-        f"{r['accuracy_tuned']:>10.4f}{r['gap']:>8.4f}{r['accuracy_lam0']:>9.4f}"
-    )
+diverged = [h.lam for h in study.tuning.histories + study.predicted.histories if h.diverged]
+print(f"sweep: {study.tuning.describe()}\npredicted: {study.predicted.describe()}\ndiverged: {diverged or 'none'}")
+print(tables.format_predictions(study.rows))
 
 # %% [markdown]
 # ## Fig. 4b: tuned against predicted λ
 
 # %%
-plotting.show(
-    application_plots.prediction_figure(rows, title="Fig. 4b: tuned λ and λ_pred against the budget"),
-    f"Fig. 4b: the tuned λ at each budget (bars: every swept λ within 0.1% of the best accuracy), "
-    f"λ_pred = c/T with c = {c:.3g} measured above, and 2c/T (Fig. S4); shaded: within 10× of c/T. "
-    f"λ sweep {cfg.lams}.",
-    provenance=table_prov,
-)
-base = [r for r in rows if r["factor"] == 1.0]
-n_within = sum(r["within_decade"] for r in base)
-worst_gap = max(r["gap"] for r in base)
-mean_ratio = float(np.exp(np.mean(np.log([r["ratio"] for r in base]))))
+plotting.show(applications.prediction_figure(study.rows, title="Fig. 4b: tuned λ and λ_pred against the budget"),
+              f"Fig. 4b: the tuned λ at each budget (bars: every swept λ within 0.1% of the best accuracy), "
+              f"λ_pred = c/T with c = {c.c:.3g} measured above, and 2c/T (Fig. S4); shaded: within 10× of c/T. "
+              f"λ sweep {cfg.lams}.", provenance=study.provenance)
+one, two = (budgets.summarize_predictions(study.rows, factor=f) for f in (1.0, 2.0))
 print("Paper: tuned λ within an order of magnitude of λ_pred at every budget; accuracy within 0.4% of the tuned.")
-print(
-    f"Ours (c/T): within 10× at {n_within} of {len(base)} budgets (geometric-mean λ_pred/λ_tuned = {mean_ratio:.2f}); "
-    f"largest accuracy gap {100 * worst_gap:.2f}% (budget T = {max(base, key=lambda r: r['gap'])['budget']:g})"
-)
-holds_from = next((r["budget"] for i, r in enumerate(base) if all(x["within_decade"] for x in base[i:])), None)
-if holds_from is None:
+for v in (one, two):
+    print(f"Ours ({v.factor:g}c/T): within 10× at {v.n_within} of {v.n_budgets} budgets (geometric-mean "
+          f"λ_pred/λ_tuned = {v.mean_ratio:.2f}); largest accuracy gap {100 * v.worst_gap:.2f}% (T = {v.worst_budget:g})")
+
+# %% [markdown]
+# From which budget on the prediction holds, in units of the measurement run's t*; and the landing page's number.
+
+# %% tags=["hide-input"]
+if one.holds_from is None:
     print("The tuned λ is not within 10× of c/T even at the largest budget.")
 else:
-    print(
-        f"λ_tuned is within 10× of c/T for every budget T ≥ {holds_from:g} epochs, i.e. T ≥ "
-        f"{holds_from / t_star_c:.1f} × the t* of the measurement run; below that λ_pred is too large."
-    )
-two = [r for r in rows if r["factor"] == 2.0]
-print(
-    f"Ours (2c/T, Fig. S4): within 10× at {sum(r['within_decade'] for r in two)} of {len(two)}; largest gap "
-    f"{100 * max(r['gap'] for r in two):.2f}%"
-)
-headlines.record_headline(
-    "optimal_l2",
-    "optimal_l2.accuracy_gap",
-    round(100 * worst_gap, 2),
-    provenance=table_prov,
-    paper="c ≈ 0.0066; accuracy within 0.4% of tuned",
-    label=f"largest gap (%) of λ_pred = c/T to the tuned λ over {len(base)} budgets "
-    f"{min(cfg.budgets)}–{max(cfg.budgets)} epochs; tuned within 10× at {n_within}/{len(base)}",
-)
+    print(f"λ_tuned is within 10× of c/T for every budget T ≥ {one.holds_from:g} epochs, i.e. T ≥ "
+          f"{one.holds_from / c.t_star:.1f} × the t* of the measurement run; below that λ_pred is too large.")
+headlines.record_headline("optimal_l2", "optimal_l2.accuracy_gap", round(100 * one.worst_gap, 2),
+                          provenance=study.provenance, paper="c ≈ 0.0066; accuracy within 0.4% of tuned",
+                          label=f"largest gap (%) of λ_pred = c/T to the tuned λ over {one.n_budgets} budgets "
+                          f"{min(cfg.budgets)}–{max(cfg.budgets)} epochs; tuned within 10× at "
+                          f"{one.n_within}/{one.n_budgets}")
 
 # %% [markdown]
 # ## Fig. S3 and S4: accuracy against λ at each budget
 
 # %%
-pred_by_budget = {r["budget"]: r["lam_pred"] for r in base}
-plotting.show(
-    application_plots.budget_sweep_figure(
-        tuning, [float(T) for T in cfg.budgets], pred_by_budget, title="Fig. S3: best test accuracy within T against λ"
-    ),
-    "Fig. S3: one curve per budget T: the best test accuracy within T of each λ of the sweep; the dashed line "
-    "of the same colour is λ_pred = c/T.",
-    provenance=Provenance.combine([c_prov, tuning_prov]),
-)
+predicted_lam = {r.budget: r.lam_pred for r in study.rows if r.factor == 1.0}
+plotting.show(applications.budget_sweep_figure(list(study.tuning.histories), [float(T) for T in cfg.budgets],
+                                               predicted_lam, title="Fig. S3: best test accuracy within T against λ"),
+              "Fig. S3: one curve per budget T: the best test accuracy within T of each λ of the sweep; the dashed "
+              "line of the same colour is λ_pred = c/T.",
+              provenance=Provenance.combine([c.grid.provenance, study.tuning.provenance]))
 
 # %% [markdown]
 # ## Fig. 1b: learning curves at $\lambda_\text{pred}$ and at the tuned λ
+#
+# At the middle budget: the run at λ_pred (trained T epochs) and the tuned λ's run (trained to the largest budget).
 
 # %%
-T_show = sorted(cfg.budgets)[len(cfg.budgets) // 2]
-r_show = next(r for r in base if r["budget"] == T_show)
-h_pred = next(h for h in predicted if h.steps == T_show and h.lam == r_show["lam_pred"])
-h_tuned = next(h for h in tuning if h.lam == r_show["lam_tuned"])
-plotting.show(
-    application_plots.named_curves_figure(
-        {f"λ_pred = {r_show['lam_pred']:.2g}": h_pred, f"tuned λ = {r_show['lam_tuned']:.2g}": h_tuned},
-        title=f"Fig. 1b: budget T = {T_show} epochs",
-        budget=T_show,
-    ),
-    f"Fig. 1b: test accuracy at λ_pred = c/T and at the tuned λ for the budget T = {T_show} epochs (dotted line); "
-    f"the tuned run continues to the largest budget.",
-    provenance=table_prov,
-)
-print(
-    f"T = {T_show}: λ_pred reaches {r_show['accuracy_pred']:.4f}, the tuned λ {r_show['accuracy_tuned']:.4f} "
-    f"within the budget"
-)
+row = sorted((r for r in study.rows if r.factor == 1.0), key=lambda r: r.budget)[len(cfg.budgets) // 2]
+h_pred = next(h for h in study.predicted.histories if h.steps == row.budget and h.lam == row.lam_pred)
+h_tuned = next(h for h in study.tuning.histories if h.lam == row.tuned.lam)
+plotting.show(applications.named_curves_figure({f"λ_pred = {row.lam_pred:.2g}": h_pred,
+                                                f"tuned λ = {row.tuned.lam:.2g}": h_tuned},
+                                               title=f"Fig. 1b: budget T = {row.budget:g} epochs", budget=row.budget),
+              f"Fig. 1b: test accuracy at λ_pred = c/T and at the tuned λ for the budget T = {row.budget:g} epochs "
+              "(dotted line); the tuned run continues to the largest budget.", provenance=study.provenance)
+print(f"T = {row.budget:g}: λ_pred reaches {row.accuracy_pred:.4f}, the tuned λ {row.tuned.accuracy:.4f} within it")
 
 # %% [markdown]
 # **Reading the numbers.** The claim holds here if the tuned λ stays within the shaded band at every budget and the

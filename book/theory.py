@@ -51,25 +51,21 @@
 # For $k = 1$ (a constant kernel) it is the ridge flow $f_a \to \gamma y/(\gamma+\lambda)$; for $\lambda = 0$ the NTK
 # flow $y + (f_0 - y)e^{-\gamma t}$.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 preset = "cpu"
 seed = 0
 
-# %%
-import numpy as np
+# %% [markdown]
+# The preset's configuration.
 
-from replication import analysis, theory
-from replication.core import presets
-from replication.core.provenance import Stopwatch
-from replication.experiments.configs import get_config
+# %%
+from replication.experiments import theory_checks
 from replication.site import banner, headlines
-from replication.theory import finite_width
 from replication.viz import plotting
 from replication.viz import theory as theory_plots
 
-presets.check_parameters(preset=preset, seed=seed)
-cfg = get_config("theory", preset)
-banner.show_banner(preset)
+cfg = banner.start_chapter("theory", preset=preset, seed=seed)
+m = cfg.mode
 
 # %% [markdown]
 # ## Fig. 5a/b: one mode, $k = 2$ against $k = 1$
@@ -78,26 +74,16 @@ banner.show_banner(preset)
 # from $f_0 = 0$ with label $y = 1$. These curves are analytic; they do not depend on the preset.
 
 # %%
-with Stopwatch(preset) as modes_time:
-    fig = theory_plots.mode_figure(cfg.mode_lam, cfg.mode_gammas, ks=(2, 1), f0=cfg.mode_f0, y=cfg.mode_y)
-    t = theory_plots.mode_times(1e-1, 20.0 / cfg.mode_lam, 4000)
-    big = theory.mode_solution(t, cfg.mode_gammas[0], cfg.mode_lam, 2, cfg.mode_f0, cfg.mode_y)
-    small = theory.mode_solution(t, cfg.mode_gammas[1], cfg.mode_lam, 2, cfg.mode_f0, cfg.mode_y)
-    lin = theory.mode_solution(t, cfg.mode_gammas[0], cfg.mode_lam, 1, cfg.mode_f0, cfg.mode_y)
-plotting.show(
-    fig,
-    "Fig. 5a/b: eq. (3) for k = 2 (solid; 5a) and k = 1 (dashed; 5b) at λ = 0.01.",
-    provenance=modes_time.provenance,
-)
-print(
-    f"k = 2, γ/λ = {cfg.mode_gammas[0] / cfg.mode_lam:g}: peak f = {big.max():.3f} at t = {t[big.argmax()]:.3g} "
-    f"(1/γ = {1 / cfg.mode_gammas[0]:g}, 1/λ = {1 / cfg.mode_lam:g}); f(20/λ) = {big[-1]:.2e}"
-)
-print(f"k = 2, γ/λ = {cfg.mode_gammas[1] / cfg.mode_lam:g}: max f = {small.max():.4f} (never learns)")
-print(
-    f"k = 1, γ/λ = {cfg.mode_gammas[0] / cfg.mode_lam:g}: f(20/λ) = {lin[-1]:.4f} = γy/(γ+λ) "
-    f"= {cfg.mode_gammas[0] / (cfg.mode_gammas[0] + cfg.mode_lam):.4f} (no late decay)"
-)
+modes = theory_checks.mode_examples(cfg)
+plotting.show(theory_plots.mode_figure(m.lam, m.gammas, ks=(2, 1), f0=m.f0, y=m.y),
+              f"Fig. 5a/b: eq. (3) for k = 2 (solid; 5a) and k = 1 (dashed; 5b) at λ = {m.lam:g}.",
+              provenance=modes.provenance)
+t, big = modes.time, modes.learns
+print(f"k = 2, γ/λ = {m.gammas[0] / m.lam:g}: peak f = {big.max():.3f} at t = {t[big.argmax()]:.3g} "
+      f"(1/γ = {1 / m.gammas[0]:g}, 1/λ = {1 / m.lam:g}); f(20/λ) = {big[-1]:.2e}")
+print(f"k = 2, γ/λ = {m.gammas[1] / m.lam:g}: max f = {modes.never.max():.4f} (never learns)")
+print(f"k = 1, γ/λ = {m.gammas[0] / m.lam:g}: f(20/λ) = {modes.linear[-1]:.4f} = γy/(γ+λ) "
+      f"= {m.gammas[0] / (m.gammas[0] + m.lam):.4f} (no late decay)")
 
 # %% [markdown]
 # ## Explore eq. (3)
@@ -107,22 +93,17 @@ print(
 # Watch the peak move to $t \sim 1/\lambda$ when you lower $\lambda$, and learning stop when $\gamma < \lambda$.
 
 # %%
-with Stopwatch(preset) as slider_time:
-    slider_fig = theory_plots.mode_slider_figure(
-        cfg.slider_lams, cfg.slider_gammas, k=cfg.slider_k, f0=cfg.mode_f0, y=cfg.mode_y
-    )
-plotting.show(
-    slider_fig,
-    f"Eq. (3) over a grid of {len(cfg.slider_lams)} λ × {len(cfg.slider_gammas)} γ values (analytic).",
-    provenance=slider_time.provenance,
-)
+s = cfg.slider
+plotting.show(theory_plots.mode_slider_figure(s.lams, s.gammas, k=s.k, f0=m.f0, y=m.y),
+              f"Eq. (3) over a grid of {len(s.lams)} λ × {len(s.gammas)} γ values (analytic).",
+              provenance=modes.provenance)
 
 # %% [markdown]
 # **Live notebook:** these ipywidgets redraw the curves for any $\lambda$, $\gamma$ (log scale), $k$, $f_0$ and $y$
 # (they need a running kernel; the static book shows them without their callback).
 
 # %%
-theory_plots.mode_explorer(lam=cfg.mode_lam, gamma=cfg.mode_gammas[0], k=2, f0=cfg.mode_f0, y=cfg.mode_y)
+theory_plots.mode_explorer(lam=m.lam, gamma=m.gammas[0], k=2, f0=m.f0, y=m.y)
 
 # %% [markdown]
 # ## Fig. 5c: eq. (1) against gradient descent
@@ -138,59 +119,30 @@ theory_plots.mode_explorer(lam=cfg.mode_lam, gamma=cfg.mode_gammas[0], k=2, f0=c
 # width 1024, η = 0.04).
 
 # %%
-x5c, y5c = finite_width.even_odd_mnist(cfg.fig5c_samples, cfg.mnist_source)
-print(
-    f"{len(y5c)} samples, {int((y5c > 0).sum())} even; kernel width {cfg.fig5c_kernel_width}, "
-    f"trained width {cfg.fig5c_train_width}, λ = {cfg.fig5c_lam}, η = {cfg.fig5c_lr}, t up to {cfg.fig5c_t_max}"
-)
-with Stopwatch(preset) as fig5c_time:
-    res5c = finite_width.fig5c(
-        x5c,
-        y5c,
-        kernel_width=cfg.fig5c_kernel_width,
-        train_width=cfg.fig5c_train_width,
-        lam=cfg.fig5c_lam,
-        lr=cfg.fig5c_lr,
-        t_max=cfg.fig5c_t_max,
-        seed=seed,
-    )
-plotting.show(
-    theory_plots.fig5c_figure(res5c, lam=cfg.fig5c_lam),
-    f"Fig. 5c: training loss of eq. (1) with k = 1 and k = 2 and of gradient descent ({res5c['steps']} steps), "
-    f"{len(y5c)} MNIST samples.",
-    provenance=fig5c_time.provenance,
-)
+f5 = cfg.fig5c
+res = theory_checks.fig5c(cfg, seed=seed)
+print(f"{res.samples} samples, {res.even} even; kernel width {f5.kernel_width}, trained width {f5.train_width}, "
+      f"λ = {f5.lam}, η = {f5.lr}, t up to {f5.t_max}")
+plotting.show(theory_plots.fig5c_figure(res.curves, lam=f5.lam),
+              f"Fig. 5c: training loss of eq. (1) with k = 1 and k = 2 and of gradient descent ({res.curves.steps} "
+              f"steps), {res.samples} MNIST samples.", provenance=res.provenance)
 
-# %%
-t5, gd, k1, k2 = res5c["time"], res5c["loss_gd"], res5c["loss_k1"], res5c["loss_k2"]
-i_min_gd, i_min_k2 = int(np.argmin(gd)), int(np.argmin(k2))
-early = (t5 > 0) & (t5 <= t5[i_min_k2])
-gap_k2 = float(np.max(np.abs(np.log(gd[early] / k2[early])))) if early.any() else float("nan")
-gap_k1 = float(np.max(np.abs(np.log(gd[early] / k1[early])))) if early.any() else float("nan")
-eig = res5c["kernel_eigenvalues"]
-print(
-    f"kernel eigenvalues: largest {eig[-1]:.3g}, smallest {eig[0]:.3g} (γ/λ from {eig[0] / cfg.fig5c_lam:.3g} "
-    f"to {eig[-1] / cfg.fig5c_lam:.3g}); η·γ_max = {cfg.fig5c_lr * eig[-1]:.2f}"
-)
-print(
-    f"loss minimum: k = 2 theory at t = {t5[i_min_k2]:.3g} (loss {k2[i_min_k2]:.3g}); "
-    f"gradient descent at t = {t5[i_min_gd]:.3g} (loss {gd[i_min_gd]:.3g}); λ·t = {cfg.fig5c_lam * t5[i_min_gd]:.2f}"
-)
-print(
-    f"up to the k = 2 minimum, GD and eq. (1) differ by at most a factor {np.exp(gap_k2):.2f} (k = 2) "
-    f"and {np.exp(gap_k1):.2f} (k = 1)"
-)
-print(f"at the end (t = {t5[-1]:.3g}): GD loss {gd[-1]:.3g}, k = 2 theory {k2[-1]:.3g}, k = 1 theory {k1[-1]:.3g}")
-if res5c["diverged"]:
-    print("gradient descent DIVERGED (non-finite loss); its curve stops there.")
-headlines.record_headline(
-    "theory",
-    "theory.fig5c_loss_gap",
-    round(float(np.exp(gap_k2)), 3),
-    provenance=fig5c_time.provenance,
-    paper="qualitative agreement until the loss minimum",
-    label="max ratio GD/theory (k = 2) up to the loss minimum",
-)
+# %% [markdown]
+# Where the two losses reach their minimum, how far apart they are until then, and where they end.
+
+# %% tags=["hide-input"]
+c = res.curves
+i_gd, i_k2, eig = int(c.loss_gd.argmin()), int(c.loss_k2.argmin()), c.kernel_eigenvalues
+print(f"kernel eigenvalues: largest {eig[-1]:.3g}, smallest {eig[0]:.3g} (γ/λ from {eig[0] / f5.lam:.3g} to "
+      f"{eig[-1] / f5.lam:.3g}); η·γ_max = {f5.lr * eig[-1]:.2f}")
+print(f"loss minimum: k = 2 theory at t = {c.time[i_k2]:.3g} (loss {c.loss_k2[i_k2]:.3g}); gradient descent at "
+      f"t = {c.time[i_gd]:.3g} (loss {c.loss_gd[i_gd]:.3g}); λ·t = {f5.lam * c.time[i_gd]:.2f}")
+print(f"up to the k = 2 minimum, GD and eq. (1) differ by at most a factor {res.gap_k2:.2f} (k = 2) and "
+      f"{res.gap_k1:.2f} (k = 1); at the end (t = {c.time[-1]:.3g}): GD loss {c.loss_gd[-1]:.3g}, k = 2 theory "
+      f"{c.loss_k2[-1]:.3g}, k = 1 theory {c.loss_k1[-1]:.3g}" + ("; GD DIVERGED" if c.diverged else ""))
+headlines.record_headline("theory", "theory.fig5c_loss_gap", round(res.gap_k2, 3), provenance=res.provenance,
+                          paper="qualitative agreement until the loss minimum",
+                          label="max ratio GD/theory (k = 2) up to the loss minimum")
 
 # %% [markdown]
 # **Paper:** the $k = 2$ curve follows gradient descent until the loss minimum, then both rise as the function decays,
@@ -208,46 +160,18 @@ headlines.record_headline(
 # $\lambda t = 0.5$. Theorem 1 says it vanishes as the width grows; we fit how fast.
 
 # %%
-x1, y1 = finite_width.even_odd_mnist(cfg.thm1_samples, cfg.mnist_source)
-runs = []
-with Stopwatch(preset) as thm1_time:
-    for k, widths in cfg.thm1_widths.items():
-        for width in widths:
-            r = finite_width.kernel_evolution(
-                x1,
-                y1,
-                layers=k,
-                width=width,
-                lam=cfg.thm1_lam,
-                lr=cfg.thm1_lr,
-                t_max=cfg.thm1_t_max,
-                seed=seed,
-                records=cfg.thm1_records,
-            )
-            runs.append(dict(r, k=k, width=width))
-plotting.show(
-    theory_plots.kernel_figure(runs, lam=cfg.thm1_lam),
-    f"Theorem 1 on finite networks: {len(runs)} runs, {cfg.thm1_samples} samples, λ = {cfg.thm1_lam}.",
-    provenance=thm1_time.provenance,
-)
-exponents = {}
-for k in cfg.thm1_widths:
-    ws = np.array([r["width"] for r in runs if r["k"] == k])
-    dev = np.array([r["deviation"][-1] for r in runs if r["k"] == k])
-    exponents[k], _ = analysis.fit_power_law(ws, dev)
-    print(
-        f"k = {k}: deviation at λt = {cfg.thm1_lam * cfg.thm1_t_max:g} by width: "
-        + ", ".join(f"{w}: {d:.3g}" for w, d in zip(ws, dev))
-        + f"  -> fitted deviation ∝ width^{exponents[k]:.2f}"
-    )
-headlines.record_headline(
-    "theory",
-    "theory.kernel_decay_width_exponent",
-    round(exponents[2], 2),
-    provenance=thm1_time.provenance,
-    paper="deviation → 0 as width → ∞",
-    label="fitted exponent of the k = 2 kernel deviation against width",
-)
+th = cfg.thm1
+decay = theory_checks.kernel_decay(cfg, seed=seed)
+plotting.show(theory_plots.kernel_figure(list(decay.runs), lam=th.lam),
+              f"Theorem 1 on finite networks: {len(decay.runs)} runs, {th.samples} samples, λ = {th.lam}.",
+              provenance=decay.provenance)
+for k, exponent in decay.exponents.items():
+    devs = ", ".join(f"{r.width}: {r.deviation[-1]:.3g}" for r in decay.runs if r.layers == k)
+    print(f"k = {k}: deviation at λt = {th.lam * th.t_max:g} by width: {devs}  -> fitted deviation ∝ "
+          f"width^{exponent:.2f}")
+headlines.record_headline("theory", "theory.kernel_decay_width_exponent", round(decay.exponents[2], 2),
+                          provenance=decay.provenance, paper="deviation → 0 as width → ∞",
+                          label="fitted exponent of the k = 2 kernel deviation against width")
 
 # %% [markdown]
 # **Paper:** Theorem 1 is exact in the infinite-width limit (the correction $T_t$ in eq. S5 is $O(n^{-1})$).
@@ -263,24 +187,14 @@ headlines.record_headline(
 # learnable scale and offset) after each hidden layer.
 
 # %%
-x_l1, _ = finite_width.even_odd_mnist(cfg.lemma1_samples, cfg.mnist_source)
-with Stopwatch(preset) as lemma1_time:
-    table = finite_width.homogeneity_table(x_l1, width=cfg.lemma1_width, seed=seed)
+lemma = theory_checks.homogeneity(cfg, seed=seed)
 print(f"{'network':<24}{'L':>3}{'k (mean)':>10}{'spread':>9}{'min':>8}{'max':>8}")
-for row in table:
-    print(
-        f"{row['variant']:<24}{row['layers']:>3}{row['k_mean']:>10.4f}{row['k_spread']:>9.3g}"
-        f"{row['k_min']:>8.3f}{row['k_max']:>8.3f}"
-    )
-no_bias = [row["k_mean"] for row in table if row["variant"] == "no biases"]
-headlines.record_headline(
-    "theory",
-    "theory.homogeneity_k",
-    ", ".join(f"{k:.3f}" for k in no_bias),
-    provenance=lemma1_time.provenance,
-    paper="k = L for L layers",
-    label=f"estimated k for L = 1…{len(no_bias)} bias-free layers",
-)
+for r in lemma.rows:
+    print(f"{r.variant:<24}{r.layers:>3}{r.k_mean:>10.4f}{r.k_spread:>9.3g}{r.k_min:>8.3f}{r.k_max:>8.3f}")
+no_bias = [r.k_mean for r in lemma.rows if r.variant == "no biases"]
+headlines.record_headline("theory", "theory.homogeneity_k", ", ".join(f"{k:.3f}" for k in no_bias),
+                          provenance=lemma.provenance, paper="k = L for L layers",
+                          label=f"estimated k for L = 1…{len(no_bias)} bias-free layers")
 
 # %% [markdown]
 # Without biases the estimate is exactly $L$ on every sample. Biases break homogeneity: the ratio differs from sample to
@@ -299,16 +213,9 @@ headlines.record_headline(
 # gradient descent goes to $f = 0$. We train from random $N(0,1)$ weights at $\lambda = c/\sqrt n$:
 
 # %%
-with Stopwatch(preset) as b1_time:
-    rows = [
-        (n, c, finite_width.deep_linear_fixed_point(n, c / np.sqrt(n), seed=seed))
-        for n in cfg.b1_widths
-        for c in cfg.b1_c
-    ]
+fixed_points, b1_prov = theory_checks.deep_linear(cfg, seed=seed)
 print(f"{'n':>6}{'λ√n':>7}{'f (GD)':>12}{'prediction':>12}")
-worst = 0.0
-for n, c, f in rows:
-    pred = max(1.0 - c, 0.0)
-    worst = max(worst, abs(f - pred))
-    print(f"{n:>6}{c:>7.2f}{f:>12.6f}{pred:>12.6f}")
-print(f"largest |f − prediction| = {worst:.2e} over {len(rows)} runs ({b1_time.provenance.line()})")
+for r in fixed_points:
+    print(f"{r.width:>6}{r.lam_sqrt_n:>7.2f}{r.f:>12.6f}{r.prediction:>12.6f}")
+worst = max(abs(r.f - r.prediction) for r in fixed_points)
+print(f"largest |f − prediction| = {worst:.2e} over {len(fixed_points)} runs ({b1_prov.line()})")

@@ -48,9 +48,9 @@ def test_tuned_lambda_is_the_smallest_that_peaks_within_the_budget():
         tuned = tuned_l2(hists, T)
         # in this model the best λ within T is the smallest that has peaked: λ ≥ c/T
         expected = min(lam for lam in lams if C_TRUE / lam <= T)
-        assert tuned["lam"] == pytest.approx(expected)
-        assert tuned["lam_low"] <= tuned["lam"] <= tuned["lam_high"]
-        assert np.isfinite(tuned["accuracy_lam0"])
+        assert tuned.lam == pytest.approx(expected)
+        assert tuned.lam_low <= tuned.lam <= tuned.lam_high
+        assert np.isfinite(tuned.accuracy_lam0)
 
 
 def test_prediction_table_ratios_and_gaps():
@@ -61,10 +61,10 @@ def test_prediction_table_ratios_and_gaps():
     tuning = [synthetic(lam) for lam in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)]
     predicted = [synthetic(r.lam, epochs=r.epochs) for r in runs]
     rows = prediction_table(C_TRUE, budgets, tuning, predicted, factors=(1.0, 2.0))
-    base = [r for r in rows if r["factor"] == 1.0]
-    assert all(r["ratio"] == pytest.approx(1.0) and r["within_decade"] for r in base)
-    assert all(abs(r["gap"]) < 1e-9 for r in base)  # c/T is exactly the tuned λ in this model
-    assert all(r["gap"] > 0 for r in rows if r["factor"] == 2.0)  # 2c/T over-regularizes here
+    base = [r for r in rows if r.factor == 1.0]
+    assert all(r.ratio == pytest.approx(1.0) and r.within_decade for r in base)
+    assert all(abs(r.gap) < 1e-9 for r in base)  # c/T is exactly the tuned λ in this model
+    assert all(r.gap > 0 for r in rows if r.factor == 2.0)  # 2c/T over-regularizes here
 
 
 def test_race_reports_epochs_to_the_reference_accuracy_and_never():
@@ -73,10 +73,10 @@ def test_race_reports_epochs_to_the_reference_accuracy_and_never():
     h = dict(ref.metrics)
     h["test_accuracy"] = np.minimum(1.0, ref.metrics["test_accuracy"] * 1.5)  # gets there sooner
     better = History(0.2, 0.01, 400, False, None, h)
-    rows = {r["name"]: r for r in race({"ref": ref, "fast": fast, "better": better}, "ref", 400)}
-    assert rows["ref"]["epoch_to_target"] == pytest.approx(first_epoch_reaching(ref, rows["ref"]["target"]))
-    assert rows["ref"]["speedup"] == pytest.approx(1.0)
-    assert np.isnan(rows["fast"]["epoch_to_target"]) and np.isnan(rows["fast"]["speedup"])
-    assert rows["better"]["speedup"] > 1.4
+    rows = {r.name: r for r in race({"ref": ref, "fast": fast, "better": better}, "ref", 400)}
+    assert rows["ref"].epoch_to_target == pytest.approx(first_epoch_reaching(ref, rows["ref"].target))
+    assert rows["ref"].speedup == pytest.approx(1.0)
+    assert np.isnan(rows["fast"].epoch_to_target) and np.isnan(rows["fast"].speedup)
+    assert rows["better"].speedup > 1.4
     with pytest.raises(ValueError, match="reference"):
         race({"a": ref}, "b", 100)

@@ -19,6 +19,7 @@ def test_wrn_28_10_has_the_reference_parameter_count():
     assert count == pytest.approx(36.5e6, rel=0.01)
 
 
+@pytest.mark.slow
 def test_small_wrn_and_cnn_run_and_have_lecun_init():
     x = jax.random.normal(jax.random.PRNGKey(0), (4, 32, 32, 3))
     wrn = WideResNet(10, 1, rngs=nnx.Rngs(0))

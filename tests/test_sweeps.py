@@ -1,11 +1,12 @@
 """The (η, λ) sweep helpers the Section 2 chapters share: planning, per-run summaries, the t* fit and its table."""
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 
-from replication.analysis import sweeps
+from replication.analysis import plan, sweeps, tables, verdicts
 from replication.training import History
 
 
@@ -29,14 +30,14 @@ def _history(lr, lam, t_peak, *, steps_per_epoch=4, epochs=40, peak=0.9, diverge
 
 
 def test_plan_sweep_keeps_the_window_trains_tau_over_eta_lambda_and_adds_lambda_zero():
-    runs = sweeps.plan_sweep(
+    runs = plan.plan_sweep(
         [0.1, 1.0], [0.0, 0.01, 0.1, 1.0], physical_time=2.0, min_lr_lam=0.005, max_lr_lam=0.5, max_epochs=150
     )
     by = {(r.lr, r.lam): r.epochs for r in runs}
     # ηλ = 1e-3 (0.1, 0.01) and 1 (1, 1) fall outside the window; ceil(2/0.01) = 200 is capped at 150
     assert by == {(0.1, 0.1): 150, (0.1, 1.0): 20, (0.1, 0.0): 150, (1.0, 0.01): 150, (1.0, 0.1): 20, (1.0, 0.0): 150}
     with pytest.raises(ValueError, match="widen the window"):
-        sweeps.plan_sweep([0.1], [0.01], physical_time=1.0, min_lr_lam=0.1, max_lr_lam=1.0, max_epochs=10)
+        plan.plan_sweep([0.1], [0.01], physical_time=1.0, min_lr_lam=0.1, max_lr_lam=1.0, max_epochs=10)
 
 
 def test_fit_tstar_recovers_minus_one_and_leaves_out_diverged_instant_and_unlearned_runs():
@@ -46,19 +47,19 @@ def test_fit_tstar_recovers_minus_one_and_leaves_out_diverged_instant_and_unlear
     hist.append(_history(1.0, 0.2, 5, diverged_at=12))  # diverged
     hist.append(_history(1.0, 0.0, 200, epochs=300))  # λ = 0: not in the fit
     rows = sweeps.summarize(hist)
-    assert [r["t_star"] for r in rows[:4]] == pytest.approx([100, 50, 25, 10], abs=1)
-    assert math.isnan(rows[5]["t_star"]) and rows[5]["diverged"]
+    assert [r.t_star for r in rows[:4]] == pytest.approx([100, 50, 25, 10], abs=1)
+    assert math.isnan(rows[5].t_star) and rows[5].diverged
     everything = sweeps.fit_tstar(rows)
     threshold = sweeps.learning_threshold(rows)
     assert threshold == pytest.approx(0.1 + 0.5 * (0.9 - 0.1))  # halfway to the λ = 0 run's peak
     learned = sweeps.fit_tstar(rows, min_peak_accuracy=threshold)
-    assert everything["n_runs"] == 5 and learned["n_runs"] == 4 and learned["not_learned"] == [(1.0, 0.1)]
-    assert learned["exponent"] == pytest.approx(-1.0, abs=0.02)
-    assert learned["decades"] == pytest.approx(1.0)
-    assert learned["c"] == pytest.approx(c, rel=0.05)
-    assert everything["exponent"] > learned["exponent"]  # the unlearned run flattens the fit
+    assert everything.n_runs == 5 and learned.n_runs == 4 and learned.not_learned == ((1.0, 0.1),)
+    assert learned.exponent == pytest.approx(-1.0, abs=0.02)
+    assert learned.decades == pytest.approx(1.0)
+    assert learned.c == pytest.approx(c, rel=0.05)
+    assert everything.exponent > learned.exponent  # the unlearned run flattens the fit
     one = sweeps.fit_tstar(rows[:1])
-    assert one["n_runs"] == 1 and math.isnan(one["exponent"])
+    assert one.n_runs == 1 and math.isnan(one.exponent)
 
 
 def test_format_runs_prints_one_line_per_run_with_its_note():
@@ -71,22 +72,23 @@ def test_format_runs_prints_one_line_per_run_with_its_note():
             _history(1.0, 0.05, 38, epochs=40),
         ]
     )
-    text = sweeps.format_runs(rows, min_peak_accuracy=0.5)
+    text = tables.format_runs(rows, min_peak_accuracy=0.5)
     lines = text.splitlines()
     assert len(lines) == 6 and lines[0].split()[:3] == ["η", "λ", "ηλ"]
-    assert lines[1].endswith("  ") and "0.01" in lines[1] and "0.9000" in lines[1]
+    assert lines[1].split()[-1] == "0.9000" and "0.01" in lines[1]  # no note
     assert lines[2].endswith("did not learn") and lines[3].endswith("diverged at step 12")
     assert not lines[4].endswith("learn")  # λ = 0 is never called unlearned
     assert lines[5].endswith("still rising at the end")  # t* = 38 of 40 epochs
     assert sweeps.peaked_at_end(rows[4]) and not sweeps.peaked_at_end(rows[0])
-    assert "train acc 1 at" in sweeps.format_runs(rows, ("λ", "train acc 1 at"))
+    assert "train acc 1 at" in tables.format_runs(rows, ("λ", "train acc 1 at"))
     with pytest.raises(ValueError, match="columns: unknown column 'loss'"):
-        sweeps.format_runs(rows, ("λ", "loss"))
+        tables.format_runs(rows, ("λ", "loss"))
 
 
 def test_describe_fit_says_why_there_is_no_exponent():
-    assert sweeps.describe_fit(dict(exponent=-1.0804, decades=1.62, n_runs=6)) == "-1.080 over 1.6 decades (6 runs)"
-    assert sweeps.describe_fit(dict(exponent=float("nan"), decades=0.0, n_runs=1)) == "no exponent (only 1 usable run)"
+    nan = float("nan")
+    assert sweeps.TstarFit(-1.0804, 1.0, 0.5, 6, 1.62).describe() == "-1.080 over 1.6 decades (6 runs)"
+    assert sweeps.TstarFit(nan, nan, nan, 1, 0.0).describe() == "no exponent (only 1 usable run)"
 
 
 def test_final_test_accuracy_is_the_last_finite_value_and_the_figure_marks_divergence():
@@ -101,3 +103,79 @@ def test_final_test_accuracy_is_the_last_finite_value_and_the_figure_marks_diver
     fig = sweep_plots.final_accuracy_figure({"fixed T": [bad, good]}, title="t")
     line, crosses = fig.data
     assert list(line.x) == [0.01, 0.1] and list(crosses.x) == [0.1] and crosses.marker.symbol == "x"
+
+
+def _row(lr, lam, acc, *, t_star=10.0, epochs=40.0, diverged=False, t_train_zero=math.nan):
+    return sweeps.RunSummary(lr, lam, lr * lam, epochs, t_star, acc, diverged, None, t_train_zero)
+
+
+def test_smallest_lambda_against_zero_per_eta():
+    rows = [_row(0.1, 0.01, 0.90), _row(0.1, 0.1, 0.80), _row(0.1, 0.0, 0.902), _row(0.5, 0.01, 0.85),
+            _row(0.5, 0.0, 0.90), _row(1.0, 0.01, 0.7)]  # fmt: skip
+    got = {v.lr: v for v in verdicts.smallest_lambda_vs_zero(rows)}
+    assert set(got) == {0.1, 0.5}  # η = 1 has no λ = 0 run to compare with
+    assert got[0.1].matches_zero and got[0.1].smallest_lam == 0.01 and got[0.1].best_lam == 0.01
+    assert not got[0.5].matches_zero and "is BELOW" in got[0.5].describe()
+    assert verdicts.smallest_lambda_vs_zero(rows, tolerance=0.06)[1].matches_zero
+
+
+def test_best_lambda_within_a_budget_uses_only_that_budget_and_that_eta():
+    # t_peak 5 (λ = 0.1) peaks within a budget of 10 epochs; t_peak 30 (λ = 0.01) peaks later but higher
+    runs = [_history(0.2, 0.1, 5, peak=0.7), _history(0.2, 0.01, 30, peak=0.9), _history(0.4, 0.1, 2, peak=0.99)]
+    short = verdicts.best_lambda_within_budget(runs, lr=0.2, budget=10)
+    long = verdicts.best_lambda_within_budget(runs, lr=0.2, budget=40)
+    assert (short.best_lam, long.best_lam) == (0.1, 0.01)
+    assert [lam for lam, _ in short.accuracies] == [0.01, 0.1] and short.best_accuracy == pytest.approx(0.7)
+    with pytest.raises(ValueError, match="no run at lr=0.3"):
+        verdicts.best_lambda_within_budget(runs, lr=0.3, budget=10)
+
+
+def test_accuracy_when_training_accuracy_first_reaches_one():
+    h = _history(0.1, 0.01, 12)  # train error 0 from epoch 12 on
+    (row,) = sweeps.summarize([h])
+    assert row.t_train_zero == 12
+    assert verdicts.accuracy_when_train_reaches_one(h, row) == pytest.approx(0.9)
+    never = dataclasses.replace(row, t_train_zero=math.nan)
+    assert math.isnan(verdicts.accuracy_when_train_reaches_one(h, never))
+
+
+def test_optimal_lambda_is_interior_and_fits_each_side():
+    # accuracy peaks at λ = 0.01; t* ∝ 1/λ above it and flat below it (the failure case of Fig. S7)
+    rows = [_row(0.1, lam, acc, t_star=t, epochs=2 / (0.1 * lam))
+            for lam, acc, t in ((1e-3, 0.50, 100), (3e-3, 0.55, 100), (0.01, 0.60, 100), (0.03, 0.58, 33.3),
+                                (0.1, 0.5, 10))]  # fmt: skip
+    v = verdicts.optimal_lambda(rows + [_row(0.1, 0.0, 0.52)], physical_time=2.0)
+    assert v.interior and v.best_lam == 0.01 and v.zero_accuracy == 0.52
+    assert v.fit_below.exponent == pytest.approx(0.0, abs=1e-9)
+    assert v.fit_above.exponent == pytest.approx(-1.0, abs=0.01)
+    cut = dataclasses.replace(rows[0], epochs=100.0)
+    assert verdicts.optimal_lambda([cut, *rows[1:]], physical_time=2.0).cut_short == ((1e-3, 100.0, 20000.0),)
+    assert not verdicts.optimal_lambda(rows[3:], physical_time=2.0).interior
+
+
+def test_spread_max_ratio_and_the_deep_linear_prediction():
+    runs = {"a": _history(0.1, 0.01, 10, peak=0.9), "b": _history(0.1, 0.01, 20, peak=0.8)}
+    early, end = verdicts.accuracy_spread(runs, epoch=5), verdicts.accuracy_spread(runs)
+    assert early.spread == pytest.approx((0.1 + 0.8 * 5 / 10) - (0.1 + 0.7 * 5 / 20))
+    assert end.when == "at the end" and end.spread == pytest.approx((0.9 - 0.3) - (0.8 - 0.2))
+    t = np.array([0.0, 1.0, 2.0, 3.0])
+    assert verdicts.max_ratio_until(t, [1, 2, 4, 100], [1, 1, 1, 1], until=2.0) == pytest.approx(4.0)
+    assert math.isnan(verdicts.max_ratio_until(t, t + 1, t + 1, until=0.0))
+    assert verdicts.deep_linear_fixed_point_prediction(0.3) == pytest.approx(0.7)
+    assert verdicts.deep_linear_fixed_point_prediction(1.5) == 0.0
+
+
+def test_analyze_sweep_fits_with_and_without_the_runs_that_did_not_learn():
+    hist = [_history(1.0, lam, round(1 / lam), epochs=120) for lam in (0.01, 0.02, 0.05)]
+    hist += [_history(1.0, 0.1, 10, peak=0.15, epochs=120), _history(1.0, 0.0, 110, epochs=120)]
+    a = sweeps.analyze_sweep(hist)
+    assert a.threshold == pytest.approx(0.5) and a.fit.n_runs == 4 and a.fit_learned.n_runs == 3
+    assert a.fit_learned.not_learned == ((1.0, 0.1),) and a.fit_learned.exponent == pytest.approx(-1.0, abs=0.02)
+
+
+def test_extra_table_columns_must_have_one_cell_per_row():
+    rows = [_row(0.1, 0.01, 0.9), _row(0.1, 0.0, 0.9)]
+    text = tables.format_runs(rows, ("λ", "max acc"), extra={"final": ["0.1", "0.2"]})
+    assert text.splitlines()[0].split() == ["λ", "max", "acc", "final", "note"] and text.endswith("0.2")
+    with pytest.raises(ValueError, match="extra column 'final' has 1 cells for 2 rows"):
+        tables.format_runs(rows, extra={"final": ["x"]})

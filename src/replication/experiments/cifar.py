@@ -14,13 +14,12 @@ import math
 from flax import nnx
 
 from replication import data as data_lib
-from replication.analysis.sweeps import SweepRun
-from replication.core.provenance import Provenance
+from replication.analysis.plan import SweepRun
 from replication.core.validation import check_choice
-from replication.experiments.grid import cached_grid, spec_config
+from replication.experiments.grid import GridResult, cached_grid, spec_config
 from replication.models import MLP, functional
 from replication.models.convnets import CNN, WideResNet
-from replication.training import Dataset, History, TrainSpec
+from replication.training import Dataset, TrainSpec
 
 __all__ = ["MODELS", "load_data", "make_model", "run_sweep"]
 
@@ -111,53 +110,26 @@ def make_model(
     )
 
 
-def run_sweep(
-    cfg,
-    runs: list[SweepRun],
-    *,
-    seed: int,
-    name: str,
-    model: dict,
-    batch_size: int,
-    evals: int,
-    eval_batch_size: int | None = None,
-    log=print,
-    **spec_options,
-) -> tuple[list[History], Provenance, bool, str | None]:
-    """Train ``runs`` of the ``model`` (keyword arguments of :func:`make_model`, with ``kind``) on the configured data
-    as one stored, resumable grid. Returns (histories, provenance, reused, notice of the stand-in or None)."""
-    spec = TrainSpec(batch_size=batch_size, evals=evals, eval_batch_size=eval_batch_size, **spec_options)
-    downsample = getattr(cfg, "downsample", 1)
-    ds, notice = load_data(
-        cfg.train_samples,
-        cfg.test_samples,
-        mnist_source=cfg.mnist_source,
-        flatten=model["kind"] == "fc",
-        downsample=downsample,
-    )
+def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, log=print, **spec_options) -> GridResult:
+    """Train ``runs`` of the ``model`` (keyword arguments of :func:`make_model`, with ``kind``) on ``cfg.data`` with
+    ``cfg.train``'s batch size and evaluations, as one stored, resumable grid; the result carries the stand-in's
+    notice (None on CIFAR-10) and the input shape."""
+    d, tr = cfg.data, cfg.train
+    eval_batch_size = tr.get("eval_batch_size")
+    spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size, **spec_options)
+    downsample = d.get("downsample", 1)
+    ds, notice = load_data(d.train_samples, d.test_samples, mnist_source=d.mnist_source,
+                           flatten=model["kind"] == "fc", downsample=downsample)  # fmt: skip
     dataset = "cifar10" if notice is None else "mnist-stand-in"
-    config = dict(
-        name=name,
-        preset=cfg.preset,
-        seed=seed,
-        dataset=dataset,
-        mnist_source=cfg.mnist_source,
-        train_samples=cfg.train_samples,
-        test_samples=cfg.test_samples,
-        downsample=downsample,
-        model=model,
-        batch_size=batch_size,
-        evals=evals,
-        eval_batch_size=eval_batch_size,
-        spec=spec_config(spec_options),
-        runs=[dataclasses.asdict(r) for r in runs],
-    )
+    config = dict(name=name, preset=cfg.preset, seed=seed, dataset=dataset, mnist_source=d.mnist_source,
+                  train_samples=d.train_samples, test_samples=d.test_samples, downsample=downsample, model=model,
+                  batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size,
+                  spec=spec_config(spec_options), runs=[dataclasses.asdict(r) for r in runs])  # fmt: skip
 
     def build():
         kwargs = {k: v for k, v in model.items() if k != "kind"}
         return make_model(model["kind"], image_shape=ds.x_train.shape[1:], seed=seed, **kwargs)
 
-    hist, prov, reused = cached_grid(
-        name, cfg.preset, config, runs, seed=seed, load=lambda: ds, build=build, spec=spec, code=run_sweep, log=log
-    )
-    return hist, prov, reused, notice
+    grid = cached_grid(name, cfg.preset, config, runs, seed=seed, load=lambda: ds, build=build, spec=spec,
+                       code=run_sweep, log=log)  # fmt: skip
+    return dataclasses.replace(grid, notice=notice, input_shape=tuple(ds.x_train.shape[1:]))

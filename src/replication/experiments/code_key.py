@@ -28,7 +28,7 @@ class CodeKey:
     modules: tuple[str, ...]
 
 
-_PARSED: dict[bytes, ast.Module] = {}   # by the sha256 of the source: an edit is always seen
+_PARSED: dict[bytes, ast.Module] = {}  # by the sha256 of the source: an edit is always seen
 
 
 def _source_path(module: str) -> str | None:

@@ -1,5 +1,6 @@
 """The fully-connected network on MNIST (appendix A: 3 hidden layers of 2048, ReLU, σ_w = √2, σ_b = 0, trained on
-the first 512 MNIST samples with batch 512, i.e. full batch): data, model and the (η, λ) sweep of Fig. 2a–c."""
+the first 512 MNIST samples with batch 512, i.e. full batch): data, model, the stored (η, λ) grid, and the entry
+points of Fig. 2a–c/S1/S6 (:func:`tstar_sweep`) and Fig. S5 (:func:`mse_sweep`)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import math
 from flax import nnx
 
 from replication import data as data_lib
-from replication.analysis.sweeps import SweepRun, plan_sweep
-from replication.core.provenance import Provenance
-from replication.experiments.grid import cached_grid, spec_config
+from replication.analysis.plan import SweepRun, plan_sweep
+from replication.experiments.grid import GridResult, cached_grid, spec_config
+from replication.experiments.results import SweepResult, analyzed
 from replication.models import MLP, functional
-from replication.training import Dataset, History, TrainSpec
+from replication.training import Dataset, TrainSpec
 
-__all__ = ["load_data", "make_model", "sweep_runs", "run_sweep"]
+__all__ = ["load_data", "make_model", "sweep_runs", "run_sweep", "tstar_sweep", "mse_sweep"]
 
 
 def load_data(source: str, train_samples: int, test_samples: int) -> Dataset:
@@ -36,62 +37,45 @@ def load_data(source: str, train_samples: int, test_samples: int) -> Dataset:
 
 def make_model(width: int, depth: int, seed: int):
     """Appendix A's FC network (standard parameterization, LeCun init, σ_w = √2, σ_b = 0) as (apply_fn, params)."""
-    return functional(
-        MLP(784, 10, width=width, depth=depth, rngs=nnx.Rngs(seed), sigma_w=math.sqrt(2.0), sigma_b=0.0, use_bias=True)
-    )
+    net = MLP(784, 10, width=width, depth=depth, rngs=nnx.Rngs(seed), sigma_w=math.sqrt(2.0), sigma_b=0.0)
+    return functional(net)
 
 
 def sweep_runs(cfg, *, lrs=None, lams=None, physical_time=None) -> list[SweepRun]:
-    return plan_sweep(
-        lrs or cfg.lrs,
-        lams or cfg.lams,
-        physical_time=physical_time or cfg.physical_time,
-        min_lr_lam=cfg.min_lr_lam,
-        max_lr_lam=cfg.max_lr_lam,
-        max_epochs=cfg.max_epochs,
-    )
+    """The Fig. 2a grid of ``cfg.sweep`` (or the given η, λ and physical time)."""
+    s = cfg.sweep
+    return plan_sweep(lrs or s.lrs, lams or s.lams, physical_time=physical_time or s.physical_time,
+                      min_lr_lam=s.min_lr_lam, max_lr_lam=s.max_lr_lam, max_epochs=s.max_epochs)  # fmt: skip
 
 
 def run_sweep(
-    cfg,
-    runs: list[SweepRun],
-    *,
-    seed: int,
-    loss: str = "xent",
-    name: str = "fc_mnist",
-    log=print,
-    evals: int | None = None,
-    **spec_options,
-) -> tuple[list[History], Provenance, bool]:
+    cfg, runs: list[SweepRun], *, seed: int, loss: str = "xent", name: str = "fc_mnist", log=print,
+    evals: int | None = None, **spec_options,
+) -> GridResult:  # fmt: skip
     """Train ``runs`` (full batch: one step per epoch) from one initialization, as one vmapped grid; the result is
     stored and reused when the same configuration and code run again, and a killed computation resumes from its
     checkpoint (``results/<preset>/checkpoints/``). ``spec_options`` go to :class:`TrainSpec` (``schedule``,
-    ``autol2``, ...). Returns (histories, provenance of the computation, reused)."""
-    spec = TrainSpec(loss=loss, batch_size=None, evals=evals or cfg.evals, **spec_options)
-    config = dict(
-        name=name,
-        preset=cfg.preset,
-        seed=seed,
-        loss=loss,
-        width=cfg.width,
-        depth=cfg.depth,
-        source=cfg.mnist_source,
-        train_samples=cfg.train_samples,
-        test_samples=cfg.test_samples,
-        evals=spec.evals,
-        runs=[dataclasses.asdict(r) for r in runs],
-    )
+    ``autol2``, ...)."""
+    spec = TrainSpec(loss=loss, batch_size=None, evals=evals or cfg.sweep.evals, **spec_options)
+    d, m = cfg.data, cfg.model
+    config = dict(name=name, preset=cfg.preset, seed=seed, loss=loss, width=m.width, depth=m.depth,
+                  source=d.mnist_source, train_samples=d.train_samples, test_samples=d.test_samples,
+                  evals=spec.evals, runs=[dataclasses.asdict(r) for r in runs])  # fmt: skip
     if spec_options:
         config["spec"] = spec_config(spec_options)
     return cached_grid(
-        name,
-        cfg.preset,
-        config,
-        runs,
-        seed=seed,
-        spec=spec,
-        code=run_sweep,
-        log=log,
-        load=lambda: load_data(cfg.mnist_source, cfg.train_samples, cfg.test_samples),
-        build=lambda: make_model(cfg.width, cfg.depth, seed),
-    )
+        name, cfg.preset, config, runs, seed=seed, spec=spec, code=run_sweep, log=log,
+        load=lambda: load_data(d.mnist_source, d.train_samples, d.test_samples),
+        build=lambda: make_model(m.width, m.depth, seed),
+    )  # fmt: skip
+
+
+def tstar_sweep(cfg, *, seed: int) -> SweepResult:
+    """Fig. 2a–c, S1, S6: the cross-entropy grid, each run trained for τ/(ηλ) epochs, with its t* analysis."""
+    return analyzed(run_sweep(cfg, sweep_runs(cfg), seed=seed))
+
+
+def mse_sweep(cfg, *, seed: int) -> SweepResult:
+    """Fig. S5: the same network with MSE loss, trained for ``cfg.mse.physical_time``/(ηλ) epochs."""
+    runs = sweep_runs(cfg, lrs=cfg.mse.lrs, lams=cfg.mse.lams, physical_time=cfg.mse.physical_time)
+    return analyzed(run_sweep(cfg, runs, seed=seed, loss="mse", name="fc_mnist_mse"))

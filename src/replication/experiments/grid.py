@@ -1,6 +1,6 @@
 """One stored, resumable grid: the glue between a chapter's data and model and the engine.
 
-:func:`cached_grid` trains a list of :class:`~replication.sweeps.SweepRun` (η, λ, epochs) from one initialization
+:func:`cached_grid` trains a list of :class:`~replication.analysis.plan.SweepRun` (η, λ, epochs) from one initialization
 as one vmapped grid, stores the histories keyed by the full configuration and the code that computes them
 (:func:`replication.experiments.store.cached_result`), and checkpoints the computation under
 ``results/<preset>/checkpoints/`` so that a killed chapter resumes where it stopped.
@@ -12,13 +12,33 @@ import dataclasses
 import math
 from collections.abc import Callable
 
-from replication.analysis.sweeps import SweepRun
+from replication.analysis.plan import SweepRun
 from replication.core.provenance import Provenance
 from replication.experiments.code_key import code_key
 from replication.experiments.store import cached_result, run_path
 from replication.training import Dataset, History, TrainSpec, train_grid
 
-__all__ = ["cached_grid", "spec_config"]
+__all__ = ["GridResult", "cached_grid", "spec_config"]
+
+
+@dataclasses.dataclass(frozen=True)
+class GridResult:
+    """A trained grid: its runs, their histories (same order), the provenance of the computation (the original one
+    when ``reused`` from the store), the data's notice (the stand-in's name, or None for the real data) and the shape
+    of one input, where the experiment records them."""
+
+    runs: tuple[SweepRun, ...]
+    histories: tuple[History, ...]
+    provenance: Provenance
+    reused: bool
+    notice: str | None = None
+    input_shape: tuple[int, ...] | None = None
+
+    def describe(self) -> str:
+        """One line: how many runs, how long they took and where, and whether the stored result was reused."""
+        p = self.provenance
+        stored = "stored result reused; " if self.reused else ""
+        return f"{len(self.runs)} runs: {stored}computed in {p.wall_time_s:.0f} s on {p.device} (commit {p.commit})"
 
 
 def spec_config(spec_options: dict) -> dict:
@@ -38,11 +58,10 @@ def cached_grid(
     spec: TrainSpec,
     code: Callable,
     log=print,
-) -> tuple[list[History], Provenance, bool]:
+) -> GridResult:
     """Train ``runs`` (``epochs`` converted to steps with the data's size and ``spec.batch_size``), or reuse the stored
     result of the same ``config`` (which must describe everything that decides the result) and the same ``code`` (the
-    experiment function that calls this one; see :func:`replication.experiments.code_key.code_key`). Returns (histories,
-    provenance of the computation, reused)."""
+    experiment function that calls this one; see :func:`replication.experiments.code_key.code_key`)."""
     key = code_key(code)
     ckpt = run_path(name, config, key, preset=preset, kind="checkpoints")
 
@@ -68,4 +87,5 @@ def cached_grid(
         return {"histories": [h.to_json() for h in hist]}
 
     got = cached_result(name, config, compute, preset=preset, code=code, log=log)
-    return [History.from_json(h) for h in got.payload["histories"]], got.provenance, got.reused
+    histories = tuple(History.from_json(h) for h in got.payload["histories"])
+    return GridResult(tuple(runs), histories, got.provenance, got.reused)

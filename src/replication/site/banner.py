@@ -6,7 +6,7 @@ import html
 
 from replication.core.presets import PRESET_DESCRIPTIONS, check_preset
 
-__all__ = ["banner_html", "show_banner"]
+__all__ = ["banner_html", "show_banner", "start_chapter"]
 
 
 def banner_html(preset: str, extra: str | None = None) -> str:
@@ -31,3 +31,16 @@ def show_banner(preset: str, extra: str | None = None) -> None:
 
     text = f"[{preset} preset] {PRESET_DESCRIPTIONS[check_preset(preset)]}" + (f"\n{extra}" if extra else "")
     display({"text/html": banner_html(preset, extra), "text/plain": text}, raw=True)
+
+
+def start_chapter(chapter: str, *, preset: str, seed, show: bool = True):
+    """What every chapter does first: validate its papermill parameters, load its configuration at ``preset``, and
+    (unless ``show`` is False, for chapters that first need to know their data) show the preset banner."""
+    from replication.core.presets import check_parameters
+    from replication.experiments.configs import get_config
+
+    check_parameters(preset=preset, seed=seed)
+    cfg = get_config(chapter, preset)
+    if show:
+        show_banner(preset)
+    return cfg

@@ -18,7 +18,6 @@ class FigureRow:
     figure: str
     claim: str
     chapter: str
-    issue: int
     paper: str
     headline: str | None = None
 
@@ -28,7 +27,6 @@ FIGURES = (
         "Data (App. A)",
         "MNIST as the paper uses it: 512 samples for FC, 200 with even/odd labels for the NTK",
         "data",
-        2,
         "train label counts 5923 … 5949 (60000 images)",
         "data.mnist_train_images",
     ),
@@ -36,7 +34,6 @@ FIGURES = (
         "Fig. 2a–c, S1, S6",
         "FC on MNIST: epochs to peak test accuracy t* ∝ 1/(ηλ); small λ matches or beats λ = 0 when trained for 2/(ηλ)",
         "fc_mnist",
-        4,
         "exponent −1 over 6 decades of ηλ",
         "fc_mnist.tstar_exponent",
     ),
@@ -44,7 +41,6 @@ FIGURES = (
         "Fig. S5",
         "MSE loss: test accuracy depends on η at training accuracy 1, not at t_test",
         "fc_mnist",
-        4,
         "qualitative",
         None,
     ),
@@ -52,7 +48,6 @@ FIGURES = (
         "Fig. 2d–f, S2",
         "Wide ResNet on CIFAR-10: t* ∝ 1/(ηλ)",
         "wrn_cifar",
-        5,
         "exponent −1",
         "wrn_cifar.tstar_exponent",
     ),
@@ -60,16 +55,14 @@ FIGURES = (
         "Fig. 1a",
         "WRN with schedule: fixed T = 200 peaks at one λ; T ∝ 1/λ plateaus",
         "wrn_cifar",
-        5,
         "best fixed-T λ = 0.0005 (test acc. 0.967)",
         "wrn_cifar.fixed_T_best_lambda",
     ),
-    FigureRow("Fig. S12", "Late-time accuracy independent of the init scale σ_w", "wrn_cifar", 5, "qualitative", None),
+    FigureRow("Fig. S12", "Late-time accuracy independent of the init scale σ_w", "wrn_cifar", "qualitative", None),
     FigureRow(
         "Fig. 3a–f",
         "CNN ± BatchNorm on CIFAR-10: t* ∝ 1/(ηλ)",
         "cnn_cifar",
-        5,
         "exponent −1",
         "cnn_cifar.tstar_exponent",
     ),
@@ -77,7 +70,6 @@ FIGURES = (
         "Fig. S7",
         "Failure case: FC width 64 on CIFAR-10 is not overparameterized; scaling breaks below λ_opt",
         "failure_case",
-        5,
         "t* constant below λ_opt",
         None,
     ),
@@ -85,7 +77,6 @@ FIGURES = (
         "Fig. 1b, 4, S3, S4",
         "Predicted optimal λ = c/T within an order of magnitude of the tuned λ",
         "optimal_l2",
-        6,
         "c ≈ 0.0066; accuracy within 0.4% of tuned",
         "optimal_l2.accuracy_gap",
     ),
@@ -93,7 +84,6 @@ FIGURES = (
         "Fig. 1c, S9–S11",
         "AutoL2 trains faster and ends better than the tuned constant λ",
         "autol2",
-        6,
         "faster and better (no LR schedule)",
         "autol2.speedup",
     ),
@@ -101,7 +91,6 @@ FIGURES = (
         "Fig. 5a–b",
         "Mode solution eq. (3): learn at t ~ 1/γ, decay at t ~ 1/λ (k ≥ 2); linear model k = 1",
         "theory",
-        3,
         "analytic",
         None,
     ),
@@ -109,7 +98,6 @@ FIGURES = (
         "Fig. 5c",
         "Kernel evolution eq. (1) with k = 2 tracks gradient descent of a wide 2-layer ReLU net",
         "theory",
-        3,
         "qualitative",
         "theory.fig5c_loss_gap",
     ),
@@ -117,7 +105,6 @@ FIGURES = (
         "Thm. 1",
         "Θ_t = exp(−2(k−1)λt) Θ_0 at infinite width",
         "theory",
-        3,
         "exact as width → ∞",
         "theory.kernel_decay_width_exponent",
     ),
@@ -125,16 +112,14 @@ FIGURES = (
         "Lemma 1",
         "Σ θ ∂f/∂θ = k f for k-homogeneous networks",
         "theory",
-        3,
         "k = L for L layers",
         "theory.homogeneity_k",
     ),
-    FigureRow("App. B.1", "Deep linear fixed point λ√n = f − 1 (eq. S21)", "theory", 3, "λ√n = f − 1", None),
+    FigureRow("App. B.1", "Deep linear fixed point λ√n = f − 1 (eq. S21)", "theory", "λ√n = f − 1", None),
     FigureRow(
         "Fig. S8",
         "ResNet-50 on ImageNet (failure case)",
         "",
-        0,
         "not reproduced: ImageNet is not available from any package registry",
         None,
     ),
@@ -167,7 +152,7 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
         if r.chapter and r.chapter in built:
             chapter = f'<a href="{r.chapter}.html">{r.chapter}</a>'
         elif r.chapter:
-            chapter = f"{r.chapter} <small>(planned, issue #{r.issue})</small>"
+            chapter = f"{r.chapter} <small>(planned)</small>"
         else:
             chapter = "—"
         ours = _format_ours(headlines.get(r.headline)) if r.headline else "<em>see chapter</em>"

@@ -26,8 +26,11 @@ __all__ = [
     "ntk_mlp",
     "train_mse_gd",
     "GDHistory",
+    "Fig5cCurves",
     "fig5c",
+    "KernelEvolution",
     "kernel_evolution",
+    "HomogeneityRow",
     "kernel_deviation",
     "homogeneity_table",
     "deep_linear_fixed_point",
@@ -111,6 +114,20 @@ def train_mse_gd(
     return GDHistory(np.asarray(times), np.asarray(losses), np.stack(outs), kept, diverged)
 
 
+@dataclasses.dataclass(frozen=True)
+class Fig5cCurves:
+    """Fig. 5c: training loss against time t = step·η from eq. (1) with k = 1 and k = 2 and from gradient descent
+    (NaN-free up to where it diverged), the initial kernel's eigenvalues and the number of GD steps."""
+
+    time: np.ndarray
+    loss_gd: np.ndarray
+    loss_k1: np.ndarray
+    loss_k2: np.ndarray
+    diverged: bool
+    kernel_eigenvalues: np.ndarray
+    steps: int
+
+
 def fig5c(
     x,
     y,
@@ -125,7 +142,7 @@ def fig5c(
     ntk_method: str = "jvp",
 ):
     """Fig. 5c: training loss against time from eq. 1 with k = 1 and k = 2 (the kernel of a 2-layer ReLU net of
-    ``kernel_width``), and from GD on a 2-layer ReLU net of ``train_width``. Returns a dict of curves."""
+    ``kernel_width``), and from GD on a 2-layer ReLU net of ``train_width``."""
     kernel_fn, kernel_params = ntk_mlp(x.shape[1], kernel_width, 2, seed)
     theta0 = np.asarray(empirical_ntk(kernel_fn, kernel_params, x, method=ntk_method), dtype=np.float64)
     steps = max(1, int(round(t_max / lr)))
@@ -139,15 +156,7 @@ def fig5c(
     f0 = hist.outputs[0].astype(np.float64)
     theory = {k: 0.5 * np.sum((function_dynamics(theta0, f0, yy, lam, k, t) - yy) ** 2, axis=-1) for k in (1, 2)}
     eig = np.linalg.eigvalsh(theta0)
-    return dict(
-        time=t,
-        loss_gd=hist.loss,
-        loss_k1=theory[1],
-        loss_k2=theory[2],
-        diverged=hist.diverged,
-        kernel_eigenvalues=eig,
-        steps=steps,
-    )
+    return Fig5cCurves(t, hist.loss, theory[1], theory[2], hist.diverged, eig, steps)
 
 
 def kernel_deviation(kernels, times, lam: float, k: int) -> np.ndarray:
@@ -158,6 +167,21 @@ def kernel_deviation(kernels, times, lam: float, k: int) -> np.ndarray:
         pred = math.exp(-2 * (k - 1) * lam * t) * theta0
         out.append(float(np.linalg.norm(theta - pred) / np.linalg.norm(pred)))
     return np.asarray(out)
+
+
+@dataclasses.dataclass(frozen=True)
+class KernelEvolution:
+    """Theorem 1 on one finite network (k = ``layers``, ``width``): at each recorded time, the kernel ratio
+    tr(Θ_tΘ_0)/tr(Θ_0Θ_0), the prediction e^{−2(k−1)λt}, the relative deviation from it, and the loss."""
+
+    layers: int
+    width: int
+    time: np.ndarray
+    ratio: np.ndarray
+    predicted: np.ndarray
+    deviation: np.ndarray
+    loss: np.ndarray
+    diverged: bool
 
 
 def kernel_evolution(
@@ -193,17 +217,24 @@ def kernel_evolution(
     theta0 = kernels[0]
     ratio = np.asarray([np.sum(th * theta0) / np.sum(theta0 * theta0) for th in kernels])
     t = hist.time[: len(kernels)]
-    return dict(
-        time=t,
-        ratio=ratio,
-        predicted=np.exp(-2 * (layers - 1) * lam * t),
-        deviation=kernel_deviation(kernels, t, lam, layers),
-        loss=hist.loss,
-        diverged=hist.diverged,
-    )
+    predicted = np.exp(-2 * (layers - 1) * lam * t)
+    deviation = kernel_deviation(kernels, t, lam, layers)
+    return KernelEvolution(layers, width, t, ratio, predicted, deviation, hist.loss, hist.diverged)
 
 
-def homogeneity_table(x, *, width: int, seed: int, depths=(1, 2, 3, 4)):
+@dataclasses.dataclass(frozen=True)
+class HomogeneityRow:
+    """Lemma 1 on one network: the estimated degree k over the samples (mean, spread, range)."""
+
+    variant: str
+    layers: int
+    k_mean: float
+    k_spread: float
+    k_min: float
+    k_max: float
+
+
+def homogeneity_table(x, *, width: int, seed: int, depths=(1, 2, 3, 4)) -> list[HomogeneityRow]:
     """Lemma 1 measured on standard-parameterization FC nets (appendix A's init): the estimated k and its
     spread over samples, for ``depths`` weight layers without biases, with biases, and with batch norm."""
     rows = []
@@ -219,16 +250,8 @@ def homogeneity_table(x, *, width: int, seed: int, depths=(1, 2, 3, 4)):
             model = MLP(x.shape[1], 1, width=width, depth=layers - 1, rngs=nnx.Rngs(seed), **kw)
             apply_fn, params = functional(model)
             ratios = np.asarray(homogeneity_ratios(apply_fn, params, x))
-            rows.append(
-                dict(
-                    variant=label,
-                    layers=layers,
-                    k_mean=float(np.mean(ratios)),
-                    k_spread=float(np.std(ratios)),
-                    k_min=float(ratios.min()),
-                    k_max=float(ratios.max()),
-                )
-            )
+            rows.append(HomogeneityRow(label, layers, float(np.mean(ratios)), float(np.std(ratios)),
+                                       float(ratios.min()), float(ratios.max())))  # fmt: skip
     return rows
 
 

@@ -26,10 +26,8 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import numpy as np
-import optax
 
 from replication.core.validation import check_nonnegative, check_positive, check_positive_int
-from replication.data.augment import make_augmenter
 from replication.training.checkpoint import (
     CheckpointError,
     arrays_to_tree,
@@ -38,8 +36,8 @@ from replication.training.checkpoint import (
     save_checkpoint,
     tree_to_arrays,
 )
-from replication.training.losses import l2_term, mse, softmax_xent
 from replication.training.records import METRICS, Dataset, History, TrainSpec
+from replication.training.step import make_bucket_runner
 
 __all__ = ["train_grid", "train", "bucket_steps"]
 
@@ -47,122 +45,6 @@ __all__ = ["train_grid", "train", "bucket_steps"]
 def bucket_steps(steps: int) -> int:
     """The bucket length of a run of ``steps`` steps: the next power of two (so runs differ by at most 2×)."""
     return 1 << max(0, math.ceil(math.log2(max(1, steps))))
-
-
-def _schedule_factor(kind: str, step, total):
-    if kind == "constant":
-        return jnp.ones_like(total, dtype=jnp.float32)
-    frac = step / total
-    return 0.2 ** ((frac >= 0.3).astype(jnp.float32) + (frac >= 0.6) + (frac >= 0.9))
-
-
-def _batched(fn, x, y, size: int | None):
-    """Sum of ``fn(x_chunk, y_chunk)`` over chunks of ``size`` rows (all of x at once when ``size`` is None); ``y``
-    may be a pytree of arrays with the same leading dimension. The last partial chunk is evaluated separately, so
-    every row counts once."""
-    n = x.shape[0]
-    if size is None or size >= n:
-        return fn(x, y)
-    full = n // size
-
-    def chunks(a):
-        return a[: full * size].reshape((full, size) + a.shape[1:])
-
-    total = jax.tree.map(lambda a: jnp.sum(a, 0), jax.lax.map(lambda xy: fn(*xy), (chunks(x), jax.tree.map(chunks, y))))
-    if full * size < n:
-        rest = fn(x[full * size :], jax.tree.map(lambda a: a[full * size :], y))
-        total = jax.tree.map(jnp.add, total, rest)
-    return total
-
-
-def _make_bucket_runner(apply_fn, spec: TrainSpec, data: Dataset, length: int, seed: int):
-    loss_fn = softmax_xent if spec.loss == "xent" else mse
-    x_tr, y_tr = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
-    lab_tr = jnp.asarray(data.labels_train)
-    x_te, y_te, lab_te = jnp.asarray(data.x_test), jnp.asarray(data.y_test), jnp.asarray(data.labels_test)
-    n = x_tr.shape[0]
-    batch = n if spec.batch_size is None else min(spec.batch_size, n)
-    per_epoch = n // batch
-    data_key = jax.random.PRNGKey(seed)
-    tx = optax.inject_hyperparams(optax.sgd)(
-        learning_rate=1.0, momentum=spec.momentum if spec.optimizer == "momentum" else None
-    )
-    controller = spec.autol2
-    augment = make_augmenter(spec.augment) if spec.augment else None
-
-    def current_lam(ctrl):  # the scanned λ state: an AutoL2State, or λ itself for a constant-λ run
-        return ctrl.lam if controller is not None else ctrl
-
-    def batch_at(step):
-        if batch == n:
-            xb, yb = x_tr, y_tr
-        else:
-            perm = jax.random.permutation(jax.random.fold_in(data_key, step // per_epoch), n)
-            idx = jax.lax.dynamic_slice(perm, ((step % per_epoch) * batch,), (batch,))
-            xb, yb = x_tr[idx], y_tr[idx]
-        if augment is not None:
-            xb, yb = augment(jax.random.fold_in(jax.random.fold_in(data_key, 1 << 30), step), xb, yb)
-        return xb, yb
-
-    def one_step(params, opt_state, ctrl, step, lr, total):
-        xb, yb = batch_at(step)
-
-        def bare(p):
-            out = apply_fn(p, xb)
-            return loss_fn(out, yb), out
-
-        (loss, out), grads = jax.value_and_grad(bare, has_aux=True)(params)
-        if controller is not None:  # Algorithm 1: measure at step (before its update), maybe decay λ
-            error = jnp.mean(jnp.argmax(out, -1) != jnp.argmax(yb, -1))
-            ctrl = controller.maybe_update(ctrl, step, loss, error)
-        lam = current_lam(ctrl)
-        grads = jax.tree.map(lambda g, p: g + lam * p, grads, params)  # ∇(loss + ½λ‖θ‖²)
-        hyper = {**opt_state.hyperparams, "learning_rate": lr * _schedule_factor(spec.schedule, step, total)}
-        opt_state = opt_state._replace(hyperparams=hyper)
-        updates, opt_state = tx.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, ctrl
-
-    def sums(params, x, y, labels):
-        def part(xc, yl):
-            yc, lc = yl
-            out = apply_fn(params, xc)
-            return loss_fn(out, yc) * xc.shape[0], jnp.sum(jnp.argmax(out, -1) == lc)
-
-        loss_sum, correct = _batched(part, x, (y, labels), spec.eval_batch_size)
-        return loss_sum / x.shape[0], correct / x.shape[0]
-
-    def evaluate(params, ctrl, step, lr, total):
-        train_loss, train_acc = sums(params, x_tr, y_tr, lab_tr)
-        test_loss, test_acc = sums(params, x_te, y_te, lab_te)
-        return dict(
-            step=step.astype(jnp.float32),
-            epoch=step * (batch / n),
-            train_loss=train_loss,
-            train_error=1.0 - train_acc,
-            test_accuracy=test_acc,
-            test_loss=test_loss,
-            sq_norm=2.0 * l2_term(params),
-            lam=current_lam(ctrl),
-            lr=lr * _schedule_factor(spec.schedule, step, total),
-        )
-
-    every = max(1, length // spec.evals)
-
-    def chunk(params, opt_state, ctrl, start, lr, total):
-        def body(carry, i):
-            return one_step(*carry, start + i, lr, total), None
-
-        (params, opt_state, ctrl), _ = jax.lax.scan(body, (params, opt_state, ctrl), jnp.arange(every))
-        end = start + every
-        return params, opt_state, ctrl, evaluate(params, ctrl, end, lr, total)
-
-    def init_ctrl(lam):
-        return controller.init(lam) if controller is not None else lam
-
-    init = jax.jit(jax.vmap(lambda p, lr, lam: (tx.init(p), init_ctrl(lam)), in_axes=(None, 0, 0)))
-    first_eval = jax.jit(jax.vmap(evaluate, in_axes=(None, 0, None, 0, 0)))
-    run_chunk = jax.jit(jax.vmap(chunk, in_axes=(0, 0, 0, None, 0, 0)))
-    return init, first_eval, run_chunk, every, length // every
 
 
 def _history(records: list[dict], j: int, lr: float, lam: float, steps: int, every: int) -> History:
@@ -221,8 +103,9 @@ def train_grid(
     ``checkpoint``: a file that holds the grid's state (parameters, optimizer and AutoL2 state, the evaluations so
     far, finished runs), rewritten atomically at most every ``checkpoint_seconds`` (0: after every evaluation) and
     deleted at the end. If it exists when the call starts and belongs to the same call (same runs, spec, seed, data,
-    initial parameters and ``code_key``, the caller's key of the code that decides the run), training resumes
-    from it; the histories are the same as without the interruption. A damaged or foreign checkpoint is reported through ``log`` and ignored.
+    initial parameters and ``code_key``, the caller's key of the code that decides the run), training resumes from
+    it with the same histories as without the interruption. A damaged or foreign checkpoint is reported through
+    ``log`` and ignored.
     """
     lrs, lams, steps = list(lrs), list(lams), list(steps)
     if not (len(lrs) == len(lams) == len(steps)) or not lrs:
@@ -275,7 +158,7 @@ def train_grid(
     for b, (length, members) in enumerate(ordered):
         if b < start_bucket:
             continue
-        init, first_eval, run_chunk, every, n_chunks = _make_bucket_runner(apply_fn, spec, data, length, seed)
+        init, first_eval, run_chunk, every, n_chunks = make_bucket_runner(apply_fn, spec, data, length, seed)
         lr_a = jnp.asarray([lrs[i] for i in members], jnp.float32)
         lam_a = jnp.asarray([lams[i] for i in members], jnp.float32)
         tot_a = jnp.asarray([steps[i] for i in members], jnp.float32)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from replication.analysis.budgets import PredictionRow
 from replication.analysis.sweeps import best_within_budget
 from replication.training import History
 from replication.viz.sweeps import _colors
@@ -13,12 +14,12 @@ from replication.viz.sweeps import _colors
 __all__ = ["prediction_figure", "budget_sweep_figure", "named_curves_figure", "lambda_figure"]
 
 
-def prediction_figure(rows: list[dict], *, title: str) -> go.Figure:
+def prediction_figure(rows: list[PredictionRow], *, title: str) -> go.Figure:
     """Fig. 4b: the tuned λ (bars: every λ within 0.1% of the best) and λ_pred = f·c/T against the budget T."""
     fig = go.Figure()
-    base = [r for r in rows if r["factor"] == 1.0]
-    budgets = np.array([r["budget"] for r in base])
-    tuned = np.array([r["lam_tuned"] for r in base])
+    base = [r for r in rows if r.factor == 1.0]
+    budgets = np.array([r.budget for r in base])
+    tuned = np.array([r.tuned.lam for r in base])
     fig.add_scatter(
         x=budgets,
         y=tuned,
@@ -28,23 +29,23 @@ def prediction_figure(rows: list[dict], *, title: str) -> go.Figure:
         error_y=dict(
             type="data",
             symmetric=False,
-            array=[r["lam_tuned_high"] - r["lam_tuned"] for r in base],
-            arrayminus=[r["lam_tuned"] - r["lam_tuned_low"] for r in base],
+            array=[r.tuned.lam_high - r.tuned.lam for r in base],
+            arrayminus=[r.tuned.lam - r.tuned.lam_low for r in base],
         ),
     )
-    for color, f in zip(("#1f77b4", "#ff7f0e"), sorted({r["factor"] for r in rows})):
-        mine = [r for r in rows if r["factor"] == f]
+    for color, f in zip(("#1f77b4", "#ff7f0e"), sorted({r.factor for r in rows})):
+        mine = [r for r in rows if r.factor == f]
         label = "λ_pred = c/T" if f == 1.0 else f"λ_pred = {f:g}c/T (Fig. S4)"
         fig.add_scatter(
-            x=[r["budget"] for r in mine],
-            y=[r["lam_pred"] for r in mine],
+            x=[r.budget for r in mine],
+            y=[r.lam_pred for r in mine],
             mode="lines+markers",
             name=label,
             line=dict(color=color, dash="solid" if f == 1.0 else "dash"),
         )
     fig.add_scatter(
         x=np.r_[budgets, budgets[::-1]],
-        y=np.r_[[r["lam_pred"] * 10 for r in base], [r["lam_pred"] / 10 for r in base][::-1]],
+        y=np.r_[[r.lam_pred * 10 for r in base], [r.lam_pred / 10 for r in base][::-1]],
         fill="toself",
         fillcolor="rgba(31,119,180,0.1)",
         line=dict(width=0),

@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from replication.analysis.sweeps import best_within_budget, final_test_accuracy, fittable
+from replication.analysis.sweeps import RunSummary, TstarFit, best_within_budget, final_test_accuracy, fittable
 
 __all__ = [
     "tstar_figure",
@@ -23,45 +23,45 @@ def _colors(n):
     return sample_colorscale("Viridis", [i / max(1, n - 1) for i in range(n)])
 
 
-def tstar_figure(rows: list[dict], fit: dict, *, title: str) -> go.Figure:
+def tstar_figure(rows: list[RunSummary], fit: TstarFit, *, title: str) -> go.Figure:
     fig = go.Figure()
-    lrs = sorted({r["lr"] for r in rows})
+    lrs = sorted({r.lr for r in rows})
     for color, lr in zip(_colors(len(lrs)), lrs):
-        mine = [r for r in rows if r["lr"] == lr and r["lam"] > 0 and not r["diverged"]]
+        mine = [r for r in rows if r.lr == lr and r.lam > 0 and not r.diverged]
         fig.add_scatter(
-            x=[r["lr_lam"] for r in mine],
-            y=[r["t_star"] for r in mine],
+            x=[r.lr_lam for r in mine],
+            y=[r.t_star for r in mine],
             mode="markers",
             name=f"η = {lr:g}",
             marker=dict(color=color, size=9),
         )
-        bad = [r for r in rows if r["lr"] == lr and r["diverged"]]
+        bad = [r for r in rows if r.lr == lr and r.diverged]
         if bad:
             fig.add_scatter(
-                x=[r["lr_lam"] for r in bad],
-                y=[r["epochs"] for r in bad],
+                x=[r.lr_lam for r in bad],
+                y=[r.epochs for r in bad],
                 mode="markers",
                 name=f"η = {lr:g}: diverged",
                 marker=dict(color=color, symbol="x", size=11),
             )
     use = [r for r in rows if fittable(r)]
-    if not np.isfinite(fit["exponent"]) or len(use) < 2:
+    if not np.isfinite(fit.exponent) or len(use) < 2:
         fig.update_layout(
             title_text=title + " (too few runs peaked after the start to fit)",
             xaxis=dict(type="log", title="η·λ"),
             yaxis=dict(type="log", title="epochs to peak t*"),
         )
         return fig
-    x = np.geomspace(min(r["lr_lam"] for r in use), max(r["lr_lam"] for r in use), 20)
+    x = np.geomspace(min(r.lr_lam for r in use), max(r.lr_lam for r in use), 20)
     fig.add_scatter(
         x=x,
-        y=fit["prefactor"] * x ** fit["exponent"],
+        y=fit.prefactor * x**fit.exponent,
         mode="lines",
-        name=f"fit: exponent {fit['exponent']:.2f}",
+        name=f"fit: exponent {fit.exponent:.2f}",
         line=dict(color="black"),
     )
-    lx = np.log([r["lr_lam"] for r in use])
-    ly = np.log([r["t_star"] for r in use])
+    lx = np.log([r.lr_lam for r in use])
+    ly = np.log([r.t_star for r in use])
     fig.add_scatter(
         x=x,
         y=np.exp(ly.mean()) * (x / np.exp(lx.mean())) ** -1.0,
@@ -78,22 +78,22 @@ def tstar_figure(rows: list[dict], fit: dict, *, title: str) -> go.Figure:
     return fig
 
 
-def peak_accuracy_figure(rows: list[dict], *, title: str) -> go.Figure:
+def peak_accuracy_figure(rows: list[RunSummary], *, title: str) -> go.Figure:
     fig = go.Figure()
-    lrs = sorted({r["lr"] for r in rows})
+    lrs = sorted({r.lr for r in rows})
     for color, lr in zip(_colors(len(lrs)), lrs):
-        mine = sorted([r for r in rows if r["lr"] == lr and r["lam"] > 0], key=lambda r: r["lam"])
+        mine = sorted([r for r in rows if r.lr == lr and r.lam > 0], key=lambda r: r.lam)
         fig.add_scatter(
-            x=[r["lam"] for r in mine],
-            y=[r["max_test_accuracy"] for r in mine],
+            x=[r.lam for r in mine],
+            y=[r.max_test_accuracy for r in mine],
             mode="lines+markers",
             name=f"η = {lr:g}",
             line=dict(color=color),
         )
-        zero = [r for r in rows if r["lr"] == lr and r["lam"] == 0]
+        zero = [r for r in rows if r.lr == lr and r.lam == 0]
         if zero:
             fig.add_hline(
-                y=zero[0]["max_test_accuracy"],
+                y=zero[0].max_test_accuracy,
                 line=dict(color=color, dash="dot"),
                 annotation_text=f"λ = 0, η = {lr:g}",
                 annotation_position="bottom right",
@@ -122,15 +122,15 @@ def fixed_budget_figure(histories, *, lr: float, budget_epochs: float, title: st
     return fig
 
 
-def train_accuracy_time_figure(rows: list[dict], *, title: str) -> go.Figure:
+def train_accuracy_time_figure(rows: list[RunSummary], *, title: str) -> go.Figure:
     fig = go.Figure()
-    lams = sorted({r["lam"] for r in rows})
+    lams = sorted({r.lam for r in rows})
     for color, lam in zip(_colors(len(lams)), lams):
-        mine = sorted([r for r in rows if r["lam"] == lam and np.isfinite(r["t_train_zero"])], key=lambda r: r["lr"])
+        mine = sorted([r for r in rows if r.lam == lam and np.isfinite(r.t_train_zero)], key=lambda r: r.lr)
         if mine:
             fig.add_scatter(
-                x=[r["lr"] for r in mine],
-                y=[r["t_train_zero"] for r in mine],
+                x=[r.lr for r in mine],
+                y=[r.t_train_zero for r in mine],
                 mode="lines+markers",
                 name=f"λ = {lam:g}",
                 line=dict(color=color),

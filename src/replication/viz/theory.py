@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from replication.theory.finite_width import Fig5cCurves, KernelEvolution
 from replication.theory.modes import mode_solution
 from replication.viz.plotting import figure_bundle, grid_slider_figure
 
@@ -126,19 +127,15 @@ def mode_explorer(*, lam: float = 0.01, gamma: float = 1.0, k: int = 2, f0: floa
     )
 
 
-def fig5c_figure(res: dict, *, lam: float) -> go.Figure:
+def fig5c_figure(res: Fig5cCurves, *, lam: float) -> go.Figure:
     fig = go.Figure()
-    t = res["time"]
+    t = res.time
     keep = t > 0
+    fig.add_scatter(x=t[keep], y=res.loss_k1[keep], name="eq. (1), k = 1 (linear model)", line=dict(color=K_COLORS[1]))
     fig.add_scatter(
-        x=t[keep], y=res["loss_k1"][keep], name="eq. (1), k = 1 (linear model)", line=dict(color=K_COLORS[1])
+        x=t[keep], y=res.loss_k2[keep], name="eq. (1), k = 2 (2-layer theory)", line=dict(color=K_COLORS[2])
     )
-    fig.add_scatter(
-        x=t[keep], y=res["loss_k2"][keep], name="eq. (1), k = 2 (2-layer theory)", line=dict(color=K_COLORS[2])
-    )
-    fig.add_scatter(
-        x=t[keep], y=res["loss_gd"][keep], name="gradient descent, 2-layer ReLU", line=dict(color=K_COLORS[3])
-    )
+    fig.add_scatter(x=t[keep], y=res.loss_gd[keep], name="gradient descent, 2-layer ReLU", line=dict(color=K_COLORS[3]))
     fig.update_layout(
         title_text=f"Fig. 5c: training loss Σ½(f−y)² on even/odd MNIST, λ = {fmt(lam)}",
         xaxis=dict(type="log", title="time t = step × η"),
@@ -148,21 +145,21 @@ def fig5c_figure(res: dict, *, lam: float) -> go.Figure:
     return fig
 
 
-def kernel_figure(runs: list[dict], *, lam: float) -> go.Figure:
+def kernel_figure(runs: list[KernelEvolution], *, lam: float) -> go.Figure:
     """Theorem 1 measured: Θ_t/Θ_0 over time for each (k, width), against e^{−2(k−1)λt}."""
     fig = go.Figure()
     dashes = {2: "solid", 3: "dash"}
     for run in runs:
         fig.add_scatter(
-            x=run["time"],
-            y=run["ratio"],
+            x=run.time,
+            y=run.ratio,
             mode="lines+markers",
-            name=f"k = {run['k']}, width {run['width']}",
-            line=dict(dash=dashes.get(run["k"], "dot")),
-            opacity=0.5 + 0.5 * run["width"] / max(r["width"] for r in runs),
+            name=f"k = {run.layers}, width {run.width}",
+            line=dict(dash=dashes.get(run.layers, "dot")),
+            opacity=0.5 + 0.5 * run.width / max(r.width for r in runs),
         )
-    t = np.linspace(0, max(r["time"][-1] for r in runs), 50)
-    for k in sorted({r["k"] for r in runs}):
+    t = np.linspace(0, max(r.time[-1] for r in runs), 50)
+    for k in sorted({r.layers for r in runs}):
         fig.add_scatter(
             x=t,
             y=np.exp(-2 * (k - 1) * lam * t),

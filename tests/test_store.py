@@ -1,8 +1,8 @@
-"""The result store's code key: what decides a stored run counts, comments and docstrings do not."""
+"""The result store: a run is reused only with the same configuration and the same code (comments and docstrings do
+not count), and a damaged file is recomputed, never used."""
 
 import importlib
 import sys
-import textwrap
 
 import pytest
 
@@ -127,3 +127,43 @@ def test_code_key_refuses_what_it_cannot_read():
         code_key(module_level_lambda)
     with pytest.raises(ValueError, match="cannot find the source"):
         code_key(print)
+
+
+def test_result_store_reuses_only_the_same_config_and_recomputes_damaged_files(tmp_path):
+    calls = []
+
+    def compute(value):
+        def run():
+            calls.append(value)
+            return {"value": value, "curve": [1.0, 0.5]}
+
+        return run
+
+    logs = []
+    first = cached_result(
+        "demo", {"lr": 0.1}, compute(1), preset="cpu", root=tmp_path, code=cached_result, log=logs.append
+    )
+    again = cached_result(
+        "demo", {"lr": 0.1}, compute(2), preset="cpu", root=tmp_path, code=cached_result, log=logs.append
+    )
+    other = cached_result(
+        "demo", {"lr": 0.2}, compute(3), preset="cpu", root=tmp_path, code=cached_result, log=logs.append
+    )
+    assert (first.reused, again.reused, other.reused) == (False, True, False)
+    assert again.payload["value"] == 1 and other.payload["value"] == 3 and calls == [1, 3]
+    assert again.provenance.preset == "cpu" and again.provenance.wall_time_s >= 0
+    path = first.path
+    # a flipped digit in the payload: the checksum catches it and the run is recomputed
+    text = open(path).read().replace('"value": 1', '"value": 7')
+    open(path, "w").write(text)
+    fixed = cached_result(
+        "demo", {"lr": 0.1}, compute(4), preset="cpu", root=tmp_path, code=cached_result, log=logs.append
+    )
+    assert not fixed.reused and fixed.payload["value"] == 4 and "damaged" in logs[-1]
+    # a truncated file: recomputed, never used
+    open(path, "w").write(open(path).read()[:40])
+    again = cached_result(
+        "demo", {"lr": 0.1}, compute(5), preset="cpu", root=tmp_path, code=cached_result, log=logs.append
+    )
+    assert not again.reused and again.payload["value"] == 5
+    assert calls == [1, 3, 4, 5]

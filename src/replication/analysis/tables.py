@@ -1,0 +1,80 @@
+"""The per-run table every Section 2 chapter prints, one formatter for all of them."""
+
+from __future__ import annotations
+
+from replication.analysis.sweeps import RunSummary, learned, peaked_at_end
+
+__all__ = ["RUN_COLUMNS", "format_runs", "format_predictions", "format_race"]
+
+RUN_COLUMNS = {  # name: (width, formatter)
+    "η": (7, lambda r: f"{r.lr:g}"),
+    "λ": (11, lambda r: f"{r.lam:g}"),
+    "ηλ": (9, lambda r: f"{r.lr_lam:.2g}"),
+    "epochs": (8, lambda r: f"{r.epochs:g}"),
+    "t*": (8, lambda r: f"{r.t_star:.4g}"),
+    "t*·ηλ": (9, lambda r: f"{r.t_star * r.lr_lam:.3g}"),
+    "max acc": (9, lambda r: f"{r.max_test_accuracy:.4f}"),
+    "train acc 1 at": (16, lambda r: f"{r.t_train_zero:.4g}"),
+}
+
+
+def _note(r: RunSummary, min_peak_accuracy: float | None) -> str:
+    if r.diverged:
+        return f"diverged at step {r.diverged_at:g}"
+    if r.lam > 0 and not learned(r, min_peak_accuracy):
+        return "did not learn"
+    if r.lam > 0 and peaked_at_end(r):
+        return "still rising at the end"
+    return ""
+
+
+def format_runs(
+    rows: list[RunSummary],
+    columns: tuple[str, ...] = ("η", "λ", "ηλ", "epochs", "t*", "t*·ηλ", "max acc"),
+    *,
+    min_peak_accuracy: float | None = None,
+    extra: dict[str, list[str]] | None = None,
+) -> str:
+    """One line per run (t* in epochs) with a last column saying whether it diverged (and when), never learned
+    (given ``min_peak_accuracy``) or was still rising at the end; ``extra`` adds named columns of preformatted
+    cells, one per row."""
+    for c in columns:
+        if c not in RUN_COLUMNS:
+            raise ValueError(f"columns: unknown column {c!r}; allowed: {sorted(RUN_COLUMNS)}.")
+    extra = extra or {}
+    for name, cells in extra.items():
+        if len(cells) != len(rows):
+            raise ValueError(f"extra column {name!r} has {len(cells)} cells for {len(rows)} rows.")
+    widths = {name: max(len(name), *(len(c) for c in cells)) + 2 for name, cells in extra.items()}
+    head = "".join(f"{c:>{RUN_COLUMNS[c][0]}}" for c in columns) + "".join(f"{n:>{widths[n]}}" for n in extra)
+    lines = [head + "  note"]
+    for i, r in enumerate(rows):
+        cells = "".join(f"{RUN_COLUMNS[c][1](r):>{RUN_COLUMNS[c][0]}}" for c in columns)
+        cells += "".join(f"{extra[n][i]:>{widths[n]}}" for n in extra)
+        lines.append(cells + f"  {_note(r, min_peak_accuracy)}".rstrip())
+    return "\n".join(lines)
+
+
+def format_predictions(rows) -> str:
+    """Fig. 4b as a table: per (factor, budget) λ_pred, the tuned λ and its 0.1% range, their ratio, both
+    accuracies, the gap and λ = 0's accuracy within the budget."""
+    head = (f"{'c×':>3}{'T':>6}{'λ_pred':>9}{'λ_tuned':>9}{'(0.1% range)':>18}{'ratio':>7}{'acc pred':>10}"
+            f"{'acc tuned':>10}{'gap':>8}{'acc λ=0':>9}")  # fmt: skip
+    lines = [head]
+    for r in rows:
+        t = r.tuned
+        span = f"{t.lam_low:.2g}–{t.lam_high:.2g}"
+        lines.append(f"{r.factor:>3g}{r.budget:>6g}{r.lam_pred:>9.2g}{t.lam:>9.2g}{span:>18}{r.ratio:>7.2f}"
+                     f"{r.accuracy_pred:>10.4f}{t.accuracy:>10.4f}{r.gap:>8.4f}{t.accuracy_lam0:>9.4f}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def format_race(rows) -> str:
+    """Fig. 1c as a table: best accuracy within the budget, the epoch each run first reaches the reference's best
+    ("never" if it does not within the budget), the speed-up and the last λ."""
+    lines = [f"{'run':<44}{'best acc':>9}{'epoch to target':>17}{'speed-up':>10}{'final λ':>10}"]
+    for r in rows:
+        reached = r.epoch_to_target == r.epoch_to_target  # not NaN
+        when, speed = (f"{r.epoch_to_target:g}", f"{r.speedup:.2f}×") if reached else ("never", "—")
+        lines.append(f"{r.name:<44}{r.best_accuracy:>9.4f}{when:>17}{speed:>10}{r.final_lam:>10.2g}")
+    return "\n".join(lines)

@@ -1,0 +1,200 @@
+"""The verdicts the chapters print beside the paper's claims, computed once here and unit-tested: does the smallest
+λ match λ = 0 (Fig. 2b, 3b/e, S7), which λ wins a fixed budget (Fig. 2c, 2f, 3c/f), the test accuracy when the
+training accuracy first reaches 1 (Fig. S5), and the deep linear fixed point (App. B.1, eq. S21)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from replication.analysis.sweeps import (
+    RunSummary,
+    TstarFit,
+    best_within_budget,
+    final_test_accuracy,
+    fit_tstar,
+    test_accuracy_at,
+)
+from replication.core.validation import check_nonnegative, check_positive
+from replication.training.records import History
+
+__all__ = [
+    "SmallestLambdaVerdict",
+    "smallest_lambda_vs_zero",
+    "BudgetVerdict",
+    "best_lambda_within_budget",
+    "accuracy_when_train_reaches_one",
+    "OptimumVerdict",
+    "optimal_lambda",
+    "best_final_accuracy",
+    "Spread",
+    "accuracy_spread",
+    "max_ratio_until",
+    "deep_linear_fixed_point_prediction",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class SmallestLambdaVerdict:
+    """For one η: the smallest λ > 0 and the best λ > 0 with their peak accuracies, λ = 0's peak (NaN if there is no
+    λ = 0 run), and whether the smallest λ reaches λ = 0's peak within ``tolerance``."""
+
+    lr: float
+    smallest_lam: float
+    smallest_accuracy: float
+    best_lam: float
+    best_accuracy: float
+    zero_accuracy: float
+    tolerance: float
+
+    @property
+    def matches_zero(self) -> bool:
+        return bool(self.smallest_accuracy >= self.zero_accuracy - self.tolerance)
+
+    def describe(self) -> str:
+        verdict = "matches or beats" if self.matches_zero else "is BELOW"
+        return (
+            f"η = {self.lr:g}: smallest λ = {self.smallest_lam:g} reaches {self.smallest_accuracy:.4f}, best λ = "
+            f"{self.best_lam:g} reaches {self.best_accuracy:.4f}; λ = 0 reaches {self.zero_accuracy:.4f} (smallest λ "
+            f"{verdict} λ = 0 within {100 * self.tolerance:g}%)"
+        )
+
+
+def smallest_lambda_vs_zero(rows: list[RunSummary], *, tolerance: float = 0.005) -> list[SmallestLambdaVerdict]:
+    """One verdict per η that has both a λ = 0 run and a non-diverged λ > 0 run (Fig. 2b's claim: trained for
+    τ/(ηλ), small λ is as good as λ = 0 or better)."""
+    check_nonnegative("tolerance", tolerance)
+    out = []
+    for lr in sorted({r.lr for r in rows}):
+        mine = [r for r in rows if r.lr == lr and r.lam > 0 and np.isfinite(r.max_test_accuracy)]
+        zero = [r.max_test_accuracy for r in rows if r.lr == lr and r.lam == 0]
+        if not mine or not zero:
+            continue
+        smallest = min(mine, key=lambda r: r.lam)
+        best = max(mine, key=lambda r: r.max_test_accuracy)
+        out.append(
+            SmallestLambdaVerdict(
+                lr, smallest.lam, smallest.max_test_accuracy, best.lam, best.max_test_accuracy, zero[0], tolerance
+            )
+        )
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class BudgetVerdict:
+    """Fig. 2c's fixed budget at one η: the best accuracy within ``budget`` epochs of each λ > 0 and the winner."""
+
+    lr: float
+    budget: float
+    accuracies: tuple[tuple[float, float], ...]  # (λ, best accuracy within the budget), by increasing λ
+    best_lam: float
+    best_accuracy: float
+
+    def describe(self) -> str:
+        each = ", ".join(f"λ = {lam:g}: {acc:.4f}" for lam, acc in self.accuracies)
+        return f"within {self.budget:g} epochs at η = {self.lr:g}: {each}; best λ = {self.best_lam:g}"
+
+
+def best_lambda_within_budget(histories: list[History], *, lr: float, budget: float) -> BudgetVerdict:
+    """Which λ > 0 of the runs at ``lr`` reaches the best test accuracy within ``budget`` epochs (ties: smaller λ)."""
+    check_positive("budget", budget)
+    pairs = sorted((h.lam, best_within_budget(h, budget)) for h in histories if h.lr == lr and h.lam > 0)
+    pairs = [(lam, acc) for lam, acc in pairs if np.isfinite(acc)]
+    if not pairs:
+        raise ValueError(f"no run at lr={lr:g} with λ > 0 has a finite accuracy within budget={budget:g} epochs.")
+    best_lam, best_acc = max(pairs, key=lambda p: (p[1], -p[0]))
+    return BudgetVerdict(float(lr), float(budget), tuple(pairs), best_lam, best_acc)
+
+
+def accuracy_when_train_reaches_one(history: History, row: RunSummary) -> float:
+    """The test accuracy at the first evaluation where the training accuracy is 1 (Fig. S5); NaN if it never is."""
+    return test_accuracy_at(history, row.t_train_zero) if np.isfinite(row.t_train_zero) else math.nan
+
+
+def deep_linear_fixed_point_prediction(lam_sqrt_n: float) -> float:
+    """App. B.1: f of the non-trivial fixed point of the deep linear model with L2 on x = y = 1, f = 1 − λ√n while
+    λ√n < 1 (eq. S21, whose printed sign we correct), and f = 0 (the trivial fixed point) above."""
+    check_nonnegative("lam_sqrt_n", lam_sqrt_n)
+    return max(1.0 - float(lam_sqrt_n), 0.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimumVerdict:
+    """Fig. S7: the λ > 0 with the best peak accuracy, λ = 0's peak, whether the optimum is interior (not the
+    smallest λ swept), the t* fits below and above it (None with fewer than two λ), and the runs that
+    ``max_epochs`` cut short of their planned physical time, as (λ, epochs trained, epochs planned)."""
+
+    best_lam: float
+    best_accuracy: float
+    zero_accuracy: float
+    interior: bool
+    fit_below: TstarFit | None
+    fit_above: TstarFit | None
+    cut_short: tuple[tuple[float, float, float], ...]
+
+
+def optimal_lambda(rows: list[RunSummary], *, physical_time: float) -> OptimumVerdict:
+    """Where the peak accuracy is best over λ, and whether t* ∝ 1/(ηλ) holds on either side of it."""
+    check_positive("physical_time", physical_time)
+    positive = [r for r in rows if r.lam > 0 and not r.diverged and np.isfinite(r.max_test_accuracy)]
+    if not positive:
+        raise ValueError("no non-diverged run with λ > 0 to find an optimum among.")
+    best = max(positive, key=lambda r: r.max_test_accuracy)
+    zero = [r.max_test_accuracy for r in rows if r.lam == 0]
+
+    def side_fit(part):
+        return fit_tstar(part) if len({r.lam for r in part}) >= 2 else None
+
+    planned = [(r, physical_time / r.lr_lam) for r in positive]
+    return OptimumVerdict(
+        best.lam, best.max_test_accuracy, zero[0] if zero else math.nan, best.lam != min(r.lam for r in positive),
+        side_fit([r for r in positive if r.lam <= best.lam]), side_fit([r for r in positive if r.lam >= best.lam]),
+        tuple((r.lam, r.epochs, p) for r, p in planned if r.epochs < p - 1),
+    )  # fmt: skip
+
+
+def best_final_accuracy(histories: list[History]) -> tuple[float, float]:
+    """(λ, final test accuracy) of the run that ends best (Fig. 1a's fixed-T optimum; ties: smaller λ)."""
+    finals = [(h.lam, final_test_accuracy(h)) for h in histories]
+    finals = [(lam, acc) for lam, acc in finals if np.isfinite(acc)]
+    if not finals:
+        raise ValueError("no run has a finite final test accuracy.")
+    return max(finals, key=lambda p: (p[1], -p[0]))
+
+
+@dataclasses.dataclass(frozen=True)
+class Spread:
+    """Test accuracy of named runs at one time, and the spread (max − min) between them (Fig. S12)."""
+
+    when: str
+    accuracies: tuple[tuple[str, float], ...]
+
+    @property
+    def spread(self) -> float:
+        values = [a for _, a in self.accuracies]
+        return max(values) - min(values)
+
+    def describe(self) -> str:
+        each = ", ".join(f"{name}: {acc:.4f}" for name, acc in self.accuracies)
+        return f"test accuracy {self.when}: {each}; spread {self.spread:.4f}"
+
+
+def accuracy_spread(runs: dict[str, History], *, epoch: float | None = None) -> Spread:
+    """The runs' test accuracy at the first evaluation at or after ``epoch`` (None: at the end) and its spread."""
+    if not runs:
+        raise ValueError("runs must name at least one history.")
+    if epoch is None:
+        return Spread("at the end", tuple((k, final_test_accuracy(h)) for k, h in runs.items()))
+    return Spread(f"after {epoch:g} epochs", tuple((k, test_accuracy_at(h, epoch)) for k, h in runs.items()))
+
+
+def max_ratio_until(time, reference, other, *, until: float) -> float:
+    """The largest factor between two positive curves over 0 < t ≤ ``until``: max exp|log(reference/other)|
+    (Fig. 5c: gradient descent against eq. (1) up to the theory's loss minimum). NaN if no time qualifies."""
+    time, reference, other = (np.asarray(a, dtype=float) for a in (time, reference, other))
+    keep = (time > 0) & (time <= until)
+    if not keep.any():
+        return math.nan
+    return float(np.exp(np.max(np.abs(np.log(reference[keep] / other[keep])))))

@@ -1,0 +1,20 @@
+"""Fig. S7: an FC network of width 64 on CIFAR-10 (not overparameterized), each λ trained for
+``sweep.physical_time``/(ηλ) epochs (capped at ``sweep.max_epochs``)."""
+
+from __future__ import annotations
+
+import math
+
+from replication.analysis.plan import plan_sweep
+from replication.experiments.cifar import run_sweep
+from replication.experiments.results import SweepResult, analyzed
+
+__all__ = ["sweep"]
+
+
+def sweep(cfg, *, seed: int) -> SweepResult:
+    s = cfg.sweep
+    runs = plan_sweep([cfg.train.lr], s.lams, physical_time=s.physical_time, min_lr_lam=0.0, max_lr_lam=math.inf,
+                      max_epochs=s.max_epochs)  # fmt: skip
+    model = dict(kind="fc", width=cfg.model.width, depth=cfg.model.depth)
+    return analyzed(run_sweep(cfg, runs, seed=seed, name="failure_case", model=model))

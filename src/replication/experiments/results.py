@@ -1,0 +1,38 @@
+"""A trained grid together with its Section 2 analysis: what every sweep chapter shows."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from replication.analysis.sweeps import SweepAnalysis, analyze_sweep
+from replication.experiments.grid import GridResult
+
+__all__ = ["SweepResult", "analyzed"]
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepResult:
+    """A :class:`GridResult` and its :class:`SweepAnalysis` (summaries, learning threshold, both t* fits)."""
+
+    grid: GridResult
+    analysis: SweepAnalysis
+
+    @property
+    def histories(self):
+        return self.grid.histories
+
+    @property
+    def rows(self):
+        return self.analysis.rows
+
+    @property
+    def fit(self):
+        return self.analysis.fit
+
+    @property
+    def provenance(self):
+        return self.grid.provenance
+
+
+def analyzed(grid: GridResult) -> SweepResult:
+    return SweepResult(grid, analyze_sweep(list(grid.histories)))

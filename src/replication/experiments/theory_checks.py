@@ -1,0 +1,117 @@
+"""The theory chapter's computations (Section 4): the mode solution's two regimes (Fig. 5a/b), eq. (1) against
+gradient descent (Fig. 5c), Theorem 1's kernel decay against width, Lemma 1's homogeneity degree and App. B.1's
+deep linear fixed point; each timed, each a typed result."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from replication.analysis.peaks import fit_power_law
+from replication.analysis.verdicts import deep_linear_fixed_point_prediction, max_ratio_until
+from replication.core.provenance import Provenance, Stopwatch
+from replication.theory import finite_width
+from replication.theory.modes import mode_solution
+
+__all__ = ["ModeExamples", "mode_examples", "Fig5c", "fig5c", "KernelDecay", "kernel_decay", "Homogeneity",
+           "homogeneity", "FixedPoint", "deep_linear"]  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class ModeExamples:
+    """Eq. (3) at ``lam`` up to t = 20/λ: k = 2 with a large γ (learns, then decays), k = 2 with a small γ (never
+    learns), and k = 1 with the large γ (learns and stays)."""
+
+    lam: float
+    gammas: tuple[float, float]
+    time: np.ndarray
+    learns: np.ndarray
+    never: np.ndarray
+    linear: np.ndarray
+    provenance: Provenance
+
+
+def mode_examples(cfg) -> ModeExamples:
+    m = cfg.mode
+    with Stopwatch(cfg.preset) as clock:
+        t = np.geomspace(1e-1, 20.0 / m.lam, 4000)
+        curves = [mode_solution(t, g, m.lam, k, m.f0, m.y) for g, k in ((m.gammas[0], 2), (m.gammas[1], 2),
+                                                                          (m.gammas[0], 1))]  # fmt: skip
+    return ModeExamples(m.lam, tuple(m.gammas), t, *curves, clock.provenance)
+
+
+@dataclasses.dataclass(frozen=True)
+class Fig5c:
+    """Fig. 5c's curves, how many of the samples are even, and how far GD and eq. (1) are apart up to the k = 2
+    theory's loss minimum (as a factor)."""
+
+    curves: finite_width.Fig5cCurves
+    samples: int
+    even: int
+    gap_k2: float
+    gap_k1: float
+    provenance: Provenance
+
+
+def fig5c(cfg, *, seed: int) -> Fig5c:
+    f = cfg.fig5c
+    x, y = finite_width.even_odd_mnist(f.samples, cfg.mnist_source)
+    with Stopwatch(cfg.preset) as clock:
+        c = finite_width.fig5c(x, y, kernel_width=f.kernel_width, train_width=f.train_width, lam=f.lam, lr=f.lr,
+                               t_max=f.t_max, seed=seed)  # fmt: skip
+    until = c.time[int(np.argmin(c.loss_k2))]
+    gaps = [max_ratio_until(c.time, c.loss_gd, other, until=until) for other in (c.loss_k2, c.loss_k1)]
+    return Fig5c(c, len(y), int((y > 0).sum()), *gaps, clock.provenance)
+
+
+@dataclasses.dataclass(frozen=True)
+class KernelDecay:
+    """Theorem 1 on finite networks: one :class:`~replication.theory.finite_width.KernelEvolution` per (k, width)
+    and, per k, the fitted exponent of the final deviation against width."""
+
+    runs: tuple[finite_width.KernelEvolution, ...]
+    exponents: dict[int, float]
+    provenance: Provenance
+
+
+def kernel_decay(cfg, *, seed: int) -> KernelDecay:
+    th = cfg.thm1
+    x, y = finite_width.even_odd_mnist(th.samples, cfg.mnist_source)
+    with Stopwatch(cfg.preset) as clock:
+        runs = tuple(finite_width.kernel_evolution(x, y, layers=k, width=w, lam=th.lam, lr=th.lr, t_max=th.t_max,
+                                                   seed=seed, records=th.records)
+                     for k, widths in th.widths.items() for w in widths)  # fmt: skip
+    exponents = {k: fit_power_law([r.width for r in runs if r.layers == k],
+                                  [r.deviation[-1] for r in runs if r.layers == k])[0] for k in th.widths}  # fmt: skip
+    return KernelDecay(runs, exponents, clock.provenance)
+
+
+@dataclasses.dataclass(frozen=True)
+class Homogeneity:
+    rows: tuple[finite_width.HomogeneityRow, ...]
+    provenance: Provenance
+
+
+def homogeneity(cfg, *, seed: int) -> Homogeneity:
+    x, _ = finite_width.even_odd_mnist(cfg.lemma1.samples, cfg.mnist_source)
+    with Stopwatch(cfg.preset) as clock:
+        rows = finite_width.homogeneity_table(x, width=cfg.lemma1.width, seed=seed)
+    return Homogeneity(tuple(rows), clock.provenance)
+
+
+@dataclasses.dataclass(frozen=True)
+class FixedPoint:
+    """App. B.1 at width n and λ√n: the f that gradient descent reaches and eq. S21's prediction."""
+
+    width: int
+    lam_sqrt_n: float
+    f: float
+    prediction: float
+
+
+def deep_linear(cfg, *, seed: int) -> tuple[list[FixedPoint], Provenance]:
+    with Stopwatch(cfg.preset) as clock:
+        rows = [FixedPoint(n, c, finite_width.deep_linear_fixed_point(n, c / np.sqrt(n), seed=seed),
+                           deep_linear_fixed_point_prediction(c)) for n in cfg.b1.widths for c in cfg.b1.c]  # fmt: skip
+    return rows, clock.provenance
