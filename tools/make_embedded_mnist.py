@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from replication import data
+from replication.data import mnist
 
 N = 1000
-out = Path(__file__).resolve().parents[1] / "src" / "replication" / "_embedded" / data.EMBEDDED_MNIST
+out = Path(__file__).resolve().parents[1] / "src" / "replication" / "_embedded" / mnist.EMBEDDED_MNIST
 arrays = {}
 for split in data.SPLITS:
     ds = data.load_mnist(split, "full")
@@ -27,7 +28,7 @@ out.with_suffix(".json").write_text(
     json.dumps(
         {
             "what": f"first {N} train and first {N} test images of MNIST",
-            "from": data.MNIST_WHEEL.requirement,
+            "from": mnist.MNIST_WHEEL.requirement,
             "sha256": hashlib.sha256(buf.getvalue()).hexdigest(),
         },
         indent=2,
