@@ -13,6 +13,10 @@ On pages with saved ipywidgets it also makes the vendored widget manager work of
 loaded from unpkg, which an offline book cannot reach (and Jupyter Book 1 emits its inline script twice, a
 console error).
 
+It also adds the book's stylesheet (:data:`BOOK_CSS`, written to ``_static/replication.css``): code cells wrap long
+lines instead of cutting them at the right edge of their box, text outputs scroll sideways, and Plotly figures fit
+the page at any width.
+
 Nothing is fetched from a CDN.
 """
 
@@ -28,6 +32,26 @@ PLOTLY_STATIC = "plotly/plotly.min.js"
 PLOTLY_PRIORITY = 200
 PLOTLY_MARKER = "plotly-graph-div"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+BOOK_CSS_STATIC = "replication.css"
+BOOK_CSS = """/* replication.site.sphinx_offline: the book's own rules */
+/* Code cells: long lines wrap inside their box (the check in .ci/check_book.py fails on a cut-off line) */
+div.cell_input div.highlight pre {
+  white-space: pre-wrap;
+  overflow-wrap: anywhere;
+}
+/* Text outputs (tables) keep their columns and scroll sideways */
+div.cell_output pre {
+  overflow-x: auto;
+}
+/* Plotly figures: never wider than the page; the white card is dimmed a little in the dark theme */
+div.cell_output .plotly-graph-div {
+  max-width: 100%;
+}
+html[data-theme="dark"] div.cell_output .plotly-graph-div {
+  filter: brightness(0.92);
+  border-radius: 4px;
+}
+"""
 HTML_BUILDERS = ("html", "dirhtml", "singlehtml", "readthedocs", "readthedocsdirhtml")
 
 
@@ -104,6 +128,7 @@ def _copy_plotly(app, exception):
     dest = Path(app.outdir) / "_static" / PLOTLY_STATIC
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(plotly_js_path(), dest)
+    (Path(app.outdir) / "_static" / BOOK_CSS_STATIC).write_text(BOOK_CSS, encoding="utf-8")
 
 
 def setup(app):
@@ -111,6 +136,7 @@ def setup(app):
     # MathJax on every page: chapter titles with math appear in every page's navigation, also on pages whose body
     # has no math (where Sphinx would otherwise leave MathJax out and the title would show raw TeX)
     app.set_html_assets_policy("always")
+    app.add_css_file(BOOK_CSS_STATIC, priority=900)  # after the theme's, so these rules win
     app.connect("html-page-context", _page_scripts, priority=900)  # after MyST-NB adds its widget scripts
     app.connect("build-finished", _copy_plotly)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
