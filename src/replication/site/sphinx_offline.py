@@ -39,9 +39,17 @@ div.cell_input div.highlight pre {
   white-space: pre-wrap;
   overflow-wrap: anywhere;
 }
-/* Text outputs (tables) keep their columns and scroll sideways */
+/* Text outputs (tables) keep their columns and scroll sideways, with a scrollbar that is always drawn (Chromium
+   and Safari draw a styled one even where they would overlay and hide the system's) */
 div.cell_output pre {
   overflow-x: auto;
+}
+div.cell_output pre::-webkit-scrollbar {
+  height: 8px;
+}
+div.cell_output pre::-webkit-scrollbar-thumb {
+  background: #9aa0a6;
+  border-radius: 4px;
 }
 /* Plotly figures: never wider than the page; the white card is dimmed a little in the dark theme */
 div.cell_output .plotly-graph-div {

@@ -70,7 +70,15 @@ def style(fig: go.Figure) -> go.Figure:
     fig.update_layout(
         template="plotly_white",
         font=dict(family=FONT, size=13, color="#222"),
-        title=dict(x=0.01, xanchor="left", y=0.98, yanchor="top", automargin=True, font=dict(size=16)),
+        title=dict(
+            x=0.01,
+            xanchor="left",
+            y=0.98,
+            yanchor="top",
+            automargin=True,
+            font=dict(size=16),
+            subtitle=dict(font=dict(size=14, color="#444")),
+        ),
         legend=dict(**legend, font=dict(size=12), bgcolor="rgba(255,255,255,0.8)"),
         paper_bgcolor="white",
         plot_bgcolor="#f7f8fa",

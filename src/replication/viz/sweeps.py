@@ -21,7 +21,8 @@ __all__ = [
 
 
 def _colors(n):
-    return sample_colorscale("Viridis", [i / max(1, n - 1) for i in range(n)])
+    """n colours from Viridis, stopping short of its pale yellow end (hard to see on the white card)."""
+    return sample_colorscale("Viridis", [0.85 * i / max(1, n - 1) for i in range(n)])
 
 
 def tstar_figure(rows: list[dict], fit: dict, *, title: str) -> go.Figure:
