@@ -115,7 +115,9 @@ def mode_explorer(*, lam: float = 0.01, gamma: float = 1.0, k: int = 2, f0: floa
         )
         with out:
             out.clear_output(wait=True)
-            display(figure_bundle(fig), raw=True)
+            # the static book saves this output as text (its widget manager knows no Plotly): say what it is
+            note = f"(the figure for {fig.layout.title.text} draws here when a live kernel runs these sliders)"
+            display({**figure_bundle(fig), "text/plain": note}, raw=True)
 
     widgets.interactive_output(redraw, controls)
     return widgets.VBox(
