@@ -68,7 +68,9 @@ PAGES = {
                 )
             ),
         )
-        + cell(LONG, text_output("a long table row " * 20 + "\nresults/smoke/headlines/fc_mnist.json"))
+        + cell(LONG, text_output("a long line that wraps " * 20 + "\nresults/smoke/headlines/fc_mnist.json"))
+        # an output that does not wrap but scrolls, with a scrollbar drawn: fine
+        + cell("table", '<pre style="white-space: pre; overflow-wrap: normal">' + "| column " * 60 + "</pre>")
     ),
     "log_axis_annotation": page(cell("fig.add_vline(...)", figure_html(log_bug_figure()))),
     "empty_trace": page(cell("fig", figure_html(go.Figure([go.Scatter(x=[1, 2], y=[3, 4]), go.Scatter(x=[], y=[])])))),

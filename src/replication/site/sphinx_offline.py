@@ -39,9 +39,12 @@ div.cell_input div.highlight pre {
   white-space: pre-wrap;
   overflow-wrap: anywhere;
 }
-/* Text outputs (tables) keep their columns and scroll sideways, with a scrollbar that is always drawn (Chromium
-   and Safari draw a styled one even where they would overlay and hide the system's) */
+/* Text outputs wrap too (the book prints sentences, and tables well under the column's ~95 characters); anything
+   that still cannot wrap scrolls sideways, with a scrollbar that is always drawn (Chromium and Safari draw a
+   styled one even where they would overlay and hide the system's) */
 div.cell_output pre {
+  white-space: pre-wrap;
+  overflow-wrap: anywhere;
   overflow-x: auto;
 }
 div.cell_output pre::-webkit-scrollbar {
