@@ -65,9 +65,11 @@ book: env data execute build
 bench: env
 	$(PY) benchmarks/bench_engine.py --out results/bench.json
 
-# Headless-Chromium check of the built book (needs Debian's chromium: apt-get install chromium).
+# Headless-Chromium check of the built book (needs Debian's chromium: apt-get install chromium); one full-page
+# screenshot per page (1400 px wide) under _build/$(PRESET)/screenshots/ for a reviewer to flip through.
 check-book: env
-	$(PY) .ci/check_book.py $(HTML)
+	rm -rf _build/$(PRESET)/screenshots
+	$(PY) .ci/check_book.py $(HTML) --screenshots _build/$(PRESET)/screenshots
 
 clean:
 	rm -rf _build

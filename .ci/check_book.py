@@ -7,6 +7,20 @@ at least one page must hold a Plotly figure, and a page with ipywidgets state mu
 Every figure with two sliders (the λ/γ explorer of the theory chapter) is dragged with the mouse: each slider,
 clicked at the start of its rail, must change the curves on show.
 
+What a reader would see wrong, checked on every page (each check is tested on a page built to break it, in
+tests/test_check_book.py):
+
+* every Plotly figure: no trace is empty (no finite point); each rendered linear or log axis covers the data of the
+  traces on show, and an autoranged axis does not run far past it (log axes: more than 1 + the data's extent in
+  decades of slack; linear: more than the data's extent; constant data is fine);
+* no cell output shows a path of the build machine (/tmp/, /root/, /home/, /Users/, site-packages, PosixPath(, or
+  the directory the check runs from);
+* no code cell (input or text output) is wider than its box unless it scrolls with a visible scrollbar (the
+  book's CSS wraps code lines; text outputs scroll).
+
+The viewport is 1400 px wide; with ``--screenshots DIR`` each page is saved there as a full-page PNG (before any
+slider is moved).
+
 usage: python .ci/check_book.py _build/smoke/_build/html [--screenshots DIR]
 """
 
@@ -15,6 +29,8 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import math
+import os
 import sys
 import threading
 from pathlib import Path
@@ -33,6 +49,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
+VIEWPORT = {"width": 1400, "height": 1000}
+MACHINE_PATHS = ["/tmp/", "/root/", "/home/", "/Users/", "site-packages", "PosixPath(", "WindowsPath("]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -54,8 +72,14 @@ def serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+def launch(pw):
+    """Debian's Chromium, headless, with scrollbars drawn as a reader sees them (Playwright hides them by default,
+    and the overflow check measures them)."""
+    return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, ignore_default_args=["--hide-scrollbars"])
+
+
 def check_page(browser, origin: str, path: str, shots: Path | None) -> tuple[list[str], dict]:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page = browser.new_page(viewport=VIEWPORT)
     problems, external, console = [], [], []
     page.on("request", lambda r: None if r.url.startswith((origin, *LOCAL_SCHEMES)) else external.append(r.url))
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
@@ -85,13 +109,138 @@ def check_page(browser, origin: str, path: str, shots: Path | None) -> tuple[lis
         problems.append(f"{facts['mathSource']} math elements but MathJax typeset none")
     if facts["widgetState"] and not facts["widgets"]:
         problems.append("widget state saved but no widget rendered")
-    facts["slidersMoved"] = 0
-    problems += move_sliders(page, facts)
+    problems += figure_problems(page.evaluate(FIGURE_FACTS))
+    problems += output_path_problems(page.evaluate(OUTPUT_TEXTS), machine_paths())
+    problems += [f"code cell wider than its box, no scrollbar: {c!r}" for c in page.evaluate(OVERFLOWING_CODE)]
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / (path.replace("/", "_").replace(".html", "") + ".png")), full_page=True)
+    facts["slidersMoved"] = 0
+    problems += move_sliders(page, facts)
     page.close()
     return problems, facts
+
+
+# Per Plotly figure: the traces with no finite point, and for each linear/log axis the extent of the data on show
+# (log axes in log10, as plotly keeps their range) beside the rendered range.
+FIGURE_FACTS = """() => {
+    const T = {f8: Float64Array, f4: Float32Array, i1: Int8Array, u1: Uint8Array, u1c: Uint8ClampedArray,
+               i2: Int16Array, u2: Uint16Array, i4: Int32Array, u4: Uint32Array};
+    const arr = (v) => {
+        if (v === null || v === undefined) return null;
+        if (Array.isArray(v)) return v.flat(Infinity);
+        if (ArrayBuffer.isView(v)) return Array.from(v);
+        if (typeof v === 'object' && typeof v.bdata === 'string' && T[v.dtype]) {
+            const b = Uint8Array.from(atob(v.bdata), c => c.charCodeAt(0));
+            return Array.from(new T[v.dtype](b.buffer));
+        }
+        return null;
+    };
+    const ok = (v) => v !== null && v !== undefined && v !== '' && !(typeof v === 'number' && !isFinite(v));
+    return [...document.querySelectorAll('.plotly-graph-div')].map((gd, index) => {
+        const fl = gd._fullLayout || {};
+        const title = [fl.title && fl.title.text, fl.title && fl.title.subtitle && fl.title.subtitle.text]
+            .filter(Boolean).join(': ').replace(/<[^>]+>/g, '');
+        const empty = [];
+        (gd.data || []).forEach((t, i) => {
+            if (t.source) return;  // an image given as a data URI
+            const x = arr(t.x), y = arr(t.y), z = arr(t.z);
+            let n;
+            if (z) n = z.filter(ok).length;
+            else if (x && y) n = y.filter((v, j) => ok(v) && ok(x[j])).length;
+            else n = (y || x || []).filter(ok).length;
+            if (!n) empty.push(t.name || `trace ${i}`);
+        });
+        const axes = [];
+        Object.keys(fl).filter(k => /^[xy]axis\\d*$/.test(k)).forEach(k => {
+            const ax = fl[k];
+            if (!ax || !['linear', 'log'].includes(ax.type) || !Array.isArray(ax.range)) return;
+            const letter = k[0];
+            let lo = Infinity, hi = -Infinity;
+            (gd._fullData || []).forEach(t => {
+                if (t.visible !== true || t.opacity === 0) return;
+                if (!['scatter', 'scattergl', 'bar'].includes(t.type)) return;
+                if ((t[letter + 'axis'] || letter) !== ax._id) return;
+                let v = arr(t[letter]);
+                if (!v) return;
+                if (t.type === 'bar' && letter === (t.orientation === 'h' ? 'x' : 'y')) v = v.concat([0]);
+                for (let a of v) {
+                    if (typeof a !== 'number' || !isFinite(a)) continue;
+                    if (ax.type === 'log') { if (a <= 0) continue; a = Math.log10(a); }
+                    if (a < lo) lo = a;
+                    if (a > hi) hi = a;
+                }
+            });
+            if (lo > hi) return;
+            const r = ax.range.map(Number);
+            axes.push({name: k, type: ax.type, autorange: ax.autorange !== false, lo, hi,
+                       rlo: Math.min(...r), rhi: Math.max(...r)});
+        });
+        return {index, title, empty, axes};
+    });
+}"""
+
+OUTPUT_TEXTS = "() => [...document.querySelectorAll('div.cell_output')].map(o => o.innerText)"
+
+# Code inputs and text outputs wider than their box, unless they scroll with a scrollbar that takes space; also
+# any whose right edge runs past its cell's.
+OVERFLOWING_CODE = """() => [...document.querySelectorAll('div.cell_input pre, div.cell_output pre')].filter(p => {
+    const st = getComputedStyle(p);
+    const cell = p.closest('div.cell') || p.parentElement;
+    const pastCell = p.getBoundingClientRect().right > cell.getBoundingClientRect().right + 1;
+    if (p.scrollWidth <= p.clientWidth + 1) return pastCell;
+    const bar = p.offsetHeight - p.clientHeight - parseFloat(st.borderTopWidth) - parseFloat(st.borderBottomWidth);
+    return pastCell || !['auto', 'scroll'].includes(st.overflowX) || bar < 1;
+}).map(p => {
+    const lines = p.innerText.split('\\n');
+    return lines.reduce((a, b) => (b.length > a.length ? b : a), '').slice(0, 80);
+})"""
+
+
+def figure_problems(figures: list[dict]) -> list[str]:
+    """What is wrong with the rendered Plotly figures described by :data:`FIGURE_FACTS`."""
+    problems = []
+    for fig in figures:
+        where = f"figure {fig['index']} ({fig['title'][:60] or 'untitled'})"
+        problems += [f"{where}: trace {name!r} is empty" for name in fig["empty"]]
+        for ax in fig["axes"]:
+            problems += [f"{where}: {ax['name']} {p}" for p in axis_problems(ax)]
+    return problems
+
+
+def axis_problems(ax: dict) -> list[str]:
+    """An axis range must cover its data; an autoranged one must not run far past it (see the module docstring)."""
+    lo, hi, rlo, rhi = ax["lo"], ax["hi"], ax["rlo"], ax["rhi"]
+    log = ax["type"] == "log"
+    unit = " decades" if log else ""
+    span = hi - lo
+    tol = max(0.01 * span, 1e-9 * max(1.0, abs(lo), abs(hi)))
+    shown = f"range [{rlo:.3g}, {rhi:.3g}] against data [{lo:.3g}, {hi:.3g}]" + (" (log10)" if log else "")
+    if rlo > lo + tol or rhi < hi - tol:
+        return [f"does not cover its data: {shown}"]
+    if not ax["autorange"] or span <= 1e-9 * max(1.0, abs(lo), abs(hi)):
+        return []
+    excess, limit = (lo - rlo) + (rhi - hi), (1.0 + span if log else span)
+    if not math.isfinite(excess) or excess > limit:
+        return [f"runs {excess:.3g}{unit} past its data (at most {limit:.3g}): {shown}"]
+    return []
+
+
+def machine_paths() -> list[str]:
+    """The strings no output may contain: the usual build-machine paths and the directory the check runs from."""
+    here = os.getcwd()
+    return MACHINE_PATHS + ([here] if here.count("/") >= 2 else [])
+
+
+def output_path_problems(outputs: list[str], needles: list[str]) -> list[str]:
+    problems = []
+    for i, text in enumerate(outputs):
+        for needle in needles:
+            if needle in text:
+                line = next(ln for ln in text.splitlines() if needle in ln)
+                problems.append(f"output {i} shows a path of the build machine ({needle!r}): {line.strip()[:100]!r}")
+                break
+    return problems
 
 
 SHOWN_CURVES = """(i) => {
@@ -126,7 +275,7 @@ def move_sliders(page, facts) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("html_dir", type=Path)
-    parser.add_argument("--screenshots", type=Path, default=None)
+    parser.add_argument("--screenshots", type=Path, default=None, help="save a full-page PNG of each page here")
     args = parser.parse_args()
     root = args.html_dir
     pages = sorted(p.relative_to(root).as_posix() for p in (root / "book").glob("*.html"))
@@ -136,7 +285,7 @@ def main() -> int:
     server, origin = serve(root)
     failures, passed, totals = [], 0, {"plotly": 0, "widgets": 0, "table": 0, "math": 0, "sliders": 0}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         for path in ["index.html", *pages]:
             problems, facts = check_page(browser, origin, path, args.screenshots)
             totals["plotly"] += facts["plotlyRendered"]

@@ -13,6 +13,10 @@ On pages with saved ipywidgets it also makes the vendored widget manager work of
 loaded from unpkg, which an offline book cannot reach (and Jupyter Book 1 emits its inline script twice, a
 console error).
 
+It also adds the book's stylesheet (:data:`BOOK_CSS`, written to ``_static/replication.css``): code cells wrap long
+lines instead of cutting them at the right edge of their box, text outputs scroll sideways, and Plotly figures fit
+the page at any width.
+
 Nothing is fetched from a CDN.
 """
 
@@ -28,6 +32,37 @@ PLOTLY_STATIC = "plotly/plotly.min.js"
 PLOTLY_PRIORITY = 200
 PLOTLY_MARKER = "plotly-graph-div"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+BOOK_CSS_STATIC = "replication.css"
+BOOK_CSS = """/* replication.site.sphinx_offline: the book's own rules */
+/* Code cells: long lines wrap inside their box (the check in .ci/check_book.py fails on a cut-off line) */
+div.cell_input div.highlight pre {
+  white-space: pre-wrap;
+  overflow-wrap: anywhere;
+}
+/* Text outputs wrap too (the book prints sentences, and tables well under the column's ~95 characters); anything
+   that still cannot wrap scrolls sideways, with a scrollbar that is always drawn (Chromium and Safari draw a
+   styled one even where they would overlay and hide the system's) */
+div.cell_output pre {
+  white-space: pre-wrap;
+  overflow-wrap: anywhere;
+  overflow-x: auto;
+}
+div.cell_output pre::-webkit-scrollbar {
+  height: 8px;
+}
+div.cell_output pre::-webkit-scrollbar-thumb {
+  background: #9aa0a6;
+  border-radius: 4px;
+}
+/* Plotly figures: never wider than the page; the white card is dimmed a little in the dark theme */
+div.cell_output .plotly-graph-div {
+  max-width: 100%;
+}
+html[data-theme="dark"] div.cell_output .plotly-graph-div {
+  filter: brightness(0.92);
+  border-radius: 4px;
+}
+"""
 HTML_BUILDERS = ("html", "dirhtml", "singlehtml", "readthedocs", "readthedocsdirhtml")
 
 
@@ -104,6 +139,7 @@ def _copy_plotly(app, exception):
     dest = Path(app.outdir) / "_static" / PLOTLY_STATIC
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(plotly_js_path(), dest)
+    (Path(app.outdir) / "_static" / BOOK_CSS_STATIC).write_text(BOOK_CSS, encoding="utf-8")
 
 
 def setup(app):
@@ -111,6 +147,7 @@ def setup(app):
     # MathJax on every page: chapter titles with math appear in every page's navigation, also on pages whose body
     # has no math (where Sphinx would otherwise leave MathJax out and the title would show raw TeX)
     app.set_html_assets_policy("always")
+    app.add_css_file(BOOK_CSS_STATIC, priority=900)  # after the theme's, so these rules win
     app.connect("html-page-context", _page_scripts, priority=900)  # after MyST-NB adds its widget scripts
     app.connect("build-finished", _copy_plotly)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from replication.analysis.budgets import PredictionRow
 from replication.analysis.sweeps import best_within_budget
 from replication.training import History
+from replication.viz.plotting import reference_line
 from replication.viz.sweeps import _colors
 
 __all__ = ["prediction_figure", "budget_sweep_figure", "named_curves_figure", "lambda_figure"]
@@ -75,7 +76,8 @@ def budget_sweep_figure(tuning: list[History], budgets, predicted: dict[float, f
             line=dict(color=color),
             legendgroup=str(T),
         )
-        fig.add_vline(x=predicted[T], line=dict(color=color, dash="dash", width=1))
+    for color, T in zip(_colors(len(budgets)), budgets):
+        reference_line(fig, x=predicted[T], name=f"λ_pred, T = {T:g}", color=color, dash="dash", legendgroup=str(T))
     fig.update_layout(
         title_text=title, xaxis=dict(type="log", title="λ"), yaxis_title="best test accuracy within T", height=460
     )
@@ -106,7 +108,7 @@ def named_curves_figure(
                 name=f"{name}: diverged",
             )
     if budget is not None:
-        fig.add_vline(x=budget, line=dict(color="gray", dash="dot"))
+        reference_line(fig, x=budget, name=f"budget T = {budget:g} epochs")
     fig.update_layout(title_text=title, xaxis_title="epochs", yaxis_title=ylabel, height=440)
     return fig
 

@@ -4,7 +4,11 @@
 renders natively. In the book, :mod:`replication.sphinx_offline` renders the same JSON as an HTML div and serves
 plotly.js from the installed plotly package once per page, so the static HTML needs no CDN.
 
-Every figure carries a caption that names the preset, device and wall time that produced it.
+Every figure carries a caption that names the preset, device and wall time that produced it, and gets the book's
+one figure style (:func:`style`, applied by :func:`figure_bundle`): a title split into the paper's figure number and
+a subtitle, a legend below the plot (it wraps into rows on a phone), and a white card that stays readable in the
+theme's dark mode. Reference lines (λ = 0, t = 1/λ) are legend entries drawn by :func:`reference_line`, never
+``add_vline``/``add_hline`` annotations (on a log axis plotly reads an annotation's x as an exponent).
 """
 
 from __future__ import annotations
@@ -12,14 +16,19 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import re
 from collections.abc import Sequence
 
+import numpy as np
 import plotly.graph_objects as go
 
 from replication.core.provenance import Provenance
 
 __all__ = [
     "PLOTLY_CONFIG",
+    "FONT",
+    "style",
+    "reference_line",
     "figure_bundle",
     "caption_html",
     "show",
@@ -33,9 +42,90 @@ __all__ = [
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "svg"}}
 
 
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+# "Fig. 2b: max test accuracy against λ" -> ("Fig. 2b", "max test accuracy against λ"); also "Fig. 5a/b", "Fig. S6"
+_FIG_TITLE = re.compile(r"^(Fig(?:ure)?\.\s*[S]?\d+[a-z]?(?:[/–-][a-z])?)\s*[:.]\s*(.+)$", re.S)
+
+
+def style(fig: go.Figure) -> go.Figure:
+    """The book's figure style, in place; returns ``fig``. Safe to apply twice.
+
+    * Title "Fig. 2b: what it shows" becomes the bold figure number with the rest as a subtitle, so a long title
+      stays inside the figure at a phone's width (400 px); other titles are kept as they are.
+    * Legend under the plot, horizontal: it wraps into rows on a narrow screen instead of squeezing the plot.
+      Figures with sliders keep it above the plot (the sliders live under it).
+    * White paper and light-grey plot area with dark text: the same card in the theme's light and dark mode.
+    * Margins grow to fit tick labels and titles (``automargin``); the width follows the page (``autosize``).
+    """
+    title = fig.layout.title.text or ""
+    match = _FIG_TITLE.match(title)
+    if match and not (fig.layout.title.subtitle and fig.layout.title.subtitle.text):
+        fig.update_layout(title=dict(text=f"<b>{match.group(1)}</b>", subtitle=dict(text=match.group(2))))
+    sliders = bool(fig.layout.sliders)
+    legend = (
+        dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom")
+        if sliders
+        else dict(orientation="h", x=0, xanchor="left", y=-0.18, yanchor="top")
+    )
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(family=FONT, size=13, color="#222"),
+        title=dict(
+            x=0.01,
+            xanchor="left",
+            y=0.98,
+            yanchor="top",
+            automargin=True,
+            font=dict(size=16),
+            subtitle=dict(font=dict(size=14, color="#444")),
+        ),
+        legend=dict(**legend, font=dict(size=12), bgcolor="rgba(255,255,255,0.8)"),
+        paper_bgcolor="white",
+        plot_bgcolor="#f7f8fa",
+        autosize=True,
+        margin=dict(l=60, r=20, t=fig.layout.margin.t if fig.layout.margin.t is not None else 70),
+        hoverlabel=dict(namelength=-1),
+    )
+    fig.update_xaxes(automargin=True, showline=True, linecolor="#888", gridcolor="#e3e5e8", title_standoff=8)
+    fig.update_yaxes(automargin=True, showline=True, linecolor="#888", gridcolor="#e3e5e8", title_standoff=8)
+    return fig
+
+
+def _finite(values) -> np.ndarray:
+    a = np.asarray([v for v in (values if values is not None else []) if v is not None], dtype=float).ravel()
+    return a[np.isfinite(a)]
+
+
+def reference_line(
+    fig: go.Figure,
+    *,
+    x: float | None = None,
+    y: float | None = None,
+    name: str,
+    color: str = "gray",
+    dash: str = "dot",
+    **trace,
+) -> go.Figure:
+    """A vertical (``x=``) or horizontal (``y=``) reference line drawn as a legend entry across the data already in
+    ``fig``. Unlike ``add_vline(annotation_text=...)`` it cannot stretch a log axis, and labels never overlap.
+    Call it after the data traces."""
+    if (x is None) == (y is None):
+        raise ValueError("give exactly one of x= (a vertical line) or y= (a horizontal line).")
+    along = "y" if x is not None else "x"
+    data = np.concatenate([_finite(getattr(t, along, None)) for t in fig.data] or [np.array([])])
+    span = [data.min(), data.max()] if data.size else [0.0, 1.0]
+    xs, ys = ([x, x], span) if x is not None else (span, [y, y])
+    fig.add_scatter(x=xs, y=ys, mode="lines", name=name, line=dict(color=color, dash=dash, width=1.5), **trace)
+    return fig
+
+
 def figure_bundle(fig: go.Figure) -> dict:
-    """The mime bundle of ``fig``: Plotly's JSON (rendered live and by the book) and a plain-text fallback."""
+    """The mime bundle of ``fig`` in the book's :func:`style`: Plotly's JSON (rendered live and by the book) and a
+    plain-text fallback."""
     title = fig.layout.title.text or "untitled"
+    if fig.layout.title.subtitle and fig.layout.title.subtitle.text:
+        title = f"{re.sub('<[^>]+>', '', title)}: {fig.layout.title.subtitle.text}"
+    fig = style(go.Figure(fig))
     return {
         "application/vnd.plotly.v1+json": {**json.loads(fig.to_json()), "config": PLOTLY_CONFIG},
         "text/plain": f"<Plotly figure: {title}>",

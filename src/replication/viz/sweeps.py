@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from replication.analysis.sweeps import RunSummary, TstarFit, best_within_budget, final_test_accuracy, fittable
+from replication.viz.plotting import reference_line
 
 __all__ = [
     "tstar_figure",
@@ -20,7 +21,8 @@ __all__ = [
 
 
 def _colors(n):
-    return sample_colorscale("Viridis", [i / max(1, n - 1) for i in range(n)])
+    """n colours from Viridis, stopping short of its pale yellow end (hard to see on the white card)."""
+    return sample_colorscale("Viridis", [0.85 * i / max(1, n - 1) for i in range(n)])
 
 
 def tstar_figure(rows: list[RunSummary], fit: TstarFit, *, title: str) -> go.Figure:
@@ -90,14 +92,12 @@ def peak_accuracy_figure(rows: list[RunSummary], *, title: str) -> go.Figure:
             name=f"η = {lr:g}",
             line=dict(color=color),
         )
+    # λ = 0 cannot sit on a log λ axis: a dotted line per η across the λ range, named in the legend (as labels
+    # printed on the plot they overlapped when two η reached the same accuracy)
+    for color, lr in zip(_colors(len(lrs)), lrs):
         zero = [r for r in rows if r.lr == lr and r.lam == 0]
         if zero:
-            fig.add_hline(
-                y=zero[0].max_test_accuracy,
-                line=dict(color=color, dash="dot"),
-                annotation_text=f"λ = 0, η = {lr:g}",
-                annotation_position="bottom right",
-            )
+            reference_line(fig, y=zero[0].max_test_accuracy, name=f"η = {lr:g}, λ = 0", color=color)
     fig.update_layout(title_text=title, xaxis=dict(type="log", title="λ"), yaxis_title="max test accuracy", height=440)
     return fig
 
@@ -113,11 +113,7 @@ def fixed_budget_figure(histories, *, lr: float, budget_epochs: float, title: st
         name=f"within {budget_epochs:g} epochs",
     )
     if zero:
-        fig.add_hline(
-            y=best_within_budget(zero[0], budget_epochs),
-            line=dict(dash="dot"),
-            annotation_text="λ = 0 within the same budget",
-        )
+        reference_line(fig, y=best_within_budget(zero[0], budget_epochs), name="λ = 0 within the same budget")
     fig.update_layout(title_text=title, xaxis=dict(type="log", title="λ"), yaxis_title="max test accuracy", height=420)
     return fig
 

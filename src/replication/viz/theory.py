@@ -7,10 +7,11 @@ import plotly.graph_objects as go
 
 from replication.theory.finite_width import Fig5cCurves, KernelEvolution
 from replication.theory.modes import mode_solution
-from replication.viz.plotting import figure_bundle, grid_slider_figure
+from replication.viz.plotting import figure_bundle, grid_slider_figure, reference_line
 
 __all__ = ["mode_times", "mode_figure", "mode_slider_figure", "mode_explorer", "fig5c_figure", "kernel_figure", "fmt"]
 
+TIME = "time t = step × η"
 K_COLORS = {1: "#1f77b4", 2: "#ff7f0e", 3: "#2ca02c", 4: "#d62728"}
 
 
@@ -37,10 +38,10 @@ def mode_figure(lam: float, gammas, ks=(2, 1), *, f0: float = 0.0, y: float = 1.
                 name=f"k = {k}, γ/λ = {fmt(gamma / lam)}",
                 line=dict(color=K_COLORS.get(k), dash=dashes[gi % len(dashes)]),
             )
-    fig.add_vline(x=1.0 / lam, line=dict(color="gray", dash="dot"), annotation_text="t = 1/λ")
+    reference_line(fig, x=1.0 / lam, name=f"t = 1/λ = {fmt(1.0 / lam)}")
     fig.update_layout(
-        title_text=f"Mode solution eq. (3) at λ = {fmt(lam)} (f₀ = {fmt(f0)}, y = {fmt(y)})",
-        xaxis=dict(type="log", title="time t"),
+        title_text=f"Fig. 5a/b: one mode of eq. (3) at λ = {fmt(lam)}, k = 2 and k = 1 (f₀ = {fmt(f0)}, y = {fmt(y)})",
+        xaxis=dict(type="log", title=TIME),
         yaxis_title="f_a(t)",
         height=420,
     )
@@ -73,7 +74,7 @@ def mode_slider_figure(lams, gammas, *, k: int = 2, f0: float = 0.0, y: float = 
         layout=dict(
             title_text=f"Drag λ and γ: one mode of eq. (3), k = {k} (solid) and k = 1 (dashed), "
             f"f₀ = {fmt(f0)}, y = {fmt(y)}",
-            xaxis=dict(type="log", title="time t", range=[-2, 6]),
+            xaxis=dict(type="log", title=TIME, range=[-2, 6]),
             yaxis=dict(title="f_a(t)", range=[min(0.0, f0, y) - 0.05, max(1.0, f0, y) + 0.05]),
             height=560,
             margin=dict(b=170),
@@ -109,13 +110,15 @@ def mode_explorer(*, lam: float = 0.01, gamma: float = 1.0, k: int = 2, f0: floa
             )
         fig.update_layout(
             title_text=f"λ = {kw['lam']:.2g}, γ = {kw['gamma']:.2g} (γ/λ = {kw['gamma'] / kw['lam']:.3g})",
-            xaxis=dict(type="log", title="time t"),
+            xaxis=dict(type="log", title=TIME),
             yaxis_title="f_a(t)",
             height=400,
         )
         with out:
             out.clear_output(wait=True)
-            display(figure_bundle(fig), raw=True)
+            # the static book saves this output as text (its widget manager knows no Plotly): say what it is
+            note = f"(the figure for {fig.layout.title.text} draws here when a live kernel runs these sliders)"
+            display({**figure_bundle(fig), "text/plain": note}, raw=True)
 
     widgets.interactive_output(redraw, controls)
     return widgets.VBox(
@@ -138,8 +141,8 @@ def fig5c_figure(res: Fig5cCurves, *, lam: float) -> go.Figure:
     fig.add_scatter(x=t[keep], y=res.loss_gd[keep], name="gradient descent, 2-layer ReLU", line=dict(color=K_COLORS[3]))
     fig.update_layout(
         title_text=f"Fig. 5c: training loss Σ½(f−y)² on even/odd MNIST, λ = {fmt(lam)}",
-        xaxis=dict(type="log", title="time t = step × η"),
-        yaxis=dict(type="log", title="training loss"),
+        xaxis=dict(type="log", title=TIME),
+        yaxis=dict(type="log", title="training loss Σ½(f−y)²"),
         height=440,
     )
     return fig
@@ -167,8 +170,8 @@ def kernel_figure(runs: list[KernelEvolution], *, lam: float) -> go.Figure:
             line=dict(color="black", dash=dashes.get(k, "dot"), width=3),
         )
     fig.update_layout(
-        title_text="Θ_t/Θ_0 (projection tr(Θ_tΘ_0)/tr(Θ_0Θ_0)) against e^{−2(k−1)λt}",
-        xaxis_title="time t = step × η",
+        title_text="Theorem 1: Θ_t/Θ_0 (projection tr(Θ_tΘ_0)/tr(Θ_0Θ_0)) against e^{−2(k−1)λt}",
+        xaxis_title=TIME,
         yaxis_title="kernel ratio",
         height=440,
     )

@@ -1,0 +1,144 @@
+"""The browser check (.ci/check_book.py) fails on pages built to break each of its reader-facing checks, and passes
+on a good page: tiny HTML pages with plotly.js from the installed plotly package, served on 127.0.0.1 and opened
+in Debian's headless Chromium. Also the pure judgements (axis ranges, machine paths) on hand-made facts."""
+
+import html
+import importlib.util
+import math
+import shutil
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from conftest import REPO
+
+from replication.analysis.sweeps import RunSummary
+from replication.site.sphinx_offline import BOOK_CSS, plotly_js_path
+from replication.viz import plotting, sweeps, theory
+
+spec = importlib.util.spec_from_file_location("check_book", REPO / ".ci" / "check_book.py")
+check_book = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(check_book)
+
+CELL = '<div class="cell"><div class="cell_input"><div class="highlight"><pre>{code}</pre></div></div>{out}</div>'
+
+
+def cell(code: str = "x = 1", out: str = "") -> str:
+    return CELL.format(code=html.escape(code), out=f'<div class="cell_output">{out}</div>' if out else "")
+
+
+def figure_html(fig: go.Figure) -> str:
+    """As the book renders a figure: its styled JSON through plotly's to_html, without plotly.js."""
+    bundle = plotting.figure_bundle(fig)["application/vnd.plotly.v1+json"]
+    return pio.to_html(bundle, include_plotlyjs=False, full_html=False, validate=False)
+
+
+def text_output(text: str) -> str:
+    return f'<div class="output text_plain"><pre>{html.escape(text)}</pre></div>'
+
+
+def log_bug_figure() -> go.Figure:
+    """Fig. 5a/b as it was: a vline with an annotation on a log axis (autorange then runs to ~1e109)."""
+    fig = go.Figure(go.Scatter(x=[0.1, 1.0, 10.0, 2000.0], y=[0.0, 0.5, 1.0, 0.2], name="f"))
+    fig.add_vline(x=100.0, annotation_text="t = 1/λ")
+    return fig.update_layout(xaxis_type="log", title_text="Fig. 5a/b: the bug")
+
+
+def page(body: str) -> str:
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+        '<script src="/_static/plotly.min.js"></script>'
+        f'<style>{BOOK_CSS}</style></head><body><main style="width: 700px">{body}</main></body></html>'
+    )
+
+
+LONG = "result = some_function(" + ", ".join(f"argument_{i}=value_{i}" for i in range(12)) + ")"
+PAGES = {
+    "good": page(
+        cell("fig = theory.mode_figure(0.01, [1.0, 0.001])", figure_html(theory.mode_figure(0.01, [1.0, 0.001])))
+        + cell(
+            "rows",
+            figure_html(
+                sweeps.peak_accuracy_figure(
+                    [
+                        RunSummary(lr, lam, lr * lam, 10.0, 5.0, 0.9 - lam, False, None, math.nan)
+                        for lr in (0.05, 0.2)
+                        for lam in (0.0, 1e-3, 1e-2, 1e-1)
+                    ],
+                    title="Fig. 2b: max test accuracy against λ",
+                )
+            ),
+        )
+        + cell(LONG, text_output("a long line that wraps " * 20 + "\nresults/smoke/headlines/fc_mnist.json"))
+        # an output that does not wrap but scrolls, with a scrollbar drawn: fine
+        + cell("table", '<pre style="white-space: pre; overflow-wrap: normal">' + "| column " * 60 + "</pre>")
+    ),
+    "log_axis_annotation": page(cell("fig.add_vline(...)", figure_html(log_bug_figure()))),
+    "empty_trace": page(cell("fig", figure_html(go.Figure([go.Scatter(x=[1, 2], y=[3, 4]), go.Scatter(x=[], y=[])])))),
+    "machine_path": page(cell("record_headline(...)", text_output("PosixPath('/tmp/book/results/headlines.json')"))),
+    "code_overflow": page(
+        "<style>div.cell_input pre { white-space: pre !important; overflow: hidden; }</style>" + cell(LONG + LONG)
+    ),
+}
+EXPECTED = {
+    "log_axis_annotation": "xaxis runs",
+    "empty_trace": "trace 'trace 1' is empty",
+    "machine_path": "path of the build machine ('/tmp/')",
+    "code_overflow": "code cell wider than its box",
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    if not Path(check_book.CHROMIUM).exists():
+        pytest.skip(f"{check_book.CHROMIUM} is absent (apt-get install chromium): the browser check cannot run")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    root = tmp_path_factory.mktemp("site")
+    (root / "_static").mkdir()
+    shutil.copyfile(plotly_js_path(), root / "_static" / "plotly.min.js")
+    for name, text in PAGES.items():
+        (root / f"{name}.html").write_text(text, encoding="utf-8")
+    server, origin = check_book.serve(root)
+    with sync_playwright() as pw:
+        browser = check_book.launch(pw)
+        yield browser, origin, root
+        browser.close()
+    server.shutdown()
+
+
+def test_check_passes_a_good_page_and_saves_its_screenshot(site):
+    browser, origin, root = site
+    problems, facts = check_book.check_page(browser, origin, "good.html", root / "shots")
+    assert problems == []
+    assert facts["plotlyRendered"] == 2
+    assert (root / "shots" / "good.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_check_fails_a_page_built_to_break_it(site, name):
+    browser, origin, _ = site
+    problems, _ = check_book.check_page(browser, origin, f"{name}.html", None)
+    assert any(EXPECTED[name] in p for p in problems), problems
+    assert len(problems) == 1, problems  # and nothing else on that page is flagged
+
+
+def test_axis_judgement():
+    ok = dict(type="log", autorange=True, lo=-1.0, hi=3.0, rlo=-1.2, rhi=3.2)
+    assert check_book.axis_problems(ok) == []
+    assert "runs" in check_book.axis_problems({**ok, "rhi": 109.0})[0]  # the Fig. 5a/b bug, in decades
+    assert "does not cover" in check_book.axis_problems({**ok, "rhi": 2.0})[0]
+    assert check_book.axis_problems({**ok, "rhi": 6.0, "autorange": False}) == []  # a range the author fixed
+    const = dict(type="linear", autorange=True, lo=0.5, hi=0.5, rlo=-0.5, rhi=1.5)
+    assert check_book.axis_problems(const) == []
+    assert "runs" in check_book.axis_problems(dict(const, lo=0.85, hi=0.9, rlo=0.0, rhi=1.0))[0]
+
+
+def test_path_judgement():
+    needles = check_book.MACHINE_PATHS + ["/work/wt"]
+    out = ["peak 0.91 at epoch 3", "saved to /work/wt/results/x.json", "a\nsite-packages/jax/x.py line 3"]
+    found = check_book.output_path_problems(out, needles)
+    assert [p.split(":")[0] for p in found] == [
+        "output 1 shows a path of the build machine ('/work/wt')",
+        "output 2 shows a path of the build machine ('site-packages')",
+    ]
