@@ -42,6 +42,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python 3 (replication)" >/dev/null
+	@# the kernel's own log (e.g. ipykernel 7's "running over TCP" warning, once per chapter) only clutters the terminal
+	$(PY) -c "import json, pathlib, sys; p = pathlib.Path(sys.prefix, 'share/jupyter/kernels/$(KERNEL)/kernel.json'); \
+	  k = json.loads(p.read_text()); k['argv'].append('--IPKernelApp.log_level=ERROR'); p.write_text(json.dumps(k, indent=1))"
 	touch $@
 
 lock: env ## Re-resolve requirements.lock from pyproject.toml's ranges (with uv), for Python 3.11 to 3.14
