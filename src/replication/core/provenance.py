@@ -27,9 +27,11 @@ def device_description() -> str:
 
 def software_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for pkg in ("jax", "jaxlib", "flax", "optax", "numpy", "replication"):
+    # name shown -> distribution: this package is imported as `replication` and distributed as `l2-dynamics`
+    dists = {"jax": "jax", "jaxlib": "jaxlib", "flax": "flax", "optax": "optax", "numpy": "numpy"}
+    for pkg, dist in {**dists, "replication": "l2-dynamics"}.items():
         try:
-            out[pkg] = metadata.version(pkg)
+            out[pkg] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             out[pkg] = "not installed"
     return out

@@ -27,6 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from replication.core.progress import grid_label, reporter
 from replication.core.validation import check_nonnegative, check_positive, check_positive_int
 from replication.training.checkpoint import (
     CheckpointError,
@@ -37,7 +38,7 @@ from replication.training.checkpoint import (
     tree_to_arrays,
 )
 from replication.training.records import METRICS, Dataset, History, TrainSpec
-from replication.training.step import make_bucket_runner
+from replication.training.step import chunking, make_bucket_runner
 
 __all__ = ["train_grid", "train", "bucket_steps"]
 
@@ -97,8 +98,11 @@ def train_grid(
     """Train one run per (lrs[i], lams[i], steps[i]) from the same ``params`` and return their histories.
 
     With ``spec.autol2`` set, λ follows AutoL2 in every run, starting from lams[i]. ``vmap=False`` trains the same
-    runs one by one (the reference the vectorized grid is tested and benchmarked against). ``progress(done, total)``
-    is called after each bucket.
+    runs one by one (the reference the vectorized grid is tested and benchmarked against). ``progress(done, total,
+    fraction)`` is called as each bucket starts and after every chunk: chunks done and in all, and the share of the
+    grid's run-steps done. By default it is :func:`replication.core.progress.reporter`, which writes a line at most
+    every 30 s to the file named by ``$REPLICATION_PROGRESS`` (``make book`` streams it to the terminal) and does
+    nothing when that variable is unset; progress never goes to stdout, so executed notebooks stay free of it.
 
     ``checkpoint``: a file that holds the grid's state (parameters, optimizer and AutoL2 state, the evaluations so
     far, finished runs), rewritten atomically at most every ``checkpoint_seconds`` (0: after every evaluation) and
@@ -155,6 +159,14 @@ def train_grid(
         save_checkpoint(ckpt_path, dict(fingerprint=fp, bucket=bucket, chunk=next_chunk, done=done), arrays)
 
     ordered = sorted(groups.items())
+    # Progress in chunks; a chunk's cost is taken as its steps times its runs (the vmapped batch).
+    plan = [(chunking(length, spec.evals), len(members)) for length, members in ordered]
+    total_chunks = sum(n for (_, n), _ in plan)
+    total_work = sum(every * n * k for (every, n), k in plan)
+    if progress is None:
+        progress = reporter(grid_label(checkpoint, len(lrs)))
+    done_chunks = sum(n for (_, n), _ in plan[:start_bucket])
+    done_work = sum(every * n * k for (every, n), k in plan[:start_bucket])
     for b, (length, members) in enumerate(ordered):
         if b < start_bucket:
             continue
@@ -174,14 +186,23 @@ def train_grid(
                 state, first_chunk = restored, meta["chunk"]
             except (CheckpointError, KeyError) as err:
                 log(f"{err}; starting this bucket afresh")
+        done_chunks += first_chunk
+        done_work += first_chunk * every * len(members)
+        progress(done_chunks, total_chunks, done_work / total_work)
         if first_chunk == 0:
             records = [jax.device_get(first_eval(params, ctrl, jnp.int32(0), lr_a, tot_a))]
             alive = np.ones(len(members), bool)
         for c in range(first_chunk, n_chunks):
             if not alive.any():
+                done_chunks += n_chunks - c
+                done_work += (n_chunks - c) * every * len(members)
                 break
             *state, metrics = run_chunk(*state, jnp.int32(c * every), lr_a, tot_a)
             metrics = jax.device_get(metrics)
+            done_chunks += 1
+            done_work += every * len(members)
+            if c + 1 < n_chunks:
+                progress(done_chunks, total_chunks, done_work / total_work)
             records.append(metrics)
             alive &= np.isfinite(metrics["train_loss"]) & np.isfinite(metrics["sq_norm"])
             if ckpt_path is not None and c + 1 < n_chunks and time.monotonic() - last_save >= checkpoint_seconds:
@@ -192,8 +213,7 @@ def train_grid(
         if ckpt_path is not None and b + 1 < len(ordered):
             save(b + 1, 0, (), [records[0]], np.ones(1, bool))
             last_save = time.monotonic()
-        if progress is not None:
-            progress(b + 1, len(groups))
+        progress(done_chunks, total_chunks, done_work / total_work)
     if ckpt_path is not None:
         ckpt_path.unlink(missing_ok=True)
     return [histories[i] for i in range(len(lrs))]

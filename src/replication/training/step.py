@@ -12,7 +12,15 @@ from replication.data.augment import make_augmenter
 from replication.training.losses import l2_term, mse, softmax_xent
 from replication.training.records import Dataset, TrainSpec
 
-__all__ = ["make_bucket_runner", "schedule_factor"]
+__all__ = ["make_bucket_runner", "schedule_factor", "chunking"]
+
+
+def chunking(length: int, evals: int) -> tuple[int, int]:
+    """A bucket of ``length`` steps runs in chunks of ``every`` steps, each followed by one evaluation.
+
+    Returns (every, number of chunks)."""
+    every = max(1, length // evals)
+    return every, length // every
 
 
 def schedule_factor(kind: str, step, total):
@@ -114,7 +122,7 @@ def make_bucket_runner(apply_fn, spec: TrainSpec, data: Dataset, length: int, se
             lr=lr * schedule_factor(spec.schedule, step, total),
         )
 
-    every = max(1, length // spec.evals)
+    every, n_chunks = chunking(length, spec.evals)
 
     def chunk(params, opt_state, ctrl, start, lr, total):
         def body(carry, i):
@@ -130,4 +138,4 @@ def make_bucket_runner(apply_fn, spec: TrainSpec, data: Dataset, length: int, se
     init = jax.jit(jax.vmap(lambda p, lr, lam: (tx.init(p), init_ctrl(lam)), in_axes=(None, 0, 0)))
     first_eval = jax.jit(jax.vmap(evaluate, in_axes=(None, 0, None, 0, 0)))
     run_chunk = jax.jit(jax.vmap(chunk, in_axes=(0, 0, 0, None, 0, 0)))
-    return init, first_eval, run_chunk, every, length // every
+    return init, first_eval, run_chunk, every, n_chunks

@@ -1,0 +1,175 @@
+"""Progress lines for a person watching a long build, kept out of the book.
+
+papermill and ipykernel capture a chapter's stdout and stderr (even at the file-descriptor level) into the executed
+notebook, so progress cannot be printed. Instead :class:`Reporter` appends lines to the file named by the environment
+variable ``REPLICATION_PROGRESS`` (``make execute`` sets it) and does nothing when the variable is unset; ``make``
+streams that file to the terminal with ``python -m replication.core.progress follow``, which also prints each
+chapter's expected time at the preset (from ``book/_chapter_times.toml``) and a line whenever a minute passes
+without one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+__all__ = ["ENV", "Reporter", "reporter", "grid_label", "format_duration", "expected_time", "follow"]
+
+ENV = "REPLICATION_PROGRESS"
+
+
+def format_duration(seconds: float) -> str:
+    """``42 s``, ``3.5 min`` or ``1.2 h``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+class Reporter:
+    """A ``progress(done, total, fraction)`` hook that appends a line to ``path`` at most every ``interval`` seconds
+    (and once at the end): chunks done / total, elapsed time and the estimated time left. ``fraction`` is the share
+    of the work done (chunks can differ in cost); the estimate extrapolates from the work done since the first call,
+    so a grid resumed from a checkpoint is estimated from what this process did. Without a ``path``, does nothing."""
+
+    def __init__(self, label: str, path: str | os.PathLike | None, *, interval: float = 30.0, clock=time.monotonic):
+        self.label, self.path, self.interval, self.clock = label, path, interval, clock
+        self.start = self.last = clock()
+        self.baseline: float | None = None
+
+    def __call__(self, done: int, total: int, fraction: float | None = None) -> None:
+        if not self.path:
+            return
+        fraction = done / max(total, 1) if fraction is None else fraction
+        if self.baseline is None:
+            self.baseline = fraction
+            if done < total:
+                return
+        now = self.clock()
+        if done < total and now - self.last < self.interval:
+            return
+        self.last = now
+        elapsed = now - self.start
+        line = f"  {self.label}: chunk {done}/{total} ({100 * fraction:.0f}%), {format_duration(elapsed)} elapsed"
+        if done >= total:
+            line += ", done"
+        elif fraction > self.baseline:
+            left = elapsed * (1 - fraction) / (fraction - self.baseline)
+            line += f", about {format_duration(left)} left"
+        self.write(line)
+
+    def write(self, line: str) -> None:
+        if self.path:
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+
+
+def reporter(label: str, **kwargs) -> Reporter:
+    """The default progress hook: writes to ``$REPLICATION_PROGRESS`` when it is set, else does nothing."""
+    return Reporter(label, os.environ.get(ENV) or None, **kwargs)
+
+
+def grid_label(checkpoint: str | os.PathLike | None, n_runs: int) -> str:
+    """A grid's name in progress lines: its checkpoint's name without the key
+    (``results/cpu/checkpoints/fc_sweep-1a2b3c4d.ckpt`` → ``fc_sweep``), and its number of runs."""
+    name = "grid" if checkpoint is None else re.sub(r"-[0-9a-f]{6,}$", "", Path(checkpoint).stem)
+    return f"{name} ({n_runs} run{'s' if n_runs != 1 else ''})"
+
+
+def expected_time(chapter: str, preset: str, table: str | os.PathLike) -> str | None:
+    """The chapter's expected wall time at ``preset`` from the TOML ``table`` (``[preset] chapter = "10 min"``)."""
+    try:
+        data = tomllib.loads(Path(table).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    return data.get(preset, {}).get(chapter)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def follow(
+    path: str | os.PathLike,
+    *,
+    chapter: str,
+    preset: str,
+    pid: int | None = None,
+    stop_file: str | os.PathLike | None = None,
+    table: str | os.PathLike | None = None,
+    heartbeat: float = 60.0,
+    poll: float = 1.0,
+    out=None,
+) -> None:
+    """Print ``chapter``'s header with its expected time, then every line appended to ``path`` (and a line saying
+    the chapter is still running whenever ``heartbeat`` seconds pass without one) until ``stop_file`` exists or
+    process ``pid`` is gone, then the time the chapter took."""
+    out = sys.stdout if out is None else out
+    expected = expected_time(chapter, preset, table) if table else None
+    print(f"== {chapter} ({preset}): expected {expected or 'time not measured at this preset'}", file=out, flush=True)
+    start = last = time.monotonic()
+    path = Path(path)
+    pos = 0
+    while True:
+        finished = (stop_file is not None and os.path.exists(stop_file)) or (pid is not None and not _alive(pid))
+        try:
+            with open(path, encoding="utf-8") as f:
+                f.seek(pos)
+                new = f.read()
+                pos = f.tell()
+        except FileNotFoundError:
+            new = ""
+        now = time.monotonic()
+        if new:
+            out.write(new if new.endswith("\n") else new + "\n")
+            out.flush()
+            last = now
+        elif now - last >= heartbeat:
+            print(f"  {chapter}: still running, {format_duration(now - start)} elapsed", file=out, flush=True)
+            last = now
+        if finished:
+            break
+        time.sleep(poll)
+    print(f"   {chapter} took {format_duration(time.monotonic() - start)}", file=out, flush=True)
+
+
+def _main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m replication.core.progress", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    f = sub.add_parser("follow", help="stream a chapter's progress file to the terminal")
+    f.add_argument("file")
+    f.add_argument("--chapter", required=True)
+    f.add_argument("--preset", required=True)
+    f.add_argument("--pid", type=int, help="stop when this process is gone (e.g. the calling shell)")
+    f.add_argument("--stop-file", help="stop once this file exists (the caller creates it when the chapter ends)")
+    f.add_argument("--times", help="TOML table of expected times per preset and chapter")
+    f.add_argument("--heartbeat", type=float, default=60.0)
+    args = ap.parse_args(argv)
+    try:
+        follow(
+            args.file,
+            chapter=args.chapter,
+            preset=args.preset,
+            pid=args.pid,
+            stop_file=args.stop_file,
+            table=args.times,
+            heartbeat=args.heartbeat,
+        )
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    _main()
