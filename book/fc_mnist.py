@@ -41,6 +41,8 @@ seed = 0
 # The preset's configuration, and where it departs from appendix A's.
 
 # %%
+import math
+
 from replication.analysis import tables, verdicts
 from replication.experiments import fc_mnist
 from replication.experiments.configs import paper_differences
@@ -118,7 +120,7 @@ print(f"best λ {best.best_lam:g} against the prediction c/(η·T) = {fit.c / (b
 plotting.show(sweep_plots.train_accuracy_time_figure(sweep.rows, title="Fig. S1: epochs to training accuracy 1"),
               "Fig. S1: epochs until the training accuracy first reaches 1, against η, one curve per λ (runs that "
               "never reach it are left out).", provenance=sweep.provenance)
-never = [f"(η = {r.lr:g}, λ = {r.lam:g})" for r in sweep.rows if r.t_train_zero != r.t_train_zero]
+never = [f"(η = {r.lr:g}, λ = {r.lam:g})" for r in sweep.rows if math.isnan(r.t_train_zero)]
 print(f"{len(never)} of {len(sweep.rows)} runs never reach training accuracy 1 within their budget: {', '.join(never)}")
 
 # %% [markdown]
