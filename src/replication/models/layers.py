@@ -7,7 +7,7 @@ Batch norm is the stax kind the paper used: it normalizes with the current batch
 running averages (so train and test use batch statistics alike).
 
 ``functional(model)`` returns ``(apply_fn, params)`` with ``apply_fn(params, x)`` pure, which is what the
-training loop, :mod:`replication.ntk` and ``jax.vmap`` over a grid of runs need.
+training loop, :mod:`replication.theory.ntk` and ``jax.vmap`` over a grid of runs need.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Which chapter reproduces which figure of the paper, and the headline number each one is judged by.
 
 The landing page renders this table; a chapter fills the "ours" column by calling
-:func:`replication.results.record_headline` with the row's ``headline`` key.
+:func:`replication.site.headlines.record_headline` with the row's ``headline`` key.
 """
 
 from __future__ import annotations
