@@ -1,7 +1,7 @@
 """Plotly figures that work in the static, offline book and in a live notebook.
 
 :func:`show` emits the figure as Plotly's JSON mime type, which live Jupyter (JupyterLab, Notebook 7, VS Code)
-renders natively. In the book, :mod:`replication.sphinx_offline` renders the same JSON as an HTML div and serves
+renders natively. In the book, :mod:`replication.site.sphinx_offline` renders the same JSON as an HTML div and serves
 plotly.js from the installed plotly package once per page, so the static HTML needs no CDN.
 
 Every figure carries a caption that names the preset, device and wall time that produced it, and gets the book's
