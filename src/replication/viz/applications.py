@@ -47,6 +47,7 @@ def prediction_figure(rows: list[PredictionRow], *, title: str) -> go.Figure:
     fig.add_scatter(
         x=np.r_[budgets, budgets[::-1]],
         y=np.r_[[r.lam_pred * 10 for r in base], [r.lam_pred / 10 for r in base][::-1]],
+        mode="lines",  # a band: no markers at its corners
         fill="toself",
         fillcolor="rgba(31,119,180,0.1)",
         line=dict(width=0),
