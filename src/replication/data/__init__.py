@@ -1,7 +1,9 @@
-"""Layer 1, data: MNIST (verified wheel, IDX, embedded subset), CIFAR-10 (verified, safe unpickling) or its
-named stand-in, the paper's preprocessing, and augmentation (flip, crop, mixup)."""
+"""Layer 1, data: MNIST (verified wheel, IDX, embedded subset), CIFAR-10 (verified, safe unpickling, fetched
+atomically by ``download_cifar10``) or its named stand-in, the paper's preprocessing, and augmentation (flip, crop,
+mixup)."""
 
 from .cifar10 import CIFAR10_CLASSES, cifar10_location, load_cifar10, load_cifar10_or_stand_in, load_dataset
+from .download import CIFAR10_URL, cifar10_url, download_cifar10
 from .integrity import (
     DATASETS,
     SPLITS,
@@ -59,6 +61,9 @@ __all__ = [
     "cifar10_location",
     "load_cifar10_or_stand_in",
     "load_dataset",
+    "CIFAR10_URL",
+    "cifar10_url",
+    "download_cifar10",
     "first_n",
     "even_odd_targets",
     "one_hot",

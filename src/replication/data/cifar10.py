@@ -1,7 +1,8 @@
-"""CIFAR-10: the standard ``cifar-10-batches-py`` folder or ``cifar-10-python.tar.gz``, located by argument or
-``REPLICATION_CIFAR10``. Batches are unpickled only after their md5 matches the published one, and always with
-an unpickler that can build nothing but plain containers and numpy arrays. Without CIFAR-10 the chapters run on
-a named stand-in (:func:`load_cifar10_or_stand_in`)."""
+"""CIFAR-10: the standard ``cifar-10-batches-py`` folder or ``cifar-10-python.tar.gz``, located by argument,
+``REPLICATION_CIFAR10`` or in the data folder (where :func:`~replication.data.download_cifar10` puts it). Batches
+are unpickled only after their md5 matches the published one, and always with an unpickler that can build nothing
+but plain containers and numpy arrays. Without CIFAR-10 the chapters run on a named stand-in
+(:func:`load_cifar10_or_stand_in`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from replication.data.integrity import (
     CorruptDataError,
     DatasetNotFoundError,
     ImageDataset,
+    data_dir,
     verify_digest,
 )
 from replication.data.mnist import load_mnist
@@ -84,10 +86,13 @@ def _unpickle_batch(payload: bytes, label: str) -> tuple[np.ndarray, np.ndarray]
 
 
 def cifar10_location(path: str | os.PathLike | None = None) -> Path | None:
-    """Where CIFAR-10 is: ``path``, else ``$REPLICATION_CIFAR10``; resolved to the batches folder or archive."""
+    """Where CIFAR-10 is: ``path``, else ``$REPLICATION_CIFAR10``, else the archive that
+    :func:`~replication.data.download_cifar10` puts in :func:`~replication.data.data_dir`; resolved to the batches
+    folder or archive."""
     path = path or os.environ.get("REPLICATION_CIFAR10")
     if not path:
-        return None
+        downloaded = data_dir() / CIFAR10_ARCHIVE
+        return downloaded if downloaded.is_file() else None
     p = Path(path).expanduser()
     for candidate in (p, p / CIFAR10_FOLDER, p / CIFAR10_ARCHIVE):
         if candidate.is_dir() and (candidate / "test_batch").exists():
@@ -116,8 +121,9 @@ def load_cifar10(
     if where is None:
         raise DatasetNotFoundError(
             f"CIFAR-10 not found (path={path!r}, REPLICATION_CIFAR10={os.environ.get('REPLICATION_CIFAR10')!r}). "
-            f"Fix: download {CIFAR10_ARCHIVE} yourself and set REPLICATION_CIFAR10 to it or to the folder holding "
-            f"{CIFAR10_FOLDER}/. No package registry carries CIFAR-10, so it cannot be fetched automatically."
+            f"Fix: run `make data` (or replication.data.download_cifar10()) to fetch it into {data_dir()}, or "
+            f"download {CIFAR10_ARCHIVE} yourself and set REPLICATION_CIFAR10 to it or to the folder holding "
+            f"{CIFAR10_FOLDER}/."
         )
     payloads: dict[str, bytes] = {}
     if where.is_dir():
@@ -161,7 +167,7 @@ def load_cifar10_or_stand_in(
     notice = (
         f"CIFAR-10 was not found on this machine, so this chapter ran on a stand-in: MNIST ({ds.source}, "
         f"{len(ds)} {split} images). Numbers here are not CIFAR-10 numbers. To use CIFAR-10, set "
-        "REPLICATION_CIFAR10 to your cifar-10-python.tar.gz and re-run."
+        "REPLICATION_CIFAR10 to your cifar-10-python.tar.gz (or fetch it with `make data`) and re-run."
     )
     return ds, notice
 
