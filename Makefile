@@ -52,7 +52,7 @@ lock: env ## Re-resolve requirements.lock from pyproject.toml's ranges (with uv)
 	$(VENV)/bin/uv pip compile pyproject.toml --extra book --extra test --universal --python-version 3.11 \
 	  --generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
 
-data: env ## Fetch full MNIST once into REPLICATION_DATA (default ~/.cache/replication)
+data: env ## Fetch full MNIST once into REPLICATION_DATA (default ~/.cache/replication), then try CIFAR-10
 	$(PY) -m replication.data
 
 lint: env ## Style (ruff check, ruff format --check) and the import layers of src/replication (import-linter)
