@@ -23,7 +23,7 @@ CHAPTERS = $(shell $(PY) -c "from replication.site.registry import toc_chapters_
 export REPLICATION_RESULTS := $(CURDIR)/results
 
 .DEFAULT_GOAL := help
-.PHONY: help env lock data lint test sync execute chapter build book serve check-book bench clean distclean
+.PHONY: help env lock data cifar10 lint test sync execute chapter build book serve check-book bench clean distclean
 
 help: ## List the targets (this text)
 	@echo "l2-dynamics: make <target> [PRESET=smoke|cpu|paper] (default PRESET=cpu)"
@@ -52,8 +52,11 @@ lock: env ## Re-resolve requirements.lock from pyproject.toml's ranges (with uv)
 	$(VENV)/bin/uv pip compile pyproject.toml --extra book --extra test --universal --python-version 3.11 \
 	  --generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
 
-data: env ## Fetch full MNIST once into REPLICATION_DATA (default ~/.cache/replication), then try CIFAR-10
+data: env ## Fetch full MNIST once into REPLICATION_DATA (default ~/.cache/replication); say whether CIFAR-10 is here
 	$(PY) -m replication.data
+
+cifar10: env ## Fetch CIFAR-10 (163 MB, md5-checked) into REPLICATION_DATA; the CIFAR chapters then use it
+	$(PY) -m replication.data --cifar10
 
 lint: env ## Style (ruff check, ruff format --check) and the import layers of src/replication (import-linter)
 	$(VENV)/bin/ruff check src tests book benchmarks tools .ci

@@ -22,8 +22,9 @@
 #   installed) and cached as uint8 arrays; or from the standard IDX files if you have them
 #   (`REPLICATION_MNIST_IDX`). The first 1000 train and 1000 test images ship inside the package; the `smoke`
 #   preset uses only those.
-# * **CIFAR-10**, from your own `cifar-10-python.tar.gz` (`REPLICATION_CIFAR10`). No package registry carries it;
-#   chapters that need it say so in a banner and run on a named stand-in when it is absent.
+# * **CIFAR-10**, from your own `cifar-10-python.tar.gz` (`REPLICATION_CIFAR10`) or fetched once with `make cifar10`
+#   (md5-checked, into the data cache). No package registry carries it; chapters that need it say so in a banner and
+#   run on a named stand-in when it is absent.
 #
 # The paper (appendix A) trains its fully-connected network on **the first 512 MNIST samples**, and evaluates the
 # empirical NTK of Fig. 5c on **200 samples with even/odd labels**.
@@ -110,9 +111,8 @@ data_plots.digit_explorer(train, start=int(np.random.default_rng(seed).integers(
 # %%
 where = data.cifar10_location()
 if where is None:
-    banner.show_banner(preset, "CIFAR-10 is not on this machine (REPLICATION_CIFAR10 is unset or points nowhere). "
-                       "The CIFAR-10 chapters will run on a stand-in and say so; provide cifar-10-python.tar.gz to "
-                       "run them on the real data.")
+    banner.show_banner(preset, "CIFAR-10 is not on this machine (REPLICATION_CIFAR10 is unset or points nowhere, and "
+                       "`make cifar10` has not fetched it). The CIFAR-10 chapters will run on a stand-in and say so.")
 else:
     cifar_test = data.load_cifar10("test", where)
     print(f"CIFAR-10 found ({where.name}): test {cifar_test.images.shape}, counts "

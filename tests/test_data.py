@@ -199,7 +199,7 @@ def test_cifar10_unpickler_never_runs_code(tmp_path):
 def test_cifar10_missing_says_how_to_provide_it(monkeypatch, tmp_path):
     monkeypatch.delenv("REPLICATION_CIFAR10", raising=False)
     monkeypatch.setenv("REPLICATION_DATA", str(tmp_path / "empty-cache"))  # no downloaded archive there either
-    with pytest.raises(data.DatasetNotFoundError, match="make data.*REPLICATION_CIFAR10"):
+    with pytest.raises(data.DatasetNotFoundError, match="make cifar10.*REPLICATION_CIFAR10"):
         data.load_cifar10("train")
     with pytest.raises(data.DatasetNotFoundError):
         data.load_cifar10("train", tmp_path / "nowhere")

@@ -121,7 +121,7 @@ def load_cifar10(
     if where is None:
         raise DatasetNotFoundError(
             f"CIFAR-10 not found (path={path!r}, REPLICATION_CIFAR10={os.environ.get('REPLICATION_CIFAR10')!r}). "
-            f"Fix: run `make data` (or replication.data.download_cifar10()) to fetch it into {data_dir()}, or "
+            f"Fix: run `make cifar10` (or replication.data.download_cifar10()) to fetch it into {data_dir()}, or "
             f"download {CIFAR10_ARCHIVE} yourself and set REPLICATION_CIFAR10 to it or to the folder holding "
             f"{CIFAR10_FOLDER}/."
         )
@@ -167,7 +167,7 @@ def load_cifar10_or_stand_in(
     notice = (
         f"CIFAR-10 was not found on this machine, so this chapter ran on a stand-in: MNIST ({ds.source}, "
         f"{len(ds)} {split} images). Numbers here are not CIFAR-10 numbers. To use CIFAR-10, set "
-        "REPLICATION_CIFAR10 to your cifar-10-python.tar.gz (or fetch it with `make data`) and re-run."
+        "REPLICATION_CIFAR10 to your cifar-10-python.tar.gz (or fetch it with `make cifar10`) and re-run."
     )
     return ds, notice
 

@@ -1,8 +1,9 @@
 """The CIFAR-10 experiments (appendix A): data (the real CIFAR-10 when present, else a named stand-in), the models of
 Fig. 3 (CNN ± BN), Fig. 2d–f/1a (WRN) and S7 (FC width 64), and their stored (η, λ) sweeps.
 
-CIFAR-10 cannot be fetched from a package registry, so a machine without it runs on the stand-in that
-:func:`replication.data.load_cifar10_or_stand_in` names (MNIST, as 28×28×1 images); every chapter shows that notice.
+CIFAR-10 is in no package registry (``make cifar10`` fetches it from its authors), so a machine without it runs on
+the stand-in that :func:`replication.data.load_cifar10_or_stand_in` names (MNIST, as 28×28×1 images); every chapter
+shows that notice.
 Inputs are standardized with the training subset's mean and standard deviation.
 """
 
