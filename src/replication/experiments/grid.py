@@ -86,6 +86,6 @@ def cached_grid(
         )
         return {"histories": [h.to_json() for h in hist]}
 
-    got = cached_result(name, config, compute, preset=preset, code=code, log=log)
+    got = cached_result(name, config, compute, preset=preset, code=key, log=log)
     histories = tuple(History.from_json(h) for h in got.payload["histories"])
     return GridResult(tuple(runs), histories, got.provenance, got.reused)

@@ -89,16 +89,16 @@ def cached_result(
     compute: Callable[[], dict],
     *,
     preset: str,
-    code: Callable,
+    code: Callable | CodeKey,
     root: str | os.PathLike | None = None,
     log=print,
 ) -> StoredResult:
     """Return the stored payload of run ``name`` with exactly ``config`` and the same code, or compute it with
     ``compute()``, store it atomically and return it. ``code`` is the package function whose execution decides the
-    payload (see :func:`replication.experiments.code_key.code_key`). A stored file that is truncated, unreadable or
-    whose checksum does not match is reported through ``log`` and recomputed."""
+    payload (see :func:`replication.experiments.code_key.code_key`), or its key already computed. A stored file
+    that is truncated, unreadable or whose checksum does not match is reported through ``log`` and recomputed."""
     check_preset(preset)
-    key = code_key(code)
+    key = code if isinstance(code, CodeKey) else code_key(code)
     path = run_path(name, config, key, preset=preset, root=root)
     ckey = path.stem.rsplit("-", 1)[1]
     if path.exists():
