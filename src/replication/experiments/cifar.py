@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import jax
 from flax import nnx
 
 from replication import data as data_lib
@@ -111,13 +112,20 @@ def make_model(
     )
 
 
+def runs_per_program(kind: str) -> int | None:
+    """Convnet runs train one per program on CPU (there, a vmapped grid of 4 ran at 0.82× (CNN) and 0.66× (WRN) the
+    speed of a loop; NOTES.md, session 6); everything else trains a whole bucket as one vmapped program."""
+    return 1 if kind != "fc" and jax.default_backend() == "cpu" else None
+
+
 def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, log=print, **spec_options) -> GridResult:
     """Train ``runs`` of the ``model`` (keyword arguments of :func:`make_model`, with ``kind``) on ``cfg.data`` with
     ``cfg.train``'s batch size and evaluations, as one stored, resumable grid; the result carries the stand-in's
     notice (None on CIFAR-10) and the input shape."""
     d, tr = cfg.data, cfg.train
     eval_batch_size = tr.get("eval_batch_size")
-    spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size, **spec_options)
+    spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size,
+                     **{"runs_per_program": runs_per_program(model["kind"]), **spec_options})  # fmt: skip
     downsample = d.get("downsample", 1)
     ds, notice = load_data(d.train_samples, d.test_samples, mnist_source=d.mnist_source,
                            flatten=model["kind"] == "fc", downsample=downsample)  # fmt: skip

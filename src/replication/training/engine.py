@@ -6,7 +6,8 @@
 * A grid of configurations that share one initialization (appendix A: same seed everywhere) trains as one
   ``jax.vmap``-ed program; the inner loop is a jitted ``lax.scan`` between evaluations. Configurations are grouped
   into buckets of equal length (their step budget rounded up to a power of two) so that a run of 20 steps does not
-  wait for one of 20000; each run is evaluated ``evals`` times over its bucket.
+  wait for one of 20000; each run is evaluated ``evals`` times over its bucket. ``TrainSpec.runs_per_program``
+  splits a bucket into programs of at most that many runs (one compilation serves all of a length).
 * λ is part of the scanned state: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
   the bare loss and the error of each step's training batch every k steps. The gradient is ∇loss + λθ.
 * Long grids checkpoint (``checkpoint=``) and resume with identical histories (tests/test_faults.py).
@@ -158,7 +159,13 @@ def train_grid(
         arrays = {**tree_to_arrays("state", state), **_records_to_arrays(records), "alive": alive}
         save_checkpoint(ckpt_path, dict(fingerprint=fp, bucket=bucket, chunk=next_chunk, done=done), arrays)
 
-    ordered = sorted(groups.items())
+    per_program = spec.runs_per_program or len(lrs)
+    ordered = [
+        (length, members[j : j + per_program])
+        for length, members in sorted(groups.items())
+        for j in range(0, len(members), per_program)
+    ]
+    runners = {}  # bucket length -> its jitted programs, shared by the buckets of that length
     # Progress in chunks; a chunk's cost is taken as its steps times its runs (the vmapped batch).
     plan = [(chunking(length, spec.evals), len(members)) for length, members in ordered]
     total_chunks = sum(n for (_, n), _ in plan)
@@ -170,7 +177,9 @@ def train_grid(
     for b, (length, members) in enumerate(ordered):
         if b < start_bucket:
             continue
-        init, first_eval, run_chunk, every, n_chunks = make_bucket_runner(apply_fn, spec, data, length, seed)
+        if length not in runners:
+            runners[length] = make_bucket_runner(apply_fn, spec, data, length, seed)
+        init, first_eval, run_chunk, every, n_chunks = runners[length]
         lr_a = jnp.asarray([lrs[i] for i in members], jnp.float32)
         lam_a = jnp.asarray([lams[i] for i in members], jnp.float32)
         tot_a = jnp.asarray([steps[i] for i in members], jnp.float32)

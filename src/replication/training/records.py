@@ -30,6 +30,9 @@ class TrainSpec:
     autol2: AutoL2 | None = None  # λ follows AutoL2 (appendix E), starting from each run's λ
     augment: tuple[str, ...] = ()  # subset of ("flip", "crop", "mixup"), applied to each training batch
     eval_batch_size: int | None = None  # evaluate train/test sets in chunks of this many (None: at once)
+    # How many runs one compiled program trains at once (vmapped); None: all the runs of a bucket. Only speed
+    # depends on it: on CPU a vmapped convnet grid is slower than one run at a time (NOTES.md, session 6).
+    runs_per_program: int | None = None
 
     def __post_init__(self):
         check_choice("loss", self.loss, LOSSES)
@@ -40,6 +43,8 @@ class TrainSpec:
             check_positive_int("batch_size", self.batch_size)
         if self.eval_batch_size is not None:
             check_positive_int("eval_batch_size", self.eval_batch_size)
+        if self.runs_per_program is not None:
+            check_positive_int("runs_per_program", self.runs_per_program)
         if self.autol2 is not None and not isinstance(self.autol2, AutoL2):
             raise ValueError(f"autol2={self.autol2!r} must be an replication.autol2.AutoL2 or None.")
         if isinstance(self.augment, str):
