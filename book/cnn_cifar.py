@@ -120,4 +120,4 @@ for label, res in results.items():
 # runs collapse. A narrow network learns slowly (in the standard parameterization the NTK grows with the width), so
 # at `cpu` the largest λ of the grid can pull the weights to zero before the network has learned anything: such a run
 # "peaks" at noise. The tables mark these runs and the second exponent leaves them out; the paper's grid simply
-# stops where "larger η, λ won't train at all". On the stand-in the numbers describe MNIST with this CNN, not CIFAR-10.
+# stops where "larger η, λ won't train at all". On the stand-in the numbers describe the stand-in with this CNN, not CIFAR-10.

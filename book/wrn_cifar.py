@@ -29,8 +29,9 @@
 # mixup (α = 1), as google/autol2. At `cpu` a WRN-10-1 on a few hundred images averaged down 2× (printed below);
 # physical time is matched to the paper's in steps·η·λ (see `replication.experiments.configs.wrn_cifar`). Because the loss is
 # divided by 2k = 20, our η is 20× a plain cross-entropy's and our λ 1/20 of it (ηλ is the same; the grid in those
-# units is printed below). The data is CIFAR-10 when the machine has it and otherwise the stand-in named in the banner (on
-# MNIST digits a left-right flip is not label-preserving in general; we keep the paper's pipeline and say so).
+# units is printed below). The data is CIFAR-10 when the machine has it and otherwise the stand-in named in the banner
+# (Fashion-MNIST's clothes keep their label under a left-right flip, as CIFAR-10's objects do; on the MNIST fallback a
+# flipped digit is not always the same digit; we keep the paper's pipeline either way).
 
 # %% tags=["parameters", "remove-cell"]
 preset = "cpu"

@@ -2,8 +2,8 @@
 Fig. 3 (CNN ± BN), Fig. 2d–f/1a (WRN) and S7 (FC width 64), and their stored (η, λ) sweeps.
 
 CIFAR-10 is in no package registry (``make cifar10`` fetches it from its authors), so a machine without it runs on
-the stand-in that :func:`replication.data.load_cifar10_or_stand_in` names (MNIST, as 28×28×1 images); every chapter
-shows that notice.
+the stand-in that :func:`replication.data.load_cifar10_or_stand_in` names (Fashion-MNIST when Debian's package is
+installed, else MNIST; both 28×28×1 images); every chapter shows that notice.
 Inputs are standardized with the training subset's mean and standard deviation.
 """
 
@@ -35,10 +35,10 @@ def load_data(
     flatten: bool = False,
     downsample: int = 1,
     path=None,
-) -> tuple[Dataset, str | None]:
+) -> tuple[Dataset, str, str | None]:
     """The first ``train_samples``/``test_samples`` images of CIFAR-10 (or the stand-in) as NHWC float32, averaged
-    over ``downsample``×``downsample`` blocks (``flatten``: vectors, for the FC network); returns (dataset, notice
-    or None)."""
+    over ``downsample``×``downsample`` blocks (``flatten``: vectors, for the FC network); returns (dataset, the
+    dataset's name: ``"cifar10"``, ``"fashion-mnist"`` or ``"mnist"``, notice or None)."""
     train, notice = data_lib.load_cifar10_or_stand_in("train", path, mnist_source=mnist_source)
     test, _ = data_lib.load_cifar10_or_stand_in("test", path, mnist_source=mnist_source)
     train, test = data_lib.first_n(train, train_samples), data_lib.first_n(test, test_samples)
@@ -52,14 +52,18 @@ def load_data(
             x = data_lib.average_pool(x, downsample)
         return data_lib.flatten(x) if flatten else x
 
-    return Dataset(
-        prep(train.images),
-        data_lib.one_hot(train.labels),
-        train.labels,
-        prep(test.images),
-        data_lib.one_hot(test.labels),
-        test.labels,
-    ), notice
+    return (
+        Dataset(
+            prep(train.images),
+            data_lib.one_hot(train.labels),
+            train.labels,
+            prep(test.images),
+            data_lib.one_hot(test.labels),
+            test.labels,
+        ),
+        train.name,
+        notice,
+    )
 
 
 def make_model(
@@ -119,9 +123,9 @@ def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, l
     eval_batch_size = tr.get("eval_batch_size")
     spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size, **spec_options)
     downsample = d.get("downsample", 1)
-    ds, notice = load_data(d.train_samples, d.test_samples, mnist_source=d.mnist_source,
+    ds, data_name, notice = load_data(d.train_samples, d.test_samples, mnist_source=d.mnist_source,
                            flatten=model["kind"] == "fc", downsample=downsample)  # fmt: skip
-    dataset = "cifar10" if notice is None else "mnist-stand-in"
+    dataset = "cifar10" if notice is None else f"{data_name}-stand-in"
     config = dict(name=name, preset=cfg.preset, seed=seed, dataset=dataset, mnist_source=d.mnist_source,
                   train_samples=d.train_samples, test_samples=d.test_samples, downsample=downsample, model=model,
                   batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size,
