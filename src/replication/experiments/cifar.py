@@ -118,7 +118,7 @@ def make_model(
 def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, log=print, **spec_options) -> GridResult:
     """Train ``runs`` of the ``model`` (keyword arguments of :func:`make_model`, with ``kind``) on ``cfg.data`` with
     ``cfg.train``'s batch size and evaluations, as one stored, resumable grid; the result carries the stand-in's
-    notice (None on CIFAR-10) and the input shape."""
+    notice (None on CIFAR-10), the input shape and the data set's name."""
     d, tr = cfg.data, cfg.train
     eval_batch_size = tr.get("eval_batch_size")
     spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size, **spec_options)
@@ -137,4 +137,4 @@ def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, l
 
     grid = cached_grid(name, cfg.preset, config, runs, seed=seed, load=lambda: ds, build=build, spec=spec,
                        code=run_sweep, log=log)  # fmt: skip
-    return dataclasses.replace(grid, notice=notice, input_shape=tuple(ds.x_train.shape[1:]))
+    return dataclasses.replace(grid, notice=notice, input_shape=tuple(ds.x_train.shape[1:]), data_name=data_name)
