@@ -141,7 +141,20 @@ plotting.show(data_plots.digit_grid_figure(cifar_train, 20, class_names=names),
 # = 2(\nabla L + \lambda_{\rm code}\theta)$ with $L$ the paper's loss, so a run of the authors' code at
 # $(\eta, \lambda)$ is the same trajectory as ours at $(2\eta, \lambda)$. Since $t_*\propto 1/(\eta\lambda)$, this moves
 # $c'$ by a factor of two and leaves every exponent unchanged. The chapters report $\eta$ and $\lambda$ in our
-# convention.
+# convention. The `paper` presets are written in the paper's units (the code's) and converted in one place:
+# `replication.training.conventions.from_authors`, applied to every η (and every physical time epochs·η·λ, which
+# doubles with η) by `replication.experiments.configs.get_config`. The `smoke` and `cpu` presets are written in ours.
+# For example, the WRN's η = 0.2 and λ = 0.0005 of Fig. 1a, and its Fig. 2d–f budget of 0.1/(ηλ) epochs:
+
+# %%
+from replication.training import conventions
+
+print("paper (η, λ) = (0.2, 0.0005) → ours", conventions.from_authors(0.2, 0.0005))
+print("paper epochs·η·λ = 0.1 → ours", conventions.physical_time_from_authors(0.1), "(the same number of epochs)")
+print("ours (0.4, 0.0005) → paper", conventions.to_authors(0.4, 0.0005))
+
+# %% [markdown]
+# The landing page's headline for this chapter: the size of the training set we loaded.
 
 # %%
 headlines.record_headline("data", "data.mnist_train_images", len(train), provenance=load_time.provenance,
