@@ -54,7 +54,7 @@ from replication.viz import sweeps as sweep_plots
 cfg = banner.start_chapter("wrn_cifar", preset=preset, seed=seed, show=False)
 for field, ours, paper in paper_differences(cfg):
     print(f"{field}: {ours} (paper: {paper})")
-print(f"SGD grid as a mean cross-entropy's: η = {min(cfg.sgd.lrs) / 20:g}–{max(cfg.sgd.lrs) / 20:g}, λ = "
+print(f"SGD grid as a standard cross-entropy's: η = {min(cfg.sgd.lrs) / 20:g}–{max(cfg.sgd.lrs) / 20:g}, λ = "
       f"{20 * min(cfg.sgd.lams):g}–{20 * max(cfg.sgd.lams):g}; {wrn_cifar.steps_per_epoch(cfg)} steps per epoch")
 
 # %% [markdown]
