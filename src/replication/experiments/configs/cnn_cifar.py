@@ -1,20 +1,36 @@
 """Presets of the CNN chapter (Fig. 3a–f, S6): appendix A's CNN without and with batch norm, SGD η = 0.01, batch
-128, trained for 0.01/(ηλ) epochs; λ = 0 as long as the longest λ > 0 run (the paper: 21000 / 9500 epochs).
+128, trained for 0.01/(ηλ) epochs; λ = 0 for the paper's 21000 / 9500 epochs at `paper`, and as long as the longest
+λ > 0 run below.
 
 Physical time is counted in steps·η·λ across presets (``sweep.physical_steps``): the paper's 0.01 epochs of 390
-steps (50000/128) is 3.9 step-units; a preset with fewer images per epoch trains proportionally more epochs."""
+steps (50000/128) is 3.9 step-units; a preset with fewer images per epoch trains proportionally more epochs.
+
+Units: ``base()``/``paper()`` in the paper's (the authors' code: our η and every physical time are twice theirs),
+``smoke()``/``cpu()`` in ours; ``get_config`` converts (see ``configs``)."""
+
+LR_FIELDS = ("train.lr",)
+TIME_FIELDS = ("sweep.physical_steps",)
 
 PAPER_LAMS = (5e-5, 0.0001, 0.0005, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2)
 
 
 def base():
     return dict(
+        units="paper",
         data=dict(mnist_source="full", train_samples=50000, test_samples=10000),
         model=dict(channels=300, hidden=500),
         train=dict(batch_size=128, lr=0.01, evals=200, eval_batch_size=1000),
-        sweep=dict(lams=PAPER_LAMS, physical_steps=0.01 * 390, max_epochs=21000),
+        # λ = 0: 21000 epochs without BN, 9500 with BN (appendix A)
+        sweep=dict(
+            lams=PAPER_LAMS, physical_steps=0.01 * 390, max_epochs=21000, zero_epochs=21000, zero_epochs_bn=9500
+        ),
         budget=dict(epochs=100),  # Fig. 3c/f: the paper gives no budget; 100 epochs is ours
     )
+
+
+def scaled():
+    # smoke and cpu: our units; λ = 0 as long as the longest λ > 0 run (the chapter prints the paper's length)
+    return dict(units="ours", sweep=dict(zero_epochs=None, zero_epochs_bn=None))
 
 
 def smoke():
