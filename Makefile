@@ -115,7 +115,7 @@ serve: ## Serve the built book at http://127.0.0.1:PORT (default 8000) until Ctr
 	@echo "Serving $(HTML) at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
 
-bench: env ## Engine speed (not a test): FC step FLOP/s against the matmul rate, vmapped grid against a loop
+bench: env ## Engine speed (not a test): per model, our step against PyTorch eager (pip install -e ".[bench]"), targets
 	$(PY) benchmarks/bench_engine.py --out results/bench.json
 
 # Headless-Chromium check of the built book (needs Debian's chromium: apt-get install chromium); one full-page
