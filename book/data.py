@@ -117,7 +117,7 @@ data_plots.digit_explorer(train, start=int(np.random.default_rng(seed).integers(
 
 # %%
 with Stopwatch(preset) as cifar_time:
-    cifar_train, stand_in_notice = data.load_cifar10_or_stand_in("train")
+    cifar_train, stand_in_notice = data.load_cifar10_or_stand_in("train", mnist_source=cfg.mnist_source)
 if stand_in_notice is not None:
     banner.show_banner(preset, stand_in_notice)
 print(f"{cifar_train.name}: {cifar_train.images.shape} {cifar_train.images.dtype}, source {cifar_train.source}, "

@@ -255,3 +255,18 @@ def test_paper_sweeps_run_lambda_zero_as_long_as_the_paper():
     assert zero[2 * 0.5] == 2_000_000 and zero[2 * 50] == 20_000 and zero[2 * 0.0025] == fc.sweep.max_epochs
     fc_runs = {(r.lr, r.lam): r.epochs for r in fc_mnist.sweep_runs(fc)}
     assert fc_runs[2 * 0.15, 0.01] == math.ceil(2 / (0.15 * 0.01))  # 2/(ηλ) epochs in the paper's η
+
+
+def test_in_our_units_converts_only_what_is_written_in_the_papers_units():
+    from replication.experiments.configs import in_our_units
+    from replication.training.conventions import from_authors, physical_time_from_authors
+
+    fields = {"units": "paper", "sweep": {"lrs": (0.1, 0.2), "time": 2.0, "zero": None, "lams": (1e-3,)}, "lr": 0.05}
+    got = in_our_units(fields, ("sweep.lrs", "lr"), ("sweep.time", "sweep.zero"))
+    assert got["sweep"]["lrs"] == tuple(from_authors(lr, 0.0)[0] for lr in (0.1, 0.2)) == (0.2, 0.4)
+    assert got["lr"] == 0.1 and got["sweep"]["time"] == physical_time_from_authors(2.0) == 4.0
+    assert got["sweep"]["zero"] is None and got["sweep"]["lams"] == (1e-3,)  # λ is the same in both conventions
+    assert fields["sweep"]["lrs"] == (0.1, 0.2)  # the input is left alone
+    assert in_our_units(dict(fields, units="ours"), ("lr",), ())["lr"] == 0.05
+    with pytest.raises(ValueError, match="units"):
+        in_our_units(dict(fields, units="furlongs"), ("lr",), ())
