@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 from flax import nnx  # noqa: E402
 from jax.sharding import PartitionSpec  # noqa: E402
 
+import replication.training.engine as engine  # noqa: E402
 from replication import data  # noqa: E402
 from replication.experiments import fc_mnist  # noqa: E402
 from replication.models import CNN, functional  # noqa: E402
@@ -61,6 +62,21 @@ def main():
     single = train_grid(apply_fn, params, fc, lrs, lams, steps, spec, devices=one)
     out["runs_grid_rel_diff"] = max_rel_diff(sharded, single)
     out["runs_grid_len"] = len(sharded)
+    # shard="auto" (the default): a bucket of fewer runs than devices trains data parallel, the others split runs
+    modes = []
+    real_runner = engine.make_bucket_runner
+
+    def spy(*args):
+        modes.append(args[-1].mode if args[-1].mesh is not None else "none")
+        return real_runner(*args)
+
+    engine.make_bucket_runner = spy
+    mixed = dict(lrs=[0.3, 0.2, 0.1, 0.5, 0.05], lams=[0.01, 0.1, 0.0, 0.03, 0.2], steps=[12, 12, 12, 12, 30])
+    auto = train_grid(apply_fn, params, fc, **mixed, spec=TrainSpec(evals=4, batch_size=32))
+    engine.make_bucket_runner = real_runner
+    reference = train_grid(apply_fn, params, fc, **mixed, spec=TrainSpec(evals=4, batch_size=32), devices=one)
+    out["auto_modes"] = modes
+    out["auto_rel_diff"] = max_rel_diff(auto, reference)
     placed = make_placement().put_runs(jnp.zeros((8, 3)))
     out["runs_shards"] = len(placed.sharding.device_set)
     out["runs_shard_rows"] = sorted({s.data.shape[0] for s in placed.addressable_shards})

@@ -52,6 +52,12 @@ def test_per_device_batch_norm_equals_ghost_batch_norm(four_devices):
 
 
 @pytest.mark.slow
+def test_auto_trains_a_bucket_smaller_than_the_devices_data_parallel(four_devices):
+    assert four_devices["auto_modes"] == ["runs", "batch"]  # 4 runs of 16 steps, then 1 run of 32
+    assert four_devices["auto_rel_diff"] < 1e-4
+
+
+@pytest.mark.slow
 def test_data_parallel_without_groups_equals_one_device(four_devices):
     assert four_devices["data_parallel_vs_single_rel_diff"] < 1e-4
 

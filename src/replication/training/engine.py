@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from replication.core.progress import grid_label, reporter
-from replication.core.validation import check_nonnegative, check_positive, check_positive_int
+from replication.core.validation import check_choice, check_nonnegative, check_positive, check_positive_int
 from replication.training.checkpoint import (
     CheckpointError,
     arrays_to_tree,
@@ -41,7 +41,7 @@ from replication.training.checkpoint import (
     tree_to_arrays,
 )
 from replication.training.records import METRICS, Dataset, History, TrainSpec
-from replication.training.sharding import make_placement
+from replication.training.sharding import SHARD_MODES, make_placement
 from replication.training.step import chunking, make_bucket_runner
 
 __all__ = ["train_grid", "train", "bucket_steps"]
@@ -99,7 +99,7 @@ def train_grid(
     code_key: str = "",
     log=print,
     devices=None,
-    shard: str = "runs",
+    shard: str = "auto",
 ) -> list[History]:
     """Train one run per (lrs[i], lams[i], steps[i]) from the same ``params`` and return their histories.
 
@@ -120,7 +120,9 @@ def train_grid(
     ``devices``: the devices to spread the grid over (None: every device JAX sees; one device: no sharding).
     ``shard="runs"`` splits the runs over them (a bucket is padded with copies of its last run to a multiple of the
     device count; the copies' histories are dropped); ``shard="batch"`` trains every run data parallel, each step's
-    batch (or its ``spec.bn_group`` groups, whose count must then be a multiple of the device count) split over them.
+    batch (or its ``spec.bn_group`` groups, whose count must then be a multiple of the device count) split over them;
+    ``shard="auto"`` (the default) trains a bucket with fewer runs than devices data parallel when its batch splits
+    evenly, and splits the runs otherwise. The results are the same either way, to float rounding.
     """
     lrs, lams, steps = list(lrs), list(lams), list(steps)
     if not (len(lrs) == len(lams) == len(steps)) or not lrs:
@@ -134,13 +136,14 @@ def train_grid(
     for s in steps:
         check_positive_int("steps", s)
     check_nonnegative("checkpoint_seconds", checkpoint_seconds)
-    placement = make_placement(devices, shard)
+    check_choice("shard", shard, SHARD_MODES + ("auto",))
+    placement = make_placement(devices, "runs" if shard == "auto" else shard)
     n_train = np.shape(data.x_train)[0]
     batch = min(spec.batch_size or n_train, n_train)
     if spec.bn_group is not None and batch % spec.bn_group:
         raise ValueError(f"bn_group={spec.bn_group} must divide the training batch of {batch} images.")
     units = batch // (spec.bn_group or 1)
-    if placement.splits_batch and units % placement.size:
+    if shard == "batch" and placement.splits_batch and units % placement.size:
         what = f"batch of {units} groups of {spec.bn_group}" if spec.bn_group else f"batch of {batch} images"
         raise ValueError(
             f'shard="batch" over {placement.size} devices needs a multiple of {placement.size}; got a {what}.'
@@ -182,9 +185,14 @@ def train_grid(
         arrays = {**tree_to_arrays("state", placement.to_host(state)), **_records_to_arrays(records), "alive": alive}
         save_checkpoint(ckpt_path, dict(fingerprint=fp, bucket=bucket, chunk=next_chunk, done=done), arrays)
 
+    def bucket_placement(n_runs: int):  # "auto": data parallel for a bucket too small to fill the devices
+        if shard == "auto" and placement.mesh is not None and n_runs < placement.size and units % placement.size == 0:
+            return dataclasses.replace(placement, mode="batch")
+        return placement
+
     ordered = sorted(groups.items())
     # Progress in chunks; a chunk's cost is taken as its steps times its runs (the vmapped batch).
-    plan = [(chunking(length, spec.evals), placement.padded(len(members))) for length, members in ordered]
+    plan = [(chunking(length, spec.evals), bucket_placement(len(m)).padded(len(m))) for length, m in ordered]
     total_chunks = sum(n for (_, n), _ in plan)
     total_work = sum(every * n * k for (every, n), k in plan)
     if progress is None:
@@ -195,22 +203,23 @@ def train_grid(
         if b < start_bucket:
             continue
         n_real = len(members)  # pad to a multiple of the devices with copies of the last run (dropped at the end)
-        members = members + [members[-1]] * (placement.padded(n_real) - n_real)
-        init, first_eval, run_chunk, every, n_chunks = make_bucket_runner(apply_fn, spec, data, length, seed, placement)
+        place = bucket_placement(n_real)
+        members = members + [members[-1]] * (place.padded(n_real) - n_real)
+        init, first_eval, run_chunk, every, n_chunks = make_bucket_runner(apply_fn, spec, data, length, seed, place)
         lr_a = jnp.asarray([lrs[i] for i in members], jnp.float32)
         lam_a = jnp.asarray([lams[i] for i in members], jnp.float32)
         tot_a = jnp.asarray([steps[i] for i in members], jnp.float32)
-        lr_a, lam_a, tot_a = placement.put_runs((lr_a, lam_a, tot_a))
+        lr_a, lam_a, tot_a = place.put_runs((lr_a, lam_a, tot_a))
         opt_state, ctrl = init(params, lr_a, lam_a)
         p = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(members),) + a.shape), params)
-        state = placement.put_runs((p, opt_state, ctrl))
+        state = place.put_runs((p, opt_state, ctrl))
         first_chunk = 0
         if resumed is not None and b == start_bucket and resumed[0]["chunk"] > 0:
             meta, arrays = resumed
             try:
                 restored = jax.tree.map(jnp.asarray, arrays_to_tree("state", arrays, state))
                 records, alive = _arrays_to_records(arrays), arrays["alive"].astype(bool)
-                state, first_chunk = placement.put_runs(restored), meta["chunk"]
+                state, first_chunk = place.put_runs(restored), meta["chunk"]
             except (CheckpointError, KeyError) as err:
                 log(f"{err}; starting this bucket afresh")
         done_chunks += first_chunk

@@ -1,6 +1,8 @@
 """Presets of the Wide ResNet chapter (Fig. 2d–f, 1a, S2, S12).
 
-Base = appendix A: WRN-28-10, batch 1024, σ_w = 1, σ_b = 0. Fig. 2d–f (``sgd``): SGD, no augmentation, 0.1/(ηλ)
+Base = appendix A: WRN-28-10, batch 1024 with batch norm per device of 128 images (``train.bn_group``: the
+authors' TPU v3-8 had 8 devices; here the statistics are over groups of 128 whatever the device count), σ_w = 1,
+σ_b = 0. Fig. 2d–f (``sgd``): SGD, no augmentation, 0.1/(ηλ)
 epochs. Fig. 1a (``schedule``): momentum 0.9, augmentation (flip, crop, mixup), η = 0.2 × 0.2 at 0.3T/0.6T/0.9T,
 fixed T = 200 against T(λ) = 0.1/λ (chosen so that T(0.0005) = 200). S2: momentum and augmentation at a fixed
 learning rate. S12 (``sigma``, appendix F): Fig. 1a's setup repeated for several σ_w.
@@ -17,7 +19,7 @@ def base():
     return dict(
         data=dict(mnist_source="full", train_samples=50000, test_samples=10000, downsample=1),
         model=dict(depth=28, widen=10),
-        train=dict(batch_size=1024, evals=200, eval_batch_size=1000),
+        train=dict(batch_size=1024, evals=200, eval_batch_size=1000, bn_group=128),
         sgd=dict(lrs=PAPER_LRS, lams=PAPER_LAMS, min_lr_lam=2.5e-5, max_lr_lam=1.0, physical_steps=0.1 * 49,
                  max_epochs=4000, budget_epochs=200),
         schedule=dict(lr=0.2, lams=(5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3), fixed_T=200, T_scale=0.1,
@@ -31,7 +33,7 @@ def smoke():
     return dict(
         data=dict(mnist_source="embedded", train_samples=64, test_samples=64),
         model=dict(depth=10, widen=1),
-        train=dict(batch_size=32, evals=2, eval_batch_size=64),
+        train=dict(batch_size=32, evals=2, eval_batch_size=64, bn_group=None),
         sgd=dict(lrs=(0.2,), lams=(1.0,), min_lr_lam=0.0, max_lr_lam=1.0, physical_steps=4.0, max_epochs=2,
                  budget_epochs=2),
         schedule=dict(lams=(1.0,), fixed_T=2, T_scale=2.0, max_epochs=2),
@@ -48,7 +50,7 @@ def cpu():
     return dict(
         data=dict(train_samples=256, test_samples=256, downsample=2),
         model=dict(depth=10, widen=1),
-        train=dict(batch_size=32, evals=32, eval_batch_size=256),
+        train=dict(batch_size=32, evals=32, eval_batch_size=256, bn_group=None),
         sgd=dict(lrs=(1.6, 6.4), lams=(1.25e-3, 2.5e-3, 5e-3, 0.01, 0.02, 0.04), min_lr_lam=1.9e-3, max_lr_lam=0.3,
                  physical_steps=4.0, max_epochs=250, budget_epochs=20),
         schedule=dict(lr=0.6, lams=(3.125e-4, 6.25e-4, 1.25e-3, 2.5e-3), fixed_T=40, T_scale=0.025, max_epochs=120),
