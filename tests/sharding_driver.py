@@ -8,7 +8,8 @@ prints one JSON object of what the test compares.
 import json
 import os
 
-os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=4").strip()
+if "xla_force_host_platform_device_count" not in os.environ.get("XLA_FLAGS", ""):  # (multihost_driver sets 2)
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=4").strip()
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
@@ -89,14 +90,8 @@ def main():
     args = (cnn_fn, cnn_params, img, [0.1], [0.01], [6])
     per_device = train_grid(*args, bn, shard="batch")
     ghost = train_grid(*args, bn, devices=one)
-    plain_bn = train_grid(*args, TrainSpec(batch_size=64, evals=2, eval_batch_size=32), devices=one)
     out["bn_per_device_vs_ghost_rel_diff"] = max_rel_diff(per_device, ghost)
-    out["ghost_vs_plain_train_loss_diff"] = float(
-        np.max(np.abs(ghost[0].metrics["train_loss"][1:] - plain_bn[0].metrics["train_loss"][1:]))
-    )
-    # plain data parallel (no groups): batch norm over the whole batch, as on one device
-    dp = train_grid(*args, TrainSpec(batch_size=64, evals=2, eval_batch_size=32), shard="batch")
-    out["data_parallel_vs_single_rel_diff"] = max_rel_diff(dp, plain_bn)
+    # (plain data parallel, no groups, is the "batch" bucket of the shard="auto" grid above)
 
     # A second implementation of per-device batch norm: shard_map, each device applies the model to its own 16
     # images and the gradient is the mean over devices (check_vma=False: the classic semantics, where jax.grad

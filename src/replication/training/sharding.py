@@ -91,6 +91,8 @@ class Placement:
 
 
 def _put(a, sharding: NamedSharding):
+    if isinstance(a, jax.Array) and not a.is_fully_addressable:  # already spread over processes: reshard in XLA
+        return a if a.sharding == sharding else jax.jit(lambda x: x, out_shardings=sharding)(a)
     if jax.process_count() == 1:
         return jax.device_put(a, sharding)
     host = np.asarray(a)  # every process holds the same value: each fills its own devices' shards from it
