@@ -9,6 +9,8 @@ training on this process's first device.
 import json
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
 
@@ -27,7 +29,10 @@ one = jax.local_devices()[:1]
 fc = dataset(64, 64, flat=True)
 apply_fn, params = fc_mnist.make_model(16, 2, seed=1)
 grid = dict(lrs=[0.3, 0.2, 0.1, 0.5, 0.05], lams=[0.01, 0.1, 0.0, 0.03, 0.2], steps=[12, 16, 9, 30, 24])
-split = train_grid(apply_fn, params, fc, **grid, spec=TrainSpec(evals=4), shard="runs")
+# checkpoint after every chunk: a collective gather of the state, and a decision every process must share
+ckpt = Path(tempfile.gettempdir()) / f"multihost-{port}-{process_id}.ckpt"
+split = train_grid(apply_fn, params, fc, **grid, spec=TrainSpec(evals=4), shard="runs", checkpoint=ckpt,
+                   checkpoint_seconds=0.0)  # fmt: skip
 alone = train_grid(apply_fn, params, fc, **grid, spec=TrainSpec(evals=4), devices=one)
 
 one_run = dict(lrs=[0.3], lams=[0.01], steps=[12], spec=TrainSpec(evals=4, batch_size=32))

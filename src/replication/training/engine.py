@@ -241,7 +241,8 @@ def train_grid(
                 progress(done_chunks, total_chunks, done_work / total_work)
             records.append(metrics)
             alive &= np.isfinite(metrics["train_loss"]) & np.isfinite(metrics["sq_norm"])
-            if ckpt_path is not None and c + 1 < n_chunks and time.monotonic() - last_save >= checkpoint_seconds:
+            due = time.monotonic() - last_save >= checkpoint_seconds  # (several processes: process 0's clock decides)
+            if ckpt_path is not None and c + 1 < n_chunks and placement.agree(due):
                 save(b, c + 1, tuple(state), records, alive)
                 last_save = time.monotonic()
         for j, i in enumerate(members[:n_real]):

@@ -89,6 +89,15 @@ class Placement:
             return jax.tree.map(np.asarray, multihost_utils.process_allgather(tree, tiled=True))
         return jax.device_get(tree)
 
+    def agree(self, flag: bool) -> bool:
+        """Process 0's ``flag`` in every process (a decision taken on a local clock, e.g. when to checkpoint, must be
+        the same everywhere before a collective operation); ``flag`` itself with one process."""
+        if jax.process_count() == 1:
+            return bool(flag)
+        from jax.experimental import multihost_utils
+
+        return bool(multihost_utils.broadcast_one_to_all(np.asarray(bool(flag))))
+
 
 def _put(a, sharding: NamedSharding):
     if isinstance(a, jax.Array) and not a.is_fully_addressable:  # already spread over processes: reshard in XLA
