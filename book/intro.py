@@ -55,7 +55,11 @@ seed = 0
 # %% [markdown]
 # ## Figures of the paper, the chapter that reproduces each, and our number
 #
-# The "ours" column is read from the headline results that the chapters record when they run at this page's preset.
+# The "ours" column is read from the headline results that the chapters record when they run at this page's preset;
+# the last column says which model, data and optimizer produced each of our numbers. Where it differs from the
+# paper's setting (e.g. the optimal-λ and AutoL2 rows, which the paper measures on a Wide ResNet on CIFAR-10 and we
+# on the FC network on MNIST, and every CIFAR row on a machine without CIFAR-10, which runs on a stand-in), the two
+# numbers of a row are not measurements of the same thing.
 
 # %% tags=["remove-input"]
 from IPython.display import HTML, display
@@ -73,10 +77,13 @@ display(HTML(figures.landing_table_html(headlines.load_headlines(preset), figure
 #
 # Unless a chapter says otherwise we follow the paper: L2 is the explicit loss term $\tfrac12\lambda\|\theta\|^2$ on
 # **all** parameters (not decoupled weight decay), standard parameterization with LeCun initialization
-# $W \sim \mathcal N(0, \sigma_w^2/N_{\rm in})$, and appendix A's softmax-loss normalization. The authors' code
-# (google/autol2) differs in two places, which the chapters that touch them restate: it adds
-# `L2 * sum(theta**2)` (no ½, so its λ is half of ours for the same penalty), and averages cross-entropy over classes.
-# See the [data and conventions](data) chapter.
+# $W \sim \mathcal N(0, \sigma_w^2/N_{\rm in})$, and appendix A's softmax-loss normalization
+# $-\frac{1}{2k|B|}\sum y\log p$. The authors' code (google/autol2) minimizes twice that objective at the same λ (it
+# adds `L2 * sum(theta**2)`, no ½, and averages cross-entropy over batch and classes), so its run at $(\eta, \lambda)$ is
+# ours at $(2\eta, \lambda)$: the same λ, twice the η. The `paper` presets are written in the paper's units, which are
+# the code's, and converted in one place (`replication.training.conventions`, applied by the presets), so a `paper`
+# run is the authors' run step for step; every chapter prints the units of its numbers first. See the
+# [data and conventions](data) chapter.
 
 # %% [markdown]
 # ## Citing

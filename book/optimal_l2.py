@@ -26,8 +26,10 @@
 # **Here.** The FC network on MNIST of the Fig. 2 chapter (appendix A's setup; the width and the test set are
 # scaled down at `cpu`, see the parameters printed below), trained by full-batch SGD at a fixed η, so one step is
 # one epoch and c is in epochs·λ (at that η). The WRN/CIFAR-10 version needs a GPU (`paper` preset of the CIFAR
-# chapter). Our loss and L2 conventions are appendix A's (½λ‖θ‖²); google/autol2's λΣθ² with mean-over-classes
-# cross-entropy would shift λ by a constant factor, not the relation $\lambda_\text{pred} \propto 1/T$.
+# chapter). Our loss and L2 conventions are appendix A's (½λ‖θ‖²); google/autol2 minimizes twice our objective at the
+# same λ (λΣθ² with mean-over-classes cross-entropy), so its run at (η, λ) is ours at (2η, λ): λ, c = t*·λ and
+# $\lambda_\text{pred} = c/T$ are the same numbers in both conventions once η is converted, which the `paper` preset
+# does (its η is the paper's doubled; the units line above says which units this page uses).
 #
 # **Protocol.** (1) Measure c with one short run at a large λ. (2) One sweep over λ (and λ = 0) trained for the
 # largest budget; with a constant learning rate a run of $T_\max$ epochs contains every shorter budget, so the tuned

@@ -75,9 +75,10 @@ def test_engine_trains_with_augmentation_deterministically_and_refuses_flat_inpu
     from replication.experiments import cifar
     from replication.training import TrainSpec, train_grid
 
-    ds, notice = cifar.load_data(64, 64, mnist_source="embedded")
+    ds, name, notice = cifar.load_data(64, 64, mnist_source="embedded")
     assert ds.x_train.shape == ((64, 32, 32, 3) if notice is None else (64, 28, 28, 1))
     assert notice is None or "stand-in" in notice
+    assert (name == "cifar10") == (notice is None) and name in ("cifar10", "fashion-mnist", "mnist")
     apply_fn, params = cifar.make_model("cnn", image_shape=ds.x_train.shape[1:], seed=0, channels=2, hidden=8)
     spec = TrainSpec(batch_size=16, evals=4, augment=("flip", "crop", "mixup"), eval_batch_size=32)
     a = train_grid(apply_fn, params, ds, [0.1], [0.01], [8], spec, seed=3)[0]
@@ -85,6 +86,6 @@ def test_engine_trains_with_augmentation_deterministically_and_refuses_flat_inpu
     plain = train_grid(apply_fn, params, ds, [0.1], [0.01], [8], TrainSpec(batch_size=16, evals=4), seed=3)[0]
     assert a.to_json() == b.to_json()
     assert not np.allclose(a.metrics["sq_norm"][1:], plain.metrics["sq_norm"][1:])  # augmentation changed training
-    flat, _ = cifar.load_data(64, 64, mnist_source="embedded", flatten=True)
+    flat, _, _ = cifar.load_data(64, 64, mnist_source="embedded", flatten=True)
     with pytest.raises(ValueError, match="augment=.*NHWC"):
         train_grid(lambda p, x: x @ p, jnp.zeros((784, 10)), flat, [0.1], [0.0], [4], spec)

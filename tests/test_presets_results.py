@@ -134,3 +134,20 @@ def test_stopwatch_records_preset_device_and_time():
     assert prov.versions["jax"] == metadata.version("jax")
     with pytest.raises(ValueError, match="preset="):
         Stopwatch("fast")
+
+
+def test_landing_table_says_per_row_which_model_data_and_optimizer_made_ours(tmp_path):
+    from replication.site import registry
+
+    assert all(r.setting for r in registry.FIGURES if r.chapter), "every reproduced row names its setting"
+    prov = Provenance("cpu", "CPU (2 cores)", 1.0)
+    setting = "WRN-10-1 · " + headlines.data_label("fashion-mnist", 256) + " · SGD"
+    headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, provenance=prov, paper="-1", label="x",
+                              setting=setting, root=tmp_path)  # fmt: skip
+    html = registry.landing_table_html(headlines.load_headlines("cpu", root=tmp_path), {"wrn_cifar", "fc_mnist"})
+    assert "256 Fashion-MNIST images (stand-in for CIFAR-10)" in html  # the chapter's own record wins
+    fc_row = next(r for r in registry.FIGURES if r.headline == "fc_mnist.tstar_exponent")
+    assert f"<small>{fc_row.setting}</small>" in html  # else the row's
+    assert headlines.data_label("cifar10", 50000) == "50000 CIFAR-10 images"
+    b1 = next(r for r in registry.FIGURES if r.figure == "App. B.1")
+    assert "f − 1 = −λ√n" in b1.claim and "typo" in b1.paper

@@ -117,6 +117,28 @@ def test_smallest_lambda_against_zero_per_eta():
     assert got[0.1].matches_zero and got[0.1].smallest_lam == 0.01 and got[0.1].best_lam == 0.01
     assert not got[0.5].matches_zero and "is BELOW" in got[0.5].describe()
     assert verdicts.smallest_lambda_vs_zero(rows, tolerance=0.06)[1].matches_zero
+    # the λ = 0 run's length is printed beside the paper's: a number, or a function of η (FC: 10⁶/η)
+    capped = verdicts.smallest_lambda_vs_zero(rows, paper_zero_epochs=lambda lr: 1e3 / lr)
+    assert [v.paper_zero_epochs for v in capped] == [pytest.approx(1e4), pytest.approx(2e3)]
+    assert "λ = 0 (capped: trained 40 epochs, the paper 1e+04)" in capped[0].describe()
+    assert "λ = 0 (trained 40 epochs)" in got[0.1].describe()
+    long_enough = verdicts.smallest_lambda_vs_zero(rows, paper_zero_epochs=40)[0]
+    assert "λ = 0 (trained 40 epochs, the paper 40)" in long_enough.describe()
+
+
+def test_plan_sweep_trains_lambda_zero_as_long_as_the_paper_when_told():
+    kw = dict(physical_time=1.0, min_lr_lam=0.0, max_lr_lam=1.0, max_epochs=500)
+    longest = {r.lr: r.epochs for r in plan.plan_sweep([0.1, 1.0], [0.1, 0.01], **kw) if r.lam == 0}
+    assert longest == {0.1: 500, 1.0: 100}  # the longest λ > 0 run at each η (1/(0.1·0.01) = 1000 is capped)
+    fixed = plan.plan_sweep([0.1, 1.0], [0.1, 0.01], zero_epochs=2000, **kw)
+    assert {r.epochs for r in fixed if r.lam == 0} == {2000}  # the paper's length, beyond the λ > 0 cap
+    per_eta = {r.lr: r.epochs for r in plan.plan_sweep([0.1, 1.0], [0.1], zero_lr_time=30.0, **kw) if r.lam == 0}
+    assert per_eta == {0.1: 300, 1.0: 30}  # ceil(30/η), capped at max_epochs
+    assert {r.epochs for r in plan.plan_sweep([0.01], [1.0], zero_lr_time=30.0, **kw) if r.lam == 0} == {500}
+    with pytest.raises(ValueError, match="zero_epochs or zero_lr_time"):
+        plan.plan_sweep([0.1], [0.1], zero_epochs=10, zero_lr_time=1.0, **kw)
+    with pytest.raises(ValueError, match="zero_epochs"):
+        plan.plan_sweep([0.1], [0.1], zero_epochs=0, **kw)
 
 
 def test_best_lambda_within_a_budget_uses_only_that_budget_and_that_eta():

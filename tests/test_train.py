@@ -71,10 +71,11 @@ def test_l2_term_is_half_lambda_theta_squared(tiny, optimizer):
 
 
 @pytest.mark.slow
-def test_vmapped_grid_equals_separate_runs(tiny):
+@pytest.mark.parametrize("runs_per_program", [None, 2])
+def test_vmapped_grid_equals_separate_runs(tiny, runs_per_program):
     ds, (apply_fn, params) = tiny
-    lrs, lams, steps = [0.2, 0.5, 0.5], [1e-2, 0.0, 3e-2], [40, 64, 20]
-    spec = TrainSpec(evals=8)
+    lrs, lams, steps = [0.2, 0.5, 0.5, 0.3, 0.1], [1e-2, 0.0, 3e-2, 1e-3, 0.1], [40, 64, 20, 50, 60]
+    spec = TrainSpec(evals=8, runs_per_program=runs_per_program)  # with 2: the bucket of 64 steps runs as 2 + 2
     grid = train_grid(apply_fn, params, ds, lrs, lams, steps, spec)
     loop = train_grid(apply_fn, params, ds, lrs, lams, steps, spec, vmap=False)
     for g, s in zip(grid, loop):

@@ -5,7 +5,7 @@ Subpackages, in the order they may import each other (a layer imports only the l
 ``make test`` checks it with import-linter):
 
 * :mod:`replication.core`: argument checks, atomic writes, the ``smoke``/``cpu``/``paper`` preset names, provenance.
-* :mod:`replication.data`: MNIST and CIFAR-10 (verified, cached), the CIFAR stand-in, preprocessing, augmentation.
+* :mod:`replication.data`: MNIST, Fashion-MNIST, CIFAR-10 (all verified), the stand-in, preprocessing, augmentation.
 * :mod:`replication.models`: appendix A's networks (FC, CNN, Wide ResNet) in Flax NNX, as pure ``apply_fn``.
 * :mod:`replication.training`: the loss, the vectorized (η, λ) grid engine, AutoL2, checkpoints.
 * :mod:`replication.theory`: Section 4: the mode solution, the empirical NTK, the finite-width experiments.

@@ -1,9 +1,22 @@
-"""Layer 1, data: MNIST (verified wheel, IDX, embedded subset), CIFAR-10 (verified, safe unpickling, fetched
-atomically by ``download_cifar10``) or its named stand-in, the paper's preprocessing, and augmentation (flip, crop,
-mixup)."""
+"""Layer 1, data: MNIST (verified wheel, IDX, embedded subset), Fashion-MNIST (Debian's files, checksummed),
+CIFAR-10 (verified, safe unpickling, fetched atomically by ``download_cifar10``) or its named stand-in, the paper's
+preprocessing, and augmentation (flip, crop, mixup)."""
 
-from .cifar10 import CIFAR10_CLASSES, cifar10_location, load_cifar10, load_cifar10_or_stand_in, load_dataset
+from .cifar10 import (
+    CIFAR10_CLASSES,
+    STAND_INS,
+    cifar10_location,
+    load_cifar10,
+    load_cifar10_or_stand_in,
+    load_dataset,
+)
 from .download import CIFAR10_URL, cifar10_url, download_cifar10
+from .fashion_mnist import (
+    FASHION_MNIST_CLASSES,
+    FASHION_MNIST_SHA256,
+    fashion_mnist_location,
+    load_fashion_mnist,
+)
 from .integrity import (
     DATASETS,
     SPLITS,
@@ -24,6 +37,7 @@ from .mnist import (
     load_mnist_idx,
     prepare_mnist,
     published_counts_match,
+    read_idx,
     read_mnist_wheel,
 )
 from .transforms import (
@@ -54,12 +68,18 @@ __all__ = [
     "load_mnist",
     "prepare_mnist",
     "load_mnist_idx",
+    "read_idx",
     "read_mnist_wheel",
     "published_counts_match",
     "CIFAR10_CLASSES",
     "load_cifar10",
     "cifar10_location",
     "load_cifar10_or_stand_in",
+    "STAND_INS",
+    "FASHION_MNIST_CLASSES",
+    "FASHION_MNIST_SHA256",
+    "fashion_mnist_location",
+    "load_fashion_mnist",
     "load_dataset",
     "CIFAR10_URL",
     "cifar10_url",

@@ -1,4 +1,5 @@
-"""`python -m replication.data` (``make data``): build the full MNIST cache and say whether CIFAR-10 is here.
+"""`python -m replication.data` (``make data``): build the full MNIST cache and say whether CIFAR-10 and
+Fashion-MNIST (the stand-in) are here.
 `python -m replication.data --cifar10` (``make cifar10``) also fetches CIFAR-10 when it is not.
 
 Fetching CIFAR-10 is a separate, explicit step (163 MB from the University of Toronto, or the mirror named by
@@ -9,12 +10,19 @@ import sys
 
 from replication.data.cifar10 import CIFAR10_ARCHIVE_MD5, cifar10_location
 from replication.data.download import download_cifar10
+from replication.data.fashion_mnist import FASHION_MNIST_DEBIAN_DIR, fashion_mnist_location, load_fashion_mnist
 from replication.data.integrity import DataError, data_dir, file_digest
 from replication.data.mnist import load_mnist, prepare_mnist
 
 cache = prepare_mnist()
 train = load_mnist("train")
 print(f"MNIST ready: {cache} (train label counts {train.label_counts().tolist()})")
+fashion = fashion_mnist_location()
+if fashion is None:
+    print(f"Fashion-MNIST is not here ({FASHION_MNIST_DEBIAN_DIR}): apt-get install dataset-fashion-mnist; until then "
+          "the CIFAR chapters' stand-in is MNIST.")  # fmt: skip
+else:
+    print(f"Fashion-MNIST ready: {fashion} ({len(load_fashion_mnist('test', fashion))} test images, sha256-checked)")
 
 where = cifar10_location()
 downloaded = data_dir() / "cifar-10-python.tar.gz"

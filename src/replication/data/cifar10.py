@@ -1,8 +1,8 @@
 """CIFAR-10: the standard ``cifar-10-batches-py`` folder or ``cifar-10-python.tar.gz``, located by argument,
 ``REPLICATION_CIFAR10`` or in the data folder (where :func:`~replication.data.download_cifar10` puts it). Batches
 are unpickled only after their md5 matches the published one, and always with an unpickler that can build nothing
-but plain containers and numpy arrays. Without CIFAR-10 the chapters run on a named stand-in
-(:func:`load_cifar10_or_stand_in`)."""
+but plain containers and numpy arrays. Without CIFAR-10 the chapters run on a named stand-in, Fashion-MNIST when
+Debian's package is installed and MNIST otherwise (:func:`load_cifar10_or_stand_in`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from replication.core.validation import check_choice
+from replication.data.fashion_mnist import fashion_mnist_location, load_fashion_mnist
 from replication.data.integrity import (
     DATASETS,
     SPLITS,
@@ -153,21 +154,38 @@ def load_cifar10(
     return ImageDataset(images, labels, "cifar10", split, f"cifar10:{where}")
 
 
+STAND_INS = ("fashion-mnist", "mnist")
+
+
 def load_cifar10_or_stand_in(
-    split: str = "train", path: str | os.PathLike | None = None, *, stand_in: str = "mnist", mnist_source: str = "full"
+    split: str = "train",
+    path: str | os.PathLike | None = None,
+    *,
+    stand_in: str = "fashion-mnist",
+    mnist_source: str = "full",
+    fashion_mnist_path: str | os.PathLike | None = None,
 ) -> tuple[ImageDataset, str | None]:
     """CIFAR-10 if present, else a named real stand-in; returns ``(dataset, notice)``.
 
-    ``notice`` is ``None`` for the real CIFAR-10 and otherwise a sentence that a chapter must show in a banner.
+    The order is CIFAR-10, then Fashion-MNIST (Debian's ``dataset-fashion-mnist``, checksummed; skipped when
+    ``stand_in="mnist"``), then MNIST (``mnist_source``). ``notice`` is ``None`` for the real CIFAR-10 and otherwise a
+    sentence that a chapter must show in a banner.
     """
-    check_choice("stand_in", stand_in, ("mnist",))
+    check_choice("stand_in", stand_in, STAND_INS)
     if cifar10_location(path) is not None:
         return load_cifar10(split, path), None
-    ds = load_mnist(split, mnist_source)
+    fashion = fashion_mnist_location(fashion_mnist_path) if stand_in == "fashion-mnist" else None
+    if fashion is not None:
+        ds = load_fashion_mnist(split, fashion)
+        what = f"Fashion-MNIST (Zalando's clothing images, 28×28 grey, from {fashion}, sha256-checked"
+    else:
+        ds = load_mnist(split, mnist_source)
+        missing = " (Fashion-MNIST, the preferred stand-in, is not installed: apt-get install dataset-fashion-mnist)"
+        what = f"MNIST ({ds.source}" + (missing if stand_in == "fashion-mnist" else "")
     notice = (
-        f"CIFAR-10 was not found on this machine, so this chapter ran on a stand-in: MNIST ({ds.source}, "
-        f"{len(ds)} {split} images). Numbers here are not CIFAR-10 numbers. To use CIFAR-10, set "
-        "REPLICATION_CIFAR10 to your cifar-10-python.tar.gz (or fetch it with `make cifar10`) and re-run."
+        f"CIFAR-10 was not found on this machine, so this chapter ran on a stand-in: {what}; {len(ds)} {split} "
+        "images). Numbers here are not CIFAR-10 numbers. To use CIFAR-10, set REPLICATION_CIFAR10 to your "
+        "cifar-10-python.tar.gz (or fetch it with `make cifar10`) and re-run."
     )
     return ds, notice
 
@@ -175,4 +193,4 @@ def load_cifar10_or_stand_in(
 def load_dataset(name: str, split: str = "train", **kwargs) -> ImageDataset:
     """Load ``name`` (one of :data:`DATASETS`)."""
     check_choice("dataset", name, DATASETS)
-    return {"mnist": load_mnist, "cifar10": load_cifar10}[name](split, **kwargs)
+    return {"mnist": load_mnist, "cifar10": load_cifar10, "fashion-mnist": load_fashion_mnist}[name](split, **kwargs)

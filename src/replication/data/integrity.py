@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-DATASETS = ("mnist", "cifar10")
+DATASETS = ("mnist", "cifar10", "fashion-mnist")
 SPLITS = ("train", "test")
 
 

@@ -208,7 +208,8 @@ _IDX_FILES = {
 }
 
 
-def _read_idx(path: Path, expected_magic: int) -> np.ndarray:
+def read_idx(path: Path, expected_magic: int) -> np.ndarray:
+    """The array in an IDX file (optionally ``.gz``) whose magic number must be ``expected_magic``."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:
@@ -245,8 +246,8 @@ def load_mnist_idx(idx_dir: str | os.PathLike, split: str = "train") -> ImageDat
                 "idx_dir) at the folder holding the four standard MNIST IDX files."
             )
         found.append(path)
-    images = _read_idx(found[0], 2051)
-    labels = _read_idx(found[1], 2049).astype(np.int64)
+    images = read_idx(found[0], 2051)
+    labels = read_idx(found[1], 2049).astype(np.int64)
     return ImageDataset(images[..., None], labels, "mnist", split, f"idx:{idx_dir}")
 
 

@@ -2,8 +2,8 @@
 Fig. 3 (CNN ± BN), Fig. 2d–f/1a (WRN) and S7 (FC width 64), and their stored (η, λ) sweeps.
 
 CIFAR-10 is in no package registry (``make cifar10`` fetches it from its authors), so a machine without it runs on
-the stand-in that :func:`replication.data.load_cifar10_or_stand_in` names (MNIST, as 28×28×1 images); every chapter
-shows that notice.
+the stand-in that :func:`replication.data.load_cifar10_or_stand_in` names (Fashion-MNIST when Debian's package is
+installed, else MNIST; both 28×28×1 images); every chapter shows that notice.
 Inputs are standardized with the training subset's mean and standard deviation.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import jax
 from flax import nnx
 
 from replication import data as data_lib
@@ -35,10 +36,10 @@ def load_data(
     flatten: bool = False,
     downsample: int = 1,
     path=None,
-) -> tuple[Dataset, str | None]:
+) -> tuple[Dataset, str, str | None]:
     """The first ``train_samples``/``test_samples`` images of CIFAR-10 (or the stand-in) as NHWC float32, averaged
-    over ``downsample``×``downsample`` blocks (``flatten``: vectors, for the FC network); returns (dataset, notice
-    or None)."""
+    over ``downsample``×``downsample`` blocks (``flatten``: vectors, for the FC network); returns (dataset, the
+    dataset's name: ``"cifar10"``, ``"fashion-mnist"`` or ``"mnist"``, notice or None)."""
     train, notice = data_lib.load_cifar10_or_stand_in("train", path, mnist_source=mnist_source)
     test, _ = data_lib.load_cifar10_or_stand_in("test", path, mnist_source=mnist_source)
     train, test = data_lib.first_n(train, train_samples), data_lib.first_n(test, test_samples)
@@ -52,14 +53,18 @@ def load_data(
             x = data_lib.average_pool(x, downsample)
         return data_lib.flatten(x) if flatten else x
 
-    return Dataset(
-        prep(train.images),
-        data_lib.one_hot(train.labels),
-        train.labels,
-        prep(test.images),
-        data_lib.one_hot(test.labels),
-        test.labels,
-    ), notice
+    return (
+        Dataset(
+            prep(train.images),
+            data_lib.one_hot(train.labels),
+            train.labels,
+            prep(test.images),
+            data_lib.one_hot(test.labels),
+            test.labels,
+        ),
+        train.name,
+        notice,
+    )
 
 
 def make_model(
@@ -111,18 +116,24 @@ def make_model(
     )
 
 
+def runs_per_program(kind: str) -> int | None:
+    """Convnet runs train one per program on CPU (there, a vmapped grid of 4 ran at 0.82× (CNN) and 0.66× (WRN) the
+    speed of a loop; NOTES.md, session 6); everything else trains a whole bucket as one vmapped program."""
+    return 1 if kind != "fc" and jax.default_backend() == "cpu" else None
+
+
 def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, log=print, **spec_options) -> GridResult:
     """Train ``runs`` of the ``model`` (keyword arguments of :func:`make_model`, with ``kind``) on ``cfg.data`` with
     ``cfg.train``'s batch size and evaluations, as one stored, resumable grid; the result carries the stand-in's
-    notice (None on CIFAR-10) and the input shape."""
+    notice (None on CIFAR-10), the input shape and the data set's name."""
     d, tr = cfg.data, cfg.train
     eval_batch_size, bn_group = tr.get("eval_batch_size"), tr.get("bn_group")
     spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size, bn_group=bn_group,
-                     **spec_options)  # fmt: skip
+                     **{"runs_per_program": runs_per_program(model["kind"]), **spec_options})  # fmt: skip
     downsample = d.get("downsample", 1)
-    ds, notice = load_data(d.train_samples, d.test_samples, mnist_source=d.mnist_source,
+    ds, data_name, notice = load_data(d.train_samples, d.test_samples, mnist_source=d.mnist_source,
                            flatten=model["kind"] == "fc", downsample=downsample)  # fmt: skip
-    dataset = "cifar10" if notice is None else "mnist-stand-in"
+    dataset = "cifar10" if notice is None else f"{data_name}-stand-in"
     config = dict(name=name, preset=cfg.preset, seed=seed, dataset=dataset, mnist_source=d.mnist_source,
                   train_samples=d.train_samples, test_samples=d.test_samples, downsample=downsample, model=model,
                   batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size,
@@ -136,4 +147,4 @@ def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, l
 
     grid = cached_grid(name, cfg.preset, config, runs, seed=seed, load=lambda: ds, build=build, spec=spec,
                        code=run_sweep, log=log)  # fmt: skip
-    return dataclasses.replace(grid, notice=notice, input_shape=tuple(ds.x_train.shape[1:]))
+    return dataclasses.replace(grid, notice=notice, input_shape=tuple(ds.x_train.shape[1:]), data_name=data_name)

@@ -1,5 +1,6 @@
 """Fig. 3a–f, S6: appendix A's CNN without and with batch norm, SGD, each λ trained for
-``sweep.physical_steps``/(ηλ) steps; λ = 0 as long as the longest λ > 0 run."""
+``sweep.physical_steps``/(ηλ) steps; λ = 0 for ``sweep.zero_epochs`` (``zero_epochs_bn`` with BN) epochs, or as long as
+the longest λ > 0 run where those are None."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from replication.experiments.results import SweepResult, analyzed
 __all__ = ["sweep_runs", "sweeps"]
 
 
-def sweep_runs(cfg) -> list[SweepRun]:
+def sweep_runs(cfg, *, batch_norm: bool = False) -> list[SweepRun]:
     """The λ grid at ``cfg.train.lr``; physical time in steps·η·λ converted to this preset's epochs."""
     steps_per_epoch = cfg.data.train_samples // cfg.train.batch_size
-    return plan_sweep([cfg.train.lr], cfg.sweep.lams, physical_time=cfg.sweep.physical_steps / steps_per_epoch,
-                      min_lr_lam=0.0, max_lr_lam=math.inf, max_epochs=cfg.sweep.max_epochs)  # fmt: skip
+    s = cfg.sweep
+    return plan_sweep([cfg.train.lr], s.lams, physical_time=s.physical_steps / steps_per_epoch, min_lr_lam=0.0,
+                      max_lr_lam=math.inf, max_epochs=s.max_epochs,
+                      zero_epochs=s.zero_epochs_bn if batch_norm else s.zero_epochs)  # fmt: skip
 
 
 def sweeps(cfg, *, seed: int) -> dict[str, SweepResult]:
@@ -25,6 +28,6 @@ def sweeps(cfg, *, seed: int) -> dict[str, SweepResult]:
     for bn in (False, True):
         model = dict(kind="cnn", channels=cfg.model.channels, hidden=cfg.model.hidden, batch_norm=bn)
         name = f"cnn_cifar_{'bn' if bn else 'plain'}"
-        out["with BN" if bn else "without BN"] = analyzed(run_sweep(cfg, sweep_runs(cfg), seed=seed, name=name,
-                                                                    model=model))  # fmt: skip
+        runs = sweep_runs(cfg, batch_norm=bn)
+        out["with BN" if bn else "without BN"] = analyzed(run_sweep(cfg, runs, seed=seed, name=name, model=model))
     return out

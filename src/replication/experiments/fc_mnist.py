@@ -41,11 +41,12 @@ def make_model(width: int, depth: int, seed: int):
     return functional(net)
 
 
-def sweep_runs(cfg, *, lrs=None, lams=None, physical_time=None) -> list[SweepRun]:
-    """The Fig. 2a grid of ``cfg.sweep`` (or the given η, λ and physical time)."""
+def sweep_runs(cfg, *, lrs=None, lams=None, physical_time=None, zero_lr_time=None) -> list[SweepRun]:
+    """The Fig. 2a grid of ``cfg.sweep`` (or the given η, λ, physical time and λ = 0 length in epochs·η)."""
     s = cfg.sweep
     return plan_sweep(lrs or s.lrs, lams or s.lams, physical_time=physical_time or s.physical_time,
-                      min_lr_lam=s.min_lr_lam, max_lr_lam=s.max_lr_lam, max_epochs=s.max_epochs)  # fmt: skip
+                      min_lr_lam=s.min_lr_lam, max_lr_lam=s.max_lr_lam, max_epochs=s.max_epochs,
+                      zero_lr_time=s.zero_lr_time if lrs is None else zero_lr_time)  # fmt: skip
 
 
 def run_sweep(
@@ -77,5 +78,7 @@ def tstar_sweep(cfg, *, seed: int) -> SweepResult:
 
 def mse_sweep(cfg, *, seed: int) -> SweepResult:
     """Fig. S5: the same network with MSE loss, trained for ``cfg.mse.physical_time``/(ηλ) epochs."""
-    runs = sweep_runs(cfg, lrs=cfg.mse.lrs, lams=cfg.mse.lams, physical_time=cfg.mse.physical_time)
+    runs = sweep_runs(
+        cfg, lrs=cfg.mse.lrs, lams=cfg.mse.lams, physical_time=cfg.mse.physical_time, zero_lr_time=cfg.mse.zero_lr_time
+    )
     return analyzed(run_sweep(cfg, runs, seed=seed, loss="mse", name="fc_mnist_mse"))

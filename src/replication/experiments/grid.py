@@ -24,8 +24,9 @@ __all__ = ["GridResult", "cached_grid", "spec_config"]
 @dataclasses.dataclass(frozen=True)
 class GridResult:
     """A trained grid: its runs, their histories (same order), the provenance of the computation (the original one
-    when ``reused`` from the store), the data's notice (the stand-in's name, or None for the real data) and the shape
-    of one input, where the experiment records them."""
+    when ``reused`` from the store), the data's notice (the stand-in's name, or None for the real data), the shape
+    of one input and the data set's name (``"cifar10"``, ``"fashion-mnist"``, ``"mnist"``), where the experiment
+    records them."""
 
     runs: tuple[SweepRun, ...]
     histories: tuple[History, ...]
@@ -33,6 +34,7 @@ class GridResult:
     reused: bool
     notice: str | None = None
     input_shape: tuple[int, ...] | None = None
+    data_name: str | None = None
 
     def describe(self) -> str:
         """One line: how many runs, how long they took and where, and whether the stored result was reused."""

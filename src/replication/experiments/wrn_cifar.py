@@ -11,7 +11,7 @@ from replication.experiments.cifar import run_sweep
 from replication.experiments.grid import GridResult
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["AUGMENT", "steps_per_epoch", "sgd_sweep", "ScheduleComparison", "schedule_comparison",
+__all__ = ["AUGMENT", "steps_per_epoch", "sgd_sweep", "budget_lr", "ScheduleComparison", "schedule_comparison",
            "momentum_constant", "sigma_runs"]  # fmt: skip
 
 AUGMENT = ("flip", "crop", "mixup")
@@ -30,8 +30,13 @@ def sgd_sweep(cfg, *, seed: int) -> SweepResult:
     """Fig. 2d–f: the (η, λ) grid with plain SGD, each run trained ``sgd.physical_steps``/(ηλ) steps."""
     s = cfg.sgd
     runs = plan_sweep(s.lrs, s.lams, physical_time=s.physical_steps / steps_per_epoch(cfg), min_lr_lam=s.min_lr_lam,
-                      max_lr_lam=s.max_lr_lam, max_epochs=s.max_epochs)  # fmt: skip
+                      max_lr_lam=s.max_lr_lam, max_epochs=s.max_epochs, zero_epochs=s.zero_epochs)  # fmt: skip
     return analyzed(run_sweep(cfg, runs, seed=seed, name="wrn_sgd", model=_model(cfg)))
+
+
+def budget_lr(cfg) -> float:
+    """Fig. 2f's η: ``sgd.budget_lr`` (the paper's 0.2, in our units), else the grid's largest η."""
+    return cfg.sgd.budget_lr if cfg.sgd.budget_lr is not None else max(cfg.sgd.lrs)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,9 +61,13 @@ def schedule_comparison(cfg, *, seed: int) -> ScheduleComparison:
 
 
 def momentum_constant(cfg, *, seed: int) -> SweepResult:
-    """Fig. S2: momentum and augmentation at the constant learning rate, each λ trained T(λ) epochs."""
+    """Fig. S2: momentum and augmentation at a constant learning rate: the runs of Fig. 4 (``cfg.s2``: η, λ grid
+    and epochs), or, where ``cfg.s2`` is None, the schedule group's η and λ, each λ trained T(λ) epochs."""
     s = cfg.schedule
-    runs = [SweepRun(s.lr, float(lam), scaled_epochs(cfg, lam)) for lam in s.lams]
+    if cfg.s2 is not None:
+        runs = [SweepRun(cfg.s2.lr, float(lam), int(cfg.s2.epochs)) for lam in cfg.s2.lams]
+    else:
+        runs = [SweepRun(s.lr, float(lam), scaled_epochs(cfg, lam)) for lam in s.lams]
     grid = run_sweep(cfg, runs, seed=seed, name="wrn_momentum_constant", model=_model(cfg), optimizer="momentum",
                      momentum=0.9, augment=AUGMENT)  # fmt: skip
     return analyzed(grid)

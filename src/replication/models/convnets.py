@@ -7,6 +7,9 @@ The CNN follows appendix A literally: Conv₁(300) → Act → Conv₂(300) → 
 Conv₂(300) → MaxPool((6,6), VALID) → Flatten → Dense(500) → Dense(10), where Conv₁/Conv₂ are 3×3 convolutions with
 SAME/VALID padding and Act is ReLU or BatchNorm → ReLU. Pooling uses stride 1, the default of stax's ``MaxPool``
 (which the paper used); on 32×32 inputs the flattened features are 18×18×channels.
+
+``conv="auto"`` runs the convolutions as matrix products on CPU and as XLA convolutions elsewhere, and pooling is
+:func:`replication.models.conv_ops.max_pool` everywhere (why: that module's docstring).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from replication.core.validation import check_positive_int
+from replication.models.conv_ops import conv_function, max_pool
 from replication.models.layers import BatchNorm
 
 __all__ = ["CNN", "WideResNet", "lecun_normal"]
@@ -28,7 +32,7 @@ def lecun_normal(sigma_w: float):
     return jax.nn.initializers.variance_scaling(sigma_w**2, "fan_in", "normal")
 
 
-def _conv(n_in, n_out, size, padding, rngs, sigma_w, use_bias=True, strides=1):
+def _conv(n_in, n_out, size, padding, rngs, sigma_w, use_bias=True, strides=1, conv="auto"):
     return nnx.Conv(
         n_in,
         n_out,
@@ -39,6 +43,7 @@ def _conv(n_in, n_out, size, padding, rngs, sigma_w, use_bias=True, strides=1):
         kernel_init=lecun_normal(sigma_w),
         bias_init=jax.nn.initializers.zeros,
         rngs=rngs,
+        conv_general_dilated=conv_function(conv),
     )
 
 
@@ -47,7 +52,7 @@ def _dense(n_in, n_out, rngs, sigma_w):
 
 
 def _max_pool(x, window=6):
-    return nnx.max_pool(x, window_shape=(window, window), strides=(1, 1), padding="VALID")
+    return max_pool(x, window)
 
 
 class CNN(nnx.Module):
@@ -63,16 +68,17 @@ class CNN(nnx.Module):
         in_channels: int = 3,
         batch_norm: bool = False,
         sigma_w: float = math.sqrt(2.0),
+        conv: str = "auto",
         rngs: nnx.Rngs,
     ):
         check_positive_int("channels", channels)
         c = channels
         self.convs = nnx.List(
             [
-                _conv(in_channels, c, 3, "SAME", rngs, sigma_w),
-                _conv(c, c, 3, "VALID", rngs, sigma_w),
-                _conv(c, c, 3, "SAME", rngs, sigma_w),
-                _conv(c, c, 3, "VALID", rngs, sigma_w),
+                _conv(in_channels, c, 3, "SAME", rngs, sigma_w, conv=conv),
+                _conv(c, c, 3, "VALID", rngs, sigma_w, conv=conv),
+                _conv(c, c, 3, "SAME", rngs, sigma_w, conv=conv),
+                _conv(c, c, 3, "VALID", rngs, sigma_w, conv=conv),
             ]
         )
         self.norms = nnx.List([BatchNorm(c) for _ in range(3)]) if batch_norm else None
@@ -100,12 +106,12 @@ class CNN(nnx.Module):
 class _Block(nnx.Module):
     """Pre-activation wide basic block: BN → ReLU → conv3×3 → BN → ReLU → conv3×3, plus the (1×1 conv) shortcut."""
 
-    def __init__(self, n_in, n_out, stride, rngs, sigma_w):
+    def __init__(self, n_in, n_out, stride, rngs, sigma_w, conv):
         self.bn1, self.bn2 = BatchNorm(n_in), BatchNorm(n_out)
-        self.conv1 = _conv(n_in, n_out, 3, "SAME", rngs, sigma_w, use_bias=False, strides=stride)
-        self.conv2 = _conv(n_out, n_out, 3, "SAME", rngs, sigma_w, use_bias=False)
+        self.conv1 = _conv(n_in, n_out, 3, "SAME", rngs, sigma_w, use_bias=False, strides=stride, conv=conv)
+        self.conv2 = _conv(n_out, n_out, 3, "SAME", rngs, sigma_w, use_bias=False, conv=conv)
         self.shortcut = (
-            _conv(n_in, n_out, 1, "SAME", rngs, sigma_w, use_bias=False, strides=stride)
+            _conv(n_in, n_out, 1, "SAME", rngs, sigma_w, use_bias=False, strides=stride, conv=conv)
             if (n_in != n_out or stride != 1)
             else None
         )
@@ -129,6 +135,7 @@ class WideResNet(nnx.Module):
         n_out: int = 10,
         in_channels: int = 3,
         sigma_w: float = 1.0,
+        conv: str = "auto",
         rngs: nnx.Rngs,
     ):
         if (depth - 4) % 6 != 0 or depth < 10:
@@ -136,13 +143,18 @@ class WideResNet(nnx.Module):
         check_positive_int("widen", widen)
         n = (depth - 4) // 6
         widths = [16, 16 * widen, 32 * widen, 64 * widen]
-        self.stem = _conv(in_channels, widths[0], 3, "SAME", rngs, sigma_w, use_bias=False)
+        self.stem = _conv(in_channels, widths[0], 3, "SAME", rngs, sigma_w, use_bias=False, conv=conv)
         blocks = []
         for g, stride in zip(range(3), (1, 2, 2)):
             for b in range(n):
                 blocks.append(
                     _Block(
-                        widths[g] if b == 0 else widths[g + 1], widths[g + 1], stride if b == 0 else 1, rngs, sigma_w
+                        widths[g] if b == 0 else widths[g + 1],
+                        widths[g + 1],
+                        stride if b == 0 else 1,
+                        rngs,
+                        sigma_w,
+                        conv,
                     )
                 )
         self.blocks = nnx.List(blocks)

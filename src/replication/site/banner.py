@@ -34,13 +34,17 @@ def show_banner(preset: str, extra: str | None = None) -> None:
 
 
 def start_chapter(chapter: str, *, preset: str, seed, show: bool = True):
-    """What every chapter does first: validate its papermill parameters, load its configuration at ``preset``, and
-    (unless ``show`` is False, for chapters that first need to know their data) show the preset banner."""
+    """What every chapter does first: validate its papermill parameters, load its configuration at ``preset`` (in
+    our units), (unless ``show`` is False, for chapters that first need to know their data) show the preset banner,
+    and print the units the page uses."""
     from replication.core.presets import check_parameters
-    from replication.experiments.configs import get_config
+    from replication.experiments.configs import get_config, units_note
 
     check_parameters(preset=preset, seed=seed)
     cfg = get_config(chapter, preset)
     if show:
         show_banner(preset)
+    note = units_note(cfg)
+    if note:
+        print(note)
     return cfg

@@ -15,11 +15,15 @@ __all__ = ["FigureRow", "FIGURES", "toc_chapters", "toc_chapters_in_order", "lan
 
 @dataclasses.dataclass(frozen=True)
 class FigureRow:
+    """One figure: the claim, the chapter, the paper's number, the headline key of ours, and ``setting``: which model,
+    data and optimizer produce "ours" at every preset (a chapter may record a more precise one with its number)."""
+
     figure: str
     claim: str
     chapter: str
     paper: str
     headline: str | None = None
+    setting: str = ""
 
 
 FIGURES = (
@@ -29,6 +33,7 @@ FIGURES = (
         "data",
         "train label counts 5923 … 5949 (60000 images)",
         "data.mnist_train_images",
+        setting="MNIST: the full set (the first 1000 images at smoke)",
     ),
     FigureRow(
         "Fig. 2a–c, S1, S6",
@@ -36,6 +41,7 @@ FIGURES = (
         "fc_mnist",
         "exponent −1 over 6 decades of ηλ",
         "fc_mnist.tstar_exponent",
+        setting="FC, 3 hidden ReLU layers · the first 512 MNIST images · full-batch SGD, as the paper",
     ),
     FigureRow(
         "Fig. S5",
@@ -43,6 +49,7 @@ FIGURES = (
         "fc_mnist",
         "qualitative",
         None,
+        setting="FC, 3 hidden ReLU layers, MSE loss · 512 MNIST images · full-batch SGD, as the paper",
     ),
     FigureRow(
         "Fig. 2d–f, S2",
@@ -50,6 +57,7 @@ FIGURES = (
         "wrn_cifar",
         "exponent −1",
         "wrn_cifar.tstar_exponent",
+        setting="WRN (28-10 at paper, 10-1 below) · CIFAR-10 or its stand-in · SGD; S2: momentum, augmentation",
     ),
     FigureRow(
         "Fig. 1a",
@@ -57,14 +65,23 @@ FIGURES = (
         "wrn_cifar",
         "best fixed-T λ = 0.0005 (test acc. 0.967)",
         "wrn_cifar.fixed_T_best_lambda",
+        setting="WRN · CIFAR-10 or its stand-in · momentum 0.9, flip/crop/mixup, step schedule, as the paper",
     ),
-    FigureRow("Fig. S12", "Late-time accuracy independent of the init scale σ_w", "wrn_cifar", "qualitative", None),
+    FigureRow(
+        "Fig. S12",
+        "Late-time accuracy independent of the init scale σ_w",
+        "wrn_cifar",
+        "qualitative",
+        None,
+        setting="Wide ResNet · CIFAR-10 or its stand-in · Fig. 1a's setup",
+    ),
     FigureRow(
         "Fig. 3a–f",
         "CNN ± BatchNorm on CIFAR-10: t* ∝ 1/(ηλ)",
         "cnn_cifar",
         "exponent −1",
         "cnn_cifar.tstar_exponent",
+        setting="CNN ± BN (300 channels at paper, 8 at cpu) · CIFAR-10 or its stand-in · SGD, as the paper",
     ),
     FigureRow(
         "Fig. S7",
@@ -72,6 +89,7 @@ FIGURES = (
         "failure_case",
         "t* constant below λ_opt",
         None,
+        setting="FC depth 3, width 64 · CIFAR-10 or its stand-in · SGD, batch 512, as the paper",
     ),
     FigureRow(
         "Fig. 1b, 4, S3, S4",
@@ -79,13 +97,16 @@ FIGURES = (
         "optimal_l2",
         "c ≈ 0.0066; accuracy within 0.4% of tuned",
         "optimal_l2.accuracy_gap",
+        setting="ours: FC on 512 MNIST images, full-batch SGD (the paper: WRN 28-10, CIFAR-10, momentum, augmentation)",
     ),
     FigureRow(
-        "Fig. 1c, S9–S11",
+        "Fig. 1c, S9, S10; S11 (FC)",
         "AutoL2 trains faster and ends better than the tuned constant λ",
         "autol2",
         "faster and better (no LR schedule)",
         "autol2.speedup",
+        setting="ours: FC on 512 MNIST images, full-batch SGD, as the FC half of S11 (the paper's 1c, S9, S10: WRN "
+        "28-10, CIFAR-10, momentum, augmentation)",
     ),
     FigureRow(
         "Fig. 5a–b",
@@ -93,6 +114,7 @@ FIGURES = (
         "theory",
         "analytic",
         None,
+        setting="the mode solution eq. (3), computed",
     ),
     FigureRow(
         "Fig. 5c",
@@ -100,6 +122,7 @@ FIGURES = (
         "theory",
         "qualitative",
         "theory.fig5c_loss_gap",
+        setting="a 2-layer ReLU network (NTK parameterization) · 200 MNIST images, even/odd · gradient descent",
     ),
     FigureRow(
         "Thm. 1",
@@ -107,6 +130,7 @@ FIGURES = (
         "theory",
         "exact as width → ∞",
         "theory.kernel_decay_width_exponent",
+        setting="2- and 3-layer ReLU networks at growing width · MNIST · gradient flow",
     ),
     FigureRow(
         "Lemma 1",
@@ -114,8 +138,16 @@ FIGURES = (
         "theory",
         "k = L for L layers",
         "theory.homogeneity_k",
+        setting="FC ReLU networks without biases (and with, to show the difference) · MNIST",
     ),
-    FigureRow("App. B.1", "Deep linear fixed point λ√n = f − 1 (eq. S21)", "theory", "λ√n = f − 1", None),
+    FigureRow(
+        "App. B.1",
+        "Deep linear fixed point f − 1 = −λ√n (eq. S21, sign corrected)",
+        "theory",
+        "λ√n = f − 1 as printed: a sign typo (L2 pulls f below the label); the chapter tests f − 1 = −λ√n",
+        None,
+        setting="a 2-layer linear network, one sample, MSE, gradient descent",
+    ),
     FigureRow(
         "Fig. S8",
         "ResNet-50 on ImageNet (failure case)",
@@ -146,7 +178,8 @@ def _format_ours(record: dict | None) -> str:
 
 
 def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
-    """The landing page's table: one row per figure, the chapter that reproduces it, paper's number and ours."""
+    """The landing page's table: one row per figure, the chapter that reproduces it, paper's number and ours, and the
+    model, data and optimizer that produced ours (recorded by the chapter, else the row's)."""
     rows = []
     for r in FIGURES:
         if r.chapter and r.chapter in built:
@@ -155,12 +188,17 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
             chapter = f"{r.chapter} <small>(planned)</small>"
         else:
             chapter = "—"
-        ours = _format_ours(headlines.get(r.headline)) if r.headline else "<em>see chapter</em>"
+        record = headlines.get(r.headline) if r.headline else None
+        ours = _format_ours(record) if r.headline else "<em>see chapter</em>"
+        setting = (record or {}).get("setting") or r.setting
         rows.append(
             f"<tr><td>{html.escape(r.figure)}</td><td>{html.escape(r.claim)}</td><td>{chapter}</td>"
-            f"<td>{html.escape(r.paper)}</td><td>{ours}</td></tr>"
+            f"<td>{html.escape(r.paper)}</td><td>{ours}</td><td><small>{html.escape(setting)}</small></td></tr>"
         )
-    head = "<tr><th>Figure</th><th>Claim</th><th>Chapter</th><th>Paper</th><th>Ours</th></tr>"
+    head = (
+        "<tr><th>Figure</th><th>Claim</th><th>Chapter</th><th>Paper</th><th>Ours</th>"
+        "<th>Ours: model · data · optimizer</th></tr>"
+    )
     return f'<table class="table replication-figures"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 

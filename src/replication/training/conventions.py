@@ -13,8 +13,12 @@ So ∇L_auth = 2 ∇L_ours, and one SGD (or heavy-ball momentum) step θ ← θ 
 a run of theirs at (η, λ) is ours at (2η, λ). λ is unchanged; the per-step L2 decay θ ← (1 − 2ηλ)θ of theirs is
 our (1 − η_ours λ)θ, so a product ηλ quoted in their units is half of ours.
 
-This module is deliberately not imported by :mod:`replication.training` (or anything else in the package), so that
-adding it leaves the code key of every stored run unchanged.
+Physical times quoted with the authors' η (epochs·η·λ or steps·η·λ, e.g. appendix A's "2/(ηλ) epochs", and the
+bounds of an ηλ window) are therefore half of ours for the same run: :func:`physical_time_from_authors` doubles them.
+
+The presets (:func:`replication.experiments.configs.get_config`) are the one place that applies these functions: a
+``paper`` preset is written in the paper's units (the authors' code) and converted there. This module is not imported
+by :mod:`replication.training` or by any experiment, so it is in no stored run's code key.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import jax.numpy as jnp
 
 from replication.core.validation import check_nonnegative, check_positive
 
-__all__ = ["AUTHORS_LR_FACTOR", "from_authors", "to_authors", "authors_objective"]
+__all__ = ["AUTHORS_LR_FACTOR", "from_authors", "to_authors", "physical_time_from_authors", "authors_objective"]
 
 # L_auth = AUTHORS_LR_FACTOR × L_ours at the same λ, so η_ours = AUTHORS_LR_FACTOR × η_auth.
 AUTHORS_LR_FACTOR = 2.0
@@ -40,6 +44,12 @@ def to_authors(lr: float, lam: float) -> tuple[float, float]:
     """Our (η, λ) in the authors' units: (η/2, λ); the inverse of :func:`from_authors`."""
     lr, lam = check_positive("lr", lr), check_nonnegative("lam", lam)
     return lr / AUTHORS_LR_FACTOR, lam
+
+
+def physical_time_from_authors(time: float) -> float:
+    """A physical time (epochs·η·λ, steps·η·λ or an ηλ bound) quoted with the authors' η, in ours: 2× the number,
+    since the same run has twice their η in our units."""
+    return AUTHORS_LR_FACTOR * check_nonnegative("time", time)
 
 
 def authors_objective(logits, targets, params, lam):

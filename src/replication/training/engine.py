@@ -6,7 +6,8 @@
 * A grid of configurations that share one initialization (appendix A: same seed everywhere) trains as one
   ``jax.vmap``-ed program; the inner loop is a jitted ``lax.scan`` between evaluations. Configurations are grouped
   into buckets of equal length (their step budget rounded up to a power of two) so that a run of 20 steps does not
-  wait for one of 20000; each run is evaluated ``evals`` times over its bucket.
+  wait for one of 20000; each run is evaluated ``evals`` times over its bucket. ``TrainSpec.runs_per_program``
+  splits a bucket into programs of at most that many runs (one compilation serves all of a length).
 * λ is part of the scanned state: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
   the bare loss and the error of each step's training batch every k steps. The gradient is ∇loss + λθ.
 * Long grids checkpoint (``checkpoint=``) and resume with identical histories (tests/test_faults.py).
@@ -190,7 +191,13 @@ def train_grid(
             return dataclasses.replace(placement, mode="batch")
         return placement
 
-    ordered = sorted(groups.items())
+    per_program = spec.runs_per_program or len(lrs)
+    ordered = [
+        (length, members[j : j + per_program])
+        for length, members in sorted(groups.items())
+        for j in range(0, len(members), per_program)
+    ]
+    runners = {}  # (bucket length, placement) -> its jitted programs, shared by the buckets alike in both
     # Progress in chunks; a chunk's cost is taken as its steps times its runs (the vmapped batch).
     plan = [(chunking(length, spec.evals), bucket_placement(len(m)).padded(len(m))) for length, m in ordered]
     total_chunks = sum(n for (_, n), _ in plan)
@@ -205,7 +212,9 @@ def train_grid(
         n_real = len(members)  # pad to a multiple of the devices with copies of the last run (dropped at the end)
         place = bucket_placement(n_real)
         members = members + [members[-1]] * (place.padded(n_real) - n_real)
-        init, first_eval, run_chunk, every, n_chunks = make_bucket_runner(apply_fn, spec, data, length, seed, place)
+        if (length, place) not in runners:
+            runners[(length, place)] = make_bucket_runner(apply_fn, spec, data, length, seed, place)
+        init, first_eval, run_chunk, every, n_chunks = runners[(length, place)]
         lr_a = jnp.asarray([lrs[i] for i in members], jnp.float32)
         lam_a = jnp.asarray([lams[i] for i in members], jnp.float32)
         tot_a = jnp.asarray([steps[i] for i in members], jnp.float32)

@@ -35,6 +35,9 @@ class TrainSpec:
     # bn_group = batch / devices is per-device batch norm. Evaluation is not grouped (statistics over each chunk of
     # ``eval_batch_size`` images, as without bn_group).
     bn_group: int | None = None
+    # How many runs one compiled program trains at once (vmapped); None: all the runs of a bucket. Only speed
+    # depends on it: on CPU a vmapped convnet grid is slower than one run at a time (NOTES.md, session 6).
+    runs_per_program: int | None = None
 
     def __post_init__(self):
         check_choice("loss", self.loss, LOSSES)
@@ -51,6 +54,8 @@ class TrainSpec:
                 raise ValueError(
                     f"bn_group={self.bn_group} must divide batch_size={self.batch_size} (groups of equal size)."
                 )
+        if self.runs_per_program is not None:
+            check_positive_int("runs_per_program", self.runs_per_program)
         if self.autol2 is not None and not isinstance(self.autol2, AutoL2):
             raise ValueError(f"autol2={self.autol2!r} must be an replication.autol2.AutoL2 or None.")
         if isinstance(self.augment, str):

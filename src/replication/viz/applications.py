@@ -1,5 +1,5 @@
 """Figures of Section 3: tuned against predicted λ (Fig. 4b), accuracy against λ per budget (S3/S4), named
-learning curves (Fig. 1b/1c, S9, S10) and λ(t) under AutoL2 (S11)."""
+learning curves (Fig. 1b/1c, S9, S10) and λ(t) under AutoL2 (a panel of ours; the paper has none)."""
 
 from __future__ import annotations
 

@@ -11,25 +11,27 @@ from replication.data.integrity import ImageDataset
 __all__ = ["digit_grid_figure", "class_balance_figure", "digit_explorer"]
 
 
-def digit_grid_figure(dataset: ImageDataset, n: int = 20) -> go.Figure:
-    """The first ``n`` images, each titled with its index and label."""
-    fig = px.imshow(dataset.images[:n, ..., 0], facet_col=0, facet_col_wrap=10, binary_string=True,
+def digit_grid_figure(dataset: ImageDataset, n: int = 20, class_names: tuple[str, ...] | None = None) -> go.Figure:
+    """The first ``n`` images, each titled with its index and label (or the label's name from ``class_names``)."""
+    images = dataset.images[:n, ..., 0] if dataset.images.shape[-1] == 1 else dataset.images[:n]  # grey or RGB
+    fig = px.imshow(images, facet_col=0, facet_col_wrap=10, binary_string=True,
                     facet_col_spacing=0.01, facet_row_spacing=0.04, height=260)  # fmt: skip
     for ann in fig.layout.annotations:
         i = int(ann.text.split("=")[1])
-        ann.text = f"#{i}: {dataset.labels[i]}"
+        label = dataset.labels[i]
+        ann.text = f"#{i}: {label if class_names is None else class_names[label]}"
     fig.update_xaxes(showticklabels=False).update_yaxes(showticklabels=False)
     fig.update_layout(title_text=f"First {n} {dataset.name.upper()} training images (index: label)",
                       margin=dict(l=10, r=10, t=60, b=10))  # fmt: skip
     return fig
 
 
-def class_balance_figure(datasets: dict[str, ImageDataset]) -> go.Figure:
-    """The fraction of each class in each named dataset, as grouped bars."""
+def class_balance_figure(datasets: dict[str, ImageDataset], what: str = "digit") -> go.Figure:
+    """The fraction of each class (``what``) in each named dataset, as grouped bars."""
     fig = go.Figure()
     for name, ds in datasets.items():
         fig.add_bar(x=list(range(ds.num_classes)), y=ds.label_counts() / len(ds), name=name)
-    fig.update_layout(title_text="Fraction of each digit", xaxis_title="digit", yaxis_title="fraction",
+    fig.update_layout(title_text=f"Fraction of each {what}", xaxis_title=what, yaxis_title="fraction",
                       barmode="group", height=380)  # fmt: skip
     return fig
 

@@ -2,7 +2,16 @@
 paper's own setting (appendix A), and whose ``smoke()``, ``cpu()`` and ``paper()`` return only what they change.
 An override can only change a field the base has (a typo is an error, not a silent new field), and fields are
 grouped (``cfg.model.width``, ``cfg.sweep.lams``). :func:`get_config` merges them into a read-only :class:`Config`;
-:func:`paper_differences` lists where a preset departs from the paper."""
+:func:`paper_differences` lists where a preset departs from the paper.
+
+**Units, in one place.** ``base()`` and ``paper()`` are written in the paper's units, which are the authors' code's
+(google/autol2 minimizes twice our loss, so its run at (η, λ) is ours at (2η, λ)); ``smoke()`` and ``cpu()`` are
+written in ours. Each module names its learning-rate fields (``LR_FIELDS``) and its physical-time fields
+(``TIME_FIELDS``: epochs·η·λ, steps·η·λ, ηλ bounds), and :func:`get_config` converts them with
+:mod:`replication.training.conventions` when the preset is written in the paper's units, so every ``Config`` it
+returns is in our units and a ``paper`` run is the authors' run step for step. ``cfg.units`` says what the preset
+was written in. A module may also define ``scaled()``: what ``smoke`` and ``cpu`` share unless they override it
+(``units="ours"`` and, e.g., λ = 0 as long as the longest run instead of the paper's length)."""
 
 from __future__ import annotations
 
@@ -13,8 +22,12 @@ from types import MappingProxyType
 
 from replication.core.presets import check_preset
 from replication.core.validation import check_choice
+from replication.training.conventions import from_authors, physical_time_from_authors
 
-__all__ = ["Config", "merge", "get_config", "chapters", "paper_differences"]
+__all__ = ["UNITS", "Config", "merge", "get_config", "paper_config", "chapters", "paper_differences", "in_our_units",
+           "units_note"]  # fmt: skip
+
+UNITS = ("paper", "ours")
 
 
 def _freeze(value):
@@ -100,21 +113,78 @@ def _module(chapter: str):
     return importlib.import_module(f"{__name__}.{chapter}")
 
 
+def _convert_path(fields: dict, path: str, convert) -> None:
+    *groups, last = path.split(".")
+    node = fields
+    for g in groups:
+        node[g] = dict(node[g])
+        node = node[g]
+    value = node[last]
+    if value is None:
+        return
+    node[last] = tuple(convert(v) for v in value) if isinstance(value, (tuple, list)) else convert(value)
+
+
+def in_our_units(fields: Mapping, lr_fields=(), time_fields=()) -> dict:
+    """``fields`` with every η (``lr_fields``) and physical time (``time_fields``) converted from the units named by
+    ``fields["units"]`` to ours (:mod:`replication.training.conventions`); unchanged when they are ours already."""
+    out = dict(fields)
+    check_choice("units", out.get("units", "ours"), UNITS)
+    if out.get("units", "ours") == "ours":
+        return out
+    for path in lr_fields:
+        _convert_path(out, path, lambda lr: from_authors(lr, 0.0)[0])
+    for path in time_fields:
+        _convert_path(out, path, physical_time_from_authors)
+    return out
+
+
+def _fields(module, preset: str) -> dict:
+    """The module's base, then (below ``paper``) what the scaled presets share, then the preset's overrides."""
+    fields = module.base()
+    if preset != "paper" and hasattr(module, "scaled"):
+        fields = merge(fields, module.scaled())
+    fields = merge(fields, getattr(module, preset)())
+    return in_our_units(fields, getattr(module, "LR_FIELDS", ()), getattr(module, "TIME_FIELDS", ()))
+
+
 def get_config(chapter: str, preset: str) -> Config:
-    """The configuration of ``chapter`` at ``preset``: its base with the preset's overrides."""
+    """The configuration of ``chapter`` at ``preset`` in our units: its base with the preset's overrides."""
     check_preset(preset)
-    module = _module(chapter)
-    return Config(merge(module.base(), getattr(module, preset)()), chapter=chapter, preset=preset)
+    return Config(_fields(_module(chapter), preset), chapter=chapter, preset=preset)
+
+
+def paper_config(chapter: str) -> Config:
+    """The chapter's ``paper`` preset (appendix A's values), in our units: what a chapter quotes as "the paper's"."""
+    return get_config(chapter, "paper")
+
+
+def units_note(cfg: Config) -> str | None:
+    """One sentence on the units of ``cfg`` (None for a chapter without η): every chapter prints it first."""
+    if "units" not in cfg:
+        return None
+    ours = (
+        "Units: every η and physical time (epochs·η·λ) on this page is in our units, appendix A's loss "
+        "−1/(2k|B|) Σ y log p + ½λ‖θ‖²; google/autol2 minimizes twice that, so its run at (η, λ) is ours at (2η, λ)."
+    )
+    if cfg.units == "paper":
+        return (f"{ours} This preset is written in the paper's units (the authors' code's) and converted by "
+                "replication.training.conventions: the paper's η is half of the η printed here, λ is the same, and "
+                "each run is the authors' run step for step.")  # fmt: skip
+    return f"{ours} This preset is written in our units (its sizes and grids are scaled down, chosen by us)."
 
 
 def paper_differences(cfg: Config) -> list[tuple[str, object, object]]:
-    """(field, this preset's value, the paper's) for every field where ``cfg`` departs from the chapter's base."""
-    paper = Config(_module(cfg.chapter).base())
+    """(field, this preset's value, the paper's) for every field where ``cfg`` departs from the chapter's ``paper``
+    preset, both in our units (``units``, what each was written in, is left out)."""
+    paper = Config(_fields(_module(cfg.chapter), "paper"))
 
     def walk(ours, theirs, prefix):
         for key, value in theirs.items():
             mine = ours[key]
-            if isinstance(value, Config):
+            if key == "units" and not prefix:
+                continue
+            if isinstance(value, Config) and isinstance(mine, Config):
                 yield from walk(mine, value, f"{prefix}{key}.")
             elif mine != value:
                 yield f"{prefix}{key}", mine, value

@@ -1,8 +1,13 @@
 """Presets of the optimal-λ chapter (Section 3, Fig. 1b, 4, S3, S4) on the FC/MNIST setup of Fig. 2 (the paper runs
 it on a WRN). One λ sweep of max(budgets) epochs tunes λ for every budget; c is measured at a large λ for
-``c.epochs`` epochs. The budgets and the λ grid are ours: the paper gives them for its WRN only."""
+``c.epochs`` epochs. The budgets and the λ grid are ours: the paper gives them for its WRN only.
+
+Units: ``base()``/``paper()`` in the paper's (the authors' code: our η is twice theirs), ``smoke()``/``cpu()`` in
+ours; ``get_config`` converts (see ``configs``)."""
 
 from . import fc_mnist as _fc
+
+LR_FIELDS = ("lr",)
 
 
 def _fc_groups(preset):
@@ -14,10 +19,14 @@ def _fc_groups(preset):
 
 def base():
     return dict(
-        _fc_groups("paper"), lr=0.15, c=dict(lam=0.1, epochs=256, evals=256),
+        _fc_groups("paper"), units="paper", lr=0.15, c=dict(lam=0.1, epochs=256, evals=256),
         budgets=(50, 100, 200, 500, 1000, 2000, 5000), lams=(1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3),
         evals=1024,
     )  # fmt: skip
+
+
+def scaled():
+    return dict(units="ours")
 
 
 def smoke():

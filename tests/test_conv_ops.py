@@ -1,0 +1,89 @@
+"""The matmul convolution and the sliding max-pool against XLA's own (values and gradients)."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from replication.models import conv_ops
+from replication.models.convnets import CNN, WideResNet
+from replication.models.layers import functional
+
+
+@pytest.mark.parametrize(
+    "shape, kernel, stride, padding",
+    [
+        ((3, 9, 9, 2), (3, 3, 2, 5), 1, "SAME"),
+        ((3, 9, 9, 2), (3, 3, 2, 5), 1, "VALID"),
+        ((2, 8, 8, 3), (3, 3, 3, 4), 2, "SAME"),
+        ((2, 7, 7, 3), (1, 1, 3, 4), 2, "SAME"),
+        ((2, 7, 6, 1), (3, 3, 1, 4), 2, ((1, 0), (2, 1))),
+    ],
+)
+def test_conv_as_matmul_matches_lax_values_and_gradients(shape, kernel, stride, padding):
+    kx, kw, kg = jax.random.split(jax.random.PRNGKey(0), 3)
+    x, w = jax.random.normal(kx, shape), jax.random.normal(kw, kernel)
+    dn = ("NHWC", "HWIO", "NHWC")
+
+    def ours(x, w):
+        return conv_ops.conv_as_matmul(x, w, (stride, stride), padding, dimension_numbers=dn)
+
+    def xla(x, w):
+        return jax.lax.conv_general_dilated(x, w, (stride, stride), padding, dimension_numbers=dn)
+
+    ref = xla(x, w)
+    np.testing.assert_allclose(ours(x, w), ref, rtol=1e-5, atol=1e-5)
+    g = jax.random.normal(kg, ref.shape)
+    grads_ours = jax.vjp(ours, x, w)[1](g)
+    grads_xla = jax.vjp(xla, x, w)[1](g)
+    for a, b in zip(grads_ours, grads_xla):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+def test_conv_as_matmul_refuses_dilation_and_groups():
+    x, w = jnp.ones((1, 5, 5, 2)), jnp.ones((3, 3, 2, 2))
+    with pytest.raises(ValueError, match="dilation"):
+        conv_ops.conv_as_matmul(x, w, (1, 1), "SAME", rhs_dilation=(2, 2))
+    with pytest.raises(ValueError, match="conv"):
+        conv_ops.conv_function("cudnn")
+
+
+def test_max_pool_matches_reduce_window_values_and_gradients():
+    x = jax.random.normal(jax.random.PRNGKey(1), (2, 13, 11, 3))  # continuous values: no ties
+
+    def xla(x):
+        return nnx.max_pool(x, window_shape=(6, 6), strides=(1, 1), padding="VALID")
+
+    np.testing.assert_array_equal(conv_ops.max_pool(x), xla(x))
+    g = jax.random.normal(jax.random.PRNGKey(2), xla(x).shape)
+    ours = jax.vjp(conv_ops.max_pool, x)[1](g)[0]
+    ref = jax.vjp(xla, x)[1](g)[0]
+    np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-5)
+    # every output's gradient lands on exactly one input entry, so the gradient's total is kept
+    np.testing.assert_allclose(jnp.sum(ours), jnp.sum(g), rtol=1e-5)
+
+
+def test_max_pool_sends_a_tied_window_gradient_to_one_entry():
+    x = jnp.zeros((1, 6, 6, 1))  # one window, all 36 entries tied (as after a ReLU)
+    grad = jax.grad(lambda z: jnp.sum(conv_ops.max_pool(z)))(x)
+    assert float(jnp.sum(grad)) == 1.0 and int(jnp.sum(grad != 0)) == 1
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda conv: CNN(channels=3, hidden=8, image_size=16, in_channels=1, conv=conv, rngs=nnx.Rngs(0)),
+        lambda conv: WideResNet(10, 1, in_channels=1, conv=conv, rngs=nnx.Rngs(0)),
+    ],
+)
+def test_models_give_the_same_outputs_and_gradients_with_either_convolution(make):
+    x = jax.random.normal(jax.random.PRNGKey(3), (4, 16, 16, 1))
+    results = []
+    for conv in ("matmul", "lax"):
+        apply_fn, params = functional(make(conv))
+        loss, grads = jax.value_and_grad(lambda p: jnp.sum(apply_fn(p, x) ** 2))(params)
+        results.append((loss, grads))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-4)
+    for a, b in zip(jax.tree.leaves(results[0][1]), jax.tree.leaves(results[1][1])):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
