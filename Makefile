@@ -5,6 +5,10 @@
 PRESET ?= cpu
 SEED ?= 0
 PORT ?= 8000
+# DEVICE=cuda (CUDA 12 wheels) or cuda13: install that JAX extra into .venv before running (once); empty: as is.
+DEVICE ?=
+# CONFIRM=1: start PRESET=paper on a machine without an accelerator without asking (it prints the estimates first).
+CONFIRM ?=
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -23,7 +27,7 @@ CHAPTERS = $(shell $(PY) -c "from replication.site.registry import toc_chapters_
 export REPLICATION_RESULTS := $(CURDIR)/results
 
 .DEFAULT_GOAL := help
-.PHONY: help env lock data cifar10 lint test sync execute chapter build book serve check-book bench clean distclean
+.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless build book serve check-book bench clean distclean
 
 help: ## List the targets (this text)
 	@echo "l2-dynamics: make <target> [PRESET=smoke|cpu|paper] (default PRESET=cpu)"
@@ -46,6 +50,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -c "import json, pathlib, sys; p = pathlib.Path(sys.prefix, 'share/jupyter/kernels/$(KERNEL)/kernel.json'); \
 	  k = json.loads(p.read_text()); k['argv'].append('--IPKernelApp.log_level=ERROR'); p.write_text(json.dumps(k, indent=1))"
 	touch $@
+
+device: env ## With DEVICE=cuda or cuda13: install JAX's NVIDIA GPU wheels into .venv (once) and list the devices
+ifneq ($(DEVICE),)
+	@case "$(DEVICE)" in cuda|cuda13) ;; *) echo "DEVICE=$(DEVICE): use DEVICE=cuda (CUDA 12) or DEVICE=cuda13, or leave it empty."; exit 2;; esac
+	@test -f $(VENV)/.installed-$(DEVICE) || { $(PY) -m pip install --quiet -e ".[$(DEVICE)]" && touch $(VENV)/.installed-$(DEVICE); }
+	@$(PY) -c "import jax; d = jax.devices(); print(f'JAX {jax.__version__} sees {len(d)} x {d[0].device_kind} ({d[0].platform})')"
+endif
 
 lock: env ## Re-resolve requirements.lock from pyproject.toml's ranges (with uv), for Python 3.11 to 3.14
 	$(PY) -m pip install --quiet uv
@@ -89,14 +100,22 @@ mkdir -p $(STAGE)/book _build
 (cd book && tar cf - --exclude='*.py' --exclude='*.ipynb' --exclude='_chapter_times.toml' .) | (cd $(STAGE)/book && tar xf -)
 endef
 
-execute: env ## Run every chapter at PRESET with papermill into _build/stage/PRESET/, printing progress
+# PRESET=paper without an accelerator: print the estimated times and ask (CONFIRM=1 skips the question; with no
+# terminal, e.g. in CI, it refuses instead of waiting).
+guard: env
+	@if [ "$(PRESET)" = paper ]; then $(PY) -m replication.core.accelerator --preset $(PRESET) --times $(TIMES) \
+	  --chapters "$(CHAPTERS)" $(if $(CONFIRM),--yes); fi
+
+execute: env guard ## Run every chapter at PRESET with papermill into _build/stage/PRESET/, printing progress
 	rm -rf $(STAGE)/book
 	$(stage_assets)
 	@echo "Executing $(words $(CHAPTERS)) chapters at PRESET=$(PRESET); expected times: $(TIMES)"
 	@set -e; for ch in $(CHAPTERS); do $(run_chapter); done
 
-chapter: env ## make chapter CH=<name> [PRESET=..]: re-execute one chapter (and the landing page), rebuild
+chapter: env device ## make chapter CH=<name> [PRESET=..]: re-execute one chapter (and the landing page), rebuild
 	@test -n "$(CH)" -a -f "book/$(CH).py" || { echo "usage: make chapter CH=<name> [PRESET=$(PRESET)]; names: $(CHAPTERS)"; exit 2; }
+	@if [ "$(PRESET)" = paper ]; then $(PY) -m replication.core.accelerator --preset $(PRESET) --times $(TIMES) \
+	  --chapters "$(CH)" $(if $(CONFIRM),--yes); fi
 	$(stage_assets)
 	@set -e; for ch in $(CH) $(filter-out $(CH),intro); do $(run_chapter); done
 	@missing=""; for ch in $(CHAPTERS); do [ -f $(STAGE)/book/$$ch.ipynb ] || missing="$$missing $$ch"; done; \
@@ -108,7 +127,11 @@ build: env ## Build the HTML from the staged notebooks with Jupyter Book 1 (into
 	  --warningiserror --keep-going
 	@echo "Book: $(HTML)/index.html (make serve PRESET=$(PRESET))"
 
-book: env data execute build ## Execute every chapter at PRESET and build the book
+book: env device data execute build ## Execute every chapter at PRESET and build the book ([DEVICE=cuda] [CONFIRM=1])
+
+headless: env device data ## make headless CH="fc_mnist wrn_cifar" (or all) PRESET=..: train into results/ without the book
+	@test -n "$(CH)" || { echo 'usage: make headless CH="<chapter> ..." [PRESET=$(PRESET)] (python -m replication.experiments --help)'; exit 2; }
+	$(PY) -m replication.experiments $(CH) --preset $(PRESET) --seed $(SEED) --times $(TIMES) $(if $(CONFIRM),--yes)
 
 serve: ## Serve the built book at http://127.0.0.1:PORT (default 8000) until Ctrl-C
 	@test -f $(HTML)/index.html || { echo "No book at $(HTML): run make book PRESET=$(PRESET) first."; exit 1; }

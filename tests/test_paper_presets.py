@@ -59,6 +59,7 @@ APPENDIX_A = {
     ),
     # 0.1/(ηλ) epochs of 50000 // 1024 = 48 steps (google/autol2's steps_per_epoch)
     ("wrn_cifar", "sgd.physical_steps"): (0.1 * 48, TIME, "A: 0.1/(ηλ) epochs"),
+    ("wrn_cifar", "train.bn_group"): (128, PLAIN, "A: WRN, batch size 1024 (per device batch size of 128)"),
     ("wrn_cifar", "sgd.max_epochs"): (4000, PLAIN, "A: as long as the total number of epochs was ≤ 4000"),
     ("wrn_cifar", "sgd.min_lr_lam"): (0.1 / 4000, TIME, "A: 0.1/(ηλ) ≤ 4000 epochs"),
     ("wrn_cifar", "sgd.zero_epochs"): (10000, PLAIN, "A: λ = 0 models for 10000 epochs"),
@@ -151,11 +152,6 @@ OURS = {
 
 # Where the `paper` preset knowingly differs from appendix A. (chapter, field) -> (reason, our value or None)
 KNOWN_DEPARTURES = {
-    ("wrn_cifar", "per-device batch norm"): (
-        "the authors' batch norm sees 128 images per device (8 × 128 = 1024); ours sees the whole batch of 1024. "
-        "Pending: TrainSpec.bn_group (ghost batch norm) is being added on another branch",
-        None,
-    ),
     ("wrn_cifar", "sgd: η = 0.2, λ = 6.25e-5"): (
         "the paper trains this one run 8000 epochs; the grid caps every run at 4000",
         None,

@@ -16,13 +16,19 @@ __all__ = ["Provenance", "Stopwatch", "device_description", "software_versions",
 
 
 def device_description() -> str:
-    """A short description of the JAX device in use, e.g. ``CPU (2 cores, x86_64)`` or ``NVIDIA H100 (gpu)``."""
+    """The JAX devices in use, e.g. ``CPU (2 cores, x86_64)``, ``NVIDIA H100 (gpu, 1 device)`` or
+    ``NVIDIA H100 (gpu, 16 devices over 2 processes)``: the accelerator's kind and how many there are."""
     import jax
 
     dev = jax.devices()[0]
+    count = jax.device_count()
+    devices = f"{count} device{'s' if count != 1 else ''}"
+    if jax.process_count() > 1:
+        devices += f" over {jax.process_count()} processes"
     if dev.platform == "cpu":
-        return f"CPU ({os.cpu_count()} cores, {platform.machine()})"
-    return f"{getattr(dev, 'device_kind', dev.platform)} ({dev.platform}, {len(jax.devices())} device(s))"
+        extra = f", {devices}" if count > 1 else ""
+        return f"CPU ({os.cpu_count()} cores, {platform.machine()}{extra})"
+    return f"{getattr(dev, 'device_kind', dev.platform)} ({dev.platform}, {devices})"
 
 
 def software_versions() -> dict[str, str]:

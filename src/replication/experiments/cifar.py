@@ -127,8 +127,8 @@ def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, l
     ``cfg.train``'s batch size and evaluations, as one stored, resumable grid; the result carries the stand-in's
     notice (None on CIFAR-10), the input shape and the data set's name."""
     d, tr = cfg.data, cfg.train
-    eval_batch_size = tr.get("eval_batch_size")
-    spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size,
+    eval_batch_size, bn_group = tr.get("eval_batch_size"), tr.get("bn_group")
+    spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size, bn_group=bn_group,
                      **{"runs_per_program": runs_per_program(model["kind"]), **spec_options})  # fmt: skip
     downsample = d.get("downsample", 1)
     ds, data_name, notice = load_data(d.train_samples, d.test_samples, mnist_source=d.mnist_source,
@@ -138,6 +138,8 @@ def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, l
                   train_samples=d.train_samples, test_samples=d.test_samples, downsample=downsample, model=model,
                   batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=eval_batch_size,
                   spec=spec_config(spec_options), runs=[dataclasses.asdict(r) for r in runs])  # fmt: skip
+    if bn_group is not None:  # batch-norm statistics over groups of this many images (the paper's WRN: per device)
+        config["bn_group"] = bn_group
 
     def build():
         kwargs = {k: v for k, v in model.items() if k != "kind"}

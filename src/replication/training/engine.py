@@ -11,6 +11,9 @@
 * λ is part of the scanned state: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
   the bare loss and the error of each step's training batch every k steps. The gradient is ∇loss + λθ.
 * Long grids checkpoint (``checkpoint=``) and resume with identical histories (tests/test_faults.py).
+* With several devices (``devices=``, default all of them) the grid's runs are split over the devices, or each
+  step's batch is (``shard="batch"``, data parallel; ``TrainSpec.bn_group`` gives per-device batch norm); see
+  :mod:`replication.training.sharding`. One device: nothing changes.
 * A run whose loss turns NaN/inf is marked diverged at the first evaluation that sees it; its history is kept up
   to there (NaN afterwards) and the rest of the grid goes on.
 """
@@ -29,7 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from replication.core.progress import grid_label, reporter
-from replication.core.validation import check_nonnegative, check_positive, check_positive_int
+from replication.core.validation import check_choice, check_nonnegative, check_positive, check_positive_int
 from replication.training.checkpoint import (
     CheckpointError,
     arrays_to_tree,
@@ -39,6 +42,7 @@ from replication.training.checkpoint import (
     tree_to_arrays,
 )
 from replication.training.records import METRICS, Dataset, History, TrainSpec
+from replication.training.sharding import SHARD_MODES, make_placement
 from replication.training.step import chunking, make_bucket_runner
 
 __all__ = ["train_grid", "train", "bucket_steps"]
@@ -95,6 +99,8 @@ def train_grid(
     checkpoint_seconds: float = 300.0,
     code_key: str = "",
     log=print,
+    devices=None,
+    shard: str = "auto",
 ) -> list[History]:
     """Train one run per (lrs[i], lams[i], steps[i]) from the same ``params`` and return their histories.
 
@@ -111,6 +117,13 @@ def train_grid(
     initial parameters and ``code_key``, the caller's key of the code that decides the run), training resumes from
     it with the same histories as without the interruption. A damaged or foreign checkpoint is reported through
     ``log`` and ignored.
+
+    ``devices``: the devices to spread the grid over (None: every device JAX sees; one device: no sharding).
+    ``shard="runs"`` splits the runs over them (a bucket is padded with copies of its last run to a multiple of the
+    device count; the copies' histories are dropped); ``shard="batch"`` trains every run data parallel, each step's
+    batch (or its ``spec.bn_group`` groups, whose count must then be a multiple of the device count) split over them;
+    ``shard="auto"`` (the default) trains a bucket with fewer runs than devices data parallel when its batch splits
+    evenly, and splits the runs otherwise. The results are the same either way, to float rounding.
     """
     lrs, lams, steps = list(lrs), list(lams), list(steps)
     if not (len(lrs) == len(lams) == len(steps)) or not lrs:
@@ -124,6 +137,18 @@ def train_grid(
     for s in steps:
         check_positive_int("steps", s)
     check_nonnegative("checkpoint_seconds", checkpoint_seconds)
+    check_choice("shard", shard, SHARD_MODES + ("auto",))
+    placement = make_placement(devices, "runs" if shard == "auto" else shard)
+    n_train = np.shape(data.x_train)[0]
+    batch = min(spec.batch_size or n_train, n_train)
+    if spec.bn_group is not None and batch % spec.bn_group:
+        raise ValueError(f"bn_group={spec.bn_group} must divide the training batch of {batch} images.")
+    units = batch // (spec.bn_group or 1)
+    if shard == "batch" and placement.splits_batch and units % placement.size:
+        what = f"batch of {units} groups of {spec.bn_group}" if spec.bn_group else f"batch of {batch} images"
+        raise ValueError(
+            f'shard="batch" over {placement.size} devices needs a multiple of {placement.size}; got a {what}.'
+        )
     if spec.augment and np.ndim(data.x_train) != 4:
         raise ValueError(
             f"augment={spec.augment!r} needs NHWC image inputs; x_train has shape "
@@ -134,7 +159,9 @@ def train_grid(
         groups.setdefault(bucket_steps(s), []).append(i)
     if not vmap and len(lrs) > 1:
         return [
-            train_grid(apply_fn, params, data, [lrs[i]], [lams[i]], [steps[i]], spec, seed=seed)[0]
+            train_grid(
+                apply_fn, params, data, [lrs[i]], [lams[i]], [steps[i]], spec, seed=seed, devices=devices, shard=shard
+            )[0]
             for i in range(len(lrs))
         ]
 
@@ -156,8 +183,13 @@ def train_grid(
 
     def save(bucket, next_chunk, state, records, alive):
         done = {str(i): h.to_json() for i, h in histories.items()}
-        arrays = {**tree_to_arrays("state", state), **_records_to_arrays(records), "alive": alive}
+        arrays = {**tree_to_arrays("state", placement.to_host(state)), **_records_to_arrays(records), "alive": alive}
         save_checkpoint(ckpt_path, dict(fingerprint=fp, bucket=bucket, chunk=next_chunk, done=done), arrays)
+
+    def bucket_placement(n_runs: int):  # "auto": data parallel for a bucket too small to fill the devices
+        if shard == "auto" and placement.mesh is not None and n_runs < placement.size and units % placement.size == 0:
+            return dataclasses.replace(placement, mode="batch")
+        return placement
 
     per_program = spec.runs_per_program or len(lrs)
     ordered = [
@@ -165,9 +197,9 @@ def train_grid(
         for length, members in sorted(groups.items())
         for j in range(0, len(members), per_program)
     ]
-    runners = {}  # bucket length -> its jitted programs, shared by the buckets of that length
+    runners = {}  # (bucket length, placement) -> its jitted programs, shared by the buckets alike in both
     # Progress in chunks; a chunk's cost is taken as its steps times its runs (the vmapped batch).
-    plan = [(chunking(length, spec.evals), len(members)) for length, members in ordered]
+    plan = [(chunking(length, spec.evals), bucket_placement(len(m)).padded(len(m))) for length, m in ordered]
     total_chunks = sum(n for (_, n), _ in plan)
     total_work = sum(every * n * k for (every, n), k in plan)
     if progress is None:
@@ -177,29 +209,33 @@ def train_grid(
     for b, (length, members) in enumerate(ordered):
         if b < start_bucket:
             continue
-        if length not in runners:
-            runners[length] = make_bucket_runner(apply_fn, spec, data, length, seed)
-        init, first_eval, run_chunk, every, n_chunks = runners[length]
+        n_real = len(members)  # pad to a multiple of the devices with copies of the last run (dropped at the end)
+        place = bucket_placement(n_real)
+        members = members + [members[-1]] * (place.padded(n_real) - n_real)
+        if (length, place) not in runners:
+            runners[(length, place)] = make_bucket_runner(apply_fn, spec, data, length, seed, place)
+        init, first_eval, run_chunk, every, n_chunks = runners[(length, place)]
         lr_a = jnp.asarray([lrs[i] for i in members], jnp.float32)
         lam_a = jnp.asarray([lams[i] for i in members], jnp.float32)
         tot_a = jnp.asarray([steps[i] for i in members], jnp.float32)
+        lr_a, lam_a, tot_a = place.put_runs((lr_a, lam_a, tot_a))
         opt_state, ctrl = init(params, lr_a, lam_a)
         p = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(members),) + a.shape), params)
-        state = (p, opt_state, ctrl)
+        state = place.put_runs((p, opt_state, ctrl))
         first_chunk = 0
         if resumed is not None and b == start_bucket and resumed[0]["chunk"] > 0:
             meta, arrays = resumed
             try:
                 restored = jax.tree.map(jnp.asarray, arrays_to_tree("state", arrays, state))
                 records, alive = _arrays_to_records(arrays), arrays["alive"].astype(bool)
-                state, first_chunk = restored, meta["chunk"]
+                state, first_chunk = place.put_runs(restored), meta["chunk"]
             except (CheckpointError, KeyError) as err:
                 log(f"{err}; starting this bucket afresh")
         done_chunks += first_chunk
         done_work += first_chunk * every * len(members)
         progress(done_chunks, total_chunks, done_work / total_work)
         if first_chunk == 0:
-            records = [jax.device_get(first_eval(params, ctrl, jnp.int32(0), lr_a, tot_a))]
+            records = [placement.to_host(first_eval(params, ctrl, jnp.int32(0), lr_a, tot_a))]
             alive = np.ones(len(members), bool)
         for c in range(first_chunk, n_chunks):
             if not alive.any():
@@ -207,17 +243,18 @@ def train_grid(
                 done_work += (n_chunks - c) * every * len(members)
                 break
             *state, metrics = run_chunk(*state, jnp.int32(c * every), lr_a, tot_a)
-            metrics = jax.device_get(metrics)
+            metrics = placement.to_host(metrics)
             done_chunks += 1
             done_work += every * len(members)
             if c + 1 < n_chunks:
                 progress(done_chunks, total_chunks, done_work / total_work)
             records.append(metrics)
             alive &= np.isfinite(metrics["train_loss"]) & np.isfinite(metrics["sq_norm"])
-            if ckpt_path is not None and c + 1 < n_chunks and time.monotonic() - last_save >= checkpoint_seconds:
+            due = time.monotonic() - last_save >= checkpoint_seconds  # (several processes: process 0's clock decides)
+            if ckpt_path is not None and c + 1 < n_chunks and placement.agree(due):
                 save(b, c + 1, tuple(state), records, alive)
                 last_save = time.monotonic()
-        for j, i in enumerate(members):
+        for j, i in enumerate(members[:n_real]):
             histories[i] = _history(records, j, lrs[i], lams[i], steps[i], every)
         if ckpt_path is not None and b + 1 < len(ordered):
             save(b + 1, 0, (), [records[0]], np.ones(1, bool))

@@ -30,6 +30,11 @@ class TrainSpec:
     autol2: AutoL2 | None = None  # λ follows AutoL2 (appendix E), starting from each run's λ
     augment: tuple[str, ...] = ()  # subset of ("flip", "crop", "mixup"), applied to each training batch
     eval_batch_size: int | None = None  # evaluate train/test sets in chunks of this many (None: at once)
+    # "Ghost" batch norm: each training batch's batch-norm statistics are computed over groups of this many images
+    # (None: over the whole batch). With ``train_grid(shard="batch")`` the groups are split over the devices, so
+    # bn_group = batch / devices is per-device batch norm. Evaluation is not grouped (statistics over each chunk of
+    # ``eval_batch_size`` images, as without bn_group).
+    bn_group: int | None = None
     # How many runs one compiled program trains at once (vmapped); None: all the runs of a bucket. Only speed
     # depends on it: on CPU a vmapped convnet grid is slower than one run at a time (NOTES.md, session 6).
     runs_per_program: int | None = None
@@ -43,6 +48,12 @@ class TrainSpec:
             check_positive_int("batch_size", self.batch_size)
         if self.eval_batch_size is not None:
             check_positive_int("eval_batch_size", self.eval_batch_size)
+        if self.bn_group is not None:
+            check_positive_int("bn_group", self.bn_group)
+            if self.batch_size is not None and self.batch_size % self.bn_group:
+                raise ValueError(
+                    f"bn_group={self.bn_group} must divide batch_size={self.batch_size} (groups of equal size)."
+                )
         if self.runs_per_program is not None:
             check_positive_int("runs_per_program", self.runs_per_program)
         if self.autol2 is not None and not isinstance(self.autol2, AutoL2):

@@ -11,6 +11,7 @@ import optax
 from replication.data.augment import make_augmenter
 from replication.training.losses import l2_term, mse, softmax_xent
 from replication.training.records import Dataset, TrainSpec
+from replication.training.sharding import Placement
 
 __all__ = ["make_bucket_runner", "schedule_factor", "chunking"]
 
@@ -49,9 +50,26 @@ def _batched(fn, x, y, size: int | None):
     return total
 
 
-def make_bucket_runner(apply_fn, spec: TrainSpec, data: Dataset, length: int, seed: int):
+def grouped_apply(apply_fn, params, x, group: int | None, constrain=lambda a: a):
+    """``apply_fn(params, x)`` with batch-norm statistics over consecutive groups of ``group`` rows of ``x`` ("ghost"
+    batch norm): the model is vmapped over the groups (``constrain`` places the group axis, e.g. over devices), and
+    the outputs come back in the rows' order. ``group`` None or the whole batch: one plain call."""
+    n = x.shape[0]
+    if group is None or group == n:
+        return apply_fn(params, constrain(x))
+    if n % group:
+        raise ValueError(f"bn_group={group} must divide the training batch of {n} images.")
+    xg = constrain(x.reshape((n // group, group) + x.shape[1:]))
+    out = jax.vmap(apply_fn, in_axes=(None, 0))(params, xg)
+    return out.reshape((n,) + out.shape[2:])
+
+
+def make_bucket_runner(
+    apply_fn, spec: TrainSpec, data: Dataset, length: int, seed: int, placement: Placement = Placement()
+):
     """(init, first_eval, run_chunk, every, n_chunks) for a bucket of ``length`` steps: ``init`` builds the optimizer
-    and λ states, ``first_eval`` evaluates at step 0, ``run_chunk`` trains ``every`` steps then evaluates."""
+    and λ states, ``first_eval`` evaluates at step 0, ``run_chunk`` trains ``every`` steps then evaluates.
+    ``placement`` in ``"batch"`` mode splits each training batch (or its batch-norm groups) over its devices."""
     loss_fn = softmax_xent if spec.loss == "xent" else mse
     x_tr, y_tr = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     lab_tr = jnp.asarray(data.labels_train)
@@ -59,6 +77,8 @@ def make_bucket_runner(apply_fn, spec: TrainSpec, data: Dataset, length: int, se
     n = x_tr.shape[0]
     batch = n if spec.batch_size is None else min(spec.batch_size, n)
     per_epoch = n // batch
+    if spec.bn_group is not None and batch % spec.bn_group:
+        raise ValueError(f"bn_group={spec.bn_group} must divide the training batch of {batch} images.")
     data_key = jax.random.PRNGKey(seed)
     tx = optax.inject_hyperparams(optax.sgd)(
         learning_rate=1.0, momentum=spec.momentum if spec.optimizer == "momentum" else None
@@ -84,7 +104,7 @@ def make_bucket_runner(apply_fn, spec: TrainSpec, data: Dataset, length: int, se
         xb, yb = batch_at(step)
 
         def bare(p):
-            out = apply_fn(p, xb)
+            out = grouped_apply(apply_fn, p, xb, spec.bn_group, placement.constrain_batch)
             return loss_fn(out, yb), out
 
         (loss, out), grads = jax.value_and_grad(bare, has_aux=True)(params)
@@ -101,7 +121,8 @@ def make_bucket_runner(apply_fn, spec: TrainSpec, data: Dataset, length: int, se
     def sums(params, x, y, labels):
         def part(xc, yl):
             yc, lc = yl
-            out = apply_fn(params, xc)
+            split = placement.splits_batch and xc.shape[0] % placement.size == 0  # rows over devices (same numbers)
+            out = apply_fn(params, placement.constrain_batch(xc) if split else xc)
             return loss_fn(out, yc) * xc.shape[0], jnp.sum(jnp.argmax(out, -1) == lc)
 
         loss_sum, correct = _batched(part, x, (y, labels), spec.eval_batch_size)

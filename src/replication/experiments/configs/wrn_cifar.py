@@ -1,6 +1,8 @@
 """Presets of the Wide ResNet chapter (Fig. 2d–f, 1a, S2, S12).
 
-Base = appendix A: WRN-28-10, batch 1024, σ_w = 1, σ_b = 0. Fig. 2d–f (``sgd``): SGD, no augmentation, 0.1/(ηλ)
+Base = appendix A: WRN-28-10, batch 1024 with batch norm per device of 128 images (``train.bn_group``: the
+authors' TPU v3-8 had 8 devices; here the statistics are over groups of 128 whatever the device count), σ_w = 1,
+σ_b = 0. Fig. 2d–f (``sgd``): SGD, no augmentation, 0.1/(ηλ)
 epochs. Fig. 1a (``schedule``): momentum 0.9, augmentation (flip, crop, mixup), η = 0.2 × 0.2 at 0.3T/0.6T/0.9T,
 fixed T = 200 against T(λ) = 0.1/λ (chosen so that T(0.0005) = 200). S2: momentum and augmentation at a fixed
 learning rate. S12 (``sigma``, appendix F): Fig. 1a's setup repeated for several σ_w.
@@ -23,12 +25,12 @@ PAPER_LAMS = (1.5625e-5, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3,
 
 
 def base():
-    # batch 1024 as 8 devices × 128: the authors' batch norm sees 128 images (pending here: ``TrainSpec.bn_group``)
+    # batch 1024 as 8 devices × 128: the authors' batch norm sees 128 images (``train.bn_group``, any device count)
     return dict(
         units="paper",
         data=dict(mnist_source="full", train_samples=50000, test_samples=10000, downsample=1),
         model=dict(depth=28, widen=10),
-        train=dict(batch_size=1024, evals=200, eval_batch_size=1000),
+        train=dict(batch_size=1024, evals=200, eval_batch_size=1000, bn_group=128),
         # Fig. 2f: the paper's η = 0.2; its budget (200 epochs) is ours. λ = 0 for 10000 epochs (appendix A).
         sgd=dict(lrs=PAPER_LRS, lams=PAPER_LAMS, min_lr_lam=2.5e-5, max_lr_lam=1.0, physical_steps=0.1 * 48,
                  max_epochs=4000, budget_epochs=200, budget_lr=0.2, zero_epochs=10000),
@@ -50,7 +52,7 @@ def smoke():
     return dict(
         data=dict(mnist_source="embedded", train_samples=64, test_samples=64),
         model=dict(depth=10, widen=1),
-        train=dict(batch_size=32, evals=2, eval_batch_size=64),
+        train=dict(batch_size=32, evals=2, eval_batch_size=64, bn_group=None),
         sgd=dict(lrs=(0.2,), lams=(1.0,), min_lr_lam=0.0, max_lr_lam=1.0, physical_steps=4.0, max_epochs=2,
                  budget_epochs=2),
         schedule=dict(lams=(1.0,), fixed_T=2, T_scale=2.0, max_epochs=2),
@@ -68,7 +70,7 @@ def cpu():
     return dict(
         data=dict(train_samples=256, test_samples=256, downsample=2),
         model=dict(depth=10, widen=2),
-        train=dict(batch_size=32, evals=32, eval_batch_size=256),
+        train=dict(batch_size=32, evals=32, eval_batch_size=256, bn_group=None),
         sgd=dict(lrs=(1.6, 6.4), lams=(1.25e-3, 2.5e-3, 5e-3, 0.01, 0.02, 0.04), min_lr_lam=1.9e-3, max_lr_lam=0.3,
                  physical_steps=4.0, max_epochs=250, budget_epochs=20),
         schedule=dict(lr=0.6, lams=(3.125e-4, 6.25e-4, 1.25e-3, 2.5e-3), fixed_T=40, T_scale=0.025, max_epochs=120),

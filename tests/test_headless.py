@@ -1,0 +1,114 @@
+"""Running without the book: the headless experiment command (results reused by a second call and by the chapter's
+own entry point), the guard before a paper run on CPUs, and the multi-host settings."""
+
+import io
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from replication.core import distributed
+from replication.core.accelerator import Accelerator, confirm_paper_run
+from replication.experiments import failure_case
+from replication.experiments.configs import get_config
+from replication.experiments.headless import ENTRY_POINTS, main
+from replication.site.registry import toc_chapters_in_order
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMES = ROOT / "book" / "_chapter_times.toml"
+
+
+def _cli(*args, results: Path):
+    env = dict(os.environ, REPLICATION_RESULTS=str(results))
+    env.pop("REPLICATION_DISTRIBUTED", None)
+    return subprocess.run([sys.executable, "-m", "replication.experiments", *args], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=300)  # fmt: skip
+
+
+@pytest.mark.slow
+def test_headless_run_writes_results_that_the_second_call_and_the_chapter_reuse(tmp_path, monkeypatch):
+    first = _cli("failure_case", "--preset", "smoke", results=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    stored = sorted((tmp_path / "smoke" / "runs").glob("failure_case-*.json"))
+    assert len(stored) == 1 and "1 result file(s) written" in first.stdout
+    before = stored[0].stat().st_mtime_ns, stored[0].read_bytes()
+
+    second = _cli("failure_case", "--preset", "smoke", results=tmp_path)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "every stored result reused" in second.stdout
+    assert (stored[0].stat().st_mtime_ns, stored[0].read_bytes()) == before
+    assert sorted((tmp_path / "smoke" / "runs").glob("*.json")) == stored
+
+    # the chapter's own call finds the same stored result (what `make book` would do next)
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    assert failure_case.sweep(get_config("failure_case", "smoke"), seed=0).grid.reused
+
+
+def test_headless_refuses_unknown_chapters_and_covers_every_stored_chapter(capsys):
+    assert main(["nonsense", "--preset", "smoke"]) == 2
+    assert "unknown chapter" in capsys.readouterr().err
+    for chapter, names in ENTRY_POINTS.items():
+        module = __import__(f"replication.experiments.{chapter}", fromlist=["_"])
+        assert all(callable(getattr(module, name)) for name in names), chapter
+        assert chapter in toc_chapters_in_order(ROOT / "_toc.yml")
+
+
+def test_paper_on_cpu_prints_estimates_and_never_waits_without_a_terminal():
+    cpu = Accelerator("cpu", "cpu", 1)
+    out = io.StringIO()
+    assert not confirm_paper_run("paper", ["fc_mnist"], times=TIMES, found=cpu, stdin=io.StringIO("y\n"), out=out)
+    text = out.getvalue()
+    assert "fc_mnist: about 15 days (estimate)" in text and "CONFIRM=1" in text and "no terminal" in text
+
+    out = io.StringIO()
+    assert confirm_paper_run("paper", ["fc_mnist"], times=TIMES, found=cpu, assume_yes=True, out=out)
+    assert "estimate" in out.getvalue()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("answer, starts", [("y\n", True), ("yes\n", True), ("\n", False), ("n\n", False)])
+def test_paper_on_cpu_asks_on_a_terminal(answer, starts):
+    out = io.StringIO()
+    cpu = Accelerator("cpu", "cpu", 1)
+    assert confirm_paper_run("paper", ["wrn_cifar"], times=TIMES, found=cpu, stdin=_Terminal(answer), out=out) is starts
+    assert "Start anyway? [y/N]" in out.getvalue()
+
+
+def test_other_presets_and_accelerators_start_without_asking():
+    silent = io.StringIO()
+    assert confirm_paper_run("cpu", ["fc_mnist"], found=Accelerator("cpu", "cpu", 1), stdin=silent, out=silent)
+    assert silent.getvalue() == ""
+    out = io.StringIO()
+    assert confirm_paper_run("paper", ["fc_mnist"], found=Accelerator("gpu", "NVIDIA H200", 8), out=out)
+    assert "8 × NVIDIA H200" in out.getvalue()
+    with pytest.raises(ValueError, match="preset"):
+        confirm_paper_run("huge", [])
+
+
+def test_every_chapter_has_a_paper_estimate_marked_as_such():
+    table = tomllib.loads(TIMES.read_text())
+    chapters = set(toc_chapters_in_order(ROOT / "_toc.yml"))
+    for section in ("paper", "paper-no-accelerator"):
+        assert set(table[section]) == chapters, section
+        assert all("estimate" in v or v == "under a minute" for v in table[section].values()), section
+
+
+def test_distributed_settings_from_the_environment():
+    assert distributed.setup_from_env({}) is None
+    assert distributed.setup_from_env({"REPLICATION_DISTRIBUTED": "0"}) is None
+    assert distributed.setup_from_env({"REPLICATION_DISTRIBUTED": "1"}) == distributed.DistributedSetup()
+    env = {"REPLICATION_DISTRIBUTED": "10.0.0.1:1234", "REPLICATION_NUM_PROCESSES": "2", "REPLICATION_PROCESS_ID": "1"}
+    assert distributed.setup_from_env(env) == distributed.DistributedSetup("10.0.0.1:1234", 2, 1)
+    with pytest.raises(ValueError, match="REPLICATION_NUM_PROCESSES"):
+        distributed.setup_from_env({"REPLICATION_DISTRIBUTED": "10.0.0.1:1234"})
+    with pytest.raises(ValueError, match="process_id=2"):
+        distributed.DistributedSetup("10.0.0.1:1234", 2, 2)
+    with pytest.raises(ValueError, match="host:port"):
+        distributed.DistributedSetup("10.0.0.1", 2, 0)
