@@ -40,7 +40,7 @@ from replication.training.checkpoint import (
 from replication.training.records import METRICS, Dataset, History, TrainSpec
 from replication.training.step import chunking, make_bucket_runner
 
-__all__ = ["train_grid", "train", "bucket_steps"]
+__all__ = ["train_grid", "train", "train_seeds", "bucket_steps"]
 
 
 def bucket_steps(steps: int) -> int:
@@ -94,8 +94,13 @@ def train_grid(
     checkpoint_seconds: float = 300.0,
     code_key: str = "",
     log=print,
+    per_run_params: bool = False,
 ) -> list[History]:
     """Train one run per (lrs[i], lams[i], steps[i]) from the same ``params`` and return their histories.
+
+    ``per_run_params=True``: ``params`` carries a leading axis of length len(lrs), run i starting from params[i]
+    (e.g. one initialization seed per run; :func:`train_seeds` builds such grids). ``seed`` is then still the one
+    data-order seed (minibatch order and augmentation) shared by every run.
 
     With ``spec.autol2`` set, λ follows AutoL2 in every run, starting from lams[i]. ``vmap=False`` trains the same
     runs one by one (the reference the vectorized grid is tested and benchmarked against). ``progress(done, total,
@@ -122,6 +127,13 @@ def train_grid(
         check_nonnegative("lam", lam)
     for s in steps:
         check_positive_int("steps", s)
+    if per_run_params:
+        leading = {np.shape(a)[0] if np.ndim(a) else None for a in jax.tree.leaves(params)}
+        if leading != {len(lrs)}:
+            raise ValueError(
+                f"per_run_params=True needs every parameter array to have a leading runs axis of length {len(lrs)}; "
+                f"got leading sizes {sorted(map(str, leading))}."
+            )
     check_nonnegative("checkpoint_seconds", checkpoint_seconds)
     if spec.augment and np.ndim(data.x_train) != 4:
         raise ValueError(
@@ -132,8 +144,12 @@ def train_grid(
     for i, s in enumerate(steps):
         groups.setdefault(bucket_steps(s), []).append(i)
     if not vmap and len(lrs) > 1:
+
+        def own(i):  # run i's initial parameters
+            return jax.tree.map(lambda a: a[i], params) if per_run_params else params
+
         return [
-            train_grid(apply_fn, params, data, [lrs[i]], [lams[i]], [steps[i]], spec, seed=seed)[0]
+            train_grid(apply_fn, own(i), data, [lrs[i]], [lams[i]], [steps[i]], spec, seed=seed)[0]
             for i in range(len(lrs))
         ]
 
@@ -170,12 +186,20 @@ def train_grid(
     for b, (length, members) in enumerate(ordered):
         if b < start_bucket:
             continue
-        init, first_eval, run_chunk, every, n_chunks = make_bucket_runner(apply_fn, spec, data, length, seed)
+        init, first_eval, run_chunk, every, n_chunks = make_bucket_runner(
+            apply_fn, spec, data, length, seed, per_run_params=per_run_params
+        )
         lr_a = jnp.asarray([lrs[i] for i in members], jnp.float32)
         lam_a = jnp.asarray([lams[i] for i in members], jnp.float32)
         tot_a = jnp.asarray([steps[i] for i in members], jnp.float32)
-        opt_state, ctrl = init(params, lr_a, lam_a)
-        p = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(members),) + a.shape), params)
+        if per_run_params:
+            idx = np.asarray(members)
+            start_params = jax.tree.map(lambda a: jnp.asarray(a)[idx], params)
+            p = start_params
+        else:
+            start_params = params
+            p = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(members),) + a.shape), params)
+        opt_state, ctrl = init(start_params, lr_a, lam_a)
         state = (p, opt_state, ctrl)
         first_chunk = 0
         if resumed is not None and b == start_bucket and resumed[0]["chunk"] > 0:
@@ -190,7 +214,7 @@ def train_grid(
         done_work += first_chunk * every * len(members)
         progress(done_chunks, total_chunks, done_work / total_work)
         if first_chunk == 0:
-            records = [jax.device_get(first_eval(params, ctrl, jnp.int32(0), lr_a, tot_a))]
+            records = [jax.device_get(first_eval(start_params, ctrl, jnp.int32(0), lr_a, tot_a))]
             alive = np.ones(len(members), bool)
         for c in range(first_chunk, n_chunks):
             if not alive.any():
@@ -233,3 +257,34 @@ def train(
 ) -> History:
     """Train a single run (a grid of one)."""
     return train_grid(apply_fn, params, data, [lr], [lam], [steps], spec, seed=seed, **kwargs)[0]
+
+
+def train_seeds(
+    apply_fn,
+    init_params,
+    seeds: Sequence[int],
+    data: Dataset,
+    lrs: Sequence[float],
+    lams: Sequence[float],
+    steps: Sequence[int],
+    spec: TrainSpec = TrainSpec(),
+    *,
+    seed: int = 0,
+    **kwargs,
+) -> list[list[History]]:
+    """Train every run (lrs[i], lams[i], steps[i]) from each initialization ``init_params(s)``, s in ``seeds``, as
+    one grid of len(seeds) × len(lrs) runs (vmapped together: the seeds are one more axis of the program). Only the
+    initialization differs between seeds; the data order (minibatches, augmentation) is ``seed``'s for all of them,
+    so the spread across seeds is the spread due to the initialization alone. Returns histories[k][i]: seed
+    ``seeds[k]``, run i. ``kwargs`` go to :func:`train_grid` (checkpoint, progress, ...)."""
+    seeds = list(seeds)
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds={seeds!r} must be a non-empty list of distinct integers.")
+    n = len(list(lrs))
+    inits = [init_params(s) for s in seeds]
+    stacked = jax.tree.map(lambda *a: np.stack([np.asarray(x) for x in a for _ in range(n)]), *inits)
+    flat = train_grid(
+        apply_fn, stacked, data, list(lrs) * len(seeds), list(lams) * len(seeds), list(steps) * len(seeds), spec,
+        seed=seed, per_run_params=True, **kwargs,
+    )  # fmt: skip
+    return [flat[k * n : (k + 1) * n] for k in range(len(seeds))]
