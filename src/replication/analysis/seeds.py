@@ -15,10 +15,19 @@ import math
 
 import numpy as np
 
-from replication.analysis.sweeps import RunSummary, fittable, learned
+from replication.analysis.sweeps import RunSummary, SweepAnalysis, analyze_sweep, fittable, learned
 from replication.core.validation import check_positive_int
+from replication.training.records import History
 
-__all__ = ["SeedSpread", "seed_spread", "SeedFit", "bootstrap_tstar_fit", "bootstrap_slope"]
+__all__ = [
+    "SeedSpread",
+    "seed_spread",
+    "SeedFit",
+    "bootstrap_tstar_fit",
+    "bootstrap_slope",
+    "SeedAnalysis",
+    "analyze_seeds",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +89,7 @@ class SeedFit:
 
     exponent: float
     exponent_ci: tuple[float, float]
+    prefactor: float
     c: float
     c_ci: tuple[float, float]
     per_seed_exponents: tuple[float, ...]
@@ -139,7 +149,7 @@ def bootstrap_tstar_fit(
     if len(np.unique(x_all)) < 2:
         nan2 = (math.nan, math.nan)
         c = float(np.median(np.exp(x_all + y_all))) if n_points else math.nan
-        return SeedFit(math.nan, nan2, c, nan2, per_exp, per_c, level, len(pts), n_points, 0.0, resamples)
+        return SeedFit(math.nan, nan2, math.nan, c, nan2, per_exp, per_c, level, len(pts), n_points, 0.0, resamples)
     rng = np.random.default_rng(rng_seed)
     slopes = bootstrap_slope(xs, ys, resamples=resamples, rng=rng)
     tail = 100 * (1 - level) / 2
@@ -151,9 +161,11 @@ def bootstrap_tstar_fit(
         if prod.size:
             cs.append(np.median(prod))
     c_lo, c_hi = np.percentile(cs, [tail, 100 - tail])
+    slope, intercept = np.polyfit(x_all, y_all, 1)
     return SeedFit(
-        exponent=_slope(x_all, y_all),
+        exponent=float(slope),
         exponent_ci=(float(lo), float(hi)),
+        prefactor=float(np.exp(intercept)),
         c=float(np.median(np.exp(x_all + y_all))),
         c_ci=(float(c_lo), float(c_hi)),
         per_seed_exponents=per_exp,
@@ -163,4 +175,45 @@ def bootstrap_tstar_fit(
         n_points=n_points,
         decades=float((x_all.max() - x_all.min()) / math.log(10)),
         resamples=resamples,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class SeedAnalysis:
+    """A sweep trained from several initialization seeds: each seed's :class:`SweepAnalysis`, the per-run spread
+    over seeds, and the pooled t* fit with bootstrap intervals over seeds (all fittable runs, and only the runs that
+    learned by each seed's own threshold)."""
+
+    seeds: tuple[int, ...]
+    analyses: tuple[SweepAnalysis, ...]
+    spread: tuple[SeedSpread, ...]
+    fit: SeedFit
+    fit_learned: SeedFit
+
+    def smallest_lambda_vs_zero(self) -> list[tuple[float, float, float, float, float, float]]:
+        """Per η: (η, smallest λ > 0, its peak accuracy mean, std, λ = 0's peak accuracy mean, std) over seeds."""
+        out = []
+        for lr in sorted({s.lr for s in self.spread}):
+            mine = [s for s in self.spread if s.lr == lr]
+            pos = [s for s in mine if s.lam > 0]
+            zero = [s for s in mine if s.lam == 0]
+            if pos and zero:
+                small = min(pos, key=lambda s: s.lam)
+                out.append((lr, small.lam, small.peak_mean, small.peak_std, zero[0].peak_mean, zero[0].peak_std))
+        return out
+
+
+def analyze_seeds(
+    by_seed: list[list[History]], seeds, *, level: float = 0.9, resamples: int = 2000, chance: float = 0.1
+) -> SeedAnalysis:
+    """:func:`analyze_sweep` per seed, :func:`seed_spread` and both :func:`bootstrap_tstar_fit` fits."""
+    analyses = tuple(analyze_sweep(list(h), chance=chance) for h in by_seed)
+    rows = [list(a.rows) for a in analyses]
+    thresholds = [a.threshold for a in analyses]
+    return SeedAnalysis(
+        seeds=tuple(int(s) for s in seeds),
+        analyses=analyses,
+        spread=tuple(seed_spread(rows)),
+        fit=bootstrap_tstar_fit(rows, level=level, resamples=resamples),
+        fit_learned=bootstrap_tstar_fit(rows, level=level, resamples=resamples, min_peak_accuracy=thresholds),
     )
