@@ -7,12 +7,25 @@ coupled L2 term, and AdamW (``optax.adamw``). The network, data and τ are the F
 from __future__ import annotations
 
 import dataclasses
+import math
 
+from replication.analysis.peaks import fit_power_law
 from replication.analysis.seeds import SeedFit
 from replication.experiments.fc_mnist import run_sweep, seed_list, sweep_runs
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["OPTIMIZERS", "LABELS", "optimizer_sweep", "comparison", "ClockRow", "clock_rows", "format_clock_table"]
+__all__ = [
+    "OPTIMIZERS",
+    "LABELS",
+    "optimizer_sweep",
+    "comparison",
+    "ClockRow",
+    "clock_rows",
+    "format_clock_table",
+    "per_lr_exponents",
+    "c_ratio",
+    "disagreements",
+]
 
 OPTIMIZERS = ("sgd", "momentum", "sgdw", "adam", "adamw")
 LABELS = {
@@ -49,6 +62,11 @@ class ClockRow:
     fit: SeedFit
     small_vs_zero: tuple[tuple[float, float, float, float, float, float], ...]
 
+    def covers(self, exponent: float) -> bool:
+        """Whether the bootstrap interval of the exponent contains ``exponent``."""
+        lo, hi = self.fit.exponent_ci
+        return bool(lo <= exponent <= hi)
+
     def matches_zero(self, lr: float) -> bool | None:
         """Whether, at η = ``lr``, the smallest λ's mean peak accuracy is within one (combined) standard deviation of
         λ = 0's or above it."""
@@ -80,3 +98,51 @@ def format_clock_table(rows: list[ClockRow]) -> str:
             f"{f.c:>7.3g} {f.c_ci[0]:>8.3g}…{f.c_ci[1]:<8.3g} {f.n_points:>4} {f.decades:>4.1f}  {zero}"
         )
     return "\n".join(lines)
+
+
+def per_lr_exponents(result: SweepResult) -> dict[float, float]:
+    """Per η, the slope of log mean t* (over seeds) against log λ: the λ-dependence at a fixed η (−1 for a clean
+    1/(ηλ) clock). NaN where fewer than two λ peaked after the first evaluation."""
+    spread = result.seeds.spread if result.seeds is not None else None
+    if spread is None:
+        raise ValueError("per_lr_exponents needs a sweep with several seeds.")
+    out = {}
+    for lr in sorted({s.lr for s in spread}):
+        pts = [(s.lam, s.t_star_mean) for s in spread if s.lr == lr and s.lam > 0 and s.t_star_mean > 0]
+        lams, tstars = zip(*pts) if pts else ((), ())
+        out[lr] = fit_power_law(lams, tstars)[0] if len(set(lams)) >= 2 else math.nan
+    return out
+
+
+def c_ratio(row: ClockRow, reference: ClockRow) -> tuple[float, float, float]:
+    """c of ``row`` over c of ``reference``, with a conservative range from the ends of both bootstrap intervals."""
+    (lo, hi), (ref_lo, ref_hi) = row.fit.c_ci, reference.fit.c_ci
+    return row.fit.c / reference.fit.c, lo / ref_hi, hi / ref_lo
+
+
+def disagreements(rows: list[ClockRow], *, momentum: float) -> list[str]:
+    """The chapter's summary in sentences: per optimizer, where the measurement departs from the prediction stated
+    before it (exponent −1 except for Adam + L2; c ratio to SGD's 1 − β for momentum + L2 and 1 for SGDW; small λ
+    matching λ = 0), or that it agrees."""
+    by_name = {r.optimizer: r for r in rows}
+    expected_ratio = {"momentum": 1 - momentum, "sgdw": 1.0}
+    lines = []
+    for r in rows:
+        label, notes = LABELS[r.optimizer], []
+        lo, hi = r.fit.exponent_ci
+        if r.optimizer == "adam":
+            if r.covers(-1.0):
+                notes.append(f"its interval {lo:.2f} … {hi:.2f} contains −1: no sign here of the departure predicted")
+        elif not r.covers(-1.0):
+            notes.append(f"exponent interval {lo:.2f} … {hi:.2f} excludes the predicted −1")
+        if r.optimizer in expected_ratio and "sgd" in by_name:
+            ratio, c_lo, c_hi = c_ratio(r, by_name["sgd"])
+            if not c_lo <= expected_ratio[r.optimizer] <= c_hi:
+                notes.append(
+                    f"c / c(SGD) = {ratio:.2g} ({c_lo:.2g} … {c_hi:.2g}), predicted {expected_ratio[r.optimizer]:.2g}"
+                )
+        below = [f"η = {lr:g}" for lr, *_ in r.small_vs_zero if r.matches_zero(lr) is False]
+        if below:
+            notes.append("the smallest λ stays below λ = 0 at " + ", ".join(below))
+        lines.append(f"{label}: " + ("; ".join(notes) if notes else "agrees with the prediction"))
+    return lines

@@ -38,6 +38,13 @@ FIGURES = (
         "fc_mnist.tstar_exponent",
     ),
     FigureRow(
+        "Beyond the paper: Fig. 2a over seeds",
+        "FC on MNIST: the t* exponent with a bootstrap confidence interval over initialization seeds",
+        "fc_mnist",
+        "one seed per configuration (no error bars)",
+        "fc_mnist.tstar_exponent_seeds",
+    ),
+    FigureRow(
         "Fig. S5",
         "MSE loss: test accuracy depends on η at training accuracy 1, not at t_test",
         "fc_mnist",
@@ -116,6 +123,34 @@ FIGURES = (
         "theory.homogeneity_k",
     ),
     FigureRow("App. B.1", "Deep linear fixed point λ√n = f − 1 (eq. S21)", "theory", "λ√n = f − 1", None),
+    FigureRow(
+        "Beyond the paper: SGDW",
+        "FC on MNIST, Fig. 2a's protocol with momentum SGD and decoupled weight decay (SGDW)",
+        "beyond",
+        "not in the paper",
+        "beyond.sgdw_exponent",
+    ),
+    FigureRow(
+        "Beyond the paper: momentum + L2",
+        "FC on MNIST, Fig. 2a's protocol with momentum SGD and the coupled L2 term",
+        "beyond",
+        "not in the paper",
+        "beyond.momentum_exponent",
+    ),
+    FigureRow(
+        "Beyond the paper: Adam + L2",
+        "FC on MNIST, Fig. 2a's protocol with Adam and the coupled L2 term",
+        "beyond",
+        "not in the paper",
+        "beyond.adam_exponent",
+    ),
+    FigureRow(
+        "Beyond the paper: AdamW",
+        "FC on MNIST, Fig. 2a's protocol with AdamW: is t* still ∝ 1/(ηλ)?",
+        "beyond",
+        "not in the paper",
+        "beyond.adamw_exponent",
+    ),
     FigureRow(
         "Fig. S8",
         "ResNet-50 on ImageNet (failure case)",

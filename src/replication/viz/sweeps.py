@@ -20,6 +20,7 @@ __all__ = [
     "final_accuracy_figure",
     "tstar_seeds_figure",
     "peak_accuracy_seeds_figure",
+    "optimizers_tstar_figure",
 ]
 
 
@@ -253,4 +254,25 @@ def peak_accuracy_seeds_figure(spread: list[SeedSpread], *, title: str) -> go.Fi
         if zero:
             reference_line(fig, y=zero[0].peak_mean, name=f"η = {lr:g}, λ = 0 (mean)", color=color)
     fig.update_layout(title_text=title, xaxis=dict(type="log", title="λ"), yaxis_title="max test accuracy", height=440)
+    return fig
+
+
+def optimizers_tstar_figure(series: dict, *, title: str) -> go.Figure:
+    """t* against ηλ for several optimizers: ``{name: (spread, fit)}``; per optimizer the mean t* over seeds per
+    (η, λ) with ± sd error bars and its pooled fit line."""
+    fig = go.Figure()
+    for color, (name, (spread, fit)) in zip(_colors(len(series)), series.items()):
+        pts = sorted([s for s in spread if s.lam > 0 and np.isfinite(s.t_star_mean) and s.t_star_mean > 0],
+                     key=lambda s: s.lr * s.lam)  # fmt: skip
+        if not pts:
+            continue
+        fig.add_scatter(x=[s.lr * s.lam for s in pts], y=[s.t_star_mean for s in pts], mode="markers", name=name,
+                        error_y=dict(type="data", array=[s.t_star_std for s in pts], visible=True),
+                        marker=dict(color=color, size=8), legendgroup=name)  # fmt: skip
+        if np.isfinite(fit.exponent):
+            x = np.geomspace(pts[0].lr * pts[0].lam, pts[-1].lr * pts[-1].lam, 20)
+            fig.add_scatter(x=x, y=fit.prefactor * x**fit.exponent, mode="lines", line=dict(color=color),
+                            name=f"{name}: exponent {fit.exponent:.2f}", legendgroup=name)  # fmt: skip
+    fig.update_layout(title_text=title, xaxis=dict(type="log", title="η·λ"),
+                      yaxis=dict(type="log", title="epochs to peak test accuracy t*"), height=480)  # fmt: skip
     return fig
