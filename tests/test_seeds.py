@@ -113,3 +113,22 @@ def test_seed_axis_equals_separate_single_seed_grids(tiny):
     assert not np.allclose(together[0][0].metrics["sq_norm"], together[1][0].metrics["sq_norm"])
     with pytest.raises(ValueError, match="leading runs axis"):
         train_grid(apply_fn, init(0), ds, lrs, lams, steps, spec, per_run_params=True)
+
+
+def test_a_seeded_grid_is_stored_and_reused_seed_by_seed(tmp_path, monkeypatch):
+    from replication.analysis.plan import SweepRun
+    from replication.experiments.configs import get_config
+
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    cfg = get_config("fc_mnist", "smoke")
+    runs = [SweepRun(0.5, 0.01, 6), SweepRun(0.5, 0.0, 6)]
+    first = fc_mnist.run_sweep(cfg, runs, seed=0, seeds=[0, 1], evals=3, log=lambda *a: None)
+    again = fc_mnist.run_sweep(cfg, runs, seed=0, seeds=[0, 1], evals=3, log=lambda *a: None)
+    assert not first.reused and again.reused and again.seeds == (0, 1) and len(again.by_seed) == 2
+    assert again.histories == again.by_seed[0]
+    for a, b in zip(first.by_seed[1], again.by_seed[1]):
+        np.testing.assert_array_equal(a.metrics["test_loss"], b.metrics["test_loss"])
+    single = fc_mnist.run_sweep(cfg, runs, seed=1, evals=3, log=lambda *a: None)  # seed 1 alone, stored apart
+    np.testing.assert_allclose(
+        single.histories[0].metrics["sq_norm"], again.by_seed[1][0].metrics["sq_norm"], rtol=1e-5
+    )
