@@ -1,14 +1,17 @@
-"""The training engine: SGD or momentum (Optax) with the explicit L2 term ½λ‖θ‖², for a whole (η, λ) grid at once.
+"""The training engine: SGD, momentum or Adam (Optax) with the explicit L2 term ½λ‖θ‖², or SGDW/AdamW with decoupled
+weight decay (``TrainSpec.optimizer``; :func:`replication.training.step.optimizer_direction`), for a whole (η, λ)
+grid at once.
 
 * Loss (appendix A): softmax cross-entropy normalized as −1/(2k|B|) Σ_{x∈B,i} y_i log p_i(x), k = number of classes;
   or MSE normalized the same way, 1/(2k|B|) Σ (f_i − y_i)² (Fig. S5). The L2 term ½λ‖θ‖² covers every parameter.
   google/autol2 instead minimizes mean-over-classes cross-entropy + λΣθ²: its (η, λ) is our (2η, λ).
-* A grid of configurations that share one initialization (appendix A: same seed everywhere) trains as one
-  ``jax.vmap``-ed program; the inner loop is a jitted ``lax.scan`` between evaluations. Configurations are grouped
+* A grid of configurations that share one initialization (appendix A: same seed everywhere), or one per run
+  (``per_run_params``; :func:`train_seeds` trains runs × initialization seeds), trains as one ``jax.vmap``-ed program; the inner loop is a jitted ``lax.scan`` between evaluations. Configurations are grouped
   into buckets of equal length (their step budget rounded up to a power of two) so that a run of 20 steps does not
   wait for one of 20000; each run is evaluated ``evals`` times over its bucket.
 * λ is part of the scanned state: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
-  the bare loss and the error of each step's training batch every k steps. The gradient is ∇loss + λθ.
+  the bare loss and the error of each step's training batch every k steps. The gradient is ∇loss + λθ (coupled
+  optimizers) or ∇loss with −ηλθ added to the step (decoupled ones).
 * Long grids checkpoint (``checkpoint=``) and resume with identical histories (tests/test_faults.py).
 * A run whose loss turns NaN/inf is marked diverged at the first evaluation that sees it; its history is kept up
   to there (NaN afterwards) and the rest of the grid goes on.
