@@ -25,6 +25,7 @@ __all__ = [
     "per_lr_exponents",
     "c_ratio",
     "disagreements",
+    "peak_times",
 ]
 
 OPTIMIZERS = ("sgd", "momentum", "sgdw", "adam", "adamw")
@@ -61,6 +62,7 @@ class ClockRow:
     optimizer: str
     fit: SeedFit
     small_vs_zero: tuple[tuple[float, float, float, float, float, float], ...]
+    fit_learned: SeedFit | None = None  # over the runs that learned (each seed's threshold)
 
     def covers(self, exponent: float) -> bool:
         """Whether the bootstrap interval of the exponent contains ``exponent``."""
@@ -82,7 +84,7 @@ def clock_rows(results: dict[str, SweepResult]) -> list[ClockRow]:
     for name, res in results.items():
         if res.seeds is None:
             raise ValueError(f"the {name} sweep has one seed; clock_rows needs seeds.count > 1.")
-        rows.append(ClockRow(name, res.seeds.fit, tuple(res.seeds.smallest_lambda_vs_zero())))
+        rows.append(ClockRow(name, res.seeds.fit, tuple(res.seeds.smallest_lambda_vs_zero()), res.seeds.fit_learned))
     return rows
 
 
@@ -130,6 +132,9 @@ def disagreements(rows: list[ClockRow], *, momentum: float) -> list[str]:
     for r in rows:
         label, notes = LABELS[r.optimizer], []
         lo, hi = r.fit.exponent_ci
+        if r.fit_learned is not None and r.fit_learned.n_points < r.fit.n_points:
+            notes.append(f"only {r.fit_learned.n_points} of {r.fit.n_points} λ > 0 runs learned (peak above halfway "
+                         "from chance to λ = 0's)")  # fmt: skip
         if r.optimizer == "adam":
             if r.covers(-1.0):
                 notes.append(f"its interval {lo:.2f} … {hi:.2f} contains −1: no sign here of the departure predicted")
@@ -146,3 +151,20 @@ def disagreements(rows: list[ClockRow], *, momentum: float) -> list[str]:
             notes.append("the smallest λ stays below λ = 0 at " + ", ".join(below))
         lines.append(f"{label}: " + ("; ".join(notes) if notes else "agrees with the prediction"))
     return lines
+
+
+def peak_times(result: SweepResult) -> dict[float, tuple[float, float, float]]:
+    """Per η: (λ = 0's mean t*, the smallest λ's mean t*, c/(ηλ) at that λ with c this sweep's pooled c), all in
+    epochs. When c/(ηλ) is longer than λ = 0 takes to peak, the peak comes when learning is done, not on the decay
+    clock, and t* can only grow slower than 1/(ηλ) there."""
+    if result.seeds is None:
+        raise ValueError("peak_times needs a sweep with several seeds.")
+    spread, c = result.seeds.spread, result.seeds.fit.c
+    out = {}
+    for lr in sorted({s.lr for s in spread}):
+        zero = [s for s in spread if s.lr == lr and s.lam == 0]
+        pos = [s for s in spread if s.lr == lr and s.lam > 0]
+        if zero and pos:
+            small = min(pos, key=lambda s: s.lam)
+            out[lr] = (zero[0].t_star_mean, small.t_star_mean, c / (lr * small.lam))
+    return out

@@ -6,9 +6,10 @@ grid at once.
   or MSE normalized the same way, 1/(2k|B|) Σ (f_i − y_i)² (Fig. S5). The L2 term ½λ‖θ‖² covers every parameter.
   google/autol2 instead minimizes mean-over-classes cross-entropy + λΣθ²: its (η, λ) is our (2η, λ).
 * A grid of configurations that share one initialization (appendix A: same seed everywhere), or one per run
-  (``per_run_params``; :func:`train_seeds` trains runs × initialization seeds), trains as one ``jax.vmap``-ed program; the inner loop is a jitted ``lax.scan`` between evaluations. Configurations are grouped
-  into buckets of equal length (their step budget rounded up to a power of two) so that a run of 20 steps does not
-  wait for one of 20000; each run is evaluated ``evals`` times over its bucket.
+  (``per_run_params``; :func:`train_seeds` trains runs × initialization seeds), trains as one ``jax.vmap``-ed
+  program; the inner loop is a jitted ``lax.scan`` between evaluations. Configurations are grouped into buckets of
+  equal length (their step budget rounded up to a power of two) so that a run of 20 steps does not wait for one of
+  20000; each run is evaluated ``evals`` times over its bucket.
 * λ is part of the scanned state: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
   the bare loss and the error of each step's training batch every k steps. The gradient is ∇loss + λθ (coupled
   optimizers) or ∇loss with −ηλθ added to the step (decoupled ones).
