@@ -132,3 +132,27 @@ def test_a_seeded_grid_is_stored_and_reused_seed_by_seed(tmp_path, monkeypatch):
     np.testing.assert_allclose(
         single.histories[0].metrics["sq_norm"], again.by_seed[1][0].metrics["sq_norm"], rtol=1e-5
     )
+
+
+def _fit(exponent, lo, hi, c, c_lo, c_hi, n=12):
+    from replication.analysis.seeds import SeedFit
+
+    return SeedFit(exponent, (lo, hi), 1.0, c, (c_lo, c_hi), (), (), 0.9, 3, n, 1.7, 100)
+
+
+def test_beyond_verdicts_follow_the_stated_predictions():
+    """The chapter's summary: −1 inside or outside each interval, c ratios against 1 − β (momentum) and 1 (SGDW),
+    and small λ against λ = 0 within one combined standard deviation."""
+    from replication.experiments.beyond import ClockRow, c_ratio, disagreements
+
+    sgd = ClockRow("sgd", _fit(-0.98, -1.02, -0.95, 0.5, 0.45, 0.55), ((0.2, 0.01, 0.80, 0.01, 0.81, 0.01),))
+    momentum = ClockRow("momentum", _fit(-0.6, -0.65, -0.55, 0.05, 0.04, 0.06), ())
+    sgdw = ClockRow("sgdw", _fit(-1.0, -1.1, -0.9, 0.5, 0.45, 0.55), ((0.02, 0.1, 0.70, 0.01, 0.80, 0.01),))
+    assert sgd.covers(-1.0) and not momentum.covers(-1.0)
+    assert sgd.matches_zero(0.2) and not sgdw.matches_zero(0.02) and sgd.matches_zero(0.5) is None
+    ratio, lo, hi = c_ratio(momentum, sgd)
+    assert ratio == pytest.approx(0.1) and lo == pytest.approx(0.04 / 0.55) and hi == pytest.approx(0.06 / 0.45)
+    lines = disagreements([sgd, momentum, sgdw], momentum=0.9)
+    assert lines[0].endswith("agrees with the prediction")
+    assert "excludes the predicted −1" in lines[1] and "c / c(SGD)" not in lines[1]  # 0.1 lies in its c range
+    assert "below λ = 0 at η = 0.02" in lines[2] and "−1" not in lines[2]
