@@ -129,7 +129,7 @@ def test_bad_arguments_name_the_parameter(tiny):
             train(apply_fn, params, ds, **args)
     for kwargs, name in [
         (dict(loss="hinge"), "loss"),
-        (dict(optimizer="adam"), "optimizer"),
+        (dict(optimizer="lion"), "optimizer"),
         (dict(batch_size=0), "batch_size"),
         (dict(momentum=1.5), "momentum"),
     ]:

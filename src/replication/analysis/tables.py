@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from replication.analysis.seeds import SeedSpread
 from replication.analysis.sweeps import RunSummary, learned, peaked_at_end
 
-__all__ = ["RUN_COLUMNS", "format_runs", "format_predictions", "format_race"]
+__all__ = ["RUN_COLUMNS", "format_runs", "format_seed_spread", "format_predictions", "format_race"]
 
 RUN_COLUMNS = {  # name: (width, formatter)
     "η": (7, lambda r: f"{r.lr:g}"),
@@ -52,6 +53,17 @@ def format_runs(
         cells = "".join(f"{RUN_COLUMNS[c][1](r):>{RUN_COLUMNS[c][0]}}" for c in columns)
         cells += "".join(f"{extra[n][i]:>{widths[n]}}" for n in extra)
         lines.append(cells + f"  {_note(r, min_peak_accuracy)}".rstrip())
+    return "\n".join(lines)
+
+
+def format_seed_spread(spread: list[SeedSpread]) -> str:
+    """One line per (η, λ): how many seeds did not diverge, t* (epochs) and the peak test accuracy as mean ± std
+    over seeds, and t*·ηλ from the mean t*."""
+    lines = [f"{'η':>7}{'λ':>11}{'seeds':>7}{'t* mean ± sd':>20}{'t*·ηλ':>9}{'max acc mean ± sd':>22}"]
+    for s in spread:
+        tstar = f"{s.t_star_mean:.4g} ± {s.t_star_std:.2g}"
+        peak = f"{s.peak_mean:.4f} ± {s.peak_std:.4f}"
+        lines.append(f"{s.lr:>7g}{s.lam:>11g}{s.n_seeds:>7}{tstar:>20}{s.t_star_mean * s.lr * s.lam:>9.3g}{peak:>22}")
     return "\n".join(lines)
 
 

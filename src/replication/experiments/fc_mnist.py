@@ -16,7 +16,7 @@ from replication.experiments.results import SweepResult, analyzed
 from replication.models import MLP, functional
 from replication.training import Dataset, TrainSpec
 
-__all__ = ["load_data", "make_model", "sweep_runs", "run_sweep", "tstar_sweep", "mse_sweep"]
+__all__ = ["load_data", "make_model", "sweep_runs", "run_sweep", "seed_list", "tstar_sweep", "mse_sweep"]
 
 
 def load_data(source: str, train_samples: int, test_samples: int) -> Dataset:
@@ -51,9 +51,10 @@ def sweep_runs(cfg, *, lrs=None, lams=None, physical_time=None, zero_lr_time=Non
 
 def run_sweep(
     cfg, runs: list[SweepRun], *, seed: int, loss: str = "xent", name: str = "fc_mnist", log=print,
-    evals: int | None = None, **spec_options,
+    evals: int | None = None, seeds: list[int] | None = None, **spec_options,
 ) -> GridResult:  # fmt: skip
-    """Train ``runs`` (full batch: one step per epoch) from one initialization, as one vmapped grid; the result is
+    """Train ``runs`` (full batch: one step per epoch) from one initialization (or from each of ``seeds``, all in the
+    same vmapped program; full batch, so there is no data order to vary), as one vmapped grid; the result is
     stored and reused when the same configuration and code run again, and a killed computation resumes from its
     checkpoint (``results/<preset>/checkpoints/``). ``spec_options`` go to :class:`TrainSpec` (``schedule``,
     ``autol2``, ...)."""
@@ -62,18 +63,30 @@ def run_sweep(
     config = dict(name=name, preset=cfg.preset, seed=seed, loss=loss, width=m.width, depth=m.depth,
                   source=d.mnist_source, train_samples=d.train_samples, test_samples=d.test_samples,
                   evals=spec.evals, runs=[dataclasses.asdict(r) for r in runs])  # fmt: skip
+    if seeds is not None:
+        config["seeds"] = list(seeds)
     if spec_options:
         config["spec"] = spec_config(spec_options)
     return cached_grid(
         name, cfg.preset, config, runs, seed=seed, spec=spec, code=run_sweep, log=log,
         load=lambda: load_data(d.mnist_source, d.train_samples, d.test_samples),
-        build=lambda: make_model(m.width, m.depth, seed),
+        build=(lambda s=seed: make_model(m.width, m.depth, s)), seeds=seeds,
     )  # fmt: skip
 
 
+def seed_list(cfg, seed: int) -> list[int] | None:
+    """The initialization seeds ``seed``, ``seed`` + 1, … (``cfg.seeds.count`` of them; None for one seed)."""
+    count = cfg.seeds.count
+    if count < 1:
+        raise ValueError(f"seeds.count={count!r} must be at least 1.")
+    return None if count == 1 else [seed + k for k in range(count)]
+
+
 def tstar_sweep(cfg, *, seed: int) -> SweepResult:
-    """Fig. 2a–c, S1, S6: the cross-entropy grid, each run trained for τ/(ηλ) epochs, with its t* analysis."""
-    return analyzed(run_sweep(cfg, sweep_runs(cfg), seed=seed))
+    """Fig. 2a–c, S1, S6: the cross-entropy grid, each run trained for τ/(ηλ) epochs, with its t* analysis; with
+    ``cfg.seeds.count`` > 1 from that many initializations (the analysis of the first one, plus the spread and the
+    bootstrap intervals over all)."""
+    return analyzed(run_sweep(cfg, sweep_runs(cfg), seed=seed, seeds=seed_list(cfg, seed)))
 
 
 def mse_sweep(cfg, *, seed: int) -> SweepResult:

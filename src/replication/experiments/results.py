@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from replication.analysis.seeds import SeedAnalysis, analyze_seeds
 from replication.analysis.sweeps import SweepAnalysis, analyze_sweep
 from replication.experiments.grid import GridResult
 
@@ -12,10 +13,12 @@ __all__ = ["SweepResult", "analyzed"]
 
 @dataclasses.dataclass(frozen=True)
 class SweepResult:
-    """A :class:`GridResult` and its :class:`SweepAnalysis` (summaries, learning threshold, both t* fits)."""
+    """A :class:`GridResult` and its :class:`SweepAnalysis` (summaries, learning threshold, both t* fits) of the first
+    seed; with several initialization seeds also their :class:`SeedAnalysis` (spreads, fits with intervals)."""
 
     grid: GridResult
     analysis: SweepAnalysis
+    seeds: SeedAnalysis | None = None
 
     @property
     def histories(self):
@@ -35,4 +38,5 @@ class SweepResult:
 
 
 def analyzed(grid: GridResult) -> SweepResult:
-    return SweepResult(grid, analyze_sweep(list(grid.histories)))
+    seeds = analyze_seeds([list(h) for h in grid.by_seed], grid.seeds) if len(grid.seeds) > 1 else None
+    return SweepResult(grid, analyze_sweep(list(grid.histories)), seeds)

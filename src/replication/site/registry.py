@@ -44,6 +44,13 @@ FIGURES = (
         setting="FC, 3 hidden ReLU layers · the first 512 MNIST images · full-batch SGD, as the paper",
     ),
     FigureRow(
+        "Beyond the paper: Fig. 2a over seeds",
+        "FC on MNIST: the t* exponent with a bootstrap confidence interval over initialization seeds",
+        "fc_mnist",
+        "one seed per configuration (no error bars)",
+        "fc_mnist.tstar_exponent_seeds",
+    ),
+    FigureRow(
         "Fig. S5",
         "MSE loss: test accuracy depends on η at training accuracy 1, not at t_test",
         "fc_mnist",
@@ -147,6 +154,34 @@ FIGURES = (
         "λ√n = f − 1 as printed: a sign typo (L2 pulls f below the label); the chapter tests f − 1 = −λ√n",
         None,
         setting="a 2-layer linear network, one sample, MSE, gradient descent",
+    ),
+    FigureRow(
+        "Beyond the paper: SGDW",
+        "FC on MNIST, Fig. 2a's protocol with momentum SGD and decoupled weight decay (SGDW)",
+        "beyond",
+        "not in the paper",
+        "beyond.sgdw_exponent",
+    ),
+    FigureRow(
+        "Beyond the paper: momentum + L2",
+        "FC on MNIST, Fig. 2a's protocol with momentum SGD and the coupled L2 term",
+        "beyond",
+        "not in the paper",
+        "beyond.momentum_exponent",
+    ),
+    FigureRow(
+        "Beyond the paper: Adam + L2",
+        "FC on MNIST, Fig. 2a's protocol with Adam and the coupled L2 term",
+        "beyond",
+        "not in the paper",
+        "beyond.adam_exponent",
+    ),
+    FigureRow(
+        "Beyond the paper: AdamW",
+        "FC on MNIST, Fig. 2a's protocol with AdamW: is t* still ∝ 1/(ηλ)?",
+        "beyond",
+        "not in the paper",
+        "beyond.adamw_exponent",
     ),
     FigureRow(
         "Fig. S8",

@@ -3,7 +3,7 @@ checkpoints."""
 
 from replication.training.autol2 import AutoL2
 
-from .engine import bucket_steps, train, train_grid
+from .engine import bucket_steps, train, train_grid, train_seeds
 from .losses import l2_term, mse, softmax_xent
 from .records import METRICS, Dataset, History, TrainSpec
 
@@ -16,6 +16,7 @@ __all__ = [
     "mse",
     "l2_term",
     "train_grid",
+    "train_seeds",
     "train",
     "bucket_steps",
     "AutoL2",

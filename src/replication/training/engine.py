@@ -1,15 +1,19 @@
-"""The training engine: SGD or momentum (Optax) with the explicit L2 term ½λ‖θ‖², for a whole (η, λ) grid at once.
+"""The training engine: SGD, momentum or Adam (Optax) with the explicit L2 term ½λ‖θ‖², or SGDW/AdamW with decoupled
+weight decay (``TrainSpec.optimizer``; :func:`replication.training.step.optimizer_direction`), for a whole (η, λ)
+grid at once.
 
 * Loss (appendix A): softmax cross-entropy normalized as −1/(2k|B|) Σ_{x∈B,i} y_i log p_i(x), k = number of classes;
   or MSE normalized the same way, 1/(2k|B|) Σ (f_i − y_i)² (Fig. S5). The L2 term ½λ‖θ‖² covers every parameter.
   google/autol2 instead minimizes mean-over-classes cross-entropy + λΣθ²: its (η, λ) is our (2η, λ).
-* A grid of configurations that share one initialization (appendix A: same seed everywhere) trains as one
-  ``jax.vmap``-ed program; the inner loop is a jitted ``lax.scan`` between evaluations. Configurations are grouped
-  into buckets of equal length (their step budget rounded up to a power of two) so that a run of 20 steps does not
-  wait for one of 20000; each run is evaluated ``evals`` times over its bucket. ``TrainSpec.runs_per_program``
+* A grid of configurations that share one initialization (appendix A: same seed everywhere), or one per run
+  (``per_run_params``; :func:`train_seeds` trains runs × initialization seeds), trains as one ``jax.vmap``-ed
+  program; the inner loop is a jitted ``lax.scan`` between evaluations. Configurations are grouped into buckets of
+  equal length (their step budget rounded up to a power of two) so that a run of 20 steps does not wait for one of
+  20000; each run is evaluated ``evals`` times over its bucket. ``TrainSpec.runs_per_program``
   splits a bucket into programs of at most that many runs (one compilation serves all of a length).
 * λ is part of the scanned state: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
-  the bare loss and the error of each step's training batch every k steps. The gradient is ∇loss + λθ.
+  the bare loss and the error of each step's training batch every k steps. The gradient is ∇loss + λθ (coupled
+  optimizers) or ∇loss with −ηλθ added to the step (decoupled ones).
 * Long grids checkpoint (``checkpoint=``) and resume with identical histories (tests/test_faults.py).
 * With several devices (``devices=``, default all of them) the grid's runs are split over the devices, or each
   step's batch is (``shard="batch"``, data parallel; ``TrainSpec.bn_group`` gives per-device batch norm); see
@@ -45,7 +49,7 @@ from replication.training.records import METRICS, Dataset, History, TrainSpec
 from replication.training.sharding import SHARD_MODES, make_placement
 from replication.training.step import chunking, make_bucket_runner
 
-__all__ = ["train_grid", "train", "bucket_steps"]
+__all__ = ["train_grid", "train", "train_seeds", "bucket_steps"]
 
 
 def bucket_steps(steps: int) -> int:
@@ -101,8 +105,13 @@ def train_grid(
     log=print,
     devices=None,
     shard: str = "auto",
+    per_run_params: bool = False,
 ) -> list[History]:
     """Train one run per (lrs[i], lams[i], steps[i]) from the same ``params`` and return their histories.
+
+    ``per_run_params=True``: ``params`` carries a leading axis of length len(lrs), run i starting from params[i]
+    (e.g. one initialization seed per run; :func:`train_seeds` builds such grids). ``seed`` is then still the one
+    data-order seed (minibatch order and augmentation) shared by every run.
 
     With ``spec.autol2`` set, λ follows AutoL2 in every run, starting from lams[i]. ``vmap=False`` trains the same
     runs one by one (the reference the vectorized grid is tested and benchmarked against). ``progress(done, total,
@@ -136,6 +145,13 @@ def train_grid(
         check_nonnegative("lam", lam)
     for s in steps:
         check_positive_int("steps", s)
+    if per_run_params:
+        leading = {np.shape(a)[0] if np.ndim(a) else None for a in jax.tree.leaves(params)}
+        if leading != {len(lrs)}:
+            raise ValueError(
+                f"per_run_params=True needs every parameter array to have a leading runs axis of length {len(lrs)}; "
+                f"got leading sizes {sorted(map(str, leading))}."
+            )
     check_nonnegative("checkpoint_seconds", checkpoint_seconds)
     check_choice("shard", shard, SHARD_MODES + ("auto",))
     placement = make_placement(devices, "runs" if shard == "auto" else shard)
@@ -158,9 +174,13 @@ def train_grid(
     for i, s in enumerate(steps):
         groups.setdefault(bucket_steps(s), []).append(i)
     if not vmap and len(lrs) > 1:
+
+        def own(i):  # run i's initial parameters
+            return jax.tree.map(lambda a: a[i], params) if per_run_params else params
+
         return [
             train_grid(
-                apply_fn, params, data, [lrs[i]], [lams[i]], [steps[i]], spec, seed=seed, devices=devices, shard=shard
+                apply_fn, own(i), data, [lrs[i]], [lams[i]], [steps[i]], spec, seed=seed, devices=devices, shard=shard
             )[0]
             for i in range(len(lrs))
         ]
@@ -213,14 +233,21 @@ def train_grid(
         place = bucket_placement(n_real)
         members = members + [members[-1]] * (place.padded(n_real) - n_real)
         if (length, place) not in runners:
-            runners[(length, place)] = make_bucket_runner(apply_fn, spec, data, length, seed, place)
-        init, first_eval, run_chunk, every, n_chunks = runners[(length, place)]
+            runners[length, place] = make_bucket_runner(
+                apply_fn, spec, data, length, seed, place, per_run_params=per_run_params
+            )
+        init, first_eval, run_chunk, every, n_chunks = runners[length, place]
         lr_a = jnp.asarray([lrs[i] for i in members], jnp.float32)
         lam_a = jnp.asarray([lams[i] for i in members], jnp.float32)
         tot_a = jnp.asarray([steps[i] for i in members], jnp.float32)
         lr_a, lam_a, tot_a = place.put_runs((lr_a, lam_a, tot_a))
-        opt_state, ctrl = init(params, lr_a, lam_a)
-        p = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(members),) + a.shape), params)
+        if per_run_params:
+            start_params = jax.tree.map(lambda a: jnp.asarray(a)[np.asarray(members)], params)
+            p = start_params
+        else:
+            start_params = params
+            p = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(members),) + a.shape), params)
+        opt_state, ctrl = init(start_params, lr_a, lam_a)
         state = place.put_runs((p, opt_state, ctrl))
         first_chunk = 0
         if resumed is not None and b == start_bucket and resumed[0]["chunk"] > 0:
@@ -235,7 +262,7 @@ def train_grid(
         done_work += first_chunk * every * len(members)
         progress(done_chunks, total_chunks, done_work / total_work)
         if first_chunk == 0:
-            records = [placement.to_host(first_eval(params, ctrl, jnp.int32(0), lr_a, tot_a))]
+            records = [placement.to_host(first_eval(start_params, ctrl, jnp.int32(0), lr_a, tot_a))]
             alive = np.ones(len(members), bool)
         for c in range(first_chunk, n_chunks):
             if not alive.any():
@@ -279,3 +306,34 @@ def train(
 ) -> History:
     """Train a single run (a grid of one)."""
     return train_grid(apply_fn, params, data, [lr], [lam], [steps], spec, seed=seed, **kwargs)[0]
+
+
+def train_seeds(
+    apply_fn,
+    init_params,
+    seeds: Sequence[int],
+    data: Dataset,
+    lrs: Sequence[float],
+    lams: Sequence[float],
+    steps: Sequence[int],
+    spec: TrainSpec = TrainSpec(),
+    *,
+    seed: int = 0,
+    **kwargs,
+) -> list[list[History]]:
+    """Train every run (lrs[i], lams[i], steps[i]) from each initialization ``init_params(s)``, s in ``seeds``, as
+    one grid of len(seeds) × len(lrs) runs (vmapped together: the seeds are one more axis of the program). Only the
+    initialization differs between seeds; the data order (minibatches, augmentation) is ``seed``'s for all of them,
+    so the spread across seeds is the spread due to the initialization alone. Returns histories[k][i]: seed
+    ``seeds[k]``, run i. ``kwargs`` go to :func:`train_grid` (checkpoint, progress, ...)."""
+    seeds = list(seeds)
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds={seeds!r} must be a non-empty list of distinct integers.")
+    n = len(list(lrs))
+    inits = [init_params(s) for s in seeds]
+    stacked = jax.tree.map(lambda *a: np.stack([np.asarray(x) for x in a for _ in range(n)]), *inits)
+    flat = train_grid(
+        apply_fn, stacked, data, list(lrs) * len(seeds), list(lams) * len(seeds), list(steps) * len(seeds), spec,
+        seed=seed, per_run_params=True, **kwargs,
+    )  # fmt: skip
+    return [flat[k * n : (k + 1) * n] for k in range(len(seeds))]

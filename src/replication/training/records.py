@@ -12,7 +12,7 @@ from replication.data.augment import AUGMENTATIONS
 from replication.training.autol2 import AutoL2
 
 LOSSES = ("xent", "mse")
-OPTIMIZERS = ("sgd", "momentum")
+OPTIMIZERS = ("sgd", "momentum", "sgdw", "adam", "adamw")  # see training.step.optimizer_direction
 SCHEDULES = ("constant", "step")
 METRICS = ("step", "epoch", "train_loss", "train_error", "test_accuracy", "test_loss", "sq_norm", "lam", "lr")
 

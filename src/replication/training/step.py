@@ -1,4 +1,5 @@
-"""One bucket of a grid as jitted programs: the SGD/momentum step with ∇loss + λθ (λ constant or driven by AutoL2),
+"""One bucket of a grid as jitted programs: the optimizer step (SGD, momentum, Adam with ∇loss + λθ; SGDW, AdamW with
+decoupled weight decay; λ constant or driven by AutoL2),
 the evaluation on the training and test sets (in chunks of ``eval_batch_size``), and a ``lax.scan`` over the steps
 between two evaluations, all vmapped over the bucket's runs."""
 
@@ -13,7 +14,22 @@ from replication.training.losses import l2_term, mse, softmax_xent
 from replication.training.records import Dataset, TrainSpec
 from replication.training.sharding import Placement
 
-__all__ = ["make_bucket_runner", "schedule_factor", "chunking"]
+__all__ = ["make_bucket_runner", "schedule_factor", "chunking", "optimizer_direction", "DECOUPLED"]
+
+DECOUPLED = ("sgdw", "adamw")  # weight decay −ηλθ added after the optimizer's statistics (not fed to them)
+
+
+def optimizer_direction(spec: TrainSpec) -> optax.GradientTransformation:
+    """The optimizer without its learning rate: the direction d that the step scales by −η × the schedule factor.
+
+    sgd: d = g; momentum and sgdw: d = m, m ← βm + g (optax.trace); adam and adamw: optax.scale_by_adam (β1 = 0.9,
+    β2 = 0.999, ε = 1e-8). g is ∇loss + λθ for the coupled optimizers and ∇loss for the decoupled ones (``DECOUPLED``),
+    whose step then adds λθ to d, so that p ← p − η(d + λp) (SGDW: p − ηm − ηλp; AdamW: ``optax.adamw``)."""
+    if spec.optimizer == "sgd":
+        return optax.identity()
+    if spec.optimizer in ("momentum", "sgdw"):
+        return optax.trace(decay=spec.momentum)
+    return optax.scale_by_adam()
 
 
 def chunking(length: int, evals: int) -> tuple[int, int]:
@@ -65,11 +81,20 @@ def grouped_apply(apply_fn, params, x, group: int | None, constrain=lambda a: a)
 
 
 def make_bucket_runner(
-    apply_fn, spec: TrainSpec, data: Dataset, length: int, seed: int, placement: Placement = Placement()
+    apply_fn,
+    spec: TrainSpec,
+    data: Dataset,
+    length: int,
+    seed: int,
+    placement: Placement = Placement(),
+    *,
+    per_run_params=False,
 ):
     """(init, first_eval, run_chunk, every, n_chunks) for a bucket of ``length`` steps: ``init`` builds the optimizer
     and λ states, ``first_eval`` evaluates at step 0, ``run_chunk`` trains ``every`` steps then evaluates.
-    ``placement`` in ``"batch"`` mode splits each training batch (or its batch-norm groups) over its devices."""
+    ``placement`` in ``"batch"`` mode splits each training batch (or its batch-norm groups) over its devices. The
+    initial parameters given to ``init`` and ``first_eval`` are shared by the runs, or with ``per_run_params`` stacked
+    along a leading runs axis (each run its own initialization, e.g. its own seed)."""
     loss_fn = softmax_xent if spec.loss == "xent" else mse
     x_tr, y_tr = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     lab_tr = jnp.asarray(data.labels_train)
@@ -80,9 +105,8 @@ def make_bucket_runner(
     if spec.bn_group is not None and batch % spec.bn_group:
         raise ValueError(f"bn_group={spec.bn_group} must divide the training batch of {batch} images.")
     data_key = jax.random.PRNGKey(seed)
-    tx = optax.inject_hyperparams(optax.sgd)(
-        learning_rate=1.0, momentum=spec.momentum if spec.optimizer == "momentum" else None
-    )
+    tx = optimizer_direction(spec)
+    decoupled = spec.optimizer in DECOUPLED
     controller = spec.autol2
     augment = make_augmenter(spec.augment) if spec.augment else None
 
@@ -112,10 +136,13 @@ def make_bucket_runner(
             error = jnp.mean(jnp.argmax(out, -1) != jnp.argmax(yb, -1))
             ctrl = controller.maybe_update(ctrl, step, loss, error)
         lam = current_lam(ctrl)
-        grads = jax.tree.map(lambda g, p: g + lam * p, grads, params)  # ∇(loss + ½λ‖θ‖²)
-        hyper = {**opt_state.hyperparams, "learning_rate": lr * schedule_factor(spec.schedule, step, total)}
-        opt_state = opt_state._replace(hyperparams=hyper)
-        updates, opt_state = tx.update(grads, opt_state, params)
+        if not decoupled:
+            grads = jax.tree.map(lambda g, p: g + lam * p, grads, params)  # ∇(loss + ½λ‖θ‖²)
+        direction, opt_state = tx.update(grads, opt_state, params)
+        if decoupled:  # weight decay outside the optimizer's statistics (SGDW, AdamW)
+            direction = jax.tree.map(lambda d, p: d + lam * p, direction, params)
+        step_size = -(lr * schedule_factor(spec.schedule, step, total))  # optax applies −η last, as here
+        updates = jax.tree.map(lambda d: step_size * d, direction)
         return optax.apply_updates(params, updates), opt_state, ctrl
 
     def sums(params, x, y, labels):
@@ -156,7 +183,8 @@ def make_bucket_runner(
     def init_ctrl(lam):
         return controller.init(lam) if controller is not None else lam
 
-    init = jax.jit(jax.vmap(lambda p, lr, lam: (tx.init(p), init_ctrl(lam)), in_axes=(None, 0, 0)))
-    first_eval = jax.jit(jax.vmap(evaluate, in_axes=(None, 0, None, 0, 0)))
+    p_axis = 0 if per_run_params else None
+    init = jax.jit(jax.vmap(lambda p, lr, lam: (tx.init(p), init_ctrl(lam)), in_axes=(p_axis, 0, 0)))
+    first_eval = jax.jit(jax.vmap(evaluate, in_axes=(p_axis, 0, None, 0, 0)))
     run_chunk = jax.jit(jax.vmap(chunk, in_axes=(0, 0, 0, None, 0, 0)))
     return init, first_eval, run_chunk, every, n_chunks

@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from replication.analysis.seeds import SeedFit, SeedSpread
 from replication.analysis.sweeps import RunSummary, TstarFit, best_within_budget, final_test_accuracy, fittable
 from replication.viz.plotting import reference_line
 
@@ -17,6 +18,9 @@ __all__ = [
     "train_accuracy_time_figure",
     "curves_figure",
     "final_accuracy_figure",
+    "tstar_seeds_figure",
+    "peak_accuracy_seeds_figure",
+    "optimizers_tstar_figure",
 ]
 
 
@@ -189,4 +193,86 @@ def final_accuracy_figure(series: dict, *, title: str) -> go.Figure:
     fig.update_layout(
         title_text=title, xaxis=dict(type="log", title="λ"), yaxis_title="final test accuracy", height=420
     )
+    return fig
+
+
+def tstar_seeds_figure(spread: list[SeedSpread], fit: SeedFit, *, title: str) -> go.Figure:
+    """Fig. 2a over seeds: each (η, λ > 0)'s mean t* with ± one standard deviation over seeds as error bars, the
+    pooled fit, and the fits at both ends of its bootstrap interval (dotted), with slope −1 through the data."""
+    fig = go.Figure()
+    lrs = sorted({s.lr for s in spread})
+    for color, lr in zip(_colors(len(lrs)), lrs):
+        mine = sorted(
+            [s for s in spread if s.lr == lr and s.lam > 0 and np.isfinite(s.t_star_mean)], key=lambda s: s.lam
+        )
+        if not mine:
+            continue
+        fig.add_scatter(
+            x=[s.lr * s.lam for s in mine],
+            y=[s.t_star_mean for s in mine],
+            error_y=dict(type="data", array=[s.t_star_std for s in mine], visible=True),
+            mode="markers",
+            name=f"η = {lr:g} (mean ± sd over seeds)",
+            marker=dict(color=color, size=9),
+        )
+    pts = [s for s in spread if s.lam > 0 and np.isfinite(s.t_star_mean) and s.t_star_mean > 0]
+    if np.isfinite(fit.exponent) and len(pts) >= 2:
+        x = np.geomspace(min(s.lr * s.lam for s in pts), max(s.lr * s.lam for s in pts), 20)
+        centre = np.exp(np.mean(np.log(x)))
+        at_centre = fit.prefactor * centre**fit.exponent
+        fig.add_scatter(x=x, y=fit.prefactor * x**fit.exponent, mode="lines", line=dict(color="black"),
+                        name=f"pooled fit: exponent {fit.exponent:.2f}")  # fmt: skip
+        lo, hi = fit.exponent_ci
+        for end in (lo, hi):
+            fig.add_scatter(x=x, y=at_centre * (x / centre) ** end, mode="lines", line=dict(color="black", dash="dot"),
+                            name=f"{fit.level:.0%} CI end: exponent {end:.2f}")  # fmt: skip
+        fig.add_scatter(x=x, y=at_centre * (x / centre) ** -1.0, mode="lines", line=dict(color="gray", dash="dash"),
+                        name="slope −1 (paper)")  # fmt: skip
+    fig.update_layout(title_text=title, xaxis=dict(type="log", title="η·λ"),
+                      yaxis=dict(type="log", title="epochs to peak test accuracy t*"), height=440)  # fmt: skip
+    return fig
+
+
+def peak_accuracy_seeds_figure(spread: list[SeedSpread], *, title: str) -> go.Figure:
+    """Fig. 2b over seeds: mean peak test accuracy against λ per η with a band of ± one standard deviation over
+    seeds; λ = 0 (mean over seeds) as a dotted line per η."""
+    fig = go.Figure()
+    lrs = sorted({s.lr for s in spread})
+    for color, lr in zip(_colors(len(lrs)), lrs):
+        mine = sorted([s for s in spread if s.lr == lr and s.lam > 0 and np.isfinite(s.peak_mean)], key=lambda s: s.lam)
+        if not mine:
+            continue
+        lam = [s.lam for s in mine]
+        upper = [s.peak_mean + s.peak_std for s in mine]
+        lower = [s.peak_mean - s.peak_std for s in mine]
+        fig.add_scatter(x=lam + lam[::-1], y=upper + lower[::-1], fill="toself", fillcolor=color, opacity=0.2,
+                        line=dict(width=0), hoverinfo="skip", name=f"η = {lr:g}: ± sd over seeds")  # fmt: skip
+        fig.add_scatter(x=lam, y=[s.peak_mean for s in mine], mode="lines+markers", name=f"η = {lr:g} (mean)",
+                        line=dict(color=color))  # fmt: skip
+    for color, lr in zip(_colors(len(lrs)), lrs):
+        zero = [s for s in spread if s.lr == lr and s.lam == 0 and np.isfinite(s.peak_mean)]
+        if zero:
+            reference_line(fig, y=zero[0].peak_mean, name=f"η = {lr:g}, λ = 0 (mean)", color=color)
+    fig.update_layout(title_text=title, xaxis=dict(type="log", title="λ"), yaxis_title="max test accuracy", height=440)
+    return fig
+
+
+def optimizers_tstar_figure(series: dict, *, title: str) -> go.Figure:
+    """t* against ηλ for several optimizers: ``{name: (spread, fit)}``; per optimizer the mean t* over seeds per
+    (η, λ) with ± sd error bars and its pooled fit line."""
+    fig = go.Figure()
+    for color, (name, (spread, fit)) in zip(_colors(len(series)), series.items()):
+        pts = sorted([s for s in spread if s.lam > 0 and np.isfinite(s.t_star_mean) and s.t_star_mean > 0],
+                     key=lambda s: s.lr * s.lam)  # fmt: skip
+        if not pts:
+            continue
+        fig.add_scatter(x=[s.lr * s.lam for s in pts], y=[s.t_star_mean for s in pts], mode="markers", name=name,
+                        error_y=dict(type="data", array=[s.t_star_std for s in pts], visible=True),
+                        marker=dict(color=color, size=8), legendgroup=name)  # fmt: skip
+        if np.isfinite(fit.exponent):
+            x = np.geomspace(pts[0].lr * pts[0].lam, pts[-1].lr * pts[-1].lam, 20)
+            fig.add_scatter(x=x, y=fit.prefactor * x**fit.exponent, mode="lines", line=dict(color=color),
+                            name=f"{name}: exponent {fit.exponent:.2f}", legendgroup=name)  # fmt: skip
+    fig.update_layout(title_text=title, xaxis=dict(type="log", title="η·λ"),
+                      yaxis=dict(type="log", title="epochs to peak test accuracy t*"), height=480)  # fmt: skip
     return fig

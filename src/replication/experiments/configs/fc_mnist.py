@@ -20,6 +20,7 @@ def base():
         units="paper",
         data=dict(mnist_source="full", train_samples=512, test_samples=10000),
         model=dict(width=2048, depth=3),
+        seeds=dict(count=1),  # the paper trains one initialization per configuration
         sweep=dict(lrs=PAPER_LRS, lams=PAPER_LAMS, physical_time=2.0, min_lr_lam=1e-6, max_lr_lam=1.0,
                    max_epochs=2_000_000, evals=200, zero_lr_time=1e6),
         budget=dict(lr=0.15, epochs=1000),  # Fig. 2c: η = 0.15; the paper gives no budget, 1000 epochs is ours
@@ -38,6 +39,7 @@ def smoke():
     return dict(
         data=dict(mnist_source="embedded", train_samples=128, test_samples=500),
         model=dict(width=64),
+        seeds=dict(count=2),
         sweep=dict(lrs=(0.2, 0.8), lams=(0.01, 0.03, 0.1), min_lr_lam=2e-3, max_lr_lam=0.1, max_epochs=1000, evals=40),
         budget=dict(lr=0.2, epochs=200),
         mse=dict(lrs=(0.2,), lams=(0.03, 0.1)),
@@ -49,6 +51,7 @@ def cpu():
     return dict(
         data=dict(test_samples=2000),
         model=dict(width=512),
+        seeds=dict(count=3),  # ours: error bars over initializations (the paper has none)
         sweep=dict(lrs=(0.05, 0.2, 0.8), lams=(1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3), min_lr_lam=5e-4, max_lr_lam=0.1,
                    max_epochs=4000, evals=100),
         budget=dict(lr=0.2, epochs=150),

@@ -1,0 +1,170 @@
+"""Beyond the paper: Fig. 2a's protocol (every (η, λ) trained for τ/(ηλ) steps, t* and its power-law fit) on
+FC/MNIST for five optimizers, each from several initialization seeds (one vmapped program per optimizer):
+SGD and momentum SGD with the paper's coupled L2 term, SGDW (momentum with decoupled weight decay), Adam with the
+coupled L2 term, and AdamW (``optax.adamw``). The network, data and τ are the FC chapter's
+(:mod:`replication.experiments.fc_mnist`); the optimizers are :func:`replication.training.step.optimizer_direction`."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from replication.analysis.peaks import fit_power_law
+from replication.analysis.seeds import SeedFit
+from replication.experiments.fc_mnist import run_sweep, seed_list, sweep_runs
+from replication.experiments.results import SweepResult, analyzed
+
+__all__ = [
+    "OPTIMIZERS",
+    "LABELS",
+    "optimizer_sweep",
+    "comparison",
+    "ClockRow",
+    "clock_rows",
+    "format_clock_table",
+    "per_lr_exponents",
+    "c_ratio",
+    "disagreements",
+    "peak_times",
+]
+
+OPTIMIZERS = ("sgd", "momentum", "sgdw", "adam", "adamw")
+LABELS = {
+    "sgd": "SGD + L2 (the paper's)",
+    "momentum": "momentum + L2",
+    "sgdw": "SGDW (decoupled)",
+    "adam": "Adam + L2",
+    "adamw": "AdamW (decoupled)",
+}
+
+
+def optimizer_sweep(cfg, optimizer: str, *, seed: int) -> SweepResult:
+    """One optimizer's grid (``cfg.optimizers[optimizer]``), each run τ/(ηλ) epochs (full batch: steps), trained
+    from ``cfg.seeds.count`` initializations; stored and reused like every grid."""
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer={optimizer!r} must be one of {OPTIMIZERS}.")
+    grid = cfg.optimizers[optimizer]
+    runs = sweep_runs(cfg, lrs=grid.lrs, lams=grid.lams)
+    return analyzed(run_sweep(cfg, runs, seed=seed, seeds=seed_list(cfg, seed), name=f"beyond_{optimizer}",
+                              optimizer=optimizer, momentum=cfg.momentum))  # fmt: skip
+
+
+def comparison(cfg, *, seed: int) -> dict[str, SweepResult]:
+    """Every optimizer's sweep, in the order of ``OPTIMIZERS``."""
+    return {name: optimizer_sweep(cfg, name, seed=seed) for name in OPTIMIZERS}
+
+
+@dataclasses.dataclass(frozen=True)
+class ClockRow:
+    """One optimizer: the pooled t* fit with its bootstrap intervals over seeds, and per η the smallest λ's peak
+    accuracy against λ = 0's (mean ± std over seeds: (η, λ, mean, std, λ = 0 mean, λ = 0 std))."""
+
+    optimizer: str
+    fit: SeedFit
+    small_vs_zero: tuple[tuple[float, float, float, float, float, float], ...]
+    fit_learned: SeedFit | None = None  # over the runs that learned (each seed's threshold)
+
+    def covers(self, exponent: float) -> bool:
+        """Whether the bootstrap interval of the exponent contains ``exponent``."""
+        lo, hi = self.fit.exponent_ci
+        return bool(lo <= exponent <= hi)
+
+    def matches_zero(self, lr: float) -> bool | None:
+        """Whether, at η = ``lr``, the smallest λ's mean peak accuracy is within one (combined) standard deviation of
+        λ = 0's or above it."""
+        for eta, _, mean, std, zero_mean, zero_std in self.small_vs_zero:
+            if eta == lr:
+                return bool(mean >= zero_mean - (std**2 + zero_std**2) ** 0.5)
+        return None
+
+
+def clock_rows(results: dict[str, SweepResult]) -> list[ClockRow]:
+    """A :class:`ClockRow` per optimizer (each sweep needs several seeds)."""
+    rows = []
+    for name, res in results.items():
+        if res.seeds is None:
+            raise ValueError(f"the {name} sweep has one seed; clock_rows needs seeds.count > 1.")
+        rows.append(ClockRow(name, res.seeds.fit, tuple(res.seeds.smallest_lambda_vs_zero()), res.seeds.fit_learned))
+    return rows
+
+
+def format_clock_table(rows: list[ClockRow]) -> str:
+    """Plain-text table: optimizer, exponent [CI], c [CI], points, decades, smallest λ against λ = 0 per η."""
+    lines = [f"{'optimizer':<24} {'exponent':>8} {'CI':>17} {'c':>7} {'CI':>17} {'pts':>4} {'dec':>4}  smallest λ vs 0"]
+    for r in rows:
+        f = r.fit
+        zero = "; ".join(f"η={lr:g}: λ={lam:g} {m:.3f}±{s:.3f} vs {zm:.3f}±{zs:.3f}"
+                         for lr, lam, m, s, zm, zs in r.small_vs_zero)  # fmt: skip
+        lines.append(
+            f"{LABELS[r.optimizer]:<24} {f.exponent:>8.3f} {f.exponent_ci[0]:>8.3f}…{f.exponent_ci[1]:<8.3f} "
+            f"{f.c:>7.3g} {f.c_ci[0]:>8.3g}…{f.c_ci[1]:<8.3g} {f.n_points:>4} {f.decades:>4.1f}  {zero}"
+        )
+    return "\n".join(lines)
+
+
+def per_lr_exponents(result: SweepResult) -> dict[float, float]:
+    """Per η, the slope of log mean t* (over seeds) against log λ: the λ-dependence at a fixed η (−1 for a clean
+    1/(ηλ) clock). NaN where fewer than two λ peaked after the first evaluation."""
+    spread = result.seeds.spread if result.seeds is not None else None
+    if spread is None:
+        raise ValueError("per_lr_exponents needs a sweep with several seeds.")
+    out = {}
+    for lr in sorted({s.lr for s in spread}):
+        pts = [(s.lam, s.t_star_mean) for s in spread if s.lr == lr and s.lam > 0 and s.t_star_mean > 0]
+        lams, tstars = zip(*pts) if pts else ((), ())
+        out[lr] = fit_power_law(lams, tstars)[0] if len(set(lams)) >= 2 else math.nan
+    return out
+
+
+def c_ratio(row: ClockRow, reference: ClockRow) -> tuple[float, float, float]:
+    """c of ``row`` over c of ``reference``, with a conservative range from the ends of both bootstrap intervals."""
+    (lo, hi), (ref_lo, ref_hi) = row.fit.c_ci, reference.fit.c_ci
+    return row.fit.c / reference.fit.c, lo / ref_hi, hi / ref_lo
+
+
+def disagreements(rows: list[ClockRow], *, momentum: float) -> list[str]:
+    """The chapter's summary in sentences: per optimizer, where the measurement departs from the prediction stated
+    before it (exponent −1 except for Adam + L2; c ratio to SGD's 1 − β for momentum + L2 and 1 for SGDW; small λ
+    matching λ = 0), or that it agrees."""
+    by_name = {r.optimizer: r for r in rows}
+    expected_ratio = {"momentum": 1 - momentum, "sgdw": 1.0}
+    lines = []
+    for r in rows:
+        label, notes = LABELS[r.optimizer], []
+        lo, hi = r.fit.exponent_ci
+        if r.fit_learned is not None and r.fit_learned.n_points < r.fit.n_points:
+            notes.append(f"only {r.fit_learned.n_points} of {r.fit.n_points} λ > 0 runs learned (peak above halfway "
+                         "from chance to λ = 0's)")  # fmt: skip
+        if r.optimizer == "adam":
+            if r.covers(-1.0):
+                notes.append(f"its interval {lo:.2f} … {hi:.2f} contains −1: no sign here of the departure predicted")
+        elif not r.covers(-1.0):
+            notes.append(f"exponent interval {lo:.2f} … {hi:.2f} excludes the predicted −1")
+        if r.optimizer in expected_ratio and "sgd" in by_name:
+            ratio, c_lo, c_hi = c_ratio(r, by_name["sgd"])
+            if not c_lo <= expected_ratio[r.optimizer] <= c_hi:
+                notes.append(
+                    f"c / c(SGD) = {ratio:.2g} ({c_lo:.2g} … {c_hi:.2g}), predicted {expected_ratio[r.optimizer]:.2g}"
+                )
+        below = [f"η = {lr:g}" for lr, *_ in r.small_vs_zero if r.matches_zero(lr) is False]
+        if below:
+            notes.append("the smallest λ stays below λ = 0 at " + ", ".join(below))
+        lines.append(f"{label}: " + ("; ".join(notes) if notes else "agrees with the prediction"))
+    return lines
+
+
+def peak_times(result: SweepResult) -> dict[float, tuple[float, float, float]]:
+    """Per η: (λ = 0's mean t*, the smallest λ's mean t*, c/(ηλ) at that λ with c this sweep's pooled c), all in
+    epochs. When c/(ηλ) is longer than λ = 0 takes to peak, the peak comes when learning is done, not on the decay
+    clock, and t* can only grow slower than 1/(ηλ) there."""
+    if result.seeds is None:
+        raise ValueError("peak_times needs a sweep with several seeds.")
+    spread, c = result.seeds.spread, result.seeds.fit.c
+    out = {}
+    for lr in sorted({s.lr for s in spread}):
+        zero = [s for s in spread if s.lr == lr and s.lam == 0]
+        pos = [s for s in spread if s.lr == lr and s.lam > 0]
+        if zero and pos:
+            small = min(pos, key=lambda s: s.lam)
+            out[lr] = (zero[0].t_star_mean, small.t_star_mean, c / (lr * small.lam))
+    return out
