@@ -67,9 +67,9 @@ def main():
     modes = []
     real_runner = engine.make_bucket_runner
 
-    def spy(*args):
+    def spy(*args, **kwargs):
         modes.append(args[-1].mode if args[-1].mesh is not None else "none")
-        return real_runner(*args)
+        return real_runner(*args, **kwargs)
 
     engine.make_bucket_runner = spy
     mixed = dict(lrs=[0.3, 0.2, 0.1, 0.5, 0.05], lams=[0.01, 0.1, 0.0, 0.03, 0.2], steps=[12, 12, 12, 12, 30])
