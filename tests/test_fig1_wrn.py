@@ -1,0 +1,101 @@
+"""Fig. 1 in the paper's setting (WRN, momentum 0.9, flip/crop/mixup): the convergence flag of Fig. 1a's runs, AutoL2
+measured every 10 steps, and the optimal-λ study and AutoL2 races trained at a micro size."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from replication.analysis.budgets import tuned_l2
+from replication.analysis.peaks import time_to_peak
+from replication.analysis.sweeps import ConvergenceState, convergence_state
+from replication.training import AutoL2, Dataset, History, TrainSpec, train_grid
+
+
+def _history(epochs, acc) -> History:
+    epochs, acc = np.asarray(epochs, float), np.asarray(acc, float)
+    n = len(epochs)
+    metrics = {k: np.zeros(n) for k in ("step", "train_loss", "train_error", "test_loss", "sq_norm", "lr")}
+    metrics |= {"epoch": epochs, "test_accuracy": acc, "lam": np.full(n, 1e-3)}
+    return History(lr=0.1, lam=1e-3, steps=int(epochs[-1]), diverged=False, diverged_at=None, metrics=metrics)
+
+
+@pytest.mark.parametrize(
+    ("tail", "state"),
+    [((0.50, 0.60, 0.70), "still improving"), ((0.80, 0.801, 0.802), "converged"), ((0.80, 0.70, 0.60), "declining")],
+)
+def test_convergence_state_on_synthetic_histories(tail, state):
+    """Over the last 15% of 20 epochs (epochs 17–20) the accuracy moves as ``tail``: the flag follows the relative
+    change from the first evaluation in the window to the last one."""
+    epochs = np.arange(21.0)
+    acc = np.r_[np.linspace(0.1, 0.5, 17), tail, tail[-1]]
+    got = convergence_state(_history(epochs, acc), window=0.15, tol=0.01)
+    assert got.start_epoch == 17.0
+    assert got.relative_change == pytest.approx((tail[-1] - tail[0]) / tail[0])
+    assert got.state == state
+
+
+def test_convergence_state_ignores_a_diverged_tail_and_checks_its_arguments():
+    acc = np.r_[np.linspace(0.1, 0.9, 10), np.nan, np.nan]
+    got = convergence_state(_history(np.arange(12.0), acc), window=0.2)
+    assert got.final_accuracy == pytest.approx(0.9) and got.start_epoch == 8.0
+    assert ConvergenceState(0.1, 0.01, np.nan, np.nan, np.nan).state == "diverged"
+    for kwargs, name in ((dict(window=0.0), "window"), (dict(window=1.0), "window"), (dict(tol=0.0), "tol")):
+        with pytest.raises(ValueError, match=name):
+            convergence_state(_history([0, 1], [0.1, 0.2]), **kwargs)
+
+
+def test_autol2_every_10_changes_lambda_only_at_multiples_of_10():
+    """Appendix A (Fig. 1c): measurements every 10 steps, so λ(t), recorded at every step of a minibatch run, can
+    only change right after a step that is a multiple of 10; and it does change."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((64, 8)).astype(np.float32)
+    labels = (x[:, 0] + 0.5 * rng.standard_normal(64) > 0).astype(np.int32)
+    y = np.eye(2, dtype=np.float32)[labels]
+    data = Dataset(x, y, labels, x, y, labels)
+    w = {"w": jnp.asarray(rng.standard_normal((8, 2)) / np.sqrt(8), jnp.float32)}
+    spec = TrainSpec(batch_size=8, evals=300, autol2=AutoL2(every=10, variant="code"))
+    (h,) = train_grid(lambda p, xb: xb @ p["w"], w, data, [0.5], [0.1], [300], spec)
+    step, lam = h.metrics["step"], h.metrics["lam"]
+    assert np.all(np.diff(step) == 1)
+    changed = step[1:][np.diff(lam) != 0]
+    assert changed.size >= 2
+    assert len({int(s) % 10 for s in changed}) == 1, changed  # one phase: the measurement steps
+    first = int(changed[0])
+    assert first % 10 in (0, 1)  # recorded at the measurement step or the one after it
+
+
+@pytest.mark.slow
+def test_wrn_prediction_study_and_races_at_a_micro_size(tmp_path, monkeypatch):
+    """The WRN-setting experiments at smoke sizes (one tiny grid each): λ_pred in every row is c/T (and c/(0.3T)
+    under the schedule) with c = t*·λ recomputed from the measurement run; the predicted runs are trained at those λ
+    for T epochs; the tuned λ is the sweep's; AutoL2's race uses the same sweep's tuned λ."""
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    from replication.experiments import autol2, optimal_l2
+    from replication.experiments.configs import get_config
+
+    cfg = get_config("optimal_l2", "smoke")
+    w = optimal_l2.wrn_setting(cfg)
+    study = optimal_l2.wrn_prediction_study(cfg, seed=0)
+    m = study.c.grid.histories[0].metrics
+    c = time_to_peak(m["epoch"], m["test_accuracy"]) * w.c.lam
+    assert study.c.c == pytest.approx(c) and c > 0
+    assert [(r.factor, r.budget) for r in study.rows] == [(f, T) for f in (1.0, 2.0) for T in w.budgets]
+    for r, h in zip(study.rows, study.predicted.histories):
+        assert r.lam_pred == pytest.approx(r.factor * c / r.budget)
+        assert h.lam == pytest.approx(r.lam_pred) and h.metrics["epoch"][-1] == pytest.approx(r.budget)
+        assert r.tuned == tuned_l2(list(study.tuning.histories), r.budget)
+    sched = optimal_l2.scheduled_prediction(cfg, study.c, seed=0)
+    T = w.schedule.fixed_T
+    assert [r.lam_pred for r in sched.rows] == pytest.approx([c / T, c / (0.3 * T)])
+    assert all(h.metrics["lr"][-1] < h.metrics["lr"][0] for h in sched.predicted.histories)  # the step schedule
+
+    acfg = get_config("autol2", "smoke")
+    race = autol2.wrn_race(acfg, seed=0)
+    assert race.sweep_reused  # the optimal-λ chapter's sweep, stored above
+    tuned = tuned_l2(list(study.tuning.histories), acfg.wrn.budget)
+    assert race.reference == f"tuned constant λ = {tuned.lam:g}"
+    assert race.rows[0].name.startswith("AutoL2") and race.rows[0].target == pytest.approx(tuned.accuracy)
+    cnn = autol2.cnn_race(acfg, seed=0)
+    assert {h.lam for h in cnn.contenders.values()} >= {acfg.autol2.lam0}
