@@ -51,7 +51,7 @@ seed = 0
 # %%
 import numpy as np
 
-from replication.analysis import budgets, tables
+from replication.analysis import tables
 from replication.experiments import autol2
 from replication.experiments.configs import paper_differences
 from replication.site import banner, headlines
@@ -96,14 +96,8 @@ plotting.show(applications.lambda_figure(wrn.contenders, title="Fig. 1c (WRN): �
 # The verdict, and the landing page's number (epochs to the tuned λ's best, tuned / AutoL2).
 
 # %% tags=["hide-input"]
-auto, tuned = wrn.rows[0], next(r for r in wrn.rows if r.name == wrn.reference)
-decays = budgets.lambda_decays(wrn.contenders[auto.name])
-reached = (f"reaches the tuned best at epoch {auto.epoch_to_target:g} against the tuned run's {tuned.epoch_to_target:g} "
-           f"(speed-up {auto.speedup:.2f}×)" if np.isfinite(auto.epoch_to_target)
-           else "never reaches the tuned best within the budget")
-print(f"Paper: AutoL2 trains faster and ends better than the tuned constant λ.\nOurs (WRN): AutoL2 decays λ at epochs "
-      f"{decays}; best accuracy {auto.best_accuracy:.4f} vs tuned {tuned.best_accuracy:.4f} "
-      f"({100 * (auto.best_accuracy - tuned.best_accuracy):+.2f}%); {reached}")
+auto, tuned = wrn.auto, wrn.tuned
+print(f"Paper: AutoL2 trains faster and ends better than the tuned constant λ.\nOurs (WRN): {wrn.verdict()}")
 speedup = round(auto.speedup, 2) if np.isfinite(auto.speedup) else "never reaches the tuned accuracy"
 headlines.record_headline("autol2", "autol2.speedup", speedup, provenance=wrn.provenance, paper="faster and better (no "
                           "LR schedule)", label=f"epochs to the tuned λ's best accuracy, tuned / AutoL2, T = {w.budget}; "
@@ -122,9 +116,7 @@ plotting.show(applications.named_curves_figure(wrn_s.contenders, title=f"Fig. S1
                                                f"T = {w.schedule.fixed_T}"),
               f"Fig. S10: AutoL2 and the best constant λ of {w.schedule.lams}, both with η = {w.schedule.lr} × 0.2 at "
               "0.3T, 0.6T, 0.9T; WRN, momentum 0.9, flip/crop/mixup.", provenance=wrn_s.provenance)
-auto_s, tuned_s = wrn_s.rows[0], next(r for r in wrn_s.rows if r.name == wrn_s.reference)
-print(f"Paper (S10): AutoL2 starts faster but the tuned constant λ ends better. Ours (WRN): AutoL2 "
-      f"{auto_s.best_accuracy:.4f} vs {tuned_s.best_accuracy:.4f} ({100 * (auto_s.best_accuracy - tuned_s.best_accuracy):+.2f}%)")
+print(f"Paper (S10): AutoL2 starts faster but the tuned constant λ ends better. Ours (WRN): {wrn_s.verdict()}")
 
 # %% [markdown]
 # ## Fig. S11: AutoL2 on the CNN
@@ -141,9 +133,7 @@ print(tables.format_race(cnn.rows))
 plotting.show(applications.named_curves_figure(cnn.contenders, title=f"Fig. S11 (CNN): test accuracy, T = {k.budget}"),
               f"Fig. S11, CNN: AutoL2 against the tuned constant λ (best of {k.lams} within T = {k.budget} epochs).",
               provenance=cnn.provenance)
-c_auto, c_tuned = cnn.rows[0], next(r for r in cnn.rows if r.name == cnn.reference)
-print(f"Paper (S11): without a schedule AutoL2 beats the optimal constant λ. Ours (CNN): {c_auto.best_accuracy:.4f} vs "
-      f"{c_tuned.best_accuracy:.4f} ({100 * (c_auto.best_accuracy - c_tuned.best_accuracy):+.2f}%)")
+print(f"Paper (S11): without a schedule AutoL2 beats the optimal constant λ. Ours (CNN): {cnn.verdict()}")
 
 # %% [markdown]
 # ## A second setting: FC on MNIST, full-batch SGD (and Fig. S11's FC panel)
@@ -180,13 +170,7 @@ plotting.show(applications.lambda_figure(race.contenders, title="FC: λ(t) under
 # The verdict in this setting.
 
 # %% tags=["hide-input"]
-auto, tuned = race.rows[0], next(r for r in race.rows if r.name == race.reference)
-decays = budgets.lambda_decays(race.contenders[auto.name])
-reached = (f"reaches the tuned best at epoch {auto.epoch_to_target:g} against the tuned run's {tuned.epoch_to_target:g} "
-           f"(speed-up {auto.speedup:.2f}×)" if np.isfinite(auto.epoch_to_target)
-           else "never reaches the tuned best within the budget")
-print(f"Ours (FC): {auto.name} decays λ at epochs {decays}; best accuracy {auto.best_accuracy:.4f} vs tuned "
-      f"{tuned.best_accuracy:.4f} ({100 * (auto.best_accuracy - tuned.best_accuracy):+.2f}%); {reached}")
+print(f"Ours (FC, Fig. S11's FC panel): {race.verdict()}")
 
 # %% [markdown]
 # ### Fig. S10 (FC): with the step learning-rate schedule
@@ -201,10 +185,7 @@ plotting.show(applications.named_curves_figure(sched.contenders, title=f"Fig. S1
                                                f"T = {cfg.schedule_budget}"),
               f"Fig. S10: AutoL2 and the tuned constant λ (best of {cfg.lams} at T = {cfg.schedule_budget}), both "
               "with the learning rate × 0.2 at 0.3T, 0.6T, 0.9T.", provenance=sched.provenance)
-auto_s, tuned_s = sched.rows
-print(f"Ours (FC, S10): AutoL2 "
-      f"{auto_s.best_accuracy:.4f} vs tuned {tuned_s.best_accuracy:.4f} "
-      f"({100 * (auto_s.best_accuracy - tuned_s.best_accuracy):+.2f}%)")
+print(f"Ours (FC, S10): {sched.verdict()}")
 
 # %% [markdown]
 # **Reading the numbers.** Algorithm 1 was designed on a WRN with minibatch noise and data augmentation; on a

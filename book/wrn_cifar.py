@@ -137,6 +137,11 @@ for label, res in curves.items():
     print(f"{label}:\n" + tables.format_runs(res.rows, ("λ", "epochs", "t*", "max acc"), extra=extra))
     print(f"→ {sum(st.state == 'converged' for st in states)} of {len(states)} runs converged, "
           f"{sum(st.state == 'still improving' for st in states)} still improving\n")
+
+# %% [markdown]
+# The paper's claim beside ours, and the landing page's number.
+
+# %% tags=["hide-input"]
 best_lam, best_acc = verdicts.best_final_accuracy(sched.fixed.histories)
 smallest = {k: sweeps.final_test_accuracy(min(r.histories, key=lambda h: h.lam)) for k, r in curves.items()}
 print(f"Paper: fixed T = 200 peaks at λ = 0.0005 (0.967) and drops below; T ∝ 1/λ keeps improving. Ours: fixed T "

@@ -99,3 +99,17 @@ def test_wrn_prediction_study_and_races_at_a_micro_size(tmp_path, monkeypatch):
     assert race.rows[0].name.startswith("AutoL2") and race.rows[0].target == pytest.approx(tuned.accuracy)
     cnn = autol2.cnn_race(acfg, seed=0)
     assert {h.lam for h in cnn.contenders.values()} >= {acfg.autol2.lam0}
+
+
+def test_fig1b_figure_draws_each_rows_accuracy_against_its_budget():
+    """Fig. 1b as the paper draws it: one point per budget for the tuned λ and for each factor's λ_pred run."""
+    from replication.analysis.budgets import PredictionRow, TunedL2
+    from replication.viz.applications import budget_accuracy_figure
+
+    rows = [PredictionRow(f, T, f * 0.1 / T, TunedL2(T, 1e-3, 0.9 + T / 1e4, 1e-3, 1e-3, 0.8), 0.85 + f * T / 1e4)
+            for f in (1.0, 2.0) for T in (10.0, 100.0)]  # fmt: skip
+    fig = budget_accuracy_figure(rows, title="t")
+    tuned, pred1, pred2 = fig.data
+    assert list(tuned.x) == [10.0, 100.0] and list(tuned.y) == pytest.approx([0.901, 0.91])
+    assert list(pred1.y) == pytest.approx([0.851, 0.86]) and list(pred2.y) == pytest.approx([0.852, 0.87])
+    assert pred2.name == "λ_pred = 2c/T"

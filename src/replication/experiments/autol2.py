@@ -9,8 +9,9 @@ panel), whose sweep is the optimal-λ chapter's FC one."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
-from replication.analysis.budgets import RaceRow, race, tuned_l2
+from replication.analysis.budgets import RaceRow, lambda_decays, race, tuned_l2
 from replication.analysis.plan import SweepRun
 from replication.core.provenance import Provenance
 from replication.experiments import cifar, wrn_cifar
@@ -38,6 +39,26 @@ class Race:
     provenance: Provenance
     sweep_reused: bool
     notice: str | None = None  # the CIFAR stand-in's notice (None: CIFAR-10 or MNIST itself)
+
+    @property
+    def auto(self) -> RaceRow:
+        """The first contender's row (the AutoL2 run)."""
+        return self.rows[0]
+
+    @property
+    def tuned(self) -> RaceRow:
+        return next(r for r in self.rows if r.name == self.reference)
+
+    def verdict(self) -> str:
+        """One sentence: when AutoL2 decayed λ, its best accuracy against the tuned constant λ's, and whether (and
+        how much sooner) it reaches the tuned λ's best accuracy within the budget."""
+        auto, tuned = self.auto, self.tuned
+        decays = lambda_decays(self.contenders[auto.name])
+        reached = (f"reaches the tuned best at epoch {auto.epoch_to_target:g} against the tuned run's "
+                   f"{tuned.epoch_to_target:g} (speed-up {auto.speedup:.2f}×)" if math.isfinite(auto.epoch_to_target)
+                   else "never reaches the tuned best within the budget")  # fmt: skip
+        return (f"{auto.name} decays λ at epochs {decays}; best accuracy {auto.best_accuracy:.4f} vs tuned "
+                f"{tuned.best_accuracy:.4f} ({100 * (auto.best_accuracy - tuned.best_accuracy):+.2f}%); {reached}")
 
 
 def _against_tuned(sweep, autos: dict, budget: float, *, constants=(), suffix: str = "") -> Race:

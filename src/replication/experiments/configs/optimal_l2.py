@@ -56,8 +56,8 @@ def smoke():
 def cpu():
     # WRN: the WRN chapter's cpu network and stand-in data (8 steps per epoch), η = 0.6 as its Fig. 1a, c at
     # λ = CPU_C_LAM for 16 epochs; budgets 5 … 160 epochs (1.5 decades); λ around c/T; the sweep evaluated every
-    # epoch. ~14800 WRN steps at ~45 ms + ~1600 evaluations of 512 images at ~0.24 s: ~20 min (not yet run). FC: η = 0.2 as Fig. 2c at cpu; budgets over 1.5 decades; the sweep adds
-    # λ = 0 as the paper's reference point.
+    # epoch. ~14800 WRN steps at ~45 ms + ~1600 evaluations of 512 images at ~0.24 s: ~20 min (not yet run).
+    # FC: η = 0.2 as Fig. 2c at cpu; budgets over 1.5 decades; the sweep adds λ = 0 as the paper's reference point.
     wrn = _wrn_group("cpu", 0.6, c=dict(lam=CPU_C_LAM, epochs=16, evals=64), budgets=(5, 10, 20, 40, 80, 160),
                      lams=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2), evals=160)  # fmt: skip
     return dict(wrn=wrn, **_fc_groups("cpu"), lr=0.2, c=dict(epochs=128, evals=128),
