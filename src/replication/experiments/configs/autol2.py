@@ -44,7 +44,7 @@ def cpu():
     # CNN: the CNN chapter's cpu network (8 channels, 512 stand-in images, batch 64: 8 steps per epoch, η = 0.1);
     # only λ ≤ 0.05 learns there (t* ≈ 4/(ηλ) steps: 800 at λ = 0.05), so the sweep is λ = 0, 0.01, 0.03, 0.05 at
     # 125 epochs (1000 steps; at the CNN chapter's ~0.19 s a run-step, ~16 min for the five runs with AutoL2).
-    # WRN: the optimal-λ chapter's cpu setting (its sweep reused; AutoL2 adds ~1600 steps, ~3 min). Not yet run.
+    # WRN: the optimal-λ chapter's cpu setting (its sweep reused; AutoL2 adds ~1350 steps, ~3 min). Not yet run.
     return dict(_shared("cpu"), cnn=_cnn_group("cpu", lams=(0.01, 0.03, 0.05), budget=125), schedule_budget=512)
 
 
