@@ -57,8 +57,10 @@ class Race:
         reached = (f"reaches the tuned best at epoch {auto.epoch_to_target:g} against the tuned run's "
                    f"{tuned.epoch_to_target:g} (speed-up {auto.speedup:.2f}×)" if math.isfinite(auto.epoch_to_target)
                    else "never reaches the tuned best within the budget")  # fmt: skip
-        return (f"{auto.name} decays λ at epochs {decays}; best accuracy {auto.best_accuracy:.4f} vs tuned "
-                f"{tuned.best_accuracy:.4f} ({100 * (auto.best_accuracy - tuned.best_accuracy):+.2f}%); {reached}")
+        return (
+            f"{auto.name} decays λ at epochs {decays}; best accuracy {auto.best_accuracy:.4f} vs tuned "
+            f"{tuned.best_accuracy:.4f} ({100 * (auto.best_accuracy - tuned.best_accuracy):+.2f}%); {reached}"
+        )
 
 
 def _against_tuned(sweep, autos: dict, budget: float, *, constants=(), suffix: str = "") -> Race:
