@@ -103,9 +103,12 @@ def schedule_race(cfg, *, seed: int) -> Race:
 
 def wrn_race(cfg, *, seed: int) -> Race:
     """Fig. 1c/S9 in the paper's setting: AutoL2 (Algorithm 1, measured every ``wrn.every`` = 10 steps) against the
-    tuned constant λ of the optimal-λ chapter's WRN sweep at ``wrn.budget`` and its smallest and largest λ."""
+    tuned constant λ of the optimal-λ chapter's WRN sweep (its runs, as long as its largest budget) within
+    ``wrn.budget`` and its smallest and largest λ."""
     w = wrn_setting(cfg)
-    sweep = wrn_tuning_sweep(w, seed=seed, budget=w.budget)
+    if not 0 < w.budget <= max(w.budgets):
+        raise ValueError(f"wrn.budget={w.budget!r} must lie in (0, {max(w.budgets)}], the sweep's length.")
+    sweep = wrn_tuning_sweep(w, seed=seed)
     auto = wrn_sweep(w, [SweepRun(w.lr, cfg.autol2.lam0, w.budget)], seed=seed, name="autol2_wrn",
                      autol2=controller(cfg, every=w.every))  # fmt: skip
     return _against_tuned(sweep, {"AutoL2 (Algorithm 1)": auto}, w.budget, constants=(min(w.lams), max(w.lams)))
