@@ -104,11 +104,11 @@ print(f"Ours: within 10× at {one_wrn.n_within} of {one_wrn.n_budgets} budgets (
 plotting.show(applications.prediction_figure(wrn.rows, title="Fig. 4b (WRN): tuned λ and λ_pred against T"),
               "Fig. 4b: the tuned λ at each budget (bars: every swept λ within 0.1% of the best accuracy), λ_pred = "
               f"c/T and 2c/T; shaded: within 10× of c/T. λ sweep {w.lams}.", provenance=wrn.provenance)
-for f, fig in ((1.0, "S3"), (2.0, "S4")):
+for f, fig, label in ((1.0, "S3", "c/T"), (2.0, "S4", "2c/T")):
     pred = {r.budget: r.lam_pred for r in wrn.rows if r.factor == f}
     plotting.show(applications.budget_sweep_figure(list(wrn.tuning.histories), [float(T) for T in w.budgets], pred,
                                                    title=f"Fig. {fig} (WRN): best test accuracy within T against λ"),
-                  f"Fig. {fig}: one curve per budget T; dashed: λ_pred = {f:g}c/T.",
+                  f"Fig. {fig}: one curve per budget T; dashed: λ_pred = {label}.",
                   provenance=Provenance.combine([wrn.c.grid.provenance, wrn.tuning.provenance]))
 
 # %% [markdown]

@@ -54,8 +54,9 @@ class Race:
         how much sooner) it reaches the tuned λ's best accuracy within the budget."""
         auto, tuned = self.auto, self.tuned
         decays = lambda_decays(self.contenders[auto.name])
+        speedup = f"speed-up {auto.speedup:.2f}×" if math.isfinite(auto.speedup) else "no speed-up defined"
         reached = (f"reaches the tuned best at epoch {auto.epoch_to_target:g} against the tuned run's "
-                   f"{tuned.epoch_to_target:g} (speed-up {auto.speedup:.2f}×)" if math.isfinite(auto.epoch_to_target)
+                   f"{tuned.epoch_to_target:g} ({speedup})" if math.isfinite(auto.epoch_to_target)
                    else "never reaches the tuned best within the budget")  # fmt: skip
         return (
             f"{auto.name} decays λ at epochs {decays}; best accuracy {auto.best_accuracy:.4f} vs tuned "
