@@ -100,7 +100,7 @@ def test_wrn_prediction_study_and_races_at_a_micro_size(tmp_path, monkeypatch):
     cnn = autol2.cnn_race(acfg, seed=0)
     constants = [r for r in cnn.rows if r.name.startswith(("tuned", "constant"))]
     assert cnn.tuned.best_accuracy == max(r.best_accuracy for r in constants)  # the tuned λ is the sweep's best
-    assert cnn.auto.final_lam <= acfg.autol2.lam0  # AutoL2 only decays
+    assert cnn.auto.final_lam <= acfg.autol2.lam0 * (1 + 1e-6)  # AutoL2 only decays (λ is float32)
 
 
 def test_fig1b_figure_draws_each_rows_accuracy_against_its_budget():
