@@ -142,11 +142,16 @@ OURS = {
     ("failure_case", "data.mnist_source"): "the MNIST fallback of the stand-in; unused on CIFAR-10",
     ("failure_case", "train.evals"): "how often a run is evaluated",
     ("failure_case", "sweep"): "Fig. S7's λ grid, physical time and cap are not given",
-    ("optimal_l2", ""): "the optimal-λ chapter runs the FC setting; the paper's Fig. 1b/4 are WRN runs (its grid, "
-    "budgets, η and c-measurement are ours, on the FC network)",
-    ("autol2", ""): "the AutoL2 chapter runs the FC setting (the FC half of S11); Fig. 1c/S9's 200-epoch WRN runs are "
-    "not this chapter's (η, λ grid and budgets are ours)",
+    ("optimal_l2", ""): "two settings: the FC one (grid, budgets, η and c-measurement ours) and the WRN one (``wrn``: "
+    "appendix A's η, λ grid and budgets, checked by tests/test_fig1_wrn.py, not yet in this table)",
+    ("autol2", ""): "three settings: FC (the FC half of S11; η, λ grid and budgets ours), WRN (``wrn``: Fig. 1c/S9's "
+    "200 epochs, every 10 steps) and the CNN half of S11 (``cnn``: the paper gives no setup)",
     ("data", "mnist_source"): "where MNIST comes from",
+    (
+        "fc_mnist",
+        "seeds.count",
+    ): "the paper trains one initialization per configuration (1 at paper; more below are ours)",
+    ("beyond", ""): "not in the paper: appendix A's FC network and data under our optimizers, grids and seeds",
     ("theory", ""): "Section 4's other sizes (Theorem 1, Lemma 1, App. B.1 grids, the slider, Fig. 5c's λ) are ours",
 }
 

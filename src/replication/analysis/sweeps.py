@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from replication.analysis.peaks import estimate_c, fit_power_law, time_to_peak
+from replication.core.validation import check_positive
 from replication.training.records import History
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "final_test_accuracy",
     "test_accuracy_at",
     "first_time_train_error_zero",
+    "ConvergenceState",
+    "convergence_state",
 ]
 
 
@@ -168,3 +171,48 @@ def analyze_sweep(histories: list[History], *, chance: float = 0.1) -> SweepAnal
     rows = summarize(histories)
     threshold = learning_threshold(rows, chance=chance)
     return SweepAnalysis(tuple(rows), threshold, fit_tstar(rows), fit_tstar(rows, min_peak_accuracy=threshold))
+
+
+CONVERGENCE_STATES = ("still improving", "converged", "declining")
+
+
+@dataclasses.dataclass(frozen=True)
+class ConvergenceState:
+    """How far a run is from converged (Fig. 1a): the test accuracy at the start of its last ``window`` fraction of
+    epochs and at the end, their relative change, and the state that change puts it in: "still improving" (above
+    +``tol``), "declining" (below −``tol``) or "converged"."""
+
+    window: float
+    tol: float
+    start_epoch: float
+    start_accuracy: float
+    final_accuracy: float
+
+    @property
+    def relative_change(self) -> float:
+        if not self.start_accuracy > 0:
+            return math.nan
+        return (self.final_accuracy - self.start_accuracy) / self.start_accuracy
+
+    @property
+    def state(self) -> str:
+        change = self.relative_change
+        if not np.isfinite(change):
+            return "diverged"
+        return CONVERGENCE_STATES[0] if change > self.tol else CONVERGENCE_STATES[2] if change < -self.tol else (
+            CONVERGENCE_STATES[1])  # fmt: skip
+
+
+def convergence_state(h: History, *, window: float = 0.15, tol: float = 0.01) -> ConvergenceState:
+    """The relative change of the test accuracy over the last ``window`` fraction of the run's epochs (from the first
+    evaluation at or after (1 − window)·T to the last finite one); "converged" if it lies within ±``tol``."""
+    if not 0.0 < window < 1.0:
+        raise ValueError(f"window={window!r} must lie in (0, 1).")
+    check_positive("tol", tol)
+    epoch, acc = h.metrics["epoch"], h.metrics["test_accuracy"]
+    ok = np.isfinite(acc)
+    if not ok.any():
+        return ConvergenceState(window, tol, math.nan, math.nan, math.nan)
+    end = float(epoch[ok][-1])
+    start = np.flatnonzero(ok & (epoch >= (1.0 - window) * end))[0]
+    return ConvergenceState(window, tol, float(epoch[start]), float(acc[start]), float(acc[ok][-1]))

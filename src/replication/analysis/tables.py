@@ -87,6 +87,7 @@ def format_race(rows) -> str:
     lines = [f"{'run':<44}{'best acc':>9}{'epoch to target':>17}{'speed-up':>10}{'final λ':>10}"]
     for r in rows:
         reached = r.epoch_to_target == r.epoch_to_target  # not NaN
-        when, speed = (f"{r.epoch_to_target:g}", f"{r.speedup:.2f}×") if reached else ("never", "—")
+        when = f"{r.epoch_to_target:g}" if reached else "never"
+        speed = f"{r.speedup:.2f}×" if r.speedup == r.speedup else "—"  # NaN: never, or both reach it at epoch 0
         lines.append(f"{r.name:<44}{r.best_accuracy:>9.4f}{when:>17}{speed:>10}{r.final_lam:>10.2g}")
     return "\n".join(lines)

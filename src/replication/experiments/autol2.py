@@ -1,23 +1,32 @@
-"""AutoL2 (appendix E, Algorithm 1) against the tuned constant λ on the FC/MNIST setup (Fig. 1c, S9, S10): the
-constant-λ sweep is the optimal-λ chapter's, and each race is measured as :func:`replication.analysis.budgets.race`."""
+"""AutoL2 (appendix E, Algorithm 1) against the tuned constant λ (Fig. 1c, S9–S11), each race measured as
+:func:`replication.analysis.budgets.race`.
+
+Three settings: the paper's WRN with momentum and flip/crop/mixup (:func:`wrn_race`, and :func:`wrn_schedule_race`
+under the step schedule), whose constant-λ sweep is the optimal-λ chapter's; Fig. 3's CNN (:func:`cnn_race`, Fig.
+S11); and the FC network on MNIST with full-batch SGD (:func:`constant_lr_race`, :func:`schedule_race`; Fig. S11's FC
+panel), whose sweep is the optimal-λ chapter's FC one."""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
-from replication.analysis.budgets import RaceRow, race, tuned_l2
+from replication.analysis.budgets import RaceRow, lambda_decays, race, tuned_l2
 from replication.analysis.plan import SweepRun
 from replication.core.provenance import Provenance
+from replication.experiments import cifar, wrn_cifar
+from replication.experiments.configs import Config
 from replication.experiments.fc_mnist import run_sweep
-from replication.experiments.optimal_l2 import tuning_sweep
+from replication.experiments.optimal_l2 import tuning_sweep, wrn_setting, wrn_sweep, wrn_tuning_sweep
 from replication.training import AutoL2, History
 
-__all__ = ["controller", "Race", "constant_lr_race", "schedule_race"]
+__all__ = ["controller", "Race", "constant_lr_race", "schedule_race", "wrn_race", "wrn_schedule_race", "cnn_race"]
 
 
-def controller(cfg, variant: str = "paper") -> AutoL2:
+def controller(cfg, variant: str = "paper", *, every: int | None = None) -> AutoL2:
+    """Algorithm 1 with ``cfg.autol2``'s constants, measuring every ``every`` steps (default ``cfg.autol2.every``)."""
     a = cfg.autol2
-    return AutoL2(lam0=a.lam0, factor=a.factor, delay=a.delay, every=a.every, variant=variant)
+    return AutoL2(lam0=a.lam0, factor=a.factor, delay=a.delay, every=every or a.every, variant=variant)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,38 +38,106 @@ class Race:
     rows: tuple[RaceRow, ...]
     provenance: Provenance
     sweep_reused: bool
+    notice: str | None = None  # the CIFAR stand-in's notice (None: CIFAR-10 or MNIST itself)
+
+    @property
+    def auto(self) -> RaceRow:
+        """The first contender's row (the AutoL2 run)."""
+        return self.rows[0]
+
+    @property
+    def tuned(self) -> RaceRow:
+        return next(r for r in self.rows if r.name == self.reference)
+
+    def verdict(self) -> str:
+        """One sentence: when AutoL2 decayed λ, its best accuracy against the tuned constant λ's, and whether (and
+        how much sooner) it reaches the tuned λ's best accuracy within the budget."""
+        auto, tuned = self.auto, self.tuned
+        decays = lambda_decays(self.contenders[auto.name])
+        speedup = f"speed-up {auto.speedup:.2f}×" if math.isfinite(auto.speedup) else "no speed-up defined"
+        reached = (f"reaches the tuned best at epoch {auto.epoch_to_target:g} against the tuned run's "
+                   f"{tuned.epoch_to_target:g} ({speedup})" if math.isfinite(auto.epoch_to_target)
+                   else "never reaches the tuned best within the budget")  # fmt: skip
+        return (
+            f"{auto.name} decays λ at epochs {decays}; best accuracy {auto.best_accuracy:.4f} vs tuned "
+            f"{tuned.best_accuracy:.4f} ({100 * (auto.best_accuracy - tuned.best_accuracy):+.2f}%); {reached}"
+        )
 
 
-def _auto(cfg, *, seed, budget, name, **spec_options) -> tuple[History, Provenance]:
-    grid = run_sweep(cfg, [SweepRun(cfg.lr, cfg.autol2.lam0, budget)], seed=seed, name=name, evals=cfg.evals,
+def _against_tuned(sweep, autos: dict, budget: float, *, constants=(), suffix: str = "") -> Race:
+    """The race of the AutoL2 runs ``autos`` (name: GridResult of one run) against the sweep's tuned constant λ at
+    ``budget`` and the sweep's runs at ``constants``."""
+    tuned = tuned_l2(list(sweep.histories), budget)
+    by_lam = {h.lam: h for h in sweep.histories}
+    reference = f"tuned constant λ = {tuned.lam:g}{suffix}"
+    contenders = {k: g.histories[0] for k, g in autos.items()} | {reference: by_lam[tuned.lam]}
+    contenders |= {f"constant λ = {lam:g}{suffix}": by_lam[lam] for lam in constants if lam != tuned.lam}
+    rows = race(contenders, reference, budget)
+    prov = Provenance.combine([sweep.provenance, *(g.provenance for g in autos.values())])
+    return Race(contenders, reference, tuple(rows), prov, sweep.reused, sweep.notice)
+
+
+def _auto(cfg, *, seed, budget, name, **spec_options):
+    return run_sweep(cfg, [SweepRun(cfg.lr, cfg.autol2.lam0, budget)], seed=seed, name=name, evals=cfg.evals,
                      **spec_options)  # fmt: skip
-    return grid.histories[0], grid.provenance
 
 
 def constant_lr_race(cfg, *, seed: int) -> Race:
-    """Fig. 1c/S9: both AutoL2 variants, the tuned constant λ, λ0 and the smallest λ, at the constant learning rate."""
+    """Fig. 1c/S9 on FC/MNIST (Fig. S11's FC panel): both AutoL2 variants, the tuned constant λ, λ0 and the smallest
+    λ, at the constant learning rate."""
     sweep = tuning_sweep(cfg, seed=seed, budget=cfg.budget)
-    tuned = tuned_l2(list(sweep.histories), cfg.budget)
-    by_lam = {h.lam: h for h in sweep.histories}
-    runs = {f"AutoL2 ({label})": _auto(cfg, seed=seed, budget=cfg.budget, name=f"autol2_{v}", autol2=controller(cfg, v))
-            for v, label in (("paper", "Algorithm 1"), ("code", "google/autol2 variant"))}  # fmt: skip
-    reference = f"tuned constant λ = {tuned.lam:g}"
-    contenders = {k: h for k, (h, _) in runs.items()} | {reference: by_lam[tuned.lam]}
-    contenders |= {f"constant λ = {lam:g}": by_lam[lam] for lam in (cfg.autol2.lam0, min(cfg.lams))}
-    rows = race(contenders, reference, cfg.budget)
-    prov = Provenance.combine([sweep.provenance, *(p for _, p in runs.values())])
-    return Race(contenders, reference, tuple(rows), prov, sweep.reused)
+    autos = {f"AutoL2 ({label})": _auto(cfg, seed=seed, budget=cfg.budget, name=f"autol2_{v}",
+                                        autol2=controller(cfg, v))
+             for v, label in (("paper", "Algorithm 1"), ("code", "google/autol2 variant"))}  # fmt: skip
+    return _against_tuned(sweep, autos, cfg.budget, constants=(cfg.autol2.lam0, min(cfg.lams)))
 
 
 def schedule_race(cfg, *, seed: int) -> Race:
-    """Fig. S10: AutoL2 and the tuned constant λ, both under the step learning-rate schedule at
+    """Fig. S10 on FC/MNIST: AutoL2 and the tuned constant λ, both under the step learning-rate schedule at
     ``cfg.schedule_budget`` (a schedule moves with T, so the sweep is retrained at that budget)."""
     T = cfg.schedule_budget
     runs = [SweepRun(cfg.lr, float(lam), T) for lam in cfg.lams]
     sweep = run_sweep(cfg, runs, seed=seed, name="autol2_schedule_sweep", evals=cfg.evals, schedule="step")
-    auto, auto_prov = _auto(cfg, seed=seed, budget=T, name="autol2_schedule", schedule="step", autol2=controller(cfg))
-    tuned = tuned_l2(list(sweep.histories), T)
-    reference = f"tuned constant λ = {tuned.lam:g} + schedule"
-    contenders = {"AutoL2 + schedule": auto, reference: next(h for h in sweep.histories if h.lam == tuned.lam)}
-    rows = race(contenders, reference, T)
-    return Race(contenders, reference, tuple(rows), Provenance.combine([sweep.provenance, auto_prov]), sweep.reused)
+    auto = _auto(cfg, seed=seed, budget=T, name="autol2_schedule", schedule="step", autol2=controller(cfg))
+    return _against_tuned(sweep, {"AutoL2 + schedule": auto}, T, suffix=" + schedule")
+
+
+def wrn_race(cfg, *, seed: int) -> Race:
+    """Fig. 1c/S9 in the paper's setting: AutoL2 (Algorithm 1, measured every ``wrn.every`` = 10 steps) against the
+    tuned constant λ of the optimal-λ chapter's WRN sweep (its runs, as long as its largest budget) within
+    ``wrn.budget`` and its smallest and largest λ."""
+    w = wrn_setting(cfg)
+    if not 0 < w.budget <= max(w.budgets):
+        raise ValueError(f"wrn.budget={w.budget!r} must lie in (0, {max(w.budgets)}], the sweep's length.")
+    sweep = wrn_tuning_sweep(w, seed=seed)
+    auto = wrn_sweep(w, [SweepRun(w.lr, cfg.autol2.lam0, w.budget)], seed=seed, name="autol2_wrn",
+                     autol2=controller(cfg, every=w.every))  # fmt: skip
+    return _against_tuned(sweep, {"AutoL2 (Algorithm 1)": auto}, w.budget, constants=(min(w.lams), max(w.lams)))
+
+
+def wrn_schedule_race(cfg, *, seed: int) -> Race:
+    """Fig. S10 in the paper's setting: AutoL2 under the step schedule at Fig. 1a's fixed T against the best λ of
+    the WRN chapter's fixed-T sweep (the same runs)."""
+    w = wrn_setting(cfg)
+    T = w.schedule.fixed_T
+    fixed = wrn_cifar.fixed_T_sweep(w, seed=seed)
+    auto = wrn_sweep(w, [SweepRun(w.schedule.lr, cfg.autol2.lam0, T)], seed=seed, name="autol2_wrn_schedule",
+                     evals=w.train.evals, schedule="step", autol2=controller(cfg, every=w.every))  # fmt: skip
+    return _against_tuned(fixed, {"AutoL2 + schedule": auto}, T, suffix=" + schedule")
+
+
+def cnn_setting(cfg) -> Config:
+    """The chapter's ``cnn`` group as a configuration of its own, with the preset."""
+    return Config(cfg.cnn, preset=cfg.preset)
+
+
+def cnn_race(cfg, *, seed: int) -> Race:
+    """Fig. S11's CNN panel (setup ours): Fig. 3's CNN without batch norm, SGD at its η, λ = 0 and ``cnn.lams``
+    trained ``cnn.budget`` epochs, against AutoL2 (every ``cnn.every`` steps) for the same budget."""
+    k = cnn_setting(cfg)
+    model = dict(kind="cnn", channels=k.model.channels, hidden=k.model.hidden, batch_norm=False)
+    runs = [SweepRun(k.train.lr, float(lam), k.budget) for lam in (0.0,) + tuple(k.lams)]
+    sweep = cifar.run_sweep(k, runs, seed=seed, name="autol2_cnn_sweep", model=model)
+    auto = cifar.run_sweep(k, [SweepRun(k.train.lr, cfg.autol2.lam0, k.budget)], seed=seed, name="autol2_cnn",
+                           model=model, autol2=controller(cfg, every=k.every))  # fmt: skip
+    return _against_tuned(sweep, {"AutoL2 (Algorithm 1)": auto}, k.budget, constants=(min(k.lams), max(k.lams)))

@@ -1,6 +1,9 @@
-"""Section 3's optimal λ on the FC/MNIST setup (Fig. 1b, 4, S3, S4): c measured from one short run at a large λ,
-a λ sweep as long as the largest budget (every shorter budget is a prefix of it), and one run per budget at
-λ_pred = f·c/T."""
+"""Section 3's optimal λ (Fig. 1b, 4, S3, S4): c measured from one short run at a large λ, a λ sweep as long as the
+largest budget (every shorter budget is a prefix of it), and one run per budget at λ_pred = f·c/T.
+
+Two settings: the paper's own, a WRN with momentum 0.9 and flip/crop/mixup at a constant learning rate
+(:func:`wrn_prediction_study`, with :func:`scheduled_prediction` for λ_pred = c/(0.3T) under Fig. 1a's step
+schedule), and the FC network on MNIST trained by full-batch SGD (:func:`prediction_study`, our second setting)."""
 
 from __future__ import annotations
 
@@ -10,10 +13,17 @@ from replication.analysis.budgets import PredictionRow, prediction_runs, predict
 from replication.analysis.peaks import measure_c as measure_c_from_history
 from replication.analysis.plan import SweepRun
 from replication.core.provenance import Provenance
+from replication.experiments import cifar, wrn_cifar
+from replication.experiments.configs import Config
 from replication.experiments.fc_mnist import run_sweep
 from replication.experiments.grid import GridResult
 
-__all__ = ["CMeasurement", "measure_c", "tuning_sweep", "PredictionStudy", "prediction_study"]
+__all__ = ["CMeasurement", "measure_c", "tuning_sweep", "PredictionStudy", "prediction_study", "wrn_setting",
+           "wrn_sweep", "wrn_measure_c", "wrn_tuning_sweep", "wrn_prediction_study", "SCHEDULE_FRACTION",
+           "ScheduledPrediction", "scheduled_prediction"]  # fmt: skip
+
+# Section 3: under the step schedule the run should peak before the first decay at 0.3T, so λ_pred ≈ c/(0.3T).
+SCHEDULE_FRACTION = 0.3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,11 +39,15 @@ class CMeasurement:
         return self.c / self.lam
 
 
+def _c_from(grid: GridResult, lam: float) -> CMeasurement:
+    m = grid.histories[0].metrics
+    return CMeasurement(grid, lam, measure_c_from_history(m["epoch"], m["test_accuracy"], lam))
+
+
 def measure_c(cfg, *, seed: int) -> CMeasurement:
     grid = run_sweep(cfg, [SweepRun(cfg.lr, cfg.c.lam, cfg.c.epochs)], seed=seed, name="optimal_l2_measure_c",
                      evals=cfg.c.evals)  # fmt: skip
-    m = grid.histories[0].metrics
-    return CMeasurement(grid, cfg.c.lam, measure_c_from_history(m["epoch"], m["test_accuracy"], cfg.c.lam))
+    return _c_from(grid, cfg.c.lam)
 
 
 def tuning_sweep(cfg, *, seed: int, budget: int | None = None, **spec_options) -> GridResult:
@@ -58,9 +72,80 @@ class PredictionStudy:
 
 
 def prediction_study(cfg, *, seed: int) -> PredictionStudy:
+    """The FC/MNIST setting: full-batch SGD at ``cfg.lr``."""
     c = measure_c(cfg, seed=seed)
     tuning = tuning_sweep(cfg, seed=seed)
     predicted = run_sweep(cfg, prediction_runs(c.c, cfg.budgets, cfg.lr), seed=seed, name="optimal_l2_predicted",
                           evals=cfg.evals)  # fmt: skip
     rows = prediction_table(c.c, cfg.budgets, list(tuning.histories), list(predicted.histories))
     return PredictionStudy(c, tuning, predicted, tuple(rows))
+
+
+def wrn_setting(cfg) -> Config:
+    """The chapter's ``wrn`` group as a configuration of its own (data, model, train, schedule, lr, c, budgets, lams,
+    evals), with the preset, as :func:`replication.experiments.cifar.run_sweep` reads it."""
+    return Config(cfg.wrn, preset=cfg.preset)
+
+
+def wrn_sweep(w, runs: list[SweepRun], *, seed: int, name: str, evals: int | None = None, **spec_options) -> GridResult:
+    """Train ``runs`` of the WRN of ``w`` (:func:`wrn_setting`) in Fig. 1's setting: momentum 0.9, flip/crop/mixup,
+    batch ``w.train.batch_size``, ``evals`` evaluations per run (default ``w.evals``, the sweep's: one per epoch
+    at `cpu`, so that the shortest budget has a few; the runs at λ_pred use ``w.train.evals``); ``spec_options`` add
+    e.g. the step schedule or AutoL2."""
+    w = w.replace(train=dict(evals=int(evals or w.evals)))
+    options = dict(wrn_cifar.MOMENTUM, **spec_options)
+    return cifar.run_sweep(w, runs, seed=seed, name=name, model=wrn_cifar.model_config(w), **options)
+
+
+def wrn_measure_c(w, *, seed: int) -> CMeasurement:
+    """Fig. 4a: one run at the large λ ``w.c.lam`` for ``w.c.epochs`` epochs (the paper: λ = 0.01, 2 epochs)."""
+    run = SweepRun(w.lr, w.c.lam, w.c.epochs)
+    return _c_from(wrn_sweep(w, [run], seed=seed, name="optimal_l2_wrn_measure_c", evals=w.c.evals), w.c.lam)
+
+
+def wrn_tuning_sweep(w, *, seed: int, budget: float | None = None) -> GridResult:
+    """λ = 0 and every λ of ``w.lams`` at the constant learning rate, each trained ``budget`` epochs (default: the
+    largest budget; a constant-η run contains every shorter budget)."""
+    budget = budget or max(w.budgets)
+    runs = [SweepRun(w.lr, float(lam), budget) for lam in (0.0,) + tuple(w.lams)]
+    return wrn_sweep(w, runs, seed=seed, name="optimal_l2_wrn_sweep")
+
+
+def wrn_prediction_study(cfg, *, seed: int) -> PredictionStudy:
+    """Fig. 1b, 4, S3, S4 in the paper's setting: c at a large λ, the λ sweep, and a run at f·c/T per budget."""
+    w = wrn_setting(cfg)
+    c = wrn_measure_c(w, seed=seed)
+    tuning = wrn_tuning_sweep(w, seed=seed)
+    runs = prediction_runs(c.c, w.budgets, w.lr)
+    predicted = wrn_sweep(w, runs, seed=seed, name="optimal_l2_wrn_predicted", evals=w.train.evals)
+    rows = prediction_table(c.c, w.budgets, list(tuning.histories), list(predicted.histories))
+    return PredictionStudy(c, tuning, predicted, tuple(rows))
+
+
+@dataclasses.dataclass(frozen=True)
+class ScheduledPrediction:
+    """Section 3 under the step schedule at Fig. 1a's fixed budget T: the fixed-T sweep (the WRN chapter's), the runs
+    at λ = c/T and c/(0.3T) with the same schedule, and one :class:`PredictionRow` per factor (1 and 1/0.3)."""
+
+    c: CMeasurement
+    fixed: GridResult
+    predicted: GridResult
+    rows: tuple[PredictionRow, ...]
+
+    @property
+    def provenance(self) -> Provenance:
+        return Provenance.combine([self.c.grid.provenance, self.fixed.provenance, self.predicted.provenance])
+
+
+def scheduled_prediction(cfg, c: CMeasurement, *, seed: int) -> ScheduledPrediction:
+    """λ_pred = c/(0.3T) (and c/T) at T = ``schedule.fixed_T`` with the step schedule, against the best λ of Fig. 1a's
+    fixed-T sweep. c must come from the same learning rate as the schedule starts with."""
+    w = wrn_setting(cfg)
+    if w.schedule.lr != w.lr:
+        raise ValueError(f"wrn.schedule.lr={w.schedule.lr!r} must equal wrn.lr={w.lr!r}, the η c was measured at.")
+    fixed = wrn_cifar.fixed_T_sweep(w, seed=seed)
+    T, factors = w.schedule.fixed_T, (1.0, 1.0 / SCHEDULE_FRACTION)
+    runs = prediction_runs(c.c, [T], w.lr, factors=factors)
+    predicted = wrn_sweep(w, runs, seed=seed, name="optimal_l2_wrn_scheduled", evals=w.train.evals, schedule="step")
+    rows = prediction_table(c.c, [T], list(fixed.histories), list(predicted.histories), factors=factors)
+    return ScheduledPrediction(c, fixed, predicted, tuple(rows))

@@ -11,18 +11,20 @@ from replication.experiments.cifar import run_sweep
 from replication.experiments.grid import GridResult
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["AUGMENT", "steps_per_epoch", "sgd_sweep", "budget_lr", "ScheduleComparison", "schedule_comparison",
-           "momentum_constant", "sigma_runs"]  # fmt: skip
+__all__ = ["AUGMENT", "MOMENTUM", "SCHEDULED", "steps_per_epoch", "model_config", "sgd_sweep", "budget_lr",
+           "ScheduleComparison", "fixed_T_sweep", "schedule_comparison", "momentum_constant", "sigma_runs"]  # fmt: skip
 
 AUGMENT = ("flip", "crop", "mixup")
-SCHEDULED = dict(optimizer="momentum", momentum=0.9, augment=AUGMENT, schedule="step")
+MOMENTUM = dict(optimizer="momentum", momentum=0.9, augment=AUGMENT)  # Fig. 1's setting at a constant learning rate
+SCHEDULED = dict(MOMENTUM, schedule="step")  # ... and with the step schedule (η × 0.2 at 0.3T, 0.6T, 0.9T)
 
 
 def steps_per_epoch(cfg) -> int:
     return cfg.data.train_samples // cfg.train.batch_size
 
 
-def _model(cfg, **extra) -> dict:
+def model_config(cfg, **extra) -> dict:
+    """The WRN of ``cfg.model`` as :func:`replication.experiments.cifar.run_sweep`'s ``model`` argument."""
     return dict(kind="wrn", depth=cfg.model.depth, widen=cfg.model.widen, **extra)
 
 
@@ -31,7 +33,7 @@ def sgd_sweep(cfg, *, seed: int) -> SweepResult:
     s = cfg.sgd
     runs = plan_sweep(s.lrs, s.lams, physical_time=s.physical_steps / steps_per_epoch(cfg), min_lr_lam=s.min_lr_lam,
                       max_lr_lam=s.max_lr_lam, max_epochs=s.max_epochs, zero_epochs=s.zero_epochs)  # fmt: skip
-    return analyzed(run_sweep(cfg, runs, seed=seed, name="wrn_sgd", model=_model(cfg)))
+    return analyzed(run_sweep(cfg, runs, seed=seed, name="wrn_sgd", model=model_config(cfg)))
 
 
 def budget_lr(cfg) -> float:
@@ -51,13 +53,19 @@ def scaled_epochs(cfg, lam: float) -> int:
     return int(min(cfg.schedule.max_epochs, max(1, math.ceil(cfg.schedule.T_scale / lam))))
 
 
+def fixed_T_sweep(cfg, *, seed: int) -> GridResult:
+    """Fig. 1a's fixed budget: every λ of ``schedule.lams`` trained ``schedule.fixed_T`` epochs with the step
+    schedule (the optimal-λ chapter reuses it for λ_pred = c/(0.3T))."""
+    s = cfg.schedule
+    runs = [SweepRun(s.lr, float(lam), int(s.fixed_T)) for lam in s.lams]
+    return run_sweep(cfg, runs, seed=seed, name="wrn_fixed_T", model=model_config(cfg), **SCHEDULED)
+
+
 def schedule_comparison(cfg, *, seed: int) -> ScheduleComparison:
     s = cfg.schedule
-    fixed = [SweepRun(s.lr, float(lam), int(s.fixed_T)) for lam in s.lams]
     scaled = [SweepRun(s.lr, float(lam), scaled_epochs(cfg, lam)) for lam in s.lams]
-    grids = [run_sweep(cfg, runs, seed=seed, name=name, model=_model(cfg), **SCHEDULED)
-             for runs, name in ((fixed, "wrn_fixed_T"), (scaled, "wrn_scaled_T"))]  # fmt: skip
-    return ScheduleComparison(*(analyzed(g) for g in grids))
+    scaled_grid = run_sweep(cfg, scaled, seed=seed, name="wrn_scaled_T", model=model_config(cfg), **SCHEDULED)
+    return ScheduleComparison(analyzed(fixed_T_sweep(cfg, seed=seed)), analyzed(scaled_grid))
 
 
 def momentum_constant(cfg, *, seed: int) -> SweepResult:
@@ -68,13 +76,13 @@ def momentum_constant(cfg, *, seed: int) -> SweepResult:
         runs = [SweepRun(cfg.s2.lr, float(lam), int(cfg.s2.epochs)) for lam in cfg.s2.lams]
     else:
         runs = [SweepRun(s.lr, float(lam), scaled_epochs(cfg, lam)) for lam in s.lams]
-    grid = run_sweep(cfg, runs, seed=seed, name="wrn_momentum_constant", model=_model(cfg), optimizer="momentum",
-                     momentum=0.9, augment=AUGMENT)  # fmt: skip
+    grid = run_sweep(cfg, runs, seed=seed, name="wrn_momentum_constant", model=model_config(cfg), **MOMENTUM)
     return analyzed(grid)
 
 
 def sigma_runs(cfg, *, seed: int) -> dict[float, GridResult]:
     """Fig. S12 (appendix F): Fig. 1a's setup at ``sigma.lam`` for ``sigma.epochs`` epochs, one run per σ_w."""
     s, run = cfg.sigma, SweepRun(cfg.schedule.lr, cfg.sigma.lam, cfg.sigma.epochs)
-    return {sigma: run_sweep(cfg, [run], seed=seed, name=f"wrn_sigma_{sigma:g}",
-                             model=_model(cfg, sigma_w=float(sigma)), **SCHEDULED) for sigma in s.scales}  # fmt: skip
+    models = {sigma: model_config(cfg, sigma_w=float(sigma)) for sigma in s.scales}
+    return {sigma: run_sweep(cfg, [run], seed=seed, name=f"wrn_sigma_{sigma:g}", model=models[sigma], **SCHEDULED)
+            for sigma in s.scales}  # fmt: skip

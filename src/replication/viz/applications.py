@@ -12,7 +12,7 @@ from replication.training import History
 from replication.viz.plotting import reference_line
 from replication.viz.sweeps import _colors
 
-__all__ = ["prediction_figure", "budget_sweep_figure", "named_curves_figure", "lambda_figure"]
+__all__ = ["prediction_figure", "budget_accuracy_figure", "budget_sweep_figure", "named_curves_figure", "lambda_figure"]
 
 
 def prediction_figure(rows: list[PredictionRow], *, title: str) -> go.Figure:
@@ -60,6 +60,23 @@ def prediction_figure(rows: list[PredictionRow], *, title: str) -> go.Figure:
         yaxis=dict(type="log", title="λ"),
         height=440,
     )
+    return fig
+
+
+def budget_accuracy_figure(rows: list[PredictionRow], *, title: str) -> go.Figure:
+    """Fig. 1b as the paper draws it: the best test accuracy within each budget T of the tuned λ and of the run at
+    λ_pred = f·c/T (one line per factor f)."""
+    fig = go.Figure()
+    base = sorted((r for r in rows if r.factor == 1.0), key=lambda r: r.budget)
+    fig.add_scatter(x=[r.budget for r in base], y=[r.tuned.accuracy for r in base], mode="lines+markers",
+                    name="tuned λ (best of the sweep)", line=dict(color="black"), marker=dict(size=9))  # fmt: skip
+    for color, f in zip(("#1f77b4", "#ff7f0e"), sorted({r.factor for r in rows})):
+        mine = sorted((r for r in rows if r.factor == f), key=lambda r: r.budget)
+        label = "λ_pred = c/T" if f == 1.0 else f"λ_pred = {f:g}c/T"
+        fig.add_scatter(x=[r.budget for r in mine], y=[r.accuracy_pred for r in mine], mode="lines+markers",
+                        name=label, line=dict(color=color, dash="solid" if f == 1.0 else "dash"))  # fmt: skip
+    fig.update_layout(title_text=title, xaxis=dict(type="log", title="budget T (epochs)"),
+                      yaxis_title="best test accuracy within T", height=420)  # fmt: skip
     return fig
 
 
