@@ -49,6 +49,7 @@ FIGURES = (
         "fc_mnist",
         "one seed per configuration (no error bars)",
         "fc_mnist.tstar_exponent_seeds",
+        setting="FC 3×2048 (width 512 at cpu) · MNIST, 512 images, full batch · SGD + L2, several seeds",
     ),
     FigureRow(
         "Fig. S5",
@@ -161,6 +162,7 @@ FIGURES = (
         "beyond",
         "not in the paper",
         "beyond.sgdw_exponent",
+        setting="FC 3×2048 (width 256 at cpu) · MNIST, 512 images, full batch · SGDW (momentum, decoupled decay), seeds",
     ),
     FigureRow(
         "Beyond the paper: momentum + L2",
@@ -168,6 +170,7 @@ FIGURES = (
         "beyond",
         "not in the paper",
         "beyond.momentum_exponent",
+        setting="FC 3×2048 (width 256 at cpu) · MNIST, 512 images, full batch · momentum SGD + L2, several seeds",
     ),
     FigureRow(
         "Beyond the paper: Adam + L2",
@@ -175,6 +178,7 @@ FIGURES = (
         "beyond",
         "not in the paper",
         "beyond.adam_exponent",
+        setting="FC 3×2048 (width 256 at cpu) · MNIST, 512 images, full batch · Adam + L2, several seeds",
     ),
     FigureRow(
         "Beyond the paper: AdamW",
@@ -182,6 +186,7 @@ FIGURES = (
         "beyond",
         "not in the paper",
         "beyond.adamw_exponent",
+        setting="FC 3×2048 (width 256 at cpu) · MNIST, 512 images, full batch · AdamW, several seeds",
     ),
     FigureRow(
         "Fig. S8",
