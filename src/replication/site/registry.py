@@ -162,7 +162,7 @@ FIGURES = (
         "beyond",
         "not in the paper",
         "beyond.sgdw_exponent",
-        setting="FC 3×2048 (width 256 at cpu) · MNIST, 512 images, full batch · SGDW (momentum, decoupled decay), seeds",
+        setting="FC 3×2048 (width 256 at cpu) · MNIST, 512 images, full batch · SGDW (momentum, decoupled), seeds",
     ),
     FigureRow(
         "Beyond the paper: momentum + L2",
