@@ -217,7 +217,7 @@ def train_grid(
         for length, members in sorted(groups.items())
         for j in range(0, len(members), per_program)
     ]
-    runners = {}  # (bucket length, placement) -> its jitted programs, shared by the buckets alike in both
+    runners = {}  # (bucket length, placement) -> the jitted programs, shared by every bucket with the same pair
     # Progress in chunks; a chunk's cost is taken as its steps times its runs (the vmapped batch).
     plan = [(chunking(length, spec.evals), bucket_placement(len(m)).padded(len(m))) for length, m in ordered]
     total_chunks = sum(n for (_, n), _ in plan)
