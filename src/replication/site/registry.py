@@ -105,16 +105,17 @@ FIGURES = (
         "optimal_l2",
         "c ≈ 0.0066; accuracy within 0.4% of tuned",
         "optimal_l2.accuracy_gap",
-        setting="ours: FC on 512 MNIST images, full-batch SGD (the paper: WRN 28-10, CIFAR-10, momentum, augmentation)",
+        setting="the paper's setting at our sizes: a Wide ResNet (WRN-28-10 at paper) · CIFAR-10 or its stand-in · "
+        "momentum 0.9, flip/crop/mixup; the chapter's second setting is FC on MNIST with full-batch SGD",
     ),
     FigureRow(
-        "Fig. 1c, S9, S10; S11 (FC)",
+        "Fig. 1c, S9, S10, S11",
         "AutoL2 trains faster and ends better than the tuned constant λ",
         "autol2",
         "faster and better (no LR schedule)",
         "autol2.speedup",
-        setting="ours: FC on 512 MNIST images, full-batch SGD, as the FC half of S11 (the paper's 1c, S9, S10: WRN "
-        "28-10, CIFAR-10, momentum, augmentation)",
+        setting="the paper's setting at our sizes: a Wide ResNet · CIFAR-10 or its stand-in · momentum 0.9, "
+        "flip/crop/mixup, AutoL2 every 10 steps; S11's FC (full-batch SGD) and CNN panels in the chapter",
     ),
     FigureRow(
         "Fig. 5a–b",
