@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import sys
 import time
 
 import jax
@@ -138,8 +137,7 @@ def torch_step_seconds(row: Row, repeats: int) -> dict[str, float] | None:
         import torch
     except ImportError:
         return None
-    sys.path.insert(0, os.path.dirname(__file__))
-    import torch_reference
+    import torch_reference  # beside this file, so already on sys.path wherever this module was imported from
 
     torch.set_num_threads(os.cpu_count() or 1)
     kw = dict(row.model)
