@@ -83,7 +83,9 @@ print(f"Paper: c ≈ 0.0066 (WRN-28-10, CIFAR-10). Ours: t* = {wrn.c.t_star:g} e
 # ### Fig. 1b: best accuracy per budget, λ_pred against the tuned λ
 #
 # One row per budget: λ_pred = c/T (and 2c/T, Fig. S4), the tuned λ (best of the sweep within T, with every λ
-# within 0.1% of it), their ratio, both accuracies and the gap (tuned minus predicted).
+# within 0.1% of it), their ratio, both accuracies and the gap (tuned minus predicted). A tuned λ marked < is the
+# smallest λ of the sweep (> the largest): the best λ may lie beyond the grid, so its ratio is a bound. When λ = 0
+# does as well as the tuned λ, L2 does not help at that budget and the "tuned λ" is chosen by noise.
 
 # %%
 print(f"sweep: {wrn.tuning.describe()}\npredicted: {wrn.predicted.describe()}")
@@ -96,6 +98,7 @@ one_wrn = budgets.summarize_predictions(wrn.rows, factor=1.0)
 print("Paper: λ_pred within 0.4% of the tuned accuracy; tuned λ within 10× of λ_pred at every budget.")
 print(f"Ours: within 10× at {one_wrn.n_within} of {one_wrn.n_budgets} budgets (geometric-mean λ_pred/λ_tuned = "
       f"{one_wrn.mean_ratio:.2f}); largest gap {100 * one_wrn.worst_gap:.2f}% (T = {one_wrn.worst_budget:g})")
+print(one_wrn.caveats())
 
 # %% [markdown]
 # ### Fig. 4b, S3 and S4 from the same runs
@@ -188,6 +191,7 @@ print("Paper: tuned λ within an order of magnitude of λ_pred at every budget; 
 for v in (one, two):
     print(f"Ours ({v.factor:g}c/T): within 10× at {v.n_within} of {v.n_budgets} budgets (geometric-mean "
           f"λ_pred/λ_tuned = {v.mean_ratio:.2f}); largest accuracy gap {100 * v.worst_gap:.2f}% (T = {v.worst_budget:g})")
+print(one.caveats())
 
 # %% [markdown]
 # From which budget on the prediction holds, in units of the measurement run's t*.

@@ -53,6 +53,34 @@ def test_tuned_lambda_is_the_smallest_that_peaks_within_the_budget():
         assert np.isfinite(tuned.accuracy_lam0)
 
 
+def test_tuned_lambda_at_the_grid_edge_and_lambda0_as_good_are_flagged():
+    """A budget so long that the smallest swept λ wins is flagged ("smallest": the optimum may lie below the grid),
+    one so short that the largest wins is flagged "largest"; λ = 0 beating every λ > 0 counts in the verdict, and
+    the table marks the edges with < and >."""
+    from replication.analysis.budgets import summarize_predictions
+    from replication.analysis.tables import format_predictions
+
+    lams = [0.01, 0.02, 0.05]
+    hists = [synthetic(lam) for lam in lams] + [synthetic(0.0)]
+    long, short, inside = tuned_l2(hists, 1000), tuned_l2(hists, 10), tuned_l2(hists, 100)
+    assert (long.lam, long.edge) == (0.01, "smallest") and (short.lam, short.edge) == (0.05, "largest")
+    assert (inside.lam, inside.edge) == (0.02, "")
+    assert not long.lam0_as_good  # λ = 0 rises slowly in this model
+    better_lam0 = [synthetic(lam) for lam in lams] + [synthetic(0.0, epochs=1000)]
+    better_lam0[-1].metrics["test_accuracy"][:] = 0.99
+    assert tuned_l2(better_lam0, 100).lam0_as_good
+    predicted = [synthetic(C_TRUE / T, epochs=T) for T in (10, 100, 1000)]
+    rows = prediction_table(C_TRUE, (10, 100, 1000), hists, predicted, factors=(1.0,))
+    verdict = summarize_predictions(rows)
+    assert (verdict.n_at_edge, verdict.n_lam0_as_good) == (2, 0)
+    assert "edge of the swept grid at 2 of 3" in verdict.caveats() and "λ = 0" not in verdict.caveats()
+    table = format_predictions(rows).splitlines()
+    assert "<0.01" in table[3] and ">0.05" in table[1] and "<" not in table[2].split()[3]
+    no_lam0 = prediction_table(C_TRUE, (100,), hists[:-1], predicted[1:2], factors=(1.0,))
+    assert format_predictions(no_lam0).splitlines()[1].rstrip().endswith("—")
+    assert summarize_predictions(no_lam0).caveats() == ""
+
+
 def test_prediction_table_ratios_and_gaps():
     budgets = (40, 100, 400)
     runs = prediction_runs(C_TRUE, budgets, 0.2, factors=(1.0, 2.0))

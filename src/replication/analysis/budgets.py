@@ -36,7 +36,9 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True)
 class TunedL2:
-    """The tuned λ at a budget, its accuracy, the range of λ within the spread of it, and λ = 0's accuracy."""
+    """The tuned λ at a budget, its accuracy, the range of λ within the spread of it, and λ = 0's accuracy.
+    ``edge`` is "smallest" or "largest" when the tuned λ is the sweep's smallest or largest λ > 0 (the optimum may
+    then lie outside the grid), else ""."""
 
     budget: float
     lam: float
@@ -44,6 +46,12 @@ class TunedL2:
     lam_low: float
     lam_high: float
     accuracy_lam0: float
+    edge: str = ""
+
+    @property
+    def lam0_as_good(self) -> bool:
+        """λ = 0 reaches at least the tuned λ's accuracy within the budget (L2 did not help here)."""
+        return bool(self.accuracy_lam0 >= self.accuracy)
 
 
 def tuned_l2(histories: list[History], budget: float, *, spread: float = 0.001) -> TunedL2:
@@ -58,8 +66,11 @@ def tuned_l2(histories: list[History], budget: float, *, spread: float = 0.001) 
     lam_best, acc_best = max(cands, key=lambda c: (c[1], -c[0]))
     close = [lam for lam, acc in cands if acc >= acc_best - spread]
     zero = [best_within_budget(h, budget) for h in histories if h.lam == 0 and not h.diverged]
+    swept = [h.lam for h in histories if h.lam > 0]
+    edges = {min(swept): "smallest", max(swept): "largest"} if len(swept) > 1 else {}
+    edge = edges.get(lam_best, "")
     return TunedL2(float(budget), float(lam_best), float(acc_best), float(min(close)), float(max(close)),
-                   float(zero[0]) if zero else math.nan)  # fmt: skip
+                   float(zero[0]) if zero else math.nan, edge)  # fmt: skip
 
 
 def prediction_runs(c: float, budgets, lr: float, *, factors=(1.0, 2.0)) -> list[SweepRun]:
@@ -146,7 +157,9 @@ def race(contenders: dict[str, History], reference: str, budget: float) -> list[
 class PredictionVerdict:
     """Section 3's claim over the budgets of one factor: at how many the tuned λ lies within 10× of λ_pred, the
     geometric-mean ratio, the largest accuracy gap and its budget, and the smallest budget from which the tuned λ
-    stays within 10× at every larger budget (None: not even at the largest)."""
+    stays within 10× at every larger budget (None: not even at the largest); ``n_at_edge``: budgets whose tuned λ
+    is the sweep's smallest or largest λ (its ratio then bounds the true one only from one side); ``n_lam0_as_good``:
+    budgets at which λ = 0 reaches the tuned λ's accuracy (L2 does not help there)."""
 
     factor: float
     n_within: int
@@ -155,6 +168,19 @@ class PredictionVerdict:
     worst_gap: float
     worst_budget: float
     holds_from: float | None
+    n_at_edge: int = 0
+    n_lam0_as_good: int = 0
+
+    def caveats(self) -> str:
+        """One sentence on what weakens the comparison ("" if nothing does)."""
+        parts = []
+        if self.n_at_edge:
+            parts.append(f"the tuned λ is at the edge of the swept grid at {self.n_at_edge} of {self.n_budgets} "
+                         "budgets (the optimum may lie outside it)")  # fmt: skip
+        if self.n_lam0_as_good:
+            parts.append(f"λ = 0 does as well as the tuned λ at {self.n_lam0_as_good} of {self.n_budgets} budgets "
+                         "(there L2 does not help, so no λ is singled out)")  # fmt: skip
+        return ("Caveat: " + "; ".join(parts) + ".") if parts else ""
 
 
 def summarize_predictions(rows: list[PredictionRow], *, factor: float = 1.0) -> PredictionVerdict:
@@ -165,7 +191,8 @@ def summarize_predictions(rows: list[PredictionRow], *, factor: float = 1.0) -> 
     holds = next((r.budget for i, r in enumerate(mine) if all(x.within_decade for x in mine[i:])), None)
     mean_ratio = float(np.exp(np.mean(np.log([r.ratio for r in mine]))))
     return PredictionVerdict(factor, sum(r.within_decade for r in mine), len(mine), mean_ratio, worst.gap,
-                             worst.budget, holds)  # fmt: skip
+                             worst.budget, holds, sum(bool(r.tuned.edge) for r in mine),
+                             sum(r.tuned.lam0_as_good for r in mine))  # fmt: skip
 
 
 def lambda_decays(h: History) -> list[float]:

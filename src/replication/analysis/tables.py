@@ -69,15 +69,18 @@ def format_seed_spread(spread: list[SeedSpread]) -> str:
 
 def format_predictions(rows) -> str:
     """Fig. 4b as a table: per (factor, budget) λ_pred, the tuned λ and its 0.1% range, their ratio, both
-    accuracies, the gap and λ = 0's accuracy within the budget."""
-    head = (f"{'c×':>3}{'T':>6}{'λ_pred':>9}{'λ_tuned':>9}{'(0.1% range)':>18}{'ratio':>7}{'acc pred':>10}"
+    accuracies, the gap and λ = 0's accuracy within the budget ("—": no λ = 0 run). A tuned λ at the edge of the
+    swept grid is marked < (its smallest) or > (its largest)."""
+    head = (f"{'c×':>5}{'T':>6}{'λ_pred':>9}{'λ_tuned':>9}{'(0.1% range)':>18}{'ratio':>7}{'acc pred':>10}"
             f"{'acc tuned':>10}{'gap':>8}{'acc λ=0':>9}")  # fmt: skip
     lines = [head]
     for r in rows:
         t = r.tuned
         span = f"{t.lam_low:.2g}–{t.lam_high:.2g}"
-        lines.append(f"{r.factor:>3g}{r.budget:>6g}{r.lam_pred:>9.2g}{t.lam:>9.2g}{span:>18}{r.ratio:>7.2f}"
-                     f"{r.accuracy_pred:>10.4f}{t.accuracy:>10.4f}{r.gap:>8.4f}{t.accuracy_lam0:>9.4f}")  # fmt: skip
+        tuned = {"smallest": "<", "largest": ">"}.get(t.edge, "") + f"{t.lam:.2g}"
+        zero = f"{t.accuracy_lam0:.4f}" if t.accuracy_lam0 == t.accuracy_lam0 else "—"  # NaN: no λ = 0 run
+        lines.append(f"{r.factor:>5.3g}{r.budget:>6g}{r.lam_pred:>9.2g}{tuned:>9}{span:>18}{r.ratio:>7.2f}"
+                     f"{r.accuracy_pred:>10.4f}{t.accuracy:>10.4f}{r.gap:>8.4f}{zero:>9}")  # fmt: skip
     return "\n".join(lines)
 
 
