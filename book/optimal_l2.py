@@ -139,7 +139,8 @@ headlines.record_headline("optimal_l2", "optimal_l2.accuracy_gap", round(100 * o
                           label=f"largest gap (%) of λ_pred = c/T to the tuned λ over {one_wrn.n_budgets} budgets "
                           f"{min(w.budgets)}–{max(w.budgets)} epochs; tuned within 10× at {one_wrn.n_within}/"
                           f"{one_wrn.n_budgets}; WRN-{w.model.depth}-{w.model.widen}, momentum, flip/crop/mixup, "
-                          f"c = {wrn.c.c:.3g}{stand_in}")
+                          f"c = {wrn.c.c:.3g}{stand_in}; tuned λ at the grid's edge at {one_wrn.n_at_edge}/"
+                          f"{one_wrn.n_budgets}, λ = 0 as good as tuned at {one_wrn.n_lam0_as_good}/{one_wrn.n_budgets}")
 
 # %% [markdown]
 # ## A second setting (ours): FC on MNIST, full-batch SGD
