@@ -75,6 +75,7 @@ def test_tuned_lambda_at_the_grid_edge_and_lambda0_as_good_are_flagged():
     assert (verdict.n_at_edge, verdict.n_lam0_as_good) == (2, 0)
     assert "edge of the swept grid at 2 of 3" in verdict.caveats() and "λ = 0" not in verdict.caveats()
     table = format_predictions(rows).splitlines()
+    assert max(map(len, table)) <= 84  # the book's output box wraps longer lines
     assert "<0.01" in table[3] and ">0.05" in table[1] and "<" not in table[2].split()[3]
     no_lam0 = prediction_table(C_TRUE, (100,), hists[:-1], predicted[1:2], factors=(1.0,))
     assert format_predictions(no_lam0).splitlines()[1].rstrip().endswith("—")
@@ -108,3 +109,9 @@ def test_race_reports_epochs_to_the_reference_accuracy_and_never():
     assert rows["better"].speedup > 1.4
     with pytest.raises(ValueError, match="reference"):
         race({"a": ref}, "b", 100)
+    from replication.analysis.tables import format_race
+
+    long = "tuned constant λ = 0.0003125 + schedule"  # the longest name a chapter prints
+    table = format_race(race({long: ref, "fast": fast}, long, 400)).splitlines()
+    assert table[2].split()[-3:-1] == ["never", "—"]
+    assert max(map(len, table)) <= 84  # the book's output box wraps longer lines

@@ -71,26 +71,28 @@ def format_predictions(rows) -> str:
     """Fig. 4b as a table: per (factor, budget) λ_pred, the tuned λ and its 0.1% range, their ratio, both
     accuracies, the gap and λ = 0's accuracy within the budget ("—": no λ = 0 run). A tuned λ at the edge of the
     swept grid is marked < (its smallest) or > (its largest)."""
-    head = (f"{'c×':>5}{'T':>6}{'λ_pred':>9}{'λ_tuned':>9}{'(0.1% range)':>18}{'ratio':>7}{'acc pred':>10}"
-            f"{'acc tuned':>10}{'gap':>8}{'acc λ=0':>9}")  # fmt: skip
+    # 84 characters wide: the book's output box wraps longer lines
+    head = (f"{'c×':>4}{'T':>6}{'λ_pred':>8}{'λ_tuned':>9}{'(0.1% range)':>15}{'ratio':>7}{'acc pred':>9}"
+            f"{'acc tuned':>10}{'gap':>8}{'acc λ=0':>8}")  # fmt: skip
     lines = [head]
     for r in rows:
         t = r.tuned
         span = f"{t.lam_low:.2g}–{t.lam_high:.2g}"
         tuned = {"smallest": "<", "largest": ">"}.get(t.edge, "") + f"{t.lam:.2g}"
         zero = f"{t.accuracy_lam0:.4f}" if t.accuracy_lam0 == t.accuracy_lam0 else "—"  # NaN: no λ = 0 run
-        lines.append(f"{r.factor:>5.3g}{r.budget:>6g}{r.lam_pred:>9.2g}{tuned:>9}{span:>18}{r.ratio:>7.2f}"
-                     f"{r.accuracy_pred:>10.4f}{t.accuracy:>10.4f}{r.gap:>8.4f}{zero:>9}")  # fmt: skip
+        lines.append(f"{r.factor:>4.3g}{r.budget:>6g}{r.lam_pred:>8.2g}{tuned:>9}{span:>15}{r.ratio:>7.2f}"
+                     f"{r.accuracy_pred:>9.4f}{t.accuracy:>10.4f}{r.gap:>8.4f}{zero:>8}")  # fmt: skip
     return "\n".join(lines)
 
 
 def format_race(rows) -> str:
     """Fig. 1c as a table: best accuracy within the budget, the epoch each run first reaches the reference's best
     ("never" if it does not within the budget), the speed-up and the last λ."""
-    lines = [f"{'run':<44}{'best acc':>9}{'epoch to target':>17}{'speed-up':>10}{'final λ':>10}"]
+    # ≤ 84 characters wide (the book's output box wraps longer lines) for names up to 40 characters
+    lines = [f"{'run':<40}{'best acc':>9}{'epoch to target':>16}{'speed-up':>9}{'final λ':>9}"]
     for r in rows:
         reached = r.epoch_to_target == r.epoch_to_target  # not NaN
         when = f"{r.epoch_to_target:g}" if reached else "never"
         speed = f"{r.speedup:.2f}×" if r.speedup == r.speedup else "—"  # NaN: never, or both reach it at epoch 0
-        lines.append(f"{r.name:<44}{r.best_accuracy:>9.4f}{when:>17}{speed:>10}{r.final_lam:>10.2g}")
+        lines.append(f"{r.name:<40}{r.best_accuracy:>9.4f}{when:>16}{speed:>9}{r.final_lam:>9.2g}")
     return "\n".join(lines)
