@@ -26,6 +26,19 @@ class FigureRow:
     setting: str = ""
 
 
+def _wrn(preset: str) -> str:
+    from replication.experiments.configs import get_config
+
+    m = get_config("wrn_cifar", preset).model
+    return f"{m.depth}-{m.widen}"
+
+
+def _cnn_channels(preset: str) -> int:
+    from replication.experiments.configs import get_config
+
+    return get_config("cnn_cifar", preset).model.channels
+
+
 FIGURES = (
     FigureRow(
         "Data (App. A)",
@@ -65,7 +78,8 @@ FIGURES = (
         "wrn_cifar",
         "exponent −1",
         "wrn_cifar.tstar_exponent",
-        setting="WRN (28-10 at paper, 10-1 below) · CIFAR-10 or its stand-in · SGD; S2: momentum, augmentation",
+        setting=f"WRN ({_wrn('paper')} at paper, {_wrn('cpu')} at cpu) · CIFAR-10 or its stand-in · SGD; S2: "
+        "momentum, augmentation",
     ),
     FigureRow(
         "Fig. 1a",
@@ -89,7 +103,8 @@ FIGURES = (
         "cnn_cifar",
         "exponent −1",
         "cnn_cifar.tstar_exponent",
-        setting="CNN ± BN (300 channels at paper, 8 at cpu) · CIFAR-10 or its stand-in · SGD, as the paper",
+        setting=f"CNN ± BN ({_cnn_channels('paper')} channels at paper, {_cnn_channels('cpu')} at cpu) · CIFAR-10 or "
+        "its stand-in · SGD, as the paper",
     ),
     FigureRow(
         "Fig. S7",
@@ -240,7 +255,12 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
         "<tr><th>Figure</th><th>Claim</th><th>Chapter</th><th>Paper</th><th>Ours</th>"
         "<th>Ours: model · data · optimizer</th></tr>"
     )
-    return f'<table class="table replication-figures"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+    # fixed layout: the six columns share the page's width and long words wrap (auto layout ran past the right edge)
+    widths = "".join(f'<col style="width:{w}%">' for w in (11, 21, 12, 16, 20, 20))
+    style = ("<style>table.replication-figures{table-layout:fixed;width:100%}"
+             "table.replication-figures td,table.replication-figures th{overflow-wrap:anywhere}</style>")  # fmt: skip
+    return (f'{style}<table class="table replication-figures"><colgroup>{widths}</colgroup><thead>{head}</thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')  # fmt: skip
 
 
 def toc_chapters_in_order(toc_path: str | Path = "_toc.yml") -> list[str]:
