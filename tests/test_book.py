@@ -129,4 +129,5 @@ def test_figure_registry_is_consistent():
     from replication.experiments.configs import get_config
 
     cnn = next(r for r in figures.FIGURES if r.chapter == "cnn_cifar")
-    assert f"{get_config('cnn_cifar', 'cpu').model.channels} at cpu" in cnn.setting
+    assert f"{get_config('cnn_cifar', 'cpu').model.channels} at cpu" in cnn.setting_text()
+    assert f"{get_config('cnn_cifar', 'cpu').model.channels} at cpu" in html

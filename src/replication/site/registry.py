@@ -7,6 +7,7 @@ The landing page renders this table; a chapter fills the "ours" column by callin
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 from pathlib import Path
 
@@ -16,7 +17,8 @@ __all__ = ["FigureRow", "FIGURES", "toc_chapters", "toc_chapters_in_order", "lan
 @dataclasses.dataclass(frozen=True)
 class FigureRow:
     """One figure: the claim, the chapter, the paper's number, the headline key of ours, and ``setting``: which model,
-    data and optimizer produce "ours" at every preset (a chapter may record a more precise one with its number)."""
+    data and optimizer produce "ours" at every preset (a chapter may record a more precise one with its number).
+    ``setting`` may name a preset's size as ``{wrn_cpu}``, ``{cnn_paper}``, ...: :meth:`setting_text` fills them in."""
 
     figure: str
     claim: str
@@ -25,18 +27,23 @@ class FigureRow:
     headline: str | None = None
     setting: str = ""
 
+    def setting_text(self) -> str:
+        """``setting`` with the presets' sizes read from their configs (so it cannot go stale)."""
+        return self.setting.format_map(_preset_sizes()) if "{" in self.setting else self.setting
 
-def _wrn(preset: str) -> str:
+
+@functools.cache
+def _preset_sizes() -> dict[str, str]:
+    # read when the landing page is rendered, not at import: the configs import JAX, and the Makefile imports this
+    # module for the chapter list on every call
     from replication.experiments.configs import get_config
 
-    m = get_config("wrn_cifar", preset).model
-    return f"{m.depth}-{m.widen}"
-
-
-def _cnn_channels(preset: str) -> int:
-    from replication.experiments.configs import get_config
-
-    return get_config("cnn_cifar", preset).model.channels
+    sizes = {}
+    for preset in ("paper", "cpu"):
+        wrn = get_config("wrn_cifar", preset).model
+        sizes[f"wrn_{preset}"] = f"{wrn.depth}-{wrn.widen}"
+        sizes[f"cnn_{preset}"] = str(get_config("cnn_cifar", preset).model.channels)
+    return sizes
 
 
 FIGURES = (
@@ -78,7 +85,7 @@ FIGURES = (
         "wrn_cifar",
         "exponent −1",
         "wrn_cifar.tstar_exponent",
-        setting=f"WRN ({_wrn('paper')} at paper, {_wrn('cpu')} at cpu) · CIFAR-10 or its stand-in · SGD; S2: "
+        setting="WRN ({wrn_paper} at paper, {wrn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD; S2: "
         "momentum, augmentation",
     ),
     FigureRow(
@@ -103,7 +110,7 @@ FIGURES = (
         "cnn_cifar",
         "exponent −1",
         "cnn_cifar.tstar_exponent",
-        setting=f"CNN ± BN ({_cnn_channels('paper')} channels at paper, {_cnn_channels('cpu')} at cpu) · CIFAR-10 or "
+        setting="CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or "
         "its stand-in · SGD, as the paper",
     ),
     FigureRow(
@@ -246,7 +253,7 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
             chapter = "—"
         record = headlines.get(r.headline) if r.headline else None
         ours = _format_ours(record) if r.headline else "<em>see chapter</em>"
-        setting = (record or {}).get("setting") or r.setting
+        setting = (record or {}).get("setting") or r.setting_text()
         rows.append(
             f"<tr><td>{html.escape(r.figure)}</td><td>{html.escape(r.claim)}</td><td>{chapter}</td>"
             f"<td>{html.escape(r.paper)}</td><td>{ours}</td><td><small>{html.escape(setting)}</small></td></tr>"
