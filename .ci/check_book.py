@@ -18,10 +18,16 @@ tests/test_check_book.py):
 * no code cell (input or text output) is wider than its box unless it scrolls with a visible scrollbar (the
   book's CSS wraps code lines; text outputs scroll).
 
+Before a page is judged, the check waits for what renders it, each by its own completion signal rather than a fixed
+delay (a loaded machine can take many seconds): MathJax's startup promise (its first typeset, and any typeset queued
+after it), an ``svg.main-svg`` in every Plotly figure, and, on a page that saved widget state, the widget manager's
+first rendered widget. Each wait has a generous timeout (``--timeout``, default 120 s); a wait that runs out is a
+failure that says what it waited for. A slider click waits likewise for the curves to change.
+
 The viewport is 1400 px wide; with ``--screenshots DIR`` each page is saved there as a full-page PNG (before any
 slider is moved).
 
-usage: python .ci/check_book.py _build/smoke/_build/html [--screenshots DIR]
+usage: python .ci/check_book.py _build/smoke/_build/html [--screenshots DIR] [--timeout SECONDS]
 """
 
 from __future__ import annotations
@@ -33,8 +39,10 @@ import math
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,6 +59,38 @@ CHROMIUM_ARGS = [
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
 VIEWPORT = {"width": 1400, "height": 1000}
 MACHINE_PATHS = ["/tmp/", "/root/", "/home/", "/Users/", "site-packages", "PosixPath(", "WindowsPath("]
+TIMEOUT_S = 120.0  # per page, for everything it renders: generous, since a loaded 2-core machine is slow, not broken
+
+# What renders a page, each with a predicate that is truthy once it is done (or does not apply to the page). MathJax:
+# its startup promise resolves after the first typeset; a typeset queued later (the widget labels) replaces the
+# promise, so the predicate follows the current one until it has resolved.
+RENDER_WAITS = [
+    (
+        "MathJax to finish typesetting (MathJax.startup.promise)",
+        """() => {
+            if (!document.querySelector('script[src*="mathjax" i]')) return 'no MathJax on this page';
+            const mj = window.MathJax, p = mj && mj.startup && mj.startup.promise;
+            if (!p || typeof p.then !== 'function') return false;
+            const s = window.__bookCheckMathJax || (window.__bookCheckMathJax = {});
+            if (s.promise !== p) {
+                s.promise = p;
+                s.state = null;
+                p.then(() => { if (s.promise === p) s.state = 'typeset'; },
+                       (e) => { if (s.promise === p) s.state = 'failed: ' + e; });
+            }
+            return s.state;
+        }""",
+    ),
+    (
+        "Plotly to draw every figure (an svg.main-svg in each .plotly-graph-div)",
+        """() => [...document.querySelectorAll('.plotly-graph-div')].every(d => d.querySelector('svg.main-svg'))""",
+    ),
+    (
+        "the widget manager to render the saved widgets",
+        """() => !document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]')
+            || document.querySelectorAll('.jupyter-widgets, .widget-slider, .widget-inline-hbox').length > 0""",
+    ),
+]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -78,7 +118,26 @@ def launch(pw):
     return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, ignore_default_args=["--hide-scrollbars"])
 
 
-def check_page(browser, origin: str, path: str, shots: Path | None) -> tuple[list[str], dict]:
+def wait_until_rendered(page, timeout_s: float, start: float) -> list[str]:
+    """Wait for each of :data:`RENDER_WAITS` until ``timeout_s`` after ``start`` (a ``time.monotonic()``); one
+    problem per wait that ran out or failed, naming what it waited for."""
+    problems = []
+    for what, predicate in RENDER_WAITS:
+        left = start + timeout_s - time.monotonic()
+        try:
+            state = page.wait_for_function(predicate, timeout=max(left, 0.1) * 1000, polling=100).json_value()
+        except PlaywrightTimeout:
+            problems.append(f"waited for {what}: not done {time.monotonic() - start:.0f} s after the page was opened")
+            continue
+        if isinstance(state, str) and state.startswith("failed"):
+            problems.append(f"{what}: {state}")
+    return problems
+
+
+def check_page(
+    browser, origin: str, path: str, shots: Path | None, timeout_s: float = TIMEOUT_S
+) -> tuple[list[str], dict]:
+    start = time.monotonic()
     page = browser.new_page(viewport=VIEWPORT)
     problems, external, console = [], [], []
     page.on("request", lambda r: None if r.url.startswith((origin, *LOCAL_SCHEMES)) else external.append(r.url))
@@ -86,8 +145,8 @@ def check_page(browser, origin: str, path: str, shots: Path | None) -> tuple[lis
     page.on("pageerror", lambda e: console.append(f"uncaught: {e}"))
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
     page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-    page.goto(f"{origin}/{path}", wait_until="networkidle")
-    page.wait_for_timeout(1500)  # MathJax and widget managers typeset after load
+    page.goto(f"{origin}/{path}", wait_until="load", timeout=timeout_s * 1000)
+    problems += wait_until_rendered(page, timeout_s, start)
     facts = page.evaluate("""() => ({
         plotly: document.querySelectorAll('.plotly-graph-div').length,
         plotlyRendered: [...document.querySelectorAll('.plotly-graph-div')]
@@ -116,7 +175,7 @@ def check_page(browser, origin: str, path: str, shots: Path | None) -> tuple[lis
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / (path.replace("/", "_").replace(".html", "") + ".png")), full_page=True)
     facts["slidersMoved"] = 0
-    problems += move_sliders(page, facts)
+    problems += move_sliders(page, facts, timeout_s)
     page.close()
     return problems, facts
 
@@ -250,8 +309,15 @@ SHOWN_CURVES = """(i) => {
 }"""
 
 
-def move_sliders(page, facts) -> list[str]:
-    """Click each slider of every two-slider Plotly figure at the start of its rail; the curves must change."""
+CURVES_CHANGED = f"""([i, before]) => {{
+    const now = ({SHOWN_CURVES})(i);
+    return now !== before && now !== '[]';
+}}"""
+
+
+def move_sliders(page, facts, timeout_s: float = TIMEOUT_S) -> list[str]:
+    """Click each slider of every two-slider Plotly figure at the start of its rail; the curves must change (waited
+    for up to ``timeout_s``: Plotly redraws asynchronously, slowly on a loaded machine)."""
     problems = []
     divs = page.query_selector_all(".plotly-graph-div")
     for i, div in enumerate(divs):
@@ -263,12 +329,11 @@ def move_sliders(page, facts) -> list[str]:
             rail.scroll_into_view_if_needed()
             box = rail.bounding_box()
             page.mouse.click(box["x"] + 4, box["y"] + box["height"] / 2)
-            page.wait_for_timeout(300)
-            after = page.evaluate(SHOWN_CURVES, i)
-            if after == before or after == "[]":
-                problems.append(f"figure {i}: moving slider {s} did not change the curves")
-            else:
+            try:
+                page.wait_for_function(CURVES_CHANGED, arg=[i, before], timeout=timeout_s * 1000, polling=100)
                 facts["slidersMoved"] += 1
+            except PlaywrightTimeout:
+                problems.append(f"figure {i}: moving slider {s} did not change the curves within {timeout_s:g} s")
     return problems
 
 
@@ -276,6 +341,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("html_dir", type=Path)
     parser.add_argument("--screenshots", type=Path, default=None, help="save a full-page PNG of each page here")
+    parser.add_argument(
+        "--timeout", type=float, default=TIMEOUT_S, help=f"seconds per page to finish rendering (default {TIMEOUT_S:g})"
+    )
     args = parser.parse_args()
     root = args.html_dir
     pages = sorted(p.relative_to(root).as_posix() for p in (root / "book").glob("*.html"))
@@ -287,7 +355,7 @@ def main() -> int:
     with sync_playwright() as pw:
         browser = launch(pw)
         for path in ["index.html", *pages]:
-            problems, facts = check_page(browser, origin, path, args.screenshots)
+            problems, facts = check_page(browser, origin, path, args.screenshots, args.timeout)
             totals["plotly"] += facts["plotlyRendered"]
             totals["widgets"] += facts["widgets"]
             totals["table"] += facts["figuresTable"]

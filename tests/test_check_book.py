@@ -4,8 +4,10 @@ in Debian's headless Chromium. Also the pure judgements (axis ranges, machine pa
 
 import html
 import importlib.util
+import json
 import math
 import shutil
+import subprocess
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -14,7 +16,7 @@ import pytest
 from conftest import REPO
 
 from replication.analysis.sweeps import RunSummary
-from replication.site.sphinx_offline import BOOK_CSS, plotly_js_path
+from replication.site.sphinx_offline import BOOK_CSS, MATHJAX2_SHIM, REQUIRE_CONFIG, plotly_js_path
 from replication.viz import plotting, sweeps, theory
 
 spec = importlib.util.spec_from_file_location("check_book", REPO / ".ci" / "check_book.py")
@@ -53,6 +55,42 @@ def page(body: str) -> str:
     )
 
 
+def later(js: str, ms: int) -> str:
+    return f"<script>setTimeout(function () {{ {js} }}, {ms});</script>"
+
+
+def rendered_late_page(delay_ms: int, mathjax_src: str = "/_static/mathjax/tex-chtml.js") -> str:
+    """A page whose math, Plotly figure and widget all render ``delay_ms`` after load, as on a loaded machine (the
+    check once waited a fixed 1.5 s, and failed such pages at random): MathJax's startup held back by its own
+    ``startup.ready`` hook, the figure drawn and the widget manager loaded by timers. Scripts as the book has them."""
+    import ipywidgets
+    from ipywidgets.embed import embed_data
+
+    widgets = embed_data(views=[ipywidgets.IntSlider(value=3, description="k")])
+    add_widget_manager = (
+        "var s = document.createElement('script'); s.src = '/_static/jupyter-widgets/embed-amd.js';"
+        "s.setAttribute('data-jupyter-widgets-cdn', '/_static/jupyter-widgets/');"
+        "s.setAttribute('data-jupyter-widgets-cdn-only', 'true'); document.body.appendChild(s);"
+    )
+    hold_mathjax = f"setTimeout(function () {{ MathJax.startup.defaultReady(); }}, {delay_ms});"
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
+        '<script src="/_static/plotly.min.js"></script>'
+        f"<script>{REQUIRE_CONFIG.format(path='/_static/jupyter-widgets')}</script><script>{MATHJAX2_SHIM}</script>"
+        f"<script>window.MathJax = {{startup: {{ready: function () {{ {hold_mathjax} }}}}}};</script>"
+        f'<script defer src="{mathjax_src}"></script>'
+        f'<script type="application/vnd.jupyter.widget-state+json">{json.dumps(widgets["manager_state"])}</script>'
+        '<script src="/_static/require.js"></script>'
+        f'<style>{BOOK_CSS}</style></head><body><main style="width: 700px">'
+        '<p><span class="math">\\(t_* \\approx c/(\\eta\\lambda)\\)</span></p><div class="cell_output">'
+        f'<script type="application/vnd.jupyter.widget-view+json">{json.dumps(widgets["view_specs"][0])}</script></div>'
+        '<div id="late" class="plotly-graph-div" style="height: 300px; width: 500px"></div>'
+        + later("Plotly.newPlot('late', [{x: [1, 2, 3], y: [2, 1, 3]}]);", delay_ms)
+        + later(add_widget_manager, delay_ms)
+        + "</main></body></html>"
+    )
+
+
 LONG = "result = some_function(" + ", ".join(f"argument_{i}=value_{i}" for i in range(12)) + ")"
 PAGES = {
     "good": page(
@@ -80,6 +118,9 @@ PAGES = {
     "code_overflow": page(
         "<style>div.cell_input pre { white-space: pre !important; overflow: hidden; }</style>" + cell(LONG + LONG)
     ),
+    "rendered_late": rendered_late_page(3000),
+    # a MathJax that never starts (the file defines nothing): the wait must run out and say what it waited for
+    "mathjax_never_starts": rendered_late_page(0, mathjax_src="/_static/mathjax-that-does-nothing.js"),
 }
 EXPECTED = {
     "log_axis_annotation": "xaxis runs",
@@ -95,8 +136,9 @@ def site(tmp_path_factory):
         pytest.skip(f"{check_book.CHROMIUM} is absent (apt-get install chromium): the browser check cannot run")
     sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
     root = tmp_path_factory.mktemp("site")
-    (root / "_static").mkdir()
+    shutil.copytree(REPO / "book" / "_vendor", root / "_static")  # MathJax, require.js, the widget manager
     shutil.copyfile(plotly_js_path(), root / "_static" / "plotly.min.js")
+    (root / "_static" / "mathjax-that-does-nothing.js").write_text("// not MathJax\n")
     for name, text in PAGES.items():
         (root / f"{name}.html").write_text(text, encoding="utf-8")
     server, origin = check_book.serve(root)
@@ -121,6 +163,34 @@ def test_check_fails_a_page_built_to_break_it(site, name):
     problems, _ = check_book.check_page(browser, origin, f"{name}.html", None)
     assert any(EXPECTED[name] in p for p in problems), problems
     assert len(problems) == 1, problems  # and nothing else on that page is flagged
+
+
+def test_check_waits_for_what_renders_late(site):
+    browser, origin, _ = site
+    problems, facts = check_book.check_page(browser, origin, "rendered_late.html", None)
+    assert problems == []
+    assert facts["mathTypeset"] == 1 and facts["plotlyRendered"] == 1 and facts["widgets"] >= 1
+
+
+def test_check_says_what_it_waited_for_when_a_wait_runs_out(site):
+    browser, origin, _ = site
+    problems, _ = check_book.check_page(browser, origin, "mathjax_never_starts.html", None, timeout_s=3)
+    assert problems[0].startswith("waited for MathJax to finish typesetting (MathJax.startup.promise): not done")
+    assert problems[1:] == ["1 math elements but MathJax typeset none"]
+
+
+def test_check_passes_with_both_cores_busy(site):
+    """Two busy loops (one per core of the CI machine) while the late page and the good page are checked."""
+    browser, origin, _ = site
+    hogs = [subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) for _ in range(2)]
+    try:
+        for name in ("rendered_late.html", "good.html"):
+            problems, _ = check_book.check_page(browser, origin, name, None)
+            assert problems == [], (name, problems)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
 
 
 def test_axis_judgement():
