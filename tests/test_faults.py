@@ -9,7 +9,7 @@ Faults injected here (each test names its own):
   5. a checkpoint of another run (other η)                → reported, ignored; identical
   6. a checkpoint with a flipped byte                     → reported, ignored; identical
   7. SIGKILL while a stored result is being written       → no result file; next call computes, then reuses
-  8. a bad papermill parameter (preset, seed)             → ValueError naming it, no JAX traceback
+  8. a bad or unknown papermill parameter (preset, seed, sed) → ValueError naming it, no JAX traceback
 Related checks elsewhere: tests/test_store.py (a stored result with a changed value or truncated: recomputed),
 tests/test_data.py (damaged MNIST wheel/cache; a CIFAR-10 file that is not the published one is refused before
 unpickling), tests/test_train.py (a run that diverges mid-grid leaves the rest of the grid unchanged),
@@ -120,6 +120,8 @@ def test_sigkill_while_writing_a_result_leaves_nothing_half_written(tmp_path):
     [
         ({"preset": "gpu"}, "preset='gpu' is not allowed; choose one of: 'smoke', 'cpu', 'paper'"),
         ({"preset": "smoke", "seed": -1}, "seed=-1"),
+        # papermill itself only warns about a name the parameters cell lacks (and would run seed 0 here)
+        ({"preset": "smoke", "sed": 1}, "unknown parameter 'sed': a chapter takes only preset, seed"),
     ],
 )
 def test_bad_papermill_parameter_fails_with_our_message(tmp_path, params, message):

@@ -151,3 +151,20 @@ def test_landing_table_says_per_row_which_model_data_and_optimizer_made_ours(tmp
     assert headlines.data_label("cifar10", 50000) == "50000 CIFAR-10 images"
     b1 = next(r for r in registry.FIGURES if r.figure == "App. B.1")
     assert "f − 1 = −λ√n" in b1.claim and "typo" in b1.paper
+
+
+def test_unknown_papermill_parameter_is_named_with_the_allowed_ones(monkeypatch):
+    # papermill injects a cell starting "# Parameters" after the parameters cell; the kernel's history holds it
+    class Shell:
+        user_ns = {"In": ["", 'preset = "cpu"\nseed = 0', '# Parameters\npreset = "smoke"\nsed = 1\n', "x = 1"]}
+
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    assert presets.injected_parameter_names() == ("preset", "sed")
+    with pytest.raises(ValueError, match="unknown parameter 'sed': a chapter takes only preset, seed"):
+        presets.check_parameters(preset="smoke", seed=0)
+    presets.check_parameters(preset="smoke", seed=0, passed=["seed", "preset"])  # known names pass
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)  # outside a kernel: nothing injected to check
+    assert presets.injected_parameter_names() is None
+    presets.check_parameters(preset="smoke", seed=0)
