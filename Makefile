@@ -10,6 +10,23 @@ DEVICE ?=
 # CONFIRM=1: start PRESET=paper on a machine without an accelerator without asking (it prints the estimates first).
 CONFIRM ?=
 PYTHON ?= python3
+
+# Checked before anything runs, so a typo stops here in one line and leaves nothing behind: the variables a user
+# may set on the command line (`make book PRSET=smoke` would otherwise build the default cpu book, for hours), the
+# preset, and the seed (digits only; the chapter checks its range).
+USER_VARIABLES := PRESET SEED CH PORT DEVICE CONFIRM PYTHON
+unknown_variables := $(filter-out $(USER_VARIABLES),$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v))))
+ifneq ($(unknown_variables),)
+$(error unknown variable $(unknown_variables); make takes $(USER_VARIABLES) (see make help))
+endif
+ifneq ($(PRESET),$(filter smoke cpu paper,$(PRESET)))
+$(error PRESET=$(PRESET) is not a preset; choose smoke, cpu or paper)
+endif
+seed_non_digits := $(SEED)
+$(foreach d,0 1 2 3 4 5 6 7 8 9,$(eval seed_non_digits := $(subst $(d),,$(seed_non_digits))))
+ifneq ($(words $(SEED))$(seed_non_digits),1)
+$(error SEED=$(SEED) is not a seed; use a non-negative integer, e.g. SEED=1)
+endif
 VENV := .venv
 PY := $(VENV)/bin/python
 KERNEL := replication
@@ -21,6 +38,12 @@ TIMES := book/_chapter_times.toml
 # Progress lines of the running chapter: the training engine appends to this file (never to the notebook) and
 # `make execute` streams it to the terminal.
 PROGRESS := $(CURDIR)/_build/progress-$(PRESET).log
+# Seconds one chapter cell may run before papermill stops it with an error naming the cell: far above any cell's
+# expected time at the preset (a cell that trains a whole grid), so that only a hang reaches it.
+CELL_TIMEOUT_smoke := 1800
+CELL_TIMEOUT_cpu := 14400
+CELL_TIMEOUT_paper := 604800
+CELL_TIMEOUT = $(CELL_TIMEOUT_$(PRESET))
 # Chapters in book order (from _toc.yml); the landing page (book/intro) runs last so it can collect the
 # headline numbers the chapters record.
 CHAPTERS = $(shell $(PY) -c "from replication.site.registry import toc_chapters_in_order as t; print(' '.join(t('_toc.yml')))")
@@ -90,6 +113,7 @@ status=0; \
 $(VENV)/bin/jupytext --quiet --to ipynb --output - book/$$ch.py | \
   REPLICATION_PROGRESS=$(PROGRESS) $(PY) -W ignore::UserWarning -m papermill - $(STAGE)/book/$$ch.ipynb \
     -k $(KERNEL) --cwd $(CURDIR) -p preset $(PRESET) -p seed $(SEED) --log-level WARNING --no-progress-bar \
+    --engine replication --execution-timeout $(CELL_TIMEOUT) \
   || status=$$?; \
 touch $(PROGRESS).end; wait $$follower; \
 if [ $$status -ne 0 ]; then echo "make: chapter $$ch failed at $(PRESET) (papermill exit $$status)"; exit $$status; fi
