@@ -38,6 +38,8 @@ TIMES := book/_chapter_times.toml
 # Progress lines of the running chapter: the training engine appends to this file (never to the notebook) and
 # `make execute` streams it to the terminal.
 PROGRESS := $(CURDIR)/_build/progress-$(PRESET).log
+# What papermill and Jupyter Book print (kernel messages, configuration dumps): kept here, shown only on failure.
+LOGS := _build/logs/$(PRESET)
 # Seconds one chapter cell may run before papermill stops it with an error naming the cell: far above any cell's
 # expected time at the preset (a cell that trains a whole grid), so that only a hang reaches it.
 CELL_TIMEOUT_smoke := 1800
@@ -64,15 +66,16 @@ env: $(STAMP) ## Create .venv/ from requirements.lock (hashed, the verified set)
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 15))' || { \
 	  echo "make env: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); 3.11 to 3.14 is needed (make env PYTHON=python3.12)."; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps -e .
-	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python 3 (replication)" >/dev/null
+	@echo "make env: installing requirements.lock and this package into $(VENV)/ (minutes, once)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python 3 (replication)" >/dev/null
 	@# the kernel's own log (e.g. ipykernel 7's "running over TCP" warning, once per chapter) only clutters the terminal
-	$(PY) -c "import json, pathlib, sys; p = pathlib.Path(sys.prefix, 'share/jupyter/kernels/$(KERNEL)/kernel.json'); \
+	@$(PY) -c "import json, pathlib, sys; p = pathlib.Path(sys.prefix, 'share/jupyter/kernels/$(KERNEL)/kernel.json'); \
 	  k = json.loads(p.read_text()); k['argv'].append('--IPKernelApp.log_level=ERROR'); p.write_text(json.dumps(k, indent=1))"
-	touch $@
+	@touch $@
 
 device: env ## With DEVICE=cuda or cuda13: install JAX's NVIDIA GPU wheels into .venv (once) and list the devices
 ifneq ($(DEVICE),)
@@ -87,7 +90,7 @@ lock: env ## Re-resolve requirements.lock from pyproject.toml's ranges (with uv)
 	  --generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
 
 data: env ## Fetch full MNIST once into REPLICATION_DATA (default ~/.cache/replication); say whether CIFAR-10 is here
-	$(PY) -m replication.data
+	@$(PY) -m replication.data
 
 cifar10: env ## Fetch CIFAR-10 (163 MB, md5-checked) into REPLICATION_DATA; the CIFAR chapters then use it
 	$(PY) -m replication.data --cifar10
@@ -109,19 +112,20 @@ define run_chapter
 rm -f $(PROGRESS) $(PROGRESS).end; \
 $(PY) -m replication.core.progress follow $(PROGRESS) --chapter $$ch --preset $(PRESET) --times $(TIMES) \
   --stop-file $(PROGRESS).end --pid $$$$ & follower=$$!; \
-status=0; \
+status=0; mkdir -p $(LOGS); \
 $(VENV)/bin/jupytext --quiet --to ipynb --output - book/$$ch.py | \
   REPLICATION_PROGRESS=$(PROGRESS) $(PY) -W ignore::UserWarning -m papermill - $(STAGE)/book/$$ch.ipynb \
     -k $(KERNEL) --cwd $(CURDIR) -p preset $(PRESET) -p seed $(SEED) --log-level WARNING --no-progress-bar \
-    --engine replication --execution-timeout $(CELL_TIMEOUT) \
+    --engine replication --execution-timeout $(CELL_TIMEOUT) > $(LOGS)/$$ch.log 2>&1 \
   || status=$$?; \
 touch $(PROGRESS).end; wait $$follower; \
-if [ $$status -ne 0 ]; then echo "make: chapter $$ch failed at $(PRESET) (papermill exit $$status)"; exit $$status; fi
+if [ $$status -ne 0 ]; then tail -n 40 $(LOGS)/$$ch.log; \
+  echo "make: chapter $$ch failed at $(PRESET) (papermill exit $$status); its log: $(LOGS)/$$ch.log"; exit $$status; fi
 endef
 
 define stage_assets
-mkdir -p $(STAGE)/book _build
-(cd book && tar cf - --exclude='*.py' --exclude='*.ipynb' --exclude='_chapter_times.toml' .) | (cd $(STAGE)/book && tar xf -)
+@mkdir -p $(STAGE)/book _build
+@(cd book && tar cf - --exclude='*.py' --exclude='*.ipynb' --exclude='_chapter_times.toml' .) | (cd $(STAGE)/book && tar xf -)
 endef
 
 # PRESET=paper without an accelerator: print the estimated times and ask (CONFIRM=1 skips the question; with no
@@ -131,7 +135,7 @@ guard: env
 	  --chapters "$(CHAPTERS)" $(if $(CONFIRM),--yes); fi
 
 execute: env guard ## Run every chapter at PRESET with papermill into _build/stage/PRESET/, printing progress
-	rm -rf $(STAGE)/book
+	@rm -rf $(STAGE)/book $(LOGS)
 	$(stage_assets)
 	@echo "Executing $(words $(CHAPTERS)) chapters at PRESET=$(PRESET); expected times: $(TIMES)"
 	@set -e; for ch in $(CHAPTERS); do $(run_chapter); done
@@ -147,8 +151,11 @@ chapter: env device ## make chapter CH=<name> [PRESET=..]: re-execute one chapte
 	else $(MAKE) --no-print-directory build PRESET=$(PRESET); fi
 
 build: env ## Build the HTML from the staged notebooks with Jupyter Book 1 (into _build/PRESET/_build/html)
-	$(VENV)/bin/jupyter-book build $(STAGE) --config $(CURDIR)/_config.yml --toc $(CURDIR)/_toc.yml --path-output _build/$(PRESET) \
-	  --warningiserror --keep-going
+	@mkdir -p $(LOGS)
+	@echo "Building the HTML with Jupyter Book (its log: $(LOGS)/jupyter-book.log)"
+	@$(VENV)/bin/jupyter-book build $(STAGE) --config $(CURDIR)/_config.yml --toc $(CURDIR)/_toc.yml --path-output _build/$(PRESET) \
+	  --warningiserror --keep-going > $(LOGS)/jupyter-book.log 2>&1 || { \
+	  tail -n 30 $(LOGS)/jupyter-book.log; echo "make build: Jupyter Book failed at $(PRESET); its whole log: $(LOGS)/jupyter-book.log"; exit 1; }
 	@echo "Book: $(HTML)/index.html (make serve PRESET=$(PRESET))"
 
 book: env device data execute build ## Execute every chapter at PRESET and build the book ([DEVICE=cuda] [CONFIRM=1])

@@ -65,6 +65,18 @@ def test_reporter_throttles_and_estimates(tmp_path):
     assert lines[-1].endswith("1.7 min elapsed, done")
 
 
+def test_the_estimate_leaves_out_the_first_chunks_compilation(tmp_path):
+    path, clock = tmp_path / "p.log", FakeClock()
+    rep = progress.Reporter("wrn (1 run)", path, interval=0.0, clock=clock)
+    rep(0, 10, 0.0)
+    clock.t = 100.0  # the first chunk: 99 s of compilation, 1 s of steps
+    rep(1, 10, 0.1)
+    clock.t = 101.0
+    rep(2, 10, 0.2)
+    # 8 chunks left at 1 s each (it said "about 6.7 min left" when the estimate counted the compilation)
+    assert path.read_text().splitlines()[-1] == "  wrn (1 run): chunk 2/10 (20%), 1.7 min elapsed, about 8 s left"
+
+
 def test_grid_label():
     assert progress.grid_label("results/cpu/checkpoints/fc_sweep-0123abcd4567ef89.ckpt", 17) == "fc_sweep (17 runs)"
     assert progress.grid_label(None, 1) == "grid (1 run)"
@@ -118,7 +130,36 @@ def test_follow_streams_until_the_stop_file(tmp_path):
     assert lines[0] == "== fc_mnist (cpu): expected 10 min"
     assert any("still running" in line for line in lines)
     assert "  fc (1 run): chunk 1/2 (50%), 1 s elapsed, about 1 s left" in lines
-    assert lines[-1].startswith("   fc_mnist took ")
+    assert lines[-1].startswith("   fc_mnist took ") and lines[-1].endswith("; trained nothing")
+
+
+def run_follow(tmp_path, progress_lines: str, **kwargs) -> str:
+    log, stop, out = tmp_path / "p.log", tmp_path / "p.end", io.StringIO()
+    log.write_text(progress_lines)
+    stop.touch()
+    progress.follow(log, chapter="fc_mnist", preset="smoke", stop_file=stop, poll=0.01, out=out, **kwargs)
+    return out.getvalue()
+
+
+GRIDS = (
+    "  fc_mnist (16 runs): chunk 198/198 (100%), 5 s elapsed, done\n"
+    "  fc_mnist_mse (1 run): chunk 50/106 (47%), 31 s elapsed, about 35 s left\n"
+    "  fc_mnist_mse (1 run): chunk 106/106 (100%), 66 s elapsed, done\n"
+)
+
+
+def test_follow_in_a_log_counts_finished_grids_in_its_end_line(tmp_path):
+    lines = run_follow(tmp_path, GRIDS, live=False).splitlines()
+    assert lines[0] == "== fc_mnist (smoke): expected time not measured at this preset"
+    assert lines[1] == "  fc_mnist_mse (1 run): chunk 50/106 (47%), 31 s elapsed, about 35 s left"  # under way
+    assert lines[2].startswith("   fc_mnist took ") and lines[2].endswith("; trained 2 grids (17 runs)")
+    assert len(lines) == 3
+
+
+def test_follow_on_a_terminal_rewrites_one_line(tmp_path):
+    text = run_follow(tmp_path, GRIDS, live=True)
+    assert text.count("\n") == 2 and text.count("\r\x1b[K") == 4  # header and end line; 3 progress lines overwritten
+    assert text.splitlines()[-1].endswith("; trained 2 grids (17 runs)")
 
 
 def test_every_chapter_has_an_expected_time():

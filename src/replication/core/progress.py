@@ -35,13 +35,16 @@ def format_duration(seconds: float) -> str:
 class Reporter:
     """A ``progress(done, total, fraction)`` hook that appends a line to ``path`` at most every ``interval`` seconds
     (and once at the end): chunks done / total, elapsed time and the estimated time left. ``fraction`` is the share
-    of the work done (chunks can differ in cost); the estimate extrapolates from the work done since the first call,
-    so a grid resumed from a checkpoint is estimated from what this process did. Without a ``path``, does nothing."""
+    of the work done (chunks can differ in cost). The estimate extrapolates from the work done since the first chunk
+    of this process ended: that chunk carries the program's compilation (seconds to minutes, once), the rest run at
+    the speed to come; a grid resumed from a checkpoint is likewise estimated from what this process did. Without a
+    ``path``, does nothing."""
 
     def __init__(self, label: str, path: str | os.PathLike | None, *, interval: float = 30.0, clock=time.monotonic):
         self.label, self.path, self.interval, self.clock = label, path, interval, clock
         self.start = self.last = clock()
-        self.baseline: float | None = None
+        self.baseline: float | None = None  # the fraction done when this process started on the grid
+        self.origin: tuple[float, float] | None = None  # (time, fraction) when its first chunk ended
 
     def __call__(self, done: int, total: int, fraction: float | None = None) -> None:
         if not self.path:
@@ -52,6 +55,8 @@ class Reporter:
             if done < total:
                 return
         now = self.clock()
+        if self.origin is None and fraction > self.baseline:
+            self.origin = (now, fraction)
         if done < total and now - self.last < self.interval:
             return
         self.last = now
@@ -59,8 +64,8 @@ class Reporter:
         line = f"  {self.label}: chunk {done}/{total} ({100 * fraction:.0f}%), {format_duration(elapsed)} elapsed"
         if done >= total:
             line += ", done"
-        elif fraction > self.baseline:
-            left = elapsed * (1 - fraction) / (fraction - self.baseline)
+        elif self.origin is not None and fraction > self.origin[1]:
+            left = (now - self.origin[0]) * (1 - fraction) / (fraction - self.origin[1])
             line += f", about {format_duration(left)} left"
         self.write(line)
 
@@ -101,6 +106,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
+_GRID_DONE = re.compile(r"\((\d+) runs?\): chunk \d+/\d+ \(100%\).*, done$")
+
+
 def follow(
     path: str | os.PathLike,
     *,
@@ -112,16 +120,27 @@ def follow(
     heartbeat: float = 60.0,
     poll: float = 1.0,
     out=None,
+    live: bool | None = None,
 ) -> None:
-    """Print ``chapter``'s header with its expected time, then every line appended to ``path`` (and a line saying
-    the chapter is still running whenever ``heartbeat`` seconds pass without one) until ``stop_file`` exists or
-    process ``pid`` is gone, then the time the chapter took."""
+    """Print ``chapter``'s header with its expected time, its progress, and at the end the time it took with what it
+    trained, until ``stop_file`` exists or process ``pid`` is gone.
+
+    Progress is every line appended to ``path``, and a line saying the chapter is still running whenever
+    ``heartbeat`` seconds pass without one. On a terminal (``live``, default: ``out`` is a TTY) it is one line
+    rewritten in place; otherwise (a log, CI) the lines of grids under way are printed and each grid's last line
+    is only counted in the end line, so a chapter whose grids are quick prints two lines."""
     out = sys.stdout if out is None else out
+    live = out.isatty() if live is None else live
     expected = expected_time(chapter, preset, table) if table else None
     print(f"== {chapter} ({preset}): expected {expected or 'time not measured at this preset'}", file=out, flush=True)
     start = last = time.monotonic()
     path = Path(path)
-    pos = 0
+    pos, grids, runs = 0, 0, 0
+
+    def show(line: str) -> None:
+        out.write(f"\r\x1b[K{line.strip()[:120]}" if live else line + "\n")
+        out.flush()
+
     while True:
         finished = (stop_file is not None and os.path.exists(stop_file)) or (pid is not None and not _alive(pid))
         try:
@@ -132,17 +151,24 @@ def follow(
         except FileNotFoundError:
             new = ""
         now = time.monotonic()
-        if new:
-            out.write(new if new.endswith("\n") else new + "\n")
-            out.flush()
+        for line in new.splitlines():
+            done = _GRID_DONE.search(line)
+            if done:
+                grids, runs = grids + 1, runs + int(done.group(1))
+            if live or not done:
+                show(line)
             last = now
-        elif now - last >= heartbeat:
-            print(f"  {chapter}: still running, {format_duration(now - start)} elapsed", file=out, flush=True)
+        if not new and now - last >= heartbeat:
+            show(f"  {chapter}: still running, {format_duration(now - start)} elapsed")
             last = now
         if finished:
             break
         time.sleep(poll)
-    print(f"   {chapter} took {format_duration(time.monotonic() - start)}", file=out, flush=True)
+    trained = (
+        f"trained {grids} grid{'s' * (grids != 1)} ({runs} run{'s' * (runs != 1)})" if grids else "trained nothing"
+    )
+    end = f"   {chapter} took {format_duration(time.monotonic() - start)}; {trained}"
+    print(("\r\x1b[K" if live else "") + end, file=out, flush=True)
 
 
 def _main(argv=None) -> None:
