@@ -30,7 +30,8 @@ _PUBLIC = {
     "replication.theory": ("mode_solution", "kernel_decay", "function_dynamics"),
     "replication.theory.ntk": ("empirical_ntk", "homogeneity_degree"),
     "replication.analysis": ("time_to_peak", "fit_power_law", "estimate_c", "predict_optimal_l2", "measure_c"),
-    "replication.analysis.sweeps": ("SweepRun", "plan_sweep", "summarize", "fit_tstar"),
+    "replication.analysis.plan": ("SweepRun", "plan_sweep"),
+    "replication.analysis.sweeps": ("summarize", "fit_tstar"),
     "replication.experiments.configs": ("get_config",),
     "replication.experiments.store": ("cached_result",),
 }
