@@ -35,7 +35,8 @@ __all__ = [
 @dataclasses.dataclass(frozen=True)
 class RunSummary:
     """One run: η, λ, ηλ, its length and t* in epochs (NaN if it diverged), its peak test accuracy, whether and at
-    which step it diverged, and the epochs until the training accuracy first reached 1 (Fig. S1; NaN if never)."""
+    which step it diverged, the epochs until the training accuracy first reached 1 (Fig. S1; NaN if never), and
+    the epoch of its first evaluation after the start (a t* there is no peak: :mod:`replication.analysis.criteria`)."""
 
     lr: float
     lam: float
@@ -46,6 +47,7 @@ class RunSummary:
     diverged: bool
     diverged_at: float | None
     t_train_zero: float
+    first_eval: float = math.nan
 
 
 def best_within_budget(h: History, budget_epochs: float) -> float:
@@ -92,6 +94,7 @@ def summarize(histories: list[History], *, tol: float = 0.005) -> list[RunSummar
                 lr=h.lr, lam=h.lam, lr_lam=h.lr * h.lam, epochs=float(h.steps * per_step), t_star=t_star,
                 max_test_accuracy=float(np.nanmax(acc)) if ok.any() else math.nan, diverged=h.diverged,
                 diverged_at=h.diverged_at, t_train_zero=first_time_train_error_zero(h),
+                first_eval=float(m["epoch"][good][0]) if good.any() else math.nan,
             )
         )  # fmt: skip
     return rows

@@ -1,0 +1,226 @@
+"""The criteria that decide a claim from our runs: ``reproduced``, ``not reproduced`` or ``inconclusive`` with its
+reason, the same everywhere in the book.
+
+* A run **qualifies** for a t* fit when it learned (its peak clears the sweep's learning threshold) and its peak is
+  **interior**: after its first evaluation past the start, and before the last ``end_fraction`` of its run. Every
+  Section 2 run lasts τ/(ηλ), so a peak at the first evaluation or at the end of the run scales as 1/(ηλ) whatever
+  the network does: such runs are agreement by construction and never count.
+* An exponent is decided only over at least ``min_runs`` qualifying runs spanning at least ``min_decades`` of ηλ;
+  it is reproduced when it lies within ``tolerance`` of the paper's exponent, and with seeds the whole seed interval
+  must: an interval across the tolerance's edge is inconclusive, one outside it is not reproduced.
+* Two test accuracies that differ by at most ``tie_images`` test images are a **tie**: reported as one, never
+  broken toward either λ.
+* A comparison against λ = 0 needs a λ = 0 run that peaked inside its run; one cut short of the paper's length
+  while still improving makes the comparison inconclusive ("λ = 0 capped").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from replication.analysis.sweeps import RunSummary, TstarFit, fit_tstar, fittable, learned
+
+__all__ = [
+    "OUTCOMES",
+    "Criteria",
+    "Verdict",
+    "peak_position",
+    "qualifies",
+    "ExponentVerdict",
+    "exponent_verdict",
+    "images_apart",
+    "is_tie",
+    "TiedBest",
+    "tied_best",
+    "zero_comparison",
+]
+
+OUTCOMES = ("reproduced", "not reproduced", "inconclusive")
+
+
+@dataclasses.dataclass(frozen=True)
+class Criteria:
+    """The thresholds of the rules above; one instance serves the whole book (:data:`DEFAULT`)."""
+
+    min_runs: int = 4
+    min_decades: float = 1.5
+    end_fraction: float = 0.9
+    tolerance: float = 0.25
+    tie_images: int = 3
+
+    def describe(self) -> str:
+        return (
+            f"reproduced: at least {self.min_runs} runs that learned and peaked inside their run (after the first "
+            f"evaluation, before the last {100 * (1 - self.end_fraction):.0f}%), spanning at least "
+            f"{self.min_decades:g} decades of ηλ, with an exponent (with seeds: its whole interval) within "
+            f"±{self.tolerance:g} of the paper's; accuracies {self.tie_images} or fewer test images apart are a tie"
+        )
+
+
+DEFAULT = Criteria()
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """One of :data:`OUTCOMES` and the reason, in words a reader can check against the runs."""
+
+    outcome: str
+    reason: str
+
+    def __post_init__(self):
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"outcome={self.outcome!r} must be one of {OUTCOMES}.")
+
+    def describe(self) -> str:
+        return f"{self.outcome}: {self.reason}"
+
+
+def peak_position(row: RunSummary, criteria: Criteria = DEFAULT) -> str:
+    """Where a run's t* falls: "diverged", "first evaluation" (at or before its first evaluation past the start),
+    "end" (in the last 1 − ``end_fraction`` of its epochs: still improving when it stopped) or "interior"."""
+    if row.diverged or not np.isfinite(row.t_star):
+        return "diverged"
+    first = row.first_eval if np.isfinite(row.first_eval) else 0.0
+    if row.t_star <= first:
+        return "first evaluation"
+    if row.t_star >= criteria.end_fraction * row.epochs:
+        return "end"
+    return "interior"
+
+
+def qualifies(row: RunSummary, threshold: float | None, criteria: Criteria = DEFAULT) -> bool:
+    """Whether a run enters a decided t* fit: fittable, learned (peak ≥ ``threshold``) and peaked in its interior."""
+    return fittable(row) and learned(row, threshold) and peak_position(row, criteria) == "interior"
+
+
+@dataclasses.dataclass(frozen=True)
+class ExponentVerdict:
+    """t* ∝ (ηλ)^exponent decided: the fit over the qualifying runs (the headline), the fit over every fittable run
+    (shown beside it, labelled), how many runs each exclusion removed, and the verdict."""
+
+    target: float
+    fit: TstarFit
+    fit_all: TstarFit
+    excluded: tuple[tuple[str, int], ...]  # (why, how many runs)
+    interval: tuple[float, float] | None
+    verdict: Verdict
+
+    def describe(self) -> str:
+        left_out = ", ".join(f"{n} {why}" for why, n in self.excluded if n)
+        return (
+            f"{self.verdict.describe()}. Over the runs that qualify: {self.fit.describe()}"
+            + (f"; left out: {left_out}" if left_out else "")
+            + f"; over every run: {self.fit_all.describe()} (agreement by construction where runs peak at the end)"
+        )
+
+
+def exponent_verdict(
+    rows: list[RunSummary],
+    *,
+    threshold: float | None,
+    target: float = -1.0,
+    interval: tuple[float, float] | None = None,
+    criteria: Criteria = DEFAULT,
+) -> ExponentVerdict:
+    """Decide the claim t* ∝ (ηλ)^target from a sweep's runs (Fig. 2a, 2d, 3a/d); ``interval``: the exponent's
+    interval over seeds where the sweep has seeds (:mod:`replication.analysis.seeds`)."""
+    fittable_rows = [r for r in rows if fittable(r)]
+    not_learned = [r for r in fittable_rows if not learned(r, threshold)]
+    positions = [peak_position(r, criteria) for r in fittable_rows if learned(r, threshold)]
+    use = [r for r in rows if qualifies(r, threshold, criteria)]
+    fit, fit_all = fit_tstar(use), fit_tstar(rows)
+    excluded = (
+        ("did not learn", len(not_learned)),
+        ("peaked at their first evaluation", positions.count("first evaluation")),
+        ("peaked at the end of their run", positions.count("end")),
+    )
+    tol = criteria.tolerance
+    if fit.n_runs < criteria.min_runs:
+        verdict = Verdict(
+            "inconclusive",
+            f"{fit.n_runs} run{'s' * (fit.n_runs != 1)} learned and peaked inside their run; the rule needs "
+            f"{criteria.min_runs}",
+        )
+    elif fit.decades < criteria.min_decades:
+        verdict = Verdict(
+            "inconclusive", f"the runs that qualify span {fit.decades:.1f} decades of ηλ; the rule needs "
+            f"{criteria.min_decades:g}"
+        )  # fmt: skip
+    elif interval is not None:
+        lo, hi = sorted(interval)
+        band = f"{target:g} ± {tol:g}"
+        if target - tol <= lo and hi <= target + tol:
+            verdict = Verdict("reproduced", f"the seed interval {lo:.3f} … {hi:.3f} lies within {band}")
+        elif hi < target - tol or lo > target + tol:
+            verdict = Verdict("not reproduced", f"the seed interval {lo:.3f} … {hi:.3f} lies outside {band}")
+        else:
+            verdict = Verdict("inconclusive", f"the seed interval {lo:.3f} … {hi:.3f} crosses the edge of {band}")
+    elif abs(fit.exponent - target) <= tol:
+        verdict = Verdict("reproduced", f"exponent {fit.exponent:.3f} within {target:g} ± {tol:g} (one seed)")
+    else:
+        verdict = Verdict("not reproduced", f"exponent {fit.exponent:.3f} outside {target:g} ± {tol:g} (one seed)")
+    return ExponentVerdict(target, fit, fit_all, excluded, interval, verdict)
+
+
+def images_apart(a: float, b: float, n_test: int) -> float:
+    """How many test images two accuracies on the same ``n_test`` images differ by."""
+    return abs(a - b) * n_test
+
+
+def is_tie(a: float, b: float, n_test: int, criteria: Criteria = DEFAULT) -> bool:
+    """Whether two accuracies differ by at most ``criteria.tie_images`` test images (within the test set's
+    resolution: neither is better)."""
+    return images_apart(a, b, n_test) <= criteria.tie_images + 1e-9
+
+
+@dataclasses.dataclass(frozen=True)
+class TiedBest:
+    """The best of several (λ, accuracy) and every λ tied with it; ``unique`` when no other λ ties."""
+
+    best_accuracy: float
+    lams: tuple[float, ...]  # the λ tied for best, increasing
+
+    @property
+    def unique(self) -> bool:
+        return len(self.lams) == 1
+
+    def describe(self) -> str:
+        if self.unique:
+            return f"λ = {self.lams[0]:g} ({self.best_accuracy:.4f})"
+        return f"a tie between λ = {', '.join(f'{lam:g}' for lam in self.lams)} (best {self.best_accuracy:.4f})"
+
+
+def tied_best(pairs, n_test: int, criteria: Criteria = DEFAULT) -> TiedBest:
+    """The best accuracy among ``pairs`` of (λ, accuracy) and every λ within the test set's resolution of it."""
+    finite = [(float(lam), float(acc)) for lam, acc in pairs if np.isfinite(acc)]
+    if not finite:
+        raise ValueError("tied_best needs at least one finite accuracy.")
+    best = max(acc for _, acc in finite)
+    return TiedBest(best, tuple(sorted(lam for lam, acc in finite if is_tie(acc, best, n_test, criteria))))
+
+
+def zero_comparison(
+    smallest: RunSummary,
+    zero: RunSummary | None,
+    n_test: int,
+    *,
+    paper_zero_epochs: float | None = None,
+    criteria: Criteria = DEFAULT,
+) -> Verdict:
+    """Fig. 2b's claim: trained for τ/(ηλ), the smallest λ does as well as λ = 0 or better. Reproduced when its
+    peak is at least λ = 0's or tied with it; inconclusive without a λ = 0 run, or when λ = 0 was cut short of the
+    paper's length while still improving (its peak then understates it)."""
+    if zero is None or not np.isfinite(zero.max_test_accuracy):
+        return Verdict("inconclusive", "no λ = 0 run to compare with")
+    apart = images_apart(smallest.max_test_accuracy, zero.max_test_accuracy, n_test)
+    capped = paper_zero_epochs is not None and zero.epochs < paper_zero_epochs - 1
+    if peak_position(zero, criteria) == "end" and (capped or paper_zero_epochs is None):
+        length = f"{zero.epochs:g} epochs" + (f" (the paper: {paper_zero_epochs:.4g})" if capped else "")
+        return Verdict("inconclusive", f"λ = 0 capped: still improving at the end of its {length}")
+    if is_tie(smallest.max_test_accuracy, zero.max_test_accuracy, n_test, criteria):
+        return Verdict("reproduced", f"a tie with λ = 0 ({apart:.0f} of {n_test} test images apart)")
+    if smallest.max_test_accuracy > zero.max_test_accuracy:
+        return Verdict("reproduced", f"λ = {smallest.lam:g} beats λ = 0 by {apart:.0f} of {n_test} test images")
+    return Verdict("not reproduced", f"λ = {smallest.lam:g} is {apart:.0f} of {n_test} test images below λ = 0")

@@ -1,0 +1,92 @@
+"""The criteria that decide a claim (analysis/criteria.py), one test per rule, each on synthetic histories whose
+answer is known: the runs go through the same summaries as the chapters' (``sweeps.summarize``)."""
+
+import numpy as np
+import pytest
+
+from replication.analysis import criteria, sweeps
+from replication.training import History
+
+EVALS = 200  # evaluations per run, as the Section 2 presets
+
+
+def run(lr, lam, t_peak_fraction, *, physical_time=2.0, peak=0.9, diverged=False):
+    """A run of τ/(ηλ) epochs (full batch: one step per epoch) with EVALS evaluations, whose test accuracy rises to
+    ``peak`` at ``t_peak_fraction`` of the run, then falls."""
+    epochs = physical_time / (lr * lam) if lam > 0 else 4000.0
+    epoch = np.linspace(0.0, epochs, EVALS + 1)
+    t_peak = t_peak_fraction * epochs
+    acc = np.where(
+        epoch <= t_peak, 0.1 + (peak - 0.1) * epoch / max(t_peak, 1e-9), peak - 0.05 * (epoch - t_peak) / epochs
+    )
+    metrics = dict(step=epoch, epoch=epoch, test_accuracy=acc, train_error=np.full_like(epoch, 0.2))
+    return History(lr=lr, lam=lam, steps=int(round(epochs)), diverged=diverged, diverged_at=None, metrics=metrics)
+
+
+LAMS = np.geomspace(1e-4, 1e-1, 7)  # with η = 0.1 and 0.2: ηλ from 1e-5 to 0.02, 3.3 decades
+
+
+def sweep(peak_fraction, lrs=(0.1, 0.2), lams=LAMS):
+    return sweeps.summarize([run(lr, lam, peak_fraction(lr * lam)) for lr in lrs for lam in lams])
+
+
+def test_a_clean_power_law_over_two_decades_of_interior_peaks_is_reproduced():
+    rows = sweep(lambda x: 0.4)  # t* = 0.4·τ/(ηλ): exponent −1 exactly, every peak inside its run
+    v = criteria.exponent_verdict(rows, threshold=0.5)
+    assert v.verdict.outcome == "reproduced", v.describe()
+    assert v.fit.exponent == pytest.approx(-1.0, abs=0.01) and v.fit.decades >= 2
+    assert v.fit.n_runs == len(rows)
+
+
+def test_runs_that_all_peak_at_their_last_evaluation_are_inconclusive_not_reproduced():
+    rows = sweep(lambda x: 1.0)  # still improving when stopped: the slope is −1 by construction
+    v = criteria.exponent_verdict(rows, threshold=0.5)
+    assert v.fit_all.exponent == pytest.approx(-1.0, abs=0.01)  # the all-runs fit "agrees" ...
+    assert v.verdict.outcome == "inconclusive"  # ... but no run qualifies
+    assert dict(v.excluded)["peaked at the end of their run"] == len(rows)
+    assert "0 runs learned and peaked inside their run" in v.verdict.reason
+
+
+def test_runs_that_peak_at_their_first_evaluation_do_not_count():
+    rows = sweep(lambda x: 1.0 / EVALS)  # the peak at the first evaluation after the start
+    assert {criteria.peak_position(r) for r in rows} == {"first evaluation"}
+    assert criteria.exponent_verdict(rows, threshold=0.5).verdict.outcome == "inconclusive"
+
+
+def test_an_exponent_far_from_the_papers_is_not_reproduced_and_too_few_decades_are_inconclusive():
+    rows = sweep(lambda x: 0.8 * (x / 2e-2) ** 0.5 if x < 2e-2 else 0.8)  # t* ∝ (ηλ)^−0.5 below ηλ = 0.02
+    shallow = [r for r in rows if r.lr_lam < 2e-2]
+    assert criteria.exponent_verdict(shallow, threshold=0.5).verdict.outcome == "not reproduced"
+    narrow = [r for r in sweep(lambda x: 0.4) if 1e-3 <= r.lr_lam <= 1e-2]  # 1 decade
+    v = criteria.exponent_verdict(narrow, threshold=0.5)
+    assert v.verdict.outcome == "inconclusive" and "decades of ηλ" in v.verdict.reason
+
+
+def test_a_seed_interval_decides_as_a_whole():
+    rows = sweep(lambda x: 0.4)
+    decide = lambda lo, hi: criteria.exponent_verdict(rows, threshold=0.5, interval=(lo, hi)).verdict.outcome  # noqa: E731
+    assert decide(-0.93, -0.88) == "reproduced"  # excludes −1 exactly, but lies within −1 ± 0.25: the stated rule
+    assert decide(-0.80, -0.70) == "inconclusive"  # across the edge of the band
+    assert decide(-0.60, -0.50) == "not reproduced"
+
+
+def test_a_difference_within_the_test_sets_resolution_is_a_tie_never_broken_toward_one_lambda():
+    n = 512
+    assert criteria.is_tie(393 / n, 391 / n, n) and not criteria.is_tie(393 / n, 389 / n, n)
+    best = criteria.tied_best([(3.1e-4, 383 / n), (6.25e-4, 393 / n), (1.25e-3, 393 / n), (2.5e-3, 290 / n)], n)
+    assert not best.unique and best.lams == (6.25e-4, 1.25e-3)
+    assert best.describe().startswith("a tie between λ = 0.000625, 0.00125")
+
+
+def test_a_capped_lambda_zero_makes_its_comparison_inconclusive():
+    small = sweeps.summarize([run(0.1, 1e-4, 0.5, peak=0.92)])[0]
+    capped_zero = sweeps.summarize([run(0.1, 0.0, 1.0, peak=0.88)])[0]  # still improving at its last evaluation
+    v = criteria.zero_comparison(small, capped_zero, 512, paper_zero_epochs=1e7)
+    assert v.outcome == "inconclusive" and v.reason.startswith("λ = 0 capped")
+    done_zero = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.88)])[0]  # peaked inside its run: long enough
+    assert criteria.zero_comparison(small, done_zero, 512, paper_zero_epochs=1e7).outcome == "reproduced"
+    tied_zero = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.92 + 1 / 512)])[0]
+    assert "a tie with λ = 0" in criteria.zero_comparison(small, tied_zero, 512).reason
+    better_zero = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.95)])[0]
+    assert criteria.zero_comparison(small, better_zero, 512).outcome == "not reproduced"
+    assert criteria.zero_comparison(small, None, 512).outcome == "inconclusive"
