@@ -134,6 +134,7 @@ plotting.show(data_plots.digit_grid_figure(cifar_train, 20, class_names=names),
 # | --- | --- | --- |
 # | L2 term | $\tfrac12\lambda\|\theta\|^2$ added to the loss, all parameters | `L2 * sum(theta**2)`: no ½ |
 # | softmax loss | $-\frac{1}{2k\lvert B\rvert}\sum_{(x,y)\in B,\,i} y_i \log p_i(x)$, $k = 10$ classes (appendix A) | cross-entropy averaged over batch and classes: $-\frac{1}{k\lvert B\rvert}\sum y_i\log p_i$ |
+# | MSE loss (Fig. S5) | $\frac{1}{2k\lvert B\rvert}\sum (f_i - y_i)^2$ | `0.5 * mean((y - f)**2)` over batch and classes: the same |
 # | initialization | standard parameterization, LeCun $W\sim\mathcal N(0,\sigma_w^2/N_{\rm in})$, $b\sim\mathcal N(0,\sigma_b^2)$ | same |
 # | NTK chapter | NTK parameterization, $\theta\sim\mathcal N(0,1)$ (Section 4) | — |
 #
@@ -144,7 +145,10 @@ plotting.show(data_plots.digit_grid_figure(cifar_train, 20, class_names=names),
 # convention. The `paper` presets are written in the paper's units (the code's) and converted in one place:
 # `replication.training.conventions.from_authors`, applied to every η (and every physical time epochs·η·λ, which
 # doubles with η) by `replication.experiments.configs.get_config`. The `smoke` and `cpu` presets are written in ours.
-# For example, the WRN's η = 0.2 and λ = 0.0005 of Fig. 1a, and its Fig. 2d–f budget of 0.1/(ηλ) epochs:
+# Fig. S5's MSE runs are the exception: the code's MSE is ours, so only the L2 term's factor remains, and a run of
+# the code at $(\eta, \lambda)$ is ours at $(\eta, 2\lambda)$ (`conventions.mse_from_authors`; its physical time
+# doubles with λ, its λ = 0 length of $10^5/\eta$ epochs stays). For example, the WRN's η = 0.2 and λ = 0.0005 of
+# Fig. 1a, its Fig. 2d–f budget of 0.1/(ηλ) epochs, and an MSE run of Fig. S5:
 
 # %%
 from replication.training import conventions
@@ -152,6 +156,7 @@ from replication.training import conventions
 print("paper (η, λ) = (0.2, 0.0005) → ours", conventions.from_authors(0.2, 0.0005))
 print("paper epochs·η·λ = 0.1 → ours", conventions.physical_time_from_authors(0.1), "(the same number of epochs)")
 print("ours (0.4, 0.0005) → paper", conventions.to_authors(0.4, 0.0005))
+print("paper MSE run (η, λ) = (0.05, 0.001) → ours", conventions.mse_from_authors(0.05, 0.001))
 
 # %% [markdown]
 # The landing page's headline for this chapter: the size of the training set we loaded.

@@ -9,8 +9,14 @@ from flax import nnx
 
 from replication import data
 from replication.models import MLP, functional
-from replication.training import Dataset, TrainSpec, l2_term, softmax_xent, train_grid
-from replication.training.conventions import authors_objective, from_authors, to_authors
+from replication.training import Dataset, TrainSpec, l2_term, mse, softmax_xent, train_grid
+from replication.training.conventions import (
+    authors_mse_objective,
+    authors_objective,
+    from_authors,
+    mse_from_authors,
+    to_authors,
+)
 
 LR, LAM = 0.3, 0.02  # in the authors' units
 
@@ -67,6 +73,24 @@ def test_engine_step_at_the_converted_lr_lam_matches_the_authors_step(tiny):
     assert h.metrics["sq_norm"][-1] == pytest.approx(_sq_norm(theirs), rel=1e-5)
     assert h.metrics["train_loss"][-1] == pytest.approx(float(softmax_xent(apply_fn(theirs, x), y)), rel=1e-5)
     assert h.metrics["sq_norm"][-1] != pytest.approx(h.metrics["sq_norm"][0], rel=1e-4)  # the step did something
+
+
+def test_one_authors_mse_step_is_one_of_ours_at_the_same_lr_and_twice_the_lam(tiny):
+    """Fig. S5: google/autol2's MSE, 0.5·mean((y − f)²) over batch and classes, is ours; its λΣθ² is our ½(2λ)‖θ‖²."""
+    apply_fn, params, x, y, labels = tiny
+    assert float(authors_mse_objective(apply_fn(params, x), y, params, 0.0)) == pytest.approx(
+        float(mse(apply_fn(params, x), y)), rel=1e-6
+    )
+    theirs = _sgd_step(lambda p: authors_mse_objective(apply_fn(p, x), y, p, LAM), params, LR)
+    lr, lam = mse_from_authors(LR, LAM)
+    assert (lr, lam) == (LR, 2 * LAM)
+    ours = _sgd_step(lambda p: mse(apply_fn(p, x), y) + lam * l2_term(p), params, lr)
+    for a, b in zip(jax.tree.leaves(theirs), jax.tree.leaves(ours), strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+    ds = Dataset(np.asarray(x), np.asarray(y), labels, np.asarray(x[:8]), np.asarray(y[:8]), labels[:8])
+    spec = TrainSpec(evals=1, loss="mse")  # and through the engine
+    (h,) = train_grid(apply_fn, params, ds, [lr], [lam], [1], spec, progress=lambda *a: None)
+    assert h.metrics["sq_norm"][-1] == pytest.approx(_sq_norm(theirs), rel=1e-5)
 
 
 @pytest.mark.parametrize("lr, lam", [(0.2, 0.0), (0.1, 5e-4), (1.6, 1e-5), (3e-3, 0.3)])

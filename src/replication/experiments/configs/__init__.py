@@ -6,8 +6,9 @@ grouped (``cfg.model.width``, ``cfg.sweep.lams``). :func:`get_config` merges the
 
 **Units, in one place.** ``base()`` and ``paper()`` are written in the paper's units, which are the authors' code's
 (google/autol2 minimizes twice our loss, so its run at (η, λ) is ours at (2η, λ)); ``smoke()`` and ``cpu()`` are
-written in ours. Each module names its learning-rate fields (``LR_FIELDS``) and its physical-time fields
-(``TIME_FIELDS``: epochs·η·λ, steps·η·λ, ηλ bounds), and :func:`get_config` converts them with
+written in ours. Each module names its learning-rate fields (``LR_FIELDS``), its physical-time fields
+(``TIME_FIELDS``: epochs·η·λ, steps·η·λ, ηλ bounds) and the λ of its MSE runs (``MSE_LAM_FIELDS``: the authors' MSE
+run at (η, λ) is ours at (η, 2λ)), and :func:`get_config` converts them with
 :mod:`replication.training.conventions` when the preset is written in the paper's units, so every ``Config`` it
 returns is in our units and a ``paper`` run is the authors' run step for step. ``cfg.units`` says what the preset
 was written in. A module may also define ``scaled()``: what ``smoke`` and ``cpu`` share unless they override it
@@ -22,7 +23,7 @@ from types import MappingProxyType
 
 from replication.core.presets import check_preset
 from replication.core.validation import check_choice
-from replication.training.conventions import from_authors, physical_time_from_authors
+from replication.training.conventions import from_authors, mse_from_authors, physical_time_from_authors
 
 __all__ = ["UNITS", "Config", "merge", "get_config", "paper_config", "chapters", "paper_differences", "in_our_units",
            "units_note"]  # fmt: skip
@@ -125,8 +126,9 @@ def _convert_path(fields: dict, path: str, convert) -> None:
     node[last] = tuple(convert(v) for v in value) if isinstance(value, (tuple, list)) else convert(value)
 
 
-def in_our_units(fields: Mapping, lr_fields=(), time_fields=()) -> dict:
-    """``fields`` with every η (``lr_fields``) and physical time (``time_fields``) converted from the units named by
+def in_our_units(fields: Mapping, lr_fields=(), time_fields=(), mse_lam_fields=()) -> dict:
+    """``fields`` with every η (``lr_fields``), physical time (``time_fields``) and λ of an MSE run
+    (``mse_lam_fields``, Fig. S5: their λ is half of ours, their η ours) converted from the units named by
     ``fields["units"]`` to ours (:mod:`replication.training.conventions`); unchanged when they are ours already."""
     out = dict(fields)
     check_choice("units", out.get("units", "ours"), UNITS)
@@ -136,6 +138,8 @@ def in_our_units(fields: Mapping, lr_fields=(), time_fields=()) -> dict:
         _convert_path(out, path, lambda lr: from_authors(lr, 0.0)[0])
     for path in time_fields:
         _convert_path(out, path, physical_time_from_authors)
+    for path in mse_lam_fields:
+        _convert_path(out, path, lambda lam: mse_from_authors(1.0, lam)[1])
     return out
 
 
@@ -145,7 +149,8 @@ def _fields(module, preset: str) -> dict:
     if preset != "paper" and hasattr(module, "scaled"):
         fields = merge(fields, module.scaled())
     fields = merge(fields, getattr(module, preset)())
-    return in_our_units(fields, getattr(module, "LR_FIELDS", ()), getattr(module, "TIME_FIELDS", ()))
+    fields_of = {kind: getattr(module, kind, ()) for kind in ("LR_FIELDS", "TIME_FIELDS", "MSE_LAM_FIELDS")}
+    return in_our_units(fields, *fields_of.values())
 
 
 def get_config(chapter: str, preset: str) -> Config:

@@ -5,9 +5,12 @@ MNIST samples with batch 512 (full batch), τ = 2/(ηλ) epochs, η ∈ (0.0025 
 Units: ``base()``/``paper()`` in the paper's (the authors' code: our η is twice theirs, and so is every physical
 time), ``smoke()``/``cpu()`` in ours; ``get_config`` converts (see ``configs``)."""
 
-LR_FIELDS = ("sweep.lrs", "budget.lr", "mse.lrs")
+LR_FIELDS = ("sweep.lrs", "budget.lr")
+# Fig. S5's MSE converts differently (training.conventions): their (η, λ) is our (η, 2λ), so its η and its λ = 0
+# length (10⁵/η epochs) keep their numbers, and its λ and physical time double.
+MSE_LAM_FIELDS = ("mse.lams",)
 TIME_FIELDS = ("sweep.physical_time", "sweep.min_lr_lam", "sweep.max_lr_lam", "sweep.zero_lr_time",
-               "mse.physical_time", "mse.zero_lr_time")  # fmt: skip
+               "mse.physical_time")  # fmt: skip
 
 PAPER_LRS = (0.0025, 0.01, 0.02, 0.025, 0.03, 0.05, 0.08, 0.15, 0.3, 0.5, 1, 1.5, 2, 5, 10, 25, 50)
 PAPER_LAMS = (1e-5, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 20, 50, 100)
