@@ -20,7 +20,19 @@ from replication.experiments.fc_mnist import run_sweep
 from replication.experiments.optimal_l2 import tuning_sweep, wrn_setting, wrn_sweep, wrn_tuning_sweep
 from replication.training import AutoL2, History
 
-__all__ = ["controller", "Race", "constant_lr_race", "schedule_race", "wrn_race", "wrn_schedule_race", "cnn_race"]
+__all__ = [
+    "STUDIES",
+    "controller",
+    "Race",
+    "constant_lr_race",
+    "schedule_race",
+    "wrn_race",
+    "wrn_schedule_race",
+    "cnn_race",
+]
+
+# What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
+STUDIES = ("wrn_race", "wrn_schedule_race", "cnn_race", "constant_lr_race", "schedule_race")
 
 
 def controller(cfg, variant: str = "paper", *, every: int | None = None) -> AutoL2:

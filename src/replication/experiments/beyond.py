@@ -15,6 +15,7 @@ from replication.experiments.fc_mnist import run_sweep, seed_list, sweep_runs
 from replication.experiments.results import SweepResult, analyzed
 
 __all__ = [
+    "STUDIES",
     "OPTIMIZERS",
     "LABELS",
     "optimizer_sweep",
@@ -27,6 +28,9 @@ __all__ = [
     "disagreements",
     "peak_times",
 ]
+
+# What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
+STUDIES = ("comparison",)
 
 OPTIMIZERS = ("sgd", "momentum", "sgdw", "adam", "adamw")
 LABELS = {

@@ -10,7 +10,10 @@ from replication.analysis.plan import SweepRun, plan_sweep
 from replication.experiments.cifar import run_sweep
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["sweep_runs", "sweeps"]
+__all__ = ["STUDIES", "sweep_runs", "sweeps"]
+
+# What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
+STUDIES = ("sweeps",)
 
 
 def sweep_runs(cfg, *, batch_norm: bool = False) -> list[SweepRun]:

@@ -9,7 +9,10 @@ from replication.analysis.plan import plan_sweep
 from replication.experiments.cifar import run_sweep
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["sweep"]
+__all__ = ["STUDIES", "sweep"]
+
+# What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
+STUDIES = ("sweep",)
 
 
 def sweep(cfg, *, seed: int) -> SweepResult:

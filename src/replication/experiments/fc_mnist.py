@@ -16,7 +16,10 @@ from replication.experiments.results import SweepResult, analyzed
 from replication.models import MLP, functional
 from replication.training import Dataset, TrainSpec
 
-__all__ = ["load_data", "make_model", "sweep_runs", "run_sweep", "seed_list", "tstar_sweep", "mse_sweep"]
+__all__ = ["STUDIES", "load_data", "make_model", "sweep_runs", "run_sweep", "seed_list", "tstar_sweep", "mse_sweep"]
+
+# What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
+STUDIES = ("tstar_sweep", "mse_sweep")
 
 
 def load_data(source: str, train_samples: int, test_samples: int) -> Dataset:

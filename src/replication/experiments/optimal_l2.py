@@ -18,9 +18,12 @@ from replication.experiments.configs import Config
 from replication.experiments.fc_mnist import run_sweep
 from replication.experiments.grid import GridResult
 
-__all__ = ["CMeasurement", "measure_c", "tuning_sweep", "PredictionStudy", "prediction_study", "wrn_setting",
+__all__ = ["STUDIES", "CMeasurement", "measure_c", "tuning_sweep", "PredictionStudy", "prediction_study", "wrn_setting",
            "wrn_sweep", "wrn_measure_c", "wrn_tuning_sweep", "wrn_prediction_study", "SCHEDULE_FRACTION",
-           "ScheduledPrediction", "scheduled_prediction"]  # fmt: skip
+           "ScheduledPrediction", "scheduled_prediction", "scheduled_prediction_study"]  # fmt: skip
+
+# What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
+STUDIES = ("wrn_prediction_study", "scheduled_prediction_study", "prediction_study")
 
 # Section 3: under the step schedule the run should peak before the first decay at 0.3T, so λ_pred ≈ c/(0.3T).
 SCHEDULE_FRACTION = 0.3
@@ -149,3 +152,8 @@ def scheduled_prediction(cfg, c: CMeasurement, *, seed: int) -> ScheduledPredict
     predicted = wrn_sweep(w, runs, seed=seed, name="optimal_l2_wrn_scheduled", evals=w.train.evals, schedule="step")
     rows = prediction_table(c.c, [T], list(fixed.histories), list(predicted.histories), factors=factors)
     return ScheduledPrediction(c, fixed, predicted, tuple(rows))
+
+
+def scheduled_prediction_study(cfg, *, seed: int) -> ScheduledPrediction:
+    """:func:`scheduled_prediction` with c measured as :func:`wrn_prediction_study` measures it (stored: reused)."""
+    return scheduled_prediction(cfg, wrn_measure_c(wrn_setting(cfg), seed=seed), seed=seed)

@@ -11,8 +11,11 @@ from replication.experiments.cifar import run_sweep
 from replication.experiments.grid import GridResult
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["AUGMENT", "MOMENTUM", "SCHEDULED", "steps_per_epoch", "model_config", "sgd_sweep", "budget_lr",
+__all__ = ["STUDIES", "AUGMENT", "MOMENTUM", "SCHEDULED", "steps_per_epoch", "model_config", "sgd_sweep", "budget_lr",
            "ScheduleComparison", "fixed_T_sweep", "schedule_comparison", "momentum_constant", "sigma_runs"]  # fmt: skip
+
+# What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
+STUDIES = ("sgd_sweep", "schedule_comparison", "momentum_constant", "sigma_runs")
 
 AUGMENT = ("flip", "crop", "mixup")
 MOMENTUM = dict(optimizer="momentum", momentum=0.9, augment=AUGMENT)  # Fig. 1's setting at a constant learning rate
