@@ -212,7 +212,9 @@ def load_cifar10_or_stand_in(
 
     The order is CIFAR-10, then Fashion-MNIST (Debian's ``dataset-fashion-mnist``, checksummed; skipped when
     ``stand_in="mnist"``), then MNIST (``mnist_source``). ``notice`` is ``None`` for the real CIFAR-10 and otherwise a
-    sentence that a chapter must show in a banner.
+    sentence that a chapter must show in a banner, saying why. A location that is asked for (``path`` or
+    ``$REPLICATION_CIFAR10``; ``fashion_mnist_path`` or ``$REPLICATION_FASHION_MNIST``) and holds nothing usable
+    raises :class:`DataLocationError` instead of passing to the next data set.
     """
     check_choice("stand_in", stand_in, STAND_INS)
     if cifar10_location(path) is not None:  # a location that was asked for but holds nothing usable raised here
