@@ -70,7 +70,7 @@ from replication.site import registry as figures
 
 check_parameters(preset=preset, seed=seed)
 banner.show_banner(preset)
-display(HTML(figures.landing_table_html(headlines.load_headlines(preset), figures.toc_chapters("_toc.yml"))))
+display(HTML(figures.landing_table_html(headlines.load_headlines(preset), figures.toc_chapters())))
 
 # %% [markdown]
 # ## Conventions

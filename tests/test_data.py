@@ -248,8 +248,9 @@ def test_fashion_mnist_refuses_a_damaged_file(fashion_copy, name):
     with pytest.raises(data.ChecksumError, match=f"{name}: sha256 is .*dataset-fashion-mnist"):
         data.load_fashion_mnist("test", fashion_copy)
     data.load_fashion_mnist("train", fashion_copy)  # the train files are intact and still load
-    f.unlink()
-    assert data.fashion_mnist_location(fashion_copy) is None
+    f.unlink()  # a folder that was asked for and lacks a file stops with one line, never falls back
+    with pytest.raises(data.DataLocationError, match=f"path={fashion_copy}: missing {name}[.]"):
+        data.fashion_mnist_location(fashion_copy)
     with pytest.raises(data.DatasetNotFoundError, match="apt-get install dataset-fashion-mnist"):
         data.load_fashion_mnist("test", fashion_copy)
 
@@ -289,7 +290,8 @@ def test_stand_in_order_is_cifar10_then_fashion_mnist_then_mnist(monkeypatch, tm
 @needs_fashion
 def test_fashion_mnist_location_follows_the_environment(monkeypatch, tmp_path, fashion_copy):
     monkeypatch.setenv("REPLICATION_FASHION_MNIST", str(tmp_path / "nowhere"))
-    assert data.fashion_mnist_location() is None
+    with pytest.raises(data.DataLocationError, match="REPLICATION_FASHION_MNIST=.*nowhere: no such folder"):
+        data.fashion_mnist_location()
     monkeypatch.setenv("REPLICATION_FASHION_MNIST", str(fashion_copy))
     assert data.fashion_mnist_location() == fashion_copy
     ds = data.load_dataset("fashion-mnist", "test")
@@ -353,3 +355,109 @@ def test_average_pool_averages_blocks_and_refuses_a_factor_that_does_not_divide(
         data.average_pool(images, 3)
     with pytest.raises(ValueError, match="factor"):
         data.average_pool(images, 0)
+
+
+# ------------------------------------------------------------------- a data variable that is set means that data
+
+
+@pytest.fixture
+def no_data_variables(monkeypatch, tmp_path):
+    """Every data variable unset and an empty data cache, so each test sets only the one it is about."""
+    for variable in ("REPLICATION_CIFAR10", "REPLICATION_FASHION_MNIST", "REPLICATION_MNIST_IDX"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("REPLICATION_DATA", str(tmp_path / "empty-cache"))
+    return monkeypatch
+
+
+def _one_line_error(err_type, call, *fragments) -> str:
+    """Run ``call``, expect ``err_type`` with a one-line message holding every fragment; return the message."""
+    with pytest.raises(err_type) as err:
+        call()
+    message = str(err.value)
+    assert "\n" not in message, message
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    return message
+
+
+def _stand_in():
+    return data.load_cifar10_or_stand_in("test", mnist_source="embedded")
+
+
+def test_a_cifar10_variable_that_finds_nothing_stops_instead_of_using_the_stand_in(no_data_variables, tmp_path):
+    missing = tmp_path / "nonexistent"
+    no_data_variables.setenv("REPLICATION_CIFAR10", str(missing))
+    _one_line_error(data.DatasetNotFoundError, _stand_in, f"REPLICATION_CIFAR10={missing}", "no such file or folder")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    no_data_variables.setenv("REPLICATION_CIFAR10", str(empty))
+    _one_line_error(data.DatasetNotFoundError, _stand_in, f"REPLICATION_CIFAR10={empty}", "an empty folder")
+    (empty / "notes.txt").write_text("not CIFAR-10")
+    _one_line_error(
+        data.DatasetNotFoundError, _stand_in, "no cifar-10-batches-py/ or cifar-10-python.tar.gz", "notes.txt"
+    )
+    partial = tmp_path / "partial" / "cifar-10-batches-py"
+    partial.mkdir(parents=True)
+    (partial / "data_batch_1").write_bytes(b"")
+    no_data_variables.setenv("REPLICATION_CIFAR10", str(partial.parent))
+    _one_line_error(
+        data.DatasetNotFoundError,
+        _stand_in,
+        f"REPLICATION_CIFAR10={partial.parent}",
+        "is missing data_batch_2, data_batch_3, data_batch_4, data_batch_5, test_batch",
+    )
+    # files that are there but not the published ones: a checksum error that names the variable
+    no_data_variables.setenv("REPLICATION_CIFAR10", str(CIFAR_FIXTURE))
+    _one_line_error(data.ChecksumError, _stand_in, f"REPLICATION_CIFAR10={CIFAR_FIXTURE}", "md5")
+
+
+def test_a_fashion_mnist_variable_that_finds_nothing_stops_instead_of_using_mnist(no_data_variables, tmp_path):
+    missing = tmp_path / "nonexistent"
+    no_data_variables.setenv("REPLICATION_FASHION_MNIST", str(missing))
+    _one_line_error(data.DatasetNotFoundError, _stand_in, f"REPLICATION_FASHION_MNIST={missing}", "no such folder")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    no_data_variables.setenv("REPLICATION_FASHION_MNIST", str(empty))
+    _one_line_error(data.DatasetNotFoundError, _stand_in, f"REPLICATION_FASHION_MNIST={empty}", "an empty folder")
+    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"):
+        (empty / name).write_bytes(b"")
+    _one_line_error(
+        data.DatasetNotFoundError,
+        _stand_in,
+        f"REPLICATION_FASHION_MNIST={empty}",
+        "missing t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz",
+    )
+
+
+@needs_fashion
+def test_a_fashion_mnist_variable_with_a_damaged_file_names_the_variable(no_data_variables, fashion_copy):
+    f = fashion_copy / "t10k-labels-idx1-ubyte.gz"
+    f.write_bytes(f.read_bytes()[:-1])
+    no_data_variables.setenv("REPLICATION_FASHION_MNIST", str(fashion_copy))
+    _one_line_error(data.ChecksumError, _stand_in, f"REPLICATION_FASHION_MNIST={fashion_copy}", "sha256")
+
+
+def test_an_mnist_idx_variable_that_finds_nothing_says_what_is_there(no_data_variables, tmp_path):
+    missing = tmp_path / "nonexistent"
+    no_data_variables.setenv("REPLICATION_MNIST_IDX", str(missing))
+    load = lambda: data.load_mnist("test")  # noqa: E731
+    _one_line_error(data.DatasetNotFoundError, load, f"REPLICATION_MNIST_IDX={missing}", "no such folder")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    no_data_variables.setenv("REPLICATION_MNIST_IDX", str(empty))
+    _one_line_error(data.DatasetNotFoundError, load, f"REPLICATION_MNIST_IDX={empty}", "an empty folder")
+    (empty / "t10k-images-idx3-ubyte.gz").write_bytes(b"")
+    _one_line_error(data.DatasetNotFoundError, load, "missing t10k-labels-idx1-ubyte (or .gz)")
+
+
+@needs_fashion
+def test_the_stand_in_banner_says_why_without_machine_paths(no_data_variables, tmp_path):
+    _, notice = _stand_in()
+    assert "CIFAR-10 not found (REPLICATION_CIFAR10 unset, no cifar-10-python.tar.gz in the data cache)" in notice
+    assert "stand-in: Fashion-MNIST" in notice and "Debian's dataset-fashion-mnist" in notice
+    no_data_variables.setattr(data.fashion_mnist, "FASHION_MNIST_DEBIAN_DIR", tmp_path / "not-installed")
+    _, notice = _stand_in()
+    assert "stand-in: MNIST" in notice
+    assert "Fashion-MNIST, the preferred stand-in, is not installed (REPLICATION_FASHION_MNIST unset" in notice
+    for machine_path in (str(tmp_path), "/root/", "/tmp/", "/home/"):
+        assert machine_path not in notice

@@ -2,7 +2,8 @@
 ``REPLICATION_CIFAR10`` or in the data folder (where :func:`~replication.data.download_cifar10` puts it). Batches
 are unpickled only after their md5 matches the published one, and always with an unpickler that can build nothing
 but plain containers and numpy arrays. Without CIFAR-10 the chapters run on a named stand-in, Fashion-MNIST when
-Debian's package is installed and MNIST otherwise (:func:`load_cifar10_or_stand_in`)."""
+Debian's package is installed and MNIST otherwise (:func:`load_cifar10_or_stand_in`), but only when no location asks
+for CIFAR-10: a set ``REPLICATION_CIFAR10`` that holds nothing usable stops the run with one line instead."""
 
 from __future__ import annotations
 
@@ -15,17 +16,26 @@ from pathlib import Path
 import numpy as np
 
 from replication.core.validation import check_choice
-from replication.data.fashion_mnist import fashion_mnist_location, load_fashion_mnist
+from replication.data.fashion_mnist import (
+    FASHION_MNIST_ENV,
+    FASHION_MNIST_NOT_INSTALLED,
+    fashion_mnist_location,
+    load_fashion_mnist,
+)
 from replication.data.integrity import (
     DATASETS,
     SPLITS,
     CorruptDataError,
+    DataLocationError,
     DatasetNotFoundError,
     ImageDataset,
+    asked_for_location,
     data_dir,
+    folder_contents,
+    naming,
     verify_digest,
 )
-from replication.data.mnist import load_mnist
+from replication.data.mnist import MNIST_IDX_ENV, load_mnist
 
 # Published md5 sums of the CIFAR-10 python distribution.
 CIFAR10_FOLDER = "cifar-10-batches-py"
@@ -43,6 +53,9 @@ CIFAR10_SPLIT_BATCHES = {
     "train": ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5"),
     "test": ("test_batch",),
 }
+CIFAR10_ENV = "REPLICATION_CIFAR10"
+# why the stand-in is used (no machine path: the book's banner shows it)
+CIFAR10_NOT_FOUND = f"{CIFAR10_ENV} unset, no {CIFAR10_ARCHIVE} in the data cache"
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 
@@ -86,21 +99,43 @@ def _unpickle_batch(payload: bytes, label: str) -> tuple[np.ndarray, np.ndarray]
     return np.ascontiguousarray(images), labels
 
 
+def _cifar10_at(p: Path) -> Path | str:
+    """The archive or batches folder at ``p`` (either itself, or a folder holding either), else what is there."""
+    if not p.exists():
+        return "no such file or folder"
+    if p.is_file():
+        return p if p.name.endswith((".tar.gz", ".tgz")) else "a file that is not a .tar.gz archive"
+    if (p / CIFAR10_FOLDER).is_dir():
+        p = p / CIFAR10_FOLDER
+    elif (p / CIFAR10_ARCHIVE).is_file():
+        return p / CIFAR10_ARCHIVE
+    elif not any(p.iterdir()):
+        return "an empty folder"
+    elif not any((p / name).exists() for name in CIFAR10_BATCH_MD5):
+        return f"no {CIFAR10_FOLDER}/ or {CIFAR10_ARCHIVE} (it holds {folder_contents(p)})"
+    if (p / "test_batch").is_file():  # each split's batches are checked when it is loaded
+        return p
+    missing = [name for name in CIFAR10_BATCH_MD5 if not (p / name).is_file()]
+    return f"{p.name}/ is missing {', '.join(missing)}"
+
+
 def cifar10_location(path: str | os.PathLike | None = None) -> Path | None:
-    """Where CIFAR-10 is: ``path``, else ``$REPLICATION_CIFAR10``, else the archive that
-    :func:`~replication.data.download_cifar10` puts in :func:`~replication.data.data_dir`; resolved to the batches
-    folder or archive."""
-    path = path or os.environ.get("REPLICATION_CIFAR10")
-    if not path:
+    """Where CIFAR-10 is: ``path``, else ``$REPLICATION_CIFAR10`` (either must lead to the batches folder or the
+    archive, else :class:`DataLocationError` says what is there), else the archive that
+    :func:`~replication.data.download_cifar10` puts in :func:`~replication.data.data_dir`; None only when nothing
+    is asked for and nothing was downloaded."""
+    asked = asked_for_location(path, CIFAR10_ENV)
+    if asked is None:
         downloaded = data_dir() / CIFAR10_ARCHIVE
         return downloaded if downloaded.is_file() else None
-    p = Path(path).expanduser()
-    for candidate in (p, p / CIFAR10_FOLDER, p / CIFAR10_ARCHIVE):
-        if candidate.is_dir() and (candidate / "test_batch").exists():
-            return candidate
-        if candidate.is_file() and candidate.name.endswith((".tar.gz", ".tgz")):
-            return candidate
-    return None
+    where, asked_as = asked
+    found = _cifar10_at(where)
+    if isinstance(found, str):
+        raise DataLocationError(
+            f"{asked_as}: {found}. Fix: name {CIFAR10_ARCHIVE} or the folder holding {CIFAR10_FOLDER}/, or unset "
+            f"{CIFAR10_ENV} to run on the stand-in."
+        )
+    return found
 
 
 def _md5_fix(label: str) -> str:
@@ -121,17 +156,27 @@ def load_cifar10(
     where = cifar10_location(path)
     if where is None:
         raise DatasetNotFoundError(
-            f"CIFAR-10 not found (path={path!r}, REPLICATION_CIFAR10={os.environ.get('REPLICATION_CIFAR10')!r}). "
-            f"Fix: run `make cifar10` (or replication.data.download_cifar10()) to fetch it into {data_dir()}, or "
-            f"download {CIFAR10_ARCHIVE} yourself and set REPLICATION_CIFAR10 to it or to the folder holding "
-            f"{CIFAR10_FOLDER}/."
+            f"CIFAR-10 not found ({CIFAR10_NOT_FOUND}: {data_dir()}). Fix: run `make cifar10` (or "
+            f"replication.data.download_cifar10()) to fetch it there, or download {CIFAR10_ARCHIVE} yourself and set "
+            f"{CIFAR10_ENV} to it or to the folder holding {CIFAR10_FOLDER}/."
         )
+    asked = asked_for_location(path, CIFAR10_ENV)
+    with naming(asked[1] if asked else None):  # a bad file in a place the user named: the one line names it too
+        images, labels = _read_split(where, split, verify_checksum)
+    return ImageDataset(images, labels, "cifar10", split, f"cifar10:{where}")
+
+
+def _read_split(where: Path, split: str, verify_checksum: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The split's images and labels from the batches folder or archive ``where``, each md5-checked first."""
     payloads: dict[str, bytes] = {}
     if where.is_dir():
+        missing = [name for name in CIFAR10_SPLIT_BATCHES[split] if not (where / name).is_file()]
+        if missing:
+            raise DataLocationError(
+                f"{where}/ is missing {', '.join(missing)}: the {CIFAR10_FOLDER} folder is incomplete."
+            )
         for name in CIFAR10_SPLIT_BATCHES[split]:
             f = where / name
-            if not f.exists():
-                raise DatasetNotFoundError(f"{f} is missing; the {CIFAR10_FOLDER} folder is incomplete.")
             if verify_checksum:
                 verify_digest(f, CIFAR10_BATCH_MD5[name], algorithm="md5", fix=_md5_fix(str(f)))
             payloads[name] = f.read_bytes()
@@ -149,9 +194,7 @@ def load_cifar10(
                 "Replace it with an intact copy."
             ) from err
     parts = [_unpickle_batch(payloads[name], f"{where}:{name}") for name in CIFAR10_SPLIT_BATCHES[split]]
-    images = np.concatenate([p[0] for p in parts])
-    labels = np.concatenate([p[1] for p in parts])
-    return ImageDataset(images, labels, "cifar10", split, f"cifar10:{where}")
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
 STAND_INS = ("fashion-mnist", "mnist")
@@ -169,25 +212,41 @@ def load_cifar10_or_stand_in(
 
     The order is CIFAR-10, then Fashion-MNIST (Debian's ``dataset-fashion-mnist``, checksummed; skipped when
     ``stand_in="mnist"``), then MNIST (``mnist_source``). ``notice`` is ``None`` for the real CIFAR-10 and otherwise a
-    sentence that a chapter must show in a banner.
+    sentence that a chapter must show in a banner, saying why. A location that is asked for (``path`` or
+    ``$REPLICATION_CIFAR10``; ``fashion_mnist_path`` or ``$REPLICATION_FASHION_MNIST``) and holds nothing usable
+    raises :class:`DataLocationError` instead of passing to the next data set.
     """
     check_choice("stand_in", stand_in, STAND_INS)
-    if cifar10_location(path) is not None:
+    if cifar10_location(path) is not None:  # a location that was asked for but holds nothing usable raised here
         return load_cifar10(split, path), None
     fashion = fashion_mnist_location(fashion_mnist_path) if stand_in == "fashion-mnist" else None
     if fashion is not None:
-        ds = load_fashion_mnist(split, fashion)
-        what = f"Fashion-MNIST (Zalando's clothing images, 28×28 grey, from {fashion}, sha256-checked"
+        ds = load_fashion_mnist(split, fashion_mnist_path)  # as asked, so its errors name the setting
+        what = f"Fashion-MNIST (Zalando's clothing images, 28×28 grey, from {_fashion_origin(fashion_mnist_path)}, "
+        what += "sha256-checked"
     else:
         ds = load_mnist(split, mnist_source)
-        missing = " (Fashion-MNIST, the preferred stand-in, is not installed: apt-get install dataset-fashion-mnist)"
-        what = f"MNIST ({ds.source}" + (missing if stand_in == "fashion-mnist" else "")
+        missing = (
+            f" (Fashion-MNIST, the preferred stand-in, is not installed ({FASHION_MNIST_NOT_INSTALLED}): "
+            "apt-get install dataset-fashion-mnist)"
+        )
+        source = f"IDX files from {MNIST_IDX_ENV}" if ds.source.startswith("idx:") else ds.source
+        what = f"MNIST ({source}" + (missing if stand_in == "fashion-mnist" else "")
     notice = (
-        f"CIFAR-10 was not found on this machine, so this chapter ran on a stand-in: {what}; {len(ds)} {split} "
-        "images). Numbers here are not CIFAR-10 numbers. To use CIFAR-10, set REPLICATION_CIFAR10 to your "
-        "cifar-10-python.tar.gz (or fetch it with `make cifar10`) and re-run."
+        f"CIFAR-10 not found ({CIFAR10_NOT_FOUND}), so this chapter ran on a stand-in: {what}; {len(ds)} {split} "
+        f"images). Numbers here are not CIFAR-10 numbers. To use CIFAR-10, fetch it with `make cifar10` or set "
+        f"{CIFAR10_ENV} to your {CIFAR10_ARCHIVE}, and re-run."
     )
     return ds, notice
+
+
+def _fashion_origin(path: str | os.PathLike | None) -> str:
+    """Where the Fashion-MNIST stand-in came from, for the banner: the variable's name rather than its value (the
+    book shows the banner, and a value is a path on the machine that built it)."""
+    asked = asked_for_location(path, FASHION_MNIST_ENV)
+    if asked is None:
+        return "Debian's dataset-fashion-mnist"
+    return f"the folder in {FASHION_MNIST_ENV}" if path is None else str(path)
 
 
 def load_dataset(name: str, split: str = "train", **kwargs) -> ImageDataset:

@@ -1,6 +1,7 @@
 """Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017), the CIFAR-10 stand-in: 60000/10000 28×28 grey images of ten
 kinds of clothing, read from the four standard IDX ``.gz`` files that Debian's package ``dataset-fashion-mnist``
-installs under ``/usr/share/datasets/fashion-mnist/`` (or the folder named by ``$REPLICATION_FASHION_MNIST``).
+installs under ``/usr/share/datasets/fashion-mnist/``, or from the folder named by ``$REPLICATION_FASHION_MNIST``
+(which then must hold them: a set variable is never passed over for Debian's copy or for MNIST).
 Each file is read only after its sha256 matches the one recorded here (computed once from Debian's package, which
 ships Zalando's published files), and the label counts are checked (6000 per class in train, 1000 in test)."""
 
@@ -12,18 +13,33 @@ from pathlib import Path
 import numpy as np
 
 from replication.core.validation import check_choice
-from replication.data.integrity import SPLITS, CorruptDataError, DatasetNotFoundError, ImageDataset, verify_digest
+from replication.data.integrity import (
+    SPLITS,
+    CorruptDataError,
+    DataLocationError,
+    DatasetNotFoundError,
+    ImageDataset,
+    asked_for_location,
+    folder_problem,
+    naming,
+    verify_digest,
+)
 from replication.data.mnist import read_idx
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_DEBIAN_DIR",
+    "FASHION_MNIST_ENV",
+    "FASHION_MNIST_NOT_INSTALLED",
     "FASHION_MNIST_SHA256",
     "fashion_mnist_location",
     "load_fashion_mnist",
 ]
 
 FASHION_MNIST_DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
+FASHION_MNIST_ENV = "REPLICATION_FASHION_MNIST"
+# why no Fashion-MNIST was used, when none was asked for (no machine path: the book's banner shows it)
+FASHION_MNIST_NOT_INSTALLED = f"{FASHION_MNIST_ENV} unset, Debian's dataset-fashion-mnist not installed"
 FASHION_MNIST_SHA256 = {
     "train-images-idx3-ubyte.gz": "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
     "train-labels-idx1-ubyte.gz": "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",
@@ -53,27 +69,29 @@ _FIX = (
 )
 
 
+def _missing_files(folder: Path) -> list[str]:
+    return [name for name in FASHION_MNIST_SHA256 if not (folder / name).is_file()]
+
+
 def fashion_mnist_location(path: str | os.PathLike | None = None) -> Path | None:
-    """The folder holding the four Fashion-MNIST ``.gz`` files: ``path``, else ``$REPLICATION_FASHION_MNIST``, else
-    Debian's ``/usr/share/datasets/fashion-mnist``; ``None`` when any of the four files is missing there."""
-    folder = Path(path or os.environ.get("REPLICATION_FASHION_MNIST") or FASHION_MNIST_DEBIAN_DIR).expanduser()
-    return folder if all((folder / name).is_file() for name in FASHION_MNIST_SHA256) else None
-
-
-def load_fashion_mnist(
-    split: str = "train", path: str | os.PathLike | None = None, *, verify_checksum: bool = True
-) -> ImageDataset:
-    """Fashion-MNIST as uint8 ``(N, 28, 28, 1)`` images and int labels; ``verify_checksum=True`` (default) refuses
-    a file whose sha256 is not the recorded one."""
-    check_choice("split", split, SPLITS)
-    where = fashion_mnist_location(path)
-    if where is None:
-        raise DatasetNotFoundError(
-            f"Fashion-MNIST not found (path={path!r}, REPLICATION_FASHION_MNIST="
-            f"{os.environ.get('REPLICATION_FASHION_MNIST')!r}, {FASHION_MNIST_DEBIAN_DIR}). Fix: "
-            "apt-get install dataset-fashion-mnist (Debian/Ubuntu), or set REPLICATION_FASHION_MNIST to a folder "
-            f"holding {', '.join(FASHION_MNIST_SHA256)}."
+    """The folder holding the four Fashion-MNIST ``.gz`` files: ``path``, else ``$REPLICATION_FASHION_MNIST`` (either
+    must hold all four, else :class:`DataLocationError` says what is there), else Debian's
+    ``/usr/share/datasets/fashion-mnist``; None only when nothing is asked for and Debian's copy is incomplete."""
+    asked = asked_for_location(path, FASHION_MNIST_ENV)
+    if asked is None:
+        return None if _missing_files(FASHION_MNIST_DEBIAN_DIR) else FASHION_MNIST_DEBIAN_DIR
+    folder, asked_as = asked
+    problem = folder_problem(folder, _missing_files(folder), len(FASHION_MNIST_SHA256))
+    if problem:
+        raise DataLocationError(
+            f"{asked_as}: {problem}. Fix: name the folder holding {', '.join(FASHION_MNIST_SHA256)}, or unset "
+            f"{FASHION_MNIST_ENV} and apt-get install dataset-fashion-mnist."
         )
+    return folder
+
+
+def _read_split(where: Path, split: str, verify_checksum: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The split's images and labels from ``where``, each file checked against its sha256 first."""
     images_file, labels_file = (where / name for name in _SPLIT_FILES[split])
     if verify_checksum:
         for f in (images_file, labels_file):
@@ -85,4 +103,24 @@ def load_fashion_mnist(
     counts = np.bincount(labels, minlength=10)
     if verify_checksum and (counts.size != 10 or not np.all(counts == _PER_CLASS[split])):
         raise CorruptDataError(f"{where}: {split} label counts {counts.tolist()}, expected {_PER_CLASS[split]} each.")
+    return images, labels
+
+
+def load_fashion_mnist(
+    split: str = "train", path: str | os.PathLike | None = None, *, verify_checksum: bool = True
+) -> ImageDataset:
+    """Fashion-MNIST as uint8 ``(N, 28, 28, 1)`` images and int labels; ``verify_checksum=True`` (default) refuses
+    a file whose sha256 is not the recorded one."""
+    check_choice("split", split, SPLITS)
+    where = fashion_mnist_location(path)
+    if where is None:
+        raise DatasetNotFoundError(
+            f"Fashion-MNIST not found ({FASHION_MNIST_NOT_INSTALLED}). Fix: apt-get install dataset-fashion-mnist "
+            f"(Debian/Ubuntu), or set {FASHION_MNIST_ENV} to a folder holding {', '.join(FASHION_MNIST_SHA256)}."
+        )
+    asked = asked_for_location(path, FASHION_MNIST_ENV)
+    with naming(
+        asked[1] if asked else None
+    ):  # a bad file in a folder the user named: the one line names the setting too
+        images, labels = _read_split(where, split, verify_checksum)
     return ImageDataset(images[..., None], labels, "fashion-mnist", split, f"idx:{where}")

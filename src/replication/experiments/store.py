@@ -34,7 +34,13 @@ __all__ = [
 
 
 def results_root(root: str | os.PathLike | None = None) -> Path:
-    return Path(root or os.environ.get("REPLICATION_RESULTS") or "results").expanduser()
+    """The results folder: ``root``, else ``$REPLICATION_RESULTS``, else ``results/`` in the project (never the
+    current folder, so a chapter run from elsewhere finds and writes the same results)."""
+    from replication.core.project import project_root
+
+    if root or os.environ.get("REPLICATION_RESULTS"):
+        return Path(root or os.environ["REPLICATION_RESULTS"]).expanduser()
+    return project_root() / "results"
 
 
 def write_json_atomic(path: str | os.PathLike, obj) -> Path:

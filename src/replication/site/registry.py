@@ -11,6 +11,8 @@ import functools
 import html
 from pathlib import Path
 
+from replication.core.project import project_root
+
 __all__ = ["FigureRow", "FIGURES", "toc_chapters", "toc_chapters_in_order", "landing_table_html"]
 
 
@@ -221,8 +223,8 @@ FIGURES = (
 )
 
 
-def toc_chapters(toc_path: str | Path = "_toc.yml") -> set[str]:
-    """Names (file stems) of the chapters listed in the book's ``_toc.yml``."""
+def toc_chapters(toc_path: str | Path | None = None) -> set[str]:
+    """Names (file stems) of the chapters listed in the book's ``_toc.yml`` (default: the project's)."""
     return set(toc_chapters_in_order(toc_path))
 
 
@@ -270,11 +272,12 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
             f'<tbody>{"".join(rows)}</tbody></table>')  # fmt: skip
 
 
-def toc_chapters_in_order(toc_path: str | Path = "_toc.yml") -> list[str]:
-    """The book's chapters in execution order: as listed in ``_toc.yml``, with the root (landing page) last."""
+def toc_chapters_in_order(toc_path: str | Path | None = None) -> list[str]:
+    """The book's chapters in execution order: as listed in ``_toc.yml`` (default: the project's), with the root
+    (landing page) last."""
     import yaml
 
-    toc = yaml.safe_load(Path(toc_path).read_text())
+    toc = yaml.safe_load(Path(toc_path or project_root() / "_toc.yml").read_text())
     root = Path(toc["root"]).stem
     ordered = []
 
