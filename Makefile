@@ -14,7 +14,7 @@ PYTHON ?= python3
 # Checked before anything runs, so a typo stops here in one line and leaves nothing behind: the variables a user
 # may set on the command line (`make book PRSET=smoke` would otherwise build the default cpu book, for hours), the
 # preset, and the seed (digits only; the chapter checks its range).
-USER_VARIABLES := PRESET SEED CH PORT DEVICE CONFIRM PYTHON
+USER_VARIABLES := PRESET SEED CH PORT DEVICE CONFIRM PYTHON VERSION
 unknown_variables := $(filter-out $(USER_VARIABLES),$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v))))
 ifneq ($(unknown_variables),)
 $(error unknown variable $(unknown_variables); make takes $(USER_VARIABLES) (see make help))
@@ -52,7 +52,7 @@ CHAPTERS = $(shell $(PY) -c "from replication.site.registry import toc_chapters_
 export REPLICATION_RESULTS := $(CURDIR)/results
 
 .DEFAULT_GOAL := help
-.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless build book serve check-book bench clean distclean
+.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless build book serve check-book bench release clean distclean
 
 help: ## List the targets (this text)
 	@echo "l2-dynamics: make <target> [PRESET=smoke|cpu|paper] (default PRESET=cpu)"
@@ -177,6 +177,15 @@ bench: env ## Engine speed (not a test): per model, our step against PyTorch eag
 check-book: env ## Check the built book in headless Chromium and save one screenshot per page
 	rm -rf _build/$(PRESET)/screenshots
 	$(PY) .ci/check_book.py $(HTML) --screenshots _build/$(PRESET)/screenshots
+
+release: env ## make release VERSION=X.Y.Z: check the version and changelog, run .ci/run in a fresh clone, then tag vX.Y.Z
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=X.Y.Z (the version in src/replication/__init__.py)"; exit 2; }
+	@test -z "$$(git status --porcelain --untracked-files=no)" || { echo "make release: commit your changes first"; exit 1; }
+	@$(PY) tools/release.py check $(VERSION)
+	rm -rf _build/release-ci && git clone -q . _build/release-ci
+	cd _build/release-ci && bash .ci/run
+	git tag -a v$(VERSION) -m "l2-dynamics $(VERSION)"
+	@echo "Tagged v$(VERSION). Publish it with: git push origin v$(VERSION)"
 
 clean: ## Remove _build/ (built books, staged notebooks); keeps .venv/ and results/
 	rm -rf _build

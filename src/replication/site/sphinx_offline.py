@@ -17,12 +17,17 @@ It also adds the book's stylesheet (:data:`BOOK_CSS`, written to ``_static/repli
 lines instead of cutting them at the right edge of their box, text outputs scroll sideways, and Plotly figures fit
 the page at any width.
 
+And every page's footer names the book's version and the commit it was built from (:func:`build_stamp`), so a
+reader can cite and return to the book they read.
+
 Nothing is fetched from a CDN.
 """
 
 from __future__ import annotations
 
+import html
 import shutil
+import subprocess
 from importlib import resources
 from pathlib import Path
 
@@ -142,8 +147,37 @@ def _copy_plotly(app, exception):
     (Path(app.outdir) / "_static" / BOOK_CSS_STATIC).write_text(BOOK_CSS, encoding="utf-8")
 
 
+def build_stamp(project: Path | None = None) -> str:
+    """ "l2-dynamics 0.2.0, commit 1a2b3c4" (with "+ uncommitted changes" when the work tree differs from it), or
+    "…, commit unknown" outside a git checkout."""
+    from replication import __version__
+
+    where = project or Path(__file__).resolve().parents[3]
+
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", "-C", str(where), *args], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    commit = git("rev-parse", "--short=12", "HEAD")
+    if commit is None:
+        return f"l2-dynamics {__version__}, commit unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return f"l2-dynamics {__version__}, commit {commit}" + (" + uncommitted changes" if dirty else "")
+
+
+def _footer(app, config) -> None:
+    options = dict(config.html_theme_options or {})
+    stamp = html.escape(build_stamp())
+    options["extra_footer"] = f'<p class="replication-build">Built from {stamp}.</p>'
+    config.html_theme_options = options
+
+
 def setup(app):
     plotly_js_path()  # fail at start-up, not after the whole build, if plotly.js is missing
+    app.connect("config-inited", _footer)
     # MathJax on every page: chapter titles with math appear in every page's navigation, also on pages whose body
     # has no math (where Sphinx would otherwise leave MathJax out and the title would show raw TeX)
     app.set_html_assets_policy("always")
