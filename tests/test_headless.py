@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from replication.core import distributed
+from replication.core import distributed, progress
 from replication.core.accelerator import Accelerator, confirm_paper_run
 from replication.experiments import failure_case
 from replication.experiments.configs import get_config
@@ -24,6 +24,7 @@ TIMES = ROOT / "book" / "_chapter_times.toml"
 def _cli(*args, results: Path):
     env = dict(os.environ, REPLICATION_RESULTS=str(results))
     env.pop("REPLICATION_DISTRIBUTED", None)
+    env.pop("REPLICATION_PROGRESS", None)
     return subprocess.run([sys.executable, "-m", "replication.experiments", *args], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=300)  # fmt: skip
 
@@ -34,6 +35,9 @@ def test_headless_run_writes_results_that_the_second_call_and_the_chapter_reuse(
     assert first.returncode == 0, first.stderr[-3000:]
     stored = sorted((tmp_path / "smoke" / "runs").glob("failure_case-*.json"))
     assert len(stored) == 1 and "1 result file(s) written" in first.stdout
+    # progress on the terminal (no $REPLICATION_PROGRESS here): at least each grid's last line
+    done = [line for line in first.stdout.splitlines() if ": chunk " in line and line.endswith(", done")]
+    assert done and "(100%)" in done[-1], first.stdout
     before = stored[0].stat().st_mtime_ns, stored[0].read_bytes()
 
     second = _cli("failure_case", "--preset", "smoke", results=tmp_path)
@@ -112,3 +116,54 @@ def test_distributed_settings_from_the_environment():
         distributed.DistributedSetup("10.0.0.1:1234", 2, 2)
     with pytest.raises(ValueError, match="host:port"):
         distributed.DistributedSetup("10.0.0.1", 2, 0)
+
+
+# --- progress on the terminal, and a summary that says what was trained, recomputed and reused ---
+
+
+class _Clock:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self):
+        return self.t
+
+
+def _fake_sweep(chunks: int, clock: _Clock):
+    """A stand-in for failure_case.sweep that reports ``chunks`` chunks of one (fake) second each."""
+
+    def sweep(cfg, *, seed):
+        hook = progress.reporter("fake_grid (3 runs)", clock=clock)
+        for done in range(chunks + 1):
+            hook(done, chunks)
+            clock.t += 1.0
+
+    return sweep
+
+
+def test_headless_prints_progress_on_the_terminal_when_no_progress_file_is_set(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(progress.ENV, raising=False)
+    monkeypatch.delenv("REPLICATION_DISTRIBUTED", raising=False)
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    monkeypatch.setattr(failure_case, "sweep", _fake_sweep(100, _Clock()))
+    assert main(["failure_case", "--preset", "smoke"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "fake_grid (3 runs): chunk" in line]
+    # 100 one-second chunks: about one line every 10 s, and the last one says the grid is done
+    assert 8 <= len(lines) <= 11, lines
+    assert lines[-1].strip().startswith("fake_grid (3 runs): chunk 100/100 (100%)") and lines[-1].endswith("done")
+    assert "left" in lines[0]
+
+
+def test_headless_leaves_progress_to_the_progress_file_when_one_is_set(tmp_path, monkeypatch, capsys):
+    log = tmp_path / "progress.log"
+    monkeypatch.setenv(progress.ENV, str(log))
+    monkeypatch.delenv("REPLICATION_DISTRIBUTED", raising=False)
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    monkeypatch.setattr(failure_case, "sweep", _fake_sweep(100, _Clock()))
+    assert main(["failure_case", "--preset", "smoke"]) == 0
+    assert "fake_grid" not in capsys.readouterr().out
+    assert "fake_grid (3 runs): chunk 100/100 (100%)" in log.read_text()
+    # outside a headless run the default reporter stays silent without the variable
+    monkeypatch.delenv(progress.ENV)
+    hook = progress.reporter("quiet")
+    assert hook.path is None and hook.stream is None

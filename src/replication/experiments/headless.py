@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from replication.core import progress
 from replication.core.presets import PRESETS, check_preset, check_seed
 from replication.core.validation import check_choice
 
@@ -32,6 +33,9 @@ ENTRY_POINTS = {
     "optimal_l2": ("prediction_study",),
     "autol2": ("constant_lr_race", "schedule_race"),
 }
+
+# How often a headless run prints a grid's progress on the terminal (seconds), besides each grid's last line.
+PROGRESS_INTERVAL = 10.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m replication.experiments",
         description="Run a chapter's experiments without building the book; results go to results/<preset>/runs/ "
-        "(or $REPLICATION_RESULTS) and make book reuses them.",
+        "(or $REPLICATION_RESULTS) and make book reuses them. Progress goes to $REPLICATION_PROGRESS when set, "
+        f"else to the terminal (a line every {PROGRESS_INTERVAL:.0f} s per grid, and its last).",
     )
     p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(ENTRY_POINTS)}, or all")
     p.add_argument("--preset", default="cpu", choices=PRESETS)
@@ -113,9 +118,10 @@ def main(argv=None) -> int:
 
     if not confirm_paper_run(args.preset, chapters, assume_yes=args.yes, times=args.times):
         return 3
-    for chapter in chapters:
-        run = run_chapter(chapter, preset=args.preset, seed=args.seed, log=lambda line: print(line, flush=True))
-        total = sum(seconds for _, seconds in run.timings)
-        stored = f"{len(run.written)} result file(s) written" if run.written else "every stored result reused"
-        print(f"{chapter} at {args.preset}: {stored} in {total:.1f} s", flush=True)
+    with progress.to_terminal(sys.stdout, interval=PROGRESS_INTERVAL):
+        for chapter in chapters:
+            run = run_chapter(chapter, preset=args.preset, seed=args.seed, log=lambda line: print(line, flush=True))
+            total = sum(seconds for _, seconds in run.timings)
+            stored = f"{len(run.written)} result file(s) written" if run.written else "every stored result reused"
+            print(f"{chapter} at {args.preset}: {stored} in {total:.1f} s", flush=True)
     return 0
