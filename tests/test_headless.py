@@ -14,6 +14,7 @@ from replication.core import distributed, progress
 from replication.core.accelerator import Accelerator, confirm_paper_run
 from replication.experiments import failure_case
 from replication.experiments.configs import get_config
+from replication.experiments.grid import GridResult
 from replication.experiments.headless import ENTRY_POINTS, main
 from replication.site.registry import toc_chapters_in_order
 
@@ -34,7 +35,7 @@ def test_headless_run_writes_results_that_the_second_call_and_the_chapter_reuse(
     first = _cli("failure_case", "--preset", "smoke", results=tmp_path)
     assert first.returncode == 0, first.stderr[-3000:]
     stored = sorted((tmp_path / "smoke" / "runs").glob("failure_case-*.json"))
-    assert len(stored) == 1 and "1 result file(s) written" in first.stdout
+    assert len(stored) == 1 and "failure_case at smoke: 1 trained, 0 recomputed, 0 reused" in first.stdout
     # progress on the terminal (no $REPLICATION_PROGRESS here): at least each grid's last line
     done = [line for line in first.stdout.splitlines() if ": chunk " in line and line.endswith(", done")]
     assert done and "(100%)" in done[-1], first.stdout
@@ -42,7 +43,7 @@ def test_headless_run_writes_results_that_the_second_call_and_the_chapter_reuse(
 
     second = _cli("failure_case", "--preset", "smoke", results=tmp_path)
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "every stored result reused" in second.stdout
+    assert "failure_case at smoke: nothing trained or recomputed: 1 stored result reused" in second.stdout
     assert (stored[0].stat().st_mtime_ns, stored[0].read_bytes()) == before
     assert sorted((tmp_path / "smoke" / "runs").glob("*.json")) == stored
 
@@ -167,3 +168,49 @@ def test_headless_leaves_progress_to_the_progress_file_when_one_is_set(tmp_path,
     monkeypatch.delenv(progress.ENV)
     hook = progress.reporter("quiet")
     assert hook.path is None and hook.stream is None
+
+
+def _grid(reused: bool) -> GridResult:
+    return GridResult(runs=(), histories=(), provenance=None, reused=reused)
+
+
+def test_summary_counts_trained_recomputed_and_reused_results(tmp_path, monkeypatch, capsys):
+    """A damaged stored file is set aside (``X.damaged-<time>``, the store's convention) and recomputed; the summary
+    must not say that every stored result was reused."""
+    monkeypatch.delenv(progress.ENV, raising=False)
+    monkeypatch.delenv("REPLICATION_DISTRIBUTED", raising=False)
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    runs = tmp_path / "smoke" / "runs"
+    runs.mkdir(parents=True)
+    for name in ("damaged", "kept", "overwritten"):
+        (runs / f"failure_case-{name}.json").write_text('{"stored": true}\n')
+    old = 1_000_000_000_000_000_000
+    for p in runs.iterdir():
+        os.utime(p, ns=(old, old))
+
+    def only_recompute(cfg, *, seed):
+        damaged = runs / "failure_case-damaged.json"
+        damaged.rename(runs / "failure_case-damaged.json.damaged-20261204T101500123456")
+        damaged.write_text('{"recomputed": true}\n')
+        return {"a": _grid(False), "b": _grid(True)}
+
+    monkeypatch.setattr(failure_case, "sweep", only_recompute)
+    assert main(["failure_case", "--preset", "smoke"]) == 0
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert "every stored result reused" not in summary
+    assert "0 trained, 1 recomputed, 1 reused" in summary, summary
+
+    def all_three(cfg, *, seed):
+        (runs / "failure_case-new.json").write_text('{"trained": true}\n')
+        (runs / "failure_case-overwritten.json").write_text('{"recomputed, no set-aside copy": true}\n')
+        return [_grid(False), _grid(False), (_grid(True),)]
+
+    monkeypatch.setattr(failure_case, "sweep", all_three)
+    assert main(["failure_case", "--preset", "smoke"]) == 0
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert "1 trained, 1 recomputed, 1 reused" in summary, summary
+
+    monkeypatch.setattr(failure_case, "sweep", lambda cfg, *, seed: _grid(True))
+    assert main(["failure_case", "--preset", "smoke"]) == 0
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert "nothing trained or recomputed: 1 stored result reused" in summary, summary

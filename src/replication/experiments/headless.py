@@ -34,24 +34,84 @@ ENTRY_POINTS = {
     "autol2": ("constant_lr_race", "schedule_race"),
 }
 
+# Where the store sets a damaged or foreign stored file ``X`` aside before recomputing it: ``X.damaged-<UTC time>``.
+DAMAGED = ".damaged-"
 # How often a headless run prints a grid's progress on the terminal (seconds), besides each grid's last line.
 PROGRESS_INTERVAL = 10.0
 
 
 @dataclasses.dataclass(frozen=True)
 class HeadlessRun:
-    """One chapter's experiments run headless: each entry point with its wall time, and the result files it wrote
-    (none when every stored result was reused)."""
+    """One chapter's experiments run headless: each entry point with its wall time, the result files it trained
+    (new) and recomputed (a stored file of that name was damaged, set aside or overwritten), and how many stored
+    results its entry points returned from the store (``reused``)."""
 
     chapter: str
     preset: str
     seed: int
     timings: tuple[tuple[str, float], ...]
-    written: tuple[str, ...]
+    trained: tuple[str, ...]
+    recomputed: tuple[str, ...]
+    reused: int
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        return tuple(sorted(self.trained + self.recomputed))
+
+    def summary(self) -> str:
+        """One line: what was trained, recomputed and reused, and how long it took."""
+        total = sum(seconds for _, seconds in self.timings)
+        if self.written:
+            what = f"{len(self.trained)} trained, {len(self.recomputed)} recomputed, {self.reused} reused"
+        else:
+            what = f"nothing trained or recomputed: {self.reused} stored result{'s' * (self.reused != 1)} reused"
+        return f"{self.chapter} at {self.preset}: {what} in {total:.1f} s"
 
 
-def _stored(folder: Path) -> set[str]:
-    return {p.name for p in folder.glob("*.json")} if folder.is_dir() else set()
+def _snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """name -> (inode, mtime in ns, size) of each file in ``folder``: a file written anew (atomically: a new inode)
+    or in place (a new mtime or size) differs from its entry."""
+    if not folder.is_dir():
+        return {}
+    out = {}
+    for p in folder.iterdir():
+        try:
+            st = p.stat()
+        except FileNotFoundError:  # removed while listing
+            continue
+        out[p.name] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return out
+
+
+def _changes(before: dict, after: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(trained, recomputed) result files between two snapshots: a ``*.json`` file is written if it is new or
+    changed; recomputed if its name was there before or its ``X.damaged-*`` twin appeared, else trained."""
+    written = {n for n, st in after.items() if n.endswith(".json") and before.get(n) != st}
+    set_aside = {n.split(DAMAGED, 1)[0] for n in after.keys() - before.keys() if DAMAGED in n}
+    recomputed = {n for n in written if n in before or n in set_aside}
+    return tuple(sorted(written - recomputed)), tuple(sorted(recomputed))
+
+
+def _reused(result) -> int:
+    """How many grids in an entry point's return value (through dataclasses, dicts, lists and tuples) came from the
+    store; each object counted once."""
+    from replication.experiments.grid import GridResult
+
+    seen, count, todo = set(), 0, [result]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, GridResult):
+            count += bool(obj.reused)
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            todo.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
+        elif isinstance(obj, dict):
+            todo.extend(obj.values())
+        elif isinstance(obj, (list, tuple)):
+            todo.extend(obj)
+    return count
 
 
 def run_chapter(chapter: str, *, preset: str, seed: int = 0, log=print) -> HeadlessRun:
@@ -65,16 +125,16 @@ def run_chapter(chapter: str, *, preset: str, seed: int = 0, log=print) -> Headl
     cfg = get_config(chapter, preset)
     module = importlib.import_module(f"replication.experiments.{chapter}")
     runs = results_root() / preset / "runs"
-    before = _stored(runs)
-    timings = []
+    before = _snapshot(runs)
+    timings, reused = [], 0
     for name in ENTRY_POINTS[chapter]:
         start = time.perf_counter()
         log(f"{chapter}.{name} at preset {preset}, seed {seed} ...")
-        getattr(module, name)(cfg, seed=seed)
+        reused += _reused(getattr(module, name)(cfg, seed=seed))
         timings.append((name, time.perf_counter() - start))
         log(f"{chapter}.{name}: {timings[-1][1]:.1f} s")
-    written = tuple(sorted(_stored(runs) - before))
-    return HeadlessRun(chapter, preset, seed, tuple(timings), written)
+    trained, recomputed = _changes(before, _snapshot(runs))
+    return HeadlessRun(chapter, preset, seed, tuple(timings), trained, recomputed, reused)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -121,7 +181,5 @@ def main(argv=None) -> int:
     with progress.to_terminal(sys.stdout, interval=PROGRESS_INTERVAL):
         for chapter in chapters:
             run = run_chapter(chapter, preset=args.preset, seed=args.seed, log=lambda line: print(line, flush=True))
-            total = sum(seconds for _, seconds in run.timings)
-            stored = f"{len(run.written)} result file(s) written" if run.written else "every stored result reused"
-            print(f"{chapter} at {args.preset}: {stored} in {total:.1f} s", flush=True)
+            print(run.summary(), flush=True)
     return 0
