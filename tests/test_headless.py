@@ -52,9 +52,7 @@ def test_headless_run_writes_results_that_the_second_call_and_the_chapter_reuse(
     assert failure_case.sweep(get_config("failure_case", "smoke"), seed=0).grid.reused
 
 
-def test_headless_refuses_unknown_chapters_and_covers_every_stored_chapter(capsys):
-    assert main(["nonsense", "--preset", "smoke"]) == 2
-    assert "unknown chapter" in capsys.readouterr().err
+def test_headless_covers_every_stored_chapter():
     for chapter, names in ENTRY_POINTS.items():
         module = __import__(f"replication.experiments.{chapter}", fromlist=["_"])
         assert all(callable(getattr(module, name)) for name in names), chapter
@@ -214,3 +212,68 @@ def test_summary_counts_trained_recomputed_and_reused_results(tmp_path, monkeypa
     assert main(["failure_case", "--preset", "smoke"]) == 0
     summary = capsys.readouterr().out.splitlines()[-1]
     assert "nothing trained or recomputed: 1 stored result reused" in summary, summary
+
+
+# --- arguments are checked before anything is imported or trained (issue: "Headless runs a person can follow") ---
+
+_NO_JAX = """import sys
+from replication.experiments.headless import main
+try:
+    main(sys.argv[1:])
+finally:
+    print("jax imported" if "jax" in sys.modules else "jax not imported")
+"""
+
+
+_COORD = ["--coordinator", "10.0.0.1:1234"]
+# (arguments, extra environment, what the one-line error must name); {file} is an existing file, not a folder
+_BAD_ARGUMENTS = [
+    (["--seed", "-1"], {}, "--seed"),
+    (["--seed", "2147483648"], {}, "--seed"),
+    (["--seed", "one"], {}, "--seed"),
+    (["--results", "{file}"], {}, "--results"),
+    (["--results", "{file}/below"], {}, "--results"),
+    (["--num-processes", "2"], {}, "--num-processes"),
+    (["--process-id", "0"], {}, "--process-id"),
+    ([*_COORD, "--num-processes", "0", "--process-id", "0"], {}, "--num-processes"),
+    ([*_COORD, "--num-processes", "2", "--process-id", "2"], {}, "--process-id"),
+    ([*_COORD, "--num-processes", "2", "--process-id", "-1"], {}, "--process-id"),
+    ([*_COORD, "--process-id", "0"], {}, "--num-processes"),
+    (["--coordinator", "10.0.0.1", "--num-processes", "2", "--process-id", "0"], {}, "--coordinator"),
+    (["--times", "{file}.missing"], {}, "--times"),
+    ([], {"REPLICATION_DISTRIBUTED": "10.0.0.1:1234"}, "REPLICATION_NUM_PROCESSES"),
+]
+
+
+@pytest.mark.parametrize(
+    "args, extra, named", _BAD_ARGUMENTS, ids=[" ".join(a) or str(e) for a, e, _ in _BAD_ARGUMENTS]
+)
+def test_bad_arguments_are_one_line_usage_errors_before_any_training(tmp_path, args, extra, named):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("not a folder\n")
+    results = tmp_path / "results"
+    env = dict(os.environ, REPLICATION_RESULTS=str(results), **extra)
+    env.pop("REPLICATION_PROGRESS", None)
+    if "REPLICATION_DISTRIBUTED" not in extra:
+        env.pop("REPLICATION_DISTRIBUTED", None)
+    args = [a.replace("{file}", str(a_file)) for a in args]
+    got = subprocess.run([sys.executable, "-c", _NO_JAX, "failure_case", "--preset", "smoke", *args],
+                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)  # fmt: skip
+    err = got.stderr.strip()
+    assert got.returncode == 2, (got.returncode, err[-2000:])
+    assert "Traceback" not in err and len(err.splitlines()) == 1 and named in err, err
+    assert got.stdout.strip() == "jax not imported", got.stdout
+    assert not results.exists()
+
+
+def test_unknown_chapter_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["fc_mnist", "nonsense", "--preset", "smoke"])
+    err = capsys.readouterr().err.strip()
+    assert exit_.value.code == 2 and len(err.splitlines()) == 1 and "unknown chapter 'nonsense'" in err
+
+
+def test_bad_arguments_from_the_command_line_print_no_traceback(tmp_path):
+    got = _cli("failure_case", "--preset", "smoke", "--seed", "-1", results=tmp_path)
+    assert got.returncode == 2 and "Traceback" not in got.stderr and "--seed" in got.stderr
+    assert "[0, 2147483647]" in got.stderr and len(got.stderr.strip().splitlines()) == 1

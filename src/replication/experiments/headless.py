@@ -13,6 +13,7 @@ import dataclasses
 import importlib
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +34,7 @@ ENTRY_POINTS = {
     "optimal_l2": ("prediction_study",),
     "autol2": ("constant_lr_race", "schedule_race"),
 }
+
 
 # Where the store sets a damaged or foreign stored file ``X`` aside before recomputing it: ``X.damaged-<UTC time>``.
 DAMAGED = ".damaged-"
@@ -137,8 +139,37 @@ def run_chapter(chapter: str, *, preset: str, seed: int = 0, log=print) -> Headl
     return HeadlessRun(chapter, preset, seed, tuple(timings), trained, recomputed, reused)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line (the message and a pointer to --help, no usage block), exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message.rstrip('.')} (see --help)\n")
+
+
+def _integer(text: str, low: int, high: int | None = None) -> int:
+    allowed = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}") from None
+    if value < low or (high is not None and value > high):
+        raise argparse.ArgumentTypeError(f"{value} is not {allowed}")
+    return value
+
+
+def _seed(text: str) -> int:
+    return _integer(text, 0, 2**31 - 1)  # a JAX PRNG seed, as check_seed
+
+
+def _coordinator(text: str) -> str:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT (process 0's address, a port in [1, 65535])")
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m replication.experiments",
         description="Run a chapter's experiments without building the book; results go to results/<preset>/runs/ "
         "(or $REPLICATION_RESULTS) and make book reuses them. Progress goes to $REPLICATION_PROGRESS when set, "
@@ -146,33 +177,85 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(ENTRY_POINTS)}, or all")
     p.add_argument("--preset", default="cpu", choices=PRESETS)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=_seed, default=0, help="the data order and initialization seed, in [0, 2**31 - 1]")
     p.add_argument("--results", help="results folder (default: $REPLICATION_RESULTS, else ./results)")
     p.add_argument("--yes", action="store_true", help="start a paper-preset run on a machine without an accelerator")
     p.add_argument("--times", help="the table of estimated times (default: book/_chapter_times.toml)")
     g = p.add_argument_group("several hosts (jax.distributed.initialize, before any JAX computation)")
     g.add_argument("--distributed", action="store_true", help="detect the cluster (Slurm, Open MPI, Cloud TPU)")
-    g.add_argument("--coordinator", metavar="HOST:PORT", help="process 0's address and a free port")
-    g.add_argument("--num-processes", type=int)
-    g.add_argument("--process-id", type=int)
+    g.add_argument("--coordinator", type=_coordinator, metavar="HOST:PORT", help="process 0's address and a free port")
+    g.add_argument("--num-processes", type=lambda t: _integer(t, 1), metavar="N", help="with --coordinator: >= 1")
+    g.add_argument("--process-id", type=lambda t: _integer(t, 0), metavar="I", help="with --coordinator: 0 … N-1")
     return p
 
 
-def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
-    chapters = list(ENTRY_POINTS) if args.chapters == ["all"] else args.chapters
-    for chapter in chapters:
-        if chapter not in ENTRY_POINTS:
-            print(f"unknown chapter {chapter!r}; choose from {', '.join(ENTRY_POINTS)} or all", file=sys.stderr)
-            return 2
-    if args.results:
-        os.environ["REPLICATION_RESULTS"] = str(Path(args.results).resolve())
+def _chapters(parser, names: list[str]) -> list[str]:
+    """The chapters named (``all``: every one), in order, each once; an unknown name is a usage error."""
+    out = []
+    for name in names:
+        if name != "all" and name not in ENTRY_POINTS:
+            parser.error(f"unknown chapter {name!r}; choose from {', '.join(ENTRY_POINTS)}, or all")
+        out += [c for c in (ENTRY_POINTS if name == "all" else [name]) if c not in out]
+    return out
+
+
+def _distributed(parser, args):
+    """The multi-host setup from the flags (which win) or ``$REPLICATION_DISTRIBUTED``; None for one process.
+    Inconsistent settings are usage errors."""
     from replication.core import distributed
 
-    setup = distributed.setup_from_env()
-    if args.distributed or args.coordinator:
-        setup = distributed.DistributedSetup(args.coordinator, args.num_processes, args.process_id)
+    n, i = args.num_processes, args.process_id
+    if not (args.coordinator or args.distributed):
+        for flag, value in (("--num-processes", n), ("--process-id", i)):
+            if value is not None:
+                parser.error(f"argument {flag}: needs --coordinator HOST:PORT (or --distributed); it would be ignored")
+        try:
+            return distributed.setup_from_env()
+        except ValueError as err:
+            parser.error(str(err))
+    if args.coordinator:
+        missing = [flag for flag, value in (("--num-processes", n), ("--process-id", i)) if value is None]
+        if missing:
+            parser.error(f"argument --coordinator: needs {' and '.join(missing)} too")
+    if n is not None and i is not None and i >= n:
+        parser.error(f"argument --process-id: {i} is not in [0, {n - 1}] (--num-processes {n})")
+    try:
+        return distributed.DistributedSetup(args.coordinator, n, i)
+    except ValueError as err:  # its own checks, should they grow beyond the ones above
+        parser.error(str(err))
+
+
+def _results_folder(parser, given: str | None) -> Path:
+    """The results folder (``--results``, else ``$REPLICATION_RESULTS``, else ``./results``), created and checked
+    writable now rather than after hours of training."""
+    where = "argument --results" if given else "$REPLICATION_RESULTS" if os.environ.get("REPLICATION_RESULTS") else ""
+    path = Path(given or os.environ.get("REPLICATION_RESULTS") or "results").expanduser().resolve()
+    where = where or f"the default results folder {path}"
+    if path.exists() and not path.is_dir():
+        parser.error(f"{where}: {path} exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as err:
+        parser.error(f"{where}: cannot create or write to {path} ({err.strerror or err})")
+    return path
+
+
+def main(argv=None) -> int:
+    parser = _parser()
+    args = parser.parse_intermixed_args(argv)  # chapters may follow options: `fc_mnist --preset smoke autol2`
+    # Every argument is checked here, before JAX is imported or anything trains.
+    chapters = _chapters(parser, args.chapters)
+    if args.times is not None and not Path(args.times).is_file():
+        parser.error(f"argument --times: no file {args.times}")
+    setup = _distributed(parser, args)
+    results = _results_folder(parser, args.results)
+    if args.results:
+        os.environ["REPLICATION_RESULTS"] = str(results)
     if setup is not None:
+        from replication.core import distributed
+
         print(distributed.initialize(setup), flush=True)
     from replication.core.accelerator import confirm_paper_run
 
