@@ -5,12 +5,14 @@ notebook, so progress cannot be printed. Instead :class:`Reporter` appends lines
 variable ``REPLICATION_PROGRESS`` (``make execute`` sets it) and does nothing when the variable is unset; ``make``
 streams that file to the terminal with ``python -m replication.core.progress follow``, which also prints each
 chapter's expected time at the preset (from ``book/_chapter_times.toml``) and a line whenever a minute passes
-without one.
+without one. A headless run (``python -m replication.experiments``) has no notebook capturing its output, so there
+:func:`to_terminal` sends the same lines to the terminal when the variable is unset.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -18,7 +20,7 @@ import time
 import tomllib
 from pathlib import Path
 
-__all__ = ["ENV", "Reporter", "reporter", "grid_label", "format_duration", "expected_time", "follow"]
+__all__ = ["ENV", "Reporter", "reporter", "to_terminal", "grid_label", "format_duration", "expected_time", "follow"]
 
 ENV = "REPLICATION_PROGRESS"
 
@@ -38,16 +40,24 @@ class Reporter:
     of the work done (chunks can differ in cost). The estimate extrapolates from the work done since the first chunk
     of this process ended: that chunk carries the program's compilation (seconds to minutes, once), the rest run at
     the speed to come; a grid resumed from a checkpoint is likewise estimated from what this process did. Without a
-    ``path``, does nothing."""
+    ``path`` the lines go to ``stream`` (flushed at once); without either, does nothing."""
 
-    def __init__(self, label: str, path: str | os.PathLike | None, *, interval: float = 30.0, clock=time.monotonic):
-        self.label, self.path, self.interval, self.clock = label, path, interval, clock
+    def __init__(
+        self,
+        label: str,
+        path: str | os.PathLike | None,
+        *,
+        interval: float = 30.0,
+        clock=time.monotonic,
+        stream=None,
+    ):
+        self.label, self.path, self.interval, self.clock, self.stream = label, path, interval, clock, stream
         self.start = self.last = clock()
         self.baseline: float | None = None  # the fraction done when this process started on the grid
         self.origin: tuple[float, float] | None = None  # (time, fraction) when its first chunk ended
 
     def __call__(self, done: int, total: int, fraction: float | None = None) -> None:
-        if not self.path:
+        if not self.path and self.stream is None:
             return
         fraction = done / max(total, 1) if fraction is None else fraction
         if self.baseline is None:
@@ -73,11 +83,35 @@ class Reporter:
         if self.path:
             with open(self.path, "a", encoding="utf-8") as f:
                 f.write(line + "\n")
+        elif self.stream is not None:
+            print(line, file=self.stream, flush=True)
+
+
+_terminal: tuple | None = None  # (stream or None for sys.stdout, interval) while inside to_terminal()
+
+
+@contextlib.contextmanager
+def to_terminal(stream=None, *, interval: float = 10.0):
+    """Inside the block, the default :func:`reporter` writes to ``stream`` (default: ``sys.stdout`` when the reporter
+    is made) at most every ``interval`` seconds, plus each grid's last line, when ``$REPLICATION_PROGRESS`` is unset.
+    For headless runs; a chapter executed by papermill must not print progress (it would land in the notebook)."""
+    global _terminal
+    previous, _terminal = _terminal, (stream, interval)
+    try:
+        yield
+    finally:
+        _terminal = previous
 
 
 def reporter(label: str, **kwargs) -> Reporter:
-    """The default progress hook: writes to ``$REPLICATION_PROGRESS`` when it is set, else does nothing."""
-    return Reporter(label, os.environ.get(ENV) or None, **kwargs)
+    """The default progress hook: writes to ``$REPLICATION_PROGRESS`` when it is set, else to the terminal inside
+    :func:`to_terminal`, else does nothing."""
+    path = os.environ.get(ENV) or None
+    if path is None and _terminal is not None:
+        stream, interval = _terminal
+        kwargs = {"interval": interval, **kwargs}
+        return Reporter(label, None, stream=sys.stdout if stream is None else stream, **kwargs)
+    return Reporter(label, path, **kwargs)
 
 
 def grid_label(checkpoint: str | os.PathLike | None, n_runs: int) -> str:

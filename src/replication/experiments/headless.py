@@ -13,9 +13,11 @@ import dataclasses
 import importlib
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from replication.core import progress
 from replication.core.presets import PRESETS, check_preset, check_seed
 from replication.core.validation import check_choice
 
@@ -34,20 +36,84 @@ ENTRY_POINTS = {
 }
 
 
+# Where the store sets a damaged or foreign stored file ``X`` aside before recomputing it: ``X.damaged-<UTC time>``.
+DAMAGED = ".damaged-"
+# How often a headless run prints a grid's progress on the terminal (seconds), besides each grid's last line.
+PROGRESS_INTERVAL = 10.0
+
+
 @dataclasses.dataclass(frozen=True)
 class HeadlessRun:
-    """One chapter's experiments run headless: each entry point with its wall time, and the result files it wrote
-    (none when every stored result was reused)."""
+    """One chapter's experiments run headless: each entry point with its wall time, the result files it trained
+    (new) and recomputed (a stored file of that name was damaged, set aside or overwritten), and how many stored
+    results its entry points returned from the store (``reused``)."""
 
     chapter: str
     preset: str
     seed: int
     timings: tuple[tuple[str, float], ...]
-    written: tuple[str, ...]
+    trained: tuple[str, ...]
+    recomputed: tuple[str, ...]
+    reused: int
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        return tuple(sorted(self.trained + self.recomputed))
+
+    def summary(self) -> str:
+        """One line: what was trained, recomputed and reused, and how long it took."""
+        total = sum(seconds for _, seconds in self.timings)
+        if self.written:
+            what = f"{len(self.trained)} trained, {len(self.recomputed)} recomputed, {self.reused} reused"
+        else:
+            what = f"nothing trained or recomputed: {self.reused} stored result{'s' * (self.reused != 1)} reused"
+        return f"{self.chapter} at {self.preset}: {what} in {total:.1f} s"
 
 
-def _stored(folder: Path) -> set[str]:
-    return {p.name for p in folder.glob("*.json")} if folder.is_dir() else set()
+def _snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """name -> (inode, mtime in ns, size) of each file in ``folder``: a file written anew (atomically: a new inode)
+    or in place (a new mtime or size) differs from its entry."""
+    if not folder.is_dir():
+        return {}
+    out = {}
+    for p in folder.iterdir():
+        try:
+            st = p.stat()
+        except FileNotFoundError:  # removed while listing
+            continue
+        out[p.name] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return out
+
+
+def _changes(before: dict, after: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(trained, recomputed) result files between two snapshots: a ``*.json`` file is written if it is new or
+    changed; recomputed if its name was there before or its ``X.damaged-*`` twin appeared, else trained."""
+    written = {n for n, st in after.items() if n.endswith(".json") and before.get(n) != st}
+    set_aside = {n.split(DAMAGED, 1)[0] for n in after.keys() - before.keys() if DAMAGED in n}
+    recomputed = {n for n in written if n in before or n in set_aside}
+    return tuple(sorted(written - recomputed)), tuple(sorted(recomputed))
+
+
+def _reused(result) -> int:
+    """How many grids in an entry point's return value (through dataclasses, dicts, lists and tuples) came from the
+    store; each object counted once."""
+    from replication.experiments.grid import GridResult
+
+    seen, count, todo = set(), 0, [result]
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, GridResult):
+            count += bool(obj.reused)
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            todo.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
+        elif isinstance(obj, dict):
+            todo.extend(obj.values())
+        elif isinstance(obj, (list, tuple)):
+            todo.extend(obj)
+    return count
 
 
 def run_chapter(chapter: str, *, preset: str, seed: int = 0, log=print) -> HeadlessRun:
@@ -61,61 +127,142 @@ def run_chapter(chapter: str, *, preset: str, seed: int = 0, log=print) -> Headl
     cfg = get_config(chapter, preset)
     module = importlib.import_module(f"replication.experiments.{chapter}")
     runs = results_root() / preset / "runs"
-    before = _stored(runs)
-    timings = []
+    before = _snapshot(runs)
+    timings, reused = [], 0
     for name in ENTRY_POINTS[chapter]:
         start = time.perf_counter()
         log(f"{chapter}.{name} at preset {preset}, seed {seed} ...")
-        getattr(module, name)(cfg, seed=seed)
+        reused += _reused(getattr(module, name)(cfg, seed=seed))
         timings.append((name, time.perf_counter() - start))
         log(f"{chapter}.{name}: {timings[-1][1]:.1f} s")
-    written = tuple(sorted(_stored(runs) - before))
-    return HeadlessRun(chapter, preset, seed, tuple(timings), written)
+    trained, recomputed = _changes(before, _snapshot(runs))
+    return HeadlessRun(chapter, preset, seed, tuple(timings), trained, recomputed, reused)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line (the message and a pointer to --help, no usage block), exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message.rstrip('.')} (see --help)\n")
+
+
+def _integer(text: str, low: int, high: int | None = None) -> int:
+    allowed = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {allowed}") from None
+    if value < low or (high is not None and value > high):
+        raise argparse.ArgumentTypeError(f"{value} is not {allowed}")
+    return value
+
+
+def _seed(text: str) -> int:
+    return _integer(text, 0, 2**31 - 1)  # a JAX PRNG seed, as check_seed
+
+
+def _coordinator(text: str) -> str:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT (process 0's address, a port in [1, 65535])")
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m replication.experiments",
         description="Run a chapter's experiments without building the book; results go to results/<preset>/runs/ "
-        "(or $REPLICATION_RESULTS) and make book reuses them.",
+        "(or $REPLICATION_RESULTS) and make book reuses them. Progress goes to $REPLICATION_PROGRESS when set, "
+        f"else to the terminal (a line every {PROGRESS_INTERVAL:.0f} s per grid, and its last).",
     )
     p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(ENTRY_POINTS)}, or all")
     p.add_argument("--preset", default="cpu", choices=PRESETS)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=_seed, default=0, help="the data order and initialization seed, in [0, 2**31 - 1]")
     p.add_argument("--results", help="results folder (default: $REPLICATION_RESULTS, else ./results)")
     p.add_argument("--yes", action="store_true", help="start a paper-preset run on a machine without an accelerator")
     p.add_argument("--times", help="the table of estimated times (default: book/_chapter_times.toml)")
     g = p.add_argument_group("several hosts (jax.distributed.initialize, before any JAX computation)")
     g.add_argument("--distributed", action="store_true", help="detect the cluster (Slurm, Open MPI, Cloud TPU)")
-    g.add_argument("--coordinator", metavar="HOST:PORT", help="process 0's address and a free port")
-    g.add_argument("--num-processes", type=int)
-    g.add_argument("--process-id", type=int)
+    g.add_argument("--coordinator", type=_coordinator, metavar="HOST:PORT", help="process 0's address and a free port")
+    g.add_argument("--num-processes", type=lambda t: _integer(t, 1), metavar="N", help="with --coordinator: >= 1")
+    g.add_argument("--process-id", type=lambda t: _integer(t, 0), metavar="I", help="with --coordinator: 0 … N-1")
     return p
 
 
-def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
-    chapters = list(ENTRY_POINTS) if args.chapters == ["all"] else args.chapters
-    for chapter in chapters:
-        if chapter not in ENTRY_POINTS:
-            print(f"unknown chapter {chapter!r}; choose from {', '.join(ENTRY_POINTS)} or all", file=sys.stderr)
-            return 2
-    if args.results:
-        os.environ["REPLICATION_RESULTS"] = str(Path(args.results).resolve())
+def _chapters(parser, names: list[str]) -> list[str]:
+    """The chapters named (``all``: every one), in order, each once; an unknown name is a usage error."""
+    out = []
+    for name in names:
+        if name != "all" and name not in ENTRY_POINTS:
+            parser.error(f"unknown chapter {name!r}; choose from {', '.join(ENTRY_POINTS)}, or all")
+        out += [c for c in (ENTRY_POINTS if name == "all" else [name]) if c not in out]
+    return out
+
+
+def _distributed(parser, args):
+    """The multi-host setup from the flags (which win) or ``$REPLICATION_DISTRIBUTED``; None for one process.
+    Inconsistent settings are usage errors."""
     from replication.core import distributed
 
-    setup = distributed.setup_from_env()
-    if args.distributed or args.coordinator:
-        setup = distributed.DistributedSetup(args.coordinator, args.num_processes, args.process_id)
+    n, i = args.num_processes, args.process_id
+    if not (args.coordinator or args.distributed):
+        for flag, value in (("--num-processes", n), ("--process-id", i)):
+            if value is not None:
+                parser.error(f"argument {flag}: needs --coordinator HOST:PORT (or --distributed); it would be ignored")
+        try:
+            return distributed.setup_from_env()
+        except ValueError as err:
+            parser.error(str(err))
+    if args.coordinator:
+        missing = [flag for flag, value in (("--num-processes", n), ("--process-id", i)) if value is None]
+        if missing:
+            parser.error(f"argument --coordinator: needs {' and '.join(missing)} too")
+    if n is not None and i is not None and i >= n:
+        parser.error(f"argument --process-id: {i} is not in [0, {n - 1}] (--num-processes {n})")
+    try:
+        return distributed.DistributedSetup(args.coordinator, n, i)
+    except ValueError as err:  # its own checks, should they grow beyond the ones above
+        parser.error(str(err))
+
+
+def _results_folder(parser, given: str | None) -> Path:
+    """The results folder (``--results``, else ``$REPLICATION_RESULTS``, else ``./results``), created and checked
+    writable now rather than after hours of training."""
+    where = "argument --results" if given else "$REPLICATION_RESULTS" if os.environ.get("REPLICATION_RESULTS") else ""
+    path = Path(given or os.environ.get("REPLICATION_RESULTS") or "results").expanduser().resolve()
+    where = where or f"the default results folder {path}"
+    if path.exists() and not path.is_dir():
+        parser.error(f"{where}: {path} exists and is not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as err:
+        parser.error(f"{where}: cannot create or write to {path} ({err.strerror or err})")
+    return path
+
+
+def main(argv=None) -> int:
+    parser = _parser()
+    args = parser.parse_intermixed_args(argv)  # chapters may follow options: `fc_mnist --preset smoke autol2`
+    # Every argument is checked here, before JAX is imported or anything trains.
+    chapters = _chapters(parser, args.chapters)
+    if args.times is not None and not Path(args.times).is_file():
+        parser.error(f"argument --times: no file {args.times}")
+    setup = _distributed(parser, args)
+    results = _results_folder(parser, args.results)
+    if args.results:
+        os.environ["REPLICATION_RESULTS"] = str(results)
     if setup is not None:
+        from replication.core import distributed
+
         print(distributed.initialize(setup), flush=True)
     from replication.core.accelerator import confirm_paper_run
 
     if not confirm_paper_run(args.preset, chapters, assume_yes=args.yes, times=args.times):
         return 3
-    for chapter in chapters:
-        run = run_chapter(chapter, preset=args.preset, seed=args.seed, log=lambda line: print(line, flush=True))
-        total = sum(seconds for _, seconds in run.timings)
-        stored = f"{len(run.written)} result file(s) written" if run.written else "every stored result reused"
-        print(f"{chapter} at {args.preset}: {stored} in {total:.1f} s", flush=True)
+    with progress.to_terminal(sys.stdout, interval=PROGRESS_INTERVAL):
+        for chapter in chapters:
+            run = run_chapter(chapter, preset=args.preset, seed=args.seed, log=lambda line: print(line, flush=True))
+            print(run.summary(), flush=True)
     return 0
