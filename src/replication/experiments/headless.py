@@ -21,19 +21,20 @@ from replication.core import progress
 from replication.core.presets import PRESETS, check_preset, check_seed
 from replication.core.validation import check_choice
 
-__all__ = ["ENTRY_POINTS", "HeadlessRun", "run_chapter", "main"]
+__all__ = ["CHAPTERS", "studies", "HeadlessRun", "run_chapter", "main"]
 
-# chapter -> the functions of replication.experiments.<chapter> that compute (and store) its results, in the order
-# the chapter calls them. The theory chapter's computations are not stored (about 1.5 min at `cpu`); `data` trains
-# nothing.
-ENTRY_POINTS = {
-    "fc_mnist": ("tstar_sweep", "mse_sweep"),
-    "cnn_cifar": ("sweeps",),
-    "wrn_cifar": ("sgd_sweep", "schedule_comparison", "momentum_constant", "sigma_runs"),
-    "failure_case": ("sweep",),
-    "optimal_l2": ("prediction_study",),
-    "autol2": ("constant_lr_race", "schedule_race"),
-}
+# The chapters whose experiment module (replication.experiments.<chapter>) stores results; each declares its studies
+# once, as ``STUDIES`` (:func:`studies`). Named here too so that arguments are checked before anything heavy is
+# imported; tests/test_headless.py holds the two lists to each other. The theory chapter's computations are not
+# stored (about 1.5 min at `cpu`); `data` and the landing page train nothing.
+CHAPTERS = ("fc_mnist", "cnn_cifar", "wrn_cifar", "failure_case", "optimal_l2", "autol2", "beyond")
+
+
+def studies(chapter: str) -> tuple[str, ...]:
+    """The functions of ``replication.experiments.<chapter>`` that compute and store its results, in the chapter's
+    order: its ``STUDIES``, the one list the chapter, this runner and the tests share."""
+    check_choice("chapter", chapter, CHAPTERS)
+    return importlib.import_module(f"replication.experiments.{chapter}").STUDIES
 
 
 # Where the store sets a damaged or foreign stored file ``X`` aside before recomputing it: ``X.damaged-<UTC time>``.
@@ -121,7 +122,7 @@ def run_chapter(chapter: str, *, preset: str, seed: int = 0, log=print) -> Headl
     from replication.experiments.configs import get_config
     from replication.experiments.store import results_root
 
-    check_choice("chapter", chapter, tuple(ENTRY_POINTS))
+    check_choice("chapter", chapter, CHAPTERS)
     check_preset(preset)
     seed = check_seed(seed)
     cfg = get_config(chapter, preset)
@@ -129,7 +130,7 @@ def run_chapter(chapter: str, *, preset: str, seed: int = 0, log=print) -> Headl
     runs = results_root() / preset / "runs"
     before = _snapshot(runs)
     timings, reused = [], 0
-    for name in ENTRY_POINTS[chapter]:
+    for name in studies(chapter):
         start = time.perf_counter()
         log(f"{chapter}.{name} at preset {preset}, seed {seed} ...")
         reused += _reused(getattr(module, name)(cfg, seed=seed))
@@ -175,7 +176,7 @@ def _parser() -> argparse.ArgumentParser:
         "(or $REPLICATION_RESULTS) and make book reuses them. Progress goes to $REPLICATION_PROGRESS when set, "
         f"else to the terminal (a line every {PROGRESS_INTERVAL:.0f} s per grid, and its last).",
     )
-    p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(ENTRY_POINTS)}, or all")
+    p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(CHAPTERS)}, or all")
     p.add_argument("--preset", default="cpu", choices=PRESETS)
     p.add_argument("--seed", type=_seed, default=0, help="the data order and initialization seed, in [0, 2**31 - 1]")
     p.add_argument("--results", help="results folder (default: $REPLICATION_RESULTS, else ./results)")
@@ -193,9 +194,9 @@ def _chapters(parser, names: list[str]) -> list[str]:
     """The chapters named (``all``: every one), in order, each once; an unknown name is a usage error."""
     out = []
     for name in names:
-        if name != "all" and name not in ENTRY_POINTS:
-            parser.error(f"unknown chapter {name!r}; choose from {', '.join(ENTRY_POINTS)}, or all")
-        out += [c for c in (ENTRY_POINTS if name == "all" else [name]) if c not in out]
+        if name != "all" and name not in CHAPTERS:
+            parser.error(f"unknown chapter {name!r}; choose from {', '.join(CHAPTERS)}, or all")
+        out += [c for c in (CHAPTERS if name == "all" else [name]) if c not in out]
     return out
 
 
