@@ -2,10 +2,14 @@
 not count), and a damaged file is recomputed, never used."""
 
 import importlib
+import json
+import re
 import sys
+from pathlib import Path
 
 import pytest
 
+from replication.experiments import store
 from replication.experiments.code_key import code_key
 from replication.experiments.store import cached_result
 
@@ -167,3 +171,109 @@ def test_result_store_reuses_only_the_same_config_and_recomputes_damaged_files(t
     )
     assert not again.reused and again.payload["value"] == 5
     assert calls == [1, 3, 4, 5]
+
+
+def _store(tmp_path, value, logs, config=None):
+    return cached_result(
+        "demo", config or {"lr": 0.1}, lambda: {"value": value}, preset="cpu", root=tmp_path, code=cached_result,
+        log=logs.append,
+    )  # fmt: skip
+
+
+def _set_aside(path):
+    """The files that ``path`` was set aside as (``<name>.damaged-<UTC time>`` in its folder)."""
+    return sorted(p.name for p in path.parent.glob(path.name + ".damaged-*"))
+
+
+def _rewrite(path, edit):
+    stored = json.loads(path.read_text())
+    path.write_text(json.dumps(edit(stored)))
+
+
+def _with_payload(payload):
+    def edit(stored):
+        return dict(stored, payload=payload, checksum=store._payload_checksum(payload))
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda s: [],
+        lambda s: None,
+        lambda s: "a string",
+        lambda s: 3,
+        _with_payload([1, 2]),  # a payload of the wrong type, with a checksum that matches it
+        _with_payload(None),
+        lambda s: dict(s, provenance=[]),
+        lambda s: dict(s, provenance="cpu"),
+        lambda s: dict(s, provenance=dict(s["provenance"], preset="paper")),  # another preset's provenance
+        lambda s: {k: v for k, v in s.items() if k != "config"},
+    ],
+    ids=[
+        "list",
+        "null",
+        "string",
+        "number",
+        "payload-list",
+        "payload-null",
+        "prov-list",
+        "prov-str",
+        "prov-preset",
+        "no-config",
+    ],  # fmt: skip
+)
+def test_a_stored_run_of_the_wrong_shape_is_named_set_aside_and_recomputed(tmp_path, damage):
+    logs = []
+    path = Path(_store(tmp_path, 1, logs).path)
+    _rewrite(path, damage)
+    damaged_text = path.read_text()
+    again = _store(tmp_path, 2, logs)
+    assert not again.reused and again.payload == {"value": 2}
+    (aside,) = _set_aside(path)
+    assert re.fullmatch(re.escape(path.name) + r"\.damaged-\d{8}T\d{12}", aside)
+    assert (path.parent / aside).read_text() == damaged_text  # kept as it was, for a look
+    assert len(logs) == 1 and "\n" not in logs[0]
+    assert path.name in logs[0] and aside in logs[0] and "set aside" in logs[0] and "recomputed" in logs[0]
+    assert _store(tmp_path, 3, logs).reused  # the recomputed file is whole
+    assert sorted(p.name for p in path.parent.glob("*.json")) == [path.name]  # the set-aside file is not a run
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda s: dict(s, config={"lr": 0.3}),  # the key field edited, the file name and config_key left
+        lambda s: dict(s, config={"lr": 0.1, "extra": 1}),
+        lambda s: dict(s, code_key="0123456789abcdef"),  # made by other code
+        lambda s: dict(s, name="other"),
+    ],
+    ids=["config", "config-extra", "code-key", "name"],
+)
+def test_a_stored_run_whose_config_or_code_differs_from_the_request_is_foreign(tmp_path, edit):
+    logs = []
+    path = Path(_store(tmp_path, 1, logs).path)
+    _rewrite(path, edit)
+    again = _store(tmp_path, 2, logs)
+    assert not again.reused and again.payload == {"value": 2}
+    assert len(_set_aside(path)) == 1 and "foreign" in logs[0] and path.name in logs[0]
+
+
+def test_stored_config_is_compared_canonically(tmp_path):
+    """Key order and tuples vs lists do not make a stored run foreign (the same canonical JSON as the key)."""
+    logs = []
+    _store(tmp_path, 1, logs, config={"b": (1, 2), "a": {"y": 1.5, "x": None}})
+    assert _store(tmp_path, 2, logs, config={"a": {"x": None, "y": 1.5}, "b": [1, 2]}).reused and logs == []
+
+
+def test_set_aside_names_the_file_and_never_crashes_on_a_file_already_gone(tmp_path):
+    from replication.core.atomic import set_aside
+
+    logs = []
+    path = tmp_path / "x.json"
+    path.write_text("{")
+    target = set_aside(path, "is damaged (truncated)", logs.append)
+    assert not path.exists() and target.read_text() == "{" and target.parent == tmp_path
+    set_aside(path, "is damaged (truncated)", logs.append)  # e.g. another process set it aside first
+    assert len(logs) == 2 and all(str(path) in line and "recomputed" in line for line in logs)
+    assert "already set aside" in logs[1]

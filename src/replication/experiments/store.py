@@ -3,7 +3,10 @@
 
 :func:`cached_result` keys a run by the canonical JSON of its configuration and by the :func:`code_key` of the
 function that computes it, and stores it with its provenance and a checksum of its payload. A stored run is reused
-only when both are the same; a damaged file is recomputed, never used.
+only when both are the same. Before a stored file is used it is verified: its shape (a dict with a dict payload and a
+provenance), its checksum, and its name, config, preset and code key against the request. A damaged or foreign file
+is named in one line through ``log``, set aside (:func:`replication.core.atomic.set_aside`) and recomputed, never
+used and never a crash.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from replication.core.atomic import atomic_write_bytes
+from replication.core.atomic import atomic_write_bytes, set_aside
 from replication.core.presets import check_preset
 from replication.core.provenance import Provenance, Stopwatch
 from replication.experiments.code_key import CodeKey, code_key
@@ -62,10 +65,13 @@ def json_number(value):
     return value
 
 
+def _canonical(config) -> str:
+    return json.dumps(config, sort_keys=True, default=str)
+
+
 def config_key(config: dict, code: CodeKey) -> str:
     """sha256 (first 16 hex) of the canonical JSON of ``config`` and the key of the code that computes it."""
-    text = json.dumps(config, sort_keys=True, default=str)
-    return hashlib.sha256((text + code.key).encode()).hexdigest()[:16]
+    return hashlib.sha256((_canonical(config) + code.key).encode()).hexdigest()[:16]
 
 
 def _payload_checksum(payload) -> str:
@@ -81,6 +87,35 @@ class StoredResult:
     provenance: Provenance
     reused: bool
     path: str
+
+
+class _Unusable(Exception):
+    """A stored file that must not be used; the message says why (``is damaged (...)``, ``is foreign (...)``)."""
+
+
+def _verified(stored, name: str, config: dict, key: CodeKey, ckey: str, preset: str) -> tuple[dict, Provenance]:
+    """(payload, provenance) of the stored run ``stored`` if it is whole and the one requested; else raise."""
+    if not isinstance(stored, dict):
+        raise _Unusable(f"is damaged (a JSON {type(stored).__name__}, not a stored run)")
+    payload, prov = stored.get("payload"), stored.get("provenance")
+    if not isinstance(payload, dict) or not isinstance(prov, dict):
+        raise _Unusable("is damaged (its payload or provenance is missing or not a JSON object)")
+    if stored.get("checksum") != _payload_checksum(payload):
+        raise _Unusable("is damaged (checksum mismatch)")
+    try:
+        provenance = Provenance.from_dict(prov)
+    except (TypeError, ValueError) as err:
+        raise _Unusable(f"is damaged (its provenance: {err})") from err
+    for field, stored_value, requested in (
+        ("name", stored.get("name"), name),
+        ("config", _canonical(stored.get("config")) if "config" in stored else None, _canonical(config)),
+        ("config_key", stored.get("config_key"), ckey),
+        ("code_key", stored.get("code_key"), key.key),
+        ("preset", provenance.preset, preset),
+    ):
+        if stored_value != requested:
+            raise _Unusable(f"is foreign (its {field} differs from the request)")
+    return payload, provenance
 
 
 def run_path(name: str, config: dict, code: CodeKey, *, preset: str, root=None, kind: str = "runs") -> Path:
@@ -102,19 +137,22 @@ def cached_result(
     """Return the stored payload of run ``name`` with exactly ``config`` and the same code, or compute it with
     ``compute()``, store it atomically and return it. ``code`` is the package function whose execution decides the
     payload (see :func:`replication.experiments.code_key.code_key`), or its key already computed. A stored file
-    that is truncated, unreadable or whose checksum does not match is reported through ``log`` and recomputed."""
+    that is truncated, unreadable, of the wrong shape, fails its checksum, or holds another name, config, preset or
+    code key than requested is named through ``log`` in one line, set aside and recomputed."""
     check_preset(preset)
     key = code if isinstance(code, CodeKey) else code_key(code)
     path = run_path(name, config, key, preset=preset, root=root)
     ckey = path.stem.rsplit("-", 1)[1]
     if path.exists():
         try:
-            stored = read_json(path)
-            if stored.get("checksum") != _payload_checksum(stored["payload"]) or stored.get("config_key") != ckey:
-                raise ValueError("checksum mismatch")
-            return StoredResult(stored["payload"], Provenance.from_dict(stored["provenance"]), True, str(path))
-        except (ValueError, KeyError, TypeError, json.JSONDecodeError) as err:
-            log(f"stored result {path.name} is damaged ({err}); recomputing it")
+            try:
+                stored = read_json(path)
+            except (OSError, ValueError) as err:  # ValueError: not JSON, or not UTF-8
+                raise _Unusable(f"is damaged (unreadable: {type(err).__name__}: {err})") from err
+            payload, provenance = _verified(stored, name, config, key, ckey, preset)
+            return StoredResult(payload, provenance, True, str(path))
+        except _Unusable as why:
+            set_aside(path, str(why), log, kind="stored run")
     with Stopwatch(preset) as clock:
         payload = compute()
     prov = clock.provenance
