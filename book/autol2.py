@@ -100,10 +100,10 @@ plotting.show(applications.lambda_figure(wrn.contenders, title="Fig. 1c (WRN): �
 auto, tuned = wrn.auto, wrn.tuned
 print(f"Paper: AutoL2 trains faster and ends better than the tuned constant λ.\nOurs (WRN): {wrn.verdict()}")
 speedup = round(auto.speedup, 2) if np.isfinite(auto.speedup) else "never reaches the tuned accuracy"
-headlines.record_headline("autol2", "autol2.speedup", speedup, provenance=wrn.provenance, paper="faster and better (no "
-                          "LR schedule)", label=f"epochs to the tuned λ's best accuracy, tuned / AutoL2, T = {w.budget}; "
-                          f"accuracy {auto.best_accuracy:.4f} vs tuned {tuned.best_accuracy:.4f}; WRN-{w.model.depth}-"
-                          f"{w.model.widen}, momentum, flip/crop/mixup")
+headlines.record_headline("autol2", "autol2.speedup", speedup, provenance=wrn.provenance, seed=seed,
+                          paper="faster and better (no LR schedule)", label="epochs to the tuned λ's best accuracy, "
+                          f"tuned / AutoL2, T = {w.budget}; accuracy {auto.best_accuracy:.4f} vs tuned "
+                          f"{tuned.best_accuracy:.4f}; WRN-{w.model.depth}-{w.model.widen}, momentum, flip/crop/mixup")
 
 # %% [markdown]
 # ### Fig. S10: with the step learning-rate schedule

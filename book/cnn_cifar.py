@@ -83,7 +83,7 @@ plain, normed = results["without BN"].analysis, results["with BN"].analysis
 stand_in = "" if results["without BN"].grid.notice is None else "; on the stand-in, not CIFAR-10"
 headlines.record_headline(
     "cnn_cifar", "cnn_cifar.tstar_exponent", round(plain.fit.exponent, 3),
-    provenance=Provenance.combine([r.provenance for r in results.values()]), paper="exponent −1",
+    provenance=Provenance.combine([r.provenance for r in results.values()]), seed=seed, paper="exponent −1",
     label=f"without BN over {plain.fit.decades:.1f} decades (runs that learned: {plain.fit_learned.exponent:.3f}); "
           f"with BN {normed.fit.exponent:.3f} ({normed.fit_learned.exponent:.3f}){stand_in}",
     setting=f"CNN ± BN, {cfg.model.channels} channels · "

@@ -163,7 +163,7 @@ print("paper MSE run (η, λ) = (0.05, 0.001) → ours", conventions.mse_from_au
 
 # %%
 headlines.record_headline("data", "data.mnist_train_images", len(train), provenance=load_time.provenance,
-                          paper="60000 (published label counts)",
+                          seed=seed, paper="60000 (published label counts)",
                           label={True: "label counts match the published ones", None: "embedded first-1000 subset",
                                  False: "LABEL COUNTS DIFFER"}[counts_match])
 

@@ -76,7 +76,7 @@ plotting.show(sweep_plots.tstar_figure(sweep.rows, fit, title="Fig. 2a: t* again
 print(f"Paper: t* ∝ (ηλ)^-1 over 6 decades.  Ours: {fit.describe()}; c = median t*·ηλ = {fit.c:.3f}; "
       f"within −1 ± 0.25: {'yes' if abs(fit.exponent + 1) <= 0.25 else 'NO'}")
 headlines.record_headline("fc_mnist", "fc_mnist.tstar_exponent", round(fit.exponent, 3), provenance=sweep.provenance,
-                          paper="exponent −1 over 6 decades of ηλ",
+                          seed=seed, paper="exponent −1 over 6 decades of ηλ",
                           label=f"fitted exponent over {fit.decades:.1f} decades, c = {fit.c:.3f}")
 
 # %% [markdown]
@@ -139,7 +139,7 @@ if seeds is not None:
 if seeds is not None:
     lo, hi = seeds.fit.exponent_ci
     headlines.record_headline("fc_mnist", "fc_mnist.tstar_exponent_seeds", round(seeds.fit.exponent, 3),
-                              provenance=sweep.provenance, paper="one seed per configuration: no error bars",
+                              provenance=sweep.provenance, seed=seed, paper="one seed per configuration: no error bars",
                               label=f"{seeds.fit.level:.0%} bootstrap CI {lo:.3f} … {hi:.3f} over "
                                     f"{len(seeds.seeds)} seeds, c = {seeds.fit.c:.3f}")
 

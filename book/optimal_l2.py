@@ -135,7 +135,7 @@ print(f"Paper (T = 200): λ_pred = c/(0.3T) ≈ 1e-4 reaches 0.960 against the o
 # %% tags=["hide-input"]
 stand_in = "" if wrn.c.grid.notice is None else ", on the stand-in"
 headlines.record_headline("optimal_l2", "optimal_l2.accuracy_gap", round(100 * one_wrn.worst_gap, 2),
-                          provenance=wrn.provenance, paper="c ≈ 0.0066; accuracy within 0.4% of tuned",
+                          provenance=wrn.provenance, seed=seed, paper="c ≈ 0.0066; accuracy within 0.4% of tuned",
                           label=f"largest gap (%) of λ_pred = c/T to the tuned λ over {one_wrn.n_budgets} budgets "
                           f"{min(w.budgets)}–{max(w.budgets)} epochs; tuned within 10× at {one_wrn.n_within}/"
                           f"{one_wrn.n_budgets}; WRN-{w.model.depth}-{w.model.widen}, momentum, flip/crop/mixup, "

@@ -141,7 +141,7 @@ print(f"up to the k = 2 minimum, GD and eq. (1) differ by at most a factor {res.
       f"{res.gap_k1:.2f} (k = 1); at the end (t = {c.time[-1]:.3g}): GD loss {c.loss_gd[-1]:.3g}, k = 2 theory "
       f"{c.loss_k2[-1]:.3g}, k = 1 theory {c.loss_k1[-1]:.3g}" + ("; GD DIVERGED" if c.diverged else ""))
 headlines.record_headline("theory", "theory.fig5c_loss_gap", round(res.gap_k2, 3), provenance=res.provenance,
-                          paper="qualitative agreement until the loss minimum",
+                          seed=seed, paper="qualitative agreement until the loss minimum",
                           label="max ratio GD/theory (k = 2) up to the loss minimum")
 
 # %% [markdown]
@@ -170,7 +170,7 @@ for k, exponent in decay.exponents.items():
     print(f"k = {k}: deviation at λt = {th.lam * th.t_max:g} by width: {devs}  -> fitted deviation ∝ "
           f"width^{exponent:.2f}")
 headlines.record_headline("theory", "theory.kernel_decay_width_exponent", round(decay.exponents[2], 2),
-                          provenance=decay.provenance, paper="deviation → 0 as width → ∞",
+                          provenance=decay.provenance, seed=seed, paper="deviation → 0 as width → ∞",
                           label="fitted exponent of the k = 2 kernel deviation against width")
 
 # %% [markdown]
@@ -193,7 +193,7 @@ for r in lemma.rows:
     print(f"{r.variant:<24}{r.layers:>3}{r.k_mean:>10.4f}{r.k_spread:>9.3g}{r.k_min:>8.3f}{r.k_max:>8.3f}")
 no_bias = [r.k_mean for r in lemma.rows if r.variant == "no biases"]
 headlines.record_headline("theory", "theory.homogeneity_k", ", ".join(f"{k:.3f}" for k in no_bias),
-                          provenance=lemma.provenance, paper="k = L for L layers",
+                          provenance=lemma.provenance, seed=seed, paper="k = L for L layers",
                           label=f"estimated k for L = 1…{len(no_bias)} bias-free layers")
 
 # %% [markdown]

@@ -88,8 +88,8 @@ print(f"Paper: exponent −1. Ours: {fit.describe()}, c = {fit.c:.3g} epoch-unit
 stand_in = "" if sgd.grid.notice is None else "; on the stand-in, not CIFAR-10"
 wrn, data = f"WRN-{cfg.model.depth}-{cfg.model.widen}", headlines.data_label(sgd.grid.data_name, cfg.data.train_samples)
 headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", round(fit.exponent, 3), provenance=sgd.provenance,
-                          paper="exponent −1", label=f"WRN-{cfg.model.depth}-{cfg.model.widen} over {fit.decades:.1f} "
-                          f"decades (runs that learned: {fit_learned.exponent:.3f}){stand_in}",
+                          seed=seed, paper="exponent −1", label=f"{wrn} over {fit.decades:.1f} decades (runs that "
+                          f"learned: {fit_learned.exponent:.3f}){stand_in}",
                           setting=f"{wrn} · {data} · SGD, no augmentation")
 
 # %% [markdown]
@@ -155,7 +155,7 @@ print(f"Paper: fixed T = 200 peaks at λ = 0.0005 (0.967) and drops below; T ∝
 headlines.record_headline("wrn_cifar", "wrn_cifar.fixed_T_best_lambda", float(best_lam),
                           provenance=sched.fixed.provenance, paper="best fixed-T λ = 0.0005 (test acc. 0.967)",
                           label=f"best λ at fixed T = {cfg.schedule.fixed_T} epochs (final accuracy {best_acc:.4f})",
-                          setting=f"{wrn} · {data} · momentum 0.9, flip/crop/mixup, step schedule")
+                          setting=f"{wrn} · {data} · momentum 0.9, flip/crop/mixup, step schedule", seed=seed)
 
 # %% [markdown]
 # ## Fig. S2: momentum and augmentation at a fixed learning rate

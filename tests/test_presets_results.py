@@ -1,5 +1,6 @@
 """Presets, configs, input validation, headlines and provenance."""
 
+import hashlib
 import json
 import math
 from importlib import metadata
@@ -89,12 +90,13 @@ def test_headlines_round_trip_and_record_non_finite_values(tmp_path):
         "fc_mnist.tstar_exponent",
         -0.97,
         provenance=prov,
+        seed=0,
         paper="-1",
         label="fitted exponent",
         root=tmp_path,
     )
     headlines.record_headline(
-        "fc_mnist", "fc_mnist.other", math.nan, provenance=prov, paper="-", label="x", root=tmp_path
+        "fc_mnist", "fc_mnist.other", math.nan, provenance=prov, seed=0, paper="-", label="x", root=tmp_path
     )
     got = headlines.load_headlines("cpu", root=tmp_path)
     assert got["fc_mnist.tstar_exponent"]["ours"] == -0.97
@@ -143,7 +145,7 @@ def test_landing_table_says_per_row_which_model_data_and_optimizer_made_ours(tmp
     prov = Provenance("cpu", "CPU (2 cores)", 1.0)
     setting = "WRN-10-1 · " + headlines.data_label("fashion-mnist", 256) + " · SGD"
     headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, provenance=prov, paper="-1", label="x",
-                              setting=setting, root=tmp_path)  # fmt: skip
+                              seed=0, setting=setting, root=tmp_path)  # fmt: skip
     html = registry.landing_table_html(headlines.load_headlines("cpu", root=tmp_path), {"wrn_cifar", "fc_mnist"})
     assert "256 Fashion-MNIST images (stand-in for CIFAR-10)" in html  # the chapter's own record wins
     fc_row = next(r for r in registry.FIGURES if r.headline == "fc_mnist.tstar_exponent")
@@ -168,3 +170,106 @@ def test_unknown_papermill_parameter_is_named_with_the_allowed_ones(monkeypatch)
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)  # outside a kernel: nothing injected to check
     assert presets.injected_parameter_names() is None
     presets.check_parameters(preset="smoke", seed=0)
+
+
+def _headline(chapter, key, value, root, preset="cpu", **kw):
+    headlines.record_headline(chapter, key, value, provenance=Provenance(preset, "CPU (2 cores)", 1.0), paper="-1",
+                              label="x", root=root, **{"seed": 0, **kw})  # fmt: skip
+    return root / preset / "headlines" / f"{chapter}.json"
+
+
+def test_headline_files_carry_a_schema_and_a_checksum_of_their_records(tmp_path):
+    path = _headline("fc_mnist", "fc_mnist.tstar_exponent", -0.97, tmp_path)
+    stored = json.loads(path.read_text())
+    assert set(stored) == {"schema", "records", "checksum"} and stored["schema"] == 1
+    canonical = json.dumps(stored["records"], sort_keys=True, allow_nan=False).encode()
+    assert stored["checksum"] == hashlib.sha256(canonical).hexdigest()
+    assert stored["records"]["fc_mnist.tstar_exponent"]["ours"] == -0.97
+
+
+def _edit_records(edit):
+    def damage(text):
+        stored = json.loads(text)
+        records = edit(stored["records"])
+        canonical = json.dumps(records, sort_keys=True, allow_nan=False).encode()
+        return json.dumps(dict(stored, records=records, checksum=hashlib.sha256(canonical).hexdigest()))
+
+    return damage
+
+
+HEADLINE_DAMAGE = {
+    "truncated": lambda text: text[: len(text) // 2],
+    "not-utf8": lambda text: "\udcff",
+    "list": lambda text: "[]",
+    "null": lambda text: "null",
+    "old-format": lambda text: json.dumps(json.loads(text)["records"]),  # records without schema or checksum
+    "edited": lambda text: text.replace("-0.97", "-0.5"),  # checksum mismatch
+    "schema-2": lambda text: json.dumps(dict(json.loads(text), schema=2)),
+    "record-not-dict": _edit_records(lambda r: {k: [] for k in r}),
+    "other-chapter": _edit_records(lambda r: {k: dict(v, chapter="theory") for k, v in r.items()}),
+    "other-preset": _edit_records(
+        lambda r: {k: dict(v, provenance=dict(v["provenance"], preset="paper")) for k, v in r.items()}
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", list(HEADLINE_DAMAGE))
+def test_a_damaged_or_foreign_headline_file_is_named_set_aside_and_skipped(tmp_path, capsys, damage):
+    from replication.site import registry
+
+    path = _headline("fc_mnist", "fc_mnist.tstar_exponent", -0.97, tmp_path)
+    _headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, tmp_path)
+    damaged = HEADLINE_DAMAGE[damage](path.read_text())
+    path.write_bytes(damaged.encode("utf-8", "surrogateescape"))
+    capsys.readouterr()
+    got = headlines.load_headlines("cpu", root=tmp_path)  # the landing page: that chapter is not recorded
+    assert list(got) == ["wrn_cifar.tstar_exponent"]
+    (line,) = capsys.readouterr().out.splitlines()
+    (aside,) = path.parent.glob("fc_mnist.json.damaged-*")
+    assert str(path) in line and aside.name in line and "set aside" in line and "recomputed" in line
+    assert aside.read_bytes() == damaged.encode("utf-8", "surrogateescape") and not path.exists()
+    html = registry.landing_table_html(got, {"fc_mnist", "wrn_cifar"})
+    fc_row = next(row for row in html.split("<tr>") if "fc_mnist.html" in row and "∝ 1/(ηλ)" in row)
+    assert "not measured yet" in fc_row
+    # the chapter's next record: the damaged file set aside again (it is gone now), the new one whole
+    path.write_bytes(damaged.encode("utf-8", "surrogateescape"))
+    _headline("fc_mnist", "fc_mnist.other", 1.0, tmp_path)
+    assert "set aside" in capsys.readouterr().out
+    assert list(headlines.load_headlines("cpu", root=tmp_path)) == ["fc_mnist.other", "wrn_cifar.tstar_exponent"]
+    assert len(list(path.parent.glob("fc_mnist.json.damaged-*"))) == 2
+
+
+def test_headline_records_carry_the_seed_and_require_it(tmp_path):
+    path = _headline("fc_mnist", "fc_mnist.tstar_exponent", -0.97, tmp_path, seed=3, code_key="0123456789abcdef")
+    record = json.loads(path.read_text())["records"]["fc_mnist.tstar_exponent"]
+    assert record["seed"] == 3 and record["code_key"] == "0123456789abcdef" and record["provenance"]["preset"] == "cpu"
+    assert "preset" not in record  # the provenance's, not repeated
+    prov = Provenance("cpu", "CPU", 1.0)
+    with pytest.raises(TypeError, match="seed"):
+        headlines.record_headline("fc_mnist", "k", 1, provenance=prov, paper="-", label="x", root=tmp_path)
+    with pytest.raises(ValueError, match="seed=1.5"):
+        headlines.record_headline("fc_mnist", "k", 1, provenance=prov, seed=1.5, paper="-", label="x", root=tmp_path)
+
+
+def test_landing_table_flags_chapters_whose_seed_differs_from_the_rest(tmp_path):
+    from replication.site import registry
+
+    _headline("fc_mnist", "fc_mnist.tstar_exponent", -0.97, tmp_path, seed=0)
+    _headline("theory", "theory.homogeneity_k", 2.0, tmp_path, seed=0)
+    _headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, tmp_path, seed=1)
+    built = {"fc_mnist", "theory", "wrn_cifar"}
+    rows = registry.landing_table_html(headlines.load_headlines("cpu", root=tmp_path), built).split("<tr>")
+    flagged = [row for row in rows if "seed 1 (other chapters: seed 0)" in row]
+    assert len(flagged) == 1 and "wrn_cifar.html" in flagged[0]
+    assert sum("other chapters" in row for row in rows) == 1  # the chapters at the common seed are not flagged
+    # two chapters, two seeds: no common one, both flagged
+    same = tmp_path / "two"
+    _headline("fc_mnist", "fc_mnist.tstar_exponent", -0.97, same, seed=0)
+    _headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, same, seed=2)
+    html = registry.landing_table_html(headlines.load_headlines("cpu", root=same), built)
+    assert "seed 0 (other chapters: seed 2)" in html and "seed 2 (other chapters: seed 0)" in html
+    # one seed everywhere: no flag
+    one = tmp_path / "one"
+    _headline("fc_mnist", "fc_mnist.tstar_exponent", -0.97, one, seed=4)
+    _headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, one, seed=4)
+    assert "other chapters" not in registry.landing_table_html(headlines.load_headlines("cpu", root=one), built)

@@ -6,6 +6,7 @@ The landing page renders this table; a chapter fills the "ours" column by callin
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import html
@@ -228,7 +229,27 @@ def toc_chapters(toc_path: str | Path | None = None) -> set[str]:
     return set(toc_chapters_in_order(toc_path))
 
 
-def _format_ours(record: dict | None) -> str:
+def _seed_notes(headlines: dict[str, dict]) -> dict[str, str]:
+    """A note for each headline whose chapter's seed is not the one most chapters used (all of them when no one seed
+    leads), e.g. ``seed 1 (other chapters: seed 0)``: numbers from different seeds are not quite comparable."""
+    by_chapter: dict[str, set] = {}
+    for rec in headlines.values():
+        by_chapter.setdefault(rec.get("chapter"), set()).add(rec.get("seed"))
+    counts = collections.Counter(s for seeds in by_chapter.values() for s in seeds).most_common()
+    if len(counts) < 2:
+        return {}
+    common = counts[0][0] if counts[0][1] > counts[1][1] else None
+    notes = {}
+    for key, rec in headlines.items():
+        seed = rec.get("seed")
+        others = {s for ch, seeds in by_chapter.items() if ch != rec.get("chapter") for s in seeds} - {seed}
+        if seed != common and others:
+            listed = ", ".join(map(str, sorted(others, key=str)))
+            notes[key] = f"seed {seed} (other chapters: seed{'s' if len(others) > 1 else ''} {listed})"
+    return notes
+
+
+def _format_ours(record: dict | None, seed_note: str | None = None) -> str:
     if record is None:
         return "<em>not measured yet</em>"
     prov = record["provenance"]
@@ -236,15 +257,18 @@ def _format_ours(record: dict | None) -> str:
     if isinstance(value, float):
         value = f"{value:.4g}"
     smoke = " <strong>(smoke: not a replication)</strong>" if prov["preset"] == "smoke" else ""
+    seed = f" <strong>{html.escape(seed_note)}</strong>" if seed_note else ""
     return (
         f"{html.escape(str(value))} <small>({html.escape(record['label'])}; preset <code>{prov['preset']}</code>, "
-        f"{html.escape(prov['device'])})</small>{smoke}"
+        f"{html.escape(prov['device'])})</small>{smoke}{seed}"
     )
 
 
 def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
     """The landing page's table: one row per figure, the chapter that reproduces it, paper's number and ours, and the
-    model, data and optimizer that produced ours (recorded by the chapter, else the row's)."""
+    model, data and optimizer that produced ours (recorded by the chapter, else the row's). A number whose chapter ran
+    with another seed than the rest says so in its cell."""
+    seed_notes = _seed_notes(headlines)
     rows = []
     for r in FIGURES:
         if r.chapter and r.chapter in built:
@@ -254,7 +278,7 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
         else:
             chapter = "—"
         record = headlines.get(r.headline) if r.headline else None
-        ours = _format_ours(record) if r.headline else "<em>see chapter</em>"
+        ours = _format_ours(record, seed_notes.get(r.headline)) if r.headline else "<em>see chapter</em>"
         setting = (record or {}).get("setting") or r.setting_text()
         rows.append(
             f"<tr><td>{html.escape(r.figure)}</td><td>{html.escape(r.claim)}</td><td>{chapter}</td>"
