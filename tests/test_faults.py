@@ -5,9 +5,9 @@ Faults injected here (each test names its own):
   1. SIGKILL right after a checkpoint, mid-bucket        → resume; history identical to an uninterrupted run
   2. SIGKILL right after the checkpoint between buckets   → resume; identical
   3. SIGKILL while a checkpoint is being written          → the previous checkpoint is used; identical
-  4. a truncated checkpoint                               → reported, ignored, trained afresh; identical
-  5. a checkpoint of another run (other η)                → reported, ignored; identical
-  6. a checkpoint with a flipped byte                     → reported, ignored; identical
+  4. a truncated checkpoint                               → reported, set aside, trained afresh; identical
+  5. a checkpoint of another run (other η)                → reported, set aside; identical
+  6. a checkpoint with a flipped byte, edited or non-object metadata → reported, set aside; identical
   7. SIGKILL while a stored result is being written       → no result file; next call computes, then reuses
   8. a bad or unknown papermill parameter (preset, seed, sed) → ValueError naming it, no JAX traceback
 Related checks elsewhere: tests/test_store.py (a stored result with a changed value or truncated: recomputed),
@@ -16,6 +16,7 @@ unpickling), tests/test_train.py (a run that diverges mid-grid leaves the rest o
 tests/test_presets_results.py (atomic write when writing fails).
 """
 
+import io
 import json
 import os
 import subprocess
@@ -34,7 +35,8 @@ pytestmark = pytest.mark.slow  # each test starts a process or a kernel
 
 
 def drive(*args, expect_killed=False):
-    env = dict(os.environ, PYTHONPATH=str(DRIVER.parent))
+    # the driver's folder, then the caller's PYTHONPATH (a worktree's src/ is tested, not the installed package's)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(DRIVER.parent), os.environ.get("PYTHONPATH")])))
     proc = subprocess.run(
         [sys.executable, str(DRIVER), *map(str, args)], capture_output=True, text=True, env=env, timeout=300
     )
@@ -80,12 +82,26 @@ def test_sigkill_while_writing_a_checkpoint_falls_back_to_the_previous_one(tmp_p
     resume_and_compare(tmp_path, ckpt, reference)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "foreign", "flip_byte"])
-def test_damaged_or_foreign_checkpoint_is_reported_and_ignored(tmp_path, reference, damage):
+def _resave_meta(ckpt, edit):
+    """Rewrite the checkpoint's metadata with ``edit`` (a whole, readable archive; the arrays untouched)."""
+    with np.load(ckpt) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(arrays.pop("__meta__").tobytes().decode())
+    buf = io.BytesIO()
+    np.savez(buf, __meta__=np.frombuffer(json.dumps(edit(meta)).encode(), dtype=np.uint8), **arrays)
+    ckpt.write_bytes(buf.getvalue())
+
+
+@pytest.mark.parametrize("damage", ["truncate", "foreign", "flip_byte", "meta_list", "meta_edited"])
+def test_damaged_or_foreign_checkpoint_is_reported_set_aside_and_ignored(tmp_path, reference, damage):
     ckpt = tmp_path / "grid.ckpt"
     drive("train", tmp_path / "never.json", ckpt, "--kill-after-save", 5, expect_killed=True)
     raw = ckpt.read_bytes()
-    if damage == "truncate":
+    if damage == "meta_list":
+        _resave_meta(ckpt, lambda meta: [])
+    elif damage == "meta_edited":  # resume one chunk early: the restored state would not be that chunk's
+        _resave_meta(ckpt, lambda meta: dict(meta, chunk=meta["chunk"] - 1))
+    elif damage == "truncate":
         ckpt.write_bytes(raw[: len(raw) // 2])
     elif damage == "flip_byte":
         b = bytearray(raw)
@@ -100,9 +116,13 @@ def test_damaged_or_foreign_checkpoint_is_reported_and_ignored(tmp_path, referen
         meta.pop("digests")
         save_checkpoint(ckpt, dict(meta, fingerprint="another-run"), arrays)  # whole and valid, but not ours
         assert load_checkpoint(ckpt, "another-run") is not None
+    damaged = ckpt.read_bytes()
     log = resume_and_compare(tmp_path, ckpt, reference)
     expected = {"truncate": ("unreadable",), "flip_byte": ("unreadable", "checksum"), "foreign": ("another run",)}
+    expected.update(meta_list=("metadata",), meta_edited=("checksum",))
     assert "starting this grid afresh" in log and any(e in log for e in expected[damage])
+    (aside,) = tmp_path.glob("grid.ckpt.damaged-*")  # set aside, kept as it was, named in the engine's message
+    assert aside.read_bytes() == damaged and aside.name in log and "set aside" in log
 
 
 def test_sigkill_while_writing_a_result_leaves_nothing_half_written(tmp_path):

@@ -1,9 +1,10 @@
 """Checkpoints of long runs: a pytree of arrays plus JSON metadata, in one file written atomically.
 
-Format: an ``.npz`` archive whose entry ``__meta__`` holds the metadata (JSON, with a ``fingerprint`` of the run it
-belongs to and a sha256 of every array). :func:`load_checkpoint` returns ``None`` for a missing file, and raises
-:class:`CheckpointError` for a damaged one or one of another run; the engine then starts afresh (and says so), so a
-checkpoint can cost time but never change a result.
+Format: an ``.npz`` archive whose entry ``__meta__`` holds the metadata (a JSON object, with a ``fingerprint`` of the
+run it belongs to, a sha256 of every array and one of the metadata itself). :func:`load_checkpoint` returns ``None``
+for a missing file, and raises :class:`CheckpointError` for a damaged one or one of another run; the engine then sets
+it aside (:func:`replication.core.atomic.set_aside`) and starts afresh, saying so, so a checkpoint can cost time but
+never change a result.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ __all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "fingerprint
 
 
 class CheckpointError(ValueError):
-    """A checkpoint that cannot be used (damaged, or of another run)."""
+    """A checkpoint that cannot be used (damaged, or of another run); ``reason`` says why without the file's name."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"checkpoint {name} {reason}")
+        self.reason = reason
 
 
 def _digest(a: np.ndarray) -> str:
@@ -54,15 +59,21 @@ def arrays_to_tree(prefix: str, arrays: dict[str, np.ndarray], like):
     for i, ref in enumerate(leaves):
         key = f"{prefix}/{i}"
         if key not in arrays or np.shape(arrays[key]) != np.shape(ref):
-            raise CheckpointError(f"checkpoint entry {key} is missing or has the wrong shape")
+            raise CheckpointError(f"entry {key}", "is missing or has the wrong shape")
         out.append(arrays[key])
     return jax.tree.unflatten(treedef, out)
+
+
+def _meta_digest(meta: dict) -> str:
+    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()
 
 
 def save_checkpoint(path: str | os.PathLike, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
     """Write ``arrays`` and ``meta`` to ``path`` atomically (a reader sees the old checkpoint or the new one)."""
     arrays = {k: np.asarray(v) for k, v in arrays.items()}
-    meta = dict(meta, digests={k: _digest(v) for k, v in arrays.items()})
+    meta = {k: v for k, v in meta.items() if k != "meta_digest"}  # (a loaded meta, saved again: a fresh digest)
+    meta["digests"] = {k: _digest(v) for k, v in arrays.items()}
+    meta["meta_digest"] = _meta_digest(meta)
     buf = io.BytesIO()
     np.savez(buf, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
     return atomic_write_bytes(path, buf.getvalue())
@@ -70,7 +81,8 @@ def save_checkpoint(path: str | os.PathLike, meta: dict, arrays: dict[str, np.nd
 
 def load_checkpoint(path: str | os.PathLike, expected_fingerprint: str) -> tuple[dict, dict[str, np.ndarray]] | None:
     """(meta, arrays) of the checkpoint at ``path``; ``None`` if there is none. Raises :class:`CheckpointError` if it
-    is unreadable, fails its checksums, or belongs to another run (another fingerprint)."""
+    is unreadable, not a checkpoint's shape, fails its checksums (arrays or metadata), or belongs to another run
+    (another fingerprint)."""
     path = Path(path)
     if not path.exists():
         return None
@@ -79,10 +91,14 @@ def load_checkpoint(path: str | os.PathLike, expected_fingerprint: str) -> tuple
             arrays = {k: z[k] for k in z.files}
         meta = json.loads(arrays.pop("__meta__").tobytes().decode())
     except Exception as err:  # noqa: BLE001 -- any read failure means: do not use it
-        raise CheckpointError(f"checkpoint {path.name} is unreadable ({type(err).__name__}: {err})") from err
+        raise CheckpointError(path.name, f"is unreadable ({type(err).__name__}: {err})") from err
+    if not isinstance(meta, dict) or not isinstance(meta.get("digests"), dict):
+        raise CheckpointError(path.name, "is damaged (its metadata is not a checkpoint's)")
+    if meta.pop("meta_digest", None) != _meta_digest(meta):
+        raise CheckpointError(path.name, "fails its checksum (metadata)")
     if meta.get("fingerprint") != expected_fingerprint:
-        raise CheckpointError(f"checkpoint {path.name} belongs to another run")
-    digests = meta.get("digests", {})
+        raise CheckpointError(path.name, "belongs to another run")
+    digests = meta["digests"]
     if set(digests) != set(arrays) or any(_digest(arrays[k]) != d for k, d in digests.items()):
-        raise CheckpointError(f"checkpoint {path.name} fails its checksum")
+        raise CheckpointError(path.name, "fails its checksum")
     return meta, arrays

@@ -35,6 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from replication.core.atomic import set_aside
 from replication.core.progress import grid_label, reporter
 from replication.core.validation import check_choice, check_nonnegative, check_positive, check_positive_int
 from replication.training.checkpoint import (
@@ -124,8 +125,8 @@ def train_grid(
     far, finished runs), rewritten atomically at most every ``checkpoint_seconds`` (0: after every evaluation) and
     deleted at the end. If it exists when the call starts and belongs to the same call (same runs, spec, seed, data,
     initial parameters and ``code_key``, the caller's key of the code that decides the run), training resumes from
-    it with the same histories as without the interruption. A damaged or foreign checkpoint is reported through
-    ``log`` and ignored.
+    it with the same histories as without the interruption. A damaged or foreign checkpoint is named through ``log``,
+    set aside (renamed ``<name>.damaged-<UTC time>``) and ignored.
 
     ``devices``: the devices to spread the grid over (None: every device JAX sees; one device: no sharding).
     ``shard="runs"`` splits the runs over them (a bucket is padded with copies of its last run to a multiple of the
@@ -191,8 +192,8 @@ def train_grid(
         fp = fingerprint(lrs, lams, steps, repr(spec), seed, params, dataclasses.astuple(data), code_key)
         try:
             resumed = load_checkpoint(ckpt_path, fp)
-        except CheckpointError as err:
-            log(f"{err}; starting this grid afresh")
+        except CheckpointError as err:  # set aside (kept for a look, never read again) and named in one line
+            set_aside(ckpt_path, err.reason, log, kind="checkpoint", then="starting this grid afresh")
     histories: dict[int, History] = {}
     start_bucket = 0
     if resumed is not None:
