@@ -277,3 +277,16 @@ def test_set_aside_names_the_file_and_never_crashes_on_a_file_already_gone(tmp_p
     set_aside(path, "is damaged (truncated)", logs.append)  # e.g. another process set it aside first
     assert len(logs) == 2 and all(str(path) in line and "recomputed" in line for line in logs)
     assert "already set aside" in logs[1]
+
+
+def test_refuse_training_reuses_what_is_stored_and_refuses_the_rest(fakepkg, tmp_path, monkeypatch):
+    """What .ci/run relies on: after the headless run, the book step may read the store but never compute."""
+    run = importlib.import_module("fakepkg.exp").run
+    stored = cached_result("demo", {"x": 1}, lambda: {"value": 1}, preset="smoke", root=tmp_path, code=run)
+    monkeypatch.setenv(store.REFUSE_TRAINING, "1")
+    again = cached_result("demo", {"x": 1}, lambda: {"value": 2}, preset="smoke", root=tmp_path, code=run)
+    assert again.reused and again.payload == stored.payload
+    with pytest.raises(store.TrainingRefused, match=r"demo at smoke is not stored \(demo-[0-9a-f]{16}\.json\)"):
+        cached_result("demo", {"x": 2}, lambda: {"value": 3}, preset="smoke", root=tmp_path, code=run)
+    monkeypatch.setenv(store.REFUSE_TRAINING, "0")  # "0" means off
+    assert not cached_result("demo", {"x": 2}, lambda: {"value": 3}, preset="smoke", root=tmp_path, code=run).reused

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from replication.core import progress
+from replication.core.atomic import SET_ASIDE_SUFFIX
 from replication.core.presets import PRESETS, check_preset, check_seed
 from replication.core.validation import check_choice
 
@@ -38,7 +39,7 @@ def studies(chapter: str) -> tuple[str, ...]:
 
 
 # Where the store sets a damaged or foreign stored file ``X`` aside before recomputing it: ``X.damaged-<UTC time>``.
-DAMAGED = ".damaged-"
+DAMAGED = SET_ASIDE_SUFFIX
 # How often a headless run prints a grid's progress on the terminal (seconds), besides each grid's last line.
 PROGRESS_INTERVAL = 10.0
 
@@ -179,7 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(CHAPTERS)}, or all")
     p.add_argument("--preset", default="cpu", choices=PRESETS)
     p.add_argument("--seed", type=_seed, default=0, help="the data order and initialization seed, in [0, 2**31 - 1]")
-    p.add_argument("--results", help="results folder (default: $REPLICATION_RESULTS, else ./results)")
+    p.add_argument("--results", help="results folder (default: $REPLICATION_RESULTS, else results/ in the checkout)")
     p.add_argument("--yes", action="store_true", help="start a paper-preset run on a machine without an accelerator")
     p.add_argument("--times", help="the table of estimated times (default: book/_chapter_times.toml)")
     g = p.add_argument_group("several hosts (jax.distributed.initialize, before any JAX computation)")

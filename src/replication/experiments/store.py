@@ -1,5 +1,5 @@
-"""The result store: atomic JSON files under ``$REPLICATION_RESULTS/<preset>/runs/<name>-<key>.json`` (default root
-``./results``).
+"""The result store: atomic JSON files under ``$REPLICATION_RESULTS/<preset>/runs/<name>-<key>.json`` (default root:
+``results/`` in the project's checkout, :func:`results_root`).
 
 :func:`cached_result` keys a run by the canonical JSON of its configuration and by the :func:`code_key` of the
 function that computes it, and stores it with its provenance and a checksum of its payload. A stored run is reused
@@ -7,6 +7,10 @@ only when both are the same. Before a stored file is used it is verified: its sh
 provenance), its checksum, and its name, config, preset and code key against the request. A damaged or foreign file
 is named in one line through ``log``, set aside (:func:`replication.core.atomic.set_aside`) and recomputed, never
 used and never a crash.
+
+With ``$REPLICATION_REFUSE_TRAINING`` set (to anything but empty or 0), a result that is not stored is an error
+(:class:`TrainingRefused`) instead of a computation: `.ci/run` builds the smoke book that way after
+``make headless CH=all``, which proves the headless runner stores everything the book reads.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ __all__ = [
     "config_key",
     "cached_result",
     "StoredResult",
+    "REFUSE_TRAINING",
+    "TrainingRefused",
     "run_path",
 ]
 
@@ -76,6 +82,13 @@ def config_key(config: dict, code: CodeKey) -> str:
 
 def _payload_checksum(payload) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, allow_nan=False).encode()).hexdigest()
+
+
+REFUSE_TRAINING = "REPLICATION_REFUSE_TRAINING"
+
+
+class TrainingRefused(RuntimeError):
+    """A result was not stored and ``$REPLICATION_REFUSE_TRAINING`` forbids computing it."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,6 +166,10 @@ def cached_result(
             return StoredResult(payload, provenance, True, str(path))
         except _Unusable as why:
             set_aside(path, str(why), log, kind="stored run")
+    if os.environ.get(REFUSE_TRAINING, "") not in ("", "0"):
+        raise TrainingRefused(
+            f"{name} at {preset} is not stored ({path.name}) and {REFUSE_TRAINING} is set: it would be computed here"
+        )
     with Stopwatch(preset) as clock:
         payload = compute()
     prov = clock.provenance
