@@ -42,7 +42,7 @@
 # | preset | what it is | where |
 # | --- | --- | --- |
 # | `smoke` | tiny sizes; checks the pipeline in minutes. **Never a replication.** | CI |
-# | `cpu` | a real, scaled-down replication on a 2-core CPU; each chapter states its sizes | `make book` (default) |
+# | `cpu` | scaled down to a 2-core CPU; each chapter states its sizes, each verdict whether they decide its claim | `make book` (default) |
 # | `paper` | the paper's sizes (appendix A) | a GPU |
 #
 # Re-execute the whole book with `make book PRESET=cpu`, or one chapter with papermill, e.g.
@@ -56,20 +56,24 @@ seed = 0
 # ## Figures of the paper, the chapter that reproduces each, and our number
 #
 # The "ours" column is read from the headline results that the chapters record when they run at this page's preset;
-# the last column says which model, data and optimizer produced each of our numbers. Where it differs from the
-# paper's setting (e.g. the optimal-λ and AutoL2 rows, which the paper measures on a Wide ResNet on CIFAR-10 and we
-# on the FC network on MNIST, and every CIFAR row on a machine without CIFAR-10, which runs on a stand-in), the two
-# numbers of a row are not measurements of the same thing.
+# the last column says which model, data and optimizer produced each of our numbers. Where that differs from the
+# paper's setting (smaller networks and data sets below `paper`, and every CIFAR row on a machine without CIFAR-10,
+# which runs on a stand-in), the two numbers of a row are not measurements of the same thing. The verdict column is
+# decided by code from our runs, by the rule printed above the table (`replication.analysis.criteria`): "reproduced"
+# appears only where that rule says so, "inconclusive" says why the runs cannot decide, and a row whose chapter has
+# no rule for its claim yet says so.
 
 # %% tags=["remove-input"]
 from IPython.display import HTML, display
 
+from replication.analysis import criteria
 from replication.core.presets import check_parameters
 from replication.site import banner, headlines
 from replication.site import registry as figures
 
 check_parameters(preset=preset, seed=seed)
 banner.show_banner(preset)
+display(HTML(f"<p><strong>The rule.</strong> {criteria.DEFAULT.describe()}.</p>"))
 display(HTML(figures.landing_table_html(headlines.load_headlines(preset), figures.toc_chapters())))
 
 # %% [markdown]

@@ -124,7 +124,7 @@ def test_figure_registry_is_consistent():
     html = figures.landing_table_html({}, {"data"})
     assert html.count("<tr>") == len(figures.FIGURES) + 1
     assert '<a href="data.html">data</a>' in html and "planned" in html
-    assert html.count("<col ") == 6 and "table-layout:fixed" in html  # the table fits the page's width
+    assert html.count("<col ") == 7 and "table-layout:fixed" in html  # the table fits the page's width
     # the settings name the presets' current sizes (they are read from the configs, so they cannot go stale)
     from replication.experiments.configs import get_config
 

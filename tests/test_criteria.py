@@ -90,3 +90,31 @@ def test_a_capped_lambda_zero_makes_its_comparison_inconclusive():
     better_zero = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.95)])[0]
     assert criteria.zero_comparison(small, better_zero, 512).outcome == "not reproduced"
     assert criteria.zero_comparison(small, None, 512).outcome == "inconclusive"
+
+
+def test_a_claim_in_several_settings_is_reproduced_only_if_every_setting_reproduces_it():
+    yes, no, maybe = (criteria.Verdict(o, "r") for o in criteria.OUTCOMES)
+    assert criteria.all_of({"without BN": yes, "with BN": yes}).outcome == "reproduced"
+    assert criteria.all_of({"without BN": yes, "with BN": maybe}).outcome == "inconclusive"
+    combined = criteria.all_of({"without BN": maybe, "with BN": no})
+    assert (
+        combined.outcome == "not reproduced"
+        and combined.reason == "without BN: inconclusive: r; with BN: not reproduced: r"
+    )
+    with pytest.raises(ValueError, match="outcome='replicated'"):
+        criteria.Verdict("replicated", "typed by hand")
+
+
+def test_a_sweeps_verdict_takes_its_interval_from_the_qualifying_runs_of_every_seed():
+    from replication.analysis.seeds import analyze_seeds
+
+    def peak(lr, lam, s):  # the smallest ηλ peaks at the end of its run: in the all-runs fit, not in the verdict's
+        return 1.0 if lr * lam < 2e-5 else 0.4 + 0.02 * s
+
+    by_seed = [[run(lr, lam, peak(lr, lam, s)) for lr in (0.1, 0.2) for lam in LAMS] for s in range(3)]
+    seeds = analyze_seeds(by_seed, [0, 1, 2], resamples=200)
+    verdict = criteria.sweep_verdict(sweeps.analyze_sweep(by_seed[0]), seeds)
+    assert verdict.interval is not None and verdict.verdict.outcome == "reproduced", verdict.describe()
+    assert verdict.fit.n_runs == len(by_seed[0]) - 1 and verdict.fit_all.n_runs == len(by_seed[0])
+    lo, hi = verdict.interval
+    assert lo <= -0.99 and hi >= -1.01 and hi - lo < 0.05  # the pooled interval of the qualifying runs

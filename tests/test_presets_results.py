@@ -149,7 +149,7 @@ def test_landing_table_says_per_row_which_model_data_and_optimizer_made_ours(tmp
     html = registry.landing_table_html(headlines.load_headlines("cpu", root=tmp_path), {"wrn_cifar", "fc_mnist"})
     assert "256 Fashion-MNIST images (stand-in for CIFAR-10)" in html  # the chapter's own record wins
     fc_row = next(r for r in registry.FIGURES if r.headline == "fc_mnist.tstar_exponent")
-    assert f"<small>{fc_row.setting}</small>" in html  # else the row's
+    assert f"<small>{fc_row.setting_text()}</small>" in html  # else the row's, sizes read from the presets
     assert headlines.data_label("cifar10", 50000) == "50000 CIFAR-10 images"
     b1 = next(r for r in registry.FIGURES if r.figure == "App. B.1")
     assert "f − 1 = −λ√n" in b1.claim and "typo" in b1.paper
@@ -273,3 +273,22 @@ def test_landing_table_flags_chapters_whose_seed_differs_from_the_rest(tmp_path)
     _headline("fc_mnist", "fc_mnist.tstar_exponent", -0.97, one, seed=4)
     _headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, one, seed=4)
     assert "other chapters" not in registry.landing_table_html(headlines.load_headlines("cpu", root=one), built)
+
+
+def test_landing_table_shows_the_verdict_a_chapter_computed_and_never_types_one(tmp_path):
+    from replication.analysis.criteria import Verdict
+    from replication.site import registry
+
+    prov = Provenance("cpu", "CPU (2 cores)", 1.0)
+    decided = Verdict("inconclusive", "3 runs learned and peaked inside their run; the rule needs 4")
+    headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, provenance=prov, paper="-1", label="x",
+                              seed=0, verdict=decided, root=tmp_path)  # fmt: skip
+    headlines.record_headline("fc_mnist", "fc_mnist.tstar_exponent", -0.9, provenance=prov, paper="-1", label="x",
+                              seed=0, root=tmp_path)  # fmt: skip
+    rows = registry.landing_table_html(headlines.load_headlines("cpu", root=tmp_path), {"wrn_cifar"}).split("<tr>")
+    wrn = next(row for row in rows if "wrn_cifar.html" in row and "Fig. 2d" in row)
+    assert "<strong>inconclusive</strong> <small>(3 runs learned and peaked inside their run; the rule" in wrn
+    fc = next(row for row in rows if "exponent −1 over 6 decades" in row)
+    assert "no verdict decided by code yet" in fc  # recorded without one: said so, not guessed
+    assert sum("not measured yet" in row for row in rows) >= 1  # a row nothing recorded
+    assert "reproduced" not in "".join(r for r in rows if "no verdict" in r or "not measured" in r)

@@ -20,7 +20,8 @@ import dataclasses
 
 import numpy as np
 
-from replication.analysis.sweeps import RunSummary, TstarFit, fit_tstar, fittable, learned
+from replication.analysis.seeds import SeedAnalysis, SeedFit, bootstrap_tstar_fit
+from replication.analysis.sweeps import RunSummary, SweepAnalysis, TstarFit, fit_tstar, fittable, learned
 
 __all__ = [
     "OUTCOMES",
@@ -30,6 +31,9 @@ __all__ = [
     "qualifies",
     "ExponentVerdict",
     "exponent_verdict",
+    "qualifying_seed_fit",
+    "sweep_verdict",
+    "all_of",
     "images_apart",
     "is_tie",
     "TiedBest",
@@ -162,6 +166,38 @@ def exponent_verdict(
     else:
         verdict = Verdict("not reproduced", f"exponent {fit.exponent:.3f} outside {target:g} ± {tol:g} (one seed)")
     return ExponentVerdict(target, fit, fit_all, excluded, interval, verdict)
+
+
+def qualifying_seed_fit(seeds: SeedAnalysis, criteria: Criteria = DEFAULT) -> SeedFit:
+    """The t* fit pooled over seeds with its bootstrap interval (:func:`bootstrap_tstar_fit`), over the runs that
+    qualify in each seed (learned by that seed's own threshold, peaked inside their run)."""
+    rows = [[r for r in a.rows if qualifies(r, a.threshold, criteria)] for a in seeds.analyses]
+    return bootstrap_tstar_fit(rows, level=seeds.fit.level, resamples=seeds.fit.resamples)
+
+
+def sweep_verdict(
+    analysis: SweepAnalysis, seeds: SeedAnalysis | None = None, *, target: float = -1.0, criteria: Criteria = DEFAULT
+) -> ExponentVerdict:
+    """:func:`exponent_verdict` of a sweep (its first seed's runs) with, where it has several seeds, the interval of
+    :func:`qualifying_seed_fit`."""
+    interval = None
+    if seeds is not None:
+        pooled = qualifying_seed_fit(seeds, criteria)
+        interval = pooled.exponent_ci if np.isfinite(pooled.exponent) else None
+    return exponent_verdict(
+        list(analysis.rows), threshold=analysis.threshold, target=target, interval=interval, criteria=criteria
+    )
+
+
+def all_of(verdicts: dict[str, Verdict]) -> Verdict:
+    """One claim tested in several settings (e.g. the CNN with and without batch norm): reproduced only if every
+    setting reproduces it, not reproduced if any does not, else inconclusive; the reason names each setting's."""
+    if not verdicts:
+        raise ValueError("all_of needs at least one verdict.")
+    outcomes = {v.outcome for v in verdicts.values()}
+    outcome = "not reproduced" if "not reproduced" in outcomes else outcomes.pop() if len(outcomes) == 1 else (
+        "inconclusive")  # fmt: skip
+    return Verdict(outcome, "; ".join(f"{name}: {v.describe()}" for name, v in verdicts.items()))
 
 
 def images_apart(a: float, b: float, n_test: int) -> float:

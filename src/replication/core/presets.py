@@ -1,7 +1,8 @@
 """The three presets every chapter runs at, and the banner that says which one produced a page.
 
 * ``smoke``: seconds per chapter on 2 CPU cores; checks the pipeline end to end. Never a replication.
-* ``cpu``: a real, scaled-down replication on a laptop-class CPU (the default of ``make book``).
+* ``cpu``: scaled down to a laptop-class CPU (the default of ``make book``); each verdict says whether its sizes decide
+  the claim.
 * ``paper``: the paper's own sizes (appendix A), for a GPU.
 """
 
@@ -26,7 +27,8 @@ __all__ = [
 PRESETS = ("smoke", "cpu", "paper")
 PRESET_DESCRIPTIONS = {
     "smoke": "a pipeline check with tiny sizes; its numbers are NOT a replication of the paper",
-    "cpu": "a real replication, scaled down to run on a 2-core CPU; sizes differ from the paper's as stated",
+    "cpu": "scaled down to run on a 2-core CPU; sizes differ from the paper's as stated, and each verdict says "
+    "whether they decide its claim",
     "paper": "the paper's own sizes (appendix A)",
 }
 

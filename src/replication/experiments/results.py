@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
+from replication.analysis.criteria import ExponentVerdict, sweep_verdict
 from replication.analysis.seeds import SeedAnalysis, analyze_seeds
 from replication.analysis.sweeps import SweepAnalysis, analyze_sweep
 from replication.experiments.grid import GridResult
@@ -35,6 +37,11 @@ class SweepResult:
     @property
     def provenance(self):
         return self.grid.provenance
+
+    @functools.cached_property
+    def verdict(self) -> ExponentVerdict:
+        """Does t* ∝ 1/(ηλ) hold here? Decided by :mod:`replication.analysis.criteria` (seed interval if any)."""
+        return sweep_verdict(self.analysis, self.seeds)
 
 
 def analyzed(grid: GridResult) -> SweepResult:

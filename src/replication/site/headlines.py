@@ -85,13 +85,15 @@ def record_headline(
     label: str,
     setting: str | None = None,
     code_key: str | None = None,
+    verdict=None,
     root: str | os.PathLike | None = None,
     log=print,
 ) -> None:
     """Record one headline number of ``chapter`` (e.g. the fitted t* exponent) beside the paper's value, with the
     chapter's ``seed``, the ``setting`` (model, data, optimizer) that produced it where it depends on the preset or
-    the machine, and the ``code_key`` of the code behind it where the chapter has it (the preset is the
-    provenance's)."""
+    the machine, the ``code_key`` of the code behind it where the chapter has it (the preset is the provenance's), and
+    the ``verdict`` on the paper's claim that code decided from the runs (:class:`replication.analysis.criteria.
+    Verdict`; None where the chapter decides none)."""
     if isinstance(seed, bool) or not isinstance(seed, Integral):
         raise ValueError(f"seed={seed!r} must be an integer (the chapter's seed parameter).")
     preset = check_preset(provenance.preset)
@@ -105,6 +107,7 @@ def record_headline(
         "chapter": chapter,
         "seed": int(seed),
         "code_key": code_key,
+        "verdict": None if verdict is None else {"outcome": verdict.outcome, "reason": verdict.reason},
         "provenance": provenance.to_dict(),
     }
     write_json_atomic(path, {"schema": SCHEMA, "records": records, "checksum": _checksum(records)})

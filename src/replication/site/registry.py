@@ -46,6 +46,8 @@ def _preset_sizes() -> dict[str, str]:
         wrn = get_config("wrn_cifar", preset).model
         sizes[f"wrn_{preset}"] = f"{wrn.depth}-{wrn.widen}"
         sizes[f"cnn_{preset}"] = str(get_config("cnn_cifar", preset).model.channels)
+        sizes[f"fc_{preset}"] = str(get_config("fc_mnist", preset).model.width)
+        sizes[f"beyond_{preset}"] = str(get_config("beyond", preset).model.width)
     return sizes
 
 
@@ -64,7 +66,8 @@ FIGURES = (
         "fc_mnist",
         "exponent −1 over 6 decades of ηλ",
         "fc_mnist.tstar_exponent",
-        setting="FC, 3 hidden ReLU layers · the first 512 MNIST images · full-batch SGD, as the paper",
+        setting="FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu) · the first 512 MNIST images · "
+        "full-batch SGD",
     ),
     FigureRow(
         "Beyond the paper: Fig. 2a over seeds",
@@ -72,7 +75,7 @@ FIGURES = (
         "fc_mnist",
         "one seed per configuration (no error bars)",
         "fc_mnist.tstar_exponent_seeds",
-        setting="FC 3×2048 (width 512 at cpu) · MNIST, 512 images, full batch · SGD + L2, several seeds",
+        setting="FC 3×{fc_paper} (width {fc_cpu} at cpu) · MNIST, 512 images, full batch · SGD + L2, several seeds",
     ),
     FigureRow(
         "Fig. S5",
@@ -80,7 +83,8 @@ FIGURES = (
         "fc_mnist",
         "qualitative",
         None,
-        setting="FC, 3 hidden ReLU layers, MSE loss · 512 MNIST images · full-batch SGD, as the paper",
+        setting="FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu), MSE loss · 512 MNIST images · "
+        "full-batch SGD",
     ),
     FigureRow(
         "Fig. 2d–f, S2",
@@ -97,7 +101,8 @@ FIGURES = (
         "wrn_cifar",
         "best fixed-T λ = 0.0005 (test acc. 0.967)",
         "wrn_cifar.fixed_T_best_lambda",
-        setting="WRN · CIFAR-10 or its stand-in · momentum 0.9, flip/crop/mixup, step schedule, as the paper",
+        setting="WRN ({wrn_paper} at paper, {wrn_cpu} at cpu) · CIFAR-10 or its stand-in · momentum 0.9, "
+        "flip/crop/mixup, step schedule",
     ),
     FigureRow(
         "Fig. S12",
@@ -113,8 +118,7 @@ FIGURES = (
         "cnn_cifar",
         "exponent −1",
         "cnn_cifar.tstar_exponent",
-        setting="CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or "
-        "its stand-in · SGD, as the paper",
+        setting="CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD",
     ),
     FigureRow(
         "Fig. S7",
@@ -122,7 +126,7 @@ FIGURES = (
         "failure_case",
         "t* constant below λ_opt",
         None,
-        setting="FC depth 3, width 64 · CIFAR-10 or its stand-in · SGD, batch 512, as the paper",
+        setting="FC depth 3, width 64 · CIFAR-10 or its stand-in · SGD, batch 512",
     ),
     FigureRow(
         "Fig. 1b, 4, S3, S4",
@@ -188,7 +192,8 @@ FIGURES = (
         "beyond",
         "not in the paper",
         "beyond.sgdw_exponent",
-        setting="FC 3×2048 (width 256 at cpu) · MNIST, 512 images, full batch · SGDW (momentum, decoupled), seeds",
+        setting="FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · "
+        "SGDW (momentum, decoupled), seeds",
     ),
     FigureRow(
         "Beyond the paper: momentum + L2",
@@ -196,7 +201,8 @@ FIGURES = (
         "beyond",
         "not in the paper",
         "beyond.momentum_exponent",
-        setting="FC 3×2048 (width 256 at cpu) · MNIST, 512 images, full batch · momentum SGD + L2, several seeds",
+        setting="FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · "
+        "momentum SGD + L2, several seeds",
     ),
     FigureRow(
         "Beyond the paper: Adam + L2",
@@ -204,7 +210,8 @@ FIGURES = (
         "beyond",
         "not in the paper",
         "beyond.adam_exponent",
-        setting="FC 3×2048 (width 256 at cpu) · MNIST, 512 images, full batch · Adam + L2, several seeds",
+        setting="FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · "
+        "Adam + L2, several seeds",
     ),
     FigureRow(
         "Beyond the paper: AdamW",
@@ -212,7 +219,8 @@ FIGURES = (
         "beyond",
         "not in the paper",
         "beyond.adamw_exponent",
-        setting="FC 3×2048 (width 256 at cpu) · MNIST, 512 images, full batch · AdamW, several seeds",
+        setting="FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · "
+        "AdamW, several seeds",
     ),
     FigureRow(
         "Fig. S8",
@@ -264,10 +272,23 @@ def _format_ours(record: dict | None, seed_note: str | None = None) -> str:
     )
 
 
+def _format_verdict(row: FigureRow, record: dict | None) -> str:
+    """The verdict a chapter computed (:mod:`replication.analysis.criteria`) and its reason; never typed here."""
+    if not row.headline:
+        return "<em>see chapter</em>"
+    verdict = (record or {}).get("verdict")
+    if record is None:
+        return "<em>not measured yet</em>"
+    if not verdict:
+        return "<em>no verdict decided by code yet: read the chapter</em>"
+    return f"<strong>{html.escape(verdict['outcome'])}</strong> <small>({html.escape(verdict['reason'])})</small>"
+
+
 def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
-    """The landing page's table: one row per figure, the chapter that reproduces it, paper's number and ours, and the
-    model, data and optimizer that produced ours (recorded by the chapter, else the row's). A number whose chapter ran
-    with another seed than the rest says so in its cell."""
+    """The landing page's table: one row per figure, the chapter that reproduces it, paper's number and ours, the
+    verdict the chapter's code decided with its reason, and the model, data and optimizer that produced ours
+    (recorded by the chapter, else the row's). A number whose chapter ran with another seed than the rest says so in
+    its cell."""
     seed_notes = _seed_notes(headlines)
     rows = []
     for r in FIGURES:
@@ -282,14 +303,15 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
         setting = (record or {}).get("setting") or r.setting_text()
         rows.append(
             f"<tr><td>{html.escape(r.figure)}</td><td>{html.escape(r.claim)}</td><td>{chapter}</td>"
-            f"<td>{html.escape(r.paper)}</td><td>{ours}</td><td><small>{html.escape(setting)}</small></td></tr>"
+            f"<td>{html.escape(r.paper)}</td><td>{ours}</td><td>{_format_verdict(r, record)}</td>"
+            f"<td><small>{html.escape(setting)}</small></td></tr>"
         )
     head = (
-        "<tr><th>Figure</th><th>Claim</th><th>Chapter</th><th>Paper</th><th>Ours</th>"
+        "<tr><th>Figure</th><th>Claim</th><th>Chapter</th><th>Paper</th><th>Ours</th><th>Verdict</th>"
         "<th>Ours: model · data · optimizer</th></tr>"
     )
-    # fixed layout: the six columns share the page's width and long words wrap (auto layout ran past the right edge)
-    widths = "".join(f'<col style="width:{w}%">' for w in (11, 21, 12, 16, 20, 20))
+    # fixed layout: the columns share the page's width and long words wrap (auto layout ran past the right edge)
+    widths = "".join(f'<col style="width:{w}%">' for w in (9, 17, 9, 13, 17, 18, 17))
     style = ("<style>table.replication-figures{table-layout:fixed;width:100%}"
              "table.replication-figures td,table.replication-figures th{overflow-wrap:anywhere}</style>")  # fmt: skip
     return (f'{style}<table class="table replication-figures"><colgroup>{widths}</colgroup><thead>{head}</thead>'
