@@ -52,7 +52,7 @@ seed = 0
 # %%
 import numpy as np
 
-from replication.analysis import tables
+from replication.analysis import criteria, tables
 from replication.experiments import autol2
 from replication.experiments.configs import paper_differences
 from replication.site import banner, headlines
@@ -98,9 +98,11 @@ plotting.show(applications.lambda_figure(wrn.contenders, title="Fig. 1c (WRN): �
 
 # %% tags=["hide-input"]
 auto, tuned = wrn.auto, wrn.tuned
-print(f"Paper: AutoL2 trains faster and ends better than the tuned constant λ.\nOurs (WRN): {wrn.verdict()}")
+decided = criteria.race_verdict(auto, tuned, w.data.test_samples)
+print(f"Paper: AutoL2 trains faster and ends better than the tuned constant λ.\nOurs (WRN): {wrn.verdict()}\n"
+      f"Verdict: {decided.describe()}")
 speedup = round(auto.speedup, 2) if np.isfinite(auto.speedup) else "never reaches the tuned accuracy"
-headlines.record_headline("autol2", "autol2.speedup", speedup, provenance=wrn.provenance, seed=seed,
+headlines.record_headline("autol2", "autol2.speedup", speedup, provenance=wrn.provenance, seed=seed, verdict=decided,
                           paper="faster and better (no LR schedule)", label="epochs to the tuned λ's best accuracy, "
                           f"tuned / AutoL2, T = {w.budget}; accuracy {auto.best_accuracy:.4f} vs tuned "
                           f"{tuned.best_accuracy:.4f}; WRN-{w.model.depth}-{w.model.widen}, momentum, flip/crop/mixup")

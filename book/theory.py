@@ -59,6 +59,7 @@ seed = 0
 # The preset's configuration.
 
 # %%
+from replication.analysis import criteria
 from replication.experiments import theory_checks
 from replication.site import banner, headlines
 from replication.viz import plotting
@@ -142,7 +143,7 @@ print(f"up to the k = 2 minimum, GD and eq. (1) differ by at most a factor {res.
       f"{c.loss_k2[-1]:.3g}, k = 1 theory {c.loss_k1[-1]:.3g}" + ("; GD DIVERGED" if c.diverged else ""))
 headlines.record_headline("theory", "theory.fig5c_loss_gap", round(res.gap_k2, 3), provenance=res.provenance,
                           seed=seed, paper="qualitative agreement until the loss minimum",
-                          label="max ratio GD/theory (k = 2) up to the loss minimum")
+                          label="max ratio GD/theory (k = 2) up to the loss minimum", verdict=res.verdict())
 
 # %% [markdown]
 # **Paper:** the $k = 2$ curve follows gradient descent until the loss minimum, then both rise as the function decays,
@@ -169,9 +170,16 @@ for k, exponent in decay.exponents.items():
     devs = ", ".join(f"{r.width}: {r.deviation[-1]:.3g}" for r in decay.runs if r.layers == k)
     print(f"k = {k}: deviation at λt = {th.lam * th.t_max:g} by width: {devs}  -> fitted deviation ∝ "
           f"width^{exponent:.2f}")
+
+# %% [markdown]
+# The landing page's number, with its verdict: the deviation must fall clearly with the width (our tolerance).
+
+# %% tags=["hide-input"]
 headlines.record_headline("theory", "theory.kernel_decay_width_exponent", round(decay.exponents[2], 2),
                           provenance=decay.provenance, seed=seed, paper="deviation → 0 as width → ∞",
-                          label="fitted exponent of the k = 2 kernel deviation against width")
+                          label="fitted exponent of the k = 2 kernel deviation against width",
+                          verdict=criteria.within_tolerance("width exponent of the deviation", decay.exponents[2],
+                                                            -1.0, 0.75))  # any clear fall with width (ours)
 
 # %% [markdown]
 # **Paper:** Theorem 1 is exact in the infinite-width limit (the correction $T_t$ in eq. S5 is $O(n^{-1})$).
@@ -191,10 +199,17 @@ lemma = theory_checks.homogeneity(cfg, seed=seed)
 print(f"{'network':<24}{'L':>3}{'k (mean)':>10}{'spread':>9}{'min':>8}{'max':>8}")
 for r in lemma.rows:
     print(f"{r.variant:<24}{r.layers:>3}{r.k_mean:>10.4f}{r.k_spread:>9.3g}{r.k_min:>8.3f}{r.k_max:>8.3f}")
+
+# %% [markdown]
+# The landing page's numbers: k of the bias-free networks, each within 0.01 of L (our tolerance) for the verdict.
+
+# %% tags=["hide-input"]
 no_bias = [r.k_mean for r in lemma.rows if r.variant == "no biases"]
 headlines.record_headline("theory", "theory.homogeneity_k", ", ".join(f"{k:.3f}" for k in no_bias),
                           provenance=lemma.provenance, seed=seed, paper="k = L for L layers",
-                          label=f"estimated k for L = 1…{len(no_bias)} bias-free layers")
+                          label=f"estimated k for L = 1…{len(no_bias)} bias-free layers", verdict=criteria.all_of(
+                              {f"L = {L}": criteria.within_tolerance("k", k, L, 0.01) for L, k in
+                               enumerate(no_bias, start=1)}))
 
 # %% [markdown]
 # Without biases the estimate is exactly $L$ on every sample. Biases break homogeneity: the ratio differs from sample to

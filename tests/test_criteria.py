@@ -118,3 +118,43 @@ def test_a_sweeps_verdict_takes_its_interval_from_the_qualifying_runs_of_every_s
     assert verdict.fit.n_runs == len(by_seed[0]) - 1 and verdict.fit_all.n_runs == len(by_seed[0])
     lo, hi = verdict.interval
     assert lo <= -0.99 and hi >= -1.01 and hi - lo < 0.05  # the pooled interval of the qualifying runs
+
+
+def _prediction(budget, ratio, *, edge="", lam0=0.5):
+    from replication.analysis.budgets import PredictionRow, TunedL2
+
+    tuned = TunedL2(budget, 1e-3, 0.8, 1e-3, 1e-3, lam0, edge)
+    return PredictionRow(1.0, budget, 1e-3 * ratio, tuned, 0.79)
+
+
+def test_a_prediction_is_decided_only_by_budgets_whose_tuned_lambda_is_inside_the_grid_and_beats_lambda_zero():
+    decide = lambda rows: criteria.prediction_verdict(rows)  # noqa: E731
+    good = [_prediction(b, 3.0) for b in (8, 16, 32, 64)]
+    assert decide(good).outcome == "reproduced"
+    assert decide(good[:2] + [_prediction(32, 30.0), _prediction(64, 50.0), _prediction(128, 40.0)]).outcome == (
+        "not reproduced"
+    )
+    edged = [_prediction(8, 3.0), _prediction(16, 3.0, edge="smallest"), _prediction(32, 3.0, lam0=0.9),
+             _prediction(64, 3.0, edge="smallest")]  # fmt: skip
+    v = decide(edged)
+    assert v.outcome == "inconclusive" and "only 1 of 4 budgets can decide" in v.reason
+    assert "edge: 2; λ = 0 as good: 1" in v.reason
+
+
+def test_autol2_must_end_at_least_tied_and_reach_the_tuned_best_sooner():
+    from replication.analysis.budgets import RaceRow
+
+    tuned = RaceRow("tuned", 0.800, 0.800, 60.0, 1.0, 1e-3)
+    n = 512
+    assert criteria.race_verdict(RaceRow("auto", 0.802, 0.8, 40.0, 1.5, 1e-4), tuned, n).outcome == "reproduced"
+    tie_slow = criteria.race_verdict(RaceRow("auto", 0.798, 0.8, 90.0, 0.67, 1e-4), tuned, n)
+    assert tie_slow.outcome == "not reproduced" and "ends tied" in tie_slow.reason
+    below = criteria.race_verdict(RaceRow("auto", 0.780, 0.8, float("nan"), float("nan"), 1e-4), tuned, n)
+    assert below.outcome == "not reproduced" and "10 of 512 test images below" in below.reason
+
+
+def test_a_computed_quantity_is_judged_against_the_theory_within_a_stated_tolerance():
+    assert criteria.within_tolerance("k", 2.001, 2.0, 0.01).outcome == "reproduced"
+    v = criteria.within_tolerance("k", 2.2, 2.0, 0.01)
+    assert v.outcome == "not reproduced" and v.reason == "k = 2.2, outside 2 ± 0.01 (the tolerance is ours)"
+    assert criteria.within_tolerance("k", float("nan"), 2.0, 0.01).outcome == "inconclusive"

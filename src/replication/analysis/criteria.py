@@ -20,6 +20,7 @@ import dataclasses
 
 import numpy as np
 
+from replication.analysis.budgets import PredictionRow, RaceRow
 from replication.analysis.seeds import SeedAnalysis, SeedFit, bootstrap_tstar_fit
 from replication.analysis.sweeps import RunSummary, SweepAnalysis, TstarFit, fit_tstar, fittable, learned
 
@@ -39,6 +40,9 @@ __all__ = [
     "TiedBest",
     "tied_best",
     "zero_comparison",
+    "prediction_verdict",
+    "race_verdict",
+    "within_tolerance",
 ]
 
 OUTCOMES = ("reproduced", "not reproduced", "inconclusive")
@@ -260,3 +264,54 @@ def zero_comparison(
     if smallest.max_test_accuracy > zero.max_test_accuracy:
         return Verdict("reproduced", f"λ = {smallest.lam:g} beats λ = 0 by {apart:.0f} of {n_test} test images")
     return Verdict("not reproduced", f"λ = {smallest.lam:g} is {apart:.0f} of {n_test} test images below λ = 0")
+
+
+def prediction_verdict(rows: list[PredictionRow], *, factor: float = 1.0) -> Verdict:
+    """Section 3's claim (Fig. 1b, 4b): the tuned λ lies within 10× of λ_pred = factor·c/T. A budget can decide it
+    only when its tuned λ is inside the swept grid (else the optimum may lie outside it) and λ = 0 does not do as well
+    (else L2 does not help there and no λ is singled out); at least half of the budgets, and two, must decide.
+    Reproduced when every deciding budget agrees, not reproduced when fewer than half do."""
+    mine = [r for r in rows if r.factor == factor]
+    if not mine:
+        raise ValueError(f"no prediction rows with factor={factor:g}.")
+    edge = sum(bool(r.tuned.edge) for r in mine)
+    lam0 = sum(bool(r.tuned.lam0_as_good) and not r.tuned.edge for r in mine)
+    deciding = [r for r in mine if not r.tuned.edge and not r.tuned.lam0_as_good]
+    within = sum(r.within_decade for r in deciding)
+    of = (
+        f"{len(deciding)} of {len(mine)} budgets can decide (tuned λ at the grid's edge: {edge}; λ = 0 as good: {lam0})"
+    )
+    if len(deciding) < max(2, (len(mine) + 1) // 2):
+        return Verdict("inconclusive", f"only {of}")
+    if within == len(deciding):
+        return Verdict("reproduced", f"the tuned λ is within 10× of λ_pred at every budget that can decide; {of}")
+    if 2 * within < len(deciding):
+        return Verdict("not reproduced", f"the tuned λ is within 10× of λ_pred at {within} of the {of}")
+    return Verdict("inconclusive", f"the tuned λ is within 10× of λ_pred at {within} of the {of}")
+
+
+def race_verdict(auto: RaceRow, tuned: RaceRow, n_test: int, criteria: Criteria = DEFAULT) -> Verdict:
+    """Fig. 1c's claim: AutoL2 ends at least as well as the tuned constant λ (a tie counts) and reaches the tuned
+    λ's best accuracy sooner."""
+    apart = images_apart(auto.best_accuracy, tuned.best_accuracy, n_test)
+    faster = bool(np.isfinite(auto.speedup) and auto.speedup > 1.0)
+    sooner = f"reaches the tuned best {auto.speedup:.2f}× as fast" if np.isfinite(auto.speedup) else (
+        "never reaches the tuned best within the budget")  # fmt: skip
+    if is_tie(auto.best_accuracy, tuned.best_accuracy, n_test, criteria):
+        ends = f"ends tied with the tuned λ ({apart:.0f} of {n_test} test images apart)"
+    elif auto.best_accuracy > tuned.best_accuracy:
+        ends = f"ends {apart:.0f} of {n_test} test images above the tuned λ"
+    else:
+        return Verdict("not reproduced", f"AutoL2 ends {apart:.0f} of {n_test} test images below the tuned λ; {sooner}")
+    return Verdict("reproduced" if faster else "not reproduced", f"AutoL2 {ends} and {sooner}")
+
+
+def within_tolerance(what: str, value: float, target: float, tolerance: float, *, ours: bool = True) -> Verdict:
+    """A computed quantity against the theory's value: reproduced within ``tolerance`` (``ours``: a tolerance the
+    paper does not give, and the reason says so)."""
+    mark = " (the tolerance is ours)" if ours else ""
+    if not np.isfinite(value):
+        return Verdict("inconclusive", f"{what} could not be computed")
+    outcome = "reproduced" if abs(value - target) <= tolerance else "not reproduced"
+    side = "within" if outcome == "reproduced" else "outside"
+    return Verdict(outcome, f"{what} = {value:.3g}, {side} {target:g} ± {tolerance:g}{mark}")

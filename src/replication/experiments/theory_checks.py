@@ -8,6 +8,7 @@ import dataclasses
 
 import numpy as np
 
+from replication.analysis.criteria import Verdict
 from replication.analysis.peaks import fit_power_law
 from replication.analysis.verdicts import deep_linear_fixed_point_prediction, max_ratio_until
 from replication.core.provenance import Provenance, Stopwatch
@@ -52,6 +53,17 @@ class Fig5c:
     gap_k2: float
     gap_k1: float
     provenance: Provenance
+
+    def verdict(self, *, factor: float = 2.0) -> Verdict:
+        """Fig. 5c's claim, "eq. (1) with k = 2 tracks gradient descent until the loss minimum": reproduced when GD
+        and the k = 2 theory stay within ``factor`` of each other up to it (our tolerance: the paper says
+        "qualitatively") and k = 2 tracks GD more closely than k = 1."""
+        if not (np.isfinite(self.gap_k2) and np.isfinite(self.gap_k1)):
+            return Verdict("inconclusive", "a loss ratio could not be computed (gradient descent diverged?)")
+        close, better = self.gap_k2 <= factor, self.gap_k2 < self.gap_k1
+        reason = (f"GD and k = 2 within a factor {self.gap_k2:.2f} up to the minimum (the rule, ours: ≤ {factor:g}); "
+                  f"k = 1: {self.gap_k1:.2f}")  # fmt: skip
+        return Verdict("reproduced" if close and better else "not reproduced", reason)
 
 
 def fig5c(cfg, *, seed: int) -> Fig5c:
