@@ -1,5 +1,5 @@
 """The training engine: SGD, momentum or Adam (Optax) with the explicit L2 term ½λ‖θ‖², or SGDW/AdamW with decoupled
-weight decay (``TrainSpec.optimizer``; :func:`replication.training.step.optimizer_direction`), for a whole (η, λ)
+weight decay (``TrainSpec.optimizer``; Optax chains, :mod:`replication.training.optimizers`), for a whole (η, λ)
 grid at once.
 
 * Loss (appendix A): softmax cross-entropy normalized as −1/(2k|B|) Σ_{x∈B,i} y_i log p_i(x), k = number of classes;
@@ -9,8 +9,9 @@ grid at once.
   (``per_run_params``; :func:`train_seeds` trains runs × initialization seeds), trains as ``jax.vmap``-ed programs;
   the inner loop is a jitted ``lax.scan`` between evaluations. The engine is in three parts: :func:`plan_grid`
   (pure: buckets of equal length, programs, padding, placement, work; :mod:`replication.training.plan`), the bucket
-  programs (:class:`replication.training.step.BucketProgram`), and the loop below, which runs the plan and calls a
-  :class:`GridCheckpoint` and a :class:`GridProgress`.
+  programs (:class:`replication.training.step.BucketProgram`), and the loop of :func:`train_grid`, which runs the
+  plan and calls a :class:`~replication.training.checkpoint.GridCheckpoint` and a
+  :class:`~replication.training.plan.GridProgress`.
 * λ is part of the scanned state: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
   the bare loss and the error of each step's training batch every k steps. Coupled optimizers feed ∇loss + λθ to
   their statistics, decoupled ones add λθ after them (:mod:`replication.training.optimizers`).
@@ -165,7 +166,8 @@ def train_grid(
         own = jax.tree.map(lambda a: a[program.runs[0]], params) if per_run_params and separate else params
         start, ctrl, hyper, state = _start(bucket, program, place, own, lrs, lams, steps, stacked)
         if (resumed := saved.resume(b, state)) is not None:
-            first_chunk, state, records, alive = resumed.chunk, place.put_runs(resumed.state), *resumed[2:]
+            first_chunk, records, alive = resumed.chunk, resumed.records, resumed.alive
+            state = place.put_runs(resumed.state)
         else:
             first_chunk, alive = 0, np.ones(len(program.runs), bool)
             records = [placement.to_host(bucket.first_eval(start, ctrl, jnp.int32(0), *hyper))]
