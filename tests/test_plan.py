@@ -22,7 +22,7 @@ def test_runs_are_bucketed_by_power_of_two_length_in_order():
     assert plan.total_work == 3 * 16 + 2 * 32 and plan.done_before(1) == (4, 48)
 
 
-def test_chunking_evaluates_at_most_evals_times_and_at_least_once_per_step():
+def test_chunking_evaluates_evals_times_or_after_every_step():
     assert chunking(64, 8) == (8, 8)
     assert chunking(4, 100) == (1, 4)  # a short bucket: every step
 

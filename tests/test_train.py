@@ -150,6 +150,7 @@ class Interrupted(Exception):
     pass
 
 
+@pytest.mark.slow
 def test_unvectorized_grid_reports_progress_and_resumes_from_its_checkpoint(tiny, tmp_path):
     """vmap=False (each run a program of its own) keeps progress, checkpoint and logging: a call stopped mid-grid
     resumes from its checkpoint with the histories of an uninterrupted call, bit for bit."""
