@@ -53,10 +53,10 @@ def die():
 def arm(args):
     """Install the requested kill."""
     import replication.core.atomic as atomic
-    import replication.training.engine as train
+    import replication.training.checkpoint as checkpoint
 
-    if args.kill_after_save:
-        real_save, count = train.save_checkpoint, [0]
+    if args.kill_after_save:  # the grid's checkpoint (GridCheckpoint) writes through checkpoint.save_checkpoint
+        real_save, count = checkpoint.save_checkpoint, [0]
 
         def save_then_die(*a, **k):
             out = real_save(*a, **k)
@@ -65,7 +65,7 @@ def arm(args):
                 die()
             return out
 
-        train.save_checkpoint = save_then_die
+        checkpoint.save_checkpoint = save_then_die
     if args.kill_during_write:
         real_replace, count = os.replace, [0]
 

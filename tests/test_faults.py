@@ -30,13 +30,16 @@ import papermill
 import pytest
 from conftest import REPO
 
+import replication
+
 DRIVER = Path(__file__).with_name("fault_driver.py")
+# the drivers import the replication package this test imports (a worktree's src, not the editable install's)
+DRIVER_PATH = os.pathsep.join([str(DRIVER.parent), str(Path(replication.__file__).resolve().parents[1])])
 pytestmark = pytest.mark.slow  # each test starts a process or a kernel
 
 
 def drive(*args, expect_killed=False):
-    # the driver's folder, then the caller's PYTHONPATH (a worktree's src/ is tested, not the installed package's)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(DRIVER.parent), os.environ.get("PYTHONPATH")])))
+    env = dict(os.environ, PYTHONPATH=DRIVER_PATH)
     proc = subprocess.run(
         [sys.executable, str(DRIVER), *map(str, args)], capture_output=True, text=True, env=env, timeout=300
     )

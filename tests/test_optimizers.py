@@ -1,6 +1,7 @@
 """The engine's optimizers equal their definitions step for step on a small model: AdamW against optax.adamw, SGDW
 against a hand-written loop of p ← p − ηm − ηλp (m ← βm + ∇loss), Adam with the coupled L2 term against optax.adam
-on ∇(loss + ½λ‖θ‖²); and SGD/momentum against the engine's earlier implementation (optax.inject_hyperparams)."""
+on ∇(loss + ½λ‖θ‖²); and SGD/momentum against the engine's earlier implementation (optax.inject_hyperparams). Each
+optimizer's Optax chain against Optax's own optimizer, update for update, without the engine."""
 
 import jax
 import jax.numpy as jnp
@@ -11,6 +12,7 @@ import pytest
 from replication import data
 from replication.experiments import fc_mnist
 from replication.training import Dataset, TrainSpec, l2_term, softmax_xent, train
+from replication.training.optimizers import add_l2, optimizer_direction
 from replication.training.step import schedule_factor
 
 STEPS = 12
@@ -126,3 +128,45 @@ def test_decoupled_decay_alone_shrinks_weights_by_one_minus_lr_lam(tiny):
         np.testing.assert_allclose(norms / norms[0], expected, rtol=1e-5, err_msg=optimizer)
     _, adam = _engine(ds, constant_fn, params, "adam", lr, lam)
     assert not np.allclose(adam / adam[0], expected, rtol=1e-2)
+
+
+def _tree(seed):
+    rng = np.random.default_rng(seed)
+    return {"w": jnp.asarray(rng.normal(size=(5, 3)), jnp.float32), "b": jnp.asarray(rng.normal(size=3), jnp.float32)}
+
+
+def test_add_l2_is_optax_add_decayed_weights_with_lambda_per_update():
+    """λ comes with each update (it is scanned state: AutoL2 changes it); the arithmetic is Optax's u + λθ."""
+    grads, params = _tree(0), _tree(1)
+    for lam in (0.0, 0.03, 2.0):
+        ours, _ = add_l2().update(grads, add_l2().init(params), params, lam=jnp.float32(lam))
+        theirs, _ = optax.add_decayed_weights(jnp.float32(lam)).update(grads, optax.EmptyState(), params)
+        for k in grads:
+            np.testing.assert_array_equal(ours[k], theirs[k])
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "sgdw", "adam", "adamw"])
+def test_each_optimizer_is_its_optax_chain(optimizer):
+    """optimizer_direction followed by −η is the Optax optimizer of the definition, bit for bit: coupled L2
+    enters before the core transform (sgd, momentum, adam on ∇loss + λθ), decoupled decay after it (sgdw; adamw is
+    optax.adamw = chain(scale_by_adam, add_decayed_weights, scale_by_learning_rate))."""
+    lr, lam = 0.01, 0.3
+    spec = TrainSpec(optimizer=optimizer, momentum=0.9)
+    ours = optax.chain(optimizer_direction(spec), optax.scale(-lr))
+    coupled = optax.add_decayed_weights(lam)
+    reference = {
+        "sgd": optax.chain(coupled, optax.sgd(lr)),
+        "momentum": optax.chain(coupled, optax.sgd(lr, momentum=0.9)),
+        "sgdw": optax.chain(optax.trace(0.9), optax.add_decayed_weights(lam), optax.scale_by_learning_rate(lr)),
+        "adam": optax.chain(coupled, optax.adam(lr)),
+        "adamw": optax.adamw(lr, weight_decay=lam),
+    }[optimizer]
+    params = _tree(1)
+    s_ours, s_ref = ours.init(params), reference.init(params)
+    for t in range(4):
+        grads = _tree(10 + t)
+        u_ours, s_ours = ours.update(grads, s_ours, params, lam=jnp.float32(lam))
+        u_ref, s_ref = reference.update(grads, s_ref, params)
+        for k in params:
+            np.testing.assert_array_equal(u_ours[k], u_ref[k], err_msg=f"{optimizer} step {t}")
+        params = optax.apply_updates(params, u_ours)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
+import replication
 from replication import data
 from replication.models import CNN, functional
 from replication.training import Dataset, TrainSpec, train_grid
@@ -21,11 +22,13 @@ from replication.training.sharding import Placement, make_placement
 from replication.training.step import grouped_apply
 
 DRIVER = Path(__file__).with_name("sharding_driver.py")
+# the drivers import the replication package this test imports (a worktree's src, not the editable install's)
+DRIVER_PATH = os.pathsep.join([str(DRIVER.parent), str(Path(replication.__file__).resolve().parents[1])])
 
 
 @pytest.fixture(scope="module")
 def four_devices() -> dict:
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", PYTHONPATH=str(DRIVER.parent))
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", PYTHONPATH=DRIVER_PATH)
     proc = subprocess.run([sys.executable, str(DRIVER)], capture_output=True, text=True, env=env, timeout=400)
     assert proc.returncode == 0, proc.stderr[-4000:]
     line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
@@ -131,7 +134,7 @@ def test_two_processes_joined_by_jax_distributed_train_like_one_device():
     """Two JAX processes of 2 CPU devices each (jax.distributed.initialize on localhost, as on two hosts): the grid
     split over the 4 devices, and one run data parallel over them, both equal one device's."""
     port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(DRIVER.parent))
+    env = dict(os.environ, PYTHONPATH=DRIVER_PATH)
     env.pop("XLA_FLAGS", None)
     driver = DRIVER.with_name("multihost_driver.py")
     procs = [

@@ -144,3 +144,44 @@ def test_batched_evaluation_equals_whole_set_evaluation(tiny):
     cut = train(apply_fn, params, ds, lr=0.3, lam=1e-3, steps=8, spec=TrainSpec(evals=4, eval_batch_size=50))
     for k in ("train_loss", "train_error", "test_accuracy", "test_loss"):
         np.testing.assert_allclose(cut.metrics[k], whole.metrics[k], rtol=1e-5, atol=1e-6)
+
+
+class Interrupted(Exception):
+    pass
+
+
+@pytest.mark.slow
+def test_unvectorized_grid_reports_progress_and_resumes_from_its_checkpoint(tiny, tmp_path):
+    """vmap=False (each run a program of its own) keeps progress, checkpoint and logging: a call stopped mid-grid
+    resumes from its checkpoint with the histories of an uninterrupted call, bit for bit."""
+    ds, (apply_fn, params) = tiny
+    args = (apply_fn, params, ds, [0.3, 0.1, 0.2], [1e-3, 1e-2, 0.0], [8, 16, 8])
+    spec = TrainSpec(optimizer="momentum", batch_size=32, evals=4)
+    calls = []
+    plain = train_grid(*args, spec, vmap=False, progress=lambda *a: calls.append(a))
+    # three one-run programs (8, 8 and 16 steps) of 4 chunks each, reported as in a vectorized grid
+    assert [c[:2] for c in calls][:6] == [(0, 12), (1, 12), (2, 12), (3, 12), (4, 12), (4, 12)]
+    assert calls[-1][:2] == (12, 12) and calls[-1][2] == 1.0 and calls[4][2] == 8 / 32
+
+    def stop_at(n):
+        seen = []
+
+        def report(*a):
+            seen.append(a)
+            if len(seen) == n:
+                raise Interrupted
+
+        return report
+
+    ckpt, log = tmp_path / "grid.ckpt", []
+    with pytest.raises(Interrupted):  # stopped mid-way in the second program, the first one finished
+        train_grid(*args, spec, vmap=False, progress=stop_at(8), checkpoint=ckpt, checkpoint_seconds=0.0)
+    assert ckpt.exists()
+    resumed_calls = []
+    resumed = train_grid(
+        *args, spec, vmap=False, progress=lambda *a: resumed_calls.append(a), checkpoint=ckpt, log=log.append
+    )
+    assert resumed_calls[0][:2] == (5, 12) and not log and not ckpt.exists()  # resumed from chunk 1 of program 2
+    for a, b in zip(plain, resumed):
+        for k in a.metrics:
+            np.testing.assert_array_equal(a.metrics[k], b.metrics[k], err_msg=k)

@@ -13,14 +13,28 @@ import hashlib
 import io
 import json
 import os
+import time
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
-from replication.core.atomic import atomic_write_bytes
+from replication.core.atomic import atomic_write_bytes, set_aside
+from replication.training.records import METRICS, History
+from replication.training.sharding import Placement
 
-__all__ = ["CheckpointError", "save_checkpoint", "load_checkpoint", "fingerprint", "tree_to_arrays", "arrays_to_tree"]
+__all__ = [
+    "CheckpointError",
+    "save_checkpoint",
+    "load_checkpoint",
+    "fingerprint",
+    "tree_to_arrays",
+    "arrays_to_tree",
+    "GridCheckpoint",
+    "Resumed",
+]
 
 
 class CheckpointError(ValueError):
@@ -102,3 +116,88 @@ def load_checkpoint(path: str | os.PathLike, expected_fingerprint: str) -> tuple
     if set(digests) != set(arrays) or any(_digest(arrays[k]) != d for k, d in digests.items()):
         raise CheckpointError(path.name, "fails its checksum")
     return meta, arrays
+
+
+def _records_to_arrays(records: list[dict]) -> dict[str, np.ndarray]:
+    return {f"records/{k}": np.stack([np.asarray(r[k], dtype=np.float32) for r in records]) for k in METRICS}
+
+
+def _arrays_to_records(arrays: dict[str, np.ndarray]) -> list[dict]:
+    n = arrays["records/step"].shape[0]
+    return [{k: arrays[f"records/{k}"][i] for k in METRICS} for i in range(n)]
+
+
+class Resumed(NamedTuple):
+    """Where a program stopped: its next chunk, its state (params, optimizer state, λ state; not yet placed on the
+    devices), its evaluations so far and which of its runs are still finite."""
+
+    chunk: int
+    state: Any
+    records: list[dict]
+    alive: np.ndarray
+
+
+class GridCheckpoint:
+    """The checkpoint file of one grid (``path`` None: no checkpoint, and every method does nothing).
+
+    It belongs to the call whose ``identity`` (any pytree: runs, spec, seed, data, initial parameters, code key)
+    has the same :func:`fingerprint`; a damaged or foreign file is named through ``log`` and set aside. It holds the
+    finished runs' histories, the program to resume and, mid-program, that program's state and evaluations."""
+
+    def __init__(self, path, identity, *, seconds: float, log, placement: Placement = Placement()):
+        self.path = None if path is None else Path(path)
+        self.seconds, self.log, self.placement = seconds, log, placement
+        self.key = None if self.path is None else fingerprint(*identity)
+        self.meta: dict = {}
+        self.arrays: dict[str, np.ndarray] = {}
+        if self.path is not None:
+            try:
+                self.meta, self.arrays = load_checkpoint(self.path, self.key) or ({}, {})
+            except CheckpointError as err:  # set aside (kept for a look, never read again) and named in one line
+                set_aside(self.path, err.reason, log, kind="checkpoint", then="starting this grid afresh")
+        self.last_save = time.monotonic()
+
+    @property
+    def first_program(self) -> int:
+        """The program to start at (those before it are finished)."""
+        return self.meta.get("bucket", 0)
+
+    def finished(self) -> dict[int, History]:
+        """The histories of the runs finished before the interruption, by run index."""
+        return {int(i): History.from_json(h) for i, h in self.meta.get("done", {}).items()}
+
+    def resume(self, index: int, like) -> Resumed | None:
+        """Program ``index``'s saved state (shaped like ``like``), or None if it starts afresh."""
+        if index != self.first_program or self.meta.get("chunk", 0) == 0:
+            return None
+        try:
+            state = jax.tree.map(jnp.asarray, arrays_to_tree("state", self.arrays, like))
+            records, alive = _arrays_to_records(self.arrays), self.arrays["alive"].astype(bool)
+        except (CheckpointError, KeyError) as err:
+            self.log(f"{err}; starting this bucket afresh")
+            return None
+        return Resumed(self.meta["chunk"], state, records, alive)
+
+    def after_chunk(self, index: int, next_chunk: int, state, records, alive, done: dict[int, History]) -> None:
+        """Mid-program: save if ``seconds`` have passed since the last save (several processes: process 0's clock
+        decides, so that all of them take part in gathering the state)."""
+        if self.path is not None and self.placement.agree(time.monotonic() - self.last_save >= self.seconds):
+            self._write(index, next_chunk, self.placement.to_host(state), records, alive, done)
+
+    def between_programs(self, next_index: int, first_record: dict, done: dict[int, History]) -> None:
+        """After a program: save the finished histories; the next program starts at its first chunk."""
+        if self.path is not None:
+            self._write(next_index, 0, (), [first_record], np.ones(1, bool), done)
+
+    def _write(self, index, next_chunk, state, records, alive, done) -> None:
+        meta = dict(
+            fingerprint=self.key, bucket=index, chunk=next_chunk, done={str(i): h.to_json() for i, h in done.items()}
+        )
+        arrays = {**tree_to_arrays("state", state), **_records_to_arrays(records), "alive": alive}
+        save_checkpoint(self.path, meta, arrays)
+        self.last_save = time.monotonic()
+
+    def remove(self) -> None:
+        """The grid is finished: delete the file."""
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)

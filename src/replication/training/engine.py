@@ -1,19 +1,20 @@
 """The training engine: SGD, momentum or Adam (Optax) with the explicit L2 term ½λ‖θ‖², or SGDW/AdamW with decoupled
-weight decay (``TrainSpec.optimizer``; :func:`replication.training.step.optimizer_direction`), for a whole (η, λ)
+weight decay (``TrainSpec.optimizer``; Optax chains, :mod:`replication.training.optimizers`), for a whole (η, λ)
 grid at once.
 
 * Loss (appendix A): softmax cross-entropy normalized as −1/(2k|B|) Σ_{x∈B,i} y_i log p_i(x), k = number of classes;
   or MSE normalized the same way, 1/(2k|B|) Σ (f_i − y_i)² (Fig. S5). The L2 term ½λ‖θ‖² covers every parameter.
   google/autol2 instead minimizes mean-over-classes cross-entropy + λΣθ²: its (η, λ) is our (2η, λ).
 * A grid of configurations that share one initialization (appendix A: same seed everywhere), or one per run
-  (``per_run_params``; :func:`train_seeds` trains runs × initialization seeds), trains as one ``jax.vmap``-ed
-  program; the inner loop is a jitted ``lax.scan`` between evaluations. Configurations are grouped into buckets of
-  equal length (their step budget rounded up to a power of two) so that a run of 20 steps does not wait for one of
-  20000; each run is evaluated ``evals`` times over its bucket. ``TrainSpec.runs_per_program``
-  splits a bucket into programs of at most that many runs (one compilation serves all of a length).
+  (``per_run_params``; :func:`train_seeds` trains runs × initialization seeds), trains as ``jax.vmap``-ed programs;
+  the inner loop is a jitted ``lax.scan`` between evaluations. The engine is in three parts: :func:`plan_grid`
+  (pure: buckets of equal length, programs, padding, placement, work; :mod:`replication.training.plan`), the bucket
+  programs (:class:`replication.training.step.BucketProgram`), and the loop of :func:`train_grid`, which runs the
+  plan and calls a :class:`~replication.training.checkpoint.GridCheckpoint` and a
+  :class:`~replication.training.plan.GridProgress`.
 * λ is part of the scanned state: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
-  the bare loss and the error of each step's training batch every k steps. The gradient is ∇loss + λθ (coupled
-  optimizers) or ∇loss with −ηλθ added to the step (decoupled ones).
+  the bare loss and the error of each step's training batch every k steps. Coupled optimizers feed ∇loss + λθ to
+  their statistics, decoupled ones add λθ after them (:mod:`replication.training.optimizers`).
 * Long grids checkpoint (``checkpoint=``) and resume with identical histories (tests/test_faults.py).
 * With several devices (``devices=``, default all of them) the grid's runs are split over the devices, or each
   step's batch is (``shard="batch"``, data parallel; ``TrainSpec.bn_group`` gives per-device batch norm); see
@@ -25,37 +26,22 @@ grid at once.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
-import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from replication.core.atomic import set_aside
 from replication.core.progress import grid_label, reporter
-from replication.core.validation import check_choice, check_nonnegative, check_positive, check_positive_int
-from replication.training.checkpoint import (
-    CheckpointError,
-    arrays_to_tree,
-    fingerprint,
-    load_checkpoint,
-    save_checkpoint,
-    tree_to_arrays,
-)
+from replication.core.validation import check_nonnegative
+from replication.training.checkpoint import GridCheckpoint
+from replication.training.plan import GridProgress, Program, bucket_steps, plan_grid
 from replication.training.records import METRICS, Dataset, History, TrainSpec
-from replication.training.sharding import SHARD_MODES, make_placement
-from replication.training.step import chunking, make_bucket_runner
+from replication.training.sharding import Placement, make_placement
+from replication.training.step import BucketProgram, make_bucket_runner
 
-__all__ = ["train_grid", "train", "train_seeds", "bucket_steps"]
-
-
-def bucket_steps(steps: int) -> int:
-    """The bucket length of a run of ``steps`` steps: the next power of two (so runs differ by at most 2×)."""
-    return 1 << max(0, math.ceil(math.log2(max(1, steps))))
+__all__ = ["train_grid", "train", "train_seeds", "bucket_steps", "plan_grid"]
 
 
 def _history(records: list[dict], j: int, lr: float, lam: float, steps: int, every: int) -> History:
@@ -79,13 +65,35 @@ def _history(records: list[dict], j: int, lr: float, lam: float, steps: int, eve
     )
 
 
-def _records_to_arrays(records: list[dict]) -> dict[str, np.ndarray]:
-    return {f"records/{k}": np.stack([np.asarray(r[k], dtype=np.float32) for r in records]) for k in METRICS}
+def _check_inputs(params, data: Dataset, spec: TrainSpec, n_runs: int, per_run_params: bool) -> None:
+    """What :func:`plan_grid` cannot see: the parameters' runs axis and the inputs' shape."""
+    if per_run_params:
+        leading = {np.shape(a)[0] if np.ndim(a) else None for a in jax.tree.leaves(params)}
+        if leading != {n_runs}:
+            raise ValueError(
+                f"per_run_params=True needs every parameter array to have a leading runs axis of length {n_runs}; "
+                f"got leading sizes {sorted(map(str, leading))}."
+            )
+    if spec.augment and np.ndim(data.x_train) != 4:
+        raise ValueError(
+            f"augment={spec.augment!r} needs NHWC image inputs; x_train has shape "
+            f"{np.shape(data.x_train)}. Use augment=() for flattened inputs."
+        )
 
 
-def _arrays_to_records(arrays: dict[str, np.ndarray]) -> list[dict]:
-    n = arrays["records/step"].shape[0]
-    return [{k: arrays[f"records/{k}"][i] for k in METRICS} for i in range(n)]
+def _start(bucket: BucketProgram, program: Program, place: Placement, params, lrs, lams, steps, stacked: bool):
+    """A program's starting point: (initial parameters as ``init``/``first_eval`` take them, the initial λ state,
+    the runs' (η, step budget) and the placed training state (params, optimizer state, λ state)). ``stacked``:
+    ``params`` has a leading runs axis, one initialization per run."""
+    runs = list(program.runs)
+    lr, lam, total = (jnp.asarray([values[i] for i in runs], jnp.float32) for values in (lrs, lams, steps))
+    lr, lam, total = place.put_runs((lr, lam, total))
+    if stacked:
+        start = grid_params = jax.tree.map(lambda a: jnp.asarray(a)[np.asarray(runs)], params)
+    else:
+        start, grid_params = params, jax.tree.map(lambda a: jnp.broadcast_to(a, (len(runs),) + a.shape), params)
+    opt_state, ctrl = bucket.init(start, lr, lam)
+    return start, ctrl, (lr, total), place.put_runs((grid_params, opt_state, ctrl))
 
 
 def train_grid(
@@ -115,7 +123,8 @@ def train_grid(
     data-order seed (minibatch order and augmentation) shared by every run.
 
     With ``spec.autol2`` set, λ follows AutoL2 in every run, starting from lams[i]. ``vmap=False`` trains the same
-    runs one by one (the reference the vectorized grid is tested and benchmarked against). ``progress(done, total,
+    runs one by one (the reference the vectorized grid is tested and benchmarked against), with the same progress,
+    checkpoint and logging. ``progress(done, total,
     fraction)`` is called as each bucket starts and after every chunk: chunks done and in all, and the share of the
     grid's run-steps done. By default it is :func:`replication.core.progress.reporter`, which writes a line at most
     every 30 s to the file named by ``$REPLICATION_PROGRESS`` (``make book`` streams it to the terminal) and does
@@ -125,8 +134,8 @@ def train_grid(
     far, finished runs), rewritten atomically at most every ``checkpoint_seconds`` (0: after every evaluation) and
     deleted at the end. If it exists when the call starts and belongs to the same call (same runs, spec, seed, data,
     initial parameters and ``code_key``, the caller's key of the code that decides the run), training resumes from
-    it with the same histories as without the interruption. A damaged or foreign checkpoint is named through ``log``,
-    set aside (renamed ``<name>.damaged-<UTC time>``) and ignored.
+    it with the same histories as without the interruption. A damaged or foreign checkpoint is reported through
+    ``log`` and ignored.
 
     ``devices``: the devices to spread the grid over (None: every device JAX sees; one device: no sharding).
     ``shard="runs"`` splits the runs over them (a bucket is padded with copies of its last run to a multiple of the
@@ -136,160 +145,49 @@ def train_grid(
     evenly, and splits the runs otherwise. The results are the same either way, to float rounding.
     """
     lrs, lams, steps = list(lrs), list(lams), list(steps)
-    if not (len(lrs) == len(lams) == len(steps)) or not lrs:
-        raise ValueError(
-            f"lrs, lams and steps must be non-empty and of equal length; got {len(lrs)}, {len(lams)}, {len(steps)}."
-        )
-    for lr in lrs:
-        check_positive("lr", lr)
-    for lam in lams:
-        check_nonnegative("lam", lam)
-    for s in steps:
-        check_positive_int("steps", s)
-    if per_run_params:
-        leading = {np.shape(a)[0] if np.ndim(a) else None for a in jax.tree.leaves(params)}
-        if leading != {len(lrs)}:
-            raise ValueError(
-                f"per_run_params=True needs every parameter array to have a leading runs axis of length {len(lrs)}; "
-                f"got leading sizes {sorted(map(str, leading))}."
-            )
     check_nonnegative("checkpoint_seconds", checkpoint_seconds)
-    check_choice("shard", shard, SHARD_MODES + ("auto",))
-    placement = make_placement(devices, "runs" if shard == "auto" else shard)
-    n_train = np.shape(data.x_train)[0]
-    batch = min(spec.batch_size or n_train, n_train)
-    if spec.bn_group is not None and batch % spec.bn_group:
-        raise ValueError(f"bn_group={spec.bn_group} must divide the training batch of {batch} images.")
-    units = batch // (spec.bn_group or 1)
-    if shard == "batch" and placement.splits_batch and units % placement.size:
-        what = f"batch of {units} groups of {spec.bn_group}" if spec.bn_group else f"batch of {batch} images"
-        raise ValueError(
-            f'shard="batch" over {placement.size} devices needs a multiple of {placement.size}; got a {what}.'
-        )
-    if spec.augment and np.ndim(data.x_train) != 4:
-        raise ValueError(
-            f"augment={spec.augment!r} needs NHWC image inputs; x_train has shape "
-            f"{np.shape(data.x_train)}. Use augment=() for flattened inputs."
-        )
-    groups: dict[int, list[int]] = {}
-    for i, s in enumerate(steps):
-        groups.setdefault(bucket_steps(s), []).append(i)
-    if not vmap and len(lrs) > 1:
-
-        def own(i):  # run i's initial parameters
-            return jax.tree.map(lambda a: a[i], params) if per_run_params else params
-
-        return [
-            train_grid(
-                apply_fn, own(i), data, [lrs[i]], [lams[i]], [steps[i]], spec, seed=seed, devices=devices, shard=shard
-            )[0]
-            for i in range(len(lrs))
-        ]
-
-    ckpt_path = None if checkpoint is None else Path(checkpoint)
-    fp = resumed = None
-    if ckpt_path is not None:
-        fp = fingerprint(lrs, lams, steps, repr(spec), seed, params, dataclasses.astuple(data), code_key)
-        try:
-            resumed = load_checkpoint(ckpt_path, fp)
-        except CheckpointError as err:  # set aside (kept for a look, never read again) and named in one line
-            set_aside(ckpt_path, err.reason, log, kind="checkpoint", then="starting this grid afresh")
-    histories: dict[int, History] = {}
-    start_bucket = 0
-    if resumed is not None:
-        meta, _ = resumed
-        histories = {int(i): History.from_json(h) for i, h in meta["done"].items()}
-        start_bucket = meta["bucket"]
-    last_save = time.monotonic()
-
-    def save(bucket, next_chunk, state, records, alive):
-        done = {str(i): h.to_json() for i, h in histories.items()}
-        arrays = {**tree_to_arrays("state", placement.to_host(state)), **_records_to_arrays(records), "alive": alive}
-        save_checkpoint(ckpt_path, dict(fingerprint=fp, bucket=bucket, chunk=next_chunk, done=done), arrays)
-
-    def bucket_placement(n_runs: int):  # "auto": data parallel for a bucket too small to fill the devices
-        if shard == "auto" and placement.mesh is not None and n_runs < placement.size and units % placement.size == 0:
-            return dataclasses.replace(placement, mode="batch")
-        return placement
-
-    per_program = spec.runs_per_program or len(lrs)
-    ordered = [
-        (length, members[j : j + per_program])
-        for length, members in sorted(groups.items())
-        for j in range(0, len(members), per_program)
-    ]
-    runners = {}  # (bucket length, placement) -> the jitted programs, shared by every bucket with the same pair
-    # Progress in chunks; a chunk's cost is taken as its steps times its runs (the vmapped batch).
-    plan = [(chunking(length, spec.evals), bucket_placement(len(m)).padded(len(m))) for length, m in ordered]
-    total_chunks = sum(n for (_, n), _ in plan)
-    total_work = sum(every * n * k for (every, n), k in plan)
-    if progress is None:
-        progress = reporter(grid_label(checkpoint, len(lrs)))
-    done_chunks = sum(n for (_, n), _ in plan[:start_bucket])
-    done_work = sum(every * n * k for (every, n), k in plan[:start_bucket])
-    for b, (length, members) in enumerate(ordered):
-        if b < start_bucket:
-            continue
-        n_real = len(members)  # pad to a multiple of the devices with copies of the last run (dropped at the end)
-        place = bucket_placement(n_real)
-        members = members + [members[-1]] * (place.padded(n_real) - n_real)
-        if (length, place) not in runners:
-            runners[length, place] = make_bucket_runner(
-                apply_fn, spec, data, length, seed, place, per_run_params=per_run_params
+    placement = make_placement(devices)
+    plan = plan_grid(lrs, lams, steps, spec, n_train=data.n_train, n_devices=placement.size, shard=shard, vmap=vmap)
+    _check_inputs(params, data, spec, len(lrs), per_run_params)
+    separate = not vmap and len(lrs) > 1  # vmap=False: each run a grid of its own (a grid of one already is)
+    stacked = per_run_params and not separate  # programs take one initialization per run (else one shared)
+    identity = (lrs, lams, steps, repr(spec), seed, params, dataclasses.astuple(data), code_key, separate)
+    saved = GridCheckpoint(checkpoint, identity, seconds=checkpoint_seconds, log=log, placement=placement)
+    histories = saved.finished()
+    meter = GridProgress(plan, progress or reporter(grid_label(checkpoint, len(lrs))), saved.first_program)
+    compiled = {}  # (length, placement) -> BucketProgram: one compilation serves every program of that pair
+    for b, program in enumerate(plan.programs[saved.first_program :], start=saved.first_program):
+        place = dataclasses.replace(placement, mode=program.mode)
+        if (program.length, place) not in compiled:
+            compiled[program.length, place] = make_bucket_runner(
+                apply_fn, spec, data, program.length, seed, place, per_run_params=stacked
             )
-        init, first_eval, run_chunk, every, n_chunks = runners[length, place]
-        lr_a = jnp.asarray([lrs[i] for i in members], jnp.float32)
-        lam_a = jnp.asarray([lams[i] for i in members], jnp.float32)
-        tot_a = jnp.asarray([steps[i] for i in members], jnp.float32)
-        lr_a, lam_a, tot_a = place.put_runs((lr_a, lam_a, tot_a))
-        if per_run_params:
-            start_params = jax.tree.map(lambda a: jnp.asarray(a)[np.asarray(members)], params)
-            p = start_params
+        bucket = compiled[program.length, place]
+        own = jax.tree.map(lambda a: a[program.runs[0]], params) if per_run_params and separate else params
+        start, ctrl, hyper, state = _start(bucket, program, place, own, lrs, lams, steps, stacked)
+        if (resumed := saved.resume(b, state)) is not None:
+            first_chunk, records, alive = resumed.chunk, resumed.records, resumed.alive
+            state = place.put_runs(resumed.state)
         else:
-            start_params = params
-            p = jax.tree.map(lambda a: jnp.broadcast_to(a, (len(members),) + a.shape), params)
-        opt_state, ctrl = init(start_params, lr_a, lam_a)
-        state = place.put_runs((p, opt_state, ctrl))
-        first_chunk = 0
-        if resumed is not None and b == start_bucket and resumed[0]["chunk"] > 0:
-            meta, arrays = resumed
-            try:
-                restored = jax.tree.map(jnp.asarray, arrays_to_tree("state", arrays, state))
-                records, alive = _arrays_to_records(arrays), arrays["alive"].astype(bool)
-                state, first_chunk = place.put_runs(restored), meta["chunk"]
-            except (CheckpointError, KeyError) as err:
-                log(f"{err}; starting this bucket afresh")
-        done_chunks += first_chunk
-        done_work += first_chunk * every * len(members)
-        progress(done_chunks, total_chunks, done_work / total_work)
-        if first_chunk == 0:
-            records = [placement.to_host(first_eval(start_params, ctrl, jnp.int32(0), lr_a, tot_a))]
-            alive = np.ones(len(members), bool)
-        for c in range(first_chunk, n_chunks):
-            if not alive.any():
-                done_chunks += n_chunks - c
-                done_work += (n_chunks - c) * every * len(members)
+            first_chunk, alive = 0, np.ones(len(program.runs), bool)
+            records = [placement.to_host(bucket.first_eval(start, ctrl, jnp.int32(0), *hyper))]
+        meter.start(program, first_chunk)
+        for c in range(first_chunk, program.n_chunks):
+            if not alive.any():  # every run diverged: nothing left to train in this program
+                meter.skip(program, program.n_chunks - c)
                 break
-            *state, metrics = run_chunk(*state, jnp.int32(c * every), lr_a, tot_a)
-            metrics = placement.to_host(metrics)
-            done_chunks += 1
-            done_work += every * len(members)
-            if c + 1 < n_chunks:
-                progress(done_chunks, total_chunks, done_work / total_work)
-            records.append(metrics)
-            alive &= np.isfinite(metrics["train_loss"]) & np.isfinite(metrics["sq_norm"])
-            due = time.monotonic() - last_save >= checkpoint_seconds  # (several processes: process 0's clock decides)
-            if ckpt_path is not None and c + 1 < n_chunks and placement.agree(due):
-                save(b, c + 1, tuple(state), records, alive)
-                last_save = time.monotonic()
-        for j, i in enumerate(members[:n_real]):
-            histories[i] = _history(records, j, lrs[i], lams[i], steps[i], every)
-        if ckpt_path is not None and b + 1 < len(ordered):
-            save(b + 1, 0, (), [records[0]], np.ones(1, bool))
-            last_save = time.monotonic()
-        progress(done_chunks, total_chunks, done_work / total_work)
-    if ckpt_path is not None:
-        ckpt_path.unlink(missing_ok=True)
+            *state, metrics = bucket.run_chunk(*state, jnp.int32(c * program.every), *hyper)
+            records.append(placement.to_host(metrics))
+            meter.chunk_done(program, c)
+            alive &= np.isfinite(records[-1]["train_loss"]) & np.isfinite(records[-1]["sq_norm"])
+            if c + 1 < program.n_chunks:
+                saved.after_chunk(b, c + 1, tuple(state), records, alive, histories)
+        for j, i in enumerate(program.runs[: program.n_real]):
+            histories[i] = _history(records, j, lrs[i], lams[i], steps[i], program.every)
+        if b + 1 < len(plan.programs):
+            saved.between_programs(b + 1, records[0], histories)
+        meter.end()
+    saved.remove()
     return [histories[i] for i in range(len(lrs))]
 
 

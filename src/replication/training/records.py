@@ -50,10 +50,8 @@ class TrainSpec:
             check_positive_int("eval_batch_size", self.eval_batch_size)
         if self.bn_group is not None:
             check_positive_int("bn_group", self.bn_group)
-            if self.batch_size is not None and self.batch_size % self.bn_group:
-                raise ValueError(
-                    f"bn_group={self.bn_group} must divide batch_size={self.batch_size} (groups of equal size)."
-                )
+            if self.batch_size is not None:
+                check_bn_group(self.batch_size, self.bn_group, f"batch_size={self.batch_size} (groups of equal size)")
         if self.runs_per_program is not None:
             check_positive_int("runs_per_program", self.runs_per_program)
         if self.autol2 is not None and not isinstance(self.autol2, AutoL2):
@@ -64,6 +62,25 @@ class TrainSpec:
             check_choice("augment", name, AUGMENTATIONS)
         if not 0.0 <= self.momentum < 1.0:
             raise ValueError(f"momentum={self.momentum!r} must lie in [0, 1).")
+
+    def batch_for(self, n_train: int) -> int:
+        """Images per training step on a training set of ``n_train``: ``batch_size`` clamped to the set (None: the
+        whole set, full-batch gradient descent). Raises if ``bn_group`` does not divide it."""
+        batch = min(self.batch_size or n_train, n_train)
+        check_bn_group(batch, self.bn_group)
+        return batch
+
+    def steps_per_epoch(self, n_train: int) -> int:
+        """Whole batches per pass over the training set (a remainder of the shuffled set is left out of that
+        epoch)."""
+        return n_train // self.batch_for(n_train)
+
+
+def check_bn_group(batch: int, bn_group: int | None, what: str | None = None) -> None:
+    """Batch-norm groups must be of equal size: ``bn_group`` (None: no groups) must divide the batch ("ghost" batch
+    norm over ``batch / bn_group`` groups). ``what`` names the batch in the message."""
+    if bn_group is not None and batch % bn_group:
+        raise ValueError(f"bn_group={bn_group} must divide {what or f'the training batch of {batch} images'}.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +93,11 @@ class Dataset:
     x_test: np.ndarray
     y_test: np.ndarray
     labels_test: np.ndarray
+
+    @property
+    def n_train(self) -> int:
+        """Number of training examples."""
+        return int(np.shape(self.x_train)[0])
 
 
 @dataclasses.dataclass

@@ -1,9 +1,12 @@
-"""One bucket of a grid as jitted programs: the optimizer step (SGD, momentum, Adam with ∇loss + λθ; SGDW, AdamW with
-decoupled weight decay; λ constant or driven by AutoL2),
-the evaluation on the training and test sets (in chunks of ``eval_batch_size``), and a ``lax.scan`` over the steps
-between two evaluations, all vmapped over the bucket's runs."""
+"""One program of a grid (:class:`BucketProgram`): the optimizer step (an Optax chain,
+:mod:`replication.training.optimizers`; λ constant or driven by AutoL2), the evaluation on the training and test
+sets (in chunks of ``eval_batch_size``), and a ``lax.scan`` over the steps between two evaluations, all vmapped over
+the program's runs."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -11,36 +14,31 @@ import optax
 
 from replication.data.augment import make_augmenter
 from replication.training.losses import l2_term, mse, softmax_xent
-from replication.training.records import Dataset, TrainSpec
+from replication.training.optimizers import optimizer_direction
+from replication.training.plan import chunking
+from replication.training.records import Dataset, TrainSpec, check_bn_group
 from replication.training.sharding import Placement
 
-__all__ = ["make_bucket_runner", "schedule_factor", "chunking", "optimizer_direction", "DECOUPLED"]
-
-DECOUPLED = ("sgdw", "adamw")  # weight decay −ηλθ added after the optimizer's statistics (not fed to them)
+__all__ = ["BucketProgram", "make_bucket_runner", "schedule_factor", "grouped_apply", "optimizer_direction"]
 
 
-def optimizer_direction(spec: TrainSpec) -> optax.GradientTransformation:
-    """The optimizer without its learning rate: the direction d that the step scales by −η × the schedule factor.
+class BucketProgram(NamedTuple):
+    """The jitted programs of one bucket length, all vmapped over the runs (the leading axis of every argument but
+    the step): ``init(params, lr, lam) -> (opt_state, ctrl)`` builds the optimizer and λ states;
+    ``first_eval(params, ctrl, step, lr, total)`` evaluates at step 0; ``run_chunk(params, opt_state, ctrl, start,
+    lr, total) -> (params, opt_state, ctrl, metrics)`` trains ``every`` steps from ``start``, then evaluates. The
+    bucket runs as ``n_chunks`` such chunks. ``ctrl`` is λ itself, or an AutoL2State under AutoL2."""
 
-    sgd: d = g; momentum and sgdw: d = m, m ← βm + g (optax.trace); adam and adamw: optax.scale_by_adam (β1 = 0.9,
-    β2 = 0.999, ε = 1e-8). g is ∇loss + λθ for the coupled optimizers and ∇loss for the decoupled ones (``DECOUPLED``),
-    whose step then adds λθ to d, so that p ← p − η(d + λp) (SGDW: p − ηm − ηλp; AdamW: ``optax.adamw``)."""
-    if spec.optimizer == "sgd":
-        return optax.identity()
-    if spec.optimizer in ("momentum", "sgdw"):
-        return optax.trace(decay=spec.momentum)
-    return optax.scale_by_adam()
-
-
-def chunking(length: int, evals: int) -> tuple[int, int]:
-    """A bucket of ``length`` steps runs in chunks of ``every`` steps, each followed by one evaluation.
-
-    Returns (every, number of chunks)."""
-    every = max(1, length // evals)
-    return every, length // every
+    init: Callable
+    first_eval: Callable
+    run_chunk: Callable
+    every: int
+    n_chunks: int
 
 
 def schedule_factor(kind: str, step, total):
+    """η's factor at ``step`` of a run of ``total`` steps: 1 (constant), or 0.2 at 0.3T, 0.04 at 0.6T and 0.008 at
+    0.9T (``"step"``, Fig. 1a)."""
     if kind == "constant":
         return jnp.ones_like(total, dtype=jnp.float32)
     frac = step / total
@@ -73,8 +71,7 @@ def grouped_apply(apply_fn, params, x, group: int | None, constrain=lambda a: a)
     n = x.shape[0]
     if group is None or group == n:
         return apply_fn(params, constrain(x))
-    if n % group:
-        raise ValueError(f"bn_group={group} must divide the training batch of {n} images.")
+    check_bn_group(n, group)
     xg = constrain(x.reshape((n // group, group) + x.shape[1:]))
     out = jax.vmap(apply_fn, in_axes=(None, 0))(params, xg)
     return out.reshape((n,) + out.shape[2:])
@@ -89,24 +86,19 @@ def make_bucket_runner(
     placement: Placement = Placement(),
     *,
     per_run_params=False,
-):
-    """(init, first_eval, run_chunk, every, n_chunks) for a bucket of ``length`` steps: ``init`` builds the optimizer
-    and λ states, ``first_eval`` evaluates at step 0, ``run_chunk`` trains ``every`` steps then evaluates.
-    ``placement`` in ``"batch"`` mode splits each training batch (or its batch-norm groups) over its devices. The
-    initial parameters given to ``init`` and ``first_eval`` are shared by the runs, or with ``per_run_params`` stacked
-    along a leading runs axis (each run its own initialization, e.g. its own seed)."""
+) -> BucketProgram:
+    """The :class:`BucketProgram` of a bucket of ``length`` steps. ``placement`` in ``"batch"`` mode splits each
+    training batch (or its batch-norm groups) over its devices. The initial parameters given to ``init`` and
+    ``first_eval`` are shared by the runs, or with ``per_run_params`` stacked along a leading runs axis (each run its
+    own initialization, e.g. its own seed)."""
     loss_fn = softmax_xent if spec.loss == "xent" else mse
     x_tr, y_tr = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     lab_tr = jnp.asarray(data.labels_train)
     x_te, y_te, lab_te = jnp.asarray(data.x_test), jnp.asarray(data.y_test), jnp.asarray(data.labels_test)
-    n = x_tr.shape[0]
-    batch = n if spec.batch_size is None else min(spec.batch_size, n)
-    per_epoch = n // batch
-    if spec.bn_group is not None and batch % spec.bn_group:
-        raise ValueError(f"bn_group={spec.bn_group} must divide the training batch of {batch} images.")
+    n = data.n_train
+    batch, per_epoch = spec.batch_for(n), spec.steps_per_epoch(n)
     data_key = jax.random.PRNGKey(seed)
-    tx = optimizer_direction(spec)
-    decoupled = spec.optimizer in DECOUPLED
+    tx = optimizer_direction(spec)  # λ goes in per update: lam=current_lam(ctrl)
     controller = spec.autol2
     augment = make_augmenter(spec.augment) if spec.augment else None
 
@@ -135,12 +127,7 @@ def make_bucket_runner(
         if controller is not None:  # Algorithm 1: measure at step (before its update), maybe decay λ
             error = jnp.mean(jnp.argmax(out, -1) != jnp.argmax(yb, -1))
             ctrl = controller.maybe_update(ctrl, step, loss, error)
-        lam = current_lam(ctrl)
-        if not decoupled:
-            grads = jax.tree.map(lambda g, p: g + lam * p, grads, params)  # ∇(loss + ½λ‖θ‖²)
-        direction, opt_state = tx.update(grads, opt_state, params)
-        if decoupled:  # weight decay outside the optimizer's statistics (SGDW, AdamW)
-            direction = jax.tree.map(lambda d, p: d + lam * p, direction, params)
+        direction, opt_state = tx.update(grads, opt_state, params, lam=current_lam(ctrl))
         step_size = -(lr * schedule_factor(spec.schedule, step, total))  # optax applies −η last, as here
         updates = jax.tree.map(lambda d: step_size * d, direction)
         return optax.apply_updates(params, updates), opt_state, ctrl
@@ -187,4 +174,4 @@ def make_bucket_runner(
     init = jax.jit(jax.vmap(lambda p, lr, lam: (tx.init(p), init_ctrl(lam)), in_axes=(p_axis, 0, 0)))
     first_eval = jax.jit(jax.vmap(evaluate, in_axes=(p_axis, 0, None, 0, 0)))
     run_chunk = jax.jit(jax.vmap(chunk, in_axes=(0, 0, 0, None, 0, 0)))
-    return init, first_eval, run_chunk, every, n_chunks
+    return BucketProgram(init, first_eval, run_chunk, every, n_chunks)

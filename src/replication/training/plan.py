@@ -1,0 +1,169 @@
+"""How a grid is cut into compiled programs, decided before anything is traced: :func:`plan_grid` returns a
+:class:`GridPlan` (plain numbers, no JAX), which the engine's loop then follows.
+
+* Runs are grouped into buckets of equal length, their step budget rounded up to a power of two
+  (:func:`bucket_steps`), so that a run of 20 steps does not wait for one of 20000.
+* ``TrainSpec.runs_per_program`` splits a bucket into programs of at most that many runs (``vmap=False``: one run
+  each, the reference the vectorized grid is tested against).
+* Each program runs its length in ``n_chunks`` chunks of ``every`` steps, one evaluation after each
+  (:func:`chunking`; ``TrainSpec.evals`` evaluations per bucket).
+* With several devices each program is placed: its runs split over the devices (``"runs"``, padded with copies of
+  its last run to a multiple of the device count), or each step's batch split (``"batch"``, data parallel).
+  ``shard="auto"`` picks ``"batch"`` for a program with fewer runs than devices whose batch splits evenly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+from replication.core.validation import check_choice, check_nonnegative, check_positive, check_positive_int
+from replication.training.records import TrainSpec
+from replication.training.sharding import SHARD_MODES
+
+__all__ = ["Program", "GridPlan", "GridProgress", "plan_grid", "bucket_steps", "chunking"]
+
+
+def bucket_steps(steps: int) -> int:
+    """The bucket length of a run of ``steps`` steps: the next power of two (so runs differ by at most 2×)."""
+    return 1 << max(0, math.ceil(math.log2(max(1, steps))))
+
+
+def chunking(length: int, evals: int) -> tuple[int, int]:
+    """A bucket of ``length`` steps runs in chunks of ``every`` steps, each followed by one evaluation.
+
+    Returns (every, number of chunks)."""
+    every = max(1, length // evals)
+    return every, length // every
+
+
+@dataclasses.dataclass(frozen=True)
+class Program:
+    """One compiled program's share of the grid."""
+
+    length: int  # steps it is built for (the bucket length)
+    runs: tuple[int, ...]  # indices of its runs in the grid, padded with copies of the last one
+    n_real: int  # runs[:n_real] are real; the copies after them only fill the devices (their histories are dropped)
+    mode: str  # placement over several devices: "runs" or "batch" (sharding.Placement.mode)
+    every: int  # steps per chunk (one evaluation after each)
+    n_chunks: int
+
+    @property
+    def chunk_work(self) -> int:
+        """Run-steps of one chunk (padding included): the unit of progress."""
+        return self.every * len(self.runs)
+
+    @property
+    def work(self) -> int:
+        return self.chunk_work * self.n_chunks
+
+
+@dataclasses.dataclass(frozen=True)
+class GridPlan:
+    """The programs of a grid in the order they run, and the training batch they share."""
+
+    programs: tuple[Program, ...]
+    batch: int  # images per training step (TrainSpec.batch_for)
+
+    @property
+    def total_chunks(self) -> int:
+        return sum(p.n_chunks for p in self.programs)
+
+    @property
+    def total_work(self) -> int:
+        return sum(p.work for p in self.programs)
+
+    def done_before(self, index: int) -> tuple[int, int]:
+        """(chunks, run-steps) of the programs before ``programs[index]``."""
+        return sum(p.n_chunks for p in self.programs[:index]), sum(p.work for p in self.programs[:index])
+
+
+def plan_grid(
+    lrs: Sequence[float],
+    lams: Sequence[float],
+    steps: Sequence[int],
+    spec: TrainSpec,
+    *,
+    n_train: int,
+    n_devices: int = 1,
+    shard: str = "auto",
+    vmap: bool = True,
+) -> GridPlan:
+    """The :class:`GridPlan` of ``train_grid``'s runs (lrs[i], lams[i], steps[i]) on ``n_train`` training examples
+    over ``n_devices`` devices. Checks the runs, ``shard`` and the batch (its batch-norm groups, and with
+    ``shard="batch"`` its split over the devices) and raises ValueError naming what is wrong."""
+    lrs, lams, steps = list(lrs), list(lams), list(steps)
+    if not (len(lrs) == len(lams) == len(steps)) or not lrs:
+        raise ValueError(
+            f"lrs, lams and steps must be non-empty and of equal length; got {len(lrs)}, {len(lams)}, {len(steps)}."
+        )
+    for lr in lrs:
+        check_positive("lr", lr)
+    for lam in lams:
+        check_nonnegative("lam", lam)
+    for s in steps:
+        check_positive_int("steps", s)
+    check_choice("shard", shard, SHARD_MODES + ("auto",))
+    check_positive_int("n_devices", n_devices)
+    batch = spec.batch_for(n_train)
+    units = batch // (spec.bn_group or 1)  # what a data-parallel step splits: the batch-norm groups, or the images
+    if shard == "batch" and n_devices > 1 and units % n_devices:
+        what = f"batch of {units} groups of {spec.bn_group}" if spec.bn_group else f"batch of {batch} images"
+        raise ValueError(f'shard="batch" over {n_devices} devices needs a multiple of {n_devices}; got a {what}.')
+
+    def mode(n_runs: int) -> str:  # "auto": data parallel for a program too small to fill the devices
+        if shard == "auto":
+            return "batch" if 1 < n_devices and n_runs < n_devices and units % n_devices == 0 else "runs"
+        return shard
+
+    def padded(n_runs: int, mode: str) -> int:  # runs split over devices: a multiple of the device count
+        return math.ceil(n_runs / n_devices) * n_devices if n_devices > 1 and mode == "runs" else n_runs
+
+    buckets: dict[int, list[int]] = {}
+    for i, s in enumerate(steps):
+        buckets.setdefault(bucket_steps(s), []).append(i)
+    per_program = 1 if not vmap else spec.runs_per_program or len(lrs)
+    programs = []
+    for length, members in sorted(buckets.items()):
+        for j in range(0, len(members), per_program):
+            runs = members[j : j + per_program]
+            m = mode(len(runs))
+            runs = runs + [runs[-1]] * (padded(len(runs), m) - len(runs))
+            every, n_chunks = chunking(length, spec.evals)
+            programs.append(Program(length, tuple(runs), len(members[j : j + per_program]), m, every, n_chunks))
+    return GridPlan(tuple(programs), batch)
+
+
+class GridProgress:
+    """Counts a plan's chunks and run-steps done and reports them through ``report(chunks done, chunks in all,
+    share of the run-steps done)``: as each program starts, after each of its chunks but the last, and as it ends."""
+
+    def __init__(self, plan: GridPlan, report, first_program: int = 0):
+        self.report = report
+        self.total_chunks, self.total_work = plan.total_chunks, plan.total_work
+        self.chunks, self.work = plan.done_before(first_program)  # programs finished before a resumed call
+
+    def _add(self, program: Program, chunks: int) -> None:
+        self.chunks += chunks
+        self.work += chunks * program.chunk_work
+
+    def _send(self) -> None:
+        self.report(self.chunks, self.total_chunks, self.work / self.total_work)
+
+    def start(self, program: Program, first_chunk: int = 0) -> None:
+        """A program starts at ``first_chunk`` (> 0 when resumed from a checkpoint)."""
+        self._add(program, first_chunk)
+        self._send()
+
+    def chunk_done(self, program: Program, chunk: int) -> None:
+        self._add(program, 1)
+        if chunk + 1 < program.n_chunks:  # the last chunk is reported by end()
+            self._send()
+
+    def skip(self, program: Program, chunks: int) -> None:
+        """Chunks left out because every run of the program diverged: counted as done."""
+        self._add(program, chunks)
+
+    def end(self) -> None:
+        self._send()

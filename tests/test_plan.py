@@ -1,0 +1,99 @@
+"""The engine's plan (plain numbers, no JAX compilation): buckets, programs, padding, placement, work and the
+progress it reports; and the derivations every part of the training layer shares (batch, steps per epoch, groups)."""
+
+import pytest
+
+from replication.training.plan import GridProgress, bucket_steps, chunking, plan_grid
+from replication.training.records import TrainSpec
+
+LRS, LAMS, STEPS = [0.3, 0.2, 0.1, 0.5, 0.05], [0.01, 0.1, 0.0, 0.03, 0.2], [12, 16, 9, 30, 24]
+
+
+def layout(plan):
+    return [(p.length, p.runs, p.n_real, p.mode) for p in plan.programs]
+
+
+def test_runs_are_bucketed_by_power_of_two_length_in_order():
+    plan = plan_grid(LRS, LAMS, STEPS, TrainSpec(evals=4), n_train=64)
+    assert [bucket_steps(s) for s in STEPS] == [16, 16, 16, 32, 32]
+    assert layout(plan) == [(16, (0, 1, 2), 3, "runs"), (32, (3, 4), 2, "runs")]
+    assert [(p.every, p.n_chunks) for p in plan.programs] == [(4, 4), (8, 4)]
+    assert plan.batch == 64 and plan.total_chunks == 8
+    assert plan.total_work == 3 * 16 + 2 * 32 and plan.done_before(1) == (4, 48)
+
+
+def test_chunking_evaluates_evals_times_or_after_every_step():
+    assert chunking(64, 8) == (8, 8)
+    assert chunking(4, 100) == (1, 4)  # a short bucket: every step
+
+
+def test_runs_per_program_and_vmap_false_split_the_buckets():
+    by_two = plan_grid(LRS, LAMS, STEPS, TrainSpec(evals=4, runs_per_program=2), n_train=64)
+    assert [p.runs for p in by_two.programs] == [(0, 1), (2,), (3, 4)]
+    separate = plan_grid(LRS, LAMS, STEPS, TrainSpec(evals=4), n_train=64, vmap=False)
+    assert [p.runs for p in separate.programs] == [(0,), (1,), (2,), (3,), (4,)]
+    assert separate.total_work == sum(p.length for p in separate.programs)
+
+
+def test_runs_split_over_devices_are_padded_and_auto_goes_data_parallel_when_few():
+    runs = plan_grid(LRS, LAMS, STEPS, TrainSpec(evals=4), n_train=64, n_devices=4, shard="runs")
+    assert layout(runs) == [(16, (0, 1, 2, 2), 3, "runs"), (32, (3, 4, 4, 4), 2, "runs")]
+    assert runs.total_work == 4 * 16 + 4 * 32  # the copies cost steps too
+    auto = plan_grid(LRS, LAMS, STEPS, TrainSpec(evals=4, batch_size=32), n_train=64, n_devices=4)
+    assert layout(auto) == [(16, (0, 1, 2), 3, "batch"), (32, (3, 4), 2, "batch")]
+    odd = plan_grid(LRS, LAMS, STEPS, TrainSpec(evals=4, batch_size=30), n_train=64, n_devices=4)  # 30 % 4 != 0
+    assert [p.mode for p in odd.programs] == ["runs", "runs"]
+    many = plan_grid(LRS * 2, LAMS * 2, [16] * 10, TrainSpec(evals=4), n_train=64, n_devices=4)
+    assert layout(many) == [(16, tuple(range(10)) + (9, 9), 10, "runs")]
+
+
+def test_the_plan_checks_runs_shard_and_batch():
+    spec = TrainSpec(evals=4)
+    for lrs, lams, steps, match in [
+        ([0.1], [0.0, 0.1], [4], "equal length"),
+        ([], [], [], "non-empty"),
+        ([-0.1], [0.0], [4], "lr"),
+        ([0.1], [-1.0], [4], "lam"),
+        ([0.1], [0.0], [0], "steps"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            plan_grid(lrs, lams, steps, spec, n_train=32)
+    with pytest.raises(ValueError, match="shard"):
+        plan_grid([0.1], [0.0], [4], spec, n_train=32, shard="model")
+    with pytest.raises(ValueError, match="bn_group=5 must divide the training batch of 32 images"):
+        plan_grid([0.1], [0.0], [4], TrainSpec(bn_group=5), n_train=32)
+    with pytest.raises(ValueError, match='shard="batch" over 4 devices needs a multiple of 4; got a batch of 30'):
+        plan_grid([0.1], [0.0], [4], TrainSpec(batch_size=30), n_train=64, n_devices=4, shard="batch")
+    with pytest.raises(ValueError, match="batch of 3 groups of 8"):
+        plan_grid([0.1], [0.0], [4], TrainSpec(batch_size=24, bn_group=8), n_train=64, n_devices=4, shard="batch")
+
+
+def test_batch_steps_per_epoch_and_groups_are_derived_once():
+    assert TrainSpec().batch_for(100) == 100  # full batch
+    assert TrainSpec(batch_size=32).batch_for(100) == 32 and TrainSpec(batch_size=256).batch_for(100) == 100
+    assert TrainSpec(batch_size=32).steps_per_epoch(100) == 3 and TrainSpec().steps_per_epoch(100) == 1
+    assert TrainSpec(batch_size=32, bn_group=8).batch_for(100) == 32
+    with pytest.raises(ValueError, match="bn_group=8 must divide the training batch of 20 images"):
+        TrainSpec(batch_size=32, bn_group=8).batch_for(20)  # clamped to 20 images, not a multiple of 8
+    with pytest.raises(ValueError, match="bn_group=12 must divide batch_size=16"):
+        TrainSpec(batch_size=16, bn_group=12)
+
+
+def test_progress_is_reported_as_programs_start_after_chunks_and_as_they_end():
+    plan = plan_grid([0.1, 0.2, 0.1], [0.0, 1e-3, 1e-2], [16, 16, 64], TrainSpec(evals=4), n_train=64)
+    calls = []
+    meter = GridProgress(plan, lambda *a: calls.append(a))
+    for program in plan.programs:
+        meter.start(program)
+        for c in range(program.n_chunks):
+            meter.chunk_done(program, c)
+        meter.end()
+    assert [c[:2] for c in calls] == [(0, 8), (1, 8), (2, 8), (3, 8), (4, 8), (4, 8), (5, 8), (6, 8), (7, 8), (8, 8)]
+    assert calls[4][2] == (2 * 16) / (2 * 16 + 64) and calls[-1][2] == 1.0  # work = steps × runs
+
+    resumed = []  # a call resumed in the second program's third chunk; the first program had diverged early
+    meter = GridProgress(plan, lambda *a: resumed.append(a), first_program=1)
+    meter.start(plan.programs[1], 2)
+    meter.skip(plan.programs[1], 2)
+    meter.end()
+    assert [c[:2] for c in resumed] == [(6, 8), (8, 8)] and resumed[-1][2] == 1.0
