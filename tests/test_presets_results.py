@@ -292,3 +292,14 @@ def test_landing_table_shows_the_verdict_a_chapter_computed_and_never_types_one(
     assert "no verdict decided by code yet" in fc  # recorded without one: said so, not guessed
     assert sum("not measured yet" in row for row in rows) >= 1  # a row nothing recorded
     assert "reproduced" not in "".join(r for r in rows if "no verdict" in r or "not measured" in r)
+
+
+def test_landing_table_says_none_where_no_number_could_be_computed(tmp_path):
+    from replication.site import registry
+
+    prov = Provenance("smoke", "CPU (2 cores)", 1.0)
+    headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", float("nan"), provenance=prov, paper="-1",
+                              label="over 0 runs", seed=0, root=tmp_path)  # fmt: skip
+    row = next(r for r in registry.landing_table_html(headlines.load_headlines("smoke", root=tmp_path), set())
+               .split("<tr>") if "Fig. 2d" in r)  # fmt: skip
+    assert "<td>none <small>(over 0 runs" in row and "nan" not in row

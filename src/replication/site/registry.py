@@ -264,6 +264,8 @@ def _format_ours(record: dict | None, seed_note: str | None = None) -> str:
     value = record["ours"]
     if isinstance(value, float):
         value = f"{value:.4g}"
+    if value in ("nan", "inf", "-inf"):  # json_number's non-finite values: no number could be computed
+        value = "none"
     smoke = " <strong>(smoke: not a replication)</strong>" if prov["preset"] == "smoke" else ""
     seed = f" <strong>{html.escape(seed_note)}</strong>" if seed_note else ""
     return (
