@@ -38,8 +38,6 @@ def studies(chapter: str) -> tuple[str, ...]:
     return importlib.import_module(f"replication.experiments.{chapter}").STUDIES
 
 
-# Where the store sets a damaged or foreign stored file ``X`` aside before recomputing it: ``X.damaged-<UTC time>``.
-DAMAGED = SET_ASIDE_SUFFIX
 # How often a headless run prints a grid's progress on the terminal (seconds), besides each grid's last line.
 PROGRESS_INTERVAL = 10.0
 
@@ -91,7 +89,8 @@ def _changes(before: dict, after: dict) -> tuple[tuple[str, ...], tuple[str, ...
     """(trained, recomputed) result files between two snapshots: a ``*.json`` file is written if it is new or
     changed; recomputed if its name was there before or its ``X.damaged-*`` twin appeared, else trained."""
     written = {n for n, st in after.items() if n.endswith(".json") and before.get(n) != st}
-    set_aside = {n.split(DAMAGED, 1)[0] for n in after.keys() - before.keys() if DAMAGED in n}
+    # the store sets a damaged or foreign file ``X`` aside as ``X.damaged-<UTC time>`` before recomputing it
+    set_aside = {n.split(SET_ASIDE_SUFFIX, 1)[0] for n in after.keys() - before.keys() if SET_ASIDE_SUFFIX in n}
     recomputed = {n for n in written if n in before or n in set_aside}
     return tuple(sorted(written - recomputed)), tuple(sorted(recomputed))
 
