@@ -111,16 +111,17 @@ def bare_step_seconds(row: Row, repeats: int) -> float:
     return best_time(lambda: jax.block_until_ready(step(params)), repeats)
 
 
-def engine_step_seconds(row: Row, repeats: int, runs: int = 1) -> float:
-    """The marginal time of one step (of ``runs`` vmapped runs) in the engine's scanned chunk, as train_grid runs it:
-    minibatches drawn from 4 batches' worth of images (full batch for FC), one evaluation per chunk."""
+def engine_chunk_seconds(row: Row, repeats: int, lengths, runs: int = 1, **spec_options) -> list[float]:
+    """The time of one scanned chunk of each of ``lengths`` steps (of ``runs`` vmapped runs) with one evaluation, as
+    train_grid runs it: minibatches drawn from 4 batches' worth of images (full batch for FC), compilation excluded.
+    ``spec_options`` go to :class:`TrainSpec` (e.g. ``bn_group``)."""
     apply_fn, params = _model(row)
     full_batch = row.kind == "fc"
     data = _data(row, row.batch if full_batch else 4 * row.batch)
-    spec = TrainSpec(batch_size=None if full_batch else row.batch, evals=1, eval_batch_size=row.batch)
+    spec = TrainSpec(batch_size=None if full_batch else row.batch, evals=1, eval_batch_size=row.batch, **spec_options)
     lr, lam = jnp.full((runs,), 0.01), jnp.full((runs,), 1e-4)
     times = []
-    for length in (row.steps, 2 * row.steps):
+    for length in lengths:
         init, _, run_chunk, every, _ = make_bucket_runner(apply_fn, spec, data, length, seed=0)
         assert every == length
         opt_state, ctrl = init(params, lr, lam)
@@ -129,7 +130,13 @@ def engine_step_seconds(row: Row, repeats: int, runs: int = 1) -> float:
         times.append(
             best_time(lambda: jax.block_until_ready(run_chunk(p, opt_state, ctrl, jnp.int32(0), lr, total)), repeats)
         )
-    return max(times[1] - times[0], 1e-9) / row.steps
+    return times
+
+
+def engine_step_seconds(row: Row, repeats: int, runs: int = 1, **spec_options) -> float:
+    """The marginal time of one step in the engine's scanned chunk: a chunk of 2s steps minus one of s steps."""
+    short, long = engine_chunk_seconds(row, repeats, (row.steps, 2 * row.steps), runs, **spec_options)
+    return max(long - short, 1e-9) / row.steps
 
 
 def torch_step_seconds(row: Row, repeats: int) -> dict[str, float] | None:
