@@ -78,16 +78,20 @@ def make_model(kind: str, **kw):
 
 
 def step_seconds(kind: str, input_shape: tuple[int, ...], batch: int, *, channels_last: bool, repeats: int, **kw):
-    """Best time of one eager SGD + L2 step (forward, backward, update) over ``repeats`` timed steps."""
+    """Best time of one eager SGD + L2 step (forward, backward, update) over ``repeats`` timed steps, on the GPU
+    when PyTorch sees one (as our step then runs on it), else on the CPU."""
     torch.manual_seed(0)
-    model = make_model(kind, **kw)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    model = make_model(kind, **kw).to(device)
     x = torch.randn((batch,) + input_shape)
     if len(input_shape) == 3:
         x = x.permute(0, 3, 1, 2).contiguous()  # NHWC → NCHW
         if channels_last:
             model = model.to(memory_format=torch.channels_last)
             x = x.contiguous(memory_format=torch.channels_last)
-    y = torch.arange(batch) % 10
+    x = x.to(device)
+    y = (torch.arange(batch) % 10).to(device)
     opt = torch.optim.SGD(model.parameters(), lr=1e-3, weight_decay=1e-4)
     loss_fn = nn.CrossEntropyLoss()
 
@@ -96,10 +100,12 @@ def step_seconds(kind: str, input_shape: tuple[int, ...], batch: int, *, channel
         loss_fn(model(x), y).backward()
         opt.step()
 
-    step()  # warm-up (allocations, oneDNN primitive creation)
+    step()  # warm-up (allocations, oneDNN/cuDNN primitive creation)
+    sync()
     best = float("inf")
     for _ in range(repeats):
         t = time.perf_counter()
         step()
+        sync()
         best = min(best, time.perf_counter() - t)
     return best
