@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import jax
 from flax import nnx
 
 from replication import data as data_lib
@@ -117,9 +116,11 @@ def make_model(
 
 
 def runs_per_program(kind: str) -> int | None:
-    """Convnet runs train one per program on CPU (there, a vmapped grid of 4 ran at 0.82× (CNN) and 0.66× (WRN) the
-    speed of a loop; NOTES.md, session 6); everything else trains a whole bucket as one vmapped program."""
-    return 1 if kind != "fc" and jax.default_backend() == "cpu" else None
+    """Convnet runs train one per program (on CPU a vmapped grid of 4 ran at 0.82× (CNN) and 0.66× (WRN) the speed
+    of a loop, NOTES.md session 6; on an H200 two vmapped WRN-28-10 runs at batch 1024 did not finish a 2-step chunk
+    in 140 s where one run takes 0.19 s a step, benchmarks/gpu/2026-12-04-h200); FC runs train a whole bucket as
+    one vmapped program."""
+    return 1 if kind != "fc" else None
 
 
 def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, log=print, **spec_options) -> GridResult:
