@@ -52,7 +52,7 @@ CHAPTERS = $(shell $(PY) -c "from replication.site.registry import toc_chapters_
 export REPLICATION_RESULTS := $(CURDIR)/results
 
 .DEFAULT_GOAL := help
-.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless build book serve check-book bench release clean distclean
+.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless rehearse build book serve check-book bench release clean distclean
 
 help: ## List the targets (this text)
 	@echo "l2-dynamics: make <target> [PRESET=smoke|cpu|paper] (default PRESET=cpu)"
@@ -163,6 +163,9 @@ book: env device data execute build ## Execute every chapter at PRESET and build
 headless: env device data ## make headless CH="fc_mnist wrn_cifar" (or all) PRESET=..: train into results/ without the book
 	@test -n "$(CH)" || { echo 'usage: make headless CH="<chapter> ..." [PRESET=$(PRESET)] (python -m replication.experiments --help)'; exit 2; }
 	$(PY) -m replication.experiments $(CH) --preset $(PRESET) --seed $(SEED) --times $(TIMES) $(if $(CONFIRM),--yes)
+
+rehearse: env data ## make rehearse PRESET=paper [CH=all]: what it would train, its FLOPs, memory per device and time on H100/H200
+	$(PY) -m replication.experiments rehearse $(or $(CH),all) --preset $(PRESET)
 
 serve: ## Serve the built book at http://127.0.0.1:PORT (default 8000) until Ctrl-C
 	@test -f $(HTML)/index.html || { echo "No book at $(HTML): run make book PRESET=$(PRESET) first."; exit 1; }

@@ -1,6 +1,13 @@
-"""``python -m replication.experiments <chapter> [--preset paper]``: see :mod:`replication.experiments.headless`."""
+"""``python -m replication.experiments <chapter> [--preset paper]``: see :mod:`replication.experiments.headless`;
+``python -m replication.experiments rehearse <chapter> [--preset paper]``: see :mod:`replication.experiments.rehearsal`.
+"""
 
 import sys
+
+if sys.argv[1:2] == ["rehearse"]:
+    from replication.experiments.rehearsal import main
+
+    sys.exit(main(sys.argv[2:]))
 
 from replication.experiments.headless import main
 

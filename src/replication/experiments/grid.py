@@ -4,21 +4,31 @@
 as one vmapped grid, stores the histories keyed by the full configuration and the code that computes them
 (:func:`replication.experiments.store.cached_result`), and checkpoints the computation under
 ``results/<preset>/checkpoints/`` so that a killed chapter resumes where it stopped.
+
+Under :func:`rehearsing` (the rehearsal, :mod:`replication.experiments.rehearsal`) nothing trains and nothing is
+written: each grid that is not stored is planned (:func:`replication.training.plan_grid`), recorded as a
+:class:`PlannedGrid`, and answered with placeholder histories of the right shape so that the study goes on to its
+next grid; a stored grid is recorded as stored and returned as it is.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
 
 from replication.analysis.plan import SweepRun
 from replication.core.provenance import Provenance
 from replication.experiments.code_key import code_key
 from replication.experiments.store import cached_result, run_path
 from replication.training import Dataset, History, TrainSpec, train_grid, train_seeds
+from replication.training.plan import GridPlan, bucket_steps, chunking, plan_grid
 
-__all__ = ["GridResult", "cached_grid", "spec_config"]
+__all__ = ["GridResult", "cached_grid", "spec_config", "PlannedGrid", "rehearsing", "run_steps"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +58,101 @@ class GridResult:
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class PlannedGrid:
+    """A grid as the rehearsal saw it: stored already (nothing to train), or planned, with what its cost needs."""
+
+    name: str
+    preset: str
+    identity: str  # the stored result's file name: name, configuration key and code key
+    stored: bool
+    n_runs: int  # runs of the grid (× initializations when several are trained together)
+    plan: GridPlan | None  # None when stored
+    n_train: int
+    n_test: int
+    input_shape: tuple[int, ...]
+    spec: TrainSpec
+    build: Callable[[], tuple] | None  # () -> (apply_fn, params) of one initialization; None when stored
+
+
+_REHEARSAL: contextvars.ContextVar[list | None] = contextvars.ContextVar("rehearsal", default=None)
+
+
+@contextlib.contextmanager
+def rehearsing() -> Iterator[list[PlannedGrid]]:
+    """Within this block :func:`cached_grid` trains and writes nothing; the list it yields collects a
+    :class:`PlannedGrid` per grid asked for, in order."""
+    grids: list[PlannedGrid] = []
+    token = _REHEARSAL.set(grids)
+    try:
+        yield grids
+    finally:
+        _REHEARSAL.reset(token)
+
+
+class _NotStored(Exception):
+    pass
+
+
+def run_steps(runs: Sequence[SweepRun], n_train: int, spec: TrainSpec) -> list[int]:
+    """Each run's step budget: its ``epochs`` × whole batches per epoch, rounded up, at least one step."""
+    per_epoch = spec.steps_per_epoch(n_train)
+    return [max(1, math.ceil(r.epochs * per_epoch)) for r in runs]
+
+
+def _placeholder(run: SweepRun, steps: int, every: int, per_epoch: int) -> History:
+    """A rehearsal's stand-in history: the evaluation steps the engine would record, and smooth curves that learn
+    and peak in the middle (so that a study's analysis runs); never stored, never shown."""
+    t = np.arange(0, steps + every, every, dtype=float)
+    x = t / max(t[-1], 1.0)
+    accuracy = 0.1 + 0.8 * (2 * x) * np.exp(1 - 2 * x)
+    metrics = dict(step=t, epoch=t / per_epoch, train_loss=2.3 * np.exp(-3 * x) + 1e-3,
+                   train_error=0.9 * np.exp(-3 * x), test_accuracy=accuracy, test_loss=2.3 - 2 * (accuracy - 0.1),
+                   sq_norm=1 + x,
+                   lam=np.full_like(t, run.lam), lr=np.full_like(t, run.lr))  # fmt: skip
+    return History(run.lr, run.lam, steps, False, None, metrics)
+
+
+def _rehearse(grids, name, preset, config, runs, *, key, load, build, spec, seeds, log) -> GridResult:
+    def not_stored():
+        raise _NotStored
+
+    try:
+        got = cached_result(name, config, not_stored, preset=preset, code=key, log=log)
+    except _NotStored:
+        got = None
+    identity = run_path(name, config, key, preset=preset).name
+    ds = load()
+    n_train, n_test = ds.x_train.shape[0], ds.x_test.shape[0]
+    shape = tuple(ds.x_train.shape[1:])
+    copies = len(seeds) if seeds is not None else 1
+    if got is not None:
+        grids.append(PlannedGrid(name, preset, identity, True, len(runs) * copies, None, n_train, n_test, shape, spec,
+                                 None))  # fmt: skip
+        return _result(got, runs, seeds)
+    steps = run_steps(runs, n_train, spec)
+    plan = plan_grid([r.lr for r in runs] * copies, [r.lam for r in runs] * copies, steps * copies, spec,
+                     n_train=n_train)  # fmt: skip
+    one = (lambda: build(seeds[0])) if seeds is not None else build
+    grids.append(PlannedGrid(name, preset, identity, False, len(runs) * copies, plan, n_train, n_test, shape, spec,
+                             one))  # fmt: skip
+    per_epoch = spec.steps_per_epoch(n_train)
+    hist = tuple(_placeholder(r, s, chunking(bucket_steps(s), spec.evals)[0], per_epoch)
+                 for r, s in zip(runs, steps))  # fmt: skip
+    prov = Provenance(preset, "rehearsal (nothing trained)", 0.0)
+    if seeds is not None:
+        return GridResult(tuple(runs), hist, prov, False, seeds=tuple(seeds), by_seed=(hist,) * len(seeds))
+    return GridResult(tuple(runs), hist, prov, False)
+
+
+def _result(got, runs, seeds) -> GridResult:
+    if seeds is not None:
+        by_seed = tuple(tuple(History.from_json(h) for h in hist) for hist in got.payload["by_seed"])
+        return GridResult(tuple(runs), by_seed[0], got.provenance, got.reused, seeds=tuple(seeds), by_seed=by_seed)
+    histories = tuple(History.from_json(h) for h in got.payload["histories"])
+    return GridResult(tuple(runs), histories, got.provenance, got.reused)
+
+
 def spec_config(spec_options: dict) -> dict:
     """``TrainSpec`` options as plain JSON (dataclasses such as AutoL2 become dicts) for the configuration key."""
     return {k: dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for k, v in sorted(spec_options.items())}
@@ -75,13 +180,14 @@ def cached_grid(
     vmapped program (:func:`replication.training.train_seeds`; the data order is ``seed``'s for every one); the result
     holds ``by_seed`` and its ``histories`` are the first seed's."""
     key = code_key(code)
+    if (grids := _REHEARSAL.get()) is not None:
+        return _rehearse(grids, name, preset, config, runs, key=key, load=load, build=build, spec=spec, seeds=seeds,
+                         log=log)  # fmt: skip
     ckpt = run_path(name, config, key, preset=preset, kind="checkpoints")
 
     def compute():
         ds = load()
-        n = ds.x_train.shape[0]
-        per_epoch = n // min(spec.batch_size or n, n)
-        steps = [max(1, math.ceil(r.epochs * per_epoch)) for r in runs]
+        steps = run_steps(runs, ds.x_train.shape[0], spec)
         if seeds is not None:
             apply_fn = build(seeds[0])[0]
             by_seed = train_seeds(
@@ -105,9 +211,4 @@ def cached_grid(
         )
         return {"histories": [h.to_json() for h in hist]}
 
-    got = cached_result(name, config, compute, preset=preset, code=key, log=log)
-    if seeds is not None:
-        by_seed = tuple(tuple(History.from_json(h) for h in hist) for hist in got.payload["by_seed"])
-        return GridResult(tuple(runs), by_seed[0], got.provenance, got.reused, seeds=tuple(seeds), by_seed=by_seed)
-    histories = tuple(History.from_json(h) for h in got.payload["histories"])
-    return GridResult(tuple(runs), histories, got.provenance, got.reused)
+    return _result(cached_result(name, config, compute, preset=preset, code=key, log=log), runs, seeds)

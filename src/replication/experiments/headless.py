@@ -262,6 +262,15 @@ def main(argv=None) -> int:
 
     if not confirm_paper_run(args.preset, chapters, assume_yes=args.yes, times=args.times):
         return 3
+    if args.preset == "paper":  # days of training: say first what will be trained and how long it is expected to take
+        from replication.core.accelerator import DEFAULT_TIMES
+        from replication.experiments.rehearsal import listing
+
+        table = args.times or DEFAULT_TIMES
+        print("What this run will train (planned, nothing compiled; python -m replication.experiments rehearse "
+              "gives FLOPs, memory and times):", flush=True)  # fmt: skip
+        listing(chapters, preset=args.preset, seed=args.seed, log=lambda line: print(line, flush=True),
+                estimate=lambda chapter: progress.expected_time(chapter, "paper", table))  # fmt: skip
     with progress.to_terminal(sys.stdout, interval=PROGRESS_INTERVAL):
         for chapter in chapters:
             run = run_chapter(chapter, preset=args.preset, seed=args.seed, log=lambda line: print(line, flush=True))

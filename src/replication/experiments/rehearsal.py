@@ -1,0 +1,378 @@
+"""The rehearsal of a preset: what every chapter's declared studies would train and what that would cost, without
+training anything (``python -m replication.experiments rehearse all --preset paper``, ``make rehearse``).
+
+Each study of a chapter (its ``STUDIES``) runs under :func:`replication.experiments.grid.rehearsing`: every grid
+it asks for is planned as the engine would run it (:func:`replication.training.plan_grid`: programs, their lengths,
+runs and evaluations, on one device and on ``devices``), or found stored. For each distinct training step (model,
+batch, input shape) one step of one run is compiled ahead of time on this machine (``jax.jit(...).lower(...)
+.compile()``, convolutions as XLA convolutions, as on an accelerator) and XLA's cost and memory analyses give its
+FLOPs and its buffers. From those, per grid:
+
+* FLOPs = run-steps × step FLOPs + evaluated images × step FLOPs / (3 × batch) (an evaluation is a forward pass,
+  about a third of a training step per image), run-steps counting the padding the engine computes;
+* memory per device = the largest program's runs on one device × one run's buffers (parameters, gradients,
+  activations; a vmapped program holds each run's), or with the batch split over devices, the activations divided;
+* time = FLOPs / (``fraction`` × the accelerator's dense TF32 peak); ``fraction`` defaults to what one H200 reached
+  on WRN-28-10 at batch 1024 (:data:`MEASURED`); small models reach less, so their times are lower bounds.
+
+A study that raises is listed with its error; a grid that would not fit an accelerator's memory is flagged. Nothing
+is refused silently and nothing is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib
+import math
+import os
+import time
+from collections.abc import Iterable
+
+from replication.core.presets import check_preset, check_seed
+from replication.core.validation import check_positive, check_positive_int
+from replication.experiments.grid import PlannedGrid, rehearsing
+from replication.training.plan import GridPlan, plan_grid
+
+__all__ = ["Accelerator", "ACCELERATORS", "MEASURED", "StepCost", "GridCost", "ChapterRehearsal", "rehearse_chapter",
+           "step_cost", "grid_cost", "format_table", "grid_line", "listing"]  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class Accelerator:
+    name: str
+    memory_bytes: float
+    tf32_flops: float  # dense peak, FLOP/s
+    bf16_flops: float
+
+
+# NVIDIA's datasheets (dense, without sparsity): H100 SXM and H200 have the same tensor cores.
+ACCELERATORS = (
+    Accelerator("H100 80 GB", 80e9, 494.7e12, 989.4e12),
+    Accelerator("H200 141 GB", 141e9, 494.7e12, 989.4e12),
+)
+# benchmarks/gpu/2026-12-04-h200: WRN-28-10, batch 1024, one run, JAX's default precision (TF32): 192 ms a step of
+# 3.25e13 FLOPs, i.e. 169 TFLOP/s, 0.34 of the TF32 peak.
+MEASURED = dict(fraction=0.34, source="WRN-28-10 at batch 1024 on one H200, 2026-12-04 (benchmarks/gpu/)")
+
+
+@dataclasses.dataclass(frozen=True)
+class StepCost:
+    """One training step of one run, from XLA's analyses of the compiled step."""
+
+    flops: float
+    run_bytes: float  # arguments + outputs + temporaries of one run's step
+    param_bytes: float
+    compile_s: float
+
+
+@dataclasses.dataclass(frozen=True)
+class GridCost:
+    grid: PlannedGrid
+    run_steps: int  # Σ over programs of length × runs (padding included), one device
+    eval_images: int  # Σ over programs of evaluations × runs × (train + test images)
+    flops: float
+    bytes_per_device: float  # the largest program, one device
+    flops_per_device_8: float  # the same grid planned over 8 devices: the busiest device's share
+    bytes_per_device_8: float
+    step: StepCost | None
+
+
+@dataclasses.dataclass(frozen=True)
+class ChapterRehearsal:
+    chapter: str
+    preset: str
+    grids: tuple[GridCost, ...]
+    errors: tuple[str, ...]  # "study: what it raised"
+    wall_s: float
+
+    @property
+    def flops(self) -> float:
+        return sum(g.flops for g in self.grids)
+
+    @property
+    def flops_8(self) -> float:
+        return sum(g.flops_per_device_8 for g in self.grids)
+
+    @property
+    def run_steps(self) -> int:
+        return sum(g.run_steps for g in self.grids)
+
+    @property
+    def peak_bytes(self) -> float:
+        return max((g.bytes_per_device for g in self.grids), default=0.0)
+
+    @property
+    def peak_bytes_8(self) -> float:
+        return max((g.bytes_per_device_8 for g in self.grids), default=0.0)
+
+    def hours(self, rate: float, devices: int = 1) -> float:
+        return (self.flops if devices == 1 else self.flops_8) / rate / 3600
+
+
+@contextlib.contextmanager
+def _xla_convolutions():
+    """Models built inside use XLA's convolutions (as on an accelerator), not the CPU's patch matmul, whose patch
+    buffers would overstate an accelerator's memory several times."""
+    old = os.environ.get("REPLICATION_CONV")
+    os.environ["REPLICATION_CONV"] = "lax"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("REPLICATION_CONV", None)
+        else:
+            os.environ["REPLICATION_CONV"] = old
+
+
+def step_cost(grid: PlannedGrid, batch: int) -> StepCost:
+    """Compile (not run) one SGD + L2 step of one run of ``grid``'s model at ``batch`` and read XLA's analyses."""
+    import jax
+    import jax.numpy as jnp
+
+    from replication.training import l2_term, mse, softmax_xent
+
+    start = time.perf_counter()
+    with _xla_convolutions():
+        apply_fn, params = grid.build()
+    loss = softmax_xent if grid.spec.loss == "xent" else mse
+    shapes = jax.tree.map(lambda a: jax.ShapeDtypeStruct(jnp.shape(a), jnp.result_type(a)), params)
+    x = jax.ShapeDtypeStruct((batch,) + grid.input_shape, jnp.float32)
+    y = jax.ShapeDtypeStruct((batch, 10), jnp.float32)
+
+    def step(p, x, y):
+        g = jax.grad(lambda q: loss(apply_fn(q, x), y) + 1e-4 * l2_term(q))(p)
+        return jax.tree.map(lambda a, b: a - 0.01 * b, p, g)
+
+    compiled = jax.jit(step).lower(shapes, x, y).compile()
+    cost = compiled.cost_analysis()
+    cost = cost[0] if isinstance(cost, list | tuple) else cost
+    memory = compiled.memory_analysis()
+    fields = ("argument_size_in_bytes", "output_size_in_bytes", "temp_size_in_bytes")
+    run_bytes = sum(getattr(memory, f, 0) for f in fields) if memory is not None else float("nan")
+    param_bytes = sum(math.prod(s.shape) * s.dtype.itemsize for s in jax.tree.leaves(shapes))
+    return StepCost(float(cost.get("flops", float("nan"))), float(run_bytes), float(param_bytes),
+                    time.perf_counter() - start)  # fmt: skip
+
+
+def _shares(plan: GridPlan, n_train: int, n_test: int, devices: int) -> tuple[float, float, int, float]:
+    """On the busiest device of ``devices``: (run-steps, evaluated images, most runs of one program, the share of
+    a step's batch it computes). A program whose runs are split over the devices gives each ⌈runs / devices⌉ whole
+    runs; one whose batch is split gives each device every run and 1/devices of each batch."""
+    steps = images = 0.0
+    most, share = 0, 1.0
+    for p in plan.programs:
+        per_device = math.ceil(len(p.runs) / devices) if p.mode == "runs" else len(p.runs)
+        split = devices if p.mode == "batch" else 1
+        steps += p.length * per_device / split
+        images += (p.n_chunks + 1) * per_device * (n_train + n_test) / split
+        if per_device > most or (per_device == most and 1.0 / split > share):
+            most, share = per_device, 1.0 / split
+    return steps, images, most, share
+
+
+def grid_cost(grid: PlannedGrid, step: StepCost | None, devices: int = 8) -> GridCost:
+    """FLOPs and memory of a planned grid on one device and, planned again over ``devices``, on the busiest one."""
+    if grid.stored or grid.plan is None:
+        return GridCost(grid, 0, 0, 0.0, 0.0, 0.0, 0.0, step)
+    flops_step = step.flops if step else float("nan")
+    per_image_eval = flops_step / (3 * grid.plan.batch)  # a forward pass: about a third of a step, per image
+    run_steps, eval_images, most, _ = _shares(grid.plan, grid.n_train, grid.n_test, 1)
+    # the same runs planned over the devices (placement depends only on the runs' steps, the batch and the spec)
+    steps = [p.length for p in grid.plan.programs for _ in range(p.n_real)]
+    plan8 = plan_grid([1.0] * len(steps), [0.0] * len(steps), steps, grid.spec, n_train=grid.n_train, n_devices=devices)
+    steps8, images8, most8, share8 = _shares(plan8, grid.n_train, grid.n_test, devices)
+    per_run = step.run_bytes if step else float("nan")
+    params = step.param_bytes if step else 0.0
+    return GridCost(
+        grid, int(run_steps), int(eval_images), run_steps * flops_step + eval_images * per_image_eval,
+        most * per_run, steps8 * flops_step + images8 * per_image_eval, most8 * (params + (per_run - params) * share8),
+        step,
+    )  # fmt: skip
+
+
+def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int = 8, compile_steps: bool = True,
+                     log=print, costs: dict | None = None, planned: set | None = None) -> ChapterRehearsal:  # fmt: skip
+    """Rehearse every declared study of ``chapter`` at ``preset`` (see the module's docstring). ``costs`` caches
+    :class:`StepCost` by step shape across chapters; ``planned`` holds the grids planned so far (by identity): a
+    grid asked for again (by this chapter or an earlier one) is reused from the store in a real run, so it costs
+    nothing again and is listed as stored. ``compile_steps=False`` plans without compiling (no FLOPs)."""
+    from replication.experiments.configs import get_config
+    from replication.experiments.headless import studies
+
+    check_preset(preset)
+    seed = check_seed(seed)
+    check_positive_int("devices", devices)
+    costs = {} if costs is None else costs
+    planned_before = set() if planned is None else planned
+    start = time.perf_counter()
+    cfg = get_config(chapter, preset)
+    module = importlib.import_module(f"replication.experiments.{chapter}")
+    errors, asked = [], []
+    for name in studies(chapter):
+        with rehearsing() as grids:
+            try:
+                getattr(module, name)(cfg, seed=seed)
+            except Exception as err:  # listed, not hidden: the rehearsal's job is to find what breaks
+                errors.append(f"{name}: {type(err).__name__}: {err}")
+        for g in grids:
+            if not g.stored and g.identity in planned_before:  # trained once, then reused from the store
+                g = dataclasses.replace(g, stored=True, plan=None, build=None)
+            planned_before.add(g.identity)
+            asked.append(g)
+    out = []
+    for g in asked:
+        step = None
+        if compile_steps and not g.stored:
+            key = (g.input_shape, g.plan.batch, g.spec.loss, _model_key(g))
+            if key not in costs:
+                log(f"  compiling one step of {g.name} (batch {g.plan.batch}, input {g.input_shape}) ...")
+                costs[key] = step_cost(g, g.plan.batch)
+            step = costs[key]
+        out.append(grid_cost(g, step, devices))
+    return ChapterRehearsal(chapter, preset, tuple(out), tuple(errors), time.perf_counter() - start)
+
+
+def grid_line(cost: GridCost) -> str:
+    """``  name: 66 runs, 66 programs, 7,930,112 run-steps`` (or stored / planned before: reused)."""
+    g = cost.grid
+    if g.stored:
+        return f"  {g.name}: {g.n_runs} runs, stored or planned before: reused"
+    return f"  {g.name}: {g.n_runs} runs, {len(g.plan.programs)} programs, {cost.run_steps:,} run-steps"
+
+
+def listing(chapters: Iterable[str], *, preset: str, seed: int = 0, estimate=None, log=print) -> bool:
+    """Print, before anything trains, every grid each chapter's studies will train (plan only, nothing compiled)
+    and the chapter's estimate (``estimate(chapter)``: e.g. from ``book/_chapter_times.toml``). Returns whether
+    every study could be planned (a study that raises is printed)."""
+    ok, planned = True, set()
+    for chapter in chapters:
+        ch = rehearse_chapter(chapter, preset=preset, seed=seed, compile_steps=False, planned=planned, log=log)
+        when = estimate(chapter) if estimate else None
+        log(f"{chapter} at {preset}: {len(ch.grids)} grids, {ch.run_steps:,} run-steps"
+            + (f"; estimate {when}" if when else ""))  # fmt: skip
+        for g in ch.grids:
+            log(grid_line(g))
+        for e in ch.errors:
+            log(f"  study {e}")
+        ok = ok and not ch.errors
+    return ok
+
+
+def _model_key(grid: PlannedGrid) -> tuple:
+    """The parameter shapes of the grid's model, as a key (built once per grid; cheap next to compiling)."""
+    import jax
+
+    with _xla_convolutions():
+        _, params = grid.build()
+    return tuple((tuple(a.shape), str(a.dtype)) for a in jax.tree.leaves(params))
+
+
+def _si(value: float, unit: str = "") -> str:
+    if not math.isfinite(value):
+        return "?"
+    for factor, prefix in ((1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= factor:
+            return f"{value / factor:.3g} {prefix}{unit}"
+    return f"{value:.3g} {unit}".rstrip()
+
+
+def _hours(h: float) -> str:
+    if not math.isfinite(h):
+        return "?"
+    return f"{h * 60:.0f} min" if h < 1 else f"{h:.1f} h" if h < 48 else f"{h / 24:.1f} d"
+
+
+def format_table(chapters: Iterable[ChapterRehearsal], *, fraction: float, devices: int = 8) -> str:
+    """The rehearsal's table (Markdown): per chapter its grids, run-steps, FLOPs, memory per device, whether it fits
+    each accelerator, and its time on one and on ``devices`` H200s at ``fraction`` of the TF32 peak; then the
+    assumptions and every error and memory flag."""
+    check_positive("fraction", fraction)
+    h200 = ACCELERATORS[-1]
+    rate = fraction * h200.tf32_flops
+    lines = [
+        f"| chapter | grids (stored) | run-steps | FLOPs | memory/device (1; {devices}) | fits 80 GB; 141 GB "
+        f"| H200 × 1 | H200 × {devices} |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    notes, total, total8 = [], 0.0, 0.0
+    for ch in chapters:
+        stored = sum(g.grid.stored for g in ch.grids)
+        fits = "; ".join("?" if not math.isfinite(ch.peak_bytes) else "yes" if ch.peak_bytes <= a.memory_bytes
+                         else "NO" for a in ACCELERATORS)  # fmt: skip
+        lines.append(
+            f"| {ch.chapter} | {len(ch.grids)} ({stored}) | {_si(ch.run_steps)} | {_si(ch.flops)} "
+            f"| {_si(ch.peak_bytes, 'B')}; {_si(ch.peak_bytes_8, 'B')} | {fits} | {_hours(ch.hours(rate))} "
+            f"| {_hours(ch.hours(rate, devices))} |"
+        )
+        total += ch.hours(rate)
+        total8 += ch.hours(rate, devices)
+        notes += [f"{ch.chapter}: study {e}" for e in ch.errors]
+        for g in ch.grids:
+            for acc in ACCELERATORS:
+                if g.bytes_per_device > acc.memory_bytes:
+                    notes.append(f"{ch.chapter}: grid {g.grid.name} needs {_si(g.bytes_per_device, 'B')} on one "
+                                 f"device, more than an {acc.name}")  # fmt: skip
+    lines.append(f"| all | | | | | | {_hours(total)} | {_hours(total8)} |")
+    lines += [
+        "",
+        f"Assumptions: time = FLOPs / ({fraction:.2f} × {h200.tf32_flops / 1e12:.0f} TFLOP/s, the H200's and H100's "
+        f"dense TF32 peak; measured fraction {MEASURED['fraction']} from {MEASURED['source']}); float32 programs with "
+        f"JAX's default precision (TF32 tensor cores); at the bf16 peak ({h200.bf16_flops / 1e12:.0f} TFLOP/s) the "
+        "times would halve, but the programs are not bf16. FLOPs: XLA's count of one compiled training step (on "
+        "this machine) × run-steps (bucket padding included) + evaluations as forward passes (a third of a step "
+        f"per image). {devices} devices: each grid planned over {devices} (runs split, or the batch split when a "
+        "program has fewer runs than devices), the busiest device's share, no communication cost. Memory: one "
+        "run's step buffers × the runs a program holds on one device.",
+    ]
+    if notes:
+        lines += ["", "Found:"] + [f"- {n}" for n in notes]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    """``python -m replication.experiments rehearse <chapter>... [--preset paper]``: print the rehearsal's table."""
+    import argparse
+
+    from replication.experiments.headless import CHAPTERS
+
+    p = argparse.ArgumentParser(prog="python -m replication.experiments rehearse", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(CHAPTERS)}, or all")
+    p.add_argument("--preset", default="paper", choices=("smoke", "cpu", "paper"))
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--devices", type=int, default=8, help="also plan every grid over this many devices (default 8)")
+    p.add_argument(
+        "--fraction",
+        type=float,
+        default=MEASURED["fraction"],
+        help=f"of the TF32 peak reached (default {MEASURED['fraction']}, measured: {MEASURED['source']})",
+    )
+    p.add_argument("--no-compile", action="store_true", help="plan only: no FLOPs, memory or times")
+    p.add_argument("--out", help="also write the table (Markdown) to this file")
+    args = p.parse_args(argv)
+    chapters = []
+    for name in args.chapters:
+        if name != "all" and name not in CHAPTERS:
+            p.error(f"unknown chapter {name!r}; choose from {', '.join(CHAPTERS)}, or all")
+        chapters += [c for c in (CHAPTERS if name == "all" else [name]) if c not in chapters]
+    if args.devices < 1 or not 0 < args.fraction <= 1:
+        p.error(f"--devices must be >= 1 and --fraction in (0, 1]; got {args.devices} and {args.fraction}")
+    costs, planned, done = {}, set(), []
+    for chapter in chapters:
+        print(f"{chapter} at {args.preset}: planning its studies ...", flush=True)
+        say = lambda line: print(line, flush=True)  # noqa: E731
+        ch = rehearse_chapter(chapter, preset=args.preset, seed=args.seed, devices=args.devices,
+                              compile_steps=not args.no_compile, costs=costs, planned=planned, log=say)  # fmt: skip
+        for g in ch.grids:
+            print(grid_line(g), flush=True)
+        for e in ch.errors:
+            print(f"  study {e}", flush=True)
+        done.append(ch)
+    table = format_table(done, fraction=args.fraction, devices=args.devices)
+    print(table)
+    if args.out:
+        from replication.core.atomic import atomic_write_bytes
+
+        atomic_write_bytes(args.out, (table + "\n").encode())
+    return 0
