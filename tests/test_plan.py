@@ -32,7 +32,17 @@ def test_runs_per_program_and_vmap_false_split_the_buckets():
     assert [p.runs for p in by_two.programs] == [(0, 1), (2,), (3, 4)]
     separate = plan_grid(LRS, LAMS, STEPS, TrainSpec(evals=4), n_train=64, vmap=False)
     assert [p.runs for p in separate.programs] == [(0,), (1,), (2,), (3,), (4,)]
-    assert separate.total_work == sum(p.length for p in separate.programs)
+    # each program stops after the chunk that reaches its run's steps: 12, 16, 9, 30 and 24 steps in chunks of 4,
+    # 4, 4, 8 and 8 compute 12 + 16 + 12 + 32 + 24
+    assert [p.n_chunks for p in separate.programs] == [3, 4, 3, 4, 3]
+    assert separate.total_work == 96
+
+
+def test_a_program_stops_at_its_longest_run_not_at_its_bucket_length():
+    plan = plan_grid([0.1, 0.2], [0.0, 0.1], [10, 9], TrainSpec(evals=4), n_train=64)  # bucket 16, chunks of 4
+    (program,) = plan.programs
+    assert (program.length, program.every, program.n_chunks) == (16, 4, 3)  # 12 steps, not 16
+    assert plan.total_work == 2 * 12
 
 
 def test_runs_split_over_devices_are_padded_and_auto_goes_data_parallel_when_few():

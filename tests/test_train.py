@@ -185,3 +185,24 @@ def test_unvectorized_grid_reports_progress_and_resumes_from_its_checkpoint(tiny
     for a, b in zip(plain, resumed):
         for k in a.metrics:
             np.testing.assert_array_equal(a.metrics[k], b.metrics[k], err_msg=k)
+
+
+def test_a_run_that_diverges_only_after_its_own_steps_is_not_diverged():
+    """In a vmapped program a shorter run trains on while the longest finishes; what it does after its own steps
+    (here: a NaN at step 16 for a run of 8 steps, evaluated every 4) is neither kept nor counted as divergence."""
+    from replication.training.engine import _history
+    from replication.training.records import METRICS
+
+    steps = np.arange(0, 20, 4, dtype=float)  # evaluations at 0, 4, ..., 16
+    records = []
+    for s in steps:
+        r = {k: np.array([1.0, 1.0]) for k in METRICS}
+        r["step"] = np.array([s, s])
+        if s >= 16:
+            r["train_loss"] = np.array([1.0, np.nan])
+        records.append(r)
+    short = _history(records, 1, 0.1, 0.0, steps=8, every=4)
+    assert not short.diverged and short.diverged_at is None
+    np.testing.assert_array_equal(short.metrics["step"], [0, 4, 8])
+    long_run = _history(records, 1, 0.1, 0.0, steps=16, every=4)  # the same NaN inside a run's own steps counts
+    assert long_run.diverged and long_run.diverged_at == 16

@@ -28,7 +28,7 @@ from replication.experiments.store import cached_result, run_path
 from replication.training import Dataset, History, TrainSpec, train_grid, train_seeds
 from replication.training.plan import GridPlan, bucket_steps, chunking, plan_grid
 
-__all__ = ["GridResult", "cached_grid", "spec_config", "PlannedGrid", "rehearsing", "run_steps"]
+__all__ = ["GridResult", "cached_grid", "spec_config", "PlannedGrid", "rehearsing", "rehearsal_active", "run_steps"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,6 +68,7 @@ class PlannedGrid:
     stored: bool
     n_runs: int  # runs of the grid (× initializations when several are trained together)
     plan: GridPlan | None  # None when stored
+    steps: tuple[int, ...]  # each run's step budget (every copy for several initializations); () when stored
     n_train: int
     n_test: int
     input_shape: tuple[int, ...]
@@ -88,6 +89,11 @@ def rehearsing() -> Iterator[list[PlannedGrid]]:
         yield grids
     finally:
         _REHEARSAL.reset(token)
+
+
+def rehearsal_active() -> bool:
+    """Whether this code runs inside :func:`rehearsing` (nothing trains)."""
+    return _REHEARSAL.get() is not None
 
 
 class _NotStored(Exception):
@@ -127,15 +133,15 @@ def _rehearse(grids, name, preset, config, runs, *, key, load, build, spec, seed
     shape = tuple(ds.x_train.shape[1:])
     copies = len(seeds) if seeds is not None else 1
     if got is not None:
-        grids.append(PlannedGrid(name, preset, identity, True, len(runs) * copies, None, n_train, n_test, shape, spec,
-                                 None))  # fmt: skip
+        grids.append(PlannedGrid(name, preset, identity, True, len(runs) * copies, None, (), n_train, n_test, shape,
+                                 spec, None))  # fmt: skip
         return _result(got, runs, seeds)
     steps = run_steps(runs, n_train, spec)
     plan = plan_grid([r.lr for r in runs] * copies, [r.lam for r in runs] * copies, steps * copies, spec,
                      n_train=n_train)  # fmt: skip
     one = (lambda: build(seeds[0])) if seeds is not None else build
-    grids.append(PlannedGrid(name, preset, identity, False, len(runs) * copies, plan, n_train, n_test, shape, spec,
-                             one))  # fmt: skip
+    grids.append(PlannedGrid(name, preset, identity, False, len(runs) * copies, plan, tuple(steps * copies), n_train,
+                             n_test, shape, spec, one))  # fmt: skip
     per_epoch = spec.steps_per_epoch(n_train)
     hist = tuple(_placeholder(r, s, chunking(bucket_steps(s), spec.evals)[0], per_epoch)
                  for r, s in zip(runs, steps))  # fmt: skip

@@ -69,7 +69,7 @@ class StepCost:
 @dataclasses.dataclass(frozen=True)
 class GridCost:
     grid: PlannedGrid
-    run_steps: int  # Σ over programs of length × runs (padding included), one device
+    run_steps: int  # Σ over programs of steps computed × runs (padded runs included), one device
     eval_images: int  # Σ over programs of evaluations × runs × (train + test images)
     flops: float
     bytes_per_device: float  # the largest program, one device
@@ -164,7 +164,7 @@ def _shares(plan: GridPlan, n_train: int, n_test: int, devices: int) -> tuple[fl
     for p in plan.programs:
         per_device = math.ceil(len(p.runs) / devices) if p.mode == "runs" else len(p.runs)
         split = devices if p.mode == "batch" else 1
-        steps += p.length * per_device / split
+        steps += p.n_chunks * p.every * per_device / split  # what the engine computes (it stops at the longest run)
         images += (p.n_chunks + 1) * per_device * (n_train + n_test) / split
         if per_device > most or (per_device == most and 1.0 / split > share):
             most, share = per_device, 1.0 / split
@@ -179,7 +179,7 @@ def grid_cost(grid: PlannedGrid, step: StepCost | None, devices: int = 8) -> Gri
     per_image_eval = flops_step / (3 * grid.plan.batch)  # a forward pass: about a third of a step, per image
     run_steps, eval_images, most, _ = _shares(grid.plan, grid.n_train, grid.n_test, 1)
     # the same runs planned over the devices (placement depends only on the runs' steps, the batch and the spec)
-    steps = [p.length for p in grid.plan.programs for _ in range(p.n_real)]
+    steps = list(grid.steps)
     plan8 = plan_grid([1.0] * len(steps), [0.0] * len(steps), steps, grid.spec, n_train=grid.n_train, n_devices=devices)
     steps8, images8, most8, share8 = _shares(plan8, grid.n_train, grid.n_test, devices)
     per_run = step.run_bytes if step else float("nan")
@@ -217,7 +217,7 @@ def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int =
                 errors.append(f"{name}: {type(err).__name__}: {err}")
         for g in grids:
             if not g.stored and g.identity in planned_before:  # trained once, then reused from the store
-                g = dataclasses.replace(g, stored=True, plan=None, build=None)
+                g = dataclasses.replace(g, stored=True, plan=None, steps=(), build=None)
             planned_before.add(g.identity)
             asked.append(g)
     out = []
@@ -320,8 +320,9 @@ def format_table(chapters: Iterable[ChapterRehearsal], *, fraction: float, devic
         f"dense TF32 peak; measured fraction {MEASURED['fraction']} from {MEASURED['source']}); float32 programs with "
         f"JAX's default precision (TF32 tensor cores); at the bf16 peak ({h200.bf16_flops / 1e12:.0f} TFLOP/s) the "
         "times would halve, but the programs are not bf16. FLOPs: XLA's count of one compiled training step (on "
-        "this machine) × run-steps (bucket padding included) + evaluations as forward passes (a third of a step "
-        f"per image). {devices} devices: each grid planned over {devices} (runs split, or the batch split when a "
+        "this machine) × run-steps (as the engine computes them: a vmapped program's shorter runs train on until "
+        "its longest ends) + evaluations as forward passes (a third of a step per image). "
+        f"{devices} devices: each grid planned over {devices} (runs split, or the batch split when a "
         "program has fewer runs than devices), the busiest device's share, no communication cost. Memory: one "
         "run's step buffers × the runs a program holds on one device.",
     ]

@@ -46,6 +46,10 @@ __all__ = ["train_grid", "train", "train_seeds", "bucket_steps", "plan_grid"]
 
 def _history(records: list[dict], j: int, lr: float, lam: float, steps: int, every: int) -> History:
     series = {k: np.asarray([r[k][j] if np.ndim(r[k]) else r[k] for r in records], dtype=float) for k in METRICS}
+    # a run of a vmapped program trains on past its own steps while a longer run of the program finishes: only its
+    # own evaluations (up to steps + every - 1) count, so a divergence after its budget does not mark it diverged
+    keep = series["step"] <= steps + every - 1
+    series = {k: v[keep] for k, v in series.items()}
     bad = ~(np.isfinite(series["train_loss"]) & np.isfinite(series["sq_norm"]))
     diverged_at = None
     if bad.any():
@@ -54,14 +58,13 @@ def _history(records: list[dict], j: int, lr: float, lam: float, steps: int, eve
         for k in METRICS:
             if k != "step":
                 series[k][first_bad:] = np.nan
-    keep = series["step"] <= steps + every - 1
     return History(
         lr=float(lr),
         lam=float(lam),
         steps=int(steps),
         diverged=bool(bad.any()),
         diverged_at=diverged_at,
-        metrics={k: v[keep] for k, v in series.items()},
+        metrics=series,
     )
 
 

@@ -6,7 +6,8 @@
 * ``TrainSpec.runs_per_program`` splits a bucket into programs of at most that many runs (``vmap=False``: one run
   each, the reference the vectorized grid is tested against).
 * Each program runs its length in ``n_chunks`` chunks of ``every`` steps, one evaluation after each
-  (:func:`chunking`; ``TrainSpec.evals`` evaluations per bucket).
+  (:func:`chunking`; ``TrainSpec.evals`` evaluations per bucket), and stops after the chunk that reaches its
+  longest run's steps: the bucket's length sets the evaluation spacing, not the steps computed.
 * With several devices each program is placed: its runs split over the devices (``"runs"``, padded with copies of
   its last run to a multiple of the device count), or each step's batch split (``"batch"``, data parallel).
   ``shard="auto"`` picks ``"batch"`` for a program with fewer runs than devices whose batch splits evenly.
@@ -131,6 +132,9 @@ def plan_grid(
             m = mode(len(runs))
             runs = runs + [runs[-1]] * (padded(len(runs), m) - len(runs))
             every, n_chunks = chunking(length, spec.evals)
+            # chunks after the one that reaches the program's longest run would only be trained and thrown away
+            # (a history keeps evaluations up to its run's steps + every - 1): the program ends there
+            n_chunks = min(n_chunks, math.ceil(max(steps[i] for i in runs) / every))
             programs.append(Program(length, tuple(runs), len(members[j : j + per_program]), m, every, n_chunks))
     return GridPlan(tuple(programs), batch)
 
