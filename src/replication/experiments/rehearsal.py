@@ -34,8 +34,8 @@ from replication.core.validation import check_positive, check_positive_int
 from replication.experiments.grid import PlannedGrid, rehearsing
 from replication.training.plan import GridPlan, plan_grid
 
-__all__ = ["Accelerator", "ACCELERATORS", "MEASURED", "StepCost", "GridCost", "ChapterRehearsal", "rehearse_chapter",
-           "step_cost", "grid_cost", "format_table", "grid_line", "listing"]  # fmt: skip
+__all__ = ["Accelerator", "ACCELERATORS", "MEASURED", "STEP_FLOOR_S", "StepCost", "GridCost", "ChapterRehearsal",
+           "rehearse_chapter", "step_cost", "grid_cost", "format_table", "grid_line", "listing"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,6 +54,9 @@ ACCELERATORS = (
 # benchmarks/gpu/2026-12-04-h200: WRN-28-10, batch 1024, one run, JAX's default precision (TF32): 192 ms a step of
 # 3.25e13 FLOPs, i.e. 169 TFLOP/s, 0.34 of the TF32 peak.
 MEASURED = dict(fraction=0.34, source="WRN-28-10 at batch 1024 on one H200, 2026-12-04 (benchmarks/gpu/)")
+# The same run: the fastest engine step of any model was 0.25 ms (FC-2048 at batch 512; CNN-8 0.32 ms): a small
+# model's steps are bound by latency, not FLOPs, so no step is counted faster than this.
+STEP_FLOOR_S = 0.25e-3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +79,14 @@ class GridCost:
     flops_per_device_8: float  # the same grid planned over 8 devices: the busiest device's share
     bytes_per_device_8: float
     step: StepCost | None
+    sequential_steps: int = 0  # steps taken one after another (a vmapped program's runs step together)
+    sequential_steps_8: int = 0
+
+    def seconds(self, rate: float, devices: int = 1) -> float:
+        """At ``rate`` FLOP/s per device, and no step faster than :data:`STEP_FLOOR_S`."""
+        flops, steps = (self.flops, self.sequential_steps) if devices == 1 else (self.flops_per_device_8,
+                                                                                  self.sequential_steps_8)  # fmt: skip
+        return max(flops / rate, steps * STEP_FLOOR_S)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,7 +118,7 @@ class ChapterRehearsal:
         return max((g.bytes_per_device_8 for g in self.grids), default=0.0)
 
     def hours(self, rate: float, devices: int = 1) -> float:
-        return (self.flops if devices == 1 else self.flops_8) / rate / 3600
+        return sum(g.seconds(rate, devices) for g in self.grids) / 3600
 
 
 @contextlib.contextmanager
@@ -187,7 +198,7 @@ def grid_cost(grid: PlannedGrid, step: StepCost | None, devices: int = 8) -> Gri
     return GridCost(
         grid, int(run_steps), int(eval_images), run_steps * flops_step + eval_images * per_image_eval,
         most * per_run, steps8 * flops_step + images8 * per_image_eval, most8 * (params + (per_run - params) * share8),
-        step,
+        step, sum(p.n_chunks * p.every for p in grid.plan.programs), sum(p.n_chunks * p.every for p in plan8.programs),
     )  # fmt: skip
 
 
@@ -321,7 +332,8 @@ def format_table(chapters: Iterable[ChapterRehearsal], *, fraction: float, devic
         f"JAX's default precision (TF32 tensor cores); at the bf16 peak ({h200.bf16_flops / 1e12:.0f} TFLOP/s) the "
         "times would halve, but the programs are not bf16. FLOPs: XLA's count of one compiled training step (on "
         "this machine) × run-steps (as the engine computes them: a vmapped program's shorter runs train on until "
-        "its longest ends) + evaluations as forward passes (a third of a step per image). "
+        "its longest ends) + evaluations as forward passes (a third of a step per image); no step faster than "
+        f"{STEP_FLOOR_S * 1e3:g} ms (the fastest measured on the H200: small models are latency-bound). "
         f"{devices} devices: each grid planned over {devices} (runs split, or the batch split when a "
         "program has fewer runs than devices), the busiest device's share, no communication cost. Memory: one "
         "run's step buffers × the runs a program holds on one device.",
