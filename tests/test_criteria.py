@@ -158,3 +158,26 @@ def test_a_computed_quantity_is_judged_against_the_theory_within_a_stated_tolera
     v = criteria.within_tolerance("k", 2.2, 2.0, 0.01)
     assert v.outcome == "not reproduced" and v.reason == "k = 2.2, outside 2 ± 0.01 (the tolerance is ours)"
     assert criteria.within_tolerance("k", float("nan"), 2.0, 0.01).outcome == "inconclusive"
+
+
+def test_fixed_budget_optimum_counts_a_tie_and_the_grid_edges():
+    from replication.analysis.criteria import fixed_budget_optimum_verdict, tied_best
+
+    grid = (3.125e-4, 6.25e-4, 1.25e-3, 2.5e-3)
+    # 393 and 393 of 512 test images: a tie between two λ, one of them the expected one -> reproduced, tie named
+    tie = tied_best([(3.125e-4, 0.70), (6.25e-4, 393 / 512), (1.25e-3, 393 / 512), (2.5e-3, 0.6)], 512)
+    assert tie.lams == (6.25e-4, 1.25e-3)
+    got = fixed_budget_optimum_verdict(tie, grid, expected=6.25e-4)
+    assert got.outcome == "reproduced" and "a tie between" in got.reason
+    # the expected λ loses by 10 images to an interior λ -> not reproduced
+    lost = tied_best([(3.125e-4, 0.70), (6.25e-4, 383 / 512), (1.25e-3, 393 / 512), (2.5e-3, 0.6)], 512)
+    assert fixed_budget_optimum_verdict(lost, grid, expected=6.25e-4).outcome == "not reproduced"
+    # the best at the grid's edge, the expected λ not tied with it -> inconclusive
+    edge = tied_best([(3.125e-4, 0.80), (6.25e-4, 0.70), (1.25e-3, 0.69), (2.5e-3, 0.6)], 512)
+    assert fixed_budget_optimum_verdict(edge, grid, expected=6.25e-4).outcome == "inconclusive"
+    # the paper's 0.0005 is not on this grid: its nearest (in log) is 6.25e-4
+    assert fixed_budget_optimum_verdict(tie, grid, expected=5e-4).outcome == "reproduced"
+    # too few λ, or nothing learned (smoke: one λ at chance), decides nothing
+    assert fixed_budget_optimum_verdict(tied_best([(1.0, 0.06)], 64), (1.0,), expected=1.0).outcome == "inconclusive"
+    at_chance = tied_best([(lam, 0.11) for lam in grid], 512)
+    assert "no run learned" in fixed_budget_optimum_verdict(at_chance, grid, expected=6.25e-4).reason

@@ -17,6 +17,7 @@ reason, the same everywhere in the book.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -37,6 +38,7 @@ __all__ = [
     "all_of",
     "images_apart",
     "is_tie",
+    "fixed_budget_optimum_verdict",
     "TiedBest",
     "tied_best",
     "zero_comparison",
@@ -239,6 +241,33 @@ def tied_best(pairs, n_test: int, criteria: Criteria = DEFAULT) -> TiedBest:
         raise ValueError("tied_best needs at least one finite accuracy.")
     best = max(acc for _, acc in finite)
     return TiedBest(best, tuple(sorted(lam for lam, acc in finite if is_tie(acc, best, n_test, criteria))))
+
+
+def fixed_budget_optimum_verdict(best: TiedBest, swept, expected: float, *, chance: float = 0.1) -> Verdict:
+    """Fig. 1a at a fixed T: the λ that ends best (with every λ tied with it, :func:`tied_best`) against the λ the
+    claim expects (the paper's 0.0005 = 0.1/T, i.e. the λ whose T(λ) is the fixed T). Inconclusive with fewer than
+    three λ swept (no optimum to locate) or when the best run did not learn (under twice ``chance``). Reproduced
+    when the swept λ nearest the expected one (in log) is among the tied best; inconclusive when it is not but the
+    tie reaches an edge of the grid (the optimum may lie outside it); else not reproduced."""
+    swept = sorted(float(lam) for lam in swept if lam > 0)
+    if not swept:
+        raise ValueError("fixed_budget_optimum_verdict needs at least one λ > 0 swept.")
+    if len(swept) < 3:
+        return Verdict("inconclusive", f"{len(swept)} λ swept: too few to locate an optimum")
+    if not best.best_accuracy >= 2 * chance:
+        return Verdict("inconclusive", f"no run learned (best final accuracy {best.best_accuracy:.4f}, chance "
+                                       f"{chance:g})")  # fmt: skip
+    nearest = min(swept, key=lambda lam: abs(math.log(lam / expected)))
+    where = best.describe()
+    if nearest in best.lams:
+        return Verdict("reproduced", f"the best is {where}, which includes λ = {nearest:g}, the grid's nearest to "
+                                     f"the expected {expected:g}")  # fmt: skip
+    edges = {swept[0], swept[-1]} if len(swept) > 1 else set()
+    if edges & set(best.lams):
+        return Verdict("inconclusive", f"the best is {where}, at the grid's edge (the optimum may lie outside it); "
+                                       f"expected λ = {expected:g}")  # fmt: skip
+    return Verdict("not reproduced", f"the best is {where}, not λ = {nearest:g} (the grid's nearest to the expected "
+                                     f"{expected:g})")  # fmt: skip
 
 
 def zero_comparison(

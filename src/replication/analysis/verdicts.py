@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from replication.analysis.criteria import TiedBest, tied_best
 from replication.analysis.sweeps import (
     RunSummary,
     TstarFit,
@@ -29,6 +30,7 @@ __all__ = [
     "OptimumVerdict",
     "optimal_lambda",
     "best_final_accuracy",
+    "fixed_budget_optimum",
     "Spread",
     "accuracy_spread",
     "max_ratio_until",
@@ -181,6 +183,12 @@ def best_final_accuracy(histories: list[History]) -> tuple[float, float]:
     if not finals:
         raise ValueError("no run has a finite final test accuracy.")
     return max(finals, key=lambda p: (p[1], -p[0]))
+
+
+def fixed_budget_optimum(histories: list[History], n_test: int) -> TiedBest:
+    """Fig. 1a's fixed-T optimum as a reader should see it: the best final test accuracy and every λ within the
+    test set's resolution of it (:func:`replication.analysis.criteria.tied_best`; a tie is named, never broken)."""
+    return tied_best([(h.lam, final_test_accuracy(h)) for h in histories], n_test)
 
 
 @dataclasses.dataclass(frozen=True)
