@@ -115,3 +115,33 @@ def test_race_reports_epochs_to_the_reference_accuracy_and_never():
     table = format_race(race({long: ref, "fast": fast}, long, 400)).splitlines()
     assert table[2].split()[-3:-1] == ["never", "—"]
     assert max(map(len, table)) <= 84  # the book's output box wraps longer lines
+
+
+def _flat(lam, accuracy, epochs=100):
+    """A run whose test accuracy is ``accuracy`` at every evaluation."""
+    t = np.arange(0.0, epochs + 1, 10.0)
+    metrics = {k: np.zeros_like(t) for k in METRICS}
+    metrics.update(step=t, epoch=t, test_accuracy=np.full_like(t, accuracy), lam=np.full_like(t, lam))
+    return History(0.2, lam, int(epochs), False, None, metrics)
+
+
+def test_tuned_lambda_ties_within_the_test_sets_resolution_are_named_not_broken():
+    # on 512 test images, 393 and 392 correct are a tie (Fig. 1a's case); 0.1% would call 392 worse
+    hists = [_flat(0.0, 380 / 512), _flat(1e-4, 300 / 512), _flat(1e-3, 392 / 512), _flat(1e-2, 393 / 512),
+             _flat(1e-1, 200 / 512)]  # fmt: skip
+    blind = tuned_l2(hists, 100)
+    assert blind.lam == 1e-2 and blind.tied_lams == (1e-2,) and (blind.lam_low, blind.lam_high) == (1e-2, 1e-2)
+    tuned = tuned_l2(hists, 100, n_test=512)
+    assert tuned.tied == (1e-3, 1e-2) and (tuned.lam_low, tuned.lam_high) == (1e-3, 1e-2)
+    assert not tuned.edge and not tuned.lam0_as_good  # λ = 0 is 13 images below
+    # a prediction within a decade of either tied λ is within a decade; the ratio is to the nearer one
+    (near,) = prediction_table(0.02, [100.0], hists, [_flat(2e-4, 0.7)], factors=(1.0,), n_test=512)
+    assert near.ratio == pytest.approx(2e-4 / 1e-3) and near.within_decade  # 5× from 1e-3 (50× from 1e-2)
+    (blind_row,) = prediction_table(0.02, [100.0], hists, [_flat(2e-4, 0.7)], factors=(1.0,))
+    assert not blind_row.within_decade  # without the resolution, the 1-image lead of 1e-2 decided
+    # λ = 0 within the resolution of the best counts as as good; a tie reaching the grid's edge is flagged
+    assert tuned_l2([_flat(0.0, 392 / 512)] + hists[1:], 100, n_test=512).lam0_as_good
+    edge = tuned_l2(hists[:3] + [_flat(1e-2, 300 / 512)], 100, n_test=512)
+    assert edge.tied == (1e-3,) and edge.edge == ""
+    edge = tuned_l2([_flat(1e-4, 392 / 512), _flat(1e-3, 393 / 512), _flat(1e-2, 100 / 512)], 100, n_test=512)
+    assert edge.tied == (1e-4, 1e-3) and edge.edge == "smallest"

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from replication.analysis.criteria import DEFAULT, Criteria, tied_best
 from replication.analysis.peaks import predict_optimal_l2
 from replication.analysis.plan import SweepRun
 from replication.analysis.sweeps import best_within_budget
@@ -47,16 +48,30 @@ class TunedL2:
     lam_high: float
     accuracy_lam0: float
     edge: str = ""
+    tied: tuple[float, ...] = ()  # every λ within the test set's resolution of the best (lam among them); () unknown
+    resolution: float = 0.0  # the accuracy difference that is a tie (criteria.tie_images / test images); 0: unknown
+
+    @property
+    def tied_lams(self) -> tuple[float, ...]:
+        return self.tied or (self.lam,)
 
     @property
     def lam0_as_good(self) -> bool:
-        """λ = 0 reaches at least the tuned λ's accuracy within the budget (L2 did not help here)."""
-        return bool(self.accuracy_lam0 >= self.accuracy)
+        """λ = 0 reaches the tuned λ's accuracy within the budget, or ties with it (L2 did not help here)."""
+        return bool(self.accuracy_lam0 >= self.accuracy - self.resolution - 1e-12)
 
 
-def tuned_l2(histories: list[History], budget: float, *, spread: float = 0.001) -> TunedL2:
+def tuned_l2(
+    histories: list[History], budget: float, *, spread: float = 0.001, n_test: int | None = None,
+    criteria: Criteria = DEFAULT,
+) -> TunedL2:  # fmt: skip
     """The tuned λ at ``budget``: the λ > 0 of ``histories`` with the best test accuracy within the budget, and the
-    range of λ within ``spread`` of it (Fig. 4b's error bars: 0.1%). λ = 0 is reported apart, not a candidate."""
+    range of λ within ``spread`` of it (Fig. 4b's error bars: 0.1%). λ = 0 is reported apart, not a candidate.
+
+    With ``n_test`` (the test images the accuracies are over), a difference of ``criteria.tie_images`` images or
+    fewer is a tie: every λ tied with the best is kept (``tied``), the band is at least that wide (0.1% is narrower
+    than one image of a small test set), λ = 0 tied with the best counts as as good, and ``edge`` is set when the
+    tie reaches the grid's smallest or largest λ."""
     check_positive("budget", budget)
     check_nonnegative("spread", spread)
     cands = [(h.lam, best_within_budget(h, budget)) for h in histories if h.lam > 0 and not h.diverged]
@@ -64,13 +79,16 @@ def tuned_l2(histories: list[History], budget: float, *, spread: float = 0.001) 
     if not cands:
         raise ValueError(f"no non-diverged run with λ > 0 has an evaluation within budget {budget:g}.")
     lam_best, acc_best = max(cands, key=lambda c: (c[1], -c[0]))
-    close = [lam for lam, acc in cands if acc >= acc_best - spread]
+    resolution = criteria.tie_images / n_test if n_test else 0.0
+    tied = tied_best(cands, n_test, criteria).lams if n_test else (float(lam_best),)
+    close = [lam for lam, acc in cands if acc >= acc_best - max(spread, resolution) - 1e-12]
     zero = [best_within_budget(h, budget) for h in histories if h.lam == 0 and not h.diverged]
     swept = [h.lam for h in histories if h.lam > 0]
     edges = {min(swept): "smallest", max(swept): "largest"} if len(swept) > 1 else {}
-    edge = edges.get(lam_best, "")
+    edge = next((edges[lam] for lam in tied if lam in edges), "")
     return TunedL2(float(budget), float(lam_best), float(acc_best), float(min(close)), float(max(close)),
-                   float(zero[0]) if zero else math.nan, edge)  # fmt: skip
+                   float(zero[0]) if zero else math.nan, edge, tuple(float(lam) for lam in tied),
+                   float(resolution))  # fmt: skip
 
 
 def prediction_runs(c: float, budgets, lr: float, *, factors=(1.0, 2.0)) -> list[SweepRun]:
@@ -90,7 +108,9 @@ class PredictionRow:
 
     @property
     def ratio(self) -> float:
-        return self.lam_pred / self.tuned.lam
+        """λ_pred over the tuned λ; with a tie for the best, over the tied λ nearest λ_pred (in log)."""
+        nearest = min(self.tuned.tied_lams, key=lambda lam: abs(math.log(self.lam_pred / lam)))
+        return self.lam_pred / nearest
 
     @property
     def within_decade(self) -> bool:
@@ -103,14 +123,22 @@ class PredictionRow:
 
 
 def prediction_table(
-    c: float, budgets, tuning: list[History], predicted: list[History], *, factors=(1.0, 2.0)
-) -> list[PredictionRow]:
-    """One :class:`PredictionRow` per (factor, budget); ``predicted`` is in the order of :func:`prediction_runs`."""
+    c: float, budgets, tuning: list[History], predicted: list[History], *, factors=(1.0, 2.0),
+    n_test: int | None = None,
+) -> list[PredictionRow]:  # fmt: skip
+    """One :class:`PredictionRow` per (factor, budget); ``predicted`` is in the order of :func:`prediction_runs`;
+    ``n_test``: the test images behind the accuracies, so that ties are ties (:func:`tuned_l2`)."""
     pairs = [(f, T) for f in factors for T in budgets]
     if len(predicted) != len(pairs):
         raise ValueError(f"predicted has {len(predicted)} runs for {len(pairs)} (factor, budget) pairs.")
     return [
-        PredictionRow(f, float(T), h.lam, tuned_l2(tuning, T), best_within_budget(h, T) if not h.diverged else math.nan)
+        PredictionRow(
+            f,
+            float(T),
+            h.lam,
+            tuned_l2(tuning, T, n_test=n_test),
+            best_within_budget(h, T) if not h.diverged else math.nan,
+        )  # fmt: skip
         for (f, T), h in zip(pairs, predicted)
     ]
 

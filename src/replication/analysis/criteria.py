@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from replication.analysis.budgets import PredictionRow, RaceRow
 from replication.analysis.seeds import SeedAnalysis, SeedFit, bootstrap_tstar_fit
 from replication.analysis.sweeps import RunSummary, SweepAnalysis, TstarFit, fit_tstar, fittable, learned
+
+if TYPE_CHECKING:  # types only: budgets builds on this module's ties
+    from replication.analysis.budgets import PredictionRow, RaceRow
 
 __all__ = [
     "OUTCOMES",

@@ -68,17 +68,19 @@ def format_seed_spread(spread: list[SeedSpread]) -> str:
 
 
 def format_predictions(rows) -> str:
-    """Fig. 4b as a table: per (factor, budget) λ_pred, the tuned λ and its 0.1% range, their ratio, both
-    accuracies, the gap and λ = 0's accuracy within the budget ("—": no λ = 0 run). A tuned λ at the edge of the
-    swept grid is marked < (its smallest) or > (its largest)."""
+    """Fig. 4b as a table: per (factor, budget) λ_pred, the tuned λ and its range (within 0.1% of the best, or
+    within the test set's resolution when wider), their ratio (to the nearest tied λ), both accuracies, the gap and
+    λ = 0's accuracy within the budget ("—": no λ = 0 run). A tuned λ at the edge of the swept grid is marked <
+    (its smallest) or > (its largest); one tied with another λ is marked "=" (the tied λ are in its range)."""
     # 84 characters wide: the book's output box wraps longer lines
-    head = (f"{'c×':>4}{'T':>6}{'λ_pred':>8}{'λ_tuned':>9}{'(0.1% range)':>15}{'ratio':>7}{'acc pred':>9}"
+    head = (f"{'c×':>4}{'T':>6}{'λ_pred':>8}{'λ_tuned':>9}{'(range)':>15}{'ratio':>7}{'acc pred':>9}"
             f"{'acc tuned':>10}{'gap':>8}{'acc λ=0':>8}")  # fmt: skip
     lines = [head]
     for r in rows:
         t = r.tuned
         span = f"{t.lam_low:.2g}–{t.lam_high:.2g}"
-        tuned = {"smallest": "<", "largest": ">"}.get(t.edge, "") + f"{t.lam:.2g}"
+        tie = "=" if len(t.tied_lams) > 1 else ""
+        tuned = {"smallest": "<", "largest": ">"}.get(t.edge, "") + tie + f"{t.lam:.2g}"
         zero = f"{t.accuracy_lam0:.4f}" if t.accuracy_lam0 == t.accuracy_lam0 else "—"  # NaN: no λ = 0 run
         lines.append(f"{r.factor:>4.3g}{r.budget:>6g}{r.lam_pred:>8.2g}{tuned:>9}{span:>15}{r.ratio:>7.2f}"
                      f"{r.accuracy_pred:>9.4f}{t.accuracy:>10.4f}{r.gap:>8.4f}{zero:>8}")  # fmt: skip

@@ -80,7 +80,8 @@ def prediction_study(cfg, *, seed: int) -> PredictionStudy:
     tuning = tuning_sweep(cfg, seed=seed)
     predicted = run_sweep(cfg, prediction_runs(c.c, cfg.budgets, cfg.lr), seed=seed, name="optimal_l2_predicted",
                           evals=cfg.evals)  # fmt: skip
-    rows = prediction_table(c.c, cfg.budgets, list(tuning.histories), list(predicted.histories))
+    rows = prediction_table(c.c, cfg.budgets, list(tuning.histories), list(predicted.histories),
+                            n_test=cfg.data.test_samples)  # fmt: skip
     return PredictionStudy(c, tuning, predicted, tuple(rows))
 
 
@@ -121,7 +122,8 @@ def wrn_prediction_study(cfg, *, seed: int) -> PredictionStudy:
     tuning = wrn_tuning_sweep(w, seed=seed)
     runs = prediction_runs(c.c, w.budgets, w.lr)
     predicted = wrn_sweep(w, runs, seed=seed, name="optimal_l2_wrn_predicted", evals=w.train.evals)
-    rows = prediction_table(c.c, w.budgets, list(tuning.histories), list(predicted.histories))
+    rows = prediction_table(c.c, w.budgets, list(tuning.histories), list(predicted.histories),
+                            n_test=w.data.test_samples)  # fmt: skip
     return PredictionStudy(c, tuning, predicted, tuple(rows))
 
 
@@ -150,7 +152,8 @@ def scheduled_prediction(cfg, c: CMeasurement, *, seed: int) -> ScheduledPredict
     T, factors = w.schedule.fixed_T, (1.0, 1.0 / SCHEDULE_FRACTION)
     runs = prediction_runs(c.c, [T], w.lr, factors=factors)
     predicted = wrn_sweep(w, runs, seed=seed, name="optimal_l2_wrn_scheduled", evals=w.train.evals, schedule="step")
-    rows = prediction_table(c.c, [T], list(fixed.histories), list(predicted.histories), factors=factors)
+    rows = prediction_table(c.c, [T], list(fixed.histories), list(predicted.histories), factors=factors,
+                            n_test=w.data.test_samples)  # fmt: skip
     return ScheduledPrediction(c, fixed, predicted, tuple(rows))
 
 

@@ -16,7 +16,8 @@ __all__ = ["prediction_figure", "budget_accuracy_figure", "budget_sweep_figure",
 
 
 def prediction_figure(rows: list[PredictionRow], *, title: str) -> go.Figure:
-    """Fig. 4b: the tuned λ (bars: every λ within 0.1% of the best) and λ_pred = f·c/T against the budget T."""
+    """Fig. 4b: the tuned λ (bars: every λ within 0.1% of the best, or within the test set's resolution when
+    wider) and λ_pred = f·c/T against the budget T."""
     fig = go.Figure()
     base = [r for r in rows if r.factor == 1.0]
     budgets = np.array([r.budget for r in base])
