@@ -303,3 +303,22 @@ def test_landing_table_says_none_where_no_number_could_be_computed(tmp_path):
     row = next(r for r in registry.landing_table_html(headlines.load_headlines("smoke", root=tmp_path), set())
                .split("<tr>") if "Fig. 2d" in r)  # fmt: skip
     assert "<td>none <small>(over 0 runs" in row and "nan" not in row
+
+
+def test_every_chapter_says_how_to_run_it_yourself_with_commands_that_exist():
+    """The box's commands name this page's chapter, preset and seed, and only make targets and headless chapters
+    that exist (a stale command in the book would send a reader nowhere)."""
+    import re
+    from pathlib import Path
+
+    from replication.experiments.headless import CHAPTERS
+
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    for chapter in ("fc_mnist", "data"):
+        cmds = dict(banner.run_yourself_commands(chapter, preset="paper", seed=3))
+        assert all(f"{chapter}" in c and "paper" in c and "3" in c for c in cmds.values())
+        target = next(c for c in cmds.values() if c.startswith("make ")).split()[1]
+        assert re.search(rf"^{target}:", makefile, re.M)
+        assert any("replication.experiments" in c for c in cmds.values()) == (chapter in CHAPTERS)
+    box = banner.run_yourself_html("fc_mnist", preset="cpu", seed=0)
+    assert "<details" in box and "-p preset cpu -p seed 0" in box

@@ -6,7 +6,7 @@ import html
 
 from replication.core.presets import PRESET_DESCRIPTIONS, check_preset
 
-__all__ = ["banner_html", "show_banner", "start_chapter"]
+__all__ = ["banner_html", "show_banner", "run_yourself_commands", "run_yourself_html", "start_chapter"]
 
 
 def banner_html(preset: str, extra: str | None = None) -> str:
@@ -33,6 +33,37 @@ def show_banner(preset: str, extra: str | None = None) -> None:
     display({"text/html": banner_html(preset, extra), "text/plain": text}, raw=True)
 
 
+def run_yourself_commands(chapter: str, *, preset: str, seed: int) -> list[tuple[str, str]]:
+    """(what it does, the command) to re-run ``chapter`` from a checkout after ``make env data``: with make, with
+    papermill alone (the notebook's ``preset`` and ``seed`` parameters), and its training headless (chapters that
+    store runs), each at this page's preset and seed."""
+    from replication.experiments.headless import CHAPTERS
+
+    check_preset(preset)
+    out = [
+        ("re-execute this page and rebuild the book", f"make chapter CH={chapter} PRESET={preset} SEED={seed}"),
+        ("execute the notebook alone with papermill",
+         f".venv/bin/jupytext --to ipynb --output - book/{chapter}.py | .venv/bin/papermill - {chapter}-out.ipynb "
+         f"-p preset {preset} -p seed {seed} --engine replication"),
+    ]  # fmt: skip
+    if chapter in CHAPTERS:
+        headless = f".venv/bin/python -m replication.experiments {chapter} --preset {preset} --seed {seed}"
+        out.append(("train its runs without the book (a cluster, a GPU), reused by the two above", headless))
+    return out
+
+
+def run_yourself_html(chapter: str, *, preset: str, seed: int) -> str:
+    """A collapsed admonition with :func:`run_yourself_commands` (another preset: change ``preset``; presets:
+    smoke, cpu, paper)."""
+    items = "".join(f"<li>{html.escape(what)}:<br><code>{html.escape(cmd)}</code></li>"
+                    for what, cmd in run_yourself_commands(chapter, preset=preset, seed=seed))  # fmt: skip
+    return (
+        '<details class="replication-run-yourself"><summary>Run this chapter yourself</summary>'
+        f"<p>From a checkout, after <code>make env data</code>; another preset (smoke, cpu, paper) or seed: change "
+        f"them in the command.</p><ul>{items}</ul></details>"
+    )
+
+
 def start_chapter(chapter: str, *, preset: str, seed, show: bool = True):
     """What every chapter does first: validate its papermill parameters, load its configuration at ``preset`` (in
     our units), (unless ``show`` is False, for chapters that first need to know their data) show the preset banner,
@@ -44,6 +75,10 @@ def start_chapter(chapter: str, *, preset: str, seed, show: bool = True):
     cfg = get_config(chapter, preset)
     if show:
         show_banner(preset)
+    from IPython.display import display
+
+    commands = "\n".join(f"{what}: {cmd}" for what, cmd in run_yourself_commands(chapter, preset=preset, seed=seed))
+    display({"text/html": run_yourself_html(chapter, preset=preset, seed=seed), "text/plain": commands}, raw=True)
     note = units_note(cfg)
     if note:
         print(note)
