@@ -85,7 +85,7 @@ def test_wrn_prediction_study_and_races_at_a_micro_size(tmp_path, monkeypatch):
     for r, h in zip(study.rows, study.predicted.histories):
         assert r.lam_pred == pytest.approx(r.factor * c / r.budget)
         assert h.lam == pytest.approx(r.lam_pred) and h.metrics["epoch"][-1] == pytest.approx(r.budget)
-        assert r.tuned == tuned_l2(list(study.tuning.histories), r.budget)
+        assert r.tuned == tuned_l2(list(study.tuning.histories), r.budget, n_test=w.data.test_samples)  # ties kept
     sched = optimal_l2.scheduled_prediction(cfg, study.c, seed=0)
     T = w.schedule.fixed_T
     assert [r.lam_pred for r in sched.rows] == pytest.approx([c / T, c / (0.3 * T)])

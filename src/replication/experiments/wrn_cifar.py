@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from replication.analysis.criteria import TiedBest, Verdict, fixed_budget_optimum_verdict
 from replication.analysis.plan import SweepRun, plan_sweep
+from replication.analysis.verdicts import fixed_budget_optimum
 from replication.experiments.cifar import run_sweep
 from replication.experiments.grid import GridResult
 from replication.experiments.results import SweepResult, analyzed
@@ -62,6 +64,15 @@ def fixed_T_sweep(cfg, *, seed: int) -> GridResult:
     s = cfg.schedule
     runs = [SweepRun(s.lr, float(lam), int(s.fixed_T)) for lam in s.lams]
     return run_sweep(cfg, runs, seed=seed, name="wrn_fixed_T", model=model_config(cfg), **SCHEDULED)
+
+
+def fixed_T_optimum(cfg, fixed: GridResult) -> tuple[TiedBest, Verdict]:
+    """Fig. 1a's claim at the fixed budget: the λ that ends best, with every λ tied with it on the
+    ``data.test_samples`` test images, judged against the λ whose T(λ) = ``T_scale``/λ is the fixed T (the paper's
+    0.1/200 = 0.0005)."""
+    s = cfg.schedule
+    optimum = fixed_budget_optimum(list(fixed.histories), n_test=cfg.data.test_samples)
+    return optimum, fixed_budget_optimum_verdict(optimum, s.lams, s.T_scale / s.fixed_T)
 
 
 def schedule_comparison(cfg, *, seed: int) -> ScheduleComparison:

@@ -44,7 +44,7 @@ def run_yourself_commands(chapter: str, *, preset: str, seed: int) -> list[tuple
         ("re-execute this page and rebuild the book", f"make chapter CH={chapter} PRESET={preset} SEED={seed}"),
         ("execute the notebook alone with papermill",
          f".venv/bin/jupytext --to ipynb --output - book/{chapter}.py | .venv/bin/papermill - {chapter}-out.ipynb "
-         f"-p preset {preset} -p seed {seed} --engine replication"),
+         f"-k replication -p preset {preset} -p seed {seed} --engine replication"),
     ]  # fmt: skip
     if chapter in CHAPTERS:
         headless = f".venv/bin/python -m replication.experiments {chapter} --preset {preset} --seed {seed}"
