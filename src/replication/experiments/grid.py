@@ -24,7 +24,7 @@ import numpy as np
 from replication.analysis.plan import SweepRun
 from replication.core.provenance import Provenance
 from replication.experiments.code_key import code_key
-from replication.experiments.store import cached_result, run_path
+from replication.experiments.store import TrainingRefused, cached_result, run_path
 from replication.training import Dataset, History, TrainSpec, train_grid, train_seeds
 from replication.training.plan import GridPlan, bucket_steps, chunking, plan_grid
 
@@ -125,7 +125,7 @@ def _rehearse(grids, name, preset, config, runs, *, key, load, build, spec, seed
 
     try:
         got = cached_result(name, config, not_stored, preset=preset, code=key, log=log)
-    except _NotStored:
+    except (_NotStored, TrainingRefused):  # not stored (a rehearsal trains nothing either way)
         got = None
     identity = run_path(name, config, key, preset=preset).name
     ds = load()
