@@ -9,11 +9,12 @@ batch, input shape) one step of one run is compiled ahead of time on this machin
 FLOPs and its buffers. From those, per grid:
 
 * FLOPs = run-steps × step FLOPs + evaluated images × step FLOPs / (3 × batch) (an evaluation is a forward pass,
-  about a third of a training step per image), run-steps counting the padding the engine computes;
+  about a third of a training step per image), run-steps as the engine computes them (a vmapped program's shorter
+  runs train on until its longest ends; copies padding runs over devices count too);
 * memory per device = the largest program's runs on one device × one run's buffers (parameters, gradients,
   activations; a vmapped program holds each run's), or with the batch split over devices, the activations divided;
-* time = FLOPs / (``fraction`` × the accelerator's dense TF32 peak); ``fraction`` defaults to what one H200 reached
-  on WRN-28-10 at batch 1024 (:data:`MEASURED`); small models reach less, so their times are lower bounds.
+* time = FLOPs / (``fraction`` × the accelerator's dense TF32 peak), but no step faster than :data:`STEP_FLOOR_S`;
+  ``fraction`` defaults to what one H200 reached on WRN-28-10 at batch 1024 (:data:`MEASURED`).
 
 A study that raises is listed with its error; a grid that would not fit an accelerator's memory is flagged. Nothing
 is refused silently and nothing is written.
