@@ -78,31 +78,17 @@ def _memory_stats() -> dict:
 
 
 def _bare_step_analysis(row) -> dict:
-    """XLA's FLOP count and memory of one bare SGD + L2 step (compiled ahead of time, not run)."""
+    """XLA's FLOP count and memory of one bare SGD + L2 step (compiled ahead of time, not run): the rehearsal's
+    :func:`replication.experiments.rehearsal.analyze_step`."""
     import jax
-    import jax.numpy as jnp
-    from bench_engine import _data, _model
+    from bench_engine import _model
 
-    from replication.training import l2_term, softmax_xent
+    from replication.experiments.rehearsal import analyze_step
 
     apply_fn, params = _model(row)
-    data = _data(row, row.batch)
-    x, y = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
-
-    def step(p):
-        g = jax.grad(lambda q: softmax_xent(apply_fn(q, x), y) + 1e-4 * l2_term(q))(p)
-        return jax.tree.map(lambda a, b: a - 0.01 * b, p, g)
-
-    compiled = jax.jit(step).lower(params).compile()
-    cost = compiled.cost_analysis()
-    cost = cost[0] if isinstance(cost, list | tuple) else cost
-    memory = compiled.memory_analysis()
-    out = dict(flops=float(cost.get("flops", float("nan"))) if cost else None)
-    if memory is not None:
-        for field in ("argument_size_in_bytes", "output_size_in_bytes", "temp_size_in_bytes"):
-            out[field] = int(getattr(memory, field, 0))
-    out["params"] = int(sum(a.size for a in jax.tree.leaves(params)))
-    return out
+    cost = analyze_step(apply_fn, params, row.input_shape, row.batch)
+    return dict(flops=cost.flops, run_bytes=cost.run_bytes, param_bytes=cost.param_bytes,
+                params=int(sum(a.size for a in jax.tree.leaves(params))))  # fmt: skip
 
 
 def wrn_epoch(args) -> None:

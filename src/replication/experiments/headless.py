@@ -22,7 +22,7 @@ from replication.core.atomic import SET_ASIDE_SUFFIX
 from replication.core.presets import PRESETS, check_preset, check_seed
 from replication.core.validation import check_choice
 
-__all__ = ["CHAPTERS", "studies", "HeadlessRun", "run_chapter", "main"]
+__all__ = ["CHAPTERS", "studies", "chapters_named", "HeadlessRun", "run_chapter", "main"]
 
 # The chapters whose experiment module (replication.experiments.<chapter>) stores results; each declares its studies
 # once, as ``STUDIES`` (:func:`studies`). Named here too so that arguments are checked before anything heavy is
@@ -190,7 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _chapters(parser, names: list[str]) -> list[str]:
+def chapters_named(parser, names: list[str]) -> list[str]:
     """The chapters named (``all``: every one), in order, each once; an unknown name is a usage error."""
     out = []
     for name in names:
@@ -247,7 +247,7 @@ def main(argv=None) -> int:
     parser = _parser()
     args = parser.parse_intermixed_args(argv)  # chapters may follow options: `fc_mnist --preset smoke autol2`
     # Every argument is checked here, before JAX is imported or anything trains.
-    chapters = _chapters(parser, args.chapters)
+    chapters = chapters_named(parser, args.chapters)
     if args.times is not None and not Path(args.times).is_file():
         parser.error(f"argument --times: no file {args.times}")
     setup = _distributed(parser, args)

@@ -36,7 +36,8 @@ from replication.experiments.grid import PlannedGrid, rehearsing
 from replication.training.plan import GridPlan, plan_grid
 
 __all__ = ["Accelerator", "ACCELERATORS", "MEASURED", "STEP_FLOOR_S", "StepCost", "GridCost", "ChapterRehearsal",
-           "rehearse_chapter", "step_cost", "grid_cost", "format_table", "grid_line", "listing"]  # fmt: skip
+           "rehearse_chapter", "analyze_step", "step_cost", "grid_cost", "format_table", "grid_line",
+           "listing"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,8 +125,7 @@ class ChapterRehearsal:
 
 @contextlib.contextmanager
 def _xla_convolutions():
-    """Models built inside use XLA's convolutions (as on an accelerator), not the CPU's patch matmul, whose patch
-    buffers would overstate an accelerator's memory several times."""
+    """Models built inside use XLA's convolutions."""
     old = os.environ.get("REPLICATION_CONV")
     os.environ["REPLICATION_CONV"] = "lax"
     try:
@@ -137,23 +137,22 @@ def _xla_convolutions():
             os.environ["REPLICATION_CONV"] = old
 
 
-def step_cost(grid: PlannedGrid, batch: int) -> StepCost:
-    """Compile (not run) one SGD + L2 step of one run of ``grid``'s model at ``batch`` and read XLA's analyses."""
+def analyze_step(apply_fn, params, input_shape: tuple[int, ...], batch: int, loss: str = "xent") -> StepCost:
+    """Compile (not run) one SGD + L2 step of one run of the model at ``batch`` on this machine's backend and read
+    XLA's cost and memory analyses (on a GPU its FLOP count leaves out the convolutions cuDNN runs)."""
     import jax
     import jax.numpy as jnp
 
     from replication.training import l2_term, mse, softmax_xent
 
     start = time.perf_counter()
-    with _xla_convolutions():
-        apply_fn, params = grid.build()
-    loss = softmax_xent if grid.spec.loss == "xent" else mse
+    loss_fn = softmax_xent if loss == "xent" else mse
     shapes = jax.tree.map(lambda a: jax.ShapeDtypeStruct(jnp.shape(a), jnp.result_type(a)), params)
-    x = jax.ShapeDtypeStruct((batch,) + grid.input_shape, jnp.float32)
+    x = jax.ShapeDtypeStruct((batch,) + tuple(input_shape), jnp.float32)
     y = jax.ShapeDtypeStruct((batch, 10), jnp.float32)
 
     def step(p, x, y):
-        g = jax.grad(lambda q: loss(apply_fn(q, x), y) + 1e-4 * l2_term(q))(p)
+        g = jax.grad(lambda q: loss_fn(apply_fn(q, x), y) + 1e-4 * l2_term(q))(p)
         return jax.tree.map(lambda a, b: a - 0.01 * b, p, g)
 
     compiled = jax.jit(step).lower(shapes, x, y).compile()
@@ -163,8 +162,21 @@ def step_cost(grid: PlannedGrid, batch: int) -> StepCost:
     fields = ("argument_size_in_bytes", "output_size_in_bytes", "temp_size_in_bytes")
     run_bytes = sum(getattr(memory, f, 0) for f in fields) if memory is not None else float("nan")
     param_bytes = sum(math.prod(s.shape) * s.dtype.itemsize for s in jax.tree.leaves(shapes))
-    return StepCost(float(cost.get("flops", float("nan"))), float(run_bytes), float(param_bytes),
+    return StepCost(float((cost or {}).get("flops", float("nan"))), float(run_bytes), float(param_bytes),
                     time.perf_counter() - start)  # fmt: skip
+
+
+def _build(grid: PlannedGrid):
+    """The grid's (apply_fn, params), its convolutions XLA's (as on an accelerator), not the CPU's patch matmul,
+    whose patch buffers would overstate an accelerator's memory several times."""
+    with _xla_convolutions():
+        return grid.build()
+
+
+def step_cost(grid: PlannedGrid, batch: int, model: tuple | None = None) -> StepCost:
+    """:func:`analyze_step` for ``grid``'s model (``model``: its (apply_fn, params) if already built)."""
+    apply_fn, params = model or _build(grid)
+    return analyze_step(apply_fn, params, grid.input_shape, batch, grid.spec.loss)
 
 
 def _shares(plan: GridPlan, n_train: int, n_test: int, devices: int) -> tuple[float, float, int, float]:
@@ -209,6 +221,8 @@ def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int =
     :class:`StepCost` by step shape across chapters; ``planned`` holds the grids planned so far (by identity): a
     grid asked for again (by this chapter or an earlier one) is reused from the store in a real run, so it costs
     nothing again and is listed as stored. ``compile_steps=False`` plans without compiling (no FLOPs)."""
+    import jax
+
     from replication.experiments.configs import get_config
     from replication.experiments.headless import studies
 
@@ -236,10 +250,12 @@ def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int =
     for g in asked:
         step = None
         if compile_steps and not g.stored:
-            key = (g.input_shape, g.plan.batch, g.spec.loss, _model_key(g))
+            model = _build(g)  # once per grid: its parameters' shapes key the compiled step
+            shapes = tuple((tuple(a.shape), str(a.dtype)) for a in jax.tree.leaves(model[1]))
+            key = (g.input_shape, g.plan.batch, g.spec.loss, shapes)
             if key not in costs:
                 log(f"  compiling one step of {g.name} (batch {g.plan.batch}, input {g.input_shape}) ...")
-                costs[key] = step_cost(g, g.plan.batch)
+                costs[key] = step_cost(g, g.plan.batch, model)
             step = costs[key]
         out.append(grid_cost(g, step, devices))
     return ChapterRehearsal(chapter, preset, tuple(out), tuple(errors), time.perf_counter() - start)
@@ -269,15 +285,6 @@ def listing(chapters: Iterable[str], *, preset: str, seed: int = 0, estimate=Non
             log(f"  study {e}")
         ok = ok and not ch.errors
     return ok
-
-
-def _model_key(grid: PlannedGrid) -> tuple:
-    """The parameter shapes of the grid's model, as a key (built once per grid; cheap next to compiling)."""
-    import jax
-
-    with _xla_convolutions():
-        _, params = grid.build()
-    return tuple((tuple(a.shape), str(a.dtype)) for a in jax.tree.leaves(params))
 
 
 def _si(value: float, unit: str = "") -> str:
@@ -348,7 +355,7 @@ def main(argv=None) -> int:
     """``python -m replication.experiments rehearse <chapter>... [--preset paper]``: print the rehearsal's table."""
     import argparse
 
-    from replication.experiments.headless import CHAPTERS
+    from replication.experiments.headless import CHAPTERS, chapters_named
 
     p = argparse.ArgumentParser(prog="python -m replication.experiments rehearse", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
@@ -365,11 +372,7 @@ def main(argv=None) -> int:
     p.add_argument("--no-compile", action="store_true", help="plan only: no FLOPs, memory or times")
     p.add_argument("--out", help="also write the table (Markdown) to this file")
     args = p.parse_args(argv)
-    chapters = []
-    for name in args.chapters:
-        if name != "all" and name not in CHAPTERS:
-            p.error(f"unknown chapter {name!r}; choose from {', '.join(CHAPTERS)}, or all")
-        chapters += [c for c in (CHAPTERS if name == "all" else [name]) if c not in chapters]
+    chapters = chapters_named(p, args.chapters)
     if args.devices < 1 or not 0 < args.fraction <= 1:
         p.error(f"--devices must be >= 1 and --fraction in (0, 1]; got {args.devices} and {args.fraction}")
     costs, planned, done = {}, set(), []
