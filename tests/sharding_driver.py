@@ -22,6 +22,7 @@ from replication import data  # noqa: E402
 from replication.experiments import fc_mnist  # noqa: E402
 from replication.models import CNN, functional  # noqa: E402
 from replication.training import Dataset, TrainSpec, softmax_xent, train_grid  # noqa: E402
+from replication.training.plan import plan_grid  # noqa: E402
 from replication.training.sharding import AXIS, make_placement  # noqa: E402
 from replication.training.step import grouped_apply  # noqa: E402
 
@@ -78,6 +79,25 @@ def main():
     reference = train_grid(apply_fn, params, fc, **mixed, spec=TrainSpec(evals=4, batch_size=32), devices=one)
     out["auto_modes"] = modes
     out["auto_rel_diff"] = max_rel_diff(auto, reference)
+    # 1c. A program's starting state is created on the devices that train it, each device its own runs' rows
+    # (from shared parameters, and from one initialization per run), with the values of the one-device start.
+    momentum = TrainSpec(evals=4, optimizer="momentum")
+    place = make_placement(shard="runs")
+    program = plan_grid([0.1] * 8, [0.01] * 8, [16] * 8, momentum, n_train=64, n_devices=4, shard="runs").programs[0]
+    bucket = engine.make_bucket_runner(apply_fn, momentum, fc, program.length, 0, place)
+    _, _, _, state = engine._start(bucket, program, place, params, [0.1] * 8, [0.01] * 8, [16] * 8, False)
+    stacked_params = jax.tree.map(lambda a: jnp.stack([a + k for k in range(8)]), params)
+    stacked_bucket = engine.make_bucket_runner(apply_fn, momentum, fc, program.length, 0, place, per_run_params=True)
+    _, _, _, stacked = engine._start(stacked_bucket, program, place, stacked_params, [0.1] * 8, [0.01] * 8, [16] * 8,
+                                     True)  # fmt: skip
+    leaves = jax.tree.leaves(state) + jax.tree.leaves(stacked)
+    out["start_devices"] = sorted({len(a.sharding.device_set) for a in leaves})
+    out["start_shard_rows"] = sorted({s.data.shape[0] for a in leaves for s in a.addressable_shards})
+    out["start_params_equal"] = all(
+        np.array_equal(np.asarray(g), np.broadcast_to(np.asarray(p), g.shape))
+        for g, p in zip(jax.tree.leaves(state[0]), jax.tree.leaves(params), strict=True)
+    ) and all(np.array_equal(np.asarray(g), np.asarray(p)[program.runs, ...])
+              for g, p in zip(jax.tree.leaves(stacked[0]), jax.tree.leaves(stacked_params), strict=True))  # fmt: skip
     placed = make_placement().put_runs(jnp.zeros((8, 3)))
     out["runs_shards"] = len(placed.sharding.device_set)
     out["runs_shard_rows"] = sorted({s.data.shape[0] for s in placed.addressable_shards})

@@ -44,6 +44,15 @@ def test_grid_sharded_over_runs_equals_the_unsharded_grid(four_devices):
 
 
 @pytest.mark.slow
+def test_a_programs_start_is_created_on_its_devices(four_devices):
+    """Parameters, optimizer and λ states of 8 runs over 4 devices: every leaf spread over all 4, 2 runs' rows on
+    each (never a whole grid on one device), with the values of the shared or per-run initialization."""
+    assert four_devices["start_devices"] == [4]
+    assert four_devices["start_shard_rows"] == [2]
+    assert four_devices["start_params_equal"]
+
+
+@pytest.mark.slow
 def test_per_device_batch_norm_equals_ghost_batch_norm(four_devices):
     """4 devices × 16 images with shard="batch", bn_group=16 trains like ghost BN of 16 on one device, and its step's
     gradient equals a shard_map in which each device normalizes its own 16 images."""

@@ -91,12 +91,10 @@ def _start(bucket: BucketProgram, program: Program, place: Placement, params, lr
     runs = list(program.runs)
     lr, lam, total = (jnp.asarray([values[i] for i in runs], jnp.float32) for values in (lrs, lams, steps))
     lr, lam, total = place.put_runs((lr, lam, total))
-    if stacked:
-        start = grid_params = jax.tree.map(lambda a: jnp.asarray(a)[np.asarray(runs)], params)
-    else:
-        start, grid_params = params, jax.tree.map(lambda a: jnp.broadcast_to(a, (len(runs),) + a.shape), params)
-    opt_state, ctrl = bucket.init(start, lr, lam)
-    return start, ctrl, (lr, total), place.put_runs((grid_params, opt_state, ctrl))
+    grid_params = place.start_runs(params, runs, stacked)  # each device gets its share only
+    start = grid_params if stacked else params
+    opt_state, ctrl = bucket.init(start, lr, lam)  # placed by the program (BucketProgram.init's out_shardings)
+    return start, ctrl, (lr, total), (grid_params, opt_state, ctrl)
 
 
 def train_grid(

@@ -24,6 +24,7 @@ import math
 from collections.abc import Sequence
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from jax.sharding import AxisType, NamedSharding, PartitionSpec
 
@@ -66,13 +67,40 @@ class Placement:
     def replicated(self) -> NamedSharding | None:
         return None if self.mesh is None else NamedSharding(self.mesh, PartitionSpec())
 
+    def runs_sharding(self) -> NamedSharding | None:
+        """Where a grid state whose leaves lead with the runs axis lives: split over the devices in ``"runs"`` mode,
+        replicated in ``"batch"`` mode (None without a mesh)."""
+        if self.mesh is None:
+            return None
+        return self.leading_axis() if self.mode == "runs" else self.replicated()
+
     def put_runs(self, tree):
-        """Place a grid state whose leaves lead with the runs axis: split over the devices in ``"runs"`` mode,
-        replicated in ``"batch"`` mode, untouched without a mesh."""
+        """Place a grid state whose leaves lead with the runs axis (:meth:`runs_sharding`); untouched without a
+        mesh."""
         if self.mesh is None:
             return tree
-        sharding = self.leading_axis() if self.mode == "runs" else self.replicated()
+        sharding = self.runs_sharding()
         return jax.tree.map(lambda a: _put(a, sharding), tree)
+
+    def start_runs(self, params, runs: Sequence[int], stacked: bool):
+        """The starting parameters of ``runs``, with a leading runs axis, placed as :meth:`put_runs` places them:
+        ``params[runs]`` when ``stacked`` (one initialization per run), else ``params`` repeated. With a mesh each
+        device receives only its own shard, cut on the host from a view, so that a grid's parameters are never
+        whole on one device (nor copied whole on the host when repeated); without one they are built on the
+        device."""
+        idx = np.asarray(runs)
+        if self.mesh is None:
+            if stacked:
+                return jax.tree.map(lambda a: jnp.asarray(a)[idx], params)
+            return jax.tree.map(lambda a: jnp.broadcast_to(a, (len(idx),) + jnp.shape(a)), params)
+        sharding = self.runs_sharding()
+
+        def place(a):
+            host = np.asarray(a)
+            view = host[idx] if stacked else np.broadcast_to(host, (len(idx),) + host.shape)
+            return jax.make_array_from_callback(view.shape, sharding, lambda index: np.ascontiguousarray(view[index]))
+
+        return jax.tree.map(place, params)
 
     def constrain_batch(self, x):
         """Inside a jitted step: split ``x``'s first axis (the batch, or the batch-norm groups) over the devices in

@@ -171,7 +171,8 @@ def make_bucket_runner(
         return controller.init(lam) if controller is not None else lam
 
     p_axis = 0 if per_run_params else None
-    init = jax.jit(jax.vmap(lambda p, lr, lam: (tx.init(p), init_ctrl(lam)), in_axes=(p_axis, 0, 0)))
+    placed = {} if placement.mesh is None else dict(out_shardings=placement.runs_sharding())  # made where they live
+    init = jax.jit(jax.vmap(lambda p, lr, lam: (tx.init(p), init_ctrl(lam)), in_axes=(p_axis, 0, 0)), **placed)
     first_eval = jax.jit(jax.vmap(evaluate, in_axes=(p_axis, 0, None, 0, 0)))
     run_chunk = jax.jit(jax.vmap(chunk, in_axes=(0, 0, 0, None, 0, 0)))
     return BucketProgram(init, first_eval, run_chunk, every, n_chunks)
