@@ -7,6 +7,7 @@ SEED ?= 0
 PORT ?= 8000
 # DEVICE=cuda (CUDA 12 wheels) or cuda13: install that JAX extra into .venv before running (once); empty: as is.
 DEVICE ?=
+# CPU_DEVICES=8: make rehearse also builds and compiles every program over that many (forced) CPU devices.
 # CONFIRM=1: start PRESET=paper on a machine without an accelerator without asking (it prints the estimates first).
 CONFIRM ?=
 PYTHON ?= python3
@@ -14,7 +15,7 @@ PYTHON ?= python3
 # Checked before anything runs, so a typo stops here in one line and leaves nothing behind: the variables a user
 # may set on the command line (`make book PRSET=smoke` would otherwise build the default cpu book, for hours), the
 # preset, and the seed (digits only; the chapter checks its range).
-USER_VARIABLES := PRESET SEED CH PORT DEVICE CONFIRM PYTHON VERSION
+USER_VARIABLES := PRESET SEED CH PORT DEVICE CONFIRM PYTHON VERSION CPU_DEVICES
 unknown_variables := $(filter-out $(USER_VARIABLES),$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v))))
 ifneq ($(unknown_variables),)
 $(error unknown variable $(unknown_variables); make takes $(USER_VARIABLES) (see make help))
@@ -164,8 +165,8 @@ headless: env device data ## make headless CH="fc_mnist wrn_cifar" (or all) PRES
 	@test -n "$(CH)" || { echo 'usage: make headless CH="<chapter> ..." [PRESET=$(PRESET)] (python -m replication.experiments --help)'; exit 2; }
 	$(PY) -m replication.experiments $(CH) --preset $(PRESET) --seed $(SEED) --times $(TIMES) $(if $(CONFIRM),--yes)
 
-rehearse: env data ## make rehearse PRESET=paper [CH=all]: what it would train, its FLOPs, memory per device and time on H100/H200
-	$(PY) -m replication.experiments rehearse $(or $(CH),all) --preset $(PRESET)
+rehearse: env data ## make rehearse PRESET=paper [CH=all] [CPU_DEVICES=8]: what it would train, its FLOPs, memory per device, time on H100/H200 (CPU_DEVICES: also compile its programs over that many CPU devices)
+	$(PY) -m replication.experiments rehearse $(or $(CH),all) --preset $(PRESET) $(if $(CPU_DEVICES),--cpu-devices $(CPU_DEVICES))
 
 serve: ## Serve the built book at http://127.0.0.1:PORT (default 8000) until Ctrl-C
 	@test -f $(HTML)/index.html || { echo "No book at $(HTML): run make book PRESET=$(PRESET) first."; exit 1; }

@@ -85,11 +85,11 @@ def main():
     place = make_placement(shard="runs")
     program = plan_grid([0.1] * 8, [0.01] * 8, [16] * 8, momentum, n_train=64, n_devices=4, shard="runs").programs[0]
     bucket = engine.make_bucket_runner(apply_fn, momentum, fc, program.length, 0, place)
-    _, _, _, state = engine._start(bucket, program, place, params, [0.1] * 8, [0.01] * 8, [16] * 8, False)
+    _, _, _, state = engine.start_program(bucket, program, place, params, [0.1] * 8, [0.01] * 8, [16] * 8, False)
     stacked_params = jax.tree.map(lambda a: jnp.stack([a + k for k in range(8)]), params)
     stacked_bucket = engine.make_bucket_runner(apply_fn, momentum, fc, program.length, 0, place, per_run_params=True)
-    _, _, _, stacked = engine._start(stacked_bucket, program, place, stacked_params, [0.1] * 8, [0.01] * 8, [16] * 8,
-                                     True)  # fmt: skip
+    hyper = ([0.1] * 8, [0.01] * 8, [16] * 8)
+    _, _, _, stacked = engine.start_program(stacked_bucket, program, place, stacked_params, *hyper, True)
     leaves = jax.tree.leaves(state) + jax.tree.leaves(stacked)
     out["start_devices"] = sorted({len(a.sharding.device_set) for a in leaves})
     out["start_shard_rows"] = sorted({s.data.shape[0] for a in leaves for s in a.addressable_shards})

@@ -2,15 +2,22 @@
 writing; its FLOPs agree with a hand count; a stored grid is seen as stored."""
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from replication.experiments import fc_mnist, headless, rehearsal
+import replication
+from replication.experiments import fc_mnist, headless, program_check, rehearsal
 from replication.experiments.configs import get_config
 from replication.experiments.grid import rehearsing
 from replication.training import TrainSpec
 from replication.training.plan import plan_grid
+
+SRC = str(Path(replication.__file__).resolve().parents[1])  # the package this test imports (a worktree's src too)
 
 
 def _files(root):
@@ -103,3 +110,31 @@ def test_headless_paper_run_lists_every_grid_and_its_estimate_before_training(tm
     before = trained[0]
     assert "fc_mnist at paper: 2 grids" in before and "estimate about" in before
     assert "  fc_mnist: 191 runs, 21 programs" in before and "  fc_mnist_mse: 93 runs" in before
+
+
+def test_programs_are_built_placed_compiled_and_stepped_over_forced_devices(tmp_path):
+    """`rehearse --cpu-devices 4`: every grid's largest program of each placement is built by the engine over 4 CPU
+    devices, compiled with a memory analysis per device, and one real step of it runs (smoke sizes); nothing is
+    written. (A process of its own: the devices must be forced before JAX starts its backend.)"""
+    out = tmp_path / "table.md"
+    env = dict(os.environ, REPLICATION_RESULTS=str(tmp_path / "results"), PYTHONPATH=SRC)
+    env.pop("XLA_FLAGS", None)
+    cmd = [sys.executable, "-m", "replication.experiments", "rehearse", "fc_mnist", "--preset", "smoke",
+           "--cpu-devices", "4", "--out", str(out)]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = out.read_text()
+    assert "compiled over 4 devices" in table
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| fc_mnist | fc_mnist")]
+    assert {(r[1], r[2]) for r in rows} == {("fc_mnist", "runs"), ("fc_mnist", "batch"), ("fc_mnist_mse", "batch")}
+    assert all("train loss finite" in r[5] for r in rows)
+    assert all(float(r[4].split()[0]) > 0 for r in rows)  # a memory analysis per device
+    assert not (tmp_path / "results").exists() or _files(tmp_path / "results") == []
+
+
+def test_programs_over_more_devices_than_there_are_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    with rehearsing() as grids:
+        fc_mnist.tstar_sweep(get_config("fc_mnist", "smoke"), seed=0)
+    with pytest.raises(ValueError, match=r"devices=64, but JAX sees 1 device.*--cpu-devices 64"):
+        program_check.check_programs(grids[0], grids[0].build(), 64)

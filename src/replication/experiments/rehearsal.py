@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from replication.core.presets import check_preset, check_seed
 from replication.core.validation import check_positive, check_positive_int
 from replication.experiments.grid import PlannedGrid, rehearsing
+from replication.experiments.program_check import ProgramCheck, check_programs
 from replication.training.plan import GridPlan, plan_grid
 
 __all__ = ["Accelerator", "ACCELERATORS", "MEASURED", "STEP_FLOOR_S", "StepCost", "GridCost", "ChapterRehearsal",
@@ -83,6 +84,7 @@ class GridCost:
     step: StepCost | None
     sequential_steps: int = 0  # steps taken one after another (a vmapped program's runs step together)
     sequential_steps_8: int = 0
+    programs: tuple[ProgramCheck, ...] = ()  # its programs compiled over several devices (--programs)
 
     def seconds(self, rate: float, devices: int = 1) -> float:
         """At ``rate`` FLOP/s per device, and no step faster than :data:`STEP_FLOOR_S`."""
@@ -216,11 +218,14 @@ def grid_cost(grid: PlannedGrid, step: StepCost | None, devices: int = 8) -> Gri
 
 
 def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int = 8, compile_steps: bool = True,
-                     log=print, costs: dict | None = None, planned: set | None = None) -> ChapterRehearsal:  # fmt: skip
+                     log=print, costs: dict | None = None, planned: set | None = None,
+                     program_devices: int = 0, programs: dict | None = None) -> ChapterRehearsal:  # fmt: skip
     """Rehearse every declared study of ``chapter`` at ``preset`` (see the module's docstring). ``costs`` caches
     :class:`StepCost` by step shape across chapters; ``planned`` holds the grids planned so far (by identity): a
     grid asked for again (by this chapter or an earlier one) is reused from the store in a real run, so it costs
-    nothing again and is listed as stored. ``compile_steps=False`` plans without compiling (no FLOPs)."""
+    nothing again and is listed as stored. ``compile_steps=False`` plans without compiling (no FLOPs).
+    ``program_devices``: also build and compile each grid's engine programs over that many devices
+    (:func:`replication.experiments.program_check.check_programs`; ``programs`` caches them across chapters)."""
     import jax
 
     from replication.experiments.configs import get_config
@@ -230,6 +235,7 @@ def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int =
     seed = check_seed(seed)
     check_positive_int("devices", devices)
     costs = {} if costs is None else costs
+    programs = {} if programs is None else programs
     planned_before = set() if planned is None else planned
     start = time.perf_counter()
     cfg = get_config(chapter, preset)
@@ -257,6 +263,11 @@ def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int =
                 log(f"  compiling one step of {g.name} (batch {g.plan.batch}, input {g.input_shape}) ...")
                 costs[key] = step_cost(g, g.plan.batch, model)
             step = costs[key]
+            if program_devices:
+                log(f"  compiling the programs of {g.name} over {program_devices} devices ...")
+                checks = check_programs(g, model, program_devices, step_flops=step.flops, cache=programs)
+                out.append(dataclasses.replace(grid_cost(g, step, devices), programs=checks))
+                continue
         out.append(grid_cost(g, step, devices))
     return ChapterRehearsal(chapter, preset, tuple(out), tuple(errors), time.perf_counter() - start)
 
@@ -266,7 +277,8 @@ def grid_line(cost: GridCost) -> str:
     g = cost.grid
     if g.stored:
         return f"  {g.name}: {g.n_runs} runs, stored or planned before: reused"
-    return f"  {g.name}: {g.n_runs} runs, {len(g.plan.programs)} programs, {cost.run_steps:,} run-steps"
+    line = f"  {g.name}: {g.n_runs} runs, {len(g.plan.programs)} programs, {cost.run_steps:,} run-steps"
+    return "\n".join([line] + [f"    {p.line()}" for p in cost.programs])
 
 
 def listing(chapters: Iterable[str], *, preset: str, seed: int = 0, estimate=None, log=print) -> bool:
@@ -346,9 +358,34 @@ def format_table(chapters: Iterable[ChapterRehearsal], *, fraction: float, devic
         "program has fewer runs than devices), the busiest device's share, no communication cost. Memory: one "
         "run's step buffers × the runs a program holds on one device.",
     ]
+    checked = [(ch.chapter, g) for ch in chapters for g in ch.grids if g.programs]
+    if checked:
+        lines += ["", f"Programs as the engine builds them, compiled over {checked[0][1].programs[0].devices} devices "
+                      "(each grid's largest of each placement; memory per device from XLA's analysis, the data "
+                      "included):", "", "| chapter | grid | placement | runs | memory/device | one step |",
+                  "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+        lines += [f"| {c} | {g.grid.name} | {p.mode} | {p.runs} | {_si(p.bytes_per_device, 'B')} | {p.ran} |"
+                  for c, g in checked for p in g.programs]  # fmt: skip
+        for c, g in checked:
+            for p in g.programs:
+                if p.bytes_per_device > ACCELERATORS[0].memory_bytes:
+                    notes.append(f"{c}: a program of grid {g.grid.name} needs {_si(p.bytes_per_device, 'B')} per "
+                                 f"device over {p.devices}")  # fmt: skip
     if notes:
         lines += ["", "Found:"] + [f"- {n}" for n in notes]
     return "\n".join(lines)
+
+
+def force_cpu_devices(n: int) -> None:
+    """Make JAX's CPU backend show ``n`` devices: adds ``--xla_force_host_platform_device_count`` to ``XLA_FLAGS``,
+    which JAX reads when it starts its backend (importing JAX does not start it; a started one cannot change)."""
+    import jax
+
+    check_positive_int("cpu_devices", n)
+    flags = [f for f in os.environ.get("XLA_FLAGS", "").split() if "xla_force_host_platform_device_count" not in f]
+    os.environ["XLA_FLAGS"] = " ".join(flags + [f"--xla_force_host_platform_device_count={n}"])
+    if len(jax.devices("cpu")) != n:
+        raise RuntimeError(f"JAX's backend started before --cpu-devices {n} could take effect; set XLA_FLAGS first")
 
 
 def main(argv=None) -> int:
@@ -370,17 +407,28 @@ def main(argv=None) -> int:
         help=f"of the TF32 peak reached (default {MEASURED['fraction']}, measured: {MEASURED['source']})",
     )
     p.add_argument("--no-compile", action="store_true", help="plan only: no FLOPs, memory or times")
+    p.add_argument("--programs", type=int, default=0, metavar="N",
+                   help="also build and compile every grid's engine programs over N devices (placement, per-device "
+                        "batch norm) and run one step where cheap")  # fmt: skip
+    p.add_argument("--cpu-devices", type=int, default=0, metavar="N",
+                   help="force N CPU devices (XLA_FLAGS, before JAX starts); implies --programs N")  # fmt: skip
     p.add_argument("--out", help="also write the table (Markdown) to this file")
     args = p.parse_args(argv)
     chapters = chapters_named(p, args.chapters)
     if args.devices < 1 or not 0 < args.fraction <= 1:
         p.error(f"--devices must be >= 1 and --fraction in (0, 1]; got {args.devices} and {args.fraction}")
-    costs, planned, done = {}, set(), []
+    if args.programs < 0 or args.cpu_devices < 0 or (args.no_compile and (args.programs or args.cpu_devices)):
+        p.error("--programs and --cpu-devices take a device count >= 1, and need compiling (not --no-compile)")
+    if args.cpu_devices:
+        force_cpu_devices(args.cpu_devices)
+    program_devices = args.programs or args.cpu_devices
+    costs, planned, programs, done = {}, set(), {}, []
     for chapter in chapters:
         print(f"{chapter} at {args.preset}: planning its studies ...", flush=True)
         say = lambda line: print(line, flush=True)  # noqa: E731
         ch = rehearse_chapter(chapter, preset=args.preset, seed=args.seed, devices=args.devices,
-                              compile_steps=not args.no_compile, costs=costs, planned=planned, log=say)  # fmt: skip
+                              compile_steps=not args.no_compile, costs=costs, planned=planned, log=say,
+                              program_devices=program_devices, programs=programs)  # fmt: skip
         for g in ch.grids:
             print(grid_line(g), flush=True)
         for e in ch.errors:

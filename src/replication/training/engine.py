@@ -41,7 +41,7 @@ from replication.training.records import METRICS, Dataset, History, TrainSpec
 from replication.training.sharding import Placement, make_placement
 from replication.training.step import BucketProgram, make_bucket_runner
 
-__all__ = ["train_grid", "train", "train_seeds", "bucket_steps", "plan_grid"]
+__all__ = ["train_grid", "train", "train_seeds", "start_program", "bucket_steps", "plan_grid"]
 
 
 def _history(records: list[dict], j: int, lr: float, lam: float, steps: int, every: int) -> History:
@@ -84,7 +84,7 @@ def _check_inputs(params, data: Dataset, spec: TrainSpec, n_runs: int, per_run_p
         )
 
 
-def _start(bucket: BucketProgram, program: Program, place: Placement, params, lrs, lams, steps, stacked: bool):
+def start_program(bucket: BucketProgram, program: Program, place: Placement, params, lrs, lams, steps, stacked: bool):
     """A program's starting point: (initial parameters as ``init``/``first_eval`` take them, the initial λ state,
     the runs' (η, step budget) and the placed training state (params, optimizer state, λ state)). ``stacked``:
     ``params`` has a leading runs axis, one initialization per run."""
@@ -165,7 +165,7 @@ def train_grid(
             )
         bucket = compiled[program.length, place]
         own = jax.tree.map(lambda a: a[program.runs[0]], params) if per_run_params and separate else params
-        start, ctrl, hyper, state = _start(bucket, program, place, own, lrs, lams, steps, stacked)
+        start, ctrl, hyper, state = start_program(bucket, program, place, own, lrs, lams, steps, stacked)
         if (resumed := saved.resume(b, state)) is not None:
             first_chunk, records, alive = resumed.chunk, resumed.records, resumed.alive
             state = place.put_runs(resumed.state)
