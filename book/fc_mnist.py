@@ -212,3 +212,14 @@ print(tables.format_runs(mse.rows, ("η", "λ", "t*", "max acc", "train acc 1 at
 plotting.show(sweep_plots.peak_accuracy_figure(mse.rows, title="Fig. S5: MSE loss, max test accuracy against λ"),
               f"Fig. S5: maximum test accuracy with MSE loss (trained {cfg.mse.physical_time:g}/(ηλ) epochs).",
               provenance=mse.provenance)
+
+# %% [markdown]
+# The verdict compares, per λ, how far apart the η's test accuracies are when training accuracy first reaches 1 and at
+# their peaks (the median over λ, in test images); the landing page shows the two spreads.
+
+# %% tags=["hide-input"]
+spreads, s5 = fc_mnist.mse_verdict(cfg, mse)
+print(f"Verdict: {s5.describe()}")
+headlines.record_headline("fc_mnist", "fc_mnist.mse_eta_flattening", spreads.describe(), verdict=s5,
+                          provenance=mse.provenance, seed=seed, paper="qualitative: η matters at training accuracy 1, "
+                          "not at the peak", label="median η-spread over λ (MSE)")

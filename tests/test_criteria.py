@@ -181,3 +181,63 @@ def test_fixed_budget_optimum_counts_a_tie_and_the_grid_edges():
     assert fixed_budget_optimum_verdict(tied_best([(1.0, 0.06)], 64), (1.0,), expected=1.0).outcome == "inconclusive"
     at_chance = tied_best([(lam, 0.11) for lam in grid], 512)
     assert "no run learned" in fixed_budget_optimum_verdict(at_chance, grid, expected=6.25e-4).reason
+
+
+def test_fig_s7_scaling_failure_needs_an_interior_optimum_and_a_departure_below_it():
+    """Fig. S7 on synthetic runs (η = 0.1, τ = 2, so a run lasts 20/λ epochs): λ_opt = 3e-3 is interior when
+    smaller λ peak lower; below it t* either stays at ~4000 epochs (the failure: reproduced) or keeps following
+    1/(ηλ) (not reproduced); a plateau down to the smallest λ is no interior optimum (not reproduced, or
+    inconclusive when that run was cut short); too few runs below λ_opt are inconclusive."""
+    lams = np.geomspace(3e-5, 3e-2, 7)
+    lam_opt = lams[4]
+
+    def peak(lam):
+        return 0.9 - 0.1 * abs(np.log10(lam / lam_opt))
+
+    def rows(t_star_below, lams=lams, peak=peak):
+        return sweeps.summarize([run(0.1, lam, t_star_below(lam) if lam <= lam_opt else 0.4, peak=peak(lam))
+                                 for lam in lams])  # fmt: skip
+
+    failing = rows(lambda lam: 4500 * lam / 20)  # t* = 4500 epochs whatever λ
+    v = criteria.scaling_failure_verdict(failing, threshold=0.5, n_test=1000)
+    assert v.outcome == "reproduced", v.reason
+    assert "λ_opt = 0.003" in v.reason and "t* constant, as the paper" in v.reason
+    scaling = criteria.scaling_failure_verdict(rows(lambda lam: 0.4), threshold=0.5, n_test=1000)
+    assert scaling.outcome == "not reproduced" and "within −1 ± 0.25" in scaling.reason
+    plateau = rows(lambda lam: 0.4, peak=lambda lam: 0.9)
+    flat = criteria.scaling_failure_verdict(plateau, threshold=0.5, n_test=1000)
+    assert flat.outcome == "not reproduced" and "no interior optimum" in flat.reason
+    short = criteria.scaling_failure_verdict(plateau, threshold=0.5, n_test=1000, cut_short=[(lams[0], 10.0, 20.0)])
+    assert short.outcome == "inconclusive"
+    few = rows(lambda lam: 4500 * lam / 20, lams=lams[2:])  # 3 runs below λ_opt over 1 decade
+    assert criteria.scaling_failure_verdict(few, threshold=0.5, n_test=1000).outcome == "inconclusive"
+
+
+def test_fig_s12_independence_is_a_tie_or_no_more_than_seed_noise():
+    """Final accuracies on 1000 test images: a spread of 2 images is a tie (reproduced); 20 images with one run
+    per σ_w cannot be told from seed noise (inconclusive); with seeds, 20 images apart against seeds 30 apart is
+    reproduced, against seeds 5 apart not reproduced; a run at chance is inconclusive."""
+    v = criteria.independence_verdict({"σ_w = 1": [0.900], "σ_w = 2": [0.902]}, 1000)
+    assert v.outcome == "reproduced" and "2 of 1000" in v.reason
+    one = criteria.independence_verdict({"σ_w = 1": [0.90], "σ_w = 2": [0.92]}, 1000)
+    assert one.outcome == "inconclusive" and "one run per σ_w" in one.reason
+    noisy = {"σ_w = 1": [0.885, 0.915], "σ_w = 2": [0.905, 0.935]}
+    assert criteria.independence_verdict(noisy, 1000).outcome == "reproduced"
+    tight = {"σ_w = 1": [0.8975, 0.9025], "σ_w = 2": [0.9175, 0.9225]}
+    assert criteria.independence_verdict(tight, 1000).outcome == "not reproduced"
+    assert criteria.independence_verdict({"a": [0.1], "b": [0.9]}, 1000).outcome == "inconclusive"
+
+
+def test_fig_s5_eta_dependence_must_flatten_from_training_accuracy_1_to_the_peak():
+    """Per λ, (accuracy at training accuracy 1, peak) for each η on 1000 test images: 40 images apart at training
+    accuracy 1 and 5 at the peak is reproduced; the same 40 at both is not; 2 at training accuracy 1 leaves nothing
+    to flatten (inconclusive); one λ with two η cannot decide."""
+    flattens = {1e-3: [(0.80, 0.900), (0.84, 0.905)], 1e-2: [(0.78, 0.890), (0.82, 0.895)]}
+    v = criteria.eta_flattening_verdict(flattens, 1000)
+    assert v.outcome == "reproduced" and "40 of 1000" in v.reason
+    assert criteria.eta_spreads(flattens, 1000) == criteria.EtaSpreads(2, pytest.approx(40), pytest.approx(5))
+    stays = {1e-3: [(0.80, 0.86), (0.84, 0.90)], 1e-2: [(0.78, 0.85), (0.82, 0.89)]}
+    assert criteria.eta_flattening_verdict(stays, 1000).outcome == "not reproduced"
+    flat = {1e-3: [(0.800, 0.9), (0.802, 0.9)], 1e-2: [(0.780, 0.9), (0.781, 0.9)]}
+    assert criteria.eta_flattening_verdict(flat, 1000).outcome == "inconclusive"
+    assert criteria.eta_flattening_verdict({1e-3: flattens[1e-3]}, 1000).outcome == "inconclusive"

@@ -119,3 +119,27 @@ def test_kernel_decay_is_eq2():
     t = np.linspace(0, 10, 5)
     np.testing.assert_allclose(kernel_decay(t, 0.1, 3), np.exp(-0.4 * t))
     np.testing.assert_allclose(kernel_decay(t, 0.1, 1), 1.0)
+
+
+def test_fig5ab_verdict_is_decided_by_the_curves():
+    """Eq. (3) itself reproduces Fig. 5a/b's claims; a mode that never decays, a linear model that decays, or a
+    small-γ mode that learns is "not reproduced", each named in the reason."""
+    import dataclasses
+
+    from replication.experiments.configs import get_config
+    from replication.experiments.theory_checks import FixedPoint, deep_linear_verdict, mode_examples
+
+    modes = mode_examples(get_config("theory", "smoke"))
+    t_learn, t_decay = modes.timescales()
+    assert t_learn == pytest.approx(np.log(2) / modes.gammas[0], rel=0.05)  # 1 − e^{−γt} = ½ while λt ≪ 1
+    assert 1 / modes.lam < t_decay < 10 / modes.lam
+    assert modes.verdict().outcome == "reproduced"
+    stays = dataclasses.replace(modes, learns=np.minimum(1.0, modes.time * modes.gammas[0]))
+    assert stays.verdict().outcome == "not reproduced" and "never happens" in stays.verdict().reason
+    decays = dataclasses.replace(modes, linear=modes.learns)
+    assert decays.verdict().outcome == "not reproduced" and "k = 1 keeps it: not reproduced" in decays.verdict().reason
+    learns = dataclasses.replace(modes, never=modes.learns)
+    assert "never learns: not reproduced" in learns.verdict().reason
+    rows = [FixedPoint(100, 0.5, 0.5 + 1e-6, 0.5), FixedPoint(100, 1.5, 0.0, 0.0)]
+    assert deep_linear_verdict(rows).outcome == "reproduced"
+    assert deep_linear_verdict(rows + [FixedPoint(400, 0.5, 0.51, 0.5)]).outcome == "not reproduced"

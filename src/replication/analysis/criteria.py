@@ -45,6 +45,11 @@ __all__ = [
     "TiedBest",
     "tied_best",
     "zero_comparison",
+    "scaling_failure_verdict",
+    "independence_verdict",
+    "EtaSpreads",
+    "eta_spreads",
+    "eta_flattening_verdict",
     "prediction_verdict",
     "race_verdict",
     "within_tolerance",
@@ -271,6 +276,131 @@ def fixed_budget_optimum_verdict(best: TiedBest, swept, expected: float, *, chan
                                        f"expected λ = {expected:g}")  # fmt: skip
     return Verdict("not reproduced", f"the best is {where}, not λ = {nearest:g} (the grid's nearest to the expected "
                                      f"{expected:g})")  # fmt: skip
+
+
+def scaling_failure_verdict(
+    rows: list[RunSummary],
+    *,
+    threshold: float | None,
+    n_test: int,
+    cut_short=(),
+    criteria: Criteria = DEFAULT,
+) -> Verdict:
+    """Fig. S7's claim for a network that is not overparameterized: its peak test accuracy over λ > 0 has an
+    interior maximum λ_opt (the smallest λ swept, trained for the same physical time, ends below the best by more
+    than a tie), and below λ_opt t* stops following 1/(ηλ) (the paper: t* is constant there). λ_opt is the smallest
+    λ tied for the best peak. The exponent below it is decided as every exponent is (:func:`exponent_verdict`'s
+    qualifying runs, their number and span) over the runs with λ ≤ λ_opt: reproduced when it lies outside −1 ±
+    tolerance, not reproduced inside it or when no interior optimum appears (unless the smallest λ was ``cut_short``
+    of its physical time: inconclusive); the reason says whether t* is also constant (0 ± tolerance)."""
+    positive = [r for r in rows if r.lam > 0 and not r.diverged and np.isfinite(r.max_test_accuracy)]
+    if len({r.lam for r in positive}) < 3:
+        return Verdict("inconclusive", f"{len({r.lam for r in positive})} λ > 0 trained: too few to locate an optimum")
+    best = tied_best([(r.lam, r.max_test_accuracy) for r in positive], n_test, criteria)
+    lam_opt, smallest = best.lams[0], min(r.lam for r in positive)
+    if lam_opt == smallest:
+        short = smallest in {float(c[0]) for c in cut_short}
+        where = f"the best peak is {best.describe()}, at the smallest λ swept: no interior optimum"
+        return Verdict("inconclusive" if short else "not reproduced",
+                       where + (" (that run was cut short of its physical time)" if short else ""))  # fmt: skip
+    below = exponent_verdict([r for r in positive if r.lam <= lam_opt], threshold=threshold, target=-1.0,
+                             criteria=criteria)  # fmt: skip
+    fit, tol = below.fit, criteria.tolerance
+    opt = f"interior optimum λ_opt = {lam_opt:g} (best peak {best.best_accuracy:.4f}); "
+    if below.verdict.outcome == "inconclusive":
+        return Verdict("inconclusive", opt + "below it " + below.verdict.reason)
+    constant = "t* constant, as the paper" if abs(fit.exponent) <= tol else "t* not constant (the paper: constant)"
+    if below.verdict.outcome == "reproduced":  # the exponent below λ_opt is still −1: the scaling did not fail
+        return Verdict("not reproduced", opt + f"below it the t* exponent {fit.exponent:.3f} is within −1 ± {tol:g}")
+    return Verdict("reproduced", opt + f"below it the t* exponent {fit.exponent:.3f} is outside −1 ± {tol:g} "
+                                       f"({constant}: 0 ± {tol:g})")  # fmt: skip
+
+
+def independence_verdict(finals: dict[str, list[float]], n_test: int, *, what: str = "σ_w", chance: float = 0.1,
+                         criteria: Criteria = DEFAULT) -> Verdict:  # fmt: skip
+    """Fig. S12's claim, "the late-time accuracy (nearly) does not depend on ``what``": ``finals`` maps each setting
+    to its runs' final test accuracies (one per seed). Inconclusive when a run did not learn (under twice
+    ``chance``). Reproduced when the settings' means are tied, or, with two seeds or more per setting, lie no
+    further apart than the seeds of one setting do; not reproduced when they lie more than twice that and more than a
+    tie apart; otherwise, and always with one run per setting and a spread beyond a tie, inconclusive: one run
+    cannot tell a setting's effect from seed noise."""
+    if len(finals) < 2 or any(not runs for runs in finals.values()):
+        raise ValueError("independence_verdict needs at least two settings, each with a run.")
+    values = [a for runs in finals.values() for a in runs]
+    if not all(np.isfinite(values)) or min(values) < 2 * chance:
+        return Verdict("inconclusive", f"a run did not learn (lowest final accuracy {min(values):.4f}, chance "
+                                       f"{chance:g})")  # fmt: skip
+    means = {k: float(np.mean(v)) for k, v in finals.items()}
+    apart = images_apart(max(means.values()), min(means.values()), n_test)
+    seeds = min(len(v) for v in finals.values())
+    noise = max(images_apart(max(v), min(v), n_test) for v in finals.values()) if seeds >= 2 else math.nan
+    each = ", ".join(f"{k}: {m:.4f}" for k, m in means.items())
+    of_seeds = "" if seeds < 2 else f", means of {seeds} seeds or more"
+    spread = f"final accuracy by {what} ({each}{of_seeds}) spans {apart:.0f} of {n_test} test images"
+    if apart <= criteria.tie_images + 1e-9:
+        return Verdict("reproduced", f"{spread}: a tie")
+    if seeds < 2:
+        return Verdict("inconclusive", f"{spread}, beyond a tie, with one run per {what}: seed noise cannot be told "
+                                       "apart from an effect")  # fmt: skip
+    if apart <= noise:
+        return Verdict("reproduced", f"{spread}, no more than one {what}'s seeds span ({noise:.0f})")
+    if apart > 2 * noise:
+        return Verdict("not reproduced", f"{spread}, more than twice what one {what}'s seeds span ({noise:.0f})")
+    return Verdict("inconclusive", f"{spread}; one {what}'s seeds span {noise:.0f}")
+
+
+@dataclasses.dataclass(frozen=True)
+class EtaSpreads:
+    """Fig. S5: over ``n_lams`` λ (each with two η or more, all reaching training accuracy 1), the median spread over
+    η of the test accuracy, in test images, when training accuracy first reaches 1 and at the peak."""
+
+    n_lams: int
+    at_one: float
+    at_peak: float
+
+    def describe(self) -> str:
+        if not self.n_lams:
+            return "no λ with two η that reached training accuracy 1"
+        return f"{self.at_one:.0f} test images at training accuracy 1 → {self.at_peak:.0f} at the peak"
+
+
+def eta_spreads(by_lam: dict[float, list[tuple[float, float]]], n_test: int) -> EtaSpreads:
+    """:class:`EtaSpreads` of ``by_lam``: each λ > 0 to its runs' (accuracy at training accuracy 1, peak accuracy),
+    one per η."""
+    spreads = []
+    for lam, runs in sorted(by_lam.items()):
+        if lam > 0 and len(runs) >= 2 and all(np.isfinite(a) and np.isfinite(p) for a, p in runs):
+            at_one, peak = zip(*runs, strict=True)
+            spreads.append((images_apart(max(at_one), min(at_one), n_test), images_apart(max(peak), min(peak), n_test)))
+    if not spreads:
+        return EtaSpreads(0, math.nan, math.nan)
+    one, peak = (float(np.median(x)) for x in zip(*spreads, strict=True))
+    return EtaSpreads(len(spreads), one, peak)
+
+
+def eta_flattening_verdict(by_lam: dict[float, list[tuple[float, float]]], n_test: int, *,
+                           criteria: Criteria = DEFAULT) -> Verdict:  # fmt: skip
+    """Fig. S5's claim with MSE: the test accuracy when the training accuracy first reaches 1 depends on η, and this
+    dependence flattens out when the runs are evolved to their peak (t_test). ``by_lam`` maps each λ > 0 to its
+    runs' (accuracy at training accuracy 1, peak accuracy), one per η. Over the λ with at least two η whose runs
+    all reached training accuracy 1, the median η-spread (max − min over η) at each time is compared: reproduced when
+    the spread at training accuracy 1 is beyond a tie and the spread at the peak is at most half of it (ours: the
+    paper says "flattens out"); not reproduced when the peak's spread is as large; inconclusive with fewer than two
+    such λ, without an η-dependence beyond a tie at training accuracy 1 (nothing to flatten), or in between."""
+    spreads = eta_spreads(by_lam, n_test)
+    if spreads.n_lams < 2:
+        return Verdict("inconclusive", f"{spreads.n_lams} λ with two η or more whose runs all reached training "
+                                       "accuracy 1; the rule needs 2")  # fmt: skip
+    one, peak = spreads.at_one, spreads.at_peak
+    told = (f"median η-spread over {spreads.n_lams} λ: {one:.0f} of {n_test} test images at training accuracy 1, "
+            f"{peak:.0f} at the peak")  # fmt: skip
+    if one <= criteria.tie_images:
+        return Verdict("inconclusive", f"{told}: no η-dependence beyond a tie at training accuracy 1 to flatten")
+    if peak <= one / 2:
+        return Verdict("reproduced", f"{told} (rule, ours: at most half)")
+    if peak >= one:
+        return Verdict("not reproduced", f"{told}: the dependence does not flatten")
+    return Verdict("inconclusive", f"{told}: flatter, but by less than half (rule, ours)")
 
 
 def zero_comparison(

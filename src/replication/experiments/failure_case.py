@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import math
 
+from replication.analysis.criteria import Verdict, scaling_failure_verdict
 from replication.analysis.plan import plan_sweep
+from replication.analysis.verdicts import OptimumVerdict, optimal_lambda
 from replication.experiments.cifar import run_sweep
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["STUDIES", "sweep"]
+__all__ = ["STUDIES", "sweep", "judge"]
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("sweep",)
@@ -21,3 +23,12 @@ def sweep(cfg, *, seed: int) -> SweepResult:
                       max_epochs=s.max_epochs)  # fmt: skip
     model = dict(kind="fc", width=cfg.model.width, depth=cfg.model.depth)
     return analyzed(run_sweep(cfg, runs, seed=seed, name="failure_case", model=model))
+
+
+def judge(cfg, res: SweepResult) -> tuple[OptimumVerdict, Verdict]:
+    """Fig. S7's optimum and t* fits on either side of it, and the claim's verdict
+    (:func:`replication.analysis.criteria.scaling_failure_verdict`; ties on ``data.test_samples`` images)."""
+    opt = optimal_lambda(res.rows, physical_time=cfg.sweep.physical_time)
+    verdict = scaling_failure_verdict(list(res.rows), threshold=res.analysis.threshold, n_test=cfg.data.test_samples,
+                                      cut_short=opt.cut_short)  # fmt: skip
+    return opt, verdict

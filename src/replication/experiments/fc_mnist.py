@@ -10,13 +10,16 @@ import math
 from flax import nnx
 
 from replication import data as data_lib
+from replication.analysis.criteria import EtaSpreads, Verdict, eta_flattening_verdict, eta_spreads
 from replication.analysis.plan import SweepRun, plan_sweep
+from replication.analysis.verdicts import accuracy_when_train_reaches_one
 from replication.experiments.grid import GridResult, cached_grid, spec_config
 from replication.experiments.results import SweepResult, analyzed
 from replication.models import MLP, functional
 from replication.training import Dataset, TrainSpec
 
-__all__ = ["STUDIES", "load_data", "make_model", "sweep_runs", "run_sweep", "seed_list", "tstar_sweep", "mse_sweep"]
+__all__ = ["STUDIES", "load_data", "make_model", "sweep_runs", "run_sweep", "seed_list", "tstar_sweep", "mse_sweep",
+           "mse_verdict"]  # fmt: skip
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("tstar_sweep", "mse_sweep")
@@ -98,3 +101,14 @@ def mse_sweep(cfg, *, seed: int) -> SweepResult:
         cfg, lrs=cfg.mse.lrs, lams=cfg.mse.lams, physical_time=cfg.mse.physical_time, zero_lr_time=cfg.mse.zero_lr_time
     )
     return analyzed(run_sweep(cfg, runs, seed=seed, loss="mse", name="fc_mnist_mse"))
+
+
+def mse_verdict(cfg, mse: SweepResult) -> tuple[EtaSpreads, Verdict]:
+    """Fig. S5's claim from the MSE sweep (:func:`replication.analysis.criteria.eta_flattening_verdict`): per λ > 0,
+    each η's test accuracy when its training accuracy first reached 1 and its peak, on ``data.test_samples``
+    images."""
+    by_lam: dict[float, list[tuple[float, float]]] = {}
+    for h, r in zip(mse.histories, mse.rows, strict=True):
+        if r.lam > 0 and not r.diverged:
+            by_lam.setdefault(r.lam, []).append((accuracy_when_train_reaches_one(h, r), r.max_test_accuracy))
+    return eta_spreads(by_lam, cfg.data.test_samples), eta_flattening_verdict(by_lam, cfg.data.test_samples)

@@ -28,6 +28,10 @@ __all__ = ["ProgramCheck", "RUN_LIMIT_FLOPS", "check_programs", "placeholder_dat
 # One real step is run when the program's step and its small evaluation cost at most this many FLOPs (a few seconds
 # on 2 CPU cores); a larger model is compiled only.
 RUN_LIMIT_FLOPS = 3e11
+# A program's starting state (parameters and optimizer state of all its runs, over all devices) is created for real
+# when it is at most this large; a larger one is described to the compiler by its shapes and shardings only (forced
+# CPU devices share this machine's memory).
+REAL_START_BYTES = 2e9
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,10 +44,13 @@ class ProgramCheck:
     bytes_per_device: float  # XLA's memory analysis of the chunk program: arguments + outputs + temporaries
     compile_s: float
     ran: str  # what one real step showed, or why none was run
+    state_bytes: float = math.nan  # the program's starting state over all devices
+    started: bool = True  # created on the devices by the engine's start_program (else described by shapes only)
 
     def line(self) -> str:
         gb = self.bytes_per_device / 1e9
-        return (f"{self.mode} over {self.devices}: {self.runs} runs, {gb:.3g} GB per device, compiled in "
+        start = "started on the devices" if self.started else f"state of {self.state_bytes / 1e9:.3g} GB by shape"
+        return (f"{self.mode} over {self.devices}: {self.runs} runs, {gb:.3g} GB per device, {start}, compiled in "
                 f"{self.compile_s:.0f} s; {self.ran}")  # fmt: skip
 
 
@@ -69,6 +76,23 @@ def _largest_per_mode(programs: tuple[Program, ...]) -> list[Program]:
         if p.mode not in chosen or len(p.runs) > len(chosen[p.mode].runs):
             chosen[p.mode] = p
     return list(chosen.values())
+
+
+def _abstract_start(bucket, program: Program, place, params):
+    """What :func:`replication.training.engine.start_program` would return for ``program`` as shapes with their
+    shardings only: ((η, step budget), (parameters, optimizer state, λ state)), each with the runs axis."""
+    import jax
+    import jax.numpy as jnp
+
+    sharding, n = place.runs_sharding(), len(program.runs)
+
+    def sds(shape, dtype):
+        return jax.ShapeDtypeStruct(tuple(shape), dtype, sharding=sharding)
+
+    vec = sds((n,), jnp.float32)
+    grid_params = jax.tree.map(lambda a: sds((n,) + tuple(jnp.shape(a)), jnp.result_type(a)), params)
+    opt_state, ctrl = jax.tree.map(lambda a: sds(a.shape, a.dtype), jax.eval_shape(bucket.init, params, vec, vec))
+    return (vec, vec), (grid_params, opt_state, ctrl)
 
 
 def _one_step(apply_fn, params, grid: PlannedGrid, program: Program, place, batch: int) -> str:
@@ -138,7 +162,11 @@ def check_programs(
             place = dataclasses.replace(mesh, mode=program.mode)
             start = time.perf_counter()
             bucket = make_bucket_runner(apply_fn, grid.spec, data, program.length, 0, place)
-            _, _, hyper, state = start_program(bucket, program, place, params, lrs, lams, list(grid.steps), False)
+            hyper, state = _abstract_start(bucket, program, place, params)
+            state_bytes = sum(math.prod(a.shape) * a.dtype.itemsize for a in jax.tree.leaves(state))
+            started = state_bytes <= REAL_START_BYTES
+            if started:  # the engine's own start: each device creates its share
+                _, _, hyper, state = start_program(bucket, program, place, params, lrs, lams, list(grid.steps), False)
             compiled = bucket.run_chunk.lower(*state, jnp.int32(0), *hyper).compile()
             memory = compiled.memory_analysis()
             fields = ("argument_size_in_bytes", "output_size_in_bytes", "temp_size_in_bytes")
@@ -151,6 +179,7 @@ def check_programs(
                 ran = _one_step(apply_fn, params, grid, program, place, batch)
             else:
                 ran = f"not run here (one step of its runs ≈ {cost:.2g} FLOPs, above {run_limit_flops:.0e})"
-            cache[key] = ProgramCheck(devices, program.mode, len(program.runs), float(per_device), took, ran)
+            cache[key] = ProgramCheck(devices, program.mode, len(program.runs), float(per_device), took, ran,
+                                      float(state_bytes), started)  # fmt: skip
         out.append(cache[key])
     return tuple(out)

@@ -254,7 +254,7 @@ def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int =
             asked.append(g)
     out = []
     for g in asked:
-        step = None
+        step, checks = None, ()
         if compile_steps and not g.stored:
             model = _build(g)  # once per grid: its parameters' shapes key the compiled step
             shapes = tuple((tuple(a.shape), str(a.dtype)) for a in jax.tree.leaves(model[1]))
@@ -266,9 +266,9 @@ def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int =
             if program_devices:
                 log(f"  compiling the programs of {g.name} over {program_devices} devices ...")
                 checks = check_programs(g, model, program_devices, step_flops=step.flops, cache=programs)
-                out.append(dataclasses.replace(grid_cost(g, step, devices), programs=checks))
-                continue
-        out.append(grid_cost(g, step, devices))
+            del model
+        # kept without its builder: that closure holds the grid's data (a chapter's grids would add up to many GB)
+        out.append(dataclasses.replace(grid_cost(dataclasses.replace(g, build=None), step, devices), programs=checks))
     return ChapterRehearsal(chapter, preset, tuple(out), tuple(errors), time.perf_counter() - start)
 
 

@@ -8,7 +8,7 @@ import dataclasses
 
 import numpy as np
 
-from replication.analysis.criteria import Verdict
+from replication.analysis.criteria import Verdict, all_of, within_tolerance
 from replication.analysis.peaks import fit_power_law
 from replication.analysis.verdicts import deep_linear_fixed_point_prediction, max_ratio_until
 from replication.core.provenance import Provenance, Stopwatch
@@ -16,7 +16,7 @@ from replication.theory import finite_width
 from replication.theory.modes import mode_solution
 
 __all__ = ["ModeExamples", "mode_examples", "Fig5c", "fig5c", "KernelDecay", "kernel_decay", "Homogeneity",
-           "homogeneity", "FixedPoint", "deep_linear"]  # fmt: skip
+           "homogeneity", "FixedPoint", "deep_linear", "deep_linear_verdict"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,11 +26,47 @@ class ModeExamples:
 
     lam: float
     gammas: tuple[float, float]
+    y: float  # the label (every curve starts from the config's f0)
     time: np.ndarray
     learns: np.ndarray
     never: np.ndarray
     linear: np.ndarray
     provenance: Provenance
+
+    def timescales(self) -> tuple[float, float]:
+        """(t_learn, t_decay) of the mode that learns (k = 2): the first time it reaches half its label, and the
+        first time after its peak that it is below half again (nan where it never does)."""
+        half = np.abs(self.learns) >= abs(self.y) / 2
+        peak = int(np.argmax(np.abs(self.learns)))
+        after = np.flatnonzero(~half[peak:])
+        t_learn = float(self.time[int(np.argmax(half))]) if half.any() else float("nan")
+        return t_learn, float(self.time[peak + after[0]]) if after.size else float("nan")
+
+    def verdict(self, *, factor: float = 10.0, linear_tolerance: float = 1e-3) -> Verdict:
+        """Fig. 5a/b's claims, each by a rule of ours (the paper says "t ~"): with k = 2 the mode with γ/λ > 1
+        learns within ``factor`` of 1/γ and decays within ``factor`` of 1/λ; the mode with γ/λ < 1 never reaches
+        half its label; with k = 1 the mode ends at the ridge value γy/(γ+λ) (within ``linear_tolerance`` of |y|):
+        no late decay."""
+        t_learn, t_decay = self.timescales()
+        big, small = self.gammas
+        ridge = big * self.y / (big + self.lam)
+
+        def within_factor(what: str, t: float, scale: float, name: str) -> Verdict:
+            if not np.isfinite(t):
+                return Verdict("not reproduced", f"{what} never happens up to t = {self.time[-1]:.3g}")
+            ok = scale / factor <= t <= scale * factor
+            reason = f"{what} at t = {t:.3g} = {t / scale:.2f} × {name} (rule, ours: within {factor:g}×)"
+            return Verdict("reproduced" if ok else "not reproduced", reason)
+
+        return all_of({
+            f"k = 2, γ/λ = {big / self.lam:g} learns": within_factor("half the label", t_learn, 1 / big, "1/γ"),
+            "then decays": within_factor("below half again", t_decay, 1 / self.lam, "1/λ"),
+            f"γ/λ = {small / self.lam:g} never learns": Verdict(
+                "reproduced" if np.max(np.abs(self.never)) < abs(self.y) / 2 else "not reproduced",
+                f"largest |f| = {np.max(np.abs(self.never)):.3g} (rule: below half the label)"),
+            "k = 1 keeps it": within_tolerance("f(end) − γy/(γ+λ)", float(self.linear[-1] - ridge), 0.0,
+                                               linear_tolerance * abs(self.y)),
+        })  # fmt: skip
 
 
 def mode_examples(cfg) -> ModeExamples:
@@ -39,7 +75,7 @@ def mode_examples(cfg) -> ModeExamples:
         t = np.geomspace(1e-1, 20.0 / m.lam, 4000)
         curves = [mode_solution(t, g, m.lam, k, m.f0, m.y) for g, k in ((m.gammas[0], 2), (m.gammas[1], 2),
                                                                           (m.gammas[0], 1))]  # fmt: skip
-    return ModeExamples(m.lam, tuple(m.gammas), t, *curves, clock.provenance)
+    return ModeExamples(m.lam, tuple(m.gammas), m.y, t, *curves, clock.provenance)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +156,13 @@ class FixedPoint:
     lam_sqrt_n: float
     f: float
     prediction: float
+
+
+def deep_linear_verdict(rows: list[FixedPoint], *, tolerance: float = 1e-4) -> Verdict:
+    """App. B.1 (eq. S21, sign corrected): every run ends at f = 1 − λ√n (or at 0 when λ√n ≥ 1) within
+    ``tolerance`` (ours: float32 gradient descent converged to its fixed point)."""
+    worst = max(abs(r.f - r.prediction) for r in rows)
+    return within_tolerance(f"largest |f − prediction| over {len(rows)} runs", worst, 0.0, tolerance)
 
 
 def deep_linear(cfg, *, seed: int) -> tuple[list[FixedPoint], Provenance]:

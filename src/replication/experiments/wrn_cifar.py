@@ -6,15 +6,17 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from replication.analysis.criteria import TiedBest, Verdict, fixed_budget_optimum_verdict
+from replication.analysis.criteria import TiedBest, Verdict, fixed_budget_optimum_verdict, independence_verdict
 from replication.analysis.plan import SweepRun, plan_sweep
+from replication.analysis.sweeps import final_test_accuracy
 from replication.analysis.verdicts import fixed_budget_optimum
 from replication.experiments.cifar import run_sweep
 from replication.experiments.grid import GridResult
 from replication.experiments.results import SweepResult, analyzed
 
 __all__ = ["STUDIES", "AUGMENT", "MOMENTUM", "SCHEDULED", "steps_per_epoch", "model_config", "sgd_sweep", "budget_lr",
-           "ScheduleComparison", "fixed_T_sweep", "schedule_comparison", "momentum_constant", "sigma_runs"]  # fmt: skip
+           "ScheduleComparison", "fixed_T_sweep", "schedule_comparison", "momentum_constant", "sigma_runs",
+           "sigma_verdict"]  # fmt: skip
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("sgd_sweep", "schedule_comparison", "momentum_constant", "sigma_runs")
@@ -100,3 +102,12 @@ def sigma_runs(cfg, *, seed: int) -> dict[float, GridResult]:
     models = {sigma: model_config(cfg, sigma_w=float(sigma)) for sigma in s.scales}
     return {sigma: run_sweep(cfg, [run], seed=seed, name=f"wrn_sigma_{sigma:g}", model=models[sigma], **SCHEDULED)
             for sigma in s.scales}  # fmt: skip
+
+
+def sigma_verdict(cfg, grids: dict[float, GridResult]) -> Verdict:
+    """Fig. S12's claim: the final test accuracy does not depend on σ_w beyond what the seeds do
+    (:func:`replication.analysis.criteria.independence_verdict` on ``data.test_samples`` test images; every seed a
+    grid holds counts)."""
+    finals = {f"σ_w = {sigma:g}": [final_test_accuracy(h[0]) for h in (g.by_seed or (g.histories,))]
+              for sigma, g in grids.items()}  # fmt: skip
+    return independence_verdict(finals, cfg.data.test_samples)

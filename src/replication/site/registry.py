@@ -82,7 +82,7 @@ FIGURES = (
         "MSE loss: test accuracy depends on η at training accuracy 1, not at t_test",
         "fc_mnist",
         "qualitative",
-        None,
+        "fc_mnist.mse_eta_flattening",
         setting="FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu), MSE loss · 512 MNIST images · "
         "full-batch SGD",
     ),
@@ -109,7 +109,7 @@ FIGURES = (
         "Late-time accuracy independent of the init scale σ_w",
         "wrn_cifar",
         "qualitative",
-        None,
+        "wrn_cifar.sigma_final_spread",
         setting="Wide ResNet · CIFAR-10 or its stand-in · Fig. 1a's setup",
     ),
     FigureRow(
@@ -125,7 +125,7 @@ FIGURES = (
         "Failure case: FC width 64 on CIFAR-10 is not overparameterized; scaling breaks below λ_opt",
         "failure_case",
         "t* constant below λ_opt",
-        None,
+        "failure_case.exponent_below_opt",
         setting="FC depth 3, width 64 · CIFAR-10 or its stand-in · SGD, batch 512",
     ),
     FigureRow(
@@ -151,7 +151,7 @@ FIGURES = (
         "Mode solution eq. (3): learn at t ~ 1/γ, decay at t ~ 1/λ (k ≥ 2); linear model k = 1",
         "theory",
         "analytic",
-        None,
+        "theory.mode_timescales",
         setting="the mode solution eq. (3), computed",
     ),
     FigureRow(
@@ -183,7 +183,7 @@ FIGURES = (
         "Deep linear fixed point f − 1 = −λ√n (eq. S21, sign corrected)",
         "theory",
         "λ√n = f − 1 as printed: a sign typo (L2 pulls f below the label); the chapter tests f − 1 = −λ√n",
-        None,
+        "theory.deep_linear_error",
         setting="a 2-layer linear network, one sample, MSE, gradient descent",
     ),
     FigureRow(
