@@ -1,11 +1,16 @@
 """``python -m replication.experiments <chapter> [--preset paper]``: see :mod:`replication.experiments.headless`;
-``python -m replication.experiments rehearse <chapter> [--preset paper]``: see :mod:`replication.experiments.rehearsal`.
+``python -m replication.experiments rehearse <chapter> [--preset paper]``: see :mod:`replication.experiments.rehearsal`;
+``python -m replication.experiments why <chapter> [--preset cpu]``: see :mod:`replication.experiments.why`.
 """
 
 import sys
 
 if sys.argv[1:2] == ["rehearse"]:
     from replication.experiments.rehearsal import main
+
+    sys.exit(main(sys.argv[2:]))
+if sys.argv[1:2] == ["why"]:
+    from replication.experiments.why import main
 
     sys.exit(main(sys.argv[2:]))
 

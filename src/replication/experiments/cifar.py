@@ -18,7 +18,7 @@ from flax import nnx
 from replication import data as data_lib
 from replication.analysis.plan import SweepRun
 from replication.core.validation import check_choice
-from replication.experiments.grid import GridResult, cached_grid, rehearsal_active, spec_config
+from replication.experiments.grid import GridResult, cached_grid, rehearsal_cifar_shapes, spec_config
 from replication.models import MLP, functional
 from replication.models.convnets import CNN, WideResNet
 from replication.training import Dataset, TrainSpec
@@ -48,7 +48,7 @@ def load_data(
     train, notice = data_lib.load_cifar10_or_stand_in("train", path, mnist_source=mnist_source)
     test, _ = data_lib.load_cifar10_or_stand_in("test", path, mnist_source=mnist_source)
     train, test = data_lib.first_n(train, train_samples), data_lib.first_n(test, test_samples)
-    if notice is not None and rehearsal_active():  # rehearse the run on CIFAR-10 itself: only its shape matters
+    if notice is not None and rehearsal_cifar_shapes():  # rehearse the run on CIFAR-10 itself: its shape matters
         train, test = (dataclasses.replace(d, images=_cifar10_shaped(len(d)), name="cifar10") for d in (train, test))
         notice = None
     stats = data_lib.normalization_stats(train.images)

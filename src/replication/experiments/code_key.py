@@ -21,11 +21,14 @@ __all__ = ["CodeKey", "code_key", "module_closure"]
 
 @dataclasses.dataclass(frozen=True)
 class CodeKey:
-    """The key (sha256, first 16 hex digits) and what it covers: the start function's definitions and the modules."""
+    """The key (sha256, first 16 hex digits) and what it covers: the start function's definitions and the modules;
+    ``parts``: each of them ("def <module>.<name>", "module <name>") with a key of its own, so that a changed key can
+    be traced to the part that changed (``python -m replication.experiments why``)."""
 
     key: str
     definitions: tuple[str, ...]
     modules: tuple[str, ...]
+    parts: tuple[tuple[str, str], ...] = ()
 
 
 _PARSED: dict[bytes, ast.Module] = {}  # by the sha256 of the source: an edit is always seen
@@ -163,9 +166,11 @@ def code_key(fn: Callable) -> CodeKey:
                 reached_modules.update(t for _, t in _imports(module, sub, False, root))
     modules = module_closure(sorted(reached_modules), root)
     modules.pop(module, None)  # the start module counts by the definitions reached, not whole
-    h = hashlib.sha256()
-    for name in sorted(seen_defs):
-        h.update(f"def {module}.{name}\n{seen_defs[name]}\n".encode())
-    for name in sorted(modules):
-        h.update(f"module {name}\n{modules[name]}\n".encode())
-    return CodeKey(h.hexdigest()[:16], tuple(f"{module}.{n}" for n in sorted(seen_defs)), tuple(sorted(modules)))
+    h, parts = hashlib.sha256(), []
+    for label, text in [(f"def {module}.{n}", seen_defs[n]) for n in sorted(seen_defs)] + [
+        (f"module {n}", modules[n]) for n in sorted(modules)
+    ]:
+        h.update(f"{label}\n{text}\n".encode())
+        parts.append((label, hashlib.sha256(text.encode()).hexdigest()[:12]))
+    return CodeKey(h.hexdigest()[:16], tuple(f"{module}.{n}" for n in sorted(seen_defs)), tuple(sorted(modules)),
+                   tuple(parts))  # fmt: skip

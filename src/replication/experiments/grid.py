@@ -23,12 +23,13 @@ import numpy as np
 
 from replication.analysis.plan import SweepRun
 from replication.core.provenance import Provenance
-from replication.experiments.code_key import code_key
+from replication.experiments.code_key import CodeKey, code_key
 from replication.experiments.store import TrainingRefused, cached_result, run_path
 from replication.training import Dataset, History, TrainSpec, train_grid, train_seeds
 from replication.training.plan import GridPlan, bucket_steps, chunking, plan_grid
 
-__all__ = ["GridResult", "cached_grid", "spec_config", "PlannedGrid", "rehearsing", "rehearsal_active", "run_steps"]
+__all__ = ["GridResult", "cached_grid", "spec_config", "PlannedGrid", "rehearsing", "rehearsal_active",
+           "rehearsal_cifar_shapes", "run_steps"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,26 +75,37 @@ class PlannedGrid:
     input_shape: tuple[int, ...]
     spec: TrainSpec
     build: Callable[[], tuple] | None  # () -> (apply_fn, params) of one initialization; None when stored
+    config: dict | None = None  # the request: what the stored result's name keys (with the code key)
+    code: CodeKey | None = None
 
 
 _REHEARSAL: contextvars.ContextVar[list | None] = contextvars.ContextVar("rehearsal", default=None)
+_CIFAR_SHAPES: contextvars.ContextVar[bool] = contextvars.ContextVar("rehearsal_cifar_shapes", default=False)
 
 
 @contextlib.contextmanager
-def rehearsing() -> Iterator[list[PlannedGrid]]:
+def rehearsing(*, cifar_shapes: bool = True) -> Iterator[list[PlannedGrid]]:
     """Within this block :func:`cached_grid` trains and writes nothing; the list it yields collects a
-    :class:`PlannedGrid` per grid asked for, in order."""
+    :class:`PlannedGrid` per grid asked for, in order. ``cifar_shapes``: plan CIFAR-10's shapes where only its
+    stand-in is on this machine (what a run with CIFAR-10 would cost); False: the grids exactly as a run here would
+    ask for them (their stored identity)."""
     grids: list[PlannedGrid] = []
-    token = _REHEARSAL.set(grids)
+    token, shapes = _REHEARSAL.set(grids), _CIFAR_SHAPES.set(cifar_shapes)
     try:
         yield grids
     finally:
         _REHEARSAL.reset(token)
+        _CIFAR_SHAPES.reset(shapes)
 
 
 def rehearsal_active() -> bool:
     """Whether this code runs inside :func:`rehearsing` (nothing trains)."""
     return _REHEARSAL.get() is not None
+
+
+def rehearsal_cifar_shapes() -> bool:
+    """Whether a rehearsal under way plans CIFAR-10's shapes in place of a stand-in (see :func:`rehearsing`)."""
+    return rehearsal_active() and _CIFAR_SHAPES.get()
 
 
 class _NotStored(Exception):
@@ -134,14 +146,14 @@ def _rehearse(grids, name, preset, config, runs, *, key, load, build, spec, seed
     copies = len(seeds) if seeds is not None else 1
     if got is not None:
         grids.append(PlannedGrid(name, preset, identity, True, len(runs) * copies, None, (), n_train, n_test, shape,
-                                 spec, None))  # fmt: skip
+                                 spec, None, config, key))  # fmt: skip
         return _result(got, runs, seeds)
     steps = run_steps(runs, n_train, spec)
     plan = plan_grid([r.lr for r in runs] * copies, [r.lam for r in runs] * copies, steps * copies, spec,
                      n_train=n_train)  # fmt: skip
     one = (lambda: build(seeds[0])) if seeds is not None else build
     grids.append(PlannedGrid(name, preset, identity, False, len(runs) * copies, plan, tuple(steps * copies), n_train,
-                             n_test, shape, spec, one))  # fmt: skip
+                             n_test, shape, spec, one, config, key))  # fmt: skip
     per_epoch = spec.steps_per_epoch(n_train)
     hist = tuple(_placeholder(r, s, chunking(bucket_steps(s), spec.evals)[0], per_epoch)
                  for r, s in zip(runs, steps))  # fmt: skip

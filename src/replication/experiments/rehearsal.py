@@ -219,13 +219,16 @@ def grid_cost(grid: PlannedGrid, step: StepCost | None, devices: int = 8) -> Gri
 
 def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int = 8, compile_steps: bool = True,
                      log=print, costs: dict | None = None, planned: set | None = None,
-                     program_devices: int = 0, programs: dict | None = None) -> ChapterRehearsal:  # fmt: skip
+                     program_devices: int = 0, programs: dict | None = None,
+                     cifar_shapes: bool = True) -> ChapterRehearsal:  # fmt: skip
     """Rehearse every declared study of ``chapter`` at ``preset`` (see the module's docstring). ``costs`` caches
     :class:`StepCost` by step shape across chapters; ``planned`` holds the grids planned so far (by identity): a
     grid asked for again (by this chapter or an earlier one) is reused from the store in a real run, so it costs
     nothing again and is listed as stored. ``compile_steps=False`` plans without compiling (no FLOPs).
     ``program_devices``: also build and compile each grid's engine programs over that many devices
-    (:func:`replication.experiments.program_check.check_programs`; ``programs`` caches them across chapters)."""
+    (:func:`replication.experiments.program_check.check_programs`; ``programs`` caches them across chapters).
+    ``cifar_shapes=False``: plan on the data this machine has (the stand-in where CIFAR-10 is missing), as a run here
+    would, instead of CIFAR-10's shapes (:func:`replication.experiments.grid.rehearsing`)."""
     import jax
 
     from replication.experiments.configs import get_config
@@ -242,7 +245,7 @@ def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int =
     module = importlib.import_module(f"replication.experiments.{chapter}")
     errors, asked = [], []
     for name in studies(chapter):
-        with rehearsing() as grids:
+        with rehearsing(cifar_shapes=cifar_shapes) as grids:
             try:
                 getattr(module, name)(cfg, seed=seed)
             except Exception as err:  # listed, not hidden: the rehearsal's job is to find what breaks
@@ -287,7 +290,9 @@ def listing(chapters: Iterable[str], *, preset: str, seed: int = 0, estimate=Non
     every study could be planned (a study that raises is printed)."""
     ok, planned = True, set()
     for chapter in chapters:
-        ch = rehearse_chapter(chapter, preset=preset, seed=seed, compile_steps=False, planned=planned, log=log)
+        ch = rehearse_chapter(
+            chapter, preset=preset, seed=seed, compile_steps=False, planned=planned, log=log, cifar_shapes=False
+        )  # what this run will train, on the data it has
         when = estimate(chapter) if estimate else None
         log(f"{chapter} at {preset}: {len(ch.grids)} grids, {ch.run_steps:,} run-steps"
             + (f"; estimate {when}" if when else ""))  # fmt: skip

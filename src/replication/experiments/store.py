@@ -182,6 +182,7 @@ def cached_result(
             "code_key": key.key,
             "code_definitions": list(key.definitions),
             "code_modules": list(key.modules),
+            "code_parts": dict(key.parts),
             "payload": payload,
             "checksum": _payload_checksum(payload),
             "provenance": prov.to_dict(),
