@@ -53,7 +53,7 @@ CHAPTERS = $(shell $(PY) -c "from replication.site.registry import toc_chapters_
 export REPLICATION_RESULTS := $(CURDIR)/results
 
 .DEFAULT_GOAL := help
-.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless rehearse build book serve check-book bench release clean distclean
+.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless rehearse why build book serve check-book bench release clean distclean
 
 help: ## List the targets (this text)
 	@echo "l2-dynamics: make <target> [PRESET=smoke|cpu|paper] (default PRESET=cpu)"
@@ -167,6 +167,10 @@ headless: env device data ## make headless CH="fc_mnist wrn_cifar" (or all) PRES
 
 rehearse: env data ## make rehearse PRESET=paper [CH=all] [CPU_DEVICES=8]: what it would train, its FLOPs, memory per device, time on H100/H200 (CPU_DEVICES: also compile its programs over that many CPU devices)
 	$(PY) -m replication.experiments rehearse $(or $(CH),all) --preset $(PRESET) $(if $(CPU_DEVICES),--cpu-devices $(CPU_DEVICES))
+
+why: env ## make why CH="fc_mnist" (or all) PRESET=..: per grid, stored or not, and which config fields or code parts differ from the nearest stored result
+	@test -n "$(CH)" || { echo 'usage: make why CH="<chapter> ..." [PRESET=$(PRESET)]'; exit 2; }
+	$(PY) -m replication.experiments why $(CH) --preset $(PRESET) --seed $(SEED)
 
 serve: ## Serve the built book at http://127.0.0.1:PORT (default 8000) until Ctrl-C
 	@test -f $(HTML)/index.html || { echo "No book at $(HTML): run make book PRESET=$(PRESET) first."; exit 1; }

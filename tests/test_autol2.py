@@ -175,3 +175,32 @@ def test_engine_decays_lambda_and_records_it():
     assert np.all(const.metrics["lam"] == np.float32(0.1))
     # and AutoL2 ends with a smaller weight norm penalty but better training loss than the constant λ = 0.1
     assert hist_auto.metrics["train_loss"][-1] < const.metrics["train_loss"][-1]
+
+
+def test_the_race_reference_among_tied_lambdas_is_the_hardest_for_autol2():
+    """λ = 1e-3 ends 2 test images (of 1000) above λ = 1e-2, a tie; λ = 1e-2 gets there 4× sooner. Against the
+    slower one AutoL2 would look 1.8× faster; the race takes the tied λ that is hardest for it, and says the tie."""
+    from types import SimpleNamespace
+
+    from replication.core.provenance import Provenance
+    from replication.experiments import autol2 as chapter
+    from replication.training import History
+
+    epochs = np.arange(0, 101, 1.0)
+
+    def run(lam, best, at, *, lams=None):
+        acc = np.minimum(best, 0.1 + (best - 0.1) * epochs / at)
+        metrics = dict(step=epochs, epoch=epochs, test_accuracy=acc, lam=np.full_like(epochs, lam))
+        return History(0.1, lam, 100, False, None, metrics)
+
+    prov = Provenance("smoke", "cpu", 1.0)
+    sweep = SimpleNamespace(histories=[run(1e-3, 0.902, 80), run(1e-2, 0.900, 20)], provenance=prov, reused=False,
+                            notice=None)  # fmt: skip
+    autos = {"AutoL2": SimpleNamespace(histories=[run(1e-2, 0.905, 45)], provenance=prov)}
+    race = chapter._against_tuned(sweep, autos, 100, n_test=1000)
+    assert race.reference == "tuned constant λ = 0.01 (tied with λ = 0.001)"
+    assert race.tuned.best_accuracy == pytest.approx(0.900)
+    assert race.auto.speedup < 1  # ... where the slower tied λ would have made it look faster:
+    slower = chapter._against_tuned(SimpleNamespace(**{**vars(sweep), "histories": sweep.histories[:1]}), autos, 100,
+                                    n_test=1000)  # fmt: skip
+    assert slower.auto.speedup > 1.5

@@ -226,6 +226,7 @@ def test_fig_s12_independence_is_a_tie_or_no_more_than_seed_noise():
     tight = {"σ_w = 1": [0.8975, 0.9025], "σ_w = 2": [0.9175, 0.9225]}
     assert criteria.independence_verdict(tight, 1000).outcome == "not reproduced"
     assert criteria.independence_verdict({"a": [0.1], "b": [0.9]}, 1000).outcome == "inconclusive"
+    assert criteria.independence_verdict({"σ_w = 1": [0.9]}, 1000).outcome == "inconclusive"
 
 
 def test_fig_s5_eta_dependence_must_flatten_from_training_accuracy_1_to_the_peak():

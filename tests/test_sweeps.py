@@ -110,20 +110,27 @@ def _row(lr, lam, acc, *, t_star=10.0, epochs=40.0, diverged=False, t_train_zero
 
 
 def test_smallest_lambda_against_zero_per_eta():
+    """Fig. 2b per η on 1000 test images: 2 images apart is a tie (reproduced), 50 below is not reproduced, and a
+    λ = 0 run still improving at the end of a run shorter than the paper's is inconclusive; over every η, all_of."""
     rows = [_row(0.1, 0.01, 0.90), _row(0.1, 0.1, 0.80), _row(0.1, 0.0, 0.902), _row(0.5, 0.01, 0.85),
             _row(0.5, 0.0, 0.90), _row(1.0, 0.01, 0.7)]  # fmt: skip
-    got = {v.lr: v for v in verdicts.smallest_lambda_vs_zero(rows)}
+    got = {v.lr: v for v in verdicts.smallest_lambda_vs_zero(rows, n_test=1000)}
     assert set(got) == {0.1, 0.5}  # η = 1 has no λ = 0 run to compare with
     assert got[0.1].matches_zero and got[0.1].smallest_lam == 0.01 and got[0.1].best_lam == 0.01
-    assert not got[0.5].matches_zero and "is BELOW" in got[0.5].describe()
-    assert verdicts.smallest_lambda_vs_zero(rows, tolerance=0.06)[1].matches_zero
+    assert "a tie with λ = 0 (2 of 1000 test images apart)" in got[0.1].describe()
+    assert not got[0.5].matches_zero and "50 of 1000 test images below λ = 0" in got[0.5].describe()
+    assert verdicts.zero_comparison_verdict(list(got.values())).outcome == "not reproduced"
+    assert verdicts.zero_comparison_verdict([]).outcome == "inconclusive"
     # the λ = 0 run's length is printed beside the paper's: a number, or a function of η (FC: 10⁶/η)
-    capped = verdicts.smallest_lambda_vs_zero(rows, paper_zero_epochs=lambda lr: 1e3 / lr)
+    capped = verdicts.smallest_lambda_vs_zero(rows, n_test=1000, paper_zero_epochs=lambda lr: 1e3 / lr)
     assert [v.paper_zero_epochs for v in capped] == [pytest.approx(1e4), pytest.approx(2e3)]
     assert "λ = 0 (capped: trained 40 epochs, the paper 1e+04)" in capped[0].describe()
     assert "λ = 0 (trained 40 epochs)" in got[0.1].describe()
-    long_enough = verdicts.smallest_lambda_vs_zero(rows, paper_zero_epochs=40)[0]
+    long_enough = verdicts.smallest_lambda_vs_zero(rows, n_test=1000, paper_zero_epochs=40)[0]
     assert "λ = 0 (trained 40 epochs, the paper 40)" in long_enough.describe()
+    rising = [_row(0.1, 0.01, 0.95), _row(0.1, 0.0, 0.90, t_star=40.0)]  # λ = 0 peaks at its last evaluation
+    short = verdicts.smallest_lambda_vs_zero(rising, n_test=1000, paper_zero_epochs=1e4)[0]
+    assert short.verdict.outcome == "inconclusive" and "λ = 0 capped" in short.verdict.reason
 
 
 def test_plan_sweep_trains_lambda_zero_as_long_as_the_paper_when_told():

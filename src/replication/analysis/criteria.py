@@ -324,8 +324,10 @@ def independence_verdict(finals: dict[str, list[float]], n_test: int, *, what: s
     further apart than the seeds of one setting do; not reproduced when they lie more than twice that and more than a
     tie apart; otherwise, and always with one run per setting and a spread beyond a tie, inconclusive: one run
     cannot tell a setting's effect from seed noise."""
-    if len(finals) < 2 or any(not runs for runs in finals.values()):
-        raise ValueError("independence_verdict needs at least two settings, each with a run.")
+    if any(not runs for runs in finals.values()):
+        raise ValueError("independence_verdict needs a run for each setting.")
+    if len(finals) < 2:
+        return Verdict("inconclusive", f"{len(finals)} {what} trained: nothing to compare")
     values = [a for runs in finals.values() for a in runs]
     if not all(np.isfinite(values)) or min(values) < 2 * chance:
         return Verdict("inconclusive", f"a run did not learn (lowest final accuracy {min(values):.4f}, chance "

@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from replication.analysis.criteria import TiedBest, tied_best
+from replication.analysis.criteria import TiedBest, Verdict, all_of, tied_best, zero_comparison
 from replication.analysis.sweeps import (
     RunSummary,
     TstarFit,
@@ -24,6 +24,7 @@ from replication.training.records import History
 __all__ = [
     "SmallestLambdaVerdict",
     "smallest_lambda_vs_zero",
+    "zero_comparison_verdict",
     "BudgetVerdict",
     "best_lambda_within_budget",
     "accuracy_when_train_reaches_one",
@@ -40,9 +41,10 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True)
 class SmallestLambdaVerdict:
-    """For one η: the smallest λ > 0 and the best λ > 0 with their peak accuracies, λ = 0's peak (NaN if there is no
-    λ = 0 run) and length in epochs beside the paper's length for it (None if not given), and whether the smallest λ
-    reaches λ = 0's peak within ``tolerance``."""
+    """For one η: the smallest λ > 0 and the best λ > 0 with their peak accuracies, λ = 0's peak and length in
+    epochs beside the paper's length for it (None if not given), and the verdict on Fig. 2b's claim
+    (:func:`replication.analysis.criteria.zero_comparison`: a tie within the test set's resolution counts, a λ = 0
+    cut short of the paper's length while still improving is inconclusive)."""
 
     lr: float
     smallest_lam: float
@@ -50,34 +52,34 @@ class SmallestLambdaVerdict:
     best_lam: float
     best_accuracy: float
     zero_accuracy: float
-    tolerance: float
+    verdict: Verdict
     zero_epochs: float = math.nan
     paper_zero_epochs: float | None = None
 
     @property
     def matches_zero(self) -> bool:
-        return bool(self.smallest_accuracy >= self.zero_accuracy - self.tolerance)
+        return self.verdict.outcome == "reproduced"
 
     def describe(self) -> str:
-        verdict = "matches or beats" if self.matches_zero else "is BELOW"
         length = f"trained {self.zero_epochs:g} epochs"
         if self.paper_zero_epochs is not None:
-            capped = "capped: " if self.zero_epochs < self.paper_zero_epochs else ""
+            capped = "capped: " if self.zero_epochs < self.paper_zero_epochs - 1 else ""
             length = f"{capped}{length}, the paper {self.paper_zero_epochs:.4g}"
         return (
             f"η = {self.lr:g}: smallest λ = {self.smallest_lam:g} reaches {self.smallest_accuracy:.4f}, best λ = "
-            f"{self.best_lam:g} reaches {self.best_accuracy:.4f}; λ = 0 ({length}) reaches {self.zero_accuracy:.4f} "
-            f"(smallest λ {verdict} λ = 0 within {100 * self.tolerance:g}%)"
+            f"{self.best_lam:g} reaches {self.best_accuracy:.4f}; λ = 0 ({length}) reaches {self.zero_accuracy:.4f}: "
+            f"{self.verdict.describe()}"
         )
 
 
 def smallest_lambda_vs_zero(
-    rows: list[RunSummary], *, tolerance: float = 0.005, paper_zero_epochs=None
+    rows: list[RunSummary], *, n_test: int, paper_zero_epochs=None
 ) -> list[SmallestLambdaVerdict]:
     """One verdict per η that has both a λ = 0 run and a non-diverged λ > 0 run (Fig. 2b's claim: trained for
-    τ/(ηλ), small λ is as good as λ = 0 or better). ``paper_zero_epochs``: how long the paper trains λ = 0, a number
-    of epochs or a function of η (FC: 10⁶/η), printed beside ours (a shorter λ = 0 run favours small λ)."""
-    check_nonnegative("tolerance", tolerance)
+    τ/(ηλ), small λ is as good as λ = 0 or better), on ``n_test`` test images. ``paper_zero_epochs``: how long the
+    paper trains λ = 0, a number of epochs or a function of η (FC: 10⁶/η); a λ = 0 run shorter than that which still
+    improves at its end makes the comparison inconclusive."""
+    check_positive("n_test", n_test)
     out = []
     for lr in sorted({r.lr for r in rows}):
         mine = [r for r in rows if r.lr == lr and r.lam > 0 and np.isfinite(r.max_test_accuracy)]
@@ -85,22 +87,22 @@ def smallest_lambda_vs_zero(
         if not mine or not zero:
             continue
         paper = paper_zero_epochs(lr) if callable(paper_zero_epochs) else paper_zero_epochs
+        paper = None if paper is None else float(paper)
         smallest = min(mine, key=lambda r: r.lam)
         best = max(mine, key=lambda r: r.max_test_accuracy)
-        out.append(
-            SmallestLambdaVerdict(
-                lr,
-                smallest.lam,
-                smallest.max_test_accuracy,
-                best.lam,
-                best.max_test_accuracy,
-                zero[0].max_test_accuracy,
-                tolerance,
-                float(zero[0].epochs),
-                None if paper is None else float(paper),
-            )  # fmt: skip
-        )
+        verdict = zero_comparison(smallest, zero[0], n_test, paper_zero_epochs=paper)
+        out.append(SmallestLambdaVerdict(lr, smallest.lam, smallest.max_test_accuracy, best.lam,
+                                         best.max_test_accuracy, zero[0].max_test_accuracy, verdict,
+                                         float(zero[0].epochs), paper))  # fmt: skip
     return out
+
+
+def zero_comparison_verdict(per_eta: list[SmallestLambdaVerdict]) -> Verdict:
+    """Fig. 2b's claim over every η: :func:`replication.analysis.criteria.all_of` the η's verdicts (inconclusive
+    when no η has both a λ = 0 and a λ > 0 run)."""
+    if not per_eta:
+        return Verdict("inconclusive", "no η has both a λ = 0 run and a λ > 0 run to compare")
+    return all_of({f"η = {v.lr:g}": v.verdict for v in per_eta})
 
 
 @dataclasses.dataclass(frozen=True)

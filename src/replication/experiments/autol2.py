@@ -76,14 +76,30 @@ class Race:
         )
 
 
-def _against_tuned(sweep, autos: dict, budget: float, *, constants=(), suffix: str = "") -> Race:
+def _against_tuned(sweep, autos: dict, budget: float, *, n_test: int, constants=(), suffix: str = "") -> Race:
     """The race of the AutoL2 runs ``autos`` (name: GridResult of one run) against the sweep's tuned constant λ at
-    ``budget`` and the sweep's runs at ``constants``."""
-    tuned = tuned_l2(list(sweep.histories), budget)
+    ``budget`` and the sweep's runs at ``constants``. When several λ tie for the best on the ``n_test`` test images
+    (:func:`replication.analysis.budgets.tuned_l2`), the reference is the tied λ that is hardest for the first AutoL2
+    run: the one against which it has the smallest speed-up (a tie is never broken in AutoL2's favour)."""
+    tuned = tuned_l2(list(sweep.histories), budget, n_test=n_test)
     by_lam = {h.lam: h for h in sweep.histories}
-    reference = f"tuned constant λ = {tuned.lam:g}{suffix}"
-    contenders = {k: g.histories[0] for k, g in autos.items()} | {reference: by_lam[tuned.lam]}
-    contenders |= {f"constant λ = {lam:g}{suffix}": by_lam[lam] for lam in constants if lam != tuned.lam}
+    autos_h = {k: g.histories[0] for k, g in autos.items()}
+
+    def named(lam: float) -> str:
+        ties = f" (tied with λ = {', '.join(f'{x:g}' for x in tuned.tied if x != lam)})" if len(tuned.tied) > 1 else ""
+        return f"tuned constant λ = {lam:g}{suffix}{ties}"
+
+    def against(lam: float) -> list[RaceRow]:
+        return race(autos_h | {named(lam): by_lam[lam]}, named(lam), budget)
+
+    def hardness(lam: float) -> tuple:
+        first = against(lam)[0]  # no speed-up (never reaches it) is the hardest; then the smallest speed-up
+        return (math.isfinite(first.speedup), first.speedup if math.isfinite(first.speedup) else 0.0, -lam)
+
+    lam_ref = min(tuned.tied, key=hardness)
+    reference = named(lam_ref)
+    contenders = autos_h | {reference: by_lam[lam_ref]}
+    contenders |= {f"constant λ = {lam:g}{suffix}": by_lam[lam] for lam in constants if lam != lam_ref}
     rows = race(contenders, reference, budget)
     prov = Provenance.combine([sweep.provenance, *(g.provenance for g in autos.values())])
     return Race(contenders, reference, tuple(rows), prov, sweep.reused, sweep.notice)
@@ -101,7 +117,9 @@ def constant_lr_race(cfg, *, seed: int) -> Race:
     autos = {f"AutoL2 ({label})": _auto(cfg, seed=seed, budget=cfg.budget, name=f"autol2_{v}",
                                         autol2=controller(cfg, v))
              for v, label in (("paper", "Algorithm 1"), ("code", "google/autol2 variant"))}  # fmt: skip
-    return _against_tuned(sweep, autos, cfg.budget, constants=(cfg.autol2.lam0, min(cfg.lams)))
+    return _against_tuned(
+        sweep, autos, cfg.budget, n_test=cfg.data.test_samples, constants=(cfg.autol2.lam0, min(cfg.lams))
+    )
 
 
 def schedule_race(cfg, *, seed: int) -> Race:
@@ -111,7 +129,7 @@ def schedule_race(cfg, *, seed: int) -> Race:
     runs = [SweepRun(cfg.lr, float(lam), T) for lam in cfg.lams]
     sweep = run_sweep(cfg, runs, seed=seed, name="autol2_schedule_sweep", evals=cfg.evals, schedule="step")
     auto = _auto(cfg, seed=seed, budget=T, name="autol2_schedule", schedule="step", autol2=controller(cfg))
-    return _against_tuned(sweep, {"AutoL2 + schedule": auto}, T, suffix=" + schedule")
+    return _against_tuned(sweep, {"AutoL2 + schedule": auto}, T, n_test=cfg.data.test_samples, suffix=" + schedule")
 
 
 def wrn_race(cfg, *, seed: int) -> Race:
@@ -124,7 +142,13 @@ def wrn_race(cfg, *, seed: int) -> Race:
     sweep = wrn_tuning_sweep(w, seed=seed)
     auto = wrn_sweep(w, [SweepRun(w.lr, cfg.autol2.lam0, w.budget)], seed=seed, name="autol2_wrn",
                      autol2=controller(cfg, every=w.every))  # fmt: skip
-    return _against_tuned(sweep, {"AutoL2 (Algorithm 1)": auto}, w.budget, constants=(min(w.lams), max(w.lams)))
+    return _against_tuned(
+        sweep,
+        {"AutoL2 (Algorithm 1)": auto},
+        w.budget,
+        n_test=w.data.test_samples,
+        constants=(min(w.lams), max(w.lams)),
+    )
 
 
 def wrn_schedule_race(cfg, *, seed: int) -> Race:
@@ -135,7 +159,7 @@ def wrn_schedule_race(cfg, *, seed: int) -> Race:
     fixed = wrn_cifar.fixed_T_sweep(w, seed=seed)
     auto = wrn_sweep(w, [SweepRun(w.schedule.lr, cfg.autol2.lam0, T)], seed=seed, name="autol2_wrn_schedule",
                      evals=w.train.evals, schedule="step", autol2=controller(cfg, every=w.every))  # fmt: skip
-    return _against_tuned(fixed, {"AutoL2 + schedule": auto}, T, suffix=" + schedule")
+    return _against_tuned(fixed, {"AutoL2 + schedule": auto}, T, n_test=w.data.test_samples, suffix=" + schedule")
 
 
 def cnn_setting(cfg) -> Config:
@@ -152,4 +176,10 @@ def cnn_race(cfg, *, seed: int) -> Race:
     sweep = cifar.run_sweep(k, runs, seed=seed, name="autol2_cnn_sweep", model=model)
     auto = cifar.run_sweep(k, [SweepRun(k.train.lr, cfg.autol2.lam0, k.budget)], seed=seed, name="autol2_cnn",
                            model=model, autol2=controller(cfg, every=k.every))  # fmt: skip
-    return _against_tuned(sweep, {"AutoL2 (Algorithm 1)": auto}, k.budget, constants=(min(k.lams), max(k.lams)))
+    return _against_tuned(
+        sweep,
+        {"AutoL2 (Algorithm 1)": auto},
+        k.budget,
+        n_test=k.data.test_samples,
+        constants=(min(k.lams), max(k.lams)),
+    )

@@ -70,6 +70,15 @@ FIGURES = (
         "full-batch SGD",
     ),
     FigureRow(
+        "Fig. 2b",
+        "FC on MNIST: small λ trained for τ/(ηλ) matches or beats λ = 0",
+        "fc_mnist",
+        "small λ as good as λ = 0 or better (λ = 0 trained 10⁶/η epochs)",
+        "fc_mnist.small_lambda_vs_zero",
+        setting="FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu) · the first 512 MNIST images · "
+        "full-batch SGD",
+    ),
+    FigureRow(
         "Beyond the paper: Fig. 2a over seeds",
         "FC on MNIST: the t* exponent with a bootstrap confidence interval over initialization seeds",
         "fc_mnist",
@@ -96,6 +105,14 @@ FIGURES = (
         "momentum, augmentation",
     ),
     FigureRow(
+        "Fig. 2e",
+        "Wide ResNet: small λ trained for τ/(ηλ) matches or beats λ = 0",
+        "wrn_cifar",
+        "small λ as good as λ = 0 or better",
+        "wrn_cifar.small_lambda_vs_zero",
+        setting="WRN ({wrn_paper} at paper, {wrn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD, no augmentation",
+    ),
+    FigureRow(
         "Fig. 1a",
         "WRN with schedule: fixed T = 200 peaks at one λ; T ∝ 1/λ plateaus",
         "wrn_cifar",
@@ -118,6 +135,14 @@ FIGURES = (
         "cnn_cifar",
         "exponent −1",
         "cnn_cifar.tstar_exponent",
+        setting="CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD",
+    ),
+    FigureRow(
+        "Fig. 3b, 3e",
+        "CNN ± BatchNorm: small λ trained for τ/(ηλ) matches or beats λ = 0",
+        "cnn_cifar",
+        "small λ as good as λ = 0 or better",
+        "cnn_cifar.small_lambda_vs_zero",
         setting="CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD",
     ),
     FigureRow(
