@@ -114,15 +114,11 @@ for (label, res), (pb, pc) in zip(results.items(), (("3b", "3c"), ("3e", "3f")))
 
 # %%
 paper_sweep = paper_config("cnn_cifar").sweep
-per_eta = {}
-for label, zero in (("without BN", paper_sweep.zero_epochs), ("with BN", paper_sweep.zero_epochs_bn)):
-    per_eta[label] = verdicts.smallest_lambda_vs_zero(results[label].rows, n_test=cfg.data.test_samples,
-                                                      paper_zero_epochs=zero)
-    for verdict in per_eta[label]:
-        print(f"{label}: {verdict.describe()}")
-headlines.record_headline("cnn_cifar", "cnn_cifar.small_lambda_vs_zero",
-                          "; ".join(f"{k}: {sum(v.matches_zero for v in vs)} of {len(vs)} η" for k, vs in per_eta.items()),
-                          verdict=criteria.all_of({k: verdicts.zero_comparison_verdict(vs) for k, vs in per_eta.items()}),
+zero = verdicts.compare_with_zero({label: (results[label].rows, paper) for label, paper in
+                                   (("without BN", paper_sweep.zero_epochs), ("with BN", paper_sweep.zero_epochs_bn))},
+                                  n_test=cfg.data.test_samples)
+print("\n".join(zero.lines()))
+headlines.record_headline("cnn_cifar", "cnn_cifar.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
                           provenance=Provenance.combine([r.provenance for r in results.values()]), seed=seed,
                           paper="small λ as good as λ = 0 or better",
                           label="η at which the smallest λ matches (a tie) or beats λ = 0")

@@ -95,13 +95,9 @@ plotting.show(sweep_plots.peak_accuracy_figure(sweep.rows, title="Fig. 2b: max t
               "Fig. 2b: maximum test accuracy of each run (trained 2/(ηλ) epochs), one curve per η; dotted: λ = 0 "
               "trained as long as that η's longest run.", provenance=sweep.provenance)
 paper_zero = paper_config("fc_mnist").sweep.zero_lr_time  # the paper's λ = 0 length, epochs·η (our units)
-per_eta = verdicts.smallest_lambda_vs_zero(sweep.rows, n_test=cfg.data.test_samples,
-                                           paper_zero_epochs=lambda lr: paper_zero / lr)
-for verdict in per_eta:
-    print(verdict.describe())
-fig2b = verdicts.zero_comparison_verdict(per_eta)
-headlines.record_headline("fc_mnist", "fc_mnist.small_lambda_vs_zero",
-                          f"{sum(v.matches_zero for v in per_eta)} of {len(per_eta)} η", verdict=fig2b,
+zero = verdicts.compare_with_zero({"": (sweep.rows, lambda lr: paper_zero / lr)}, n_test=cfg.data.test_samples)
+print("\n".join(zero.lines()))
+headlines.record_headline("fc_mnist", "fc_mnist.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
                           provenance=sweep.provenance, seed=seed, paper="small λ as good as λ = 0 or better",
                           label="η at which the smallest λ matches (a tie) or beats λ = 0")
 

@@ -93,6 +93,7 @@ print(f"k = 1, γ/λ = {m.gammas[0] / m.lam:g}: f(20/λ) = {modes.linear[-1]:.4f
 
 # %% tags=["hide-input"]
 t_learn, t_decay = modes.timescales()
+print(f"Verdict: {modes.verdict().describe()}")
 headlines.record_headline("theory", "theory.mode_timescales", f"{t_learn * m.gammas[0]:.2f}/γ, {t_decay * m.lam:.2f}/λ",
                           provenance=modes.provenance, seed=seed, paper="learn at t ~ 1/γ, decay at t ~ 1/λ",
                           label="k = 2: half the label reached, then lost", verdict=modes.verdict())
@@ -245,6 +246,7 @@ for r in fixed_points:
     print(f"{r.width:>6}{r.lam_sqrt_n:>7.2f}{r.f:>12.6f}{r.prediction:>12.6f}")
 worst = max(abs(r.f - r.prediction) for r in fixed_points)
 print(f"largest |f − prediction| = {worst:.2e} over {len(fixed_points)} runs ({b1_prov.line()})")
+print(f"Verdict: {theory_checks.deep_linear_verdict(fixed_points).describe()}")
 headlines.record_headline("theory", "theory.deep_linear_error", float(f"{worst:.3g}"), provenance=b1_prov, seed=seed,
                           paper="f − 1 = −λ√n (sign corrected)", label="largest |f − (1 − λ√n)| over the runs",
                           verdict=theory_checks.deep_linear_verdict(fixed_points))

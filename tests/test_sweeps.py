@@ -119,8 +119,12 @@ def test_smallest_lambda_against_zero_per_eta():
     assert got[0.1].matches_zero and got[0.1].smallest_lam == 0.01 and got[0.1].best_lam == 0.01
     assert "a tie with λ = 0 (2 of 1000 test images apart)" in got[0.1].describe()
     assert not got[0.5].matches_zero and "50 of 1000 test images below λ = 0" in got[0.5].describe()
-    assert verdicts.zero_comparison_verdict(list(got.values())).outcome == "not reproduced"
-    assert verdicts.zero_comparison_verdict([]).outcome == "inconclusive"
+    both = verdicts.compare_with_zero({"": (rows, None)}, n_test=1000)
+    assert both.verdict().outcome == "not reproduced" and both.count() == "1 of 2 η"
+    assert both.lines() == [v.describe() for v in got.values()]
+    two = verdicts.compare_with_zero({"a": (rows[:3], None), "b": (rows[5:], None)}, n_test=1000)
+    assert two.count() == "a: 1 of 1 η; b: 0 of 0 η" and two.verdict().outcome == "inconclusive"
+    assert "b: inconclusive: no η has both" in two.verdict().reason
     # the λ = 0 run's length is printed beside the paper's: a number, or a function of η (FC: 10⁶/η)
     capped = verdicts.smallest_lambda_vs_zero(rows, n_test=1000, paper_zero_epochs=lambda lr: 1e3 / lr)
     assert [v.paper_zero_epochs for v in capped] == [pytest.approx(1e4), pytest.approx(2e3)]

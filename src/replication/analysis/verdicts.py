@@ -24,7 +24,8 @@ from replication.training.records import History
 __all__ = [
     "SmallestLambdaVerdict",
     "smallest_lambda_vs_zero",
-    "zero_comparison_verdict",
+    "ZeroComparison",
+    "compare_with_zero",
     "BudgetVerdict",
     "best_lambda_within_budget",
     "accuracy_when_train_reaches_one",
@@ -97,12 +98,40 @@ def smallest_lambda_vs_zero(
     return out
 
 
-def zero_comparison_verdict(per_eta: list[SmallestLambdaVerdict]) -> Verdict:
-    """Fig. 2b's claim over every η: :func:`replication.analysis.criteria.all_of` the η's verdicts (inconclusive
-    when no η has both a λ = 0 and a λ > 0 run)."""
-    if not per_eta:
-        return Verdict("inconclusive", "no η has both a λ = 0 run and a λ > 0 run to compare")
-    return all_of({f"η = {v.lr:g}": v.verdict for v in per_eta})
+@dataclasses.dataclass(frozen=True)
+class ZeroComparison:
+    """Fig. 2b's claim (2e, 3b/e) over every η of one or several settings (e.g. the CNN with and without batch norm):
+    each setting's per-η :class:`SmallestLambdaVerdict`, and the verdict over all of them."""
+
+    per_setting: dict[str, tuple[SmallestLambdaVerdict, ...]]  # "" when there is one setting
+
+    def lines(self) -> list[str]:
+        return [f"{k}: {v.describe()}" if k else v.describe() for k, vs in self.per_setting.items() for v in vs]
+
+    def count(self) -> str:
+        """``2 of 3 η`` (per setting where there are several): the η at which the smallest λ matches or beats λ = 0."""
+        return "; ".join(f"{k + ': ' if k else ''}{sum(v.matches_zero for v in vs)} of {len(vs)} η"
+                         for k, vs in self.per_setting.items())  # fmt: skip
+
+    def verdict(self) -> Verdict:
+        """:func:`replication.analysis.criteria.all_of` the η's verdicts (of every setting); inconclusive where a
+        setting has no η with both a λ = 0 and a λ > 0 run."""
+
+        def one(vs) -> Verdict:
+            if not vs:
+                return Verdict("inconclusive", "no η has both a λ = 0 run and a λ > 0 run to compare")
+            return all_of({f"η = {v.lr:g}": v.verdict for v in vs})
+
+        if list(self.per_setting) == [""]:
+            return one(self.per_setting[""])
+        return all_of({k: one(vs) for k, vs in self.per_setting.items()})
+
+
+def compare_with_zero(settings: dict[str, tuple], *, n_test: int) -> ZeroComparison:
+    """``settings``: name ("" for one) → (its sweep's rows, the paper's λ = 0 length: epochs, a function of η, or
+    None); each decided by :func:`smallest_lambda_vs_zero` on ``n_test`` test images."""
+    return ZeroComparison({name: tuple(smallest_lambda_vs_zero(rows, n_test=n_test, paper_zero_epochs=paper))
+                           for name, (rows, paper) in settings.items()})  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)

@@ -158,7 +158,8 @@ def check_programs(
         key = (shapes, grid.input_shape, grid.n_train, grid.n_test, repr(grid.spec), program.mode, len(program.runs),
                devices)  # fmt: skip
         if key not in cache:
-            data = data or placeholder_dataset(grid.n_train, grid.n_test, grid.input_shape)
+            if data is None:
+                data = placeholder_dataset(grid.n_train, grid.n_test, grid.input_shape)
             place = dataclasses.replace(mesh, mode=program.mode)
             start = time.perf_counter()
             bucket = make_bucket_runner(apply_fn, grid.spec, data, program.length, 0, place)

@@ -18,6 +18,10 @@ FLOPs and its buffers. From those, per grid:
 
 A study that raises is listed with its error; a grid that would not fit an accelerator's memory is flagged. Nothing
 is refused silently and nothing is written.
+
+With ``--programs N`` (or ``--cpu-devices N``, which first forces N CPU devices) each grid's programs are also built
+as the engine builds them over N devices, started, compiled and, where cheap, stepped once
+(:mod:`replication.experiments.program_check`); their memory per device is XLA's, not an estimate.
 """
 
 from __future__ import annotations
