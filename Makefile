@@ -175,7 +175,7 @@ headless: env device data ## make headless CH="fc_mnist wrn_cifar" (or all) PRES
 rehearse: env data ## make rehearse PRESET=paper [CH=all] [CPU_DEVICES=8]: what it would train, its FLOPs, memory per device, time on H100/H200 (CPU_DEVICES: also compile its programs over that many CPU devices)
 	$(PY) -m replication.experiments rehearse $(or $(CH),all) --preset $(PRESET) $(if $(CPU_DEVICES),--cpu-devices $(CPU_DEVICES))
 
-why: env ## make why CH="fc_mnist" (or all) PRESET=..: per grid, stored or not, and which config fields or code parts differ from the nearest stored result
+why: env data ## make why CH="fc_mnist" (or all) PRESET=..: per grid, stored or not, and which config fields or code parts differ from the nearest stored result
 	@test -n "$(CH)" || { echo 'usage: make why CH="<chapter> ..." [PRESET=$(PRESET)]'; exit 2; }
 	$(PY) -m replication.experiments why $(CH) --preset $(PRESET) --seed $(SEED)
 
