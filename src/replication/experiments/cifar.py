@@ -23,7 +23,7 @@ from replication.models import MLP, functional
 from replication.models.convnets import CNN, WideResNet
 from replication.training import Dataset, TrainSpec
 
-__all__ = ["MODELS", "load_data", "make_model", "run_sweep"]
+__all__ = ["MODELS", "load_data", "make_model", "run_sweep", "steps_per_epoch"]
 
 MODELS = ("cnn", "wrn", "fc")
 
@@ -122,6 +122,12 @@ def make_model(
             sigma_b=0.0,
         )
     )
+
+
+def steps_per_epoch(cfg) -> int:
+    """Training steps per epoch of a CIFAR-setting config (``data.train_samples``, ``train.batch_size``), as the
+    engine counts them (:meth:`replication.training.TrainSpec.steps_per_epoch`)."""
+    return TrainSpec(batch_size=cfg.train.batch_size).steps_per_epoch(cfg.data.train_samples)
 
 
 def runs_per_program(kind: str) -> int | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from replication.analysis.plan import SweepRun, plan_sweep
-from replication.experiments.cifar import run_sweep
+from replication.experiments.cifar import run_sweep, steps_per_epoch
 from replication.experiments.results import SweepResult, analyzed
 
 __all__ = ["STUDIES", "sweep_runs", "sweeps"]
@@ -18,9 +18,8 @@ STUDIES = ("sweeps",)
 
 def sweep_runs(cfg, *, batch_norm: bool = False) -> list[SweepRun]:
     """The λ grid at ``cfg.train.lr``; physical time in steps·η·λ converted to this preset's epochs."""
-    steps_per_epoch = cfg.data.train_samples // cfg.train.batch_size
     s = cfg.sweep
-    return plan_sweep([cfg.train.lr], s.lams, physical_time=s.physical_steps / steps_per_epoch, min_lr_lam=0.0,
+    return plan_sweep([cfg.train.lr], s.lams, physical_time=s.physical_steps / steps_per_epoch(cfg), min_lr_lam=0.0,
                       max_lr_lam=math.inf, max_epochs=s.max_epochs,
                       zero_epochs=s.zero_epochs_bn if batch_norm else s.zero_epochs)  # fmt: skip
 

@@ -10,7 +10,7 @@ from replication.analysis.criteria import TiedBest, Verdict, fixed_budget_optimu
 from replication.analysis.plan import SweepRun, plan_sweep
 from replication.analysis.sweeps import final_test_accuracy
 from replication.analysis.verdicts import fixed_budget_optimum
-from replication.experiments.cifar import run_sweep
+from replication.experiments.cifar import run_sweep, steps_per_epoch
 from replication.experiments.grid import GridResult
 from replication.experiments.results import SweepResult, analyzed
 
@@ -24,10 +24,6 @@ STUDIES = ("sgd_sweep", "schedule_comparison", "momentum_constant", "sigma_runs"
 AUGMENT = ("flip", "crop", "mixup")
 MOMENTUM = dict(optimizer="momentum", momentum=0.9, augment=AUGMENT)  # Fig. 1's setting at a constant learning rate
 SCHEDULED = dict(MOMENTUM, schedule="step")  # ... and with the step schedule (η × 0.2 at 0.3T, 0.6T, 0.9T)
-
-
-def steps_per_epoch(cfg) -> int:
-    return cfg.data.train_samples // cfg.train.batch_size
 
 
 def model_config(cfg, **extra) -> dict:
