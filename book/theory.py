@@ -244,7 +244,7 @@ fixed_points, b1_prov = theory_checks.deep_linear(cfg, seed=seed)
 print(f"{'n':>6}{'λ√n':>7}{'f (GD)':>12}{'prediction':>12}")
 for r in fixed_points:
     print(f"{r.width:>6}{r.lam_sqrt_n:>7.2f}{r.f:>12.6f}{r.prediction:>12.6f}")
-worst = max(abs(r.f - r.prediction) for r in fixed_points)
+worst = theory_checks.deep_linear_error(fixed_points)
 print(f"largest |f − prediction| = {worst:.2e} over {len(fixed_points)} runs ({b1_prov.line()})")
 print(f"Verdict: {theory_checks.deep_linear_verdict(fixed_points).describe()}")
 headlines.record_headline("theory", "theory.deep_linear_error", float(f"{worst:.3g}"), provenance=b1_prov, seed=seed,

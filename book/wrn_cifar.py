@@ -209,8 +209,9 @@ plotting.show(applications.named_curves_figure({k: g.histories[0] for k, g in si
               f"Fig. S12: Fig. 1a's setup (momentum 0.9, augmentation, η = {cfg.schedule.lr} with the step schedule) "
               f"at λ = {cfg.sigma.lam:g} for T = {cfg.sigma.epochs} epochs, one run per initialization scale σ_w.",
               provenance=Provenance.combine([g.provenance for g in sigma.values()]))
-for epoch in (0.1 * cfg.sigma.epochs, None):
-    print(verdicts.accuracy_spread({k: g.histories[0] for k, g in sigma.items()}, epoch=epoch).describe())
+early, final = (verdicts.accuracy_spread({k: g.histories[0] for k, g in sigma.items()}, epoch=epoch)
+                for epoch in (0.1 * cfg.sigma.epochs, None))  # fmt: skip
+print(early.describe(), final.describe(), sep="\n")
 print("Paper (appendix F): runs with different σ_w differ at early times; the final accuracy depends only mildly on σ_w.")
 
 # %% [markdown]
@@ -220,7 +221,6 @@ print("Paper (appendix F): runs with different σ_w differ at early times; the f
 
 # %% tags=["hide-input"]
 s12 = wrn_cifar.sigma_verdict(cfg, sigma_grids)
-final = verdicts.accuracy_spread({k: g.histories[0] for k, g in sigma.items()})
 print(f"Verdict: {s12.describe()}")
 headlines.record_headline("wrn_cifar", "wrn_cifar.sigma_final_spread", round(final.spread, 4), verdict=s12,
                           provenance=Provenance.combine([g.provenance for g in sigma.values()]), seed=seed,

@@ -169,16 +169,25 @@ def _coordinator(text: str) -> str:
     return text
 
 
+def chapter_parser(prog: str, description: str, *, preset: str = "cpu", raw: bool = False) -> argparse.ArgumentParser:
+    """The parser of a command over chapters (``python -m replication.experiments`` and its ``rehearse`` and ``why``):
+    errors in one line; the chapters (or all, see :func:`chapters_named`), ``--preset`` and ``--seed``. ``raw``:
+    print ``description`` as written (a module docstring)."""
+    p = _Parser(prog=prog, description=description,
+                formatter_class=argparse.RawDescriptionHelpFormatter if raw else argparse.HelpFormatter)  # fmt: skip
+    p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(CHAPTERS)}, or all")
+    p.add_argument("--preset", default=preset, choices=PRESETS)
+    p.add_argument("--seed", type=_seed, default=0, help="the data order and initialization seed, in [0, 2**31 - 1]")
+    return p
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="python -m replication.experiments",
-        description="Run a chapter's experiments without building the book; results go to results/<preset>/runs/ "
+    p = chapter_parser(
+        "python -m replication.experiments",
+        "Run a chapter's experiments without building the book; results go to results/<preset>/runs/ "
         "(or $REPLICATION_RESULTS) and make book reuses them. Progress goes to $REPLICATION_PROGRESS when set, "
         f"else to the terminal (a line every {PROGRESS_INTERVAL:.0f} s per grid, and its last).",
     )
-    p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(CHAPTERS)}, or all")
-    p.add_argument("--preset", default="cpu", choices=PRESETS)
-    p.add_argument("--seed", type=_seed, default=0, help="the data order and initialization seed, in [0, 2**31 - 1]")
     p.add_argument("--results", help="results folder (default: $REPLICATION_RESULTS, else results/ in the checkout)")
     p.add_argument("--yes", action="store_true", help="start a paper-preset run on a machine without an accelerator")
     p.add_argument("--times", help="the table of estimated times (default: book/_chapter_times.toml)")

@@ -41,7 +41,7 @@ from replication.experiments.program_check import ProgramCheck, check_programs
 from replication.training.plan import GridPlan, plan_grid
 
 __all__ = ["Accelerator", "ACCELERATORS", "MEASURED", "STEP_FLOOR_S", "StepCost", "GridCost", "ChapterRehearsal",
-           "rehearse_chapter", "analyze_step", "step_cost", "grid_cost", "format_table", "grid_line",
+           "plan_studies", "rehearse_chapter", "analyze_step", "step_cost", "grid_cost", "format_table", "grid_line",
            "listing"]  # fmt: skip
 
 
@@ -221,6 +221,29 @@ def grid_cost(grid: PlannedGrid, step: StepCost | None, devices: int = 8) -> Gri
     )  # fmt: skip
 
 
+def plan_studies(chapter: str, *, preset: str, seed: int = 0,
+                 cifar_shapes: bool = True) -> tuple[list[PlannedGrid], list[str]]:  # fmt: skip
+    """Every grid ``chapter``'s declared studies ask for at ``preset``, in order, as :func:`rehearsing` plans them
+    (nothing trains, nothing is written), and "study: what it raised" for each study that raised (listed, not
+    hidden: finding what breaks is the point)."""
+    from replication.experiments.configs import get_config
+    from replication.experiments.headless import studies
+
+    check_preset(preset)
+    seed = check_seed(seed)
+    cfg = get_config(chapter, preset)
+    module = importlib.import_module(f"replication.experiments.{chapter}")
+    planned, errors = [], []
+    for name in studies(chapter):
+        with rehearsing(cifar_shapes=cifar_shapes) as grids:
+            try:
+                getattr(module, name)(cfg, seed=seed)
+            except Exception as err:
+                errors.append(f"{name}: {type(err).__name__}: {err}")
+        planned += grids
+    return planned, errors
+
+
 def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int = 8, compile_steps: bool = True,
                      log=print, costs: dict | None = None, planned: set | None = None,
                      program_devices: int = 0, programs: dict | None = None,
@@ -235,30 +258,18 @@ def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int =
     would, instead of CIFAR-10's shapes (:func:`replication.experiments.grid.rehearsing`)."""
     import jax
 
-    from replication.experiments.configs import get_config
-    from replication.experiments.headless import studies
-
-    check_preset(preset)
-    seed = check_seed(seed)
     check_positive_int("devices", devices)
     costs = {} if costs is None else costs
     programs = {} if programs is None else programs
     planned_before = set() if planned is None else planned
     start = time.perf_counter()
-    cfg = get_config(chapter, preset)
-    module = importlib.import_module(f"replication.experiments.{chapter}")
-    errors, asked = [], []
-    for name in studies(chapter):
-        with rehearsing(cifar_shapes=cifar_shapes) as grids:
-            try:
-                getattr(module, name)(cfg, seed=seed)
-            except Exception as err:  # listed, not hidden: the rehearsal's job is to find what breaks
-                errors.append(f"{name}: {type(err).__name__}: {err}")
-        for g in grids:
-            if not g.stored and g.identity in planned_before:  # trained once, then reused from the store
-                g = dataclasses.replace(g, stored=True, plan=None, steps=(), build=None)
-            planned_before.add(g.identity)
-            asked.append(g)
+    grids, errors = plan_studies(chapter, preset=preset, seed=seed, cifar_shapes=cifar_shapes)
+    asked = []
+    for g in grids:
+        if not g.stored and g.identity in planned_before:  # trained once, then reused from the store
+            g = dataclasses.replace(g, stored=True, plan=None, steps=(), build=None)
+        planned_before.add(g.identity)
+        asked.append(g)
     out = []
     for g in asked:
         step, checks = None, ()
@@ -399,15 +410,9 @@ def force_cpu_devices(n: int) -> None:
 
 def main(argv=None) -> int:
     """``python -m replication.experiments rehearse <chapter>... [--preset paper]``: print the rehearsal's table."""
-    import argparse
+    from replication.experiments.headless import chapter_parser, chapters_named
 
-    from replication.experiments.headless import CHAPTERS, chapters_named
-
-    p = argparse.ArgumentParser(prog="python -m replication.experiments rehearse", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(CHAPTERS)}, or all")
-    p.add_argument("--preset", default="paper", choices=("smoke", "cpu", "paper"))
-    p.add_argument("--seed", type=int, default=0)
+    p = chapter_parser("python -m replication.experiments rehearse", __doc__, preset="paper", raw=True)
     p.add_argument("--devices", type=int, default=8, help="also plan every grid over this many devices (default 8)")
     p.add_argument(
         "--fraction",

@@ -10,14 +10,14 @@ and nothing is written.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import re
 from pathlib import Path
 
-from replication.core.presets import check_preset, check_seed
+from replication.core.presets import check_preset
 from replication.experiments.code_key import CodeKey
-from replication.experiments.grid import PlannedGrid, rehearsing
+from replication.experiments.grid import PlannedGrid
+from replication.experiments.rehearsal import plan_studies
 from replication.experiments.store import read_json, results_root
 
 __all__ = ["Explanation", "config_differences", "code_differences", "explain", "explain_chapter", "main"]
@@ -111,38 +111,20 @@ def explain(grid: PlannedGrid, root=None) -> Explanation:
 
 def explain_chapter(chapter: str, *, preset: str, seed: int = 0, root=None) -> tuple[list[Explanation], list[str]]:
     """Every grid ``chapter``'s declared studies ask for at ``preset``, explained; and the studies that raised."""
-    from replication.experiments.configs import get_config
-    from replication.experiments.headless import studies
-
-    check_preset(preset)
-    seed = check_seed(seed)
-    cfg = get_config(chapter, preset)
-    module = importlib.import_module(f"replication.experiments.{chapter}")
-    out, errors, seen = [], [], set()
-    for name in studies(chapter):
-        with rehearsing(cifar_shapes=False) as grids:  # the identities a run here asks for
-            try:
-                getattr(module, name)(cfg, seed=seed)
-            except Exception as err:  # named, not hidden
-                errors.append(f"{name}: {type(err).__name__}: {err}")
-        for g in grids:
-            if g.identity not in seen:
-                seen.add(g.identity)
-                out.append(explain(g, root))
+    grids, errors = plan_studies(chapter, preset=preset, seed=seed, cifar_shapes=False)  # as a run here asks
+    out, seen = [], set()
+    for g in grids:
+        if g.identity not in seen:
+            seen.add(g.identity)
+            out.append(explain(g, root))
     return out, errors
 
 
 def main(argv=None) -> int:
     """``python -m replication.experiments why <chapter>... [--preset cpu]``: print each grid's explanation."""
-    import argparse
+    from replication.experiments.headless import chapter_parser, chapters_named
 
-    from replication.experiments.headless import CHAPTERS, chapters_named
-
-    p = argparse.ArgumentParser(prog="python -m replication.experiments why", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(CHAPTERS)}, or all")
-    p.add_argument("--preset", default="cpu", choices=("smoke", "cpu", "paper"))
-    p.add_argument("--seed", type=int, default=0)
+    p = chapter_parser("python -m replication.experiments why", __doc__, raw=True)
     args = p.parse_args(argv)
     for chapter in chapters_named(p, args.chapters):
         explanations, errors = explain_chapter(chapter, preset=args.preset, seed=args.seed)
