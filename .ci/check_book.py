@@ -15,6 +15,9 @@ tests/test_check_book.py):
   decades of slack; linear: more than the data's extent; constant data is fine);
 * no cell output shows a path of the build machine (/tmp/, /root/, /home/, /Users/, site-packages, PosixPath(, or
   the directory the check runs from);
+* every Plotly figure has a data link under it (``a.replication-figure-data``, written by
+  :mod:`replication.viz.figure_data`): the check follows it and the CSV must carry the figure's title and exactly the
+  numbers plotted, trace by trace (names, x, y, error bars);
 * no code cell (input or text output) is wider than its box unless it scrolls with a visible scrollbar (the
   book's CSS wraps code lines; text outputs scroll).
 
@@ -33,6 +36,7 @@ usage: python .ci/check_book.py _build/smoke/_build/html [--screenshots DIR] [--
 from __future__ import annotations
 
 import argparse
+import csv
 import functools
 import http.server
 import math
@@ -169,6 +173,9 @@ def check_page(
     if facts["widgetState"] and not facts["widgets"]:
         problems.append("widget state saved but no widget rendered")
     problems += figure_problems(page.evaluate(FIGURE_FACTS))
+    data = page.evaluate(FIGURE_DATA)
+    problems += data_link_problems(data["figures"], data["links"])
+    facts["dataLinks"] = len(data["links"])
     problems += output_path_problems(page.evaluate(OUTPUT_TEXTS), machine_paths())
     problems += [f"code cell wider than its box, no scrollbar: {c!r}" for c in page.evaluate(OVERFLOWING_CODE)]
     if shots is not None:
@@ -182,7 +189,9 @@ def check_page(
 
 # Per Plotly figure: the traces with no finite point, and for each linear/log axis the extent of the data on show
 # (log axes in log10, as plotly keeps their range) beside the rendered range.
-FIGURE_FACTS = """() => {
+# JavaScript shared by the page queries: a trace's array as plain numbers (plotly keeps numpy arrays as base64
+# "bdata"), and a figure's title as a reader sees it ("Fig. 2a: subtitle", markup dropped).
+JS_HELPERS = """
     const T = {f8: Float64Array, f4: Float32Array, i1: Int8Array, u1: Uint8Array, u1c: Uint8ClampedArray,
                i2: Int16Array, u2: Uint16Array, i4: Int32Array, u4: Uint32Array};
     const arr = (v) => {
@@ -195,11 +204,21 @@ FIGURE_FACTS = """() => {
         }
         return null;
     };
+    const figTitle = (gd) => {  // from the figure's own layout (plotly fills an untitled one with a placeholder)
+        const t = (gd.layout || {}).title;
+        const sub = t && typeof t === 'object' && t.subtitle && t.subtitle.text;
+        return [typeof t === 'string' ? t : t && t.text, sub].filter(Boolean).join(': ').replace(/<[^>]+>/g, '');
+    };
+"""
+
+FIGURE_FACTS = (
+    """() => {"""
+    + JS_HELPERS
+    + """
     const ok = (v) => v !== null && v !== undefined && v !== '' && !(typeof v === 'number' && !isFinite(v));
     return [...document.querySelectorAll('.plotly-graph-div')].map((gd, index) => {
         const fl = gd._fullLayout || {};
-        const title = [fl.title && fl.title.text, fl.title && fl.title.subtitle && fl.title.subtitle.text]
-            .filter(Boolean).join(': ').replace(/<[^>]+>/g, '');
+        const title = figTitle(gd);
         const empty = [];
         (gd.data || []).forEach((t, i) => {
             if (t.source) return;  // an image given as a data URI
@@ -238,6 +257,30 @@ FIGURE_FACTS = """() => {
         return {index, title, empty, axes};
     });
 }"""
+)
+
+# Per Plotly figure, its title and every trace's plotted arrays; per data link (a.replication-figure-data, the CSV
+# under each figure's caption), the text the browser gets by following it.
+FIGURE_DATA = (
+    """async () => {"""
+    + JS_HELPERS
+    + """
+    const figures = [...document.querySelectorAll('.plotly-graph-div')].map(gd => ({
+        title: figTitle(gd),
+        traces: (gd.data || []).map(t => ({
+            name: t.name || '', image: t.type === 'image' || !!t.source,
+            x: arr(t.x), y: arr(t.y), err: t.error_y ? arr(t.error_y.array) : null,
+        })),
+    }));
+    const links = [];
+    for (const a of document.querySelectorAll('a.replication-figure-data')) {
+        let text = null, error = null;
+        try { text = await (await fetch(a.href)).text(); } catch (e) { error = String(e); }
+        links.push({name: a.getAttribute('download') || '', text, error});
+    }
+    return {figures, links};
+}"""
+)
 
 OUTPUT_TEXTS = "() => [...document.querySelectorAll('div.cell_output')].map(o => o.innerText)"
 
@@ -264,6 +307,68 @@ def figure_problems(figures: list[dict]) -> list[str]:
         problems += [f"{where}: trace {name!r} is empty" for name in fig["empty"]]
         for ax in fig["axes"]:
             problems += [f"{where}: {ax['name']} {p}" for p in axis_problems(ax)]
+    return problems
+
+
+def _same_value(cell: str, plotted) -> bool:
+    """A CSV cell against the plotted value: both missing (empty cell; null or non-finite point), equal text, or
+    equal numbers (to 1e-9 relative; the CSV holds each number's shortest exact form)."""
+    missing = plotted is None or (isinstance(plotted, float) and not math.isfinite(plotted))
+    if cell == "" or missing:
+        return cell == "" and missing
+    if isinstance(plotted, (int, float)) and not isinstance(plotted, bool):
+        try:
+            value = float(cell)
+        except ValueError:
+            return False
+        return math.isclose(value, plotted, rel_tol=1e-9)
+    return cell == str(plotted)
+
+
+def data_link_problems(figures: list[dict], links: list[dict]) -> list[str]:
+    """Every figure has a data link (in page order), and the CSV the link gives holds the figure's title and exactly
+    the numbers plotted: per trace its name and every x, y (and error bar), nothing more (see :data:`FIGURE_DATA`)."""
+    if len(links) != len(figures):
+        return [f"{len(figures)} Plotly figures but {len(links)} data links (each figure needs one under it)"]
+    problems = []
+    for index, (fig, link) in enumerate(zip(figures, links)):
+        where = f"figure {index} ({fig['title'][:60] or 'untitled'}): data link {link['name']!r}"
+        if link["text"] is None:
+            problems.append(f"{where} could not be followed: {link['error']}")
+            continue
+        lines = link["text"].splitlines()
+        header = [ln[2:] for ln in lines if ln.startswith("# ")]
+        if not header or header[0] != (fig["title"] or "untitled"):
+            problems.append(f"{where} is titled {header[0] if header else None!r}, the figure {fig['title']!r}")
+        rows = list(csv.DictReader(ln for ln in lines if not ln.startswith("#")))
+        found = figure_rows_problems(fig["traces"], rows)
+        problems += [f"{where}: {p}" for p in found[:3]] + ([f"{where}: … {len(found) - 3} more"] if found[3:] else [])
+    return problems
+
+
+def figure_rows_problems(traces: list[dict], rows: list[dict]) -> list[str]:
+    """The CSV's rows against one figure's traces (``trace``, ``name``, ``x``, ``y``, optional ``error_y``)."""
+    by_trace: dict[int, list[dict]] = {}
+    for row in rows:
+        by_trace.setdefault(int(row["trace"]), []).append(row)
+    problems = [f"rows for trace {i}, which the figure does not have" for i in by_trace if not 0 <= i < len(traces)]
+    for i, trace in enumerate(traces):
+        mine = by_trace.get(i, [])
+        if trace["image"]:
+            problems += [f"trace {i} is an image but has {len(mine)} rows"] if mine else []
+            continue
+        n = max(len(trace["x"] or ()), len(trace["y"] or ()))
+        if len(mine) != n:
+            problems.append(f"trace {i} ({trace['name']!r}) plots {n} points, the CSV has {len(mine)}")
+            continue
+        if mine and mine[0]["name"] != trace["name"]:
+            problems.append(f"trace {i} is named {trace['name']!r} in the figure, {mine[0]['name']!r} in the CSV")
+        for column, values in (("x", trace["x"]), ("y", trace["y"]), ("error_y", trace["err"])):
+            for j, row in enumerate(mine):
+                plotted = values[j] if values is not None and j < len(values) else None
+                if not _same_value(row.get(column, ""), plotted):
+                    problems.append(f"trace {i} point {j}: {column} is {row.get(column)!r}, plotted {plotted!r}")
+                    break
     return problems
 
 
@@ -351,7 +456,8 @@ def main() -> int:
         print(f"no chapter pages under {root}/book: was the book built?")
         return 1
     server, origin = serve(root)
-    failures, passed, totals = [], 0, {"plotly": 0, "widgets": 0, "table": 0, "math": 0, "sliders": 0}
+    failures, passed = [], 0
+    totals = {"plotly": 0, "widgets": 0, "table": 0, "math": 0, "sliders": 0, "data": 0}
     with sync_playwright() as pw:
         browser = launch(pw)
         for path in ["index.html", *pages]:
@@ -361,11 +467,13 @@ def main() -> int:
             totals["table"] += facts["figuresTable"]
             totals["math"] += facts["mathTypeset"]
             totals["sliders"] += facts["slidersMoved"]
+            totals["data"] += facts["dataLinks"]
             status = "ok" if not problems else "FAIL"
             print(
                 f"{status:4} {path}: {facts['plotlyRendered']}/{facts['plotly']} Plotly figures, "
                 f"{facts['mathTypeset']} equations, {facts['widgets']} widget elements, "
-                f"{facts['figuresTable']} table rows, {facts['slidersMoved']} sliders moved"
+                f"{facts['figuresTable']} table rows, {facts['slidersMoved']} sliders moved, "
+                f"{facts['dataLinks']} data links followed"
             )
             for p in problems:
                 print(f"     - {p}")
@@ -379,6 +487,7 @@ def main() -> int:
         ("typeset math", "math"),
         ("a rendered ipywidget", "widgets"),
         ("a two-slider figure that changed when dragged", "sliders"),
+        ("a figure's data link", "data"),
     ]:
         if not totals[key]:
             failures.append(f"no page showed {what}")

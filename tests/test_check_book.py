@@ -16,8 +16,9 @@ import pytest
 from conftest import REPO
 
 from replication.analysis.sweeps import RunSummary
+from replication.core.provenance import Provenance
 from replication.site.sphinx_offline import BOOK_CSS, MATHJAX2_SHIM, REQUIRE_CONFIG, plotly_js_path
-from replication.viz import plotting, sweeps, theory
+from replication.viz import figure_data, plotting, sweeps, theory
 
 spec = importlib.util.spec_from_file_location("check_book", REPO / ".ci" / "check_book.py")
 check_book = importlib.util.module_from_spec(spec)
@@ -30,10 +31,15 @@ def cell(code: str = "x = 1", out: str = "") -> str:
     return CELL.format(code=html.escape(code), out=f'<div class="cell_output">{out}</div>' if out else "")
 
 
-def figure_html(fig: go.Figure) -> str:
-    """As the book renders a figure: its styled JSON through plotly's to_html, without plotly.js."""
+PROV = Provenance("smoke", "CPU (2 cores, x86_64)", 1.0)
+
+
+def figure_html(fig: go.Figure, data_fig: go.Figure | None = None) -> str:
+    """As the book renders a figure: its styled JSON through plotly's to_html, without plotly.js, then the caption
+    with its data link (made from ``data_fig`` in place of ``fig`` when given: a link that does not match)."""
     bundle = plotting.figure_bundle(fig)["application/vnd.plotly.v1+json"]
-    return pio.to_html(bundle, include_plotlyjs=False, full_html=False, validate=False)
+    caption = plotting.caption_html("A figure.", PROV, figure_data.data_link_html(data_fig or fig, PROV))
+    return pio.to_html(bundle, include_plotlyjs=False, full_html=False, validate=False) + caption
 
 
 def text_output(text: str) -> str:
@@ -86,11 +92,13 @@ def rendered_late_page(delay_ms: int, mathjax_src: str = "/_static/mathjax/tex-c
         f'<script type="application/vnd.jupyter.widget-view+json">{json.dumps(widgets["view_specs"][0])}</script></div>'
         '<div id="late" class="plotly-graph-div" style="height: 300px; width: 500px"></div>'
         + later("Plotly.newPlot('late', [{x: [1, 2, 3], y: [2, 1, 3]}]);", delay_ms)
+        + figure_data.data_link_html(go.Figure(go.Scatter(x=[1, 2, 3], y=[2, 1, 3])), PROV)
         + later(add_widget_manager, delay_ms)
         + "</main></body></html>"
     )
 
 
+TWO_LINES = go.Figure([go.Scatter(x=[1, 2], y=[3, 4], name="a"), go.Scatter(x=[1, 2], y=[3, 4], name="b")])
 LONG = "result = some_function(" + ", ".join(f"argument_{i}=value_{i}" for i in range(12)) + ")"
 PAGES = {
     "good": page(
@@ -114,6 +122,17 @@ PAGES = {
     ),
     "log_axis_annotation": page(cell("fig.add_vline(...)", figure_html(log_bug_figure()))),
     "empty_trace": page(cell("fig", figure_html(go.Figure([go.Scatter(x=[1, 2], y=[3, 4]), go.Scatter(x=[], y=[])])))),
+    "no_data_link": page(
+        cell(
+            "fig",
+            pio.to_html(
+                plotting.figure_bundle(TWO_LINES)["application/vnd.plotly.v1+json"],
+                include_plotlyjs=False,
+                full_html=False,
+            ),
+        )
+    ),  # fmt: skip
+    "wrong_data": page(cell("fig", figure_html(TWO_LINES, go.Figure(TWO_LINES).update_traces(y=[3, 4.5], selector=1)))),
     "machine_path": page(cell("record_headline(...)", text_output("PosixPath('/tmp/book/results/headlines.json')"))),
     "code_overflow": page(
         "<style>div.cell_input pre { white-space: pre !important; overflow: hidden; }</style>" + cell(LONG + LONG)
@@ -126,6 +145,8 @@ EXPECTED = {
     "log_axis_annotation": "xaxis runs",
     "empty_trace": "trace 'trace 1' is empty",
     "machine_path": "path of the build machine ('/tmp/')",
+    "no_data_link": "1 Plotly figures but 0 data links",
+    "wrong_data": "trace 1 point 1: y is '4.5', plotted 4",
     "code_overflow": "code cell wider than its box",
 }
 

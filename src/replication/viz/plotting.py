@@ -23,6 +23,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from replication.core.provenance import Provenance
+from replication.viz.figure_data import data_link_html, figure_title
 
 __all__ = [
     "PLOTLY_CONFIG",
@@ -122,9 +123,7 @@ def reference_line(
 def figure_bundle(fig: go.Figure) -> dict:
     """The mime bundle of ``fig`` in the book's :func:`style`: Plotly's JSON (rendered live and by the book) and a
     plain-text fallback."""
-    title = fig.layout.title.text or "untitled"
-    if fig.layout.title.subtitle and fig.layout.title.subtitle.text:
-        title = f"{re.sub('<[^>]+>', '', title)}: {fig.layout.title.subtitle.text}"
+    title = figure_title(fig)
     fig = style(go.Figure(fig))
     return {
         "application/vnd.plotly.v1+json": {**json.loads(fig.to_json()), "config": PLOTLY_CONFIG},
@@ -132,20 +131,21 @@ def figure_bundle(fig: go.Figure) -> dict:
     }
 
 
-def caption_html(caption: str, provenance: Provenance) -> str:
+def caption_html(caption: str, provenance: Provenance, data_link: str = "") -> str:
+    """The caption paragraph: the caption, the provenance line, then ``data_link`` (HTML) if given."""
     line = html.escape(provenance.line()).replace("`", "")
-    return f'<p class="replication-caption"><strong>Figure.</strong> {html.escape(caption)} <em>({line})</em></p>'
+    link = f" {data_link}" if data_link else ""
+    return f'<p class="replication-caption"><strong>Figure.</strong> {html.escape(caption)} <em>({line})</em>{link}</p>'
 
 
 def show(fig: go.Figure, caption: str, *, provenance: Provenance) -> None:
-    """Display ``fig`` with a caption stating the preset, device and wall time in ``provenance``."""
+    """Display ``fig`` with a caption stating the preset, device and wall time in ``provenance``, and a link to the
+    CSV of the numbers it plots (:mod:`replication.viz.figure_data`)."""
     from IPython.display import display
 
     display(figure_bundle(fig), raw=True)
-    display(
-        {"text/html": caption_html(caption, provenance), "text/plain": f"Figure. {caption} ({provenance.line()})"},
-        raw=True,
-    )
+    caption_markup = caption_html(caption, provenance, data_link_html(fig, provenance))
+    display({"text/html": caption_markup, "text/plain": f"Figure. {caption} ({provenance.line()})"}, raw=True)
 
 
 @dataclasses.dataclass(frozen=True)
