@@ -1,5 +1,6 @@
 """The matmul convolution and the sliding max-pool against XLA's own (values and gradients)."""
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -85,5 +86,4 @@ def test_models_give_the_same_outputs_and_gradients_with_either_convolution(make
         loss, grads = jax.value_and_grad(lambda p: jnp.sum(apply_fn(p, x) ** 2))(params)
         results.append((loss, grads))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-4)
-    for a, b in zip(jax.tree.leaves(results[0][1]), jax.tree.leaves(results[1][1])):
-        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+    chex.assert_trees_all_close(results[0][1], results[1][1], rtol=1e-3, atol=1e-4)

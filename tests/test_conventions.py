@@ -1,6 +1,7 @@
 """The (η, λ) convention: one step of the authors' objective at (η, λ) is one step of ours at from_authors(η, λ),
 by hand with jax.grad and through the training engine."""
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -58,8 +59,7 @@ def test_one_authors_step_is_one_of_ours_at_the_converted_lr_lam(tiny):
     ours = _sgd_step(lambda p: softmax_xent(apply_fn(p, x), y) + lam * l2_term(p), params, lr)
     moved = jax.tree.map(lambda a, b: float(jnp.max(jnp.abs(a - b))), theirs, params)
     assert max(jax.tree.leaves(moved)) > 1e-3  # the step is not trivially small
-    for a, b in zip(jax.tree.leaves(theirs), jax.tree.leaves(ours), strict=True):
-        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+    chex.assert_trees_all_close(theirs, ours, rtol=1e-5, atol=1e-6)
 
 
 def test_engine_step_at_the_converted_lr_lam_matches_the_authors_step(tiny):
@@ -85,8 +85,7 @@ def test_one_authors_mse_step_is_one_of_ours_at_the_same_lr_and_twice_the_lam(ti
     lr, lam = mse_from_authors(LR, LAM)
     assert (lr, lam) == (LR, 2 * LAM)
     ours = _sgd_step(lambda p: mse(apply_fn(p, x), y) + lam * l2_term(p), params, lr)
-    for a, b in zip(jax.tree.leaves(theirs), jax.tree.leaves(ours), strict=True):
-        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+    chex.assert_trees_all_close(theirs, ours, rtol=1e-5, atol=1e-6)
     ds = Dataset(np.asarray(x), np.asarray(y), labels, np.asarray(x[:8]), np.asarray(y[:8]), labels[:8])
     spec = TrainSpec(evals=1, loss="mse")  # and through the engine
     (h,) = train_grid(apply_fn, params, ds, [lr], [lam], [1], spec, progress=lambda *a: None)

@@ -2,6 +2,7 @@
 
 import math
 
+import chex
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -206,3 +207,14 @@ def test_a_run_that_diverges_only_after_its_own_steps_is_not_diverged():
     np.testing.assert_array_equal(short.metrics["step"], [0, 4, 8])
     long_run = _history(records, 1, 0.1, 0.0, steps=16, every=4)  # the same NaN inside a run's own steps counts
     assert long_run.diverged and long_run.diverged_at == 16
+
+
+def test_a_run_traces_its_step_once_however_many_evaluations(tiny):
+    """The guard against recompilation: a run of 16 chunks traces the network as often as a run of 2 (the first
+    evaluation's two passes, then one chunk program: a step and two evaluation passes), never once per chunk."""
+    ds, (apply_fn, params) = tiny
+    for evals in (2, 16):
+        chex.clear_trace_counter()  # chex counts per function body: each run starts from zero
+        guarded = chex.assert_max_traces(lambda p, x: apply_fn(p, x), n=5)
+        h = train(guarded, params, ds, lr=0.5, lam=1e-3, steps=64, spec=TrainSpec(evals=evals))
+        assert len(h.metrics["step"]) == evals + 1

@@ -1,21 +1,19 @@
-"""Fetch the official CIFAR-10 archive (``cifar-10-python.tar.gz``) into the data folder, atomically.
+"""Fetch the official CIFAR-10 archive (``cifar-10-python.tar.gz``) into the data folder, atomically, through pooch.
 
-The archive is streamed to a temporary file beside its destination while its md5 is computed; only a complete file
-with the published md5 is renamed into place. Any failure (HTTP error, refused connection, timeout, a body cut
-short, a wrong md5, Ctrl-C) removes the temporary file, so nothing half-written is ever left where
-:func:`replication.data.cifar10_location` would find it.
+``pooch.retrieve`` streams the archive to a temporary file beside its destination, checks its md5 and only then
+moves it into place; any failure (HTTP error, refused connection, timeout, a body cut short, a wrong md5, Ctrl-C)
+deletes the temporary file, so nothing half-written is ever left where :func:`replication.data.cifar10_location`
+would find it. This module turns pooch's and requests' exceptions into :class:`DatasetNotFoundError` or
+:class:`ChecksumError` with the URL and what to do.
 """
 
 from __future__ import annotations
 
-import hashlib
-import http.client
+import logging
 import os
+import re
 import sys
-import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from replication.core.validation import check_positive
@@ -52,35 +50,31 @@ def _fix() -> str:
     )
 
 
-def _progress_bar(total: int | None, enabled: bool, label: str):
-    """A tqdm bar on stderr, or ``None`` when disabled or tqdm is not installed."""
+def _progress_bar(enabled: bool, label: str):
+    """A tqdm bar on stderr named ``label`` (pooch sets its total), or ``False`` when disabled or without tqdm."""
     if not enabled:
-        return None
+        return False
     try:
         from tqdm import tqdm
     except ImportError:
-        return None
-    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=label, file=sys.stderr, leave=False)
+        return False
+    # total=1 until pooch sets the real one: pooch tests the bar's truth, which tqdm refuses without a total
+    return tqdm(total=1, unit="B", unit_scale=True, unit_divisor=1024, desc=label, file=sys.stderr, leave=False)
 
 
-def _stream(response, out, label: str, progress: bool) -> tuple[str, int, int | None]:
-    """Copy ``response`` into ``out``; return (md5, bytes written, Content-Length or None)."""
-    length = response.headers.get("Content-Length")
-    expected = int(length) if length and length.isdigit() else None
-    digest = hashlib.md5()
-    written = 0
-    bar = _progress_bar(expected, progress, label)
-    try:
-        while block := response.read(_BLOCK):
-            out.write(block)
-            digest.update(block)
-            written += len(block)
-            if bar is not None:
-                bar.update(len(block))
-    finally:
-        if bar is not None:
-            bar.close()
-    return digest.hexdigest(), written, expected
+def _fetch_error(err: Exception, url: str, timeout: float) -> DatasetNotFoundError:
+    """requests' exception as the sentence a reader needs: which URL, what broke, what to do."""
+    import requests
+
+    if isinstance(err, requests.HTTPError) and err.response is not None:
+        what = f"HTTP {err.response.status_code} {err.response.reason}"
+    elif isinstance(err, (requests.ConnectTimeout, requests.ReadTimeout)) or "timed out" in str(err):
+        what = f"the transfer broke off (no data for {timeout:g} s)"
+    elif isinstance(err, requests.exceptions.ChunkedEncodingError):
+        what = f"the transfer broke off ({err})"
+    else:
+        what = f"{type(err).__name__}: {err}"
+    return DatasetNotFoundError(f"could not download CIFAR-10 from {url}: {what}. {_fix()}")
 
 
 def download_cifar10(
@@ -109,38 +103,27 @@ def download_cifar10(
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise DatasetNotFoundError(f"cannot create {target.parent} for CIFAR-10 ({err}). {_fix()}") from err
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{CIFAR10_ARCHIVE}.", suffix=".part")
-    tmp = Path(tmp_name)
+    import pooch
+    import requests
+
+    bar = _progress_bar(progress, CIFAR10_ARCHIVE)
+    downloader = pooch.HTTPDownloader(progressbar=bar, chunk_size=_BLOCK, timeout=timeout)
+    logger, level = pooch.get_logger(), pooch.get_logger().level
+    logger.setLevel(logging.WARNING)  # pooch would print "Downloading data from …" with the machine's paths
     try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    actual, written, expected = _stream(response, out, CIFAR10_ARCHIVE, progress)
-            except urllib.error.HTTPError as err:
-                raise DatasetNotFoundError(
-                    f"could not download CIFAR-10 from {url}: HTTP {err.code} {err.reason}. {_fix()}"
-                ) from err
-            except urllib.error.URLError as err:
-                raise DatasetNotFoundError(f"could not download CIFAR-10 from {url}: {err.reason}. {_fix()}") from err
-            except (OSError, http.client.HTTPException) as err:  # timeouts, resets, a body cut short
-                what = f"no data for {timeout:g} s" if isinstance(err, TimeoutError) else f"{type(err).__name__}: {err}"
-                raise DatasetNotFoundError(
-                    f"could not download CIFAR-10 from {url}: the transfer broke off ({what}). {_fix()}"
-                ) from err
-            if expected is not None and written != expected:
-                raise DatasetNotFoundError(
-                    f"could not download CIFAR-10 from {url}: got {written} of {expected} bytes. {_fix()}"
-                )
-            out.flush()
-            os.fsync(out.fileno())
-        if actual != md5:
-            raise ChecksumError(
-                f"the file downloaded from {url} has md5 {actual}, expected {md5}: it is not the published "
-                f"{CIFAR10_ARCHIVE} (a broken mirror or a page in its place), so it was deleted. {_fix()}"
-            )
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
+        got = pooch.retrieve(url, f"md5:{md5}", fname=target.name, path=target.parent, downloader=downloader)
+    except requests.RequestException as err:
+        raise _fetch_error(err, url, timeout) from err
+    except ValueError as err:  # pooch: the md5 does not match (the download is already deleted)
+        actual = re.search(r"but got (\w+)", str(err))
+        raise ChecksumError(
+            f"the file downloaded from {url} has md5 {actual.group(1) if actual else 'another'}, expected {md5}: it "
+            f"is not the published {CIFAR10_ARCHIVE} (a broken mirror or a page in its place), so it was deleted. "
+            f"{_fix()}"
+        ) from err
+    finally:
+        logger.setLevel(level)
+        if bar is not False:
+            bar.close()
+    os.chmod(got, 0o644)
+    return Path(got)
