@@ -74,8 +74,9 @@ for field, ours, paper in paper_differences(cfg):
 w, a = cfg.wrn, cfg.autol2
 wrn = autol2.wrn_race(cfg, seed=seed)
 banner.show_banner(preset, wrn.notice)
-print(f"WRN-{w.model.depth}-{w.model.widen}, {w.data.train_samples} images, batch {w.train.batch_size}, momentum 0.9, "
-      f"flip/crop/mixup, η = {w.lr} (ours); T = {w.budget} epochs; AutoL2: λ0 = {a.lam0}, ÷{a.factor:g}, "
+print(f"WRN-{w.model.depth}-{w.model.widen}, {w.data.train_samples} images, "
+      f"batch {w.train.batch_size}, momentum 0.9, flip/crop/mixup, η = {w.lr} (ours); "
+      f"T = {w.budget} epochs; AutoL2: λ0 = {a.lam0}, ÷{a.factor:g}, "
       f"refractory {a.delay}/λ steps, every {w.every} steps; sweep "
       f"{'reused from the optimal-λ chapter' if wrn.sweep_reused else 'computed'}")
 print(tables.format_race(wrn.rows))
@@ -84,14 +85,18 @@ print(tables.format_race(wrn.rows))
 # Test accuracy and λ(t) of the same runs.
 
 # %%
-plotting.show(applications.named_curves_figure(wrn.contenders, title=f"Fig. 1c (WRN): test accuracy, constant η, "
-                                               f"T = {w.budget}"),
-              f"Fig. 1c / S9: AutoL2 against the tuned constant λ (best of the sweep {w.lams} within T = {w.budget} "
-              f"epochs) and two other constants; WRN, momentum 0.9, flip/crop/mixup, η = {w.lr}.",
+fig = applications.named_curves_figure(wrn.contenders,
+                                       title="Fig. 1c (WRN): test accuracy, "
+                                             f"constant η, T = {w.budget}")
+plotting.show(fig, "Fig. 1c / S9: AutoL2 against the tuned constant λ "
+              f"(best of the sweep {w.lams} within T = {w.budget} epochs) and two "
+              f"other constants; WRN, momentum 0.9, flip/crop/mixup, η = {w.lr}.",
               provenance=wrn.provenance)
-plotting.show(applications.lambda_figure(wrn.contenders, title="Fig. 1c (WRN): λ(t) under AutoL2"),
-              f"λ against epochs: AutoL2 divides it by {a.factor:g} when the bare loss or the training error rises "
-              "at two consecutive measurements; the constants are flat.", provenance=wrn.provenance)
+fig = applications.lambda_figure(wrn.contenders,
+                                 title="Fig. 1c (WRN): λ(t) under AutoL2")
+plotting.show(fig, f"λ against epochs: AutoL2 divides it by {a.factor:g} when the "
+              "bare loss or the training error rises at two consecutive measurements; "
+              "the constants are flat.", provenance=wrn.provenance)
 
 # %% [markdown]
 # The verdict, and the landing page's number (epochs to the tuned λ's best, tuned / AutoL2).
@@ -99,13 +104,16 @@ plotting.show(applications.lambda_figure(wrn.contenders, title="Fig. 1c (WRN): �
 # %% tags=["hide-input"]
 auto, tuned = wrn.auto, wrn.tuned
 decided = criteria.race_verdict(auto, tuned, w.data.test_samples)
-print(f"Paper: AutoL2 trains faster and ends better than the tuned constant λ.\nOurs (WRN): {wrn.verdict()}\n"
-      f"Verdict: {decided.describe()}")
-speedup = round(auto.speedup, 2) if np.isfinite(auto.speedup) else "never reaches the tuned accuracy"
-headlines.record_headline("autol2", "autol2.speedup", speedup, provenance=wrn.provenance, seed=seed, verdict=decided,
-                          paper="faster and better (no LR schedule)", label="epochs to the tuned λ's best accuracy, "
-                          f"tuned / AutoL2, T = {w.budget}; accuracy {auto.best_accuracy:.4f} vs tuned "
-                          f"{tuned.best_accuracy:.4f}; WRN-{w.model.depth}-{w.model.widen}, momentum, flip/crop/mixup")
+print("Paper: AutoL2 trains faster and ends better than the tuned constant λ.\n"
+      f"Ours (WRN): {wrn.verdict()}\nVerdict: {decided.describe()}")
+speedup = (round(auto.speedup, 2) if np.isfinite(auto.speedup)
+           else "never reaches the tuned accuracy")
+headlines.record_headline(
+    "autol2", "autol2.speedup", speedup, provenance=wrn.provenance, seed=seed,
+    verdict=decided, paper="faster and better (no LR schedule)",
+    label=f"epochs to the tuned λ's best accuracy, tuned / AutoL2, T = {w.budget}; "
+          f"accuracy {auto.best_accuracy:.4f} vs tuned {tuned.best_accuracy:.4f}; "
+          f"WRN-{w.model.depth}-{w.model.widen}, momentum, flip/crop/mixup")
 
 # %% [markdown]
 # ### Fig. S10: with the step learning-rate schedule
@@ -115,11 +123,14 @@ headlines.record_headline("autol2", "autol2.speedup", speedup, provenance=wrn.pr
 # %%
 wrn_s = autol2.wrn_schedule_race(cfg, seed=seed)
 print(tables.format_race(wrn_s.rows))
-plotting.show(applications.named_curves_figure(wrn_s.contenders, title=f"Fig. S10 (WRN): with the step schedule, "
-                                               f"T = {w.schedule.fixed_T}"),
-              f"Fig. S10: AutoL2 and the best constant λ of {w.schedule.lams}, both with η = {w.schedule.lr} × 0.2 at "
-              "0.3T, 0.6T, 0.9T; WRN, momentum 0.9, flip/crop/mixup.", provenance=wrn_s.provenance)
-print(f"Paper (S10): AutoL2 starts faster but the tuned constant λ ends better. Ours (WRN): {wrn_s.verdict()}")
+fig = applications.named_curves_figure(wrn_s.contenders,
+                                       title=f"Fig. S10 (WRN): with the step schedule, "
+                                             f"T = {w.schedule.fixed_T}")
+plotting.show(fig, f"Fig. S10: AutoL2 and the best constant λ of {w.schedule.lams}, "
+              f"both with η = {w.schedule.lr} × 0.2 at 0.3T, 0.6T, 0.9T; WRN, "
+              "momentum 0.9, flip/crop/mixup.", provenance=wrn_s.provenance)
+print("Paper (S10): AutoL2 starts faster but the tuned constant λ ends better. "
+      f"Ours (WRN): {wrn_s.verdict()}")
 
 # %% [markdown]
 # ## Fig. S11: AutoL2 on the CNN
@@ -130,13 +141,16 @@ print(f"Paper (S10): AutoL2 starts faster but the tuned constant λ ends better.
 # %%
 k = cfg.cnn
 cnn = autol2.cnn_race(cfg, seed=seed)
-print(f"CNN, {k.model.channels} channels, {k.data.train_samples} images, batch {k.train.batch_size}, SGD η = "
-      f"{k.train.lr}; T = {k.budget} epochs; λ sweep {k.lams} + λ = 0; AutoL2 every {k.every} steps")
+print(f"CNN, {k.model.channels} channels, {k.data.train_samples} images, "
+      f"batch {k.train.batch_size}, SGD η = {k.train.lr}; T = {k.budget} epochs; "
+      f"λ sweep {k.lams} + λ = 0; AutoL2 every {k.every} steps")
 print(tables.format_race(cnn.rows))
-plotting.show(applications.named_curves_figure(cnn.contenders, title=f"Fig. S11 (CNN): test accuracy, T = {k.budget}"),
-              f"Fig. S11, CNN: AutoL2 against the tuned constant λ (best of {k.lams} within T = {k.budget} epochs).",
-              provenance=cnn.provenance)
-print(f"Paper (S11): without a schedule AutoL2 beats the optimal constant λ. Ours (CNN): {cnn.verdict()}")
+fig = applications.named_curves_figure(
+    cnn.contenders, title=f"Fig. S11 (CNN): test accuracy, T = {k.budget}")
+plotting.show(fig, "Fig. S11, CNN: AutoL2 against the tuned constant λ (best of "
+              f"{k.lams} within T = {k.budget} epochs).", provenance=cnn.provenance)
+print("Paper (S11): without a schedule AutoL2 beats the optimal constant λ. "
+      f"Ours (CNN): {cnn.verdict()}")
 
 # %% [markdown]
 # ## A second setting: FC on MNIST, full-batch SGD (and Fig. S11's FC panel)
@@ -145,29 +159,41 @@ print(f"Paper (S11): without a schedule AutoL2 beats the optimal constant λ. Ou
 # constant learning rate.
 
 # %%
-print(f"FC depth {cfg.model.depth}, width {cfg.model.width}, {cfg.data.train_samples} MNIST images, full batch, "
+print(f"FC depth {cfg.model.depth}, width {cfg.model.width}, "
+      f"{cfg.data.train_samples} MNIST images, full batch, "
       f"η = {cfg.lr}; budget T = {cfg.budget} epochs; AutoL2 every {a.every} steps")
 race = autol2.constant_lr_race(cfg, seed=seed)
-print(f"sweep {'reused from the optimal-λ chapter' if race.sweep_reused else 'computed'}; runs shown took "
-      f"{race.provenance.wall_time_s:.0f} s in all")
-print(f"target: the tuned λ's best accuracy within {cfg.budget} epochs = {race.rows[0].target:.4f}")
+print("sweep "
+      f"{'reused from the optimal-λ chapter' if race.sweep_reused else 'computed'}; "
+      f"runs shown took {race.provenance.wall_time_s:.0f} s in all")
+print(f"target: the tuned λ's best accuracy within {cfg.budget} epochs = "
+      f"{race.rows[0].target:.4f}")
 print(tables.format_race(race.rows))
 
 # %% [markdown]
 # Test accuracy, bare training loss and λ(t) of the same runs.
 
 # %%
-plotting.show(applications.named_curves_figure(race.contenders, title=f"Fig. S11 (FC): test accuracy, constant η, "
-                                               f"T = {cfg.budget}"),
-              f"Fig. S11, FC (Fig. 1c / S9 in our second setting): AutoL2 (both variants) against the tuned constant λ (best of the sweep "
-              f"{cfg.lams} within T = {cfg.budget} epochs) and two other constants; full-batch SGD, η = {cfg.lr}.",
-              provenance=race.provenance)
-plotting.show(applications.named_curves_figure(race.contenders, metric="train_loss", ylabel="bare training loss",
-                                               title="Fig. S9 (FC): bare training loss"),
-              "Fig. S9 (FC): the bare training loss (without the L2 term) of the same runs.", provenance=race.provenance)
-plotting.show(applications.lambda_figure(race.contenders, title="FC: λ(t) under AutoL2"),
-              f"λ against epochs: AutoL2 decays it by {a.factor:g} when the loss or error rises; the constants are "
-              "flat.", provenance=race.provenance)
+fig = applications.named_curves_figure(race.contenders,
+                                       title="Fig. S11 (FC): test accuracy, "
+                                             f"constant η, T = {cfg.budget}")
+plotting.show(fig, "Fig. S11, FC (Fig. 1c / S9 in our second setting): AutoL2 (both "
+              "variants) against the tuned constant λ (best of the sweep "
+              f"{cfg.lams} within T = {cfg.budget} epochs) and two other constants; "
+              f"full-batch SGD, η = {cfg.lr}.", provenance=race.provenance)
+
+# %% [markdown]
+# The bare training loss (Fig. S9) and λ(t) of the same runs.
+
+# %%
+fig = applications.named_curves_figure(race.contenders, metric="train_loss",
+                                       ylabel="bare training loss",
+                                       title="Fig. S9 (FC): bare training loss")
+plotting.show(fig, "Fig. S9 (FC): the bare training loss (without the L2 term) "
+              "of the same runs.", provenance=race.provenance)
+fig = applications.lambda_figure(race.contenders, title="FC: λ(t) under AutoL2")
+plotting.show(fig, f"λ against epochs: AutoL2 decays it by {a.factor:g} when the loss "
+              "or error rises; the constants are flat.", provenance=race.provenance)
 
 # %% [markdown]
 # The verdict in this setting.
@@ -184,10 +210,12 @@ print(f"Ours (FC, Fig. S11's FC panel): {race.verdict()}")
 # %%
 sched = autol2.schedule_race(cfg, seed=seed)
 print(tables.format_race(sched.rows))
-plotting.show(applications.named_curves_figure(sched.contenders, title=f"Fig. S10 (FC): with the step schedule, "
-                                               f"T = {cfg.schedule_budget}"),
-              f"Fig. S10: AutoL2 and the tuned constant λ (best of {cfg.lams} at T = {cfg.schedule_budget}), both "
-              "with the learning rate × 0.2 at 0.3T, 0.6T, 0.9T.", provenance=sched.provenance)
+fig = applications.named_curves_figure(sched.contenders,
+                                       title=f"Fig. S10 (FC): with the step schedule, "
+                                             f"T = {cfg.schedule_budget}")
+plotting.show(fig, f"Fig. S10: AutoL2 and the tuned constant λ (best of {cfg.lams} at "
+              f"T = {cfg.schedule_budget}), both with the learning rate × 0.2 at "
+              "0.3T, 0.6T, 0.9T.", provenance=sched.provenance)
 print(f"Ours (FC, S10): {sched.verdict()}")
 
 # %% [markdown]

@@ -96,11 +96,15 @@ print(beyond.format_clock_table(rows))
 # Mean t* over seeds per (η, λ), ± one standard deviation, and each optimizer's fit over all its seeds' runs.
 
 # %%
-series = {beyond.LABELS[n]: (list(r.seeds.spread), r.seeds.fit) for n, r in results.items()}
+series = {beyond.LABELS[n]: (list(r.seeds.spread), r.seeds.fit)
+          for n, r in results.items()}
 provenance = Provenance.combine(r.provenance for r in results.values())
-plotting.show(sweep_plots.optimizers_tstar_figure(series, title="t* against η·λ, five optimizers"),
-              f"t* (epochs = steps, full batch) against η·λ on FC/MNIST, mean ± sd over {cfg.seeds.count} seeds; "
-              "lines: pooled fits. Beyond the paper.", provenance=provenance)
+plotting.show(
+    sweep_plots.optimizers_tstar_figure(
+        series, title="t* against η·λ, five optimizers"),
+    "t* (epochs = steps, full batch) against η·λ on FC/MNIST, "
+    f"mean ± sd over {cfg.seeds.count} seeds; lines: pooled fits. Beyond the paper.",
+    provenance=provenance)
 
 # %% [markdown]
 # ## Prediction against measurement: the exponent
@@ -109,11 +113,13 @@ plotting.show(sweep_plots.optimizers_tstar_figure(series, title="t* against η·
 # interval contain −1?
 
 # %%
-predicted = {"sgd": "−1", "momentum": "−1", "sgdw": "−1", "adamw": "−1", "adam": "no clean −1"}
+predicted = {"sgd": "−1", "momentum": "−1", "sgdw": "−1", "adamw": "−1",
+             "adam": "no clean −1"}
 for r in rows:
     lo, hi = r.fit.exponent_ci
-    print(f"{beyond.LABELS[r.optimizer]:<24} predicted {predicted[r.optimizer]:<12} measured {r.fit.exponent:.3f} "
-          f"({r.fit.level:.0%} CI {lo:.3f} … {hi:.3f}): CI contains −1: {'yes' if r.covers(-1.0) else 'NO'}")
+    print(f"{beyond.LABELS[r.optimizer]:<24} predicted {predicted[r.optimizer]:<12} "
+          f"measured {r.fit.exponent:.3f} ({r.fit.level:.0%} CI {lo:.3f} … {hi:.3f}): "
+          f"CI contains −1: {'yes' if r.covers(-1.0) else 'NO'}")
 
 # %% [markdown]
 # The same fits over only the runs that learned (peak accuracy above halfway from chance to λ = 0's, per seed): a
@@ -121,7 +127,8 @@ for r in rows:
 
 # %%
 for r in rows:
-    print(f"{beyond.LABELS[r.optimizer]:<24} runs that learned: {r.fit_learned.describe()}")
+    print(f"{beyond.LABELS[r.optimizer]:<24} runs that learned: "
+          f"{r.fit_learned.describe()}")
 
 # %% [markdown]
 # Two things bend a measured exponent away from −1 without any new clock: a run cannot usefully peak later than
@@ -132,7 +139,9 @@ for r in rows:
 for name, res in results.items():
     times = beyond.peak_times(res)
     print(f"{beyond.LABELS[name]:<24} " + "; ".join(
-        f"η = {lr:g}: λ = 0 peaks at {t0:.0f}, smallest λ at {ts:.0f}, c/(ηλ) = {tc:.0f}" for lr, (t0, ts, tc) in times.items()))
+        f"η = {lr:g}: λ = 0 peaks at {t0:.0f}, smallest λ at {ts:.0f}, "
+        f"c/(ηλ) = {tc:.0f}"
+        for lr, (t0, ts, tc) in times.items()))
 
 # %% [markdown]
 # Adam + L2's λ-dependence at a fixed η, against the other optimizers': the slope of log t* against log λ per η
@@ -141,7 +150,8 @@ for name, res in results.items():
 # %%
 for name, res in results.items():
     slopes = beyond.per_lr_exponents(res)
-    print(f"{beyond.LABELS[name]:<24} " + ", ".join(f"η = {lr:g}: {s:.2f}" for lr, s in slopes.items()))
+    print(f"{beyond.LABELS[name]:<24} "
+          + ", ".join(f"η = {lr:g}: {s:.2f}" for lr, s in slopes.items()))
 
 # %% [markdown]
 # ## Prediction against measurement: c
@@ -151,11 +161,13 @@ for name, res in results.items():
 
 # %%
 by_name = {r.optimizer: r for r in rows}
-for name, expected in [("momentum", 1 - cfg.momentum), ("sgdw", 1.0), ("adamw", None), ("adam", None)]:
+for name, expected in [("momentum", 1 - cfg.momentum), ("sgdw", 1.0),
+                       ("adamw", None), ("adam", None)]:
     ratio, lo, hi = beyond.c_ratio(by_name[name], by_name["sgd"])
     verdict = "no prediction" if expected is None else f"predicted {expected:.2g}: " + (
         "inside the range" if lo <= expected <= hi else "OUTSIDE the range")
-    print(f"c({beyond.LABELS[name]}) / c(SGD) = {ratio:.3g} (range {lo:.3g} … {hi:.3g}); {verdict}")
+    print(f"c({beyond.LABELS[name]}) / c(SGD) = {ratio:.3g} "
+          f"(range {lo:.3g} … {hi:.3g}); {verdict}")
 
 # %% [markdown]
 # ## Does small λ still match λ = 0 when trained for τ/(ηλ)?
@@ -167,8 +179,8 @@ for name, expected in [("momentum", 1 - cfg.momentum), ("sgdw", 1.0), ("adamw", 
 for r in rows:
     for lr, lam, mean, sd, zero_mean, zero_sd in r.small_vs_zero:
         verdict = "matches or beats λ = 0" if r.matches_zero(lr) else "BELOW λ = 0"
-        print(f"{beyond.LABELS[r.optimizer]:<24} η = {lr:<6g} λ = {lam:<7g} {mean:.4f} ± {sd:.4f} vs "
-              f"{zero_mean:.4f} ± {zero_sd:.4f}: {verdict}")
+        print(f"{beyond.LABELS[r.optimizer]:<24} η = {lr:<6g} λ = {lam:<7g} "
+              f"{mean:.4f} ± {sd:.4f} vs {zero_mean:.4f} ± {zero_sd:.4f}: {verdict}")
 
 # %% [markdown]
 # The landing page lists each exponent with its interval and c as results beyond the paper, with the verdict on
@@ -179,10 +191,12 @@ for r in rows:
     if r.optimizer == "sgd":
         continue
     lo, hi = r.fit.exponent_ci
-    headlines.record_headline("beyond", f"beyond.{r.optimizer}_exponent", round(r.fit.exponent, 3),
-                              provenance=results[r.optimizer].provenance, seed=seed, paper="not in the paper",
-                              label=f"t* exponent, {r.fit.level:.0%} CI {lo:.3f} … {hi:.3f} over {r.fit.n_seeds} "
-                                    f"seeds, c = {r.fit.c:.3g}", verdict=results[r.optimizer].verdict.verdict)
+    headlines.record_headline(
+        "beyond", f"beyond.{r.optimizer}_exponent", round(r.fit.exponent, 3),
+        provenance=results[r.optimizer].provenance, seed=seed, paper="not in the paper",
+        label=f"t* exponent, {r.fit.level:.0%} CI {lo:.3f} … {hi:.3f} "
+              f"over {r.fit.n_seeds} seeds, c = {r.fit.c:.3g}",
+        verdict=results[r.optimizer].verdict.verdict)
 
 # %% [markdown]
 # ## Where theory and measurement agree, and where not

@@ -56,7 +56,8 @@ for field, ours, paper in paper_differences(cfg):
 results = cnn_cifar.sweeps(cfg, seed=seed)
 banner.show_banner(preset, results["without BN"].grid.notice)
 for label, res in results.items():
-    print(f"{label}: {res.grid.describe()}; 'did not learn' below peak accuracy {res.analysis.threshold:.3f}")
+    print(f"{label}: {res.grid.describe()}; "
+          f"'did not learn' below peak accuracy {res.analysis.threshold:.3f}")
     print(tables.format_runs(res.rows, ("λ", "ηλ", "epochs", "t*", "t*·ηλ", "max acc"),
                              min_peak_accuracy=res.analysis.threshold))
 
@@ -68,28 +69,43 @@ for label, res in results.items():
 # %%
 for (label, res), panel in zip(results.items(), ("3a", "3d")):
     a = res.analysis
-    plotting.show(sweep_plots.tstar_figure(res.rows, a.fit, title=f"Fig. {panel}: CNN {label}, t* against η·λ"),
-                  f"Fig. {panel}: CNN {label}: epochs to the peak test accuracy against η·λ ({a.fit.n_runs} runs "
-                  f"over {a.fit.decades:.1f} decades; the line fits all of them).", provenance=res.provenance)
+    title = f"Fig. {panel}: CNN {label}, t* against η·λ"
+    plotting.show(
+        sweep_plots.tstar_figure(res.rows, a.fit, title=title),
+        f"Fig. {panel}: CNN {label}: epochs to the peak test accuracy against η·λ "
+        f"({a.fit.n_runs} runs over {a.fit.decades:.1f} decades; "
+        "the line fits all of them).", provenance=res.provenance)
     left_out = ", ".join(f"{lam:g}" for _, lam in a.fit_learned.not_learned) or "none"
-    print(f"{label}: paper exponent −1; ours {a.fit.describe()}, c = {a.fit.c:.3g}; over the runs that learned: "
-          f"{a.fit_learned.describe()} (left out: λ = {left_out})")
+    print(f"{label}: paper exponent −1; ours {a.fit.describe()}, c = {a.fit.c:.3g}; "
+          f"over the runs that learned: {a.fit_learned.describe()} "
+          f"(left out: λ = {left_out})")
 
 # %% [markdown]
 # The landing page's number: the exponent without batch norm, with the other three beside it.
 
 # %% tags=["hide-input"]
 plain, normed = results["without BN"].analysis, results["with BN"].analysis
-stand_in = "" if results["without BN"].grid.notice is None else "; on the stand-in, not CIFAR-10"
+stand_in = ("" if results["without BN"].grid.notice is None
+            else "; on the stand-in, not CIFAR-10")
 decided = criteria.all_of({name: r.verdict.verdict for name, r in results.items()})
 print(decided.describe())
+
+# %% [markdown]
+# The number goes to the landing page with that verdict, the other three exponents in its label.
+
+# %% tags=["hide-input"]
+data = headlines.data_label(results["with BN"].grid.data_name, cfg.data.train_samples)
 headlines.record_headline(
-    "cnn_cifar", "cnn_cifar.tstar_exponent", round(results["without BN"].verdict.fit.exponent, 3), verdict=decided,
-    provenance=Provenance.combine([r.provenance for r in results.values()]), seed=seed, paper="exponent −1",
-    label=f"without BN over the runs that qualify (every run: {plain.fit.exponent:.3f}); with BN "
-          f"{results['with BN'].verdict.fit.exponent:.3f} (every run: {normed.fit.exponent:.3f}){stand_in}",
-    setting=f"CNN ± BN, {cfg.model.channels} channels · "
-            f"{headlines.data_label(results['with BN'].grid.data_name, cfg.data.train_samples)} · SGD, η = {cfg.train.lr:g}")
+    "cnn_cifar", "cnn_cifar.tstar_exponent",
+    round(results["without BN"].verdict.fit.exponent, 3), verdict=decided,
+    provenance=Provenance.combine([r.provenance for r in results.values()]), seed=seed,
+    paper="exponent −1",
+    label="without BN over the runs that qualify "
+          f"(every run: {plain.fit.exponent:.3f}); "
+          f"with BN {results['with BN'].verdict.fit.exponent:.3f} "
+          f"(every run: {normed.fit.exponent:.3f}){stand_in}",
+    setting=f"CNN ± BN, {cfg.model.channels} channels · {data} · "
+            f"SGD, η = {cfg.train.lr:g}")
 
 # %% [markdown]
 # ## Fig. 3b, 3e: peak accuracy against λ; Fig. 3c, 3f: a fixed budget
@@ -98,39 +114,58 @@ headlines.record_headline(
 # Fig. 3c/f.
 
 # %%
-for (label, res), (pb, pc) in zip(results.items(), (("3b", "3c"), ("3e", "3f"))):
-    plotting.show(sweep_plots.peak_accuracy_figure(res.rows, title=f"Fig. {pb}: CNN {label}, max test accuracy"),
-                  f"Fig. {pb}: CNN {label}: maximum test accuracy of each run (trained "
-                  f"{cfg.sweep.physical_steps:g}/(ηλ) steps); dotted: λ = 0.", provenance=res.provenance)
-    best = verdicts.best_lambda_within_budget(res.histories, lr=cfg.train.lr, budget=cfg.budget.epochs)
-    plotting.show(sweep_plots.fixed_budget_figure(res.histories, lr=cfg.train.lr, budget_epochs=best.budget,
-                                                  title=f"Fig. {pc}: CNN {label}, within {best.budget:g} epochs"),
-                  f"Fig. {pc}: CNN {label}: best test accuracy within a fixed budget of {best.budget:g} epochs.",
-                  provenance=res.provenance)
-    print(f"{label}: {best.describe()}; c/(ηT) = {res.fit.c / (cfg.train.lr * best.budget):.2g}")
+for (label, res), pb in zip(results.items(), ("3b", "3e")):
+    title = f"Fig. {pb}: CNN {label}, max test accuracy"
+    plotting.show(
+        sweep_plots.peak_accuracy_figure(res.rows, title=title),
+        f"Fig. {pb}: CNN {label}: maximum test accuracy of each run (trained "
+        f"{cfg.sweep.physical_steps:g}/(ηλ) steps); dotted: λ = 0.",
+        provenance=res.provenance)
+
+# %% [markdown]
+# Then, for each network, the best test accuracy of each λ within a fixed budget of epochs, and the λ that wins.
+
+# %%
+for (label, res), pc in zip(results.items(), ("3c", "3f")):
+    best = verdicts.best_lambda_within_budget(
+        res.histories, lr=cfg.train.lr, budget=cfg.budget.epochs)
+    title = f"Fig. {pc}: CNN {label}, within {best.budget:g} epochs"
+    plotting.show(
+        sweep_plots.fixed_budget_figure(res.histories, lr=cfg.train.lr,
+                                        budget_epochs=best.budget, title=title),
+        f"Fig. {pc}: CNN {label}: best test accuracy within a fixed budget of "
+        f"{best.budget:g} epochs.", provenance=res.provenance)
+    print(f"{label}: {best.describe()}; "
+          f"c/(ηT) = {res.fit.c / (cfg.train.lr * best.budget):.2g}")
 
 # %% [markdown]
 # The smallest λ against λ = 0, with the length of our λ = 0 run beside the paper's (appendix A).
 
 # %%
 paper_sweep = paper_config("cnn_cifar").sweep
-zero = verdicts.compare_with_zero({label: (results[label].rows, paper) for label, paper in
-                                   (("without BN", paper_sweep.zero_epochs), ("with BN", paper_sweep.zero_epochs_bn))},
-                                  n_test=cfg.data.test_samples)
+paper_zero = (("without BN", paper_sweep.zero_epochs),
+              ("with BN", paper_sweep.zero_epochs_bn))
+zero = verdicts.compare_with_zero(
+    {label: (results[label].rows, paper) for label, paper in paper_zero},
+    n_test=cfg.data.test_samples)
 print("\n".join(zero.lines()))
-headlines.record_headline("cnn_cifar", "cnn_cifar.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
-                          provenance=Provenance.combine([r.provenance for r in results.values()]), seed=seed,
-                          paper="small λ as good as λ = 0 or better",
-                          label="η at which the smallest λ matches (a tie) or beats λ = 0")
+headlines.record_headline(
+    "cnn_cifar", "cnn_cifar.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
+    provenance=Provenance.combine([r.provenance for r in results.values()]), seed=seed,
+    paper="small λ as good as λ = 0 or better",
+    label="η at which the smallest λ matches (a tie) or beats λ = 0")
 
 # %% [markdown]
 # ## Fig. S6: learning curves against epochs·η·λ
 
 # %%
 for label, res in results.items():
-    fig = sweep_plots.curves_figure(res.histories, metric="test_accuracy", physical=True, ylabel="test accuracy",
-                                    title=f"Fig. S6: CNN {label}, test accuracy against epochs·η·λ")
-    plotting.show(fig, f"Fig. S6: CNN {label}: test accuracy of every λ > 0 run against physical time epochs·η·λ.",
+    fig = sweep_plots.curves_figure(
+        res.histories, metric="test_accuracy", physical=True, ylabel="test accuracy",
+        title=f"Fig. S6: CNN {label}, test accuracy against epochs·η·λ")
+    plotting.show(fig,
+                  f"Fig. S6: CNN {label}: test accuracy of every λ > 0 run against "
+                  "physical time epochs·η·λ.",
                   provenance=res.provenance)
 
 # %% [markdown]

@@ -62,11 +62,14 @@ with Stopwatch(preset) as load_time:
     train = data.load_mnist("train", cfg.mnist_source)
     test = data.load_mnist("test", cfg.mnist_source)
 for split in (train, test):
-    print(f"{split.split}: {split.images.shape} {split.images.dtype}, source {split.source}, label counts "
-          f"{split.label_counts().tolist()}")
+    print(f"{split.split}: {split.images.shape} {split.images.dtype}, "
+          f"source {split.source}, label counts {split.label_counts().tolist()}")
 counts_match = data.published_counts_match(train)
-print("train label counts equal the published MNIST counts:" if counts_match is not None else
-      f"(the {preset} preset uses the embedded first-{len(train)} subset, not the full set)", counts_match or "")
+print("train label counts equal the published MNIST counts:"
+      if counts_match is not None
+      else f"(the {preset} preset uses the embedded first-{len(train)} subset, "
+           "not the full set)",
+      counts_match or "")
 
 # %% [markdown]
 # The first training images, in the order the paper's "first N samples" subsets take them:
@@ -74,7 +77,8 @@ print("train label counts equal the published MNIST counts:" if counts_match is 
 # %%
 with Stopwatch(preset) as grid_time:
     fig = data_plots.digit_grid_figure(train, 20)
-plotting.show(fig, "The first 20 training images with their labels.", provenance=grid_time.provenance)
+plotting.show(fig, "The first 20 training images with their labels.",
+              provenance=grid_time.provenance)
 
 # %% [markdown]
 # ## The paper's subsets
@@ -85,12 +89,14 @@ plotting.show(fig, "The first 20 training images with their labels.", provenance
 # %%
 with Stopwatch(preset) as subset_time:
     fc, ntk = data.first_n(train, cfg.fc_subset), data.first_n(train, cfg.ntk_subset)
-    fig = data_plots.class_balance_figure({f"all {len(train)}": train, f"first {len(fc)} (FC, Fig. 2)": fc,
+    fig = data_plots.class_balance_figure({f"all {len(train)}": train,
+                                           f"first {len(fc)} (FC, Fig. 2)": fc,
                                            f"first {len(ntk)} (NTK, Fig. 5c)": ntk})
-plotting.show(fig, f"Class balance of the subsets the paper trains on; {preset} preset data.",
-              provenance=subset_time.provenance)
+plotting.show(fig, "Class balance of the subsets the paper trains on; "
+              f"{preset} preset data.", provenance=subset_time.provenance)
 even_fraction = float(np.mean(data.even_odd_targets(ntk.labels) > 0))
-print(f"first {len(ntk)}: even/odd targets are +1 for even digits, -1 for odd; fraction even = {even_fraction:.3f}")
+print(f"first {len(ntk)}: even/odd targets are +1 for even digits, -1 for odd; "
+      f"fraction even = {even_fraction:.3f}")
 
 # %% [markdown]
 # **Standard normalization.** Pixels are scaled to $[0, 1]$ and standardized per channel with the statistics of
@@ -101,7 +107,8 @@ stats = data.normalization_stats(fc.images)
 x_fc = data.standardize(fc.images, stats)
 x_test = data.standardize(test.images, stats)
 print(f"training-subset mean {stats.mean[0]:.4f}, std {stats.std[0]:.4f}")
-print(f"after standardization: train mean {x_fc.mean():+.2e}, std {x_fc.std():.4f}; test mean {x_test.mean():+.3f}")
+print(f"after standardization: train mean {x_fc.mean():+.2e}, std {x_fc.std():.4f}; "
+      f"test mean {x_test.mean():+.3f}")
 print("one-hot targets:", data.one_hot(fc.labels[:3]).astype(int).tolist())
 
 # %% [markdown]
@@ -109,7 +116,8 @@ print("one-hot targets:", data.one_hot(fc.labels[:3]).astype(int).tolist())
 # callback needs a running kernel):
 
 # %%
-data_plots.digit_explorer(train, start=int(np.random.default_rng(seed).integers(len(fc))))
+data_plots.digit_explorer(
+    train, start=int(np.random.default_rng(seed).integers(len(fc))))
 
 # %% [markdown]
 # ## CIFAR-10, or its stand-in
@@ -118,15 +126,23 @@ data_plots.digit_explorer(train, start=int(np.random.default_rng(seed).integers(
 
 # %%
 with Stopwatch(preset) as cifar_time:
-    cifar_train, stand_in_notice = data.load_cifar10_or_stand_in("train", mnist_source=cfg.mnist_source)
+    cifar_train, stand_in_notice = data.load_cifar10_or_stand_in(
+        "train", mnist_source=cfg.mnist_source)
 if stand_in_notice is not None:
     banner.show_banner(preset, stand_in_notice)
-print(f"{cifar_train.name}: {cifar_train.images.shape} {cifar_train.images.dtype}, source {cifar_train.source}, "
+print(f"{cifar_train.name}: {cifar_train.images.shape} {cifar_train.images.dtype}, "
+      f"source {cifar_train.source}, "
       f"label counts {cifar_train.label_counts().tolist()}")
-names = {"cifar10": data.CIFAR10_CLASSES, "fashion-mnist": data.FASHION_MNIST_CLASSES}.get(cifar_train.name)
+
+# %% [markdown]
+# The first 20 of these images, labelled with class names where the data set has them.
+
+# %%
+names = {"cifar10": data.CIFAR10_CLASSES,
+         "fashion-mnist": data.FASHION_MNIST_CLASSES}.get(cifar_train.name)
 plotting.show(data_plots.digit_grid_figure(cifar_train, 20, class_names=names),
-              f"The first 20 {cifar_train.name} training images, as the CIFAR chapters take them.",
-              provenance=cifar_time.provenance)
+              f"The first 20 {cifar_train.name} training images, "
+              "as the CIFAR chapters take them.", provenance=cifar_time.provenance)
 
 # %% [markdown]
 # ## Conventions, and where the authors' code differs
@@ -155,21 +171,28 @@ plotting.show(data_plots.digit_grid_figure(cifar_train, 20, class_names=names),
 from replication.training import conventions
 
 print("paper (η, λ) = (0.2, 0.0005) → ours", conventions.from_authors(0.2, 0.0005))
-print("paper epochs·η·λ = 0.1 → ours", conventions.physical_time_from_authors(0.1), "(the same number of epochs)")
+print("paper epochs·η·λ = 0.1 → ours", conventions.physical_time_from_authors(0.1),
+      "(the same number of epochs)")
 print("ours (0.4, 0.0005) → paper", conventions.to_authors(0.4, 0.0005))
-print("paper MSE run (η, λ) = (0.05, 0.001) → ours", conventions.mse_from_authors(0.05, 0.001))
+print("paper MSE run (η, λ) = (0.05, 0.001) → ours",
+      conventions.mse_from_authors(0.05, 0.001))
 
 # %% [markdown]
 # The landing page's headline for this chapter: the size of the training set we loaded.
 
 # %%
-headlines.record_headline("data", "data.mnist_train_images", len(train), provenance=load_time.provenance,
-                          seed=seed, paper="60000 (published label counts)",
-                          label={True: "label counts match the published ones", None: "embedded first-1000 subset",
-                                 False: "LABEL COUNTS DIFFER"}[counts_match],
-                          verdict={True: criteria.Verdict("reproduced", "the train label counts are the published ones"),
-                                   None: criteria.Verdict("inconclusive", "this preset loads a 1000-image subset"),
-                                   False: criteria.Verdict("not reproduced", "the label counts differ")}[counts_match])
+headlines.record_headline(
+    "data", "data.mnist_train_images", len(train), provenance=load_time.provenance,
+    seed=seed, paper="60000 (published label counts)",
+    label={True: "label counts match the published ones",
+           None: "embedded first-1000 subset",
+           False: "LABEL COUNTS DIFFER"}[counts_match],
+    verdict={True: criteria.Verdict("reproduced",
+                                    "the train label counts are the published ones"),
+             None: criteria.Verdict("inconclusive",
+                                    "this preset loads a 1000-image subset"),
+             False: criteria.Verdict("not reproduced",
+                                     "the label counts differ")}[counts_match])
 
 # %% [markdown]
 # ## Sources and attributions

@@ -54,7 +54,8 @@ for field, ours, paper in paper_differences(cfg):
 res = failure_case.sweep(cfg, seed=seed)
 banner.show_banner(preset, res.grid.notice)
 print(res.grid.describe())
-print(tables.format_runs(res.rows, ("λ", "ηλ", "epochs", "t*", "t*·ηλ", "max acc", "train acc 1 at")))
+print(tables.format_runs(
+    res.rows, ("λ", "ηλ", "epochs", "t*", "t*·ηλ", "max acc", "train acc 1 at")))
 
 # %% [markdown]
 # ## Fig. S7: peak accuracy and t* against λ
@@ -62,28 +63,42 @@ print(tables.format_runs(res.rows, ("λ", "ηλ", "epochs", "t*", "t*·ηλ", "m
 # An overparameterized network would show a plateau at small λ and a straight t* line of slope −1.
 
 # %%
-plotting.show(sweep_plots.peak_accuracy_figure(res.rows, title="Fig. S7: max test accuracy against λ (FC width 64)"),
-              f"Fig. S7: maximum test accuracy of each run (trained {cfg.sweep.physical_time:g}/(ηλ) epochs); "
-              "dotted: λ = 0.", provenance=res.provenance)
-plotting.show(sweep_plots.tstar_figure(res.rows, res.fit, title="Fig. S7: t* against η·λ (FC width 64)"),
-              "Fig. S7: epochs to the peak test accuracy against η·λ; a straight line of slope −1 is the "
-              "overparameterized behaviour.", provenance=res.provenance)
+plotting.show(
+    sweep_plots.peak_accuracy_figure(
+        res.rows, title="Fig. S7: max test accuracy against λ (FC width 64)"),
+    "Fig. S7: maximum test accuracy of each run "
+    f"(trained {cfg.sweep.physical_time:g}/(ηλ) epochs); dotted: λ = 0.",
+    provenance=res.provenance)
+plotting.show(
+    sweep_plots.tstar_figure(
+        res.rows, res.fit, title="Fig. S7: t* against η·λ (FC width 64)"),
+    "Fig. S7: epochs to the peak test accuracy against η·λ; "
+    "a straight line of slope −1 is the overparameterized behaviour.",
+    provenance=res.provenance)
 
 # %% [markdown]
 # Where the optimum lies, and how t* scales on either side of it.
 
 # %%
 opt, verdict = failure_case.judge(cfg, res)
-print(f"λ_opt = {opt.best_lam:g} (max test accuracy {opt.best_accuracy:.4f}); λ = 0: {opt.zero_accuracy:.4f}")
+print(f"λ_opt = {opt.best_lam:g} (max test accuracy {opt.best_accuracy:.4f}); "
+      f"λ = 0: {opt.zero_accuracy:.4f}")
 for name, fit in (("λ ≤ λ_opt", opt.fit_below), ("λ ≥ λ_opt", opt.fit_above)):
-    print(f"t* exponent for {name}: " + (fit.describe() if fit else "fewer than two runs"))
+    print(f"t* exponent for {name}: "
+          + (fit.describe() if fit else "fewer than two runs"))
 print(f"all λ > 0: exponent {res.fit.describe()}")
-print("Paper: an interior optimum λ_opt ≠ 0, and smaller λ trained longer does not reach it. Ours: λ_opt is "
+
+# %% [markdown]
+# The paper's claim beside what we found, and any run that the cap on a run's length cut short.
+
+# %%
+print("Paper: an interior optimum λ_opt ≠ 0, and smaller λ trained longer does not "
+      "reach it. Ours: λ_opt is "
       + (f"interior, at λ = {opt.best_lam:g}" if opt.interior
          else "the smallest λ swept, so no interior optimum was found in this range"))
 if opt.cut_short:
-    print("runs cut short by max_epochs: " + ", ".join(f"λ = {lam:g} ({e:g} of {p:.0f} epochs)"
-                                                       for lam, e, p in opt.cut_short))
+    print("runs cut short by max_epochs: " + ", ".join(
+        f"λ = {lam:g} ({e:g} of {p:.0f} epochs)" for lam, e, p in opt.cut_short))
 
 # %% [markdown]
 # **Reading the numbers.** Two signs of the failure: the max-accuracy curve turns down below some λ (an interior
@@ -94,7 +109,8 @@ if opt.cut_short:
 # %% tags=["hide-input"]
 print(verdict.describe())
 below = opt.fit_below.exponent if opt.fit_below else float("nan")
-headlines.record_headline("failure_case", "failure_case.exponent_below_opt", round(below, 3), verdict=verdict,
-                          provenance=res.provenance, seed=seed, paper="t* constant below λ_opt",
-                          label=f"t* exponent for λ ≤ λ_opt = {opt.best_lam:g} (every run; the verdict: the runs "
-                                "that qualify)")
+headlines.record_headline(
+    "failure_case", "failure_case.exponent_below_opt", round(below, 3), verdict=verdict,
+    provenance=res.provenance, seed=seed, paper="t* constant below λ_opt",
+    label=f"t* exponent for λ ≤ λ_opt = {opt.best_lam:g} "
+          "(every run; the verdict: the runs that qualify)")

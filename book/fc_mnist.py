@@ -74,15 +74,24 @@ print(tables.format_runs(sweep.rows))
 
 # %%
 fit = sweep.fit
-plotting.show(sweep_plots.tstar_figure(sweep.rows, fit, title="Fig. 2a: t* against η·λ"),
-              f"Fig. 2a: epochs to maximum test accuracy against η·λ; {fit.n_runs} runs over {fit.decades:.1f} decades "
-              "of η·λ; crosses mark diverged runs.", provenance=sweep.provenance)
+fig = sweep_plots.tstar_figure(sweep.rows, fit, title="Fig. 2a: t* against η·λ")
+plotting.show(fig, "Fig. 2a: epochs to maximum test accuracy against η·λ; "
+              f"{fit.n_runs} runs over {fit.decades:.1f} decades of η·λ; "
+              "crosses mark diverged runs.", provenance=sweep.provenance)
+
+# %% [markdown]
+# Print the verdict beside the paper's claim, and record the exponent for the landing page.
+
+# %%
 decided = sweep.verdict
-print(f"Paper: t* ∝ (ηλ)^-1 over 6 decades.  Ours: {decided.describe()}; c = median t*·ηλ = {fit.c:.3f}")
-headlines.record_headline("fc_mnist", "fc_mnist.tstar_exponent", round(decided.fit.exponent, 3), seed=seed,
-                          provenance=sweep.provenance, paper="exponent −1 over 6 decades of ηλ", verdict=decided.verdict,
-                          label=f"over the {decided.fit.n_runs} runs that qualify, {decided.fit.decades:.1f} decades "
-                                f"(every run: {fit.exponent:.3f}), c = {fit.c:.3f}")
+print(f"Paper: t* ∝ (ηλ)^-1 over 6 decades.  Ours: {decided.describe()}; "
+      f"c = median t*·ηλ = {fit.c:.3f}")
+headlines.record_headline(
+    "fc_mnist", "fc_mnist.tstar_exponent", round(decided.fit.exponent, 3), seed=seed,
+    provenance=sweep.provenance, paper="exponent −1 over 6 decades of ηλ",
+    verdict=decided.verdict,
+    label=f"over the {decided.fit.n_runs} runs that qualify, {decided.fit.decades:.1f} "
+          f"decades (every run: {fit.exponent:.3f}), c = {fit.c:.3f}")
 
 # %% [markdown]
 # ## Fig. 2b: peak test accuracy against λ, trained for $2/(\eta\lambda)$ epochs
@@ -91,15 +100,25 @@ headlines.record_headline("fc_mnist", "fc_mnist.tstar_exponent", round(decided.f
 # $10^6/\eta$ epochs (in its units; capped at the grid's longest run) at `paper`; each verdict prints both lengths.
 
 # %%
-plotting.show(sweep_plots.peak_accuracy_figure(sweep.rows, title="Fig. 2b: max test accuracy against λ"),
-              "Fig. 2b: maximum test accuracy of each run (trained 2/(ηλ) epochs), one curve per η; dotted: λ = 0 "
-              "trained as long as that η's longest run.", provenance=sweep.provenance)
-paper_zero = paper_config("fc_mnist").sweep.zero_lr_time  # the paper's λ = 0 length, epochs·η (our units)
-zero = verdicts.compare_with_zero({"": (sweep.rows, lambda lr: paper_zero / lr)}, n_test=cfg.data.test_samples)
+fig = sweep_plots.peak_accuracy_figure(sweep.rows,
+                                       title="Fig. 2b: max test accuracy against λ")
+plotting.show(fig, "Fig. 2b: maximum test accuracy of each run "
+              "(trained 2/(ηλ) epochs), one curve per η; dotted: λ = 0 trained as long "
+              "as that η's longest run.", provenance=sweep.provenance)
+
+# %% [markdown]
+# Compare the smallest λ with λ = 0 at each η, and record how many η it matches or beats.
+
+# %%
+# the paper's λ = 0 length, epochs·η (our units)
+paper_zero = paper_config("fc_mnist").sweep.zero_lr_time
+zero = verdicts.compare_with_zero({"": (sweep.rows, lambda lr: paper_zero / lr)},
+                                  n_test=cfg.data.test_samples)
 print("\n".join(zero.lines()))
-headlines.record_headline("fc_mnist", "fc_mnist.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
-                          provenance=sweep.provenance, seed=seed, paper="small λ as good as λ = 0 or better",
-                          label="η at which the smallest λ matches (a tie) or beats λ = 0")
+headlines.record_headline(
+    "fc_mnist", "fc_mnist.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
+    provenance=sweep.provenance, seed=seed, paper="small λ as good as λ = 0 or better",
+    label="η at which the smallest λ matches (a tie) or beats λ = 0")
 
 # %% [markdown]
 # **Paper:** accuracy improves as λ decreases and then plateaus; small λ is as good as or better than λ = 0.
@@ -120,11 +139,13 @@ headlines.record_headline("fc_mnist", "fc_mnist.small_lambda_vs_zero", zero.coun
 # %%
 seeds = sweep.seeds
 if seeds is None:
-    print(f"This preset trains {cfg.seeds.count} initialization: no spread over seeds to show.")
+    print(f"This preset trains {cfg.seeds.count} initialization: "
+          "no spread over seeds to show.")
 else:
     print(tables.format_seed_spread(seeds.spread))
     print(f"Pooled over seeds {list(seeds.seeds)}: {seeds.fit.describe()}")
-    print("each seed's own exponent: " + ", ".join(f"{e:.3f}" for e in seeds.fit.per_seed_exponents))
+    exponents = ", ".join(f"{e:.3f}" for e in seeds.fit.per_seed_exponents)
+    print("each seed's own exponent: " + exponents)
 
 # %% [markdown]
 # Fig. 2a and 2b again, over seeds: error bars and bands are ± one standard deviation; the dotted lines in Fig. 2a
@@ -132,13 +153,17 @@ else:
 
 # %%
 if seeds is not None:
-    caption = f"over {len(seeds.seeds)} initialization seeds (mean ± sd); beyond the paper, which trains one."
-    plotting.show(sweep_plots.tstar_seeds_figure(list(seeds.spread), seeds.fit, title="Fig. 2a over seeds"),
+    caption = (f"over {len(seeds.seeds)} initialization seeds (mean ± sd); "
+               "beyond the paper, which trains one.")
+    plotting.show(sweep_plots.tstar_seeds_figure(list(seeds.spread), seeds.fit,
+                                                 title="Fig. 2a over seeds"),
                   "Fig. 2a, " + caption, provenance=sweep.provenance)
-    plotting.show(sweep_plots.peak_accuracy_seeds_figure(list(seeds.spread), title="Fig. 2b over seeds"),
+    plotting.show(sweep_plots.peak_accuracy_seeds_figure(list(seeds.spread),
+                                                         title="Fig. 2b over seeds"),
                   "Fig. 2b, " + caption, provenance=sweep.provenance)
     for lr, lam, mean, sd, zero_mean, zero_sd in seeds.smallest_lambda_vs_zero():
-        print(f"η = {lr:g}: smallest λ = {lam:g} peaks at {mean:.4f} ± {sd:.4f}, λ = 0 at {zero_mean:.4f} ± {zero_sd:.4f}")
+        print(f"η = {lr:g}: smallest λ = {lam:g} peaks at {mean:.4f} ± {sd:.4f}, "
+              f"λ = 0 at {zero_mean:.4f} ± {zero_sd:.4f}")
 
 # %% [markdown]
 # The exponent with its interval goes to the landing page as a result beyond the paper.
@@ -146,10 +171,13 @@ if seeds is not None:
 # %%
 if seeds is not None:
     lo, hi = seeds.fit.exponent_ci
-    headlines.record_headline("fc_mnist", "fc_mnist.tstar_exponent_seeds", round(seeds.fit.exponent, 3),
-                              provenance=sweep.provenance, seed=seed, paper="one seed per configuration: no error bars",
-                              label=f"every run, {seeds.fit.level:.0%} bootstrap CI {lo:.3f} … {hi:.3f} over "
-                                    f"{len(seeds.seeds)} seeds, c = {seeds.fit.c:.3f}", verdict=sweep.verdict.verdict)
+    headlines.record_headline(
+        "fc_mnist", "fc_mnist.tstar_exponent_seeds", round(seeds.fit.exponent, 3),
+        provenance=sweep.provenance, seed=seed,
+        paper="one seed per configuration: no error bars",
+        label=f"every run, {seeds.fit.level:.0%} bootstrap CI {lo:.3f} … {hi:.3f} over "
+              f"{len(seeds.seeds)} seeds, c = {seeds.fit.c:.3f}",
+        verdict=sweep.verdict.verdict)
 
 # %% [markdown]
 # ## Fig. 2c: a fixed budget peaks at one λ
@@ -161,23 +189,36 @@ if seeds is not None:
 # %%
 lrs = sorted({r.lr for r in sweep.grid.runs})
 budget_lr = cfg.budget.lr if cfg.budget.lr in lrs else lrs[0]
-best = verdicts.best_lambda_within_budget(sweep.histories, lr=budget_lr, budget=cfg.budget.epochs)
-plotting.show(sweep_plots.fixed_budget_figure(sweep.histories, lr=budget_lr, budget_epochs=best.budget,
-                                              title=f"Fig. 2c: max test accuracy within {best.budget:g} epochs"),
-              f"Fig. 2c: the best test accuracy reached within a fixed budget of {best.budget:g} epochs at "
-              f"η = {budget_lr:g} (the paper: η = 0.15).", provenance=sweep.provenance)
+best = verdicts.best_lambda_within_budget(sweep.histories, lr=budget_lr,
+                                          budget=cfg.budget.epochs)
+fig = sweep_plots.fixed_budget_figure(
+    sweep.histories, lr=budget_lr, budget_epochs=best.budget,
+    title=f"Fig. 2c: max test accuracy within {best.budget:g} epochs")
+plotting.show(fig, "Fig. 2c: the best test accuracy reached within a fixed budget of "
+              f"{best.budget:g} epochs at η = {budget_lr:g} (the paper: η = 0.15).",
+              provenance=sweep.provenance)
+
+# %% [markdown]
+# Print the best λ within the budget beside the prediction $c/(\eta T)$ of section 3.
+
+# %%
 print(best.describe())
-print(f"best λ {best.best_lam:g} against the prediction c/(η·T) = {fit.c / (budget_lr * best.budget):.2g}")
+prediction = fit.c / (budget_lr * best.budget)
+print(f"best λ {best.best_lam:g} against the prediction c/(η·T) = {prediction:.2g}")
 
 # %% [markdown]
 # ## Fig. S1: time to reach training accuracy 1
 
 # %%
-plotting.show(sweep_plots.train_accuracy_time_figure(sweep.rows, title="Fig. S1: epochs to training accuracy 1"),
-              "Fig. S1: epochs until the training accuracy first reaches 1, against η, one curve per λ (runs that "
-              "never reach it are left out).", provenance=sweep.provenance)
-never = [f"(η = {r.lr:g}, λ = {r.lam:g})" for r in sweep.rows if math.isnan(r.t_train_zero)]
-print(f"{len(never)} of {len(sweep.rows)} runs never reach training accuracy 1 within their budget: {', '.join(never)}")
+fig = sweep_plots.train_accuracy_time_figure(
+    sweep.rows, title="Fig. S1: epochs to training accuracy 1")
+plotting.show(fig, "Fig. S1: epochs until the training accuracy first reaches 1, "
+              "against η, one curve per λ (runs that never reach it are left out).",
+              provenance=sweep.provenance)
+never = [f"(η = {r.lr:g}, λ = {r.lam:g})"
+         for r in sweep.rows if math.isnan(r.t_train_zero)]
+print(f"{len(never)} of {len(sweep.rows)} runs never reach training accuracy 1 "
+      f"within their budget: {', '.join(never)}")
 
 # %% [markdown]
 # **Paper:** the time to training accuracy 1 depends only mildly on λ and scales like $1/\eta$ at small η.
@@ -188,13 +229,17 @@ print(f"{len(never)} of {len(sweep.rows)} runs never reach training accuracy 1 w
 # Each quantity twice: against epochs, and against the physical time epochs·η·λ.
 
 # %%
-for metric, label in [("test_accuracy", "test accuracy"), ("train_error", "training error"),
+for metric, label in [("test_accuracy", "test accuracy"),
+                      ("train_error", "training error"),
                       ("train_loss", "bare training loss")]:
     for physical in (False, True):
         axis = "epochs·η·λ" if physical else "epochs"
-        fig = sweep_plots.curves_figure(sweep.histories, metric=metric, physical=physical,
-                                        title=f"Fig. S6: {label} against {axis}", ylabel=label)
-        plotting.show(fig, f"Fig. S6: {label} of every λ > 0 run against {axis}.", provenance=sweep.provenance)
+        fig = sweep_plots.curves_figure(sweep.histories, metric=metric,
+                                        physical=physical,
+                                        title=f"Fig. S6: {label} against {axis}",
+                                        ylabel=label)
+        plotting.show(fig, f"Fig. S6: {label} of every λ > 0 run against {axis}.",
+                      provenance=sweep.provenance)
 
 # %% [markdown]
 # **Paper:** plotted against epochs·η·λ, the curves of different (η, λ) collapse, and the test accuracy peaks at the
@@ -209,11 +254,16 @@ for metric, label in [("test_accuracy", "test accuracy"), ("train_error", "train
 
 # %%
 mse = fc_mnist.mse_sweep(cfg, seed=seed)
-print(f"MSE runs: τ = {cfg.mse.physical_time:g}, i.e. {cfg.mse.physical_time:g}/(ηλ) epochs in our units")
-at_one = [f"{verdicts.accuracy_when_train_reaches_one(h, r):.4f}" for h, r in zip(mse.histories, mse.rows)]
-print(tables.format_runs(mse.rows, ("η", "λ", "t*", "max acc", "train acc 1 at"), extra={"test acc then": at_one}))
-plotting.show(sweep_plots.peak_accuracy_figure(mse.rows, title="Fig. S5: MSE loss, max test accuracy against λ"),
-              f"Fig. S5: maximum test accuracy with MSE loss (trained {cfg.mse.physical_time:g}/(ηλ) epochs).",
+print(f"MSE runs: τ = {cfg.mse.physical_time:g}, "
+      f"i.e. {cfg.mse.physical_time:g}/(ηλ) epochs in our units")
+at_one = [f"{verdicts.accuracy_when_train_reaches_one(h, r):.4f}"
+          for h, r in zip(mse.histories, mse.rows)]
+print(tables.format_runs(mse.rows, ("η", "λ", "t*", "max acc", "train acc 1 at"),
+                         extra={"test acc then": at_one}))
+fig = sweep_plots.peak_accuracy_figure(
+    mse.rows, title="Fig. S5: MSE loss, max test accuracy against λ")
+plotting.show(fig, "Fig. S5: maximum test accuracy with MSE loss "
+              f"(trained {cfg.mse.physical_time:g}/(ηλ) epochs).",
               provenance=mse.provenance)
 
 # %% [markdown]
@@ -223,6 +273,8 @@ plotting.show(sweep_plots.peak_accuracy_figure(mse.rows, title="Fig. S5: MSE los
 # %% tags=["hide-input"]
 spreads, s5 = fc_mnist.mse_verdict(cfg, mse)
 print(f"Verdict: {s5.describe()}")
-headlines.record_headline("fc_mnist", "fc_mnist.mse_eta_flattening", spreads.describe(), verdict=s5,
-                          provenance=mse.provenance, seed=seed, paper="qualitative: η matters at training accuracy 1, "
-                          "not at the peak", label="median η-spread over λ (MSE)")
+headlines.record_headline(
+    "fc_mnist", "fc_mnist.mse_eta_flattening", spreads.describe(), verdict=s5,
+    provenance=mse.provenance, seed=seed,
+    paper="qualitative: η matters at training accuracy 1, not at the peak",
+    label="median η-spread over λ (MSE)")

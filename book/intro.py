@@ -74,7 +74,8 @@ from replication.site import registry as figures
 check_parameters(preset=preset, seed=seed)
 banner.show_banner(preset)
 display(HTML(f"<p><strong>The rule.</strong> {criteria.DEFAULT.describe()}.</p>"))
-display(HTML(figures.landing_table_html(headlines.load_headlines(preset), figures.toc_chapters())))
+display(HTML(figures.landing_table_html(headlines.load_headlines(preset),
+                                        figures.toc_chapters())))
 
 # %% [markdown]
 # ## Conventions

@@ -69,15 +69,33 @@ for field, ours, paper in paper_differences(cfg):
 w = optimal_l2.wrn_setting(cfg)
 wrn = optimal_l2.wrn_prediction_study(cfg, seed=seed)
 banner.show_banner(preset, wrn.c.grid.notice)
-print(f"WRN-{w.model.depth}-{w.model.widen}, {w.data.train_samples} training images of {wrn.c.grid.input_shape}, batch "
-      f"{w.train.batch_size}, momentum 0.9, flip/crop/mixup, η = {w.lr} (ours); budgets T = {w.budgets} epochs; "
+print(f"WRN-{w.model.depth}-{w.model.widen}, {w.data.train_samples} training images of "
+      f"{wrn.c.grid.input_shape}, batch {w.train.batch_size}, momentum 0.9, "
+      f"flip/crop/mixup, η = {w.lr} (ours); budgets T = {w.budgets} epochs; "
       f"λ sweep {w.lams} + λ = 0")
-plotting.show(applications.named_curves_figure({f"λ = {wrn.c.lam:g}": wrn.c.grid.histories[0]},
-                                               title=f"Fig. 4a (WRN): test accuracy at λ = {wrn.c.lam:g}"),
-              f"Fig. 4a: the WRN measurement run (λ = {wrn.c.lam:g}, {w.c.epochs} epochs, constant η = {w.lr}); it "
-              f"peaks at t* = {wrn.c.t_star:g} epochs, so c = t*·λ = {wrn.c.c:.3g}.", provenance=wrn.c.grid.provenance)
-print(f"Paper: c ≈ 0.0066 (WRN-28-10, CIFAR-10). Ours: t* = {wrn.c.t_star:g} epochs at λ = {wrn.c.lam:g} → c = "
-      f"{wrn.c.c:.4g}; the run cost {w.c.epochs} epochs, {wrn.c.grid.provenance.wall_time_s:.0f} s")
+
+# %% [markdown]
+# The measurement run's test accuracy against epochs.
+
+# %%
+plotting.show(
+    applications.named_curves_figure(
+        {f"λ = {wrn.c.lam:g}": wrn.c.grid.histories[0]},
+        title=f"Fig. 4a (WRN): test accuracy at λ = {wrn.c.lam:g}",
+    ),
+    f"Fig. 4a: the WRN measurement run (λ = {wrn.c.lam:g}, {w.c.epochs} epochs, "
+    f"constant η = {w.lr}); it peaks at t* = {wrn.c.t_star:g} epochs, so "
+    f"c = t*·λ = {wrn.c.c:.3g}.",
+    provenance=wrn.c.grid.provenance,
+)
+
+# %% [markdown]
+# The c it gives, beside the paper's, and what the run cost.
+
+# %%
+print(f"Paper: c ≈ 0.0066 (WRN-28-10, CIFAR-10). Ours: t* = {wrn.c.t_star:g} epochs "
+      f"at λ = {wrn.c.lam:g} → c = {wrn.c.c:.4g}; the run cost {w.c.epochs} epochs, "
+      f"{wrn.c.grid.provenance.wall_time_s:.0f} s")
 
 # %% [markdown]
 # ### Fig. 1b: best accuracy per budget, λ_pred against the tuned λ
@@ -92,32 +110,64 @@ print(f"Paper: c ≈ 0.0066 (WRN-28-10, CIFAR-10). Ours: t* = {wrn.c.t_star:g} e
 
 # %%
 print(f"sweep: {wrn.tuning.describe()}\npredicted: {wrn.predicted.describe()}")
-print(f"tie rule: accuracies {criteria.DEFAULT.tie_images} or fewer of the {w.data.test_samples} test images apart")
+print(f"tie rule: accuracies {criteria.DEFAULT.tie_images} or fewer of the "
+      f"{w.data.test_samples} test images apart")
 print(tables.format_predictions(wrn.rows))
-plotting.show(applications.budget_accuracy_figure(wrn.rows, title="Fig. 1b (WRN): best test accuracy within T"),
-              "Fig. 1b: the best test accuracy within each budget T of the tuned λ and of the runs at λ_pred = c/T "
-              f"and 2c/T (c = {wrn.c.c:.3g} from Fig. 4a); momentum 0.9, flip/crop/mixup, constant η = {w.lr}.",
-              provenance=wrn.provenance)
+
+# %% [markdown]
+# Fig. 1b: the best test accuracy within each budget, of the tuned λ and of the runs at λ_pred.
+
+# %%
+plotting.show(
+    applications.budget_accuracy_figure(
+        wrn.rows, title="Fig. 1b (WRN): best test accuracy within T"
+    ),
+    "Fig. 1b: the best test accuracy within each budget T of the tuned λ and of the "
+    f"runs at λ_pred = c/T and 2c/T (c = {wrn.c.c:.3g} from Fig. 4a); momentum 0.9, "
+    f"flip/crop/mixup, constant η = {w.lr}.",
+    provenance=wrn.provenance,
+)
+
+# %% [markdown]
+# How far the tuned λ lies from λ_pred, and how much accuracy λ_pred gives up, beside the paper's claim.
+
+# %%
 one_wrn = budgets.summarize_predictions(wrn.rows, factor=1.0)
-print("Paper: λ_pred within 0.4% of the tuned accuracy; tuned λ within 10× of λ_pred at every budget.")
-print(f"Ours: within 10× at {one_wrn.n_within} of {one_wrn.n_budgets} budgets (geometric-mean λ_pred/λ_tuned = "
-      f"{one_wrn.mean_ratio:.2f}); largest gap {100 * one_wrn.worst_gap:.2f}% (T = {one_wrn.worst_budget:g})")
+print("Paper: λ_pred within 0.4% of the tuned accuracy; "
+      "tuned λ within 10× of λ_pred at every budget.")
+print(f"Ours: within 10× at {one_wrn.n_within} of {one_wrn.n_budgets} budgets "
+      f"(geometric-mean λ_pred/λ_tuned = {one_wrn.mean_ratio:.2f}); largest gap "
+      f"{100 * one_wrn.worst_gap:.2f}% (T = {one_wrn.worst_budget:g})")
 print(one_wrn.caveats() or "Every tuned λ lies inside the grid and beats λ = 0.")
 
 # %% [markdown]
 # ### Fig. 4b, S3 and S4 from the same runs
 
 # %%
-plotting.show(applications.prediction_figure(wrn.rows, title="Fig. 4b (WRN): tuned λ and λ_pred against T"),
-              "Fig. 4b: the tuned λ at each budget (bars: every swept λ within 0.1% of the best accuracy, or within "
-              f"{criteria.DEFAULT.tie_images} test images), λ_pred = "
-              f"c/T and 2c/T; shaded: within 10× of c/T. λ sweep {w.lams}.", provenance=wrn.provenance)
+plotting.show(
+    applications.prediction_figure(
+        wrn.rows, title="Fig. 4b (WRN): tuned λ and λ_pred against T"
+    ),
+    "Fig. 4b: the tuned λ at each budget (bars: every swept λ within 0.1% of the best "
+    f"accuracy, or within {criteria.DEFAULT.tie_images} test images), λ_pred = c/T and "
+    f"2c/T; shaded: within 10× of c/T. λ sweep {w.lams}.",
+    provenance=wrn.provenance,
+)
+
+# %% [markdown]
+# Fig. S3 and S4: the best accuracy within each budget against λ, with λ_pred = c/T and 2c/T marked.
+
+# %%
 for f, fig, label in ((1.0, "S3", "c/T"), (2.0, "S4", "2c/T")):
     pred = {r.budget: r.lam_pred for r in wrn.rows if r.factor == f}
-    plotting.show(applications.budget_sweep_figure(list(wrn.tuning.histories), [float(T) for T in w.budgets], pred,
-                                                   title=f"Fig. {fig} (WRN): best test accuracy within T against λ"),
-                  f"Fig. {fig}: one curve per budget T; dashed: λ_pred = {label}.",
-                  provenance=Provenance.combine([wrn.c.grid.provenance, wrn.tuning.provenance]))
+    plotting.show(
+        applications.budget_sweep_figure(
+            list(wrn.tuning.histories), [float(T) for T in w.budgets], pred,
+            title=f"Fig. {fig} (WRN): best test accuracy within T against λ",
+        ),
+        f"Fig. {fig}: one curve per budget T; dashed: λ_pred = {label}.",
+        provenance=Provenance.combine([wrn.c.grid.provenance, wrn.tuning.provenance]),
+    )
 
 # %% [markdown]
 # ### Under the step schedule: λ_pred = c/(0.3T)
@@ -130,9 +180,10 @@ sched = optimal_l2.scheduled_prediction(cfg, wrn.c, seed=seed)
 print(f"fixed-T sweep: {sched.fixed.describe()}; λ = {w.schedule.lams}")
 print(tables.format_predictions(sched.rows))
 r03 = next(r for r in sched.rows if r.factor != 1.0)
-print(f"Paper (T = 200): λ_pred = c/(0.3T) ≈ 1e-4 reaches 0.960 against the optimum 5e-4 at 0.967. Ours (T = "
-      f"{r03.budget:g}): c/(0.3T) = {r03.lam_pred:.3g} reaches {r03.accuracy_pred:.4f} against the best λ = "
-      f"{r03.tuned.lam:g} at {r03.tuned.accuracy:.4f} (ratio {r03.ratio:.2f}, gap {100 * r03.gap:.2f}%)")
+print(f"Paper (T = 200): λ_pred = c/(0.3T) ≈ 1e-4 reaches 0.960 against the optimum "
+      f"5e-4 at 0.967. Ours (T = {r03.budget:g}): c/(0.3T) = {r03.lam_pred:.3g} "
+      f"reaches {r03.accuracy_pred:.4f} against the best λ = {r03.tuned.lam:g} at "
+      f"{r03.tuned.accuracy:.4f} (ratio {r03.ratio:.2f}, gap {100 * r03.gap:.2f}%)")
 
 # %% [markdown]
 # The verdict on Section 3's claim in this setting, decided by the book's criteria (only budgets whose tuned λ lies
@@ -141,15 +192,23 @@ print(f"Paper (T = 200): λ_pred = c/(0.3T) ≈ 1e-4 reaches 0.960 against the o
 # %% tags=["hide-input"]
 decided = criteria.prediction_verdict(list(wrn.rows), factor=1.0)
 print(f"Verdict: {decided.describe()}")
+
+# %% [markdown]
+# The landing page's number: the largest accuracy gap of λ_pred = c/T to the tuned λ, with the verdict.
+
+# %% tags=["hide-input"]
 stand_in = "" if wrn.c.grid.notice is None else ", on the stand-in"
-headlines.record_headline("optimal_l2", "optimal_l2.accuracy_gap", round(100 * one_wrn.worst_gap, 2),
-                          provenance=wrn.provenance, seed=seed, paper="c ≈ 0.0066; accuracy within 0.4% of tuned",
-                          verdict=decided,
-                          label=f"largest gap (%) of λ_pred = c/T to the tuned λ over {one_wrn.n_budgets} budgets "
-                          f"{min(w.budgets)}–{max(w.budgets)} epochs; tuned within 10× at {one_wrn.n_within}/"
-                          f"{one_wrn.n_budgets}; WRN-{w.model.depth}-{w.model.widen}, momentum, flip/crop/mixup, "
-                          f"c = {wrn.c.c:.3g}{stand_in}; tuned λ at the grid's edge at {one_wrn.n_at_edge}/"
-                          f"{one_wrn.n_budgets}, λ = 0 as good as tuned at {one_wrn.n_lam0_as_good}/{one_wrn.n_budgets}")
+headlines.record_headline(
+    "optimal_l2", "optimal_l2.accuracy_gap", round(100 * one_wrn.worst_gap, 2),
+    provenance=wrn.provenance, seed=seed,
+    paper="c ≈ 0.0066; accuracy within 0.4% of tuned", verdict=decided,
+    label=f"largest gap (%) of λ_pred = c/T to the tuned λ over {one_wrn.n_budgets} "
+        f"budgets {min(w.budgets)}–{max(w.budgets)} epochs; tuned within 10× at "
+        f"{one_wrn.n_within}/{one_wrn.n_budgets}; WRN-{w.model.depth}-{w.model.widen}, "
+        f"momentum, flip/crop/mixup, c = {wrn.c.c:.3g}{stand_in}; tuned λ at the "
+        f"grid's edge at {one_wrn.n_at_edge}/{one_wrn.n_budgets}, λ = 0 as good as "
+        f"tuned at {one_wrn.n_lam0_as_good}/{one_wrn.n_budgets}",
+)
 
 # %% [markdown]
 # ## A second setting (ours): FC on MNIST, full-batch SGD
@@ -158,9 +217,10 @@ headlines.record_headline("optimal_l2", "optimal_l2.accuracy_gap", round(100 * o
 # its WRN, so they are ours.
 
 # %%
-print(f"FC depth {cfg.model.depth}, width {cfg.model.width}, {cfg.data.train_samples} MNIST training images (full "
-      f"batch), first {cfg.data.test_samples} test images; η = {cfg.lr}; budgets T = {cfg.budgets} epochs; λ sweep "
-      f"{cfg.lams} + λ = 0")
+print(f"FC depth {cfg.model.depth}, width {cfg.model.width}, "
+      f"{cfg.data.train_samples} MNIST training images (full batch), first "
+      f"{cfg.data.test_samples} test images; η = {cfg.lr}; budgets T = {cfg.budgets} "
+      f"epochs; λ sweep {cfg.lams} + λ = 0")
 
 # %% [markdown]
 # ### Fig. 4a (FC): measuring c at a large λ
@@ -170,12 +230,23 @@ print(f"FC depth {cfg.model.depth}, width {cfg.model.width}, {cfg.data.train_sam
 # %%
 study = optimal_l2.prediction_study(cfg, seed=seed)
 c = study.c
-plotting.show(applications.named_curves_figure({f"λ = {c.lam:g}": c.grid.histories[0]},
-                                               title=f"Fig. 4a (FC): test accuracy at λ = {c.lam:g}, η = {cfg.lr:g}"),
-              f"Fig. 4a: the short measurement run (λ = {c.lam:g}, {cfg.c.epochs} epochs); its test accuracy peaks "
-              f"at t* = {c.t_star:g} epochs, so c = t*·λ = {c.c:.3g}.", provenance=c.grid.provenance)
-print(f"t* = {c.t_star:g} epochs at λ = {c.lam:g} → c = {c.c:.4g} (epochs·λ at η = {cfg.lr:g}); this run cost "
-      f"{cfg.c.epochs} epochs, {c.grid.provenance.wall_time_s:.0f} s")
+plotting.show(
+    applications.named_curves_figure(
+        {f"λ = {c.lam:g}": c.grid.histories[0]},
+        title=f"Fig. 4a (FC): test accuracy at λ = {c.lam:g}, η = {cfg.lr:g}",
+    ),
+    f"Fig. 4a: the short measurement run (λ = {c.lam:g}, {cfg.c.epochs} epochs); its "
+    f"test accuracy peaks at t* = {c.t_star:g} epochs, so c = t*·λ = {c.c:.3g}.",
+    provenance=c.grid.provenance,
+)
+
+# %% [markdown]
+# The measured c and what the measurement run cost.
+
+# %%
+print(f"t* = {c.t_star:g} epochs at λ = {c.lam:g} → c = {c.c:.4g} (epochs·λ at η = "
+      f"{cfg.lr:g}); this run cost {cfg.c.epochs} epochs, "
+      f"{c.grid.provenance.wall_time_s:.0f} s")
 
 # %% [markdown]
 # ### The λ sweep and the runs at $\lambda_\text{pred}$ (FC)
@@ -184,24 +255,39 @@ print(f"t* = {c.t_star:g} epochs at λ = {c.lam:g} → c = {c.c:.4g} (epochs·λ
 # predicted one.
 
 # %%
-diverged = [h.lam for h in study.tuning.histories + study.predicted.histories if h.diverged]
-print(f"sweep: {study.tuning.describe()}\npredicted: {study.predicted.describe()}\ndiverged: {diverged or 'none'}")
+diverged = [
+    h.lam for h in study.tuning.histories + study.predicted.histories if h.diverged
+]
+print(f"sweep: {study.tuning.describe()}\npredicted: {study.predicted.describe()}"
+      f"\ndiverged: {diverged or 'none'}")
 print(tables.format_predictions(study.rows))
 
 # %% [markdown]
 # ### Fig. 4b (FC): tuned against predicted λ
 
 # %%
-plotting.show(applications.prediction_figure(study.rows, title="Fig. 4b (FC): tuned λ and λ_pred against the budget"),
-              f"Fig. 4b: the tuned λ at each budget (bars: every swept λ within 0.1% of the best accuracy, or within "
-              f"{criteria.DEFAULT.tie_images} test images), "
-              f"λ_pred = c/T with c = {c.c:.3g} measured above, and 2c/T (Fig. S4); shaded: within 10× of c/T. "
-              f"λ sweep {cfg.lams}.", provenance=study.provenance)
+plotting.show(
+    applications.prediction_figure(
+        study.rows, title="Fig. 4b (FC): tuned λ and λ_pred against the budget"
+    ),
+    "Fig. 4b: the tuned λ at each budget (bars: every swept λ within 0.1% of the best "
+    f"accuracy, or within {criteria.DEFAULT.tie_images} test images), λ_pred = c/T "
+    f"with c = {c.c:.3g} measured above, and 2c/T (Fig. S4); shaded: within 10× of "
+    f"c/T. λ sweep {cfg.lams}.",
+    provenance=study.provenance,
+)
+
+# %% [markdown]
+# How far the tuned λ lies from c/T and from 2c/T, beside the paper's claim.
+
+# %%
 one, two = (budgets.summarize_predictions(study.rows, factor=f) for f in (1.0, 2.0))
-print("Paper: tuned λ within an order of magnitude of λ_pred at every budget; accuracy within 0.4% of the tuned.")
+print("Paper: tuned λ within an order of magnitude of λ_pred at every budget; "
+      "accuracy within 0.4% of the tuned.")
 for v in (one, two):
-    print(f"Ours ({v.factor:g}c/T): within 10× at {v.n_within} of {v.n_budgets} budgets (geometric-mean "
-          f"λ_pred/λ_tuned = {v.mean_ratio:.2f}); largest accuracy gap {100 * v.worst_gap:.2f}% (T = {v.worst_budget:g})")
+    print(f"Ours ({v.factor:g}c/T): within 10× at {v.n_within} of {v.n_budgets} "
+          f"budgets (geometric-mean λ_pred/λ_tuned = {v.mean_ratio:.2f}); largest "
+          f"accuracy gap {100 * v.worst_gap:.2f}% (T = {v.worst_budget:g})")
 print(one.caveats() or "Every tuned λ lies inside the grid and beats λ = 0.")
 
 # %% [markdown]
@@ -211,19 +297,24 @@ print(one.caveats() or "Every tuned λ lies inside the grid and beats λ = 0.")
 if one.holds_from is None:
     print("The tuned λ is not within 10× of c/T even at the largest budget.")
 else:
-    print(f"λ_tuned is within 10× of c/T for every budget T ≥ {one.holds_from:g} epochs, i.e. T ≥ "
-          f"{one.holds_from / c.t_star:.1f} × the t* of the measurement run; below that λ_pred is too large.")
+    print(f"λ_tuned is within 10× of c/T for every budget T ≥ {one.holds_from:g} "
+          f"epochs, i.e. T ≥ {one.holds_from / c.t_star:.1f} × the t* of the "
+          "measurement run; below that λ_pred is too large.")
 
 # %% [markdown]
 # ### Fig. S3 (FC): accuracy against λ at each budget
 
 # %%
 predicted_lam = {r.budget: r.lam_pred for r in study.rows if r.factor == 1.0}
-plotting.show(applications.budget_sweep_figure(list(study.tuning.histories), [float(T) for T in cfg.budgets],
-                                               predicted_lam, title="Fig. S3 (FC): best test accuracy within T against λ"),
-              "Fig. S3: one curve per budget T: the best test accuracy within T of each λ of the sweep; the dashed "
-              "line of the same colour is λ_pred = c/T.",
-              provenance=Provenance.combine([c.grid.provenance, study.tuning.provenance]))
+plotting.show(
+    applications.budget_sweep_figure(
+        list(study.tuning.histories), [float(T) for T in cfg.budgets], predicted_lam,
+        title="Fig. S3 (FC): best test accuracy within T against λ",
+    ),
+    "Fig. S3: one curve per budget T: the best test accuracy within T of each λ of the "
+    "sweep; the dashed line of the same colour is λ_pred = c/T.",
+    provenance=Provenance.combine([c.grid.provenance, study.tuning.provenance]),
+)
 
 # %% [markdown]
 # ### Learning curves at $\lambda_\text{pred}$ and at the tuned λ (FC)
@@ -231,15 +322,30 @@ plotting.show(applications.budget_sweep_figure(list(study.tuning.histories), [fl
 # At the middle budget: the run at λ_pred (trained T epochs) and the tuned λ's run (trained to the largest budget).
 
 # %%
-row = sorted((r for r in study.rows if r.factor == 1.0), key=lambda r: r.budget)[len(cfg.budgets) // 2]
-h_pred = next(h for h in study.predicted.histories if h.steps == row.budget and h.lam == row.lam_pred)
+row = sorted(
+    (r for r in study.rows if r.factor == 1.0), key=lambda r: r.budget
+)[len(cfg.budgets) // 2]
+h_pred = next(h for h in study.predicted.histories
+              if h.steps == row.budget and h.lam == row.lam_pred)
 h_tuned = next(h for h in study.tuning.histories if h.lam == row.tuned.lam)
-plotting.show(applications.named_curves_figure({f"λ_pred = {row.lam_pred:.2g}": h_pred,
-                                                f"tuned λ = {row.tuned.lam:.2g}": h_tuned},
-                                               title=f"FC: budget T = {row.budget:g} epochs", budget=row.budget),
-              f"Test accuracy at λ_pred = c/T and at the tuned λ for the budget T = {row.budget:g} epochs "
-              "(dotted line); the tuned run continues to the largest budget.", provenance=study.provenance)
-print(f"T = {row.budget:g}: λ_pred reaches {row.accuracy_pred:.4f}, the tuned λ {row.tuned.accuracy:.4f} within it")
+runs = {f"λ_pred = {row.lam_pred:.2g}": h_pred,
+        f"tuned λ = {row.tuned.lam:.2g}": h_tuned}
+
+# %% [markdown]
+# The two learning curves, and the best accuracy each reaches within T.
+
+# %%
+plotting.show(
+    applications.named_curves_figure(
+        runs, title=f"FC: budget T = {row.budget:g} epochs", budget=row.budget
+    ),
+    f"Test accuracy at λ_pred = c/T and at the tuned λ for the budget "
+    f"T = {row.budget:g} epochs (dotted line); the tuned run continues to the largest "
+    "budget.",
+    provenance=study.provenance,
+)
+print(f"T = {row.budget:g}: λ_pred reaches {row.accuracy_pred:.4f}, the tuned λ "
+      f"{row.tuned.accuracy:.4f} within it")
 
 # %% [markdown]
 # **Reading the numbers.** In either setting the claim holds if the tuned λ stays within the shaded band at every

@@ -76,15 +76,24 @@ m = cfg.mode
 
 # %%
 modes = theory_checks.mode_examples(cfg)
-plotting.show(theory_plots.mode_figure(m.lam, m.gammas, ks=(2, 1), f0=m.f0, y=m.y),
-              f"Fig. 5a/b: eq. (3) for k = 2 (solid; 5a) and k = 1 (dashed; 5b) at λ = {m.lam:g}.",
-              provenance=modes.provenance)
+plotting.show(
+    theory_plots.mode_figure(m.lam, m.gammas, ks=(2, 1), f0=m.f0, y=m.y),
+    "Fig. 5a/b: eq. (3) for k = 2 (solid; 5a) and k = 1 (dashed; 5b) "
+    f"at λ = {m.lam:g}.",
+    provenance=modes.provenance)
+
+# %% [markdown]
+# Where the learning mode peaks, how high the small-γ mode gets, and where the linear model ends.
+
+# %%
 t, big = modes.time, modes.learns
-print(f"k = 2, γ/λ = {m.gammas[0] / m.lam:g}: peak f = {big.max():.3f} at t = {t[big.argmax()]:.3g} "
-      f"(1/γ = {1 / m.gammas[0]:g}, 1/λ = {1 / m.lam:g}); f(20/λ) = {big[-1]:.2e}")
-print(f"k = 2, γ/λ = {m.gammas[1] / m.lam:g}: max f = {modes.never.max():.4f} (never learns)")
-print(f"k = 1, γ/λ = {m.gammas[0] / m.lam:g}: f(20/λ) = {modes.linear[-1]:.4f} = γy/(γ+λ) "
-      f"= {m.gammas[0] / (m.gammas[0] + m.lam):.4f} (no late decay)")
+print(f"k = 2, γ/λ = {m.gammas[0] / m.lam:g}: peak f = {big.max():.3f} "
+      f"at t = {t[big.argmax()]:.3g} (1/γ = {1 / m.gammas[0]:g}, 1/λ = {1 / m.lam:g}); "
+      f"f(20/λ) = {big[-1]:.2e}")
+print(f"k = 2, γ/λ = {m.gammas[1] / m.lam:g}: max f = {modes.never.max():.4f} "
+      "(never learns)")
+print(f"k = 1, γ/λ = {m.gammas[0] / m.lam:g}: f(20/λ) = {modes.linear[-1]:.4f} "
+      f"= γy/(γ+λ) = {m.gammas[0] / (m.gammas[0] + m.lam):.4f} (no late decay)")
 
 # %% [markdown]
 # The landing page's numbers: when the learning mode first reaches half its label (in units of $1/\gamma$) and when
@@ -94,9 +103,11 @@ print(f"k = 1, γ/λ = {m.gammas[0] / m.lam:g}: f(20/λ) = {modes.linear[-1]:.4f
 # %% tags=["hide-input"]
 t_learn, t_decay = modes.timescales()
 print(f"Verdict: {modes.verdict().describe()}")
-headlines.record_headline("theory", "theory.mode_timescales", f"{t_learn * m.gammas[0]:.2f}/γ, {t_decay * m.lam:.2f}/λ",
-                          provenance=modes.provenance, seed=seed, paper="learn at t ~ 1/γ, decay at t ~ 1/λ",
-                          label="k = 2: half the label reached, then lost", verdict=modes.verdict())
+timescales = f"{t_learn * m.gammas[0]:.2f}/γ, {t_decay * m.lam:.2f}/λ"
+headlines.record_headline(
+    "theory", "theory.mode_timescales", timescales,
+    provenance=modes.provenance, seed=seed, paper="learn at t ~ 1/γ, decay at t ~ 1/λ",
+    label="k = 2: half the label reached, then lost", verdict=modes.verdict())
 
 # %% [markdown]
 # ## Explore eq. (3)
@@ -107,9 +118,10 @@ headlines.record_headline("theory", "theory.mode_timescales", f"{t_learn * m.gam
 
 # %%
 s = cfg.slider
-plotting.show(theory_plots.mode_slider_figure(s.lams, s.gammas, k=s.k, f0=m.f0, y=m.y),
-              f"Eq. (3) over a grid of {len(s.lams)} λ × {len(s.gammas)} γ values (analytic).",
-              provenance=modes.provenance)
+plotting.show(
+    theory_plots.mode_slider_figure(s.lams, s.gammas, k=s.k, f0=m.f0, y=m.y),
+    f"Eq. (3) over a grid of {len(s.lams)} λ × {len(s.gammas)} γ values (analytic).",
+    provenance=modes.provenance)
 
 # %% [markdown]
 # **Live notebook:** these ipywidgets redraw the curves for any $\lambda$, $\gamma$ (log scale), $k$, $f_0$ and $y$
@@ -134,11 +146,13 @@ theory_plots.mode_explorer(lam=m.lam, gamma=m.gammas[0], k=2, f0=m.f0, y=m.y)
 # %%
 f5 = cfg.fig5c
 res = theory_checks.fig5c(cfg, seed=seed)
-print(f"{res.samples} samples, {res.even} even; kernel width {f5.kernel_width}, trained width {f5.train_width}, "
-      f"λ = {f5.lam}, η = {f5.lr}, t up to {f5.t_max}")
-plotting.show(theory_plots.fig5c_figure(res.curves, lam=f5.lam),
-              f"Fig. 5c: training loss of eq. (1) with k = 1 and k = 2 and of gradient descent ({res.curves.steps} "
-              f"steps), {res.samples} MNIST samples.", provenance=res.provenance)
+print(f"{res.samples} samples, {res.even} even; kernel width {f5.kernel_width}, "
+      f"trained width {f5.train_width}, λ = {f5.lam}, η = {f5.lr}, t up to {f5.t_max}")
+plotting.show(
+    theory_plots.fig5c_figure(res.curves, lam=f5.lam),
+    "Fig. 5c: training loss of eq. (1) with k = 1 and k = 2 and of gradient descent "
+    f"({res.curves.steps} steps), {res.samples} MNIST samples.",
+    provenance=res.provenance)
 
 # %% [markdown]
 # Where the two losses reach their minimum, how far apart they are until then, and where they end.
@@ -146,16 +160,27 @@ plotting.show(theory_plots.fig5c_figure(res.curves, lam=f5.lam),
 # %% tags=["hide-input"]
 c = res.curves
 i_gd, i_k2, eig = int(c.loss_gd.argmin()), int(c.loss_k2.argmin()), c.kernel_eigenvalues
-print(f"kernel eigenvalues: largest {eig[-1]:.3g}, smallest {eig[0]:.3g} (γ/λ from {eig[0] / f5.lam:.3g} to "
-      f"{eig[-1] / f5.lam:.3g}); η·γ_max = {f5.lr * eig[-1]:.2f}")
-print(f"loss minimum: k = 2 theory at t = {c.time[i_k2]:.3g} (loss {c.loss_k2[i_k2]:.3g}); gradient descent at "
-      f"t = {c.time[i_gd]:.3g} (loss {c.loss_gd[i_gd]:.3g}); λ·t = {f5.lam * c.time[i_gd]:.2f}")
-print(f"up to the k = 2 minimum, GD and eq. (1) differ by at most a factor {res.gap_k2:.2f} (k = 2) and "
-      f"{res.gap_k1:.2f} (k = 1); at the end (t = {c.time[-1]:.3g}): GD loss {c.loss_gd[-1]:.3g}, k = 2 theory "
-      f"{c.loss_k2[-1]:.3g}, k = 1 theory {c.loss_k1[-1]:.3g}" + ("; GD DIVERGED" if c.diverged else ""))
-headlines.record_headline("theory", "theory.fig5c_loss_gap", round(res.gap_k2, 3), provenance=res.provenance,
-                          seed=seed, paper="qualitative agreement until the loss minimum",
-                          label="max ratio GD/theory (k = 2) up to the loss minimum", verdict=res.verdict())
+print(f"kernel eigenvalues: largest {eig[-1]:.3g}, smallest {eig[0]:.3g} "
+      f"(γ/λ from {eig[0] / f5.lam:.3g} to {eig[-1] / f5.lam:.3g}); "
+      f"η·γ_max = {f5.lr * eig[-1]:.2f}")
+print(f"loss minimum: k = 2 theory at t = {c.time[i_k2]:.3g} "
+      f"(loss {c.loss_k2[i_k2]:.3g}); gradient descent at t = {c.time[i_gd]:.3g} "
+      f"(loss {c.loss_gd[i_gd]:.3g}); λ·t = {f5.lam * c.time[i_gd]:.2f}")
+
+# %% [markdown]
+# How far apart the two losses stay up to the k = 2 minimum and where they end, then the landing page's number with
+# its verdict.
+
+# %% tags=["hide-input"]
+print("up to the k = 2 minimum, GD and eq. (1) differ by at most a factor "
+      f"{res.gap_k2:.2f} (k = 2) and {res.gap_k1:.2f} (k = 1); "
+      f"at the end (t = {c.time[-1]:.3g}): "
+      f"GD loss {c.loss_gd[-1]:.3g}, k = 2 theory {c.loss_k2[-1]:.3g}, "
+      f"k = 1 theory {c.loss_k1[-1]:.3g}" + ("; GD DIVERGED" if c.diverged else ""))
+headlines.record_headline(
+    "theory", "theory.fig5c_loss_gap", round(res.gap_k2, 3), provenance=res.provenance,
+    seed=seed, paper="qualitative agreement until the loss minimum",
+    label="max ratio GD/theory (k = 2) up to the loss minimum", verdict=res.verdict())
 
 # %% [markdown]
 # **Paper:** the $k = 2$ curve follows gradient descent until the loss minimum, then both rise as the function decays,
@@ -175,23 +200,29 @@ headlines.record_headline("theory", "theory.fig5c_loss_gap", round(res.gap_k2, 3
 # %%
 th = cfg.thm1
 decay = theory_checks.kernel_decay(cfg, seed=seed)
-plotting.show(theory_plots.kernel_figure(list(decay.runs), lam=th.lam),
-              f"Theorem 1 on finite networks: {len(decay.runs)} runs, {th.samples} samples, λ = {th.lam}.",
-              provenance=decay.provenance)
+plotting.show(
+    theory_plots.kernel_figure(list(decay.runs), lam=th.lam),
+    f"Theorem 1 on finite networks: {len(decay.runs)} runs, {th.samples} samples, "
+    f"λ = {th.lam}.",
+    provenance=decay.provenance)
 for k, exponent in decay.exponents.items():
-    devs = ", ".join(f"{r.width}: {r.deviation[-1]:.3g}" for r in decay.runs if r.layers == k)
-    print(f"k = {k}: deviation at λt = {th.lam * th.t_max:g} by width: {devs}  -> fitted deviation ∝ "
-          f"width^{exponent:.2f}")
+    devs = ", ".join(
+        f"{r.width}: {r.deviation[-1]:.3g}" for r in decay.runs if r.layers == k)
+    print(f"k = {k}: deviation at λt = {th.lam * th.t_max:g} by width: {devs}  "
+          f"-> fitted deviation ∝ width^{exponent:.2f}")
 
 # %% [markdown]
 # The landing page's number, with its verdict: the deviation must fall clearly with the width (our tolerance).
 
 # %% tags=["hide-input"]
-headlines.record_headline("theory", "theory.kernel_decay_width_exponent", round(decay.exponents[2], 2),
-                          provenance=decay.provenance, seed=seed, paper="deviation → 0 as width → ∞",
-                          label="fitted exponent of the k = 2 kernel deviation against width",
-                          verdict=criteria.within_tolerance("width exponent of the deviation", decay.exponents[2],
-                                                            -1.0, 0.75))  # any clear fall with width (ours)
+# any clear fall with width (ours)
+width_verdict = criteria.within_tolerance(
+    "width exponent of the deviation", decay.exponents[2], -1.0, 0.75)
+headlines.record_headline(
+    "theory", "theory.kernel_decay_width_exponent", round(decay.exponents[2], 2),
+    provenance=decay.provenance, seed=seed, paper="deviation → 0 as width → ∞",
+    label="fitted exponent of the k = 2 kernel deviation against width",
+    verdict=width_verdict)
 
 # %% [markdown]
 # **Paper:** Theorem 1 is exact in the infinite-width limit (the correction $T_t$ in eq. S5 is $O(n^{-1})$).
@@ -210,18 +241,20 @@ headlines.record_headline("theory", "theory.kernel_decay_width_exponent", round(
 lemma = theory_checks.homogeneity(cfg, seed=seed)
 print(f"{'network':<24}{'L':>3}{'k (mean)':>10}{'spread':>9}{'min':>8}{'max':>8}")
 for r in lemma.rows:
-    print(f"{r.variant:<24}{r.layers:>3}{r.k_mean:>10.4f}{r.k_spread:>9.3g}{r.k_min:>8.3f}{r.k_max:>8.3f}")
+    print(f"{r.variant:<24}{r.layers:>3}{r.k_mean:>10.4f}{r.k_spread:>9.3g}"
+          f"{r.k_min:>8.3f}{r.k_max:>8.3f}")
 
 # %% [markdown]
 # The landing page's numbers: k of the bias-free networks, each within 0.01 of L (our tolerance) for the verdict.
 
 # %% tags=["hide-input"]
 no_bias = [r.k_mean for r in lemma.rows if r.variant == "no biases"]
-headlines.record_headline("theory", "theory.homogeneity_k", ", ".join(f"{k:.3f}" for k in no_bias),
-                          provenance=lemma.provenance, seed=seed, paper="k = L for L layers",
-                          label=f"estimated k for L = 1…{len(no_bias)} bias-free layers", verdict=criteria.all_of(
-                              {f"L = {L}": criteria.within_tolerance("k", k, L, 0.01) for L, k in
-                               enumerate(no_bias, start=1)}))
+headlines.record_headline(
+    "theory", "theory.homogeneity_k", ", ".join(f"{k:.3f}" for k in no_bias),
+    provenance=lemma.provenance, seed=seed, paper="k = L for L layers",
+    label=f"estimated k for L = 1…{len(no_bias)} bias-free layers",
+    verdict=criteria.all_of({f"L = {L}": criteria.within_tolerance("k", k, L, 0.01)
+                             for L, k in enumerate(no_bias, start=1)}))
 
 # %% [markdown]
 # Without biases the estimate is exactly $L$ on every sample. Biases break homogeneity: the ratio differs from sample to
@@ -244,9 +277,17 @@ fixed_points, b1_prov = theory_checks.deep_linear(cfg, seed=seed)
 print(f"{'n':>6}{'λ√n':>7}{'f (GD)':>12}{'prediction':>12}")
 for r in fixed_points:
     print(f"{r.width:>6}{r.lam_sqrt_n:>7.2f}{r.f:>12.6f}{r.prediction:>12.6f}")
+
+# %% [markdown]
+# The largest distance from the prediction over the runs, the verdict, and the landing page's number.
+
+# %%
 worst = theory_checks.deep_linear_error(fixed_points)
-print(f"largest |f − prediction| = {worst:.2e} over {len(fixed_points)} runs ({b1_prov.line()})")
+print(f"largest |f − prediction| = {worst:.2e} over {len(fixed_points)} runs "
+      f"({b1_prov.line()})")
 print(f"Verdict: {theory_checks.deep_linear_verdict(fixed_points).describe()}")
-headlines.record_headline("theory", "theory.deep_linear_error", float(f"{worst:.3g}"), provenance=b1_prov, seed=seed,
-                          paper="f − 1 = −λ√n (sign corrected)", label="largest |f − (1 − λ√n)| over the runs",
-                          verdict=theory_checks.deep_linear_verdict(fixed_points))
+headlines.record_headline(
+    "theory", "theory.deep_linear_error", float(f"{worst:.3g}"), provenance=b1_prov,
+    seed=seed, paper="f − 1 = −λ√n (sign corrected)",
+    label="largest |f − (1 − λ√n)| over the runs",
+    verdict=theory_checks.deep_linear_verdict(fixed_points))

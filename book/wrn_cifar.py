@@ -54,8 +54,14 @@ from replication.viz import sweeps as sweep_plots
 cfg = banner.start_chapter("wrn_cifar", preset=preset, seed=seed, show=False)
 for field, ours, paper in paper_differences(cfg):
     print(f"{field}: {ours} (paper: {paper})")
-print(f"SGD grid as a standard cross-entropy's: η = {min(cfg.sgd.lrs) / 20:g}–{max(cfg.sgd.lrs) / 20:g}, λ = "
-      f"{20 * min(cfg.sgd.lams):g}–{20 * max(cfg.sgd.lams):g}; {wrn_cifar.steps_per_epoch(cfg)} steps per epoch")
+
+# %% [markdown]
+# The SGD grid in a standard cross-entropy's units, and the number of steps per epoch.
+
+# %%
+print(f"SGD grid as a standard cross-entropy's: η = {min(cfg.sgd.lrs) / 20:g}–"
+      f"{max(cfg.sgd.lrs) / 20:g}, λ = {20 * min(cfg.sgd.lams):g}–"
+      f"{20 * max(cfg.sgd.lams):g}; {wrn_cifar.steps_per_epoch(cfg)} steps per epoch")
 
 # %% [markdown]
 # ## Fig. 2d–f: SGD without augmentation
@@ -66,7 +72,8 @@ print(f"SGD grid as a standard cross-entropy's: η = {min(cfg.sgd.lrs) / 20:g}�
 # %%
 sgd = wrn_cifar.sgd_sweep(cfg, seed=seed)
 banner.show_banner(preset, sgd.grid.notice)
-print(f"{sgd.grid.describe()}; 'did not learn' below peak accuracy {sgd.analysis.threshold:.3f}")
+print(f"{sgd.grid.describe()}; 'did not learn' below peak accuracy "
+      f"{sgd.analysis.threshold:.3f}")
 print(tables.format_runs(sgd.rows, min_peak_accuracy=sgd.analysis.threshold))
 
 # %% [markdown]
@@ -74,12 +81,16 @@ print(tables.format_runs(sgd.rows, min_peak_accuracy=sgd.analysis.threshold))
 
 # %%
 fit, fit_learned = sgd.analysis.fit, sgd.analysis.fit_learned
-plotting.show(sweep_plots.tstar_figure(sgd.rows, fit, title="Fig. 2d: WRN, t* against η·λ"),
-              f"Fig. 2d: epochs to the peak test accuracy against η·λ ({fit.n_runs} runs over {fit.decades:.1f} "
-              "decades; the line fits all of them); crosses: diverged.", provenance=sgd.provenance)
-left_out = ", ".join(f"(η, λ) = ({lr:g}, {lam:g})" for lr, lam in fit_learned.not_learned) or "none"
-print(f"Paper: exponent −1. Ours: {fit.describe()}, c = {fit.c:.3g} epoch-units; over the runs that learned: "
-      f"{fit_learned.describe()} (left out: {left_out})")
+plotting.show(
+    sweep_plots.tstar_figure(sgd.rows, fit, title="Fig. 2d: WRN, t* against η·λ"),
+    f"Fig. 2d: epochs to the peak test accuracy against η·λ ({fit.n_runs} runs over "
+    f"{fit.decades:.1f} decades; the line fits all of them); crosses: diverged.",
+    provenance=sgd.provenance,
+)
+left_out = ", ".join(f"(η, λ) = ({lr:g}, {lam:g})"
+                     for lr, lam in fit_learned.not_learned) or "none"
+print(f"Paper: exponent −1. Ours: {fit.describe()}, c = {fit.c:.3g} epoch-units; over "
+      f"the runs that learned: {fit_learned.describe()} (left out: {left_out})")
 
 # %% [markdown]
 # The verdict on Fig. 2d's claim, decided by the book's criteria over the runs that learned and peaked inside their
@@ -87,14 +98,17 @@ print(f"Paper: exponent −1. Ours: {fit.describe()}, c = {fit.c:.3g} epoch-unit
 
 # %% tags=["hide-input"]
 stand_in = "" if sgd.grid.notice is None else "; on the stand-in, not CIFAR-10"
-wrn, data = f"WRN-{cfg.model.depth}-{cfg.model.widen}", headlines.data_label(sgd.grid.data_name, cfg.data.train_samples)
+wrn, data = (f"WRN-{cfg.model.depth}-{cfg.model.widen}",
+             headlines.data_label(sgd.grid.data_name, cfg.data.train_samples))
 decided = sgd.verdict
 print(decided.describe())
-headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", round(decided.fit.exponent, 3), seed=seed,
-                          provenance=sgd.provenance, paper="exponent −1", verdict=decided.verdict,
-                          label=f"{wrn} over the {decided.fit.n_runs} runs that qualify, {decided.fit.decades:.1f} "
-                                f"decades (every run: {fit.exponent:.3f}){stand_in}",
-                          setting=f"{wrn} · {data} · SGD, no augmentation")
+headlines.record_headline(
+    "wrn_cifar", "wrn_cifar.tstar_exponent", round(decided.fit.exponent, 3), seed=seed,
+    provenance=sgd.provenance, paper="exponent −1", verdict=decided.verdict,
+    label=f"{wrn} over the {decided.fit.n_runs} runs that qualify, "
+        f"{decided.fit.decades:.1f} decades (every run: {fit.exponent:.3f}){stand_in}",
+    setting=f"{wrn} · {data} · SGD, no augmentation",
+)
 
 # %% [markdown]
 # Peak accuracy per run, and the best λ within a fixed budget (Fig. 2f: the paper's η = 0.2 at `paper`, the grid's
@@ -102,25 +116,45 @@ headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", round(decided
 
 # %%
 budget_lr = wrn_cifar.budget_lr(cfg)
-best = verdicts.best_lambda_within_budget(sgd.histories, lr=budget_lr, budget=cfg.sgd.budget_epochs)
-plotting.show(sweep_plots.peak_accuracy_figure(sgd.rows, title="Fig. 2e: WRN, max test accuracy against λ"),
-              "Fig. 2e: maximum test accuracy of each run; dotted: λ = 0.", provenance=sgd.provenance)
-plotting.show(sweep_plots.fixed_budget_figure(sgd.histories, lr=budget_lr, budget_epochs=best.budget,
-                                              title=f"Fig. 2f: WRN within {best.budget:g} epochs, η = {budget_lr:g}"),
-              f"Fig. 2f: best test accuracy within {best.budget:g} epochs at η = {budget_lr:g}.",
-              provenance=sgd.provenance)
+best = verdicts.best_lambda_within_budget(
+    sgd.histories, lr=budget_lr, budget=cfg.sgd.budget_epochs
+)
+plotting.show(
+    sweep_plots.peak_accuracy_figure(
+        sgd.rows, title="Fig. 2e: WRN, max test accuracy against λ"
+    ),
+    "Fig. 2e: maximum test accuracy of each run; dotted: λ = 0.",
+    provenance=sgd.provenance,
+)
+
+# %% [markdown]
+# The best test accuracy of each λ within the budget (Fig. 2f), and the λ that reaches the highest.
+
+# %%
+plotting.show(
+    sweep_plots.fixed_budget_figure(
+        sgd.histories, lr=budget_lr, budget_epochs=best.budget,
+        title=f"Fig. 2f: WRN within {best.budget:g} epochs, η = {budget_lr:g}",
+    ),
+    f"Fig. 2f: best test accuracy within {best.budget:g} epochs at η = {budget_lr:g}.",
+    provenance=sgd.provenance,
+)
 print(best.describe())
 
 # %% [markdown]
 # The smallest λ against λ = 0 at each η, with the length of our λ = 0 run beside the paper's (appendix A).
 
 # %%
-zero = verdicts.compare_with_zero({"": (sgd.rows, paper_config("wrn_cifar").sgd.zero_epochs)},
-                                  n_test=cfg.data.test_samples)
+zero = verdicts.compare_with_zero(
+    {"": (sgd.rows, paper_config("wrn_cifar").sgd.zero_epochs)},
+    n_test=cfg.data.test_samples,
+)
 print("\n".join(zero.lines()))
-headlines.record_headline("wrn_cifar", "wrn_cifar.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
-                          provenance=sgd.provenance, seed=seed, paper="small λ as good as λ = 0 or better",
-                          label="η at which the smallest λ matches (a tie) or beats λ = 0")
+headlines.record_headline(
+    "wrn_cifar", "wrn_cifar.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
+    provenance=sgd.provenance, seed=seed, paper="small λ as good as λ = 0 or better",
+    label="η at which the smallest λ matches (a tie) or beats λ = 0",
+)
 
 # %% [markdown]
 # ## Fig. 1a: momentum, augmentation and the step schedule — fixed T against $T \propto 1/\lambda$
@@ -133,14 +167,26 @@ headlines.record_headline("wrn_cifar", "wrn_cifar.small_lambda_vs_zero", zero.co
 # %%
 sched = wrn_cifar.schedule_comparison(cfg, seed=seed)
 side = sched.fixed.grid.input_shape[0]
-print(f"the 4-pixel crop on {side}×{side} images shifts by up to {4 / side:.0%} of the side (CIFAR-10 32×32: 12.5%)")
-curves = {f"fixed T = {cfg.schedule.fixed_T} epochs": sched.fixed, f"T(λ) = {cfg.schedule.T_scale:g}/λ epochs": sched.scaled}
-plotting.show(sweep_plots.final_accuracy_figure({k: r.histories for k, r in curves.items()},
-                                                title="Fig. 1a: final test accuracy against λ"),
-              f"Fig. 1a: WRN with momentum 0.9, augmentation and the step schedule (η = {cfg.schedule.lr} × 0.2 at "
-              f"0.3T, 0.6T, 0.9T); final test accuracy for a fixed T = {cfg.schedule.fixed_T} epochs and for "
-              f"T(λ) = {cfg.schedule.T_scale:g}/λ (capped at {cfg.schedule.max_epochs}).",
-              provenance=Provenance.combine([sched.fixed.provenance, sched.scaled.provenance]))
+print(f"the 4-pixel crop on {side}×{side} images shifts by up to {4 / side:.0%} of the "
+      "side (CIFAR-10 32×32: 12.5%)")
+curves = {f"fixed T = {cfg.schedule.fixed_T} epochs": sched.fixed,
+          f"T(λ) = {cfg.schedule.T_scale:g}/λ epochs": sched.scaled}
+
+# %% [markdown]
+# Fig. 1a: the final test accuracy against λ for the fixed budget and for T(λ) ∝ 1/λ.
+
+# %%
+plotting.show(
+    sweep_plots.final_accuracy_figure(
+        {k: r.histories for k, r in curves.items()},
+        title="Fig. 1a: final test accuracy against λ",
+    ),
+    f"Fig. 1a: WRN with momentum 0.9, augmentation and the step schedule (η = "
+    f"{cfg.schedule.lr} × 0.2 at 0.3T, 0.6T, 0.9T); final test accuracy for a fixed "
+    f"T = {cfg.schedule.fixed_T} epochs and for T(λ) = {cfg.schedule.T_scale:g}/λ "
+    f"(capped at {cfg.schedule.max_epochs}).",
+    provenance=Provenance.combine([sched.fixed.provenance, sched.scaled.provenance]),
+)
 
 # %% [markdown]
 # Each run's final and peak accuracy and its convergence state: the relative change of the test accuracy over the
@@ -150,11 +196,16 @@ plotting.show(sweep_plots.final_accuracy_figure({k: r.histories for k, r in curv
 # %% tags=["hide-input"]
 for label, res in curves.items():
     states = [sweeps.convergence_state(h) for h in res.histories]
-    extra = {"final": [f"{sweeps.final_test_accuracy(h):.4f}" for h in res.histories],
-             "Δ last 15%": [f"{100 * st.relative_change:+.1f}%" for st in states], "state": [st.state for st in states]}
-    print(f"{label}:\n" + tables.format_runs(res.rows, ("λ", "epochs", "t*", "max acc"), extra=extra))
-    print(f"→ {sum(st.state == 'converged' for st in states)} of {len(states)} runs converged, "
-          f"{sum(st.state == 'still improving' for st in states)} still improving\n")
+    extra = {
+        "final": [f"{sweeps.final_test_accuracy(h):.4f}" for h in res.histories],
+        "Δ last 15%": [f"{100 * st.relative_change:+.1f}%" for st in states],
+        "state": [st.state for st in states],
+    }
+    print(f"{label}:\n"
+          + tables.format_runs(res.rows, ("λ", "epochs", "t*", "max acc"), extra=extra))
+    print(f"→ {sum(st.state == 'converged' for st in states)} of {len(states)} runs "
+          f"converged, {sum(st.state == 'still improving' for st in states)} "
+          "still improving\n")
 
 # %% [markdown]
 # The paper's claim beside ours, and the landing page's number.
@@ -162,22 +213,27 @@ for label, res in curves.items():
 # %% tags=["hide-input"]
 best_lam, best_acc = verdicts.best_final_accuracy(sched.fixed.histories)
 optimum, fig1a = wrn_cifar.fixed_T_optimum(cfg, sched.fixed)
-smallest = {k: sweeps.final_test_accuracy(min(r.histories, key=lambda h: h.lam)) for k, r in curves.items()}
-print(f"Paper: fixed T = 200 peaks at λ = 0.0005 (0.967) and drops below; T ∝ 1/λ keeps improving. Ours: fixed T "
-      f"= {cfg.schedule.fixed_T} ends best at {optimum.describe()}; at the smallest λ: "
+smallest = {k: sweeps.final_test_accuracy(min(r.histories, key=lambda h: h.lam))
+            for k, r in curves.items()}
+print(f"Paper: fixed T = 200 peaks at λ = 0.0005 (0.967) and drops below; T ∝ 1/λ "
+      f"keeps improving. Ours: fixed T = {cfg.schedule.fixed_T} ends best at "
+      f"{optimum.describe()}; at the smallest λ: "
       + ", ".join(f"{k}: {v:.4f}" for k, v in smallest.items()))
-print(f"Verdict ({cfg.data.test_samples} test images; {criteria.DEFAULT.tie_images} or fewer apart are a tie): "
-      f"{fig1a.describe()}")
+print(f"Verdict ({cfg.data.test_samples} test images; {criteria.DEFAULT.tie_images} or "
+      f"fewer apart are a tie): {fig1a.describe()}")
 
 # %% [markdown]
 # The landing page's number: the λ that ends best (a tie is named in its label) and the verdict.
 
 # %% tags=["hide-input"]
-headlines.record_headline("wrn_cifar", "wrn_cifar.fixed_T_best_lambda", float(best_lam),
-                          provenance=sched.fixed.provenance, paper="best fixed-T λ = 0.0005 (test acc. 0.967)",
-                          label=f"best λ at fixed T = {cfg.schedule.fixed_T} epochs: {optimum.describe()}",
-                          setting=f"{wrn} · {data} · momentum 0.9, flip/crop/mixup, step schedule", seed=seed,
-                          verdict=fig1a)
+headlines.record_headline(
+    "wrn_cifar", "wrn_cifar.fixed_T_best_lambda", float(best_lam),
+    provenance=sched.fixed.provenance,
+    paper="best fixed-T λ = 0.0005 (test acc. 0.967)",
+    label=f"best λ at fixed T = {cfg.schedule.fixed_T} epochs: {optimum.describe()}",
+    setting=f"{wrn} · {data} · momentum 0.9, flip/crop/mixup, step schedule", seed=seed,
+    verdict=fig1a,
+)
 
 # %% [markdown]
 # ## Fig. S2: momentum and augmentation at a fixed learning rate
@@ -187,14 +243,25 @@ headlines.record_headline("wrn_cifar", "wrn_cifar.fixed_T_best_lambda", float(be
 
 # %%
 s2 = wrn_cifar.momentum_constant(cfg, seed=seed)
-plotting.show(sweep_plots.peak_accuracy_figure(s2.rows, title="Fig. S2: momentum + augmentation, max test accuracy"),
-              f"Fig. S2: momentum 0.9, augmentation, constant η = {s2.rows[0].lr:g} (our units); each run's length "
-              "is in the table below.", provenance=s2.provenance)
+plotting.show(
+    sweep_plots.peak_accuracy_figure(
+        s2.rows, title="Fig. S2: momentum + augmentation, max test accuracy"
+    ),
+    f"Fig. S2: momentum 0.9, augmentation, constant η = {s2.rows[0].lr:g} (our units); "
+    "each run's length is in the table below.",
+    provenance=s2.provenance,
+)
 print(tables.format_runs(s2.rows, ("λ", "epochs", "t*", "max acc")))
+
+# %% [markdown]
+# The t* exponent against λ with momentum, and how many runs still peak at their end.
+
+# %%
 rising = sum(sweeps.peaked_at_end(r) for r in s2.rows if r.lam > 0)
 print(f"t* exponent against λ with momentum: {s2.fit.describe()}" + (
-    f"; but {rising} of {len(s2.rows)} runs peak in the last 10% of their epochs, so with run lengths ∝ 1/λ the "
-    "exponent measures the run lengths, not a peak" if rising else ""))
+    f"; but {rising} of {len(s2.rows)} runs peak in the last 10% of their epochs, so "
+    "with run lengths ∝ 1/λ the exponent measures the run lengths, not a peak"
+    if rising else ""))
 
 # %% [markdown]
 # ## Fig. S12: the initialization scale σ_w
@@ -204,15 +271,28 @@ print(f"t* exponent against λ with momentum: {s2.fit.describe()}" + (
 # %%
 sigma_grids = wrn_cifar.sigma_runs(cfg, seed=seed)
 sigma = {f"σ_w = {s:g}": grid for s, grid in sigma_grids.items()}
-plotting.show(applications.named_curves_figure({k: g.histories[0] for k, g in sigma.items()},
-                                                title="Fig. S12: test accuracy for several σ_w"),
-              f"Fig. S12: Fig. 1a's setup (momentum 0.9, augmentation, η = {cfg.schedule.lr} with the step schedule) "
-              f"at λ = {cfg.sigma.lam:g} for T = {cfg.sigma.epochs} epochs, one run per initialization scale σ_w.",
-              provenance=Provenance.combine([g.provenance for g in sigma.values()]))
-early, final = (verdicts.accuracy_spread({k: g.histories[0] for k, g in sigma.items()}, epoch=epoch)
-                for epoch in (0.1 * cfg.sigma.epochs, None))  # fmt: skip
+plotting.show(
+    applications.named_curves_figure(
+        {k: g.histories[0] for k, g in sigma.items()},
+        title="Fig. S12: test accuracy for several σ_w",
+    ),
+    f"Fig. S12: Fig. 1a's setup (momentum 0.9, augmentation, η = {cfg.schedule.lr} "
+    f"with the step schedule) at λ = {cfg.sigma.lam:g} for T = {cfg.sigma.epochs} "
+    "epochs, one run per initialization scale σ_w.",
+    provenance=Provenance.combine([g.provenance for g in sigma.values()]),
+)
+
+# %% [markdown]
+# The spread of the test accuracy over σ_w early in training and at the end, beside the paper's claim.
+
+# %%
+early, final = (
+    verdicts.accuracy_spread({k: g.histories[0] for k, g in sigma.items()}, epoch=epoch)
+    for epoch in (0.1 * cfg.sigma.epochs, None)
+)
 print(early.describe(), final.describe(), sep="\n")
-print("Paper (appendix F): runs with different σ_w differ at early times; the final accuracy depends only mildly on σ_w.")
+print("Paper (appendix F): runs with different σ_w differ at early times; "
+      "the final accuracy depends only mildly on σ_w.")
 
 # %% [markdown]
 # The landing page's number is the final spread. Its verdict: a spread of a few test images is a tie (independent);
@@ -222,8 +302,10 @@ print("Paper (appendix F): runs with different σ_w differ at early times; the f
 # %% tags=["hide-input"]
 s12 = wrn_cifar.sigma_verdict(cfg, sigma_grids)
 print(f"Verdict: {s12.describe()}")
-headlines.record_headline("wrn_cifar", "wrn_cifar.sigma_final_spread", round(final.spread, 4), verdict=s12,
-                          provenance=Provenance.combine([g.provenance for g in sigma.values()]), seed=seed,
-                          paper="final accuracy depends only mildly on σ_w",
-                          label=f"spread of the final test accuracy over σ_w = "
-                                f"{', '.join(f'{x:g}' for x in cfg.sigma.scales)}")
+headlines.record_headline(
+    "wrn_cifar", "wrn_cifar.sigma_final_spread", round(final.spread, 4), verdict=s12,
+    provenance=Provenance.combine([g.provenance for g in sigma.values()]), seed=seed,
+    paper="final accuracy depends only mildly on σ_w",
+    label=f"spread of the final test accuracy over σ_w = "
+        f"{', '.join(f'{x:g}' for x in cfg.sigma.scales)}",
+)

@@ -63,6 +63,24 @@ def test_chapter_cells_are_a_sentence_of_prose_and_a_short_call(py):
         assert len(lines) <= MAX_CELL_LINES, f"{py.name}: a cell of {len(lines)} lines\n{cell.source}"
 
 
+# Characters a code cell shows on one line in the 1400 px layout (780 px box, 16 px padding each side, 8.43 px per
+# character of the theme's 14 px monospace; measured in Chromium): a longer line wraps back to column 0.
+CODE_WIDTH = 88
+
+
+@pytest.mark.parametrize("py", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_chapter_code_fits_the_code_box_without_wrapping(py):
+    nb = jupytext.read(py)
+    long = [
+        line
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line) > CODE_WIDTH
+    ]
+    assert not long, f"{py.name}: {len(long)} code lines over {CODE_WIDTH} characters, e.g.\n" + "\n".join(long[:3])
+
+
 def test_make_env_and_environment_yml_install_the_lock_of_pyproject():
     """`make env` and environment.yml install the same hashed lock, and the lock pins every direct requirement of
     pyproject.toml (dependencies and the book/test extras) at a version inside its range."""
