@@ -282,21 +282,25 @@ def _seed_notes(headlines: dict[str, dict]) -> dict[str, str]:
     return notes
 
 
-def _format_ours(record: dict | None, seed_note: str | None = None) -> str:
+def _made_by(prov: dict) -> str:
+    """``preset <code>cpu</code>, CPU (2 cores, x86_64)`` (+ a warning at smoke): where a number came from."""
+    smoke = " <strong>(smoke: not a replication)</strong>" if prov["preset"] == "smoke" else ""
+    return f"preset <code>{html.escape(prov['preset'])}</code>, {html.escape(prov['device'])}{smoke}"
+
+
+def _format_ours(record: dict | None, seed_note: str | None = None, shared: str | None = None) -> str:
+    """Our number, its label, and where it came from unless that is ``shared`` (said once above the table)."""
     if record is None:
         return "<em>not measured yet</em>"
-    prov = record["provenance"]
     value = record["ours"]
     if isinstance(value, float):
         value = f"{value:.4g}"
     if value in ("nan", "inf", "-inf"):  # json_number's non-finite values: no number could be computed
         value = "none"
-    smoke = " <strong>(smoke: not a replication)</strong>" if prov["preset"] == "smoke" else ""
+    made_by = _made_by(record["provenance"])
+    origin = "" if made_by == shared else f"; {made_by}"
     seed = f" <strong>{html.escape(seed_note)}</strong>" if seed_note else ""
-    return (
-        f"{html.escape(str(value))} <small>({html.escape(record['label'])}; preset <code>{prov['preset']}</code>, "
-        f"{html.escape(prov['device'])})</small>{smoke}{seed}"
-    )
+    return f"{html.escape(str(value))} <small>({html.escape(record['label'])}{origin})</small>{seed}"
 
 
 def _format_verdict(row: FigureRow, record: dict | None) -> str:
@@ -317,6 +321,9 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
     (recorded by the chapter, else the row's). A number whose chapter ran with another seed than the rest says so in
     its cell."""
     seed_notes = _seed_notes(headlines)
+    shown = [headlines[r.headline] for r in FIGURES if r.headline and r.headline in headlines]
+    origins = {_made_by(rec["provenance"]) for rec in shown}
+    shared = origins.pop() if len(origins) == 1 else None
     rows = []
     for r in FIGURES:
         if r.chapter and r.chapter in built:
@@ -326,7 +333,7 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
         else:
             chapter = "—"
         record = headlines.get(r.headline) if r.headline else None
-        ours = _format_ours(record, seed_notes.get(r.headline)) if r.headline else "<em>see chapter</em>"
+        ours = _format_ours(record, seed_notes.get(r.headline), shared) if r.headline else "<em>see chapter</em>"
         setting = (record or {}).get("setting") or r.setting_text()
         rows.append(
             f"<tr><td>{html.escape(r.figure)}</td><td>{html.escape(r.claim)}</td><td>{chapter}</td>"
@@ -337,12 +344,17 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
         "<tr><th>Figure</th><th>Claim</th><th>Chapter</th><th>Paper</th><th>Ours</th><th>Verdict</th>"
         "<th>Ours: model · data · optimizer</th></tr>"
     )
-    # fixed layout: the columns share the page's width and long words wrap (auto layout ran past the right edge)
+    # The columns share the page's width; on a phone (below 700 px) the table keeps 44rem and scrolls sideways in
+    # its output box instead of breaking every word into letters. A word wraps inside only when it alone is wider
+    # than its column.
     widths = "".join(f'<col style="width:{w}%">' for w in (9, 17, 9, 13, 17, 18, 17))
     style = ("<style>table.replication-figures{table-layout:fixed;width:100%}"
-             "table.replication-figures td,table.replication-figures th{overflow-wrap:anywhere}</style>")  # fmt: skip
-    return (f'{style}<table class="table replication-figures"><colgroup>{widths}</colgroup><thead>{head}</thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')  # fmt: skip
+             "@media (max-width:700px){table.replication-figures{min-width:44rem}}"
+             "table.replication-figures td,table.replication-figures th{overflow-wrap:break-word;hyphens:auto}"
+             "</style>")  # fmt: skip
+    said_once = f"<p><small>Every number below: {shared}.</small></p>" if shared else ""
+    return (f'{style}{said_once}<table class="table replication-figures"><colgroup>{widths}</colgroup>'
+            f'<thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>')  # fmt: skip
 
 
 def toc_chapters_in_order(toc_path: str | Path | None = None) -> list[str]:

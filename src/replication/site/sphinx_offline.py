@@ -67,6 +67,25 @@ html[data-theme="dark"] div.cell_output .plotly-graph-div {
   filter: brightness(0.92);
   border-radius: 4px;
 }
+/* Dark theme: the theme puts a light grey card behind every HTML output; ours (captions, the landing table, the
+   run-yourself box) are written in the theme's own colours, so they go without it */
+html[data-theme="dark"] .bd-content div.cell_output .text_html {
+  background: transparent !important;
+  color: inherit !important;
+  padding: 0 !important;
+}
+/* Inline math wider than the column scrolls instead of being cut off (the theme hides the overflow) */
+.bd-content span.math {
+  overflow-x: auto;
+  overflow-y: hidden;
+}
+/* Phones: smaller code and output text, so fewer lines wrap (outputs are mostly sentences: they keep wrapping) */
+@media (max-width: 600px) {
+  div.cell_input div.highlight pre,
+  div.cell_output pre {
+    font-size: 0.78em;
+  }
+}
 """
 HTML_BUILDERS = ("html", "dirhtml", "singlehtml", "readthedocs", "readthedocsdirhtml")
 
