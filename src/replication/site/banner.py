@@ -67,7 +67,7 @@ def run_yourself_html(chapter: str, *, preset: str, seed: int) -> str:
 def start_chapter(chapter: str, *, preset: str, seed, show: bool = True):
     """What every chapter does first: validate its papermill parameters, load its configuration at ``preset`` (in
     our units), (unless ``show`` is False, for chapters that first need to know their data) show the preset banner,
-    and print the units the page uses."""
+    and print the units the page uses and where its runs depart from the authors' code."""
     from replication.core.presets import check_parameters
     from replication.experiments.configs import get_config, units_note
 
@@ -79,7 +79,9 @@ def start_chapter(chapter: str, *, preset: str, seed, show: bool = True):
 
     commands = "\n".join(f"{what}: {cmd}" for what, cmd in run_yourself_commands(chapter, preset=preset, seed=seed))
     display({"text/html": run_yourself_html(chapter, preset=preset, seed=seed), "text/plain": commands}, raw=True)
-    note = units_note(cfg)
-    if note:
-        print(note)
+    from replication.experiments.departures import departures_note
+
+    for note in (units_note(cfg), departures_note(chapter)):
+        if note:
+            print(note)
     return cfg
