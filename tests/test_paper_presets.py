@@ -74,9 +74,9 @@ APPENDIX_A = {
         PLAIN,
         "A: Figs. 1b, 4, S4",
     ),
-    ("wrn_cifar", "s2.epochs"): (2000, PLAIN, "A: Fig. 1b's largest budget T = 2000"),
-    ("wrn_cifar", "sigma.lam"): (5e-4, PLAIN, "Fig. 1a's λ with T(λ) = 200 (appendix F repeats Fig. 1a)"),
-    ("wrn_cifar", "sigma.epochs"): (200, PLAIN, "Fig. 1a's T"),
+    ("wrn_cifar", "s2.epochs"): (2000, PLAIN, "ours, inferred: A gives Fig. 1b's largest budget T = 2000"),
+    ("wrn_cifar", "sigma.lam"): (5e-4, PLAIN, "ours, inferred: Fig. 1a's λ with T(λ) = 200 (F repeats Fig. 1a)"),
+    ("wrn_cifar", "sigma.epochs"): (200, PLAIN, "ours, inferred: Fig. 1a's T"),
     # CNN: 300 channels, Dense(500), batch 128, σ_w = √2, η = 0.01, 0.01/(ηλ) epochs.
     ("cnn_cifar", "model.channels"): (300, PLAIN, "A: CNN, Conv(300)"),
     ("cnn_cifar", "model.hidden"): (500, PLAIN, "A: CNN, Dense(500)"),
@@ -116,6 +116,7 @@ APPENDIX_A = {
     ("theory", "fig5c.kernel_width"): (5000, PLAIN, "A: Fig. 5c, width 5,000"),
     ("theory", "fig5c.train_width"): (100_000, PLAIN, "A: Fig. 5c, width 10^5"),
     ("theory", "fig5c.lr"): (0.01, PLAIN, "A: Fig. 5c, η = 0.01 (MSE, NTK parameterization: no conversion)"),
+    ("theory", "fig5c.lam"): (0.002, PLAIN, "Fig. 5 caption: (c) … with λ = 0.002"),
 }
 
 # Values the paper does not give: ours at every preset, `paper` included. (chapter, field prefix) -> reason
@@ -153,14 +154,35 @@ OURS = {
         "seeds.count",
     ): "the paper trains one initialization per configuration (1 at paper; more below are ours)",
     ("beyond", ""): "not in the paper: appendix A's FC network and data under our optimizers, grids and seeds",
-    ("theory", ""): "Section 4's other sizes (Theorem 1, Lemma 1, App. B.1 grids, the slider, Fig. 5c's λ) are ours",
+    ("theory", ""): "Section 4's other sizes (Theorem 1, Lemma 1, App. B.1 grids, the slider, Fig. 5c's t_max) are "
+    "ours",
 }
 
-# Where the `paper` preset knowingly differs from appendix A. (chapter, field) -> (reason, our value or None)
+# Where the `paper` preset's runs knowingly differ from appendix A. (chapter, what) -> (reason, our value or None);
+# test_known_departures_are_what_the_plans_do checks each against the planned runs.
 KNOWN_DEPARTURES = {
     ("wrn_cifar", "sgd: η = 0.2, λ = 6.25e-5"): (
-        "the paper trains this one run 8000 epochs; the grid caps every run at 4000",
+        "the paper trains this one run 8000 epochs; our plan drops it (its ηλ is below sgd.min_lr_lam, the 4000-epoch "
+        "bound every other run obeys)",
         None,
+    ),
+    ("fc_mnist", "sweep: λ = 0 length"): (
+        "the paper trains λ = 0 for 10⁶/η epochs (4·10⁸ at η = 0.0025); sweep.max_epochs caps it at 2·10⁶ epochs, "
+        "which cuts it for every η < 0.5",
+        2_000_000,
+    ),
+    ("fc_mnist", "sweep: the (η, λ) grid"): (
+        "appendix A lists 17 η × 15 λ > 0; our 6-decade window of ηλ (sweep.min_lr_lam … max_lr_lam, ours) keeps 174 "
+        "of the 255 pairs",
+        174,
+    ),
+    ("fc_mnist", "mse: λ = 0 length"): (
+        "Fig. S5 trains λ = 0 for 10⁵/η epochs (10⁸ at η = 0.001); the same cap of 2·10⁶ epochs cuts it for η < 0.05",
+        2_000_000,
+    ),
+    ("fc_mnist", "mse: the (η, λ) grid"): (
+        "appendix A lists 8 η × 13 λ; the Fig. 2 window of ηλ keeps 85 of the 104 pairs",
+        85,
     ),
     ("wrn_cifar", "step schedule boundaries"): (
         "google/autol2 decays at int(0.3 T) epochs and its multiples; we decay at 0.3/0.6/0.9 of the steps (the same "
@@ -272,3 +294,27 @@ def test_in_our_units_converts_only_what_is_written_in_the_papers_units():
     assert in_our_units(dict(fields, units="ours"), ("lr",), ())["lr"] == 0.05
     with pytest.raises(ValueError, match="units"):
         in_our_units(dict(fields, units="furlongs"), ("lr",), ())
+
+
+def test_known_departures_are_what_the_plans_do():
+    """Each departure listed above, measured on the runs the `paper` presets plan (our units: η twice the paper's)."""
+    from replication.analysis.plan import plan_sweep
+    from replication.experiments import fc_mnist
+
+    wrn = get_config("wrn_cifar", "paper").sgd
+    runs = plan_sweep(wrn.lrs, wrn.lams, physical_time=1.0, min_lr_lam=wrn.min_lr_lam, max_lr_lam=wrn.max_lr_lam,
+                      max_epochs=wrn.max_epochs, zero_epochs=wrn.zero_epochs)  # fmt: skip
+    assert (0.4, 6.25e-5) not in {(r.lr, r.lam) for r in runs} and (0.4, 1.25e-4) in {(r.lr, r.lam) for r in runs}
+    cfg = get_config("fc_mnist", "paper")
+    for what, grid, (lrs, lams, time, zero_time) in (
+        ("sweep", cfg.sweep, (cfg.sweep.lrs, cfg.sweep.lams, cfg.sweep.physical_time, cfg.sweep.zero_lr_time)),
+        ("mse", cfg.mse, (cfg.mse.lrs, cfg.mse.lams, cfg.mse.physical_time, cfg.mse.zero_lr_time)),
+    ):
+        runs = fc_mnist.sweep_runs(cfg, lrs=lrs, lams=lams, physical_time=time, zero_lr_time=zero_time)
+        kept = [r for r in runs if r.lam > 0]
+        assert len(kept) == KNOWN_DEPARTURES["fc_mnist", f"{what}: the (η, λ) grid"][1] < len(lrs) * len(lams)
+        cap = KNOWN_DEPARTURES["fc_mnist", f"{what}: λ = 0 length"][1]
+        zeros = {r.lr: r.epochs for r in runs if r.lam == 0}
+        cut = sorted(lr for lr, epochs in zeros.items() if epochs < math.ceil(zero_time / lr))
+        assert cut and all(zeros[lr] == cap for lr in cut)
+        assert max(cut) < (1.0 if what == "sweep" else 0.1)  # η < 0.5 (paper) ↔ 1 (ours); S5's η < 0.05 is ours too
