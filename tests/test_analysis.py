@@ -21,6 +21,16 @@ def test_time_to_peak_is_the_first_time_within_tol_of_the_max():
         time_to_peak(steps[:3], acc)
 
 
+def test_time_to_peak_reads_the_tolerance_as_absolute_or_relative():
+    """ "Within .5% of the maximum": max − 0.005 (absolute) or 0.995·max (relative); they part at a low peak."""
+    steps = np.arange(6) * 10
+    acc = np.array([0.1, 0.3, 0.396, 0.398, 0.399, 0.40])
+    assert time_to_peak(steps, acc) == 20  # 0.396 ≥ 0.400 − 0.005
+    assert time_to_peak(steps, acc, relative=True) == 30  # 0.398 ≥ 0.995·0.400 = 0.398; 0.396 is not
+    high = np.array([0.1, 0.5, 0.9952, 0.996, 0.999, 1.0])
+    assert time_to_peak(steps, high) == time_to_peak(steps, high, relative=True) == 20  # at max 1 they agree
+
+
 def test_fit_power_law_recovers_a_known_exponent():
     rng = np.random.default_rng(0)
     x = np.geomspace(1e-4, 1e-1, 12)

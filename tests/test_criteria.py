@@ -242,3 +242,18 @@ def test_fig_s5_eta_dependence_must_flatten_from_training_accuracy_1_to_the_peak
     flat = {1e-3: [(0.800, 0.9), (0.802, 0.9)], 1e-2: [(0.780, 0.9), (0.781, 0.9)]}
     assert criteria.eta_flattening_verdict(flat, 1000).outcome == "inconclusive"
     assert criteria.eta_flattening_verdict({1e-3: flattens[1e-3]}, 1000).outcome == "inconclusive"
+
+
+def test_both_readings_of_the_papers_t_star_are_decided_by_the_same_rule():
+    from replication.analysis import verdicts
+
+    histories = [run(lr, lam, 0.4, peak=0.5) for lr in (0.1, 0.2) for lam in LAMS]
+    readings = verdicts.tstar_readings(histories)
+    assert readings.absolute.verdict.outcome == readings.relative.verdict.outcome == "reproduced"
+    for v in (readings.absolute, readings.relative):
+        assert v.fit.exponent == pytest.approx(-1.0, abs=0.02)
+    # at a peak of 0.5 the thresholds are 0.495 and 0.4975: the relative t* is later on the same rising line
+    assert readings.relative.fit.c > readings.absolute.fit.c
+    assert readings.largest_gap == pytest.approx(0.005 * 0.5)
+    lines = readings.lines()
+    assert lines[0].startswith("absolute reading") and lines[1].startswith("relative reading") and "0.0025" in lines[2]

@@ -9,10 +9,11 @@ from replication.core.validation import check_nonnegative, check_positive
 __all__ = ["time_to_peak", "fit_power_law", "estimate_c", "predict_optimal_l2", "measure_c", "NotPeakedError"]
 
 
-def time_to_peak(steps, test_acc, tol: float = 0.005):
-    """t*: the first time the test accuracy is within ``tol`` of its maximum (the paper uses tol = 0.005, i.e.
-    0.5%). ``steps`` may be steps, epochs or physical time; the result is in the same unit. NaN entries (a
-    diverged run) are ignored; an all-NaN history gives NaN."""
+def time_to_peak(steps, test_acc, tol: float = 0.005, *, relative: bool = False):
+    """t*: the first time the test accuracy is within ``tol`` of its maximum: at least max − tol (this book's reading
+    of the paper's "within .5%" with tol = 0.005), or with ``relative`` at least (1 − tol)·max (the other reading).
+    ``steps`` may be steps, epochs or physical time; the result is in the same unit. NaN entries (a diverged run) are
+    ignored; an all-NaN history gives NaN."""
     check_nonnegative("tol", tol)
     steps = np.asarray(steps, dtype=float)
     acc = np.asarray(test_acc, dtype=float)
@@ -22,7 +23,7 @@ def time_to_peak(steps, test_acc, tol: float = 0.005):
     if not ok.any():
         return float("nan")
     best = acc[ok].max()
-    first = np.argmax(ok & (acc >= best - tol))
+    first = np.argmax(ok & (acc >= (best * (1.0 - tol) if relative else best - tol)))
     return float(steps[first])
 
 

@@ -79,14 +79,15 @@ def first_time_train_error_zero(h: History) -> float:
     return float(h.metrics["epoch"][np.argmax(hit)]) if hit.any() else math.nan
 
 
-def summarize(histories: list[History], *, tol: float = 0.005) -> list[RunSummary]:
-    """One :class:`RunSummary` per history (t* with the paper's 0.5% tolerance)."""
+def summarize(histories: list[History], *, tol: float = 0.005, relative: bool = False) -> list[RunSummary]:
+    """One :class:`RunSummary` per history (t* with the paper's 0.5% tolerance, absolute unless ``relative``: see
+    :func:`~replication.analysis.peaks.time_to_peak`)."""
     rows = []
     for h in histories:
         m = h.metrics
         acc = m["test_accuracy"]
         ok = np.isfinite(acc)
-        t_star = time_to_peak(m["epoch"], acc, tol=tol) if ok.any() and not h.diverged else math.nan
+        t_star = time_to_peak(m["epoch"], acc, tol=tol, relative=relative) if ok.any() and not h.diverged else math.nan
         good = np.isfinite(m["epoch"]) & (m["step"] > 0)
         per_step = float(m["epoch"][good][0] / m["step"][good][0]) if good.any() else 1.0  # 1 with full batches
         rows.append(
@@ -169,9 +170,10 @@ class SweepAnalysis:
     fit_learned: TstarFit
 
 
-def analyze_sweep(histories: list[History], *, chance: float = 0.1) -> SweepAnalysis:
-    """:func:`summarize`, :func:`learning_threshold` and both fits of :func:`fit_tstar` in one call."""
-    rows = summarize(histories)
+def analyze_sweep(histories: list[History], *, chance: float = 0.1, relative: bool = False) -> SweepAnalysis:
+    """:func:`summarize` (t* read as ``relative`` or not), :func:`learning_threshold` and both fits of
+    :func:`fit_tstar` in one call."""
+    rows = summarize(histories, relative=relative)
     threshold = learning_threshold(rows, chance=chance)
     return SweepAnalysis(tuple(rows), threshold, fit_tstar(rows), fit_tstar(rows, min_peak_accuracy=threshold))
 

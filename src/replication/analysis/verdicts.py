@@ -9,10 +9,19 @@ import math
 
 import numpy as np
 
-from replication.analysis.criteria import TiedBest, Verdict, all_of, tied_best, zero_comparison
+from replication.analysis.criteria import (
+    ExponentVerdict,
+    TiedBest,
+    Verdict,
+    all_of,
+    exponent_verdict,
+    tied_best,
+    zero_comparison,
+)
 from replication.analysis.sweeps import (
     RunSummary,
     TstarFit,
+    analyze_sweep,
     best_within_budget,
     final_test_accuracy,
     fit_tstar,
@@ -22,6 +31,8 @@ from replication.core.validation import check_nonnegative, check_positive
 from replication.training.records import History
 
 __all__ = [
+    "TstarReadings",
+    "tstar_readings",
     "SmallestLambdaVerdict",
     "smallest_lambda_vs_zero",
     "ZeroComparison",
@@ -256,3 +267,32 @@ def max_ratio_until(time, reference, other, *, until: float) -> float:
     if not keep.any():
         return math.nan
     return float(np.exp(np.max(np.abs(np.log(reference[keep] / other[keep])))))
+
+
+@dataclasses.dataclass(frozen=True)
+class TstarReadings:
+    """The t* exponent under both readings of the paper's rule, "the minimum time required to be within .5% of the
+    maximum test accuracy" (Section 2): absolute, accuracy ≥ max − 0.005 (this book's t* and headline), and relative,
+    accuracy ≥ 0.995·max (what "of the maximum" says). ``largest_gap``: the largest difference of the two thresholds
+    over the runs, 0.005·(1 − max) at each run's peak."""
+
+    absolute: ExponentVerdict
+    relative: ExponentVerdict
+    largest_gap: float
+
+    def lines(self) -> list[str]:
+        return [
+            f"absolute reading (accuracy ≥ max − 0.005, this book's t*): {self.absolute.fit.describe()}; "
+            f"{self.absolute.verdict.outcome}",
+            f"relative reading (accuracy ≥ 0.995·max, the paper's words): {self.relative.fit.describe()}; "
+            f"{self.relative.verdict.outcome}",
+            f"the two thresholds differ by at most {self.largest_gap:.4f} in accuracy over these runs",
+        ]
+
+
+def tstar_readings(histories: list[History], *, target: float = -1.0) -> TstarReadings:
+    """:class:`TstarReadings` of a sweep's runs (one seed), each decided by the same rule as the headline."""
+    analyses = [analyze_sweep(histories, relative=relative) for relative in (False, True)]
+    absolute, relative = (exponent_verdict(list(a.rows), threshold=a.threshold, target=target) for a in analyses)
+    peaks = [r.max_test_accuracy for r in analyses[0].rows if np.isfinite(r.max_test_accuracy)]
+    return TstarReadings(absolute, relative, largest_gap=max((0.005 * (1.0 - p) for p in peaks), default=math.nan))
