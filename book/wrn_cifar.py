@@ -131,7 +131,8 @@ plotting.show(
     sweep_plots.peak_accuracy_figure(
         sgd.rows, title="Fig. 2e: WRN, max test accuracy against λ"
     ),
-    "Fig. 2e: maximum test accuracy of each run; dotted: λ = 0.",
+    "Fig. 2e: maximum test accuracy of each run; black dotted: the best λ = 0 "
+    "run over η, as the paper draws it (each η's own in the legend).",
     provenance=sgd.provenance,
 )
 

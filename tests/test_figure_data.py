@@ -4,10 +4,12 @@ figure's own arrays), names the slider positions a trace is shown at, and carrie
 import base64
 import csv
 import io
+import math
 import re
 
 import numpy as np
 import plotly.graph_objects as go
+import pytest
 
 from replication.core.provenance import Provenance
 from replication.viz import figure_data, plotting
@@ -76,3 +78,26 @@ def test_caption_carries_the_data_link():
     fig = go.Figure(go.Scatter(x=[1], y=[2])).update_layout(title_text="Fig. 1a: x")
     caption = plotting.caption_html("c", PROV, figure_data.data_link_html(fig, PROV))
     assert caption.startswith('<p class="replication-caption">') and "replication-figure-data" in caption
+
+
+def test_fig_2b_draws_lambda_zero_as_the_paper_and_s6_one_eta():
+    """Fig. 2b: one λ = 0 line, the best over η (each η's own hidden in the legend); Fig. S6: the runs of one η."""
+    from replication.analysis.sweeps import RunSummary
+    from replication.training import History
+    from replication.viz import sweeps
+
+    rows = [RunSummary(lr, lam, lr * lam, 10.0, 5.0, acc, False, None, math.nan)
+            for lr, lam, acc in ((0.1, 0.0, 0.80), (0.4, 0.0, 0.85), (0.1, 0.01, 0.9), (0.4, 0.01, 0.88))]  # fmt: skip
+    fig = sweeps.peak_accuracy_figure(rows, title="Fig. 2b")
+    shown = {t.name: t for t in fig.data if t.visible is None or t.visible is True}
+    assert list(shown["λ = 0, best over η (η = 0.4)"].y) == [0.85, 0.85]
+    assert {t.name for t in fig.data if t.visible == "legendonly"} == {"η = 0.1, λ = 0", "η = 0.4, λ = 0"}
+    epoch = np.array([0.0, 10.0, 20.0])
+    histories = [History(lr=lr, lam=lam, steps=20, diverged=False, diverged_at=None,
+                         metrics=dict(epoch=epoch, test_accuracy=np.array([0.1, 0.5, 0.6])))
+                 for lr in (0.1, 0.4) for lam in (0.0, 0.01, 0.1)]  # fmt: skip
+    s6 = sweeps.curves_figure(histories, metric="test_accuracy", physical=True, title="S6", ylabel="acc", lr=0.4)
+    assert [t.name for t in s6.data] == ["η = 0.4, λ = 0.01", "η = 0.4, λ = 0.1"]
+    assert len(sweeps.curves_figure(histories, metric="test_accuracy", physical=False, title="", ylabel="").data) == 4
+    with pytest.raises(ValueError, match="lr=0.2 is not an η"):
+        sweeps.curves_figure(histories, metric="test_accuracy", physical=True, title="", ylabel="", lr=0.2)
