@@ -83,7 +83,7 @@ def test_models_give_the_same_outputs_and_gradients_with_either_convolution(make
     results = []
     for conv in ("matmul", "lax"):
         apply_fn, params = functional(make(conv))
-        loss, grads = jax.value_and_grad(lambda p: jnp.sum(apply_fn(p, x) ** 2))(params)
+        loss, grads = jax.jit(jax.value_and_grad(lambda p: jnp.sum(apply_fn(p, x) ** 2)))(params)
         results.append((loss, grads))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-4)
     chex.assert_trees_all_close(results[0][1], results[1][1], rtol=1e-3, atol=1e-4)
