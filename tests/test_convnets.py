@@ -22,12 +22,10 @@ def test_wrn_28_10_has_the_reference_parameter_count():
 @pytest.mark.slow
 def test_small_wrn_and_cnn_run_and_have_lecun_init():
     x = jax.random.normal(jax.random.PRNGKey(0), (4, 32, 32, 3))
-    wrn = WideResNet(10, 1, rngs=nnx.Rngs(0))
-    assert wrn(x).shape == (4, 10)
-    for bn in (False, True):
-        cnn = CNN(channels=8, hidden=16, batch_norm=bn, rngs=nnx.Rngs(0))
-        apply_fn, params = functional(cnn)
-        assert apply_fn(params, x).shape == (4, 10)
+    for model in (WideResNet(10, 1, rngs=nnx.Rngs(0)), *(CNN(channels=8, hidden=16, batch_norm=bn, rngs=nnx.Rngs(0))
+                                                         for bn in (False, True))):  # fmt: skip
+        apply_fn, params = functional(model)
+        assert jax.jit(apply_fn)(params, x).shape == (4, 10)  # compiled: op by op the WRN took seconds
     big = CNN(channels=64, hidden=16, rngs=nnx.Rngs(1))
     w = big.convs[1].kernel[...]  # fan_in = 3·3·64
     assert float(jnp.std(w)) == pytest.approx(math.sqrt(2.0 / (9 * 64)), rel=0.03)
