@@ -60,7 +60,7 @@ export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS ?= 0
 export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES ?= -1
 
 .DEFAULT_GOAL := help
-.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless rehearse why build book serve check-book bench release clean distclean
+.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless ledger rehearse why build book serve check-book bench release clean distclean
 
 help: ## List the targets (this text)
 	@echo "l2-dynamics: make <target> [PRESET=smoke|cpu|paper] (default PRESET=cpu)"
@@ -122,7 +122,8 @@ $(PY) -m replication.core.progress follow $(PROGRESS) --chapter $$ch --preset $(
   --stop-file $(PROGRESS).end --pid $$$$ & follower=$$!; \
 status=0; mkdir -p $(LOGS); \
 $(VENV)/bin/jupytext --quiet --to ipynb --output - book/$$ch.py | \
-  REPLICATION_PROGRESS=$(PROGRESS) $(PY) -W ignore::UserWarning -m papermill - $(STAGE)/book/$$ch.ipynb \
+  REPLICATION_PROGRESS=$(PROGRESS) REPLICATION_LEDGER=$(CURDIR)/$(LOGS)/ledger.jsonl REPLICATION_LEDGER_LABEL=$$ch \
+  $(PY) -W ignore::UserWarning -m papermill - $(STAGE)/book/$$ch.ipynb \
     -k $(KERNEL) --cwd $(CURDIR) -p preset $(PRESET) -p seed $(SEED) --log-level WARNING --no-progress-bar \
     --engine replication --execution-timeout $(CELL_TIMEOUT) > $(LOGS)/$$ch.log 2>&1 \
   || status=$$?; \
@@ -171,6 +172,9 @@ book: env device data execute build ## Execute every chapter at PRESET and build
 headless: env device data ## make headless CH="fc_mnist wrn_cifar" (or all) PRESET=..: train into results/ without the book
 	@test -n "$(CH)" || { echo 'usage: make headless CH="<chapter> ..." [PRESET=$(PRESET)] (python -m replication.experiments --help)'; exit 2; }
 	$(PY) -m replication.experiments $(CH) --preset $(PRESET) --seed $(SEED) --times $(TIMES) $(if $(CONFIRM),--yes)
+
+ledger: env ## make ledger PRESET=..: where each chapter's time went in the last make book/chapter (compilation, training, ...)
+	@$(PY) -m replication.core.ledger $(LOGS)/ledger.jsonl
 
 rehearse: env data ## make rehearse PRESET=paper [CH=all] [CPU_DEVICES=8]: what it would train, its FLOPs, memory per device, time on H100/H200 (CPU_DEVICES: also compile its programs over that many CPU devices)
 	$(PY) -m replication.experiments rehearse $(or $(CH),all) --preset $(PRESET) $(if $(CPU_DEVICES),--cpu-devices $(CPU_DEVICES))

@@ -17,6 +17,7 @@ from flax import nnx
 
 from replication import data as data_lib
 from replication.analysis.plan import SweepRun
+from replication.core import ledger
 from replication.core.validation import check_choice
 from replication.experiments.grid import GridResult, cached_grid, rehearsal_cifar_shapes, spec_config
 from replication.models import MLP, functional
@@ -33,6 +34,7 @@ def _cifar10_shaped(n: int) -> np.ndarray:
     return (np.arange(n * 32 * 32 * 3, dtype=np.int64) % 251).astype(np.uint8).reshape(n, 32, 32, 3)
 
 
+@ledger.timed_calls("data loading")
 def load_data(
     train_samples: int,
     test_samples: int,

@@ -13,6 +13,7 @@ from replication import data as data_lib
 from replication.analysis.criteria import EtaSpreads, Verdict, eta_flattening_verdict, eta_spreads
 from replication.analysis.plan import SweepRun, plan_sweep
 from replication.analysis.verdicts import accuracy_when_train_reaches_one
+from replication.core import ledger
 from replication.experiments.grid import GridResult, cached_grid, spec_config
 from replication.experiments.results import SweepResult, analyzed
 from replication.models import MLP, functional
@@ -25,6 +26,7 @@ __all__ = ["STUDIES", "load_data", "make_model", "sweep_runs", "run_sweep", "see
 STUDIES = ("tstar_sweep", "mse_sweep")
 
 
+@ledger.timed_calls("data loading")
 def load_data(source: str, train_samples: int, test_samples: int) -> Dataset:
     """First ``train_samples`` MNIST training images and first ``test_samples`` test images, standardized with
     the training subset's statistics, flattened; one-hot targets."""

@@ -72,6 +72,9 @@ def start_chapter(chapter: str, *, preset: str, seed, show: bool = True):
     from replication.experiments.configs import get_config, units_note
 
     check_parameters(preset=preset, seed=seed)
+    from replication.core import ledger
+
+    ledger.install()  # where the chapter's time goes (make ledger), when make runs it
     cfg = get_config(chapter, preset)
     if show:
         show_banner(preset)

@@ -33,6 +33,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from replication.core import ledger
 from replication.core.progress import grid_label, reporter
 from replication.core.validation import check_nonnegative
 from replication.training.checkpoint import GridCheckpoint
@@ -171,14 +172,19 @@ def train_grid(
             state = place.put_runs(resumed.state)
         else:
             first_chunk, alive = 0, np.ones(len(program.runs), bool)
-            records = [placement.to_host(bucket.first_eval(start, ctrl, jnp.int32(0), *hyper))]
+            with ledger.timed("first evaluation"):
+                records = [placement.to_host(bucket.first_eval(start, ctrl, jnp.int32(0), *hyper))]
+            _count_evaluations("first", len(program.runs), data)
         meter.start(program, first_chunk)
         for c in range(first_chunk, program.n_chunks):
             if not alive.any():  # every run diverged: nothing left to train in this program
                 meter.skip(program, program.n_chunks - c)
                 break
-            *state, metrics = bucket.run_chunk(*state, jnp.int32(c * program.every), *hyper)
-            records.append(placement.to_host(metrics))
+            with ledger.timed("training"):  # program.every steps of each run, then an evaluation of each
+                *state, metrics = bucket.run_chunk(*state, jnp.int32(c * program.every), *hyper)
+                records.append(placement.to_host(metrics))
+            ledger.count("steps", program.every * len(program.runs))
+            _count_evaluations("in chunks", len(program.runs), data)
             meter.chunk_done(program, c)
             alive &= np.isfinite(records[-1]["train_loss"]) & np.isfinite(records[-1]["sq_norm"])
             if c + 1 < program.n_chunks:
@@ -190,6 +196,12 @@ def train_grid(
         meter.end()
     saved.remove()
     return [histories[i] for i in range(len(lrs))]
+
+
+def _count_evaluations(where: str, runs: int, data: Dataset) -> None:
+    """The ledger's evaluation counts: passes (one per run over both splits) and the images they see."""
+    ledger.count(f"evaluation passes ({where})", runs)
+    ledger.count("evaluation images", runs * (data.n_train + len(data.x_test)))
 
 
 def train(

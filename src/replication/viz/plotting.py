@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from replication.core import ledger
 from replication.core.provenance import Provenance
 from replication.viz.figure_data import data_link_html, figure_title
 
@@ -143,9 +144,10 @@ def show(fig: go.Figure, caption: str, *, provenance: Provenance) -> None:
     CSV of the numbers it plots (:mod:`replication.viz.figure_data`)."""
     from IPython.display import display
 
-    display(figure_bundle(fig), raw=True)
-    caption_markup = caption_html(caption, provenance, data_link_html(fig, provenance))
-    display({"text/html": caption_markup, "text/plain": f"Figure. {caption} ({provenance.line()})"}, raw=True)
+    with ledger.timed("figures"):
+        display(figure_bundle(fig), raw=True)
+        caption_markup = caption_html(caption, provenance, data_link_html(fig, provenance))
+        display({"text/html": caption_markup, "text/plain": f"Figure. {caption} ({provenance.line()})"}, raw=True)
 
 
 @dataclasses.dataclass(frozen=True)
