@@ -191,7 +191,7 @@ def check_page(
 # (log axes in log10, as plotly keeps their range) beside the rendered range.
 # JavaScript shared by the page queries: a trace's array as plain numbers (plotly keeps numpy arrays as base64
 # "bdata"), and a figure's title as a reader sees it ("Fig. 2a: subtitle", markup dropped).
-JS_HELPERS = """
+JS_HELPERS = r"""
     const T = {f8: Float64Array, f4: Float32Array, i1: Int8Array, u1: Uint8Array, u1c: Uint8ClampedArray,
                i2: Int16Array, u2: Uint16Array, i4: Int32Array, u4: Uint32Array};
     const arr = (v) => {
@@ -207,7 +207,8 @@ JS_HELPERS = """
     const figTitle = (gd) => {  // from the figure's own layout (plotly fills an untitled one with a placeholder)
         const t = (gd.layout || {}).title;
         const sub = t && typeof t === 'object' && t.subtitle && t.subtitle.text;
-        return [typeof t === 'string' ? t : t && t.text, sub].filter(Boolean).join(': ').replace(/<[^>]+>/g, '');
+        const plain = (x) => (x || '').replace(/<br\s*\/?>/g, ' ').replace(/<[^>]+>/g, '');
+        return [plain(typeof t === 'string' ? t : t && t.text), plain(sub)].filter(Boolean).join(': ');
     };
 """
 

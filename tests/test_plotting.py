@@ -104,3 +104,17 @@ def test_image_grid_titles_each_image_with_its_own_label_name_grey_or_rgb():
         titles = {a.text for a in digit_grid_figure(ds, 4, class_names=names).layout.annotations}
         assert titles == {f"#{i}: class{labels[i]}" for i in range(4)}
         assert {a.text for a in digit_grid_figure(ds, 4).layout.annotations} == {f"#{i}: {labels[i]}" for i in range(4)}
+
+
+def test_long_titles_are_broken_into_lines_a_phone_shows_and_sliders_keep_theirs():
+    import re
+
+    text = "one mode of eq. (3) at <i>λ</i> = 0.01, k = 2 and k = 1 (f₀ = 0, y = 1), a long subtitle indeed"
+    wrapped = plotting.wrap_title(text)
+    lines = wrapped.split("<br>")
+    assert len(lines) > 1 and all(len(re.sub("<[^>]+>", "", line)) <= plotting.TITLE_WIDTH for line in lines)
+    assert " ".join(lines) == text and plotting.wrap_title(wrapped) == wrapped  # same words; safe twice
+    fig = plotting.style(go.Figure().update_layout(title_text=f"Fig. 5a/b: {text}"))
+    assert fig.layout.title.text == "<b>Fig. 5a/b</b>" and fig.layout.title.subtitle.text == wrapped
+    steps = [plotting.SliderStep("a", "T" * 80, [go.Scatter(y=[1])])]
+    assert plotting.style(plotting.slider_figure(steps, slider_prefix="x")).layout.title.text == "T" * 80

@@ -133,7 +133,9 @@ ROWS = ("compilation", "training", "first evaluation", "data loading", "figures"
 
 def table(lines: list[dict]) -> str:
     """One row per label (the last line of each: a re-run replaces a run), one column per part of the time, each
-    "seconds (share of wall)", then the counts."""
+    "seconds (share of wall)", then the counts. "wall" runs from the ledger's first import in the process (a
+    chapter's first cell, after JAX is imported) to its end; compilation includes reading programs back from the
+    persistent cache and the tracing and lowering that a cache hit still needs."""
     latest = {line["label"]: line for line in lines}
     head = ["chapter", "wall", *ROWS, "other"]
     out = [" | ".join(head), " | ".join("---" for _ in head)]
@@ -149,6 +151,15 @@ def table(lines: list[dict]) -> str:
             f"{k.split(': ')[1]} {v:.1f} s" for k, v in sorted(line["seconds"].items()) if k.startswith(f"{COMPILE}: ")
         )
         out.append(f"{label}: {counts or 'no counts'}" + (f"; compilation: {compile_parts}" if compile_parts else ""))
+        first, passes = line["counts"].get("evaluation passes (first)", 0), line["counts"].get(
+            "evaluation passes (in chunks)", 0)  # fmt: skip
+        if first and passes:  # the chunks' evaluations are fused with their steps: estimated from the first ones
+            per_pass = line["seconds"].get("first evaluation", 0.0) / first
+            train = line["seconds"].get("training", 0.0)
+            out.append(
+                f"  evaluation inside training ≈ {per_pass * passes:.1f} s of its {train:.1f} s "
+                f"({passes:,.0f} passes at the first evaluations' {per_pass * 1e3:.1f} ms a pass)"
+            )
     return "\n".join(out)
 
 

@@ -30,10 +30,15 @@ from replication.core.provenance import Provenance
 __all__ = ["FigureTable", "figure_title", "figure_table", "figure_csv", "data_filename", "data_link_html"]
 
 
+def _plain(text: str | None) -> str:
+    """Title markup as plain text: a line break is a space, other tags are dropped."""
+    return re.sub("<[^>]+>", "", re.sub(r"<br\s*/?>", " ", text or ""))
+
+
 def figure_title(fig: go.Figure) -> str:
-    """The figure's title as a reader sees it: "Fig. 2a: what it shows" (bold markup dropped, subtitle joined)."""
-    title = re.sub("<[^>]+>", "", fig.layout.title.text or "")
-    subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
+    """The figure's title as a reader sees it: "Fig. 2a: what it shows" (markup dropped, subtitle joined)."""
+    title = _plain(fig.layout.title.text)
+    subtitle = _plain(fig.layout.title.subtitle.text) if fig.layout.title.subtitle else ""
     return f"{title}: {subtitle}" if title and subtitle else (title or subtitle or "untitled")
 
 

@@ -29,6 +29,8 @@ from replication.viz.figure_data import data_link_html, figure_title
 __all__ = [
     "PLOTLY_CONFIG",
     "FONT",
+    "TITLE_WIDTH",
+    "wrap_title",
     "style",
     "reference_line",
     "figure_bundle",
@@ -44,6 +46,7 @@ __all__ = [
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "svg"}}
 
 
+TITLE_WIDTH = 48  # characters of a title line: what a 400 px screen shows of the 14 px subtitle
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 # "Fig. 2b: max test accuracy against λ" -> ("Fig. 2b", "max test accuracy against λ"); also "Fig. 5a/b", "Fig. S6"
 _FIG_TITLE = re.compile(r"^(Fig(?:ure)?\.\s*[S]?\d+[a-z]?(?:[/–-][a-z])?)\s*[:.]\s*(.+)$", re.S)
@@ -52,8 +55,9 @@ _FIG_TITLE = re.compile(r"^(Fig(?:ure)?\.\s*[S]?\d+[a-z]?(?:[/–-][a-z])?)\s*[:
 def style(fig: go.Figure) -> go.Figure:
     """The book's figure style, in place; returns ``fig``. Safe to apply twice.
 
-    * Title "Fig. 2b: what it shows" becomes the bold figure number with the rest as a subtitle, so a long title
-      stays inside the figure at a phone's width (400 px); other titles are kept as they are.
+    * Title "Fig. 2b: what it shows" becomes the bold figure number with the rest as a subtitle, and titles and
+      subtitles are broken into lines of at most :data:`TITLE_WIDTH` characters (:func:`wrap_title`), so that a long
+      title stays inside the figure at a phone's width (400 px). Figures with sliders keep their titles as written.
     * Legend under the plot, horizontal: it wraps into rows on a narrow screen instead of squeezing the plot.
       Figures with sliders keep it above the plot (the sliders live under it).
     * White paper and light-grey plot area with dark text: the same card in the theme's light and dark mode.
@@ -61,9 +65,14 @@ def style(fig: go.Figure) -> go.Figure:
     """
     title = fig.layout.title.text or ""
     match = _FIG_TITLE.match(title)
+    sliders = bool(fig.layout.sliders)
     if match and not (fig.layout.title.subtitle and fig.layout.title.subtitle.text):
         fig.update_layout(title=dict(text=f"<b>{match.group(1)}</b>", subtitle=dict(text=match.group(2))))
-    sliders = bool(fig.layout.sliders)
+    if not sliders:  # (a slider step sets the title's text: its lines stay as written)
+        subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
+        fig.update_layout(title_text=wrap_title(fig.layout.title.text or ""))
+        if subtitle:
+            fig.update_layout(title_subtitle_text=wrap_title(subtitle))
     legend = (
         dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom")
         if sliders
@@ -91,6 +100,24 @@ def style(fig: go.Figure) -> go.Figure:
     fig.update_xaxes(automargin=True, showline=True, linecolor="#888", gridcolor="#e3e5e8", title_standoff=8)
     fig.update_yaxes(automargin=True, showline=True, linecolor="#888", gridcolor="#e3e5e8", title_standoff=8)
     return fig
+
+
+def wrap_title(text: str, width: int = TITLE_WIDTH) -> str:
+    """``text`` with line breaks (``<br>``) between words so that no line is longer than ``width`` characters:
+    Plotly never wraps a title, and a phone shows about 48 characters of the subtitle. Existing breaks are kept;
+    markup does not count toward the width. Safe to apply twice."""
+    lines = []
+    for line in re.split(r"<br\s*/?>", text):
+        words, current = line.split(" "), ""
+        for word in words:
+            candidate = f"{current} {word}" if current else word
+            if current and len(re.sub("<[^>]+>", "", candidate)) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = candidate
+        lines.append(current)
+    return "<br>".join(lines)
 
 
 def _finite(values) -> np.ndarray:

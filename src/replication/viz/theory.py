@@ -72,8 +72,11 @@ def mode_slider_figure(lams, gammas, *, k: int = 2, f0: float = 0.0, y: float = 
         col_prefix="γ = ",
         active=(len(lams) // 2 + 1, len(gammas) - 2),
         layout=dict(
-            title_text=f"Drag λ and γ: one mode of eq. (3), k = {k} (solid) and k = 1 (dashed), "
-            f"f₀ = {fmt(f0)}, y = {fmt(y)}",
+            # short lines: a title does not wrap, and on a phone the figure is 370 px wide
+            title=dict(
+                text="Drag λ and γ",
+                subtitle=dict(text=f"one mode of eq. (3): k = {k} solid, k = 1 dashed<br>f₀ = {fmt(f0)}, y = {fmt(y)}"),
+            ),
             xaxis=dict(type="log", title=TIME, range=[-2, 6]),
             yaxis=dict(title="f_a(t)", range=[min(0.0, f0, y) - 0.05, max(1.0, f0, y) + 0.05]),
             height=560,
