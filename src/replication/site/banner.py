@@ -68,12 +68,12 @@ def start_chapter(chapter: str, *, preset: str, seed, show: bool = True):
     """What every chapter does first: validate its papermill parameters, load its configuration at ``preset`` (in
     our units), (unless ``show`` is False, for chapters that first need to know their data) show the preset banner,
     and print the units the page uses and where its runs depart from the authors' code."""
+    from replication.core import ledger
     from replication.core.presets import check_parameters
     from replication.experiments.configs import get_config, units_note
+    from replication.experiments.departures import departures_note
 
     check_parameters(preset=preset, seed=seed)
-    from replication.core import ledger
-
     ledger.install()  # where the chapter's time goes (make ledger), when make runs it
     cfg = get_config(chapter, preset)
     if show:
@@ -82,8 +82,6 @@ def start_chapter(chapter: str, *, preset: str, seed, show: bool = True):
 
     commands = "\n".join(f"{what}: {cmd}" for what, cmd in run_yourself_commands(chapter, preset=preset, seed=seed))
     display({"text/html": run_yourself_html(chapter, preset=preset, seed=seed), "text/plain": commands}, raw=True)
-    from replication.experiments.departures import departures_note
-
     for note in (units_note(cfg), departures_note(chapter)):
         if note:
             print(note)
