@@ -117,4 +117,12 @@ def departures_table_html() -> str:
         f"<td>{html.escape(d.effect)}</td><td>{html.escape(', '.join(d.chapters))}</td></tr>"
         for d in DEPARTURES
     )
-    return f'<table class="table replication-departures"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+    # the columns share the page's width (with the automatic layout the last column ran past the right edge)
+    widths = "".join(f'<col style="width:{w}%">' for w in (14, 24, 24, 22, 16))
+    # (the book's theme sets .bd-content div.output table to the automatic layout: named here to outrank it)
+    cls = "table.replication-departures,.bd-content div.output table.replication-departures"
+    cells = "table.replication-departures td,table.replication-departures th"
+    phone = f"@media (max-width:700px){{{cls}{{min-width:40rem}}}}"  # scrolls sideways rather than one word a line
+    style = f"<style>{cls}{{table-layout:fixed;width:100%}}{phone}{cells}{{overflow-wrap:break-word}}</style>"
+    table = f'<table class="table replication-departures"><colgroup>{widths}</colgroup><thead>{head}</thead>'
+    return f"{style}{table}<tbody>{rows}</tbody></table>"

@@ -347,9 +347,10 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
     # The columns share the page's width; on a phone (below 700 px) the table keeps 44rem and scrolls sideways in
     # its output box instead of breaking every word into letters. A word wraps inside only when it alone is wider
     # than its column.
-    widths = "".join(f'<col style="width:{w}%">' for w in (9, 17, 9, 13, 17, 18, 17))
-    style = ("<style>table.replication-figures{table-layout:fixed;width:100%}"
-             "@media (max-width:700px){table.replication-figures{min-width:44rem}}"
+    widths = "".join(f'<col style="width:{w}%">' for w in (11, 16, 11, 13, 16, 18, 15))
+    # (the book's theme sets .bd-content div.output table to the automatic layout: named here to outrank it)
+    cls = "table.replication-figures,.bd-content div.output table.replication-figures"
+    style = (f"<style>{cls}{{table-layout:fixed;width:100%}}@media (max-width:700px){{{cls}{{min-width:44rem}}}}"
              "table.replication-figures td,table.replication-figures th{overflow-wrap:break-word;hyphens:auto}"
              "</style>")  # fmt: skip
     said_once = f"<p><small>Every number below: {shared}.</small></p>" if shared else ""
