@@ -18,6 +18,7 @@ tests/test_check_book.py):
 * every Plotly figure has a data link under it (``a.replication-figure-data``, written by
   :mod:`replication.viz.figure_data`): the check follows it and the CSV must carry the figure's title and exactly the
   numbers plotted, trace by trace (names, x, y, error bars);
+* no table in a cell output runs past its cell's right edge (at the check's 1400 px);
 * no code cell (input or text output) is wider than its box unless it scrolls with a visible scrollbar (the
   book's CSS wraps code lines; text outputs scroll).
 
@@ -178,6 +179,7 @@ def check_page(
     facts["dataLinks"] = len(data["links"])
     problems += output_path_problems(page.evaluate(OUTPUT_TEXTS), machine_paths())
     problems += [f"code cell wider than its box, no scrollbar: {c!r}" for c in page.evaluate(OVERFLOWING_CODE)]
+    problems += [f"table wider than its cell: {t!r}" for t in page.evaluate(OVERFLOWING_TABLES)]
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / (path.replace("/", "_").replace(".html", "") + ".png")), full_page=True)
@@ -287,6 +289,14 @@ OUTPUT_TEXTS = "() => [...document.querySelectorAll('div.cell_output')].map(o =>
 
 # Code inputs and text outputs wider than their box, unless they scroll with a scrollbar that takes space; also
 # any whose right edge runs past its cell's.
+# Tables in cell outputs whose right edge runs past their cell's at this width: a column a reader cannot see
+# without finding a sideways scroll (the landing page's table once hid its last column this way). Named by their
+# first header cell.
+OVERFLOWING_TABLES = """() => [...document.querySelectorAll('div.cell_output table')].filter(t => {
+    const cell = t.closest('div.cell') || t.parentElement;
+    return t.getBoundingClientRect().right > cell.getBoundingClientRect().right + 1;
+}).map(t => ((t.querySelector('th, td') || {}).innerText || 'a table').slice(0, 40))"""
+
 OVERFLOWING_CODE = """() => [...document.querySelectorAll('div.cell_input pre, div.cell_output pre')].filter(p => {
     const st = getComputedStyle(p);
     const cell = p.closest('div.cell') || p.parentElement;

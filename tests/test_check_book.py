@@ -133,6 +133,13 @@ PAGES = {
         )
     ),  # fmt: skip
     "wrong_data": page(cell("fig", figure_html(TWO_LINES, go.Figure(TWO_LINES).update_traces(y=[3, 4.5], selector=1)))),
+    "wide_table": page(
+        cell(
+            "table",
+            '<div class="output text_html" style="overflow-x: auto"><table style="table-layout: auto">'
+            "<tr><th>Figure</th>" + "<td>wide_column_without_spaces_</td>" * 12 + "</tr></table></div>",
+        )
+    ),  # fmt: skip
     "machine_path": page(cell("record_headline(...)", text_output("PosixPath('/tmp/book/results/headlines.json')"))),
     "code_overflow": page(
         "<style>div.cell_input pre { white-space: pre !important; overflow: hidden; }</style>" + cell(LONG + LONG)
@@ -145,6 +152,7 @@ EXPECTED = {
     "log_axis_annotation": "xaxis runs",
     "empty_trace": "trace 'trace 1' is empty",
     "machine_path": "path of the build machine ('/tmp/')",
+    "wide_table": "table wider than its cell: 'Figure'",
     "no_data_link": "1 Plotly figures but 0 data links",
     "wrong_data": "trace 1 point 1: y is '4.5', plotted 4",
     "code_overflow": "code cell wider than its box",
