@@ -41,3 +41,15 @@ def test_our_side_of_the_shortcut_and_the_crop_is_what_the_code_does():
         corners.add(tuple(int(v) for v in np.argwhere(image[0, ..., 0] == out[0, 1, 1, 0])[0]))
     assert corners == {(r, c) for r in range(3) for c in range(3)}
     assert "crop offsets 0 to 8" in departures.DEPARTURES[5].ours
+
+
+def test_the_books_generated_tables_share_the_pages_width_over_the_themes_rule():
+    import pytest
+
+    from replication.core.html_table import fixed_table
+
+    table = fixed_table("x", [("A", 40), ("B", 60)], [["1", "<b>2</b>"]], phone_min_rem=30)
+    assert ".bd-content div.output table.x{table-layout:fixed;width:100%}" in table  # outranks the theme's auto
+    assert "min-width:30rem" in table and '<col style="width:40%">' in table and "<td><b>2</b></td>" in table
+    with pytest.raises(ValueError, match="every row of x must have 2 cells"):
+        fixed_table("x", [("A", 40), ("B", 60)], [["1"]], phone_min_rem=30)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 import html
 
+from replication.core.html_table import fixed_table
+
 __all__ = ["AUTHORS_CODE", "Departure", "DEPARTURES", "departures_for", "departures_note", "departures_table_html"]
 
 AUTHORS_CODE = "google/autol2 (commit 9851fdf)"
@@ -110,19 +112,7 @@ def departures_note(chapter: str) -> str | None:
 
 def departures_table_html() -> str:
     """Every departure as a table: topic, theirs, ours, what it may change (ours), chapters."""
-    head = "<tr><th>What</th><th>The authors' code</th><th>Ours</th><th>What it may change (our judgement)</th>" \
-        "<th>Chapters</th></tr>"  # fmt: skip
-    rows = "".join(
-        f"<tr><td>{html.escape(d.topic)}</td><td>{html.escape(d.theirs)}</td><td>{html.escape(d.ours)}</td>"
-        f"<td>{html.escape(d.effect)}</td><td>{html.escape(', '.join(d.chapters))}</td></tr>"
-        for d in DEPARTURES
-    )
-    # the columns share the page's width (with the automatic layout the last column ran past the right edge)
-    widths = "".join(f'<col style="width:{w}%">' for w in (14, 24, 24, 22, 16))
-    # (the book's theme sets .bd-content div.output table to the automatic layout: named here to outrank it)
-    cls = "table.replication-departures,.bd-content div.output table.replication-departures"
-    cells = "table.replication-departures td,table.replication-departures th"
-    phone = f"@media (max-width:700px){{{cls}{{min-width:40rem}}}}"  # scrolls sideways rather than one word a line
-    style = f"<style>{cls}{{table-layout:fixed;width:100%}}{phone}{cells}{{overflow-wrap:break-word}}</style>"
-    table = f'<table class="table replication-departures"><colgroup>{widths}</colgroup><thead>{head}</thead>'
-    return f"{style}{table}<tbody>{rows}</tbody></table>"
+    columns = [("What", 14), ("The authors' code", 24), ("Ours", 24), ("What it may change (our judgement)", 22),
+               ("Chapters", 16)]  # fmt: skip
+    rows = [[html.escape(x) for x in (d.topic, d.theirs, d.ours, d.effect, ", ".join(d.chapters))] for d in DEPARTURES]
+    return fixed_table("replication-departures", columns, rows, phone_min_rem=40)

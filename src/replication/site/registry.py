@@ -12,6 +12,7 @@ import functools
 import html
 from pathlib import Path
 
+from replication.core.html_table import fixed_table
 from replication.core.project import project_root
 
 __all__ = ["FigureRow", "FIGURES", "toc_chapters", "toc_chapters_in_order", "landing_table_html"]
@@ -335,27 +336,12 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
         record = headlines.get(r.headline) if r.headline else None
         ours = _format_ours(record, seed_notes.get(r.headline), shared) if r.headline else "<em>see chapter</em>"
         setting = (record or {}).get("setting") or r.setting_text()
-        rows.append(
-            f"<tr><td>{html.escape(r.figure)}</td><td>{html.escape(r.claim)}</td><td>{chapter}</td>"
-            f"<td>{html.escape(r.paper)}</td><td>{ours}</td><td>{_format_verdict(r, record)}</td>"
-            f"<td><small>{html.escape(setting)}</small></td></tr>"
-        )
-    head = (
-        "<tr><th>Figure</th><th>Claim</th><th>Chapter</th><th>Paper</th><th>Ours</th><th>Verdict</th>"
-        "<th>Ours: model · data · optimizer</th></tr>"
-    )
-    # The columns share the page's width; on a phone (below 700 px) the table keeps 44rem and scrolls sideways in
-    # its output box instead of breaking every word into letters. A word wraps inside only when it alone is wider
-    # than its column.
-    widths = "".join(f'<col style="width:{w}%">' for w in (11, 16, 11, 13, 16, 18, 15))
-    # (the book's theme sets .bd-content div.output table to the automatic layout: named here to outrank it)
-    cls = "table.replication-figures,.bd-content div.output table.replication-figures"
-    style = (f"<style>{cls}{{table-layout:fixed;width:100%}}@media (max-width:700px){{{cls}{{min-width:44rem}}}}"
-             "table.replication-figures td,table.replication-figures th{overflow-wrap:break-word;hyphens:auto}"
-             "</style>")  # fmt: skip
+        rows.append([html.escape(r.figure), html.escape(r.claim), chapter, html.escape(r.paper), ours,
+                     _format_verdict(r, record), f"<small>{html.escape(setting)}</small>"])  # fmt: skip
+    columns = [("Figure", 11), ("Claim", 16), ("Chapter", 11), ("Paper", 13), ("Ours", 16), ("Verdict", 18),
+               ("Ours: model · data · optimizer", 15)]  # fmt: skip
     said_once = f"<p><small>Every number below: {shared}.</small></p>" if shared else ""
-    return (f'{style}{said_once}<table class="table replication-figures"><colgroup>{widths}</colgroup>'
-            f'<thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>')  # fmt: skip
+    return said_once + fixed_table("replication-figures", columns, rows, phone_min_rem=44)
 
 
 def toc_chapters_in_order(toc_path: str | Path | None = None) -> list[str]:
