@@ -34,7 +34,7 @@ def _cli(*args, results: Path):
 def test_headless_run_writes_results_that_the_second_call_and_the_chapter_reuse(tmp_path, monkeypatch):
     first = _cli("failure_case", "--preset", "smoke", results=tmp_path)
     assert first.returncode == 0, first.stderr[-3000:]
-    stored = sorted((tmp_path / "smoke" / "runs").glob("failure_case-*.json"))
+    stored = sorted((tmp_path / "smoke" / "runs").glob("fc-*-stand-in-*.json"))  # S7: the FC network on the stand-in
     assert len(stored) == 1 and "failure_case at smoke: 1 trained, 0 recomputed, 0 reused" in first.stdout
     # progress on the terminal (no $REPLICATION_PROGRESS here): at least each grid's last line
     done = [line for line in first.stdout.splitlines() if ": chunk " in line and line.endswith(", done")]

@@ -115,14 +115,17 @@ def test_a_run_stored_before_an_edit_is_not_reused_after_it(fakepkg, tmp_path):
 
 
 def test_experiment_keys_follow_the_layers():
-    """The FC sweep's key covers its data, model and engine, and no figure, site or budget-analysis code."""
-    from replication.experiments import fc_mnist
+    """A grid's key covers its data, model and engine (what trains a request), and no figure, site or
+    budget-analysis code, and no chapter's experiment module (they only build requests, which the store keys)."""
+    from replication.experiments import grid
 
-    key = code_key(fc_mnist.run_sweep)
-    assert {"replication.data.transforms", "replication.models.mlp", "replication.training.engine"} <= set(key.modules)
-    assert "replication.experiments.fc_mnist.load_data" in key.definitions
+    key = code_key(grid.train_request)
+    modules = {"replication.data.transforms", "replication.models.mlp", "replication.models.convnets",
+               "replication.training.engine", "replication.experiments.request"}  # fmt: skip
+    assert modules <= set(key.modules)
+    assert key.definitions == ("replication.experiments.grid.train_request",)
     assert not [m for m in key.modules if m.startswith(("replication.viz", "replication.site"))]
-    assert "replication.analysis.budgets" not in key.modules
+    assert not {"replication.analysis.budgets", "replication.experiments.fc_mnist"} & set(key.modules)
 
 
 def test_code_key_refuses_what_it_cannot_read():

@@ -25,8 +25,8 @@ def test_why_names_the_differing_config_field_and_code_module(tmp_path, monkeypa
     wider = cfg.replace(model=cfg.model.replace(width=cfg.model.width + 8))
     edited = _explain(wider)
     assert not edited.stored and edited.nearest == stored.file
-    assert edited.config == (f"width: {cfg.model.width} → {cfg.model.width + 8}",) and edited.code == ()
-    assert f"config width: {cfg.model.width} → {cfg.model.width + 8}" in edited.describe()
+    assert edited.config == (f"model.width: {cfg.model.width} → {cfg.model.width + 8}",) and edited.code == ()
+    assert f"config model.width: {cfg.model.width} → {cfg.model.width + 8}" in edited.describe()
 
     real = code_key_module.code_key
 

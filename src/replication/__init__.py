@@ -34,6 +34,8 @@ _PUBLIC = {
     "replication.analysis.sweeps": ("summarize", "fit_tstar"),
     "replication.experiments.configs": ("get_config",),
     "replication.experiments.store": ("cached_result",),
+    "replication.experiments.request": ("GridRequest", "DataRequest", "ModelRequest"),
+    "replication.experiments.grid": ("cached_grid",),
 }
 _WHERE = {name: module for module, names in _PUBLIC.items() for name in names}
 _SUBPACKAGES = ("core", "data", "models", "training", "theory", "analysis", "experiments", "viz", "site")

@@ -4,49 +4,39 @@ points of Fig. 2a–c/S1/S6 (:func:`tstar_sweep`) and Fig. S5 (:func:`mse_sweep`
 
 from __future__ import annotations
 
-import dataclasses
-import math
-
-from flax import nnx
-
-from replication import data as data_lib
 from replication.analysis.criteria import EtaSpreads, Verdict, eta_flattening_verdict, eta_spreads
 from replication.analysis.plan import SweepRun, plan_sweep
 from replication.analysis.verdicts import accuracy_when_train_reaches_one
-from replication.core import ledger
-from replication.experiments.grid import GridResult, cached_grid, spec_config
+from replication.experiments import request as request_lib
+from replication.experiments.grid import GridResult, cached_grid
+from replication.experiments.request import DataRequest, GridRequest, ModelRequest, build_model
 from replication.experiments.results import SweepResult, analyzed
-from replication.models import MLP, functional
 from replication.training import Dataset, TrainSpec
 
-__all__ = ["STUDIES", "load_data", "make_model", "sweep_runs", "run_sweep", "seed_list", "tstar_sweep", "mse_sweep",
-           "mse_verdict"]  # fmt: skip
+__all__ = ["STUDIES", "data_request", "load_data", "make_model", "sweep_runs", "run_sweep", "seed_list",
+           "tstar_sweep", "mse_sweep", "mse_verdict"]  # fmt: skip
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("tstar_sweep", "mse_sweep")
 
 
-@ledger.timed_calls("data loading")
+def data_request(cfg) -> DataRequest:
+    """The chapter's data: the first ``data.train_samples`` MNIST training images and ``data.test_samples`` test
+    images, standardized with the training subset's statistics, flattened."""
+    d = cfg.data
+    return DataRequest("mnist", d.train_samples, d.test_samples, mnist_source=d.mnist_source, flatten=True)
+
+
 def load_data(source: str, train_samples: int, test_samples: int) -> Dataset:
     """First ``train_samples`` MNIST training images and first ``test_samples`` test images, standardized with
     the training subset's statistics, flattened; one-hot targets."""
-    train = data_lib.first_n(data_lib.load_mnist("train", source), train_samples)
-    test = data_lib.first_n(data_lib.load_mnist("test", source), test_samples)
-    stats = data_lib.normalization_stats(train.images)
-    return Dataset(
-        x_train=data_lib.flatten(data_lib.standardize(train.images, stats)),
-        y_train=data_lib.one_hot(train.labels),
-        labels_train=train.labels,
-        x_test=data_lib.flatten(data_lib.standardize(test.images, stats)),
-        y_test=data_lib.one_hot(test.labels),
-        labels_test=test.labels,
-    )
+    request = DataRequest("mnist", train_samples, test_samples, mnist_source=source, flatten=True)
+    return request_lib.load_data(request)[0]
 
 
 def make_model(width: int, depth: int, seed: int):
     """Appendix A's FC network (standard parameterization, LeCun init, σ_w = √2, σ_b = 0) as (apply_fn, params)."""
-    net = MLP(784, 10, width=width, depth=depth, rngs=nnx.Rngs(seed), sigma_w=math.sqrt(2.0), sigma_b=0.0)
-    return functional(net)
+    return build_model(ModelRequest.of("fc", width=width, depth=depth), (784,), seed)
 
 
 def sweep_runs(cfg, *, lrs=None, lams=None, physical_time=None, zero_lr_time=None) -> list[SweepRun]:
@@ -67,19 +57,9 @@ def run_sweep(
     checkpoint (``results/<preset>/checkpoints/``). ``spec_options`` go to :class:`TrainSpec` (``schedule``,
     ``autol2``, ...)."""
     spec = TrainSpec(loss=loss, batch_size=None, evals=evals or cfg.sweep.evals, **spec_options)
-    d, m = cfg.data, cfg.model
-    config = dict(name=name, preset=cfg.preset, seed=seed, loss=loss, width=m.width, depth=m.depth,
-                  source=d.mnist_source, train_samples=d.train_samples, test_samples=d.test_samples,
-                  evals=spec.evals, runs=[dataclasses.asdict(r) for r in runs])  # fmt: skip
-    if seeds is not None:
-        config["seeds"] = list(seeds)
-    if spec_options:
-        config["spec"] = spec_config(spec_options)
-    return cached_grid(
-        name, cfg.preset, config, runs, seed=seed, spec=spec, code=run_sweep, log=log,
-        load=lambda: load_data(d.mnist_source, d.train_samples, d.test_samples),
-        build=(lambda s=seed: make_model(m.width, m.depth, s)), seeds=seeds,
-    )  # fmt: skip
+    model = ModelRequest.of("fc", width=cfg.model.width, depth=cfg.model.depth)
+    request = GridRequest(data_request(cfg), model, spec, tuple(runs), seed=seed, seeds=tuple(seeds or ()))
+    return cached_grid(name, cfg.preset, request, log=log)
 
 
 def seed_list(cfg, seed: int) -> list[int] | None:

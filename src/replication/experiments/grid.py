@@ -1,9 +1,10 @@
-"""One stored, resumable grid: the glue between a chapter's data and model and the engine.
+"""One stored, resumable grid: the glue between a chapter's request and the engine.
 
-:func:`cached_grid` trains a list of :class:`~replication.analysis.plan.SweepRun` (η, λ, epochs) from one initialization
-as one vmapped grid, stores the histories keyed by the full configuration and the code that computes them
-(:func:`replication.experiments.store.cached_result`), and checkpoints the computation under
-``results/<preset>/checkpoints/`` so that a killed chapter resumes where it stopped.
+:func:`cached_grid` trains the runs (η, λ, epochs) of a :class:`~replication.experiments.request.GridRequest` as one
+vmapped grid, stores the histories keyed by the request's canonical JSON and the code that computes them
+(:func:`train_request` and every module it executes; :func:`replication.experiments.store.cached_result`), and
+checkpoints the computation under ``results/<preset>/checkpoints/`` so that a killed chapter resumes where it stopped.
+The store is checked before any data is loaded.
 
 Under :func:`rehearsing` (the rehearsal, :mod:`replication.experiments.rehearsal`) nothing trains and nothing is
 written: each grid that is not stored is planned (:func:`replication.training.plan_grid`), recorded as a
@@ -16,20 +17,21 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
-import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
 from replication.analysis.plan import SweepRun
+from replication.core.progress import grid_label, reporter
 from replication.core.provenance import Provenance
 from replication.experiments.code_key import CodeKey, code_key
+from replication.experiments.request import GridRequest, build_model, load_data, stand_in_name
 from replication.experiments.store import TrainingRefused, cached_result, run_path
-from replication.training import Dataset, History, TrainSpec, train_grid, train_seeds
+from replication.training import History, TrainSpec, train_grid, train_seeds
 from replication.training.plan import GridPlan, bucket_steps, chunking, plan_grid
 
-__all__ = ["GridResult", "cached_grid", "spec_config", "PlannedGrid", "rehearsing", "rehearsal_active",
-           "rehearsal_cifar_shapes", "run_steps"]  # fmt: skip
+__all__ = ["GridResult", "cached_grid", "train_request", "PlannedGrid", "rehearsing", "rehearsal_active",
+           "rehearsal_cifar_shapes"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +50,7 @@ class GridResult:
     data_name: str | None = None
     seeds: tuple[int, ...] = ()
     by_seed: tuple[tuple[History, ...], ...] = ()  # by_seed[k][i]: run i from initialization seed seeds[k]
+    request: GridRequest | None = None  # what was asked for: the grid's identity
 
     def describe(self) -> str:
         """One line: how many runs, how long they took and where, and whether the stored result was reused."""
@@ -65,7 +68,7 @@ class PlannedGrid:
 
     name: str
     preset: str
-    identity: str  # the stored result's file name: name, configuration key and code key
+    identity: str  # the stored result's file name: the request's label, and the key of the request and the code
     stored: bool
     n_runs: int  # runs of the grid (× initializations when several are trained together)
     plan: GridPlan | None  # None when stored
@@ -75,7 +78,7 @@ class PlannedGrid:
     input_shape: tuple[int, ...]
     spec: TrainSpec
     build: Callable[[], tuple] | None  # () -> (apply_fn, params) of one initialization; None when stored
-    config: dict | None = None  # the request: what the stored result's name keys (with the code key)
+    config: dict | None = None  # the request's canonical JSON: what the stored result's name keys (with the code key)
     code: CodeKey | None = None
 
 
@@ -112,12 +115,6 @@ class _NotStored(Exception):
     pass
 
 
-def run_steps(runs: Sequence[SweepRun], n_train: int, spec: TrainSpec) -> list[int]:
-    """Each run's step budget: its ``epochs`` × whole batches per epoch, rounded up, at least one step."""
-    per_epoch = spec.steps_per_epoch(n_train)
-    return [max(1, math.ceil(r.epochs * per_epoch)) for r in runs]
-
-
 def _placeholder(run: SweepRun, steps: int, every: int, per_epoch: int) -> History:
     """A rehearsal's stand-in history: the evaluation steps the engine would record, and smooth curves that learn
     and peak in the middle (so that a study's analysis runs); never stored, never shown."""
@@ -131,102 +128,92 @@ def _placeholder(run: SweepRun, steps: int, every: int, per_epoch: int) -> Histo
     return History(run.lr, run.lam, steps, False, None, metrics)
 
 
-def _rehearse(grids, name, preset, config, runs, *, key, load, build, spec, seeds, log) -> GridResult:
+def _init_seeds(request: GridRequest) -> tuple[int, ...]:
+    return request.seeds or (request.seed,)
+
+
+def _rehearse(grids, name: str, preset: str, request: GridRequest, key: CodeKey, log) -> GridResult:
     def not_stored():
         raise _NotStored
 
+    config = request.to_json()
     try:
-        got = cached_result(name, config, not_stored, preset=preset, code=key, log=log)
+        got = cached_result(request.label, config, not_stored, preset=preset, code=key, log=log)
     except (_NotStored, TrainingRefused):  # not stored (a rehearsal trains nothing either way)
         got = None
-    identity = run_path(name, config, key, preset=preset).name
-    ds = load()
-    n_train, n_test = ds.x_train.shape[0], ds.x_test.shape[0]
-    shape = tuple(ds.x_train.shape[1:])
-    copies = len(seeds) if seeds is not None else 1
+    identity = run_path(request.label, config, key, preset=preset).name
+    d = request.data
+    copies = len(request.seeds) or 1
     if got is not None:
-        grids.append(PlannedGrid(name, preset, identity, True, len(runs) * copies, None, (), n_train, n_test, shape,
-                                 spec, None, config, key))  # fmt: skip
-        return _result(got, runs, seeds)
-    steps = run_steps(runs, n_train, spec)
-    plan = plan_grid([r.lr for r in runs] * copies, [r.lam for r in runs] * copies, steps * copies, spec,
-                     n_train=n_train)  # fmt: skip
-    one = (lambda: build(seeds[0])) if seeds is not None else build
-    grids.append(PlannedGrid(name, preset, identity, False, len(runs) * copies, plan, tuple(steps * copies), n_train,
-                             n_test, shape, spec, one, config, key))  # fmt: skip
-    per_epoch = spec.steps_per_epoch(n_train)
-    hist = tuple(_placeholder(r, s, chunking(bucket_steps(s), spec.evals)[0], per_epoch)
+        grids.append(PlannedGrid(name, preset, identity, True, len(request.runs) * copies, None, (), d.train_samples,
+                                 d.test_samples, d.input_shape, request.spec, None, config, key))  # fmt: skip
+        return _result(got, request)
+    steps = list(request.steps())
+    runs = request.runs
+    plan = plan_grid([r.lr for r in runs] * copies, [r.lam for r in runs] * copies, steps * copies, request.spec,
+                     n_train=d.train_samples)  # fmt: skip
+    seed = _init_seeds(request)[0]
+    grids.append(PlannedGrid(name, preset, identity, False, len(runs) * copies, plan, tuple(steps * copies),
+                             d.train_samples, d.test_samples, d.input_shape, request.spec,
+                             lambda: build_model(request.model, d.input_shape, seed), config, key))  # fmt: skip
+    per_epoch = request.train.steps_per_epoch(d.train_samples)
+    hist = tuple(_placeholder(r, s, chunking(bucket_steps(s), request.train.evals)[0], per_epoch)
                  for r, s in zip(runs, steps))  # fmt: skip
+    payload = dict(histories=hist, notice=None)
     prov = Provenance(preset, "rehearsal (nothing trained)", 0.0)
-    if seeds is not None:
-        return GridResult(tuple(runs), hist, prov, False, seeds=tuple(seeds), by_seed=(hist,) * len(seeds))
-    return GridResult(tuple(runs), hist, prov, False)
+    return _grid_result(request, payload, prov, False, by_seed=(hist,) * copies if request.seeds else ())
 
 
-def _result(got, runs, seeds) -> GridResult:
-    if seeds is not None:
-        by_seed = tuple(tuple(History.from_json(h) for h in hist) for hist in got.payload["by_seed"])
-        return GridResult(tuple(runs), by_seed[0], got.provenance, got.reused, seeds=tuple(seeds), by_seed=by_seed)
-    histories = tuple(History.from_json(h) for h in got.payload["histories"])
-    return GridResult(tuple(runs), histories, got.provenance, got.reused)
+def _grid_result(request: GridRequest, payload: dict, provenance: Provenance, reused: bool, by_seed=()) -> GridResult:
+    return GridResult(request.runs, payload["histories"], provenance, reused, notice=payload["notice"],
+                      input_shape=request.data.input_shape, data_name=stand_in_name(request.data.dataset),
+                      seeds=request.seeds, by_seed=by_seed, request=request)  # fmt: skip
 
 
-def spec_config(spec_options: dict) -> dict:
-    """``TrainSpec`` options as plain JSON (dataclasses such as AutoL2 become dicts) for the configuration key."""
-    return {k: dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for k, v in sorted(spec_options.items())}
+def _result(got, request: GridRequest) -> GridResult:
+    payload = got.payload
+    if request.seeds:
+        by_seed = tuple(tuple(History.from_json(h) for h in hist) for hist in payload["by_seed"])
+        return _grid_result(request, dict(histories=by_seed[0], notice=payload["notice"]), got.provenance,
+                            got.reused, by_seed=by_seed)  # fmt: skip
+    histories = tuple(History.from_json(h) for h in payload["histories"])
+    return _grid_result(request, dict(histories=histories, notice=payload["notice"]), got.provenance, got.reused)
 
 
-def cached_grid(
-    name: str,
-    preset: str,
-    config: dict,
-    runs: list[SweepRun],
-    *,
-    seed: int,
-    load: Callable[[], Dataset],
-    build: Callable[[], tuple],
-    spec: TrainSpec,
-    code: Callable,
-    log=print,
-    seeds: Sequence[int] | None = None,
-) -> GridResult:
-    """Train ``runs`` (``epochs`` converted to steps with the data's size and ``spec.batch_size``), or reuse the stored
-    result of the same ``config`` (which must describe everything that decides the result) and the same ``code`` (the
-    experiment function that calls this one; see :func:`replication.experiments.code_key.code_key`).
+def train_request(request: GridRequest, *, name: str, checkpoint, key: str, log=print) -> dict:
+    """Train the grid ``request`` asks for (the store's computation): load its data, build its network from each
+    initialization seed, train every run (:func:`replication.training.train_grid`, or
+    :func:`~replication.training.train_seeds` for several seeds, all in one vmapped program), checkpointing into
+    ``checkpoint`` under ``key``; returns the payload: the histories (by seed) and the data's notice."""
+    ds, notice = load_data(request.data)
+    shape = request.data.input_shape
+    lrs, lams, steps = [r.lr for r in request.runs], [r.lam for r in request.runs], list(request.steps())
+    options = dict(seed=request.seed, checkpoint=checkpoint, code_key=key, log=log,
+                   progress=reporter(grid_label(name, len(lrs) * (len(request.seeds) or 1))))  # fmt: skip
+    if request.seeds:
+        apply_fn = build_model(request.model, shape, request.seeds[0])[0]
+        by_seed = train_seeds(apply_fn, lambda s: build_model(request.model, shape, s)[1], list(request.seeds), ds,
+                              lrs, lams, steps, request.spec, **options)  # fmt: skip
+        return {"by_seed": [[h.to_json() for h in hist] for hist in by_seed], "notice": notice}
+    apply_fn, params = build_model(request.model, shape, request.seed)
+    hist = train_grid(apply_fn, params, ds, lrs, lams, steps, request.spec, **options)
+    return {"histories": [h.to_json() for h in hist], "notice": notice}
 
-    ``seeds``: train every run from each initialization ``build(s)`` (then ``build`` takes the seed), all in one
-    vmapped program (:func:`replication.training.train_seeds`; the data order is ``seed``'s for every one); the result
-    holds ``by_seed`` and its ``histories`` are the first seed's."""
-    key = code_key(code)
+
+def cached_grid(name: str, preset: str, request: GridRequest, *, log=print) -> GridResult:
+    """The grid ``request`` asks for: stored (same request, same code: :func:`train_request` and every module it
+    executes), or trained now, stored and returned. The store is checked before any data is loaded; a killed
+    computation resumes from its checkpoint (``results/<preset>/checkpoints/``). ``name`` is the study's name for
+    the grid, in progress lines and the rehearsal; it is not part of the identity, so two chapters that build the
+    same request share one stored result."""
+    key = code_key(train_request)
     if (grids := _REHEARSAL.get()) is not None:
-        return _rehearse(grids, name, preset, config, runs, key=key, load=load, build=build, spec=spec, seeds=seeds,
-                         log=log)  # fmt: skip
-    ckpt = run_path(name, config, key, preset=preset, kind="checkpoints")
+        return _rehearse(grids, name, preset, request, key, log)
+    config = request.to_json()
+    ckpt = run_path(request.label, config, key, preset=preset, kind="checkpoints")
+    store_key = request.key(key.key)
 
     def compute():
-        ds = load()
-        steps = run_steps(runs, ds.x_train.shape[0], spec)
-        if seeds is not None:
-            apply_fn = build(seeds[0])[0]
-            by_seed = train_seeds(
-                apply_fn, lambda s: build(s)[1], list(seeds), ds, [r.lr for r in runs], [r.lam for r in runs],
-                steps, spec, seed=seed, checkpoint=ckpt, code_key=key.key, log=log,
-            )  # fmt: skip
-            return {"by_seed": [[h.to_json() for h in hist] for hist in by_seed]}
-        apply_fn, params = build()
-        hist = train_grid(
-            apply_fn,
-            params,
-            ds,
-            [r.lr for r in runs],
-            [r.lam for r in runs],
-            steps,
-            spec,
-            seed=seed,
-            checkpoint=ckpt,
-            code_key=key.key,
-            log=log,
-        )
-        return {"histories": [h.to_json() for h in hist]}
+        return train_request(request, name=name, checkpoint=ckpt, key=store_key, log=log)
 
-    return _result(cached_result(name, config, compute, preset=preset, code=key, log=log), runs, seeds)
+    return _result(cached_result(request.label, config, compute, preset=preset, code=key, log=log), request)

@@ -1,7 +1,8 @@
 """Why a chapter would train (``python -m replication.experiments why <chapter> --preset P``): for each grid its
 studies ask for, whether it is stored, and if not, how the request differs from the nearest stored result of the same
-name: the fields of its configuration, and the parts of the code (a definition of the experiment's module, or a
-package module it executes) whose keys differ (:class:`replication.experiments.code_key.CodeKey` ``parts``).
+model kind and data set (the fewest differences): the fields of its request
+(:class:`~replication.experiments.request.GridRequest`), and the parts of the code (a definition, or a package module
+it executes) whose keys differ (:class:`replication.experiments.code_key.CodeKey` ``parts``).
 
 The grids are found as the rehearsal finds them (:func:`replication.experiments.grid.rehearsing`): nothing trains
 and nothing is written.
@@ -91,9 +92,10 @@ def explain(grid: PlannedGrid, root=None) -> Explanation:
     if grid.config is None or grid.code is None:
         raise ValueError(f"grid {grid.name!r} carries no request (config and code key) to compare.")
     folder = results_root(root) / check_preset(grid.preset) / "runs"
-    pattern = re.compile(rf"{re.escape(grid.name)}-[0-9a-f]{{16}}\.json")
+    label = grid.identity.rsplit("-", 1)[0]  # the request's label: model kind and data set
+    pattern = re.compile(rf"{re.escape(label)}-[0-9a-f]{{16}}\.json")
     best = None
-    for path in sorted(folder.glob(f"{grid.name}-*.json"), key=lambda p: -p.stat().st_mtime):
+    for path in sorted(folder.glob(f"{label}-*.json"), key=lambda p: -p.stat().st_mtime):
         if not pattern.fullmatch(path.name):
             continue
         try:
