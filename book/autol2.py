@@ -54,7 +54,7 @@ seed = 0
 import numpy as np
 
 from replication.analysis import criteria, tables
-from replication.experiments import autol2
+from replication.experiments import autol2, wrn_cifar
 from replication.experiments.configs import paper_differences
 from replication.site import banner, headlines
 from replication.viz import applications, plotting
@@ -75,7 +75,7 @@ for field, ours, paper in paper_differences(cfg):
 w, a = cfg.wrn, cfg.autol2
 wrn = autol2.wrn_race(cfg, seed=seed)
 banner.show_banner(preset, wrn.notice)
-print(f"WRN-{w.model.depth}-{w.model.widen}, {w.data.train_samples} images, "
+print(f"{wrn_cifar.model_label(w)}, {w.data.train_samples} images, "
       f"batch {w.train.batch_size}, momentum 0.9, flip/crop/mixup, η = {w.lr} (ours); "
       f"T = {w.budget} epochs; AutoL2: λ0 = {a.lam0}, ÷{a.factor:g}, "
       f"refractory {a.delay}/λ steps, every {w.every} steps; sweep "
@@ -114,7 +114,7 @@ headlines.record_headline(
     verdict=decided, paper="faster and better (no LR schedule)",
     label=f"epochs to the tuned λ's best accuracy, tuned / AutoL2, T = {w.budget}; "
           f"accuracy {auto.best_accuracy:.4f} vs tuned {tuned.best_accuracy:.4f}; "
-          f"WRN-{w.model.depth}-{w.model.widen}, momentum, flip/crop/mixup")
+          f"{wrn_cifar.model_label(w)}, momentum, flip/crop/mixup")
 
 # %% [markdown]
 # ### Fig. S10: with the step learning-rate schedule

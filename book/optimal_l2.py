@@ -49,7 +49,7 @@ seed = 0
 # %%
 from replication.analysis import budgets, criteria, tables
 from replication.core.provenance import Provenance
-from replication.experiments import optimal_l2
+from replication.experiments import optimal_l2, wrn_cifar
 from replication.experiments.configs import paper_differences
 from replication.site import banner, headlines
 from replication.viz import applications, plotting
@@ -69,7 +69,7 @@ for field, ours, paper in paper_differences(cfg):
 w = optimal_l2.wrn_setting(cfg)
 wrn = optimal_l2.wrn_prediction_study(cfg, seed=seed)
 banner.show_banner(preset, wrn.c.grid.notice)
-print(f"WRN-{w.model.depth}-{w.model.widen}, {w.data.train_samples} training images of "
+print(f"{wrn_cifar.model_label(w)}, {w.data.train_samples} training images of "
       f"{wrn.c.grid.input_shape}, batch {w.train.batch_size}, momentum 0.9, "
       f"flip/crop/mixup, η = {w.lr} (ours); budgets T = {w.budgets} epochs; "
       f"λ sweep {w.lams} + λ = 0")
@@ -204,7 +204,7 @@ headlines.record_headline(
     paper="c ≈ 0.0066; accuracy within 0.4% of tuned", verdict=decided,
     label=f"largest gap (%) of λ_pred = c/T to the tuned λ over {one_wrn.n_budgets} "
         f"budgets {min(w.budgets)}–{max(w.budgets)} epochs; tuned within 10× at "
-        f"{one_wrn.n_within}/{one_wrn.n_budgets}; WRN-{w.model.depth}-{w.model.widen}, "
+        f"{one_wrn.n_within}/{one_wrn.n_budgets}; {wrn_cifar.model_label(w)}, "
         f"momentum, flip/crop/mixup, c = {wrn.c.c:.3g}{stand_in}; tuned λ at the "
         f"grid's edge at {one_wrn.n_at_edge}/{one_wrn.n_budgets}, λ = 0 as good as "
         f"tuned at {one_wrn.n_lam0_as_good}/{one_wrn.n_budgets}",

@@ -98,7 +98,7 @@ print(f"Paper: exponent −1. Ours: {fit.describe()}, c = {fit.c:.3g} epoch-unit
 
 # %% tags=["hide-input"]
 stand_in = "" if sgd.grid.notice is None else "; on the stand-in, not CIFAR-10"
-wrn, data = (f"WRN-{cfg.model.depth}-{cfg.model.widen}",
+wrn, data = (wrn_cifar.model_label(cfg),
              headlines.data_label(sgd.grid.data_name, cfg.data.train_samples))
 decided = sgd.verdict
 print(decided.describe())

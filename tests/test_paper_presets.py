@@ -242,14 +242,18 @@ def test_the_lists_name_real_fields_and_reasons():
         assert chapter in chapters() and reason and what
 
 
-def test_paper_presets_are_written_in_the_papers_units_and_differ_from_themselves_nowhere():
+def test_paper_presets_differ_from_themselves_nowhere_and_every_chapter_with_an_eta_states_its_units():
+    from replication.experiments.configs import units_note
+
+    # the chapters whose η come from the paper's (beyond's are ours; Section 4's models are the paper's own flows)
+    with_paper_eta = {"fc_mnist", "wrn_cifar", "cnn_cifar", "failure_case", "optimal_l2", "autol2"}
     for chapter in chapters():
         cfg = get_config(chapter, "paper")
         assert paper_differences(cfg) == []
-        if "units" in cfg:
-            assert cfg.units == "paper"
-            assert get_config(chapter, "cpu").units == "ours"
-            assert get_config(chapter, "smoke").units == "ours"
+        for preset in ("smoke", "cpu", "paper"):
+            note = units_note(get_config(chapter, preset))
+            assert (note is not None) == (chapter in with_paper_eta), (chapter, preset)
+            assert note is None or ("step for step" in note) == (preset == "paper")
 
 
 def test_schedule_momentum_and_augmentation_are_appendix_as():
@@ -281,19 +285,39 @@ def test_paper_sweeps_run_lambda_zero_as_long_as_the_paper():
     assert fc_runs[2 * 0.15, 0.01] == math.ceil(2 / (0.15 * 0.01))  # 2/(ηλ) epochs in the paper's η
 
 
-def test_in_our_units_converts_only_what_is_written_in_the_papers_units():
-    from replication.experiments.configs import in_our_units
-    from replication.training.conventions import from_authors, physical_time_from_authors
+def test_paper_numbers_are_converted_where_they_are_written_so_inheritance_cannot_reinterpret_them():
+    from replication.experiments.configs import Fields, fc_mnist, paper_lr, paper_mse_lam, paper_time
+    from replication.training.conventions import from_authors, mse_from_authors, physical_time_from_authors
 
-    fields = {"units": "paper", "sweep": {"lrs": (0.1, 0.2), "time": 2.0, "zero": None, "lams": (1e-3,)}, "lr": 0.05}
-    got = in_our_units(fields, ("sweep.lrs", "lr"), ("sweep.time", "sweep.zero"))
-    assert got["sweep"]["lrs"] == tuple(from_authors(lr, 0.0)[0] for lr in (0.1, 0.2)) == (0.2, 0.4)
-    assert got["lr"] == 0.1 and got["sweep"]["time"] == physical_time_from_authors(2.0) == 4.0
-    assert got["sweep"]["zero"] is None and got["sweep"]["lams"] == (1e-3,)  # λ is the same in both conventions
-    assert fields["sweep"]["lrs"] == (0.1, 0.2)  # the input is left alone
-    assert in_our_units(dict(fields, units="ours"), ("lr",), ())["lr"] == 0.05
-    with pytest.raises(ValueError, match="units"):
-        in_our_units(dict(fields, units="furlongs"), ("lr",), ())
+    assert paper_lr((0.1, 0.2)) == tuple(from_authors(lr, 0.0)[0] for lr in (0.1, 0.2)) == (0.2, 0.4)
+    assert paper_lr(0.05) == 0.1 and paper_time(2.0) == physical_time_from_authors(2.0) == 4.0
+    assert paper_mse_lam((1e-3,)) == (mse_from_authors(1.0, 1e-3)[1],) == (2e-3,)
+    # a preset that inherits the base's physical time inherits the converted number (the old presets converted after
+    # the merge, so a scaled preset read the paper's τ = 2 as 2 in ours); one that keeps ours says so by assigning it
+    inherited = fc_mnist.base()
+    inherited.data.test_samples = 100
+    assert inherited.sweep.physical_time == paper_time(2.0) == get_config("fc_mnist", "paper").sweep.physical_time
+    assert get_config("fc_mnist", "cpu").sweep.physical_time == 2.0  # assigned in cpu (ours), visibly
+    with pytest.raises(AttributeError, match="widht"):  # a typo is an error, never a new field
+        fc_mnist.base().model.widht = 3
+    preset = Fields(sweep=dict(lrs=(0.1,)))
+    preset.sweep = dict(lrs=(0.2,))  # a whole group may be replaced by assignment
+    assert preset.to_dict() == {"sweep": {"lrs": (0.2,)}}
+
+
+def test_no_config_calls_get_config():
+    """Settings shared between chapters go through plain functions of the module that owns them."""
+    import ast
+    from pathlib import Path
+
+    from replication.experiments import configs
+
+    for path in Path(configs.__file__).parent.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        names = {n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(ast.parse(path.read_text()))
+                 if isinstance(n, (ast.Name, ast.Attribute))}  # fmt: skip
+        assert not names & {"get_config", "merge"}, path.name
 
 
 def test_known_departures_are_what_the_plans_do():

@@ -12,10 +12,11 @@ from replication.analysis.sweeps import final_test_accuracy
 from replication.analysis.verdicts import fixed_budget_optimum
 from replication.experiments.cifar import run_sweep, steps_per_epoch
 from replication.experiments.grid import GridResult
+from replication.experiments.request import ModelRequest
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["STUDIES", "AUGMENT", "MOMENTUM", "SCHEDULED", "steps_per_epoch", "model_config", "sgd_sweep", "budget_lr",
-           "ScheduleComparison", "fixed_T_sweep", "schedule_comparison", "momentum_constant", "sigma_runs",
+__all__ = ["STUDIES", "AUGMENT", "MOMENTUM", "SCHEDULED", "steps_per_epoch", "model_config", "model_label", "sgd_sweep",
+           "budget_lr", "ScheduleComparison", "fixed_T_sweep", "schedule_comparison", "momentum_constant", "sigma_runs",
            "sigma_verdict"]  # fmt: skip
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
@@ -29,6 +30,11 @@ SCHEDULED = dict(MOMENTUM, schedule="step")  # ... and with the step schedule (Î
 def model_config(cfg, **extra) -> dict:
     """The WRN of ``cfg.model`` as :func:`replication.experiments.cifar.run_sweep`'s ``model`` argument."""
     return dict(kind="wrn", depth=cfg.model.depth, widen=cfg.model.widen, **extra)
+
+
+def model_label(cfg) -> str:
+    """The WRN of ``cfg.model`` as the chapters name it: ``"WRN-28-10"``."""
+    return ModelRequest.of(**model_config(cfg)).label
 
 
 def sgd_sweep(cfg, *, seed: int) -> SweepResult:

@@ -1,18 +1,18 @@
 """Every chapter's presets, as the flax examples' ``configs/``: one module per chapter whose ``base()`` is the
-paper's own setting (appendix A), and whose ``smoke()``, ``cpu()`` and ``paper()`` return only what they change.
-An override can only change a field the base has (a typo is an error, not a silent new field), and fields are
-grouped (``cfg.model.width``, ``cfg.sweep.lams``). :func:`get_config` merges them into a read-only :class:`Config`;
+paper's own setting (appendix A), and whose ``smoke()``, ``cpu()`` and ``paper()`` are each a complete function: it
+starts from ``base()`` and overrides by assignment (``c = base(); c.model.width = 512; return c``). Assigning a field
+the base does not have is an error (a typo is never a silent new field), and fields are grouped (``cfg.model.width``,
+``cfg.sweep.lams``). :func:`get_config` returns the preset as a read-only :class:`Config`;
 :func:`paper_differences` lists where a preset departs from the paper.
 
-**Units, in one place.** ``base()`` and ``paper()`` are written in the paper's units, which are the authors' code's
-(google/autol2 minimizes twice our loss, so its run at (η, λ) is ours at (2η, λ)); ``smoke()`` and ``cpu()`` are
-written in ours. Each module names its learning-rate fields (``LR_FIELDS``), its physical-time fields
-(``TIME_FIELDS``: epochs·η·λ, steps·η·λ, ηλ bounds) and the λ of its MSE runs (``MSE_LAM_FIELDS``: the authors' MSE
-run at (η, λ) is ours at (η, 2λ)), and :func:`get_config` converts them with
-:mod:`replication.training.conventions` when the preset is written in the paper's units, so every ``Config`` it
-returns is in our units and a ``paper`` run is the authors' run step for step. ``cfg.units`` says what the preset
-was written in. A module may also define ``scaled()``: what ``smoke`` and ``cpu`` share unless they override it
-(``units="ours"`` and, e.g., λ = 0 as long as the longest run instead of the paper's length)."""
+**Units, where a number is written.** Every field of every preset is in our units (appendix A's loss; google/autol2
+minimizes twice it, so its run at (η, λ) is ours at (2η, λ)). A number taken from the paper (the authors' code) is
+written as such and converted on the spot: :func:`paper_lr` (η, ×2), :func:`paper_time` (a physical time
+epochs·η·λ, steps·η·λ or an ηλ bound, ×2), :func:`paper_mse_lam` (the λ of an MSE run, Fig. S5, ×2;
+:mod:`replication.training.conventions`). A preset that inherits a base value inherits the converted number, so
+inheritance cannot reinterpret it; a scaled preset that wants another value says so where it assigns it. Settings
+that two chapters share are plain functions of the module that owns them (e.g. ``wrn_cifar.setting(preset)``),
+never a ``get_config`` inside a config."""
 
 from __future__ import annotations
 
@@ -25,10 +25,58 @@ from replication.core.presets import check_preset
 from replication.core.validation import check_choice
 from replication.training.conventions import from_authors, mse_from_authors, physical_time_from_authors
 
-__all__ = ["UNITS", "Config", "merge", "get_config", "paper_config", "chapters", "paper_differences", "in_our_units",
-           "units_note"]  # fmt: skip
+__all__ = ["Config", "Fields", "merge", "get_config", "paper_config", "chapters", "paper_differences", "paper_lr",
+           "paper_time", "paper_mse_lam", "units_note"]  # fmt: skip
 
-UNITS = ("paper", "ours")
+
+def _each(value, convert):
+    return tuple(convert(v) for v in value) if isinstance(value, (tuple, list)) else convert(value)
+
+
+def paper_lr(lr):
+    """η (or a tuple of them) as the paper writes it, in our units: 2η (:func:`~replication.training.conventions.
+    from_authors`)."""
+    return _each(lr, lambda v: from_authors(v, 0.0)[0])
+
+
+def paper_time(time):
+    """A physical time (epochs·η·λ, steps·η·λ) or an ηλ bound as the paper writes it, in our units: twice the
+    number (:func:`~replication.training.conventions.physical_time_from_authors`)."""
+    return _each(time, physical_time_from_authors)
+
+
+def paper_mse_lam(lam):
+    """The λ of an MSE run (Fig. S5) as the paper writes it, in our units: 2λ (their MSE is ours; their λΣθ² is our
+    ½(2λ)‖θ‖²; :func:`~replication.training.conventions.mse_from_authors`)."""
+    return _each(lam, lambda v: mse_from_authors(1.0, v)[1])
+
+
+class Fields:
+    """A preset under construction: fields and groups of fields (a dict becomes a group) set by assignment. A field
+    the preset was not built with cannot be assigned (``AttributeError`` naming the fields it has)."""
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields: Mapping = (), /, **more):
+        object.__setattr__(self, "_fields", {k: _group(v) for k, v in {**dict(fields), **more}.items()})
+
+    def __getattr__(self, name):
+        try:
+            return self._fields[name]
+        except KeyError as err:
+            raise AttributeError(f"preset has no field {name!r}; fields: {sorted(self._fields)}") from err
+
+    def __setattr__(self, name, value):
+        if name not in self._fields:
+            raise AttributeError(f"preset has no field {name!r} to set; fields: {sorted(self._fields)}")
+        self._fields[name] = _group(value)
+
+    def to_dict(self) -> dict:
+        return {k: v.to_dict() if isinstance(v, Fields) else v for k, v in self._fields.items()}
+
+
+def _group(value):
+    return Fields(value) if isinstance(value, Mapping) and not isinstance(value, Fields) else value
 
 
 def _freeze(value):
@@ -114,47 +162,16 @@ def _module(chapter: str):
     return importlib.import_module(f"{__name__}.{chapter}")
 
 
-def _convert_path(fields: dict, path: str, convert) -> None:
-    *groups, last = path.split(".")
-    node = fields
-    for g in groups:
-        node[g] = dict(node[g])
-        node = node[g]
-    value = node[last]
-    if value is None:
-        return
-    node[last] = tuple(convert(v) for v in value) if isinstance(value, (tuple, list)) else convert(value)
-
-
-def in_our_units(fields: Mapping, lr_fields=(), time_fields=(), mse_lam_fields=()) -> dict:
-    """``fields`` with every η (``lr_fields``), physical time (``time_fields``) and λ of an MSE run
-    (``mse_lam_fields``, Fig. S5: their λ is half of ours, their η ours) converted from the units named by
-    ``fields["units"]`` to ours (:mod:`replication.training.conventions`); unchanged when they are ours already."""
-    out = dict(fields)
-    check_choice("units", out.get("units", "ours"), UNITS)
-    if out.get("units", "ours") == "ours":
-        return out
-    for path in lr_fields:
-        _convert_path(out, path, lambda lr: from_authors(lr, 0.0)[0])
-    for path in time_fields:
-        _convert_path(out, path, physical_time_from_authors)
-    for path in mse_lam_fields:
-        _convert_path(out, path, lambda lam: mse_from_authors(1.0, lam)[1])
-    return out
-
-
 def _fields(module, preset: str) -> dict:
-    """The module's base, then (below ``paper``) what the scaled presets share, then the preset's overrides."""
-    fields = module.base()
-    if preset != "paper" and hasattr(module, "scaled"):
-        fields = merge(fields, module.scaled())
-    fields = merge(fields, getattr(module, preset)())
-    fields_of = {kind: getattr(module, kind, ()) for kind in ("LR_FIELDS", "TIME_FIELDS", "MSE_LAM_FIELDS")}
-    return in_our_units(fields, *fields_of.values())
+    """The preset's fields: its module's function of that name (a complete preset, in our units)."""
+    made = getattr(module, preset)()
+    if not isinstance(made, Fields):
+        raise TypeError(f"{module.__name__}.{preset}() must return Fields (from base(), overridden by assignment).")
+    return made.to_dict()
 
 
 def get_config(chapter: str, preset: str) -> Config:
-    """The configuration of ``chapter`` at ``preset`` in our units: its base with the preset's overrides."""
+    """The configuration of ``chapter`` at ``preset``, in our units."""
     check_preset(preset)
     return Config(_fields(_module(chapter), preset), chapter=chapter, preset=preset)
 
@@ -166,29 +183,28 @@ def paper_config(chapter: str) -> Config:
 
 def units_note(cfg: Config) -> str | None:
     """One sentence on the units of ``cfg`` (None for a chapter without η): every chapter prints it first."""
-    if "units" not in cfg:
+    if not getattr(_module(cfg.chapter), "HAS_LEARNING_RATES", False):
         return None
     ours = (
         "Units: every η and physical time (epochs·η·λ) on this page is in our units, appendix A's loss "
         "−1/(2k|B|) Σ y log p + ½λ‖θ‖²; google/autol2 minimizes twice that, so its run at (η, λ) is ours at (2η, λ)."
     )
-    if cfg.units == "paper":
-        return (f"{ours} This preset is written in the paper's units (the authors' code's) and converted by "
-                "replication.training.conventions: the paper's η is half of the η printed here, λ is the same, and "
-                "each run is the authors' run step for step.")  # fmt: skip
-    return f"{ours} This preset is written in our units (its sizes and grids are scaled down, chosen by us)."
+    if cfg.preset == "paper":
+        return (f"{ours} This preset is appendix A's, each number converted where the preset writes it "
+                "(replication.experiments.configs.paper_lr, paper_time): the paper's η is half of the η printed here, "
+                "λ is the same, and each run is the authors' run step for step.")  # fmt: skip
+    return (f"{ours} This preset's sizes and grids are scaled down and chosen by us; numbers it takes from the paper "
+            "are converted where it writes them.")  # fmt: skip
 
 
 def paper_differences(cfg: Config) -> list[tuple[str, object, object]]:
     """(field, this preset's value, the paper's) for every field where ``cfg`` departs from the chapter's ``paper``
-    preset, both in our units (``units``, what each was written in, is left out)."""
+    preset, both in our units."""
     paper = Config(_fields(_module(cfg.chapter), "paper"))
 
     def walk(ours, theirs, prefix):
         for key, value in theirs.items():
             mine = ours[key]
-            if key == "units" and not prefix:
-                continue
             if isinstance(value, Config) and isinstance(mine, Config):
                 yield from walk(mine, value, f"{prefix}{key}.")
             elif mine != value:

@@ -2,11 +2,14 @@
 for SGD, momentum SGD with the coupled L2 term, SGDW, Adam with the coupled L2 term and AdamW, from several
 initialization seeds. None of this is in the paper: ``base()`` keeps appendix A's network, data and τ = 2 and adds
 our choices, marked below. Every optimizer's (η, λ) grid gives the same products ηλ, so their runs have the same
-lengths; Adam's η is three decades below SGD's (the usual scale of Adam's step), its λ correspondingly larger."""
+lengths; Adam's η is three decades below SGD's (the usual scale of Adam's step), its λ correspondingly larger.
+Every number here is ours and in our units (τ = 2 is appendix A's number in our units, not converted)."""
+
+from . import Fields
 
 
-def base():
-    return dict(
+def base() -> Fields:
+    return Fields(
         data=dict(mnist_source="full", train_samples=512, test_samples=10000),
         model=dict(width=2048, depth=3),
         seeds=dict(count=5),  # ours: the paper trains one initialization
@@ -23,24 +26,24 @@ def base():
     )
 
 
-def smoke():
-    return dict(
-        data=dict(mnist_source="embedded", train_samples=128, test_samples=500),
-        model=dict(width=32),
-        seeds=dict(count=2),
-        sweep=dict(min_lr_lam=0.01, max_lr_lam=0.1, max_epochs=400, evals=30),
-    )
+def smoke() -> Fields:
+    c = base()
+    c.data = dict(mnist_source="embedded", train_samples=128, test_samples=500)
+    c.model.width = 32
+    c.seeds.count = 2
+    c.sweep.min_lr_lam, c.sweep.max_lr_lam, c.sweep.max_epochs, c.sweep.evals = 0.01, 0.1, 400, 30
+    return c
 
 
-def cpu():
+def cpu() -> Fields:
     # 2 cores: width 256 and ηλ ≥ 2e-3 (runs of at most 1000 epochs), 3 seeds, 2000 test images
-    return dict(
-        data=dict(test_samples=2000),
-        model=dict(width=256),
-        seeds=dict(count=3),
-        sweep=dict(min_lr_lam=2e-3, max_epochs=1000, evals=100),
-    )
+    c = base()
+    c.data.test_samples = 2000
+    c.model.width = 256
+    c.seeds.count = 3
+    c.sweep.min_lr_lam, c.sweep.max_epochs, c.sweep.evals = 2e-3, 1000, 100
+    return c
 
 
-def paper():
-    return {}
+def paper() -> Fields:
+    return base()

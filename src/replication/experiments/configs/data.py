@@ -1,18 +1,22 @@
 """Presets of the data chapter. Base = appendix A: 512 MNIST samples for the FC network, 200 for the NTK
 experiment of Fig. 5c."""
 
-
-def base():
-    return dict(mnist_source="full", fc_subset=512, ntk_subset=200)
+from . import Fields
 
 
-def smoke():
-    return dict(mnist_source="embedded")
+def base() -> Fields:
+    return Fields(mnist_source="full", fc_subset=512, ntk_subset=200)
 
 
-def cpu():
-    return {}
+def smoke() -> Fields:
+    c = base()
+    c.mnist_source = "embedded"
+    return c
 
 
-def paper():
-    return {}
+def cpu() -> Fields:
+    return base()
+
+
+def paper() -> Fields:
+    return base()

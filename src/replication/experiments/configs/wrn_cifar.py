@@ -9,14 +9,16 @@ learning rate. S12 (``sigma``, appendix F): Fig. 1a's setup repeated for several
 
 Physical time is counted in *steps*·η·λ across presets: an epoch of the paper has 48 steps (50000 // 1024, as
 google/autol2 counts), one of `cpu` has ``train_samples // batch_size``; ``sgd.physical_steps`` is the paper's 0.1
-epochs × 48 steps = 4.8 step-units.
+epochs × 48 steps = 4.8 step-units (9.6 in ours). The paper's numbers are converted to our units where they are
+written (``paper_lr``, ``paper_time``; see ``configs``).
 
-Units: ``base()``/``paper()`` in the paper's (the authors' code: our η and every physical time are twice theirs),
-``smoke()``/``cpu()`` in ours; ``get_config`` converts (see ``configs``).
+:func:`setting` is the network, data and batch that the optimal-λ and AutoL2 chapters share with this one.
 """
 
-LR_FIELDS = ("sgd.lrs", "sgd.budget_lr", "schedule.lr", "s2.lr")
-TIME_FIELDS = ("sgd.physical_steps", "sgd.min_lr_lam", "sgd.max_lr_lam")
+from . import Fields, paper_lr, paper_time
+
+HAS_LEARNING_RATES = True
+
 # S2 (appendix A: "Small modifications of experiments in previous figures"): the runs of Fig. 4, at a constant η.
 S2_LAMS = (5e-6, 1e-5, 5e-5, 0.0001, 0.0002, 0.0004, 0.001, 0.002)
 
@@ -24,60 +26,69 @@ PAPER_LRS = (0.0125, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 PAPER_LAMS = (1.5625e-5, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 0.016)
 
 
-def base():
+def base() -> Fields:
     # batch 1024 as 8 devices × 128: the authors' batch norm sees 128 images (``train.bn_group``, any device count)
-    return dict(
-        units="paper",
+    return Fields(
         data=dict(mnist_source="full", train_samples=50000, test_samples=10000, downsample=1),
         model=dict(depth=28, widen=10),
         train=dict(batch_size=1024, evals=200, eval_batch_size=1000, bn_group=128),
         # Fig. 2f: the paper's η = 0.2; its budget (200 epochs) is ours. λ = 0 for 10000 epochs (appendix A).
-        sgd=dict(lrs=PAPER_LRS, lams=PAPER_LAMS, min_lr_lam=2.5e-5, max_lr_lam=1.0, physical_steps=0.1 * 48,
-                 max_epochs=4000, budget_epochs=200, budget_lr=0.2, zero_epochs=10000),
-        s2=dict(lr=0.2, lams=S2_LAMS, epochs=2000),
-        schedule=dict(lr=0.2, lams=(5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3), fixed_T=200, T_scale=0.1,
+        sgd=dict(lrs=paper_lr(PAPER_LRS), lams=PAPER_LAMS, min_lr_lam=paper_time(2.5e-5), max_lr_lam=paper_time(1.0),
+                 physical_steps=paper_time(0.1 * 48), max_epochs=4000, budget_epochs=200, budget_lr=paper_lr(0.2),
+                 zero_epochs=10000),
+        s2=dict(lr=paper_lr(0.2), lams=S2_LAMS, epochs=2000),
+        schedule=dict(lr=paper_lr(0.2), lams=(5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3), fixed_T=200, T_scale=0.1,
                       max_epochs=4000),
         sigma=dict(scales=(0.5, 1.0, 2.0), lam=5e-4, epochs=200),
     )  # fmt: skip
 
 
-def scaled():
-    # smoke and cpu: our units; Fig. 2f at the grid's largest η; λ = 0 as long as the longest λ > 0 run; S2 on the
-    # schedule group's λ grid, each λ trained T(λ) epochs (``s2=None``)
-    return dict(units="ours", sgd=dict(budget_lr=None, zero_epochs=None), s2=None)
+def _scaled(c: Fields) -> Fields:
+    """What smoke and cpu share: Fig. 2f at the grid's largest η; λ = 0 as long as the longest λ > 0 run; S2 on the
+    schedule group's λ grid, each λ trained T(λ) epochs (``s2=None``)."""
+    c.sgd.budget_lr = c.sgd.zero_epochs = None
+    c.s2 = None
+    return c
 
 
-def smoke():
+def smoke() -> Fields:
     # one run per section: XLA compiles each grid program once (~6 s for a WRN on 2 cores)
-    return dict(
-        data=dict(mnist_source="embedded", train_samples=64, test_samples=64),
-        model=dict(depth=10, widen=1),
-        train=dict(batch_size=32, evals=2, eval_batch_size=64, bn_group=None),
-        sgd=dict(lrs=(0.2,), lams=(1.0,), min_lr_lam=0.0, max_lr_lam=1.0, physical_steps=4.0, max_epochs=2,
-                 budget_epochs=2),
-        schedule=dict(lams=(1.0,), fixed_T=2, T_scale=2.0, max_epochs=2),
-        sigma=dict(scales=(1.0,), lam=1.0, epochs=2),
-    )  # fmt: skip
+    c = _scaled(base())
+    c.data = dict(mnist_source="embedded", train_samples=64, test_samples=64, downsample=1)
+    c.model = dict(depth=10, widen=1)
+    c.train = dict(batch_size=32, evals=2, eval_batch_size=64, bn_group=None)
+    c.sgd.lrs, c.sgd.lams, c.sgd.min_lr_lam, c.sgd.max_lr_lam = (0.2,), (1.0,), 0.0, 1.0
+    c.sgd.physical_steps, c.sgd.max_epochs, c.sgd.budget_epochs = 4.0, 2, 2
+    c.schedule.lams, c.schedule.fixed_T, c.schedule.T_scale, c.schedule.max_epochs = (1.0,), 2, 2.0, 2
+    c.schedule.lr = 0.2  # ours (half of paper_lr(0.2)): what smoke inherited before presets converted where written
+    c.sigma = dict(scales=(1.0,), lam=1.0, epochs=2)
+    return c
 
 
-def cpu():
-    # WRN-10-2 (widened from WRN-10-1 in session 6, when the convolutions became matrix products) on 512 training /
-    # 512 test images (256/256 until session 7, when this chapter took 9.7 min) averaged down 2× (4× fewer FLOPs),
-    # batch 32 (16 steps per epoch). With
-    # the loss normalized by 2k (appendix A), λ ≥ 0.25 barely trains in the available steps, so Fig. 2d–f use larger
-    # η and smaller λ: ηλ over 2.1 decades at 4 step-units of physical time. Fig. 1a/S2 at η = 0.6 (effective
-    # η/(1 − m) = 6), λ = 3.1e-4 … 2.5e-3, T(λ) = 0.025/λ epochs against a fixed T = 40 = T(6.25e-4); S12 per σ_w at
-    # the smallest λ for 80 epochs. NOTES.md has the measurements behind these choices.
-    return dict(
-        data=dict(train_samples=512, test_samples=512, downsample=2),
-        model=dict(depth=10, widen=2),
-        train=dict(batch_size=32, evals=32, eval_batch_size=256, bn_group=None),
-        sgd=dict(lrs=(1.6, 6.4), lams=(1.25e-3, 2.5e-3, 5e-3, 0.01, 0.02, 0.04), min_lr_lam=1.9e-3, max_lr_lam=0.3,
-                 physical_steps=4.0, max_epochs=250, budget_epochs=20),
-        schedule=dict(lr=0.6, lams=(3.125e-4, 6.25e-4, 1.25e-3, 2.5e-3), fixed_T=40, T_scale=0.025, max_epochs=120),
-        sigma=dict(lam=3.125e-4, epochs=80),
-    )  # fmt: skip
+def cpu() -> Fields:
+    # WRN-10-2 on 512 training / 512 test images averaged down 2× (4× fewer FLOPs), batch 32 (16 steps per epoch).
+    # With the loss normalized by 2k (appendix A), λ ≥ 0.25 barely trains in the available steps, so Fig. 2d–f use
+    # larger η and smaller λ: ηλ over 2.1 decades at 4 step-units of physical time (ours; the paper's is 9.6).
+    # Fig. 1a/S2 at η = 0.6 (effective η/(1 − m) = 6), λ = 3.1e-4 … 2.5e-3, T(λ) = 0.025/λ epochs against a fixed
+    # T = 40 = T(6.25e-4); S12 per σ_w at the smallest λ for 80 epochs. NOTES.md has the measurements behind these.
+    c = _scaled(base())
+    c.data.train_samples, c.data.test_samples, c.data.downsample = 512, 512, 2
+    c.model = dict(depth=10, widen=2)
+    c.train = dict(batch_size=32, evals=32, eval_batch_size=256, bn_group=None)
+    c.sgd.lrs, c.sgd.lams = (1.6, 6.4), (1.25e-3, 2.5e-3, 5e-3, 0.01, 0.02, 0.04)
+    c.sgd.min_lr_lam, c.sgd.max_lr_lam, c.sgd.physical_steps = 1.9e-3, 0.3, 4.0
+    c.sgd.max_epochs, c.sgd.budget_epochs = 250, 20
+    c.schedule = dict(lr=0.6, lams=(3.125e-4, 6.25e-4, 1.25e-3, 2.5e-3), fixed_T=40, T_scale=0.025, max_epochs=120)
+    c.sigma.lam, c.sigma.epochs = 3.125e-4, 80
+    return c
 
 
-def paper():
-    return {}
+def paper() -> Fields:
+    return base()
+
+
+def setting(preset: str) -> dict:
+    """The network, data and batch (``data``, ``model``, ``train``) and Fig. 1a's ``schedule`` of this chapter at
+    ``preset``: what the optimal-λ and AutoL2 chapters train their WRN races in (plain dicts, in our units)."""
+    c = globals()[preset]().to_dict()
+    return {k: c[k] for k in ("data", "model", "train", "schedule")}
