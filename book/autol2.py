@@ -111,7 +111,7 @@ speedup = (round(auto.speedup, 2) if np.isfinite(auto.speedup)
            else "never reaches the tuned accuracy")
 headlines.record_headline(
     "autol2", "autol2.speedup", speedup, provenance=wrn.provenance, seed=seed,
-    verdict=decided, paper="faster and better (no LR schedule)",
+    verdict=decided,
     label=f"epochs to the tuned λ's best accuracy, tuned / AutoL2, T = {w.budget}; "
           f"accuracy {auto.best_accuracy:.4f} vs tuned {tuned.best_accuracy:.4f}; "
           f"{wrn_cifar.model_label(w)}, momentum, flip/crop/mixup")

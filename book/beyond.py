@@ -193,7 +193,7 @@ for r in rows:
     lo, hi = r.fit.exponent_ci
     headlines.record_headline(
         "beyond", f"beyond.{r.optimizer}_exponent", round(r.fit.exponent, 3),
-        provenance=results[r.optimizer].provenance, seed=seed, paper="not in the paper",
+        provenance=results[r.optimizer].provenance, seed=seed,
         label=f"t* exponent, {r.fit.level:.0%} CI {lo:.3f} … {hi:.3f} "
               f"over {r.fit.n_seeds} seeds, c = {r.fit.c:.3g}",
         verdict=results[r.optimizer].verdict.verdict)

@@ -99,7 +99,6 @@ headlines.record_headline(
     "cnn_cifar", "cnn_cifar.tstar_exponent",
     round(results["without BN"].verdict.fit.exponent, 3), verdict=decided,
     provenance=Provenance.combine([r.provenance for r in results.values()]), seed=seed,
-    paper="exponent −1",
     label="without BN over the runs that qualify "
           f"(every run: {plain.fit.exponent:.3f}); "
           f"with BN {results['with BN'].verdict.fit.exponent:.3f} "
@@ -152,7 +151,6 @@ print("\n".join(zero.lines()))
 headlines.record_headline(
     "cnn_cifar", "cnn_cifar.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
     provenance=Provenance.combine([r.provenance for r in results.values()]), seed=seed,
-    paper="small λ as good as λ = 0 or better",
     label="η at which the smallest λ matches (a tie) or beats λ = 0")
 
 # %% [markdown]

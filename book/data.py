@@ -198,7 +198,7 @@ display(HTML(departures.departures_table_html()))
 # %%
 headlines.record_headline(
     "data", "data.mnist_train_images", len(train), provenance=load_time.provenance,
-    seed=seed, paper="60000 (published label counts)",
+    seed=seed,
     label={True: "label counts match the published ones",
            None: "embedded first-1000 subset",
            False: "LABEL COUNTS DIFFER"}[counts_match],

@@ -111,6 +111,6 @@ print(verdict.describe())
 below = opt.fit_below.exponent if opt.fit_below else float("nan")
 headlines.record_headline(
     "failure_case", "failure_case.exponent_below_opt", round(below, 3), verdict=verdict,
-    provenance=res.provenance, seed=seed, paper="t* constant below λ_opt",
+    provenance=res.provenance, seed=seed,
     label=f"t* exponent for λ ≤ λ_opt = {opt.best_lam:g} "
           "(every run; the verdict: the runs that qualify)")

@@ -88,7 +88,7 @@ print(f"Paper: t* ∝ (ηλ)^-1 over 6 decades.  Ours: {decided.describe()}; "
       f"c = median t*·ηλ = {fit.c:.3f}")
 headlines.record_headline(
     "fc_mnist", "fc_mnist.tstar_exponent", round(decided.fit.exponent, 3), seed=seed,
-    provenance=sweep.provenance, paper="exponent −1 over 6 decades of ηλ",
+    provenance=sweep.provenance,
     verdict=decided.verdict,
     label=f"over the {decided.fit.n_runs} runs that qualify, {decided.fit.decades:.1f} "
           f"decades (every run: {fit.exponent:.3f}), c = {fit.c:.3f}")
@@ -129,7 +129,7 @@ zero = verdicts.compare_with_zero({"": (sweep.rows, lambda lr: paper_zero / lr)}
 print("\n".join(zero.lines()))
 headlines.record_headline(
     "fc_mnist", "fc_mnist.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
-    provenance=sweep.provenance, seed=seed, paper="small λ as good as λ = 0 or better",
+    provenance=sweep.provenance, seed=seed,
     label="η at which the smallest λ matches (a tie) or beats λ = 0")
 
 # %% [markdown]
@@ -186,7 +186,6 @@ if seeds is not None:
     headlines.record_headline(
         "fc_mnist", "fc_mnist.tstar_exponent_seeds", round(seeds.fit.exponent, 3),
         provenance=sweep.provenance, seed=seed,
-        paper="one seed per configuration: no error bars",
         label=f"every run, {seeds.fit.level:.0%} bootstrap CI {lo:.3f} … {hi:.3f} over "
               f"{len(seeds.seeds)} seeds, c = {seeds.fit.c:.3f}",
         verdict=sweep.verdict.verdict)
@@ -300,5 +299,4 @@ print(f"Verdict: {s5.describe()}")
 headlines.record_headline(
     "fc_mnist", "fc_mnist.mse_eta_flattening", spreads.describe(), verdict=s5,
     provenance=mse.provenance, seed=seed,
-    paper="qualitative: η matters at training accuracy 1, not at the peak",
     label="median η-spread over λ (MSE)")

@@ -200,8 +200,7 @@ print(f"Verdict: {decided.describe()}")
 stand_in = "" if wrn.c.grid.notice is None else ", on the stand-in"
 headlines.record_headline(
     "optimal_l2", "optimal_l2.accuracy_gap", round(100 * one_wrn.worst_gap, 2),
-    provenance=wrn.provenance, seed=seed,
-    paper="c ≈ 0.0066; accuracy within 0.4% of tuned", verdict=decided,
+    provenance=wrn.provenance, seed=seed, verdict=decided,
     label=f"largest gap (%) of λ_pred = c/T to the tuned λ over {one_wrn.n_budgets} "
         f"budgets {min(w.budgets)}–{max(w.budgets)} epochs; tuned within 10× at "
         f"{one_wrn.n_within}/{one_wrn.n_budgets}; {wrn_cifar.model_label(w)}, "

@@ -106,7 +106,7 @@ print(f"Verdict: {modes.verdict().describe()}")
 timescales = f"{t_learn * m.gammas[0]:.2f}/γ, {t_decay * m.lam:.2f}/λ"
 headlines.record_headline(
     "theory", "theory.mode_timescales", timescales,
-    provenance=modes.provenance, seed=seed, paper="learn at t ~ 1/γ, decay at t ~ 1/λ",
+    provenance=modes.provenance, seed=seed,
     label="k = 2: half the label reached, then lost", verdict=modes.verdict())
 
 # %% [markdown]
@@ -179,7 +179,7 @@ print("up to the k = 2 minimum, GD and eq. (1) differ by at most a factor "
       f"k = 1 theory {c.loss_k1[-1]:.3g}" + ("; GD DIVERGED" if c.diverged else ""))
 headlines.record_headline(
     "theory", "theory.fig5c_loss_gap", round(res.gap_k2, 3), provenance=res.provenance,
-    seed=seed, paper="qualitative agreement until the loss minimum",
+    seed=seed,
     label="max ratio GD/theory (k = 2) up to the loss minimum", verdict=res.verdict())
 
 # %% [markdown]
@@ -220,7 +220,7 @@ width_verdict = criteria.within_tolerance(
     "width exponent of the deviation", decay.exponents[2], -1.0, 0.75)
 headlines.record_headline(
     "theory", "theory.kernel_decay_width_exponent", round(decay.exponents[2], 2),
-    provenance=decay.provenance, seed=seed, paper="deviation → 0 as width → ∞",
+    provenance=decay.provenance, seed=seed,
     label="fitted exponent of the k = 2 kernel deviation against width",
     verdict=width_verdict)
 
@@ -251,7 +251,7 @@ for r in lemma.rows:
 no_bias = [r.k_mean for r in lemma.rows if r.variant == "no biases"]
 headlines.record_headline(
     "theory", "theory.homogeneity_k", ", ".join(f"{k:.3f}" for k in no_bias),
-    provenance=lemma.provenance, seed=seed, paper="k = L for L layers",
+    provenance=lemma.provenance, seed=seed,
     label=f"estimated k for L = 1…{len(no_bias)} bias-free layers",
     verdict=criteria.all_of({f"L = {L}": criteria.within_tolerance("k", k, L, 0.01)
                              for L, k in enumerate(no_bias, start=1)}))
@@ -288,6 +288,6 @@ print(f"largest |f − prediction| = {worst:.2e} over {len(fixed_points)} runs "
 print(f"Verdict: {theory_checks.deep_linear_verdict(fixed_points).describe()}")
 headlines.record_headline(
     "theory", "theory.deep_linear_error", float(f"{worst:.3g}"), provenance=b1_prov,
-    seed=seed, paper="f − 1 = −λ√n (sign corrected)",
+    seed=seed,
     label="largest |f − (1 − λ√n)| over the runs",
     verdict=theory_checks.deep_linear_verdict(fixed_points))

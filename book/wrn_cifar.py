@@ -104,7 +104,7 @@ decided = sgd.verdict
 print(decided.describe())
 headlines.record_headline(
     "wrn_cifar", "wrn_cifar.tstar_exponent", round(decided.fit.exponent, 3), seed=seed,
-    provenance=sgd.provenance, paper="exponent −1", verdict=decided.verdict,
+    provenance=sgd.provenance, verdict=decided.verdict,
     label=f"{wrn} over the {decided.fit.n_runs} runs that qualify, "
         f"{decided.fit.decades:.1f} decades (every run: {fit.exponent:.3f}){stand_in}",
     setting=f"{wrn} · {data} · SGD, no augmentation",
@@ -161,7 +161,7 @@ zero = verdicts.compare_with_zero(
 print("\n".join(zero.lines()))
 headlines.record_headline(
     "wrn_cifar", "wrn_cifar.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
-    provenance=sgd.provenance, seed=seed, paper="small λ as good as λ = 0 or better",
+    provenance=sgd.provenance, seed=seed,
     label="η at which the smallest λ matches (a tie) or beats λ = 0",
 )
 
@@ -238,7 +238,6 @@ print(f"Verdict ({cfg.data.test_samples} test images; {criteria.DEFAULT.tie_imag
 headlines.record_headline(
     "wrn_cifar", "wrn_cifar.fixed_T_best_lambda", float(best_lam),
     provenance=sched.fixed.provenance,
-    paper="best fixed-T λ = 0.0005 (test acc. 0.967)",
     label=f"best λ at fixed T = {cfg.schedule.fixed_T} epochs: {optimum.describe()}",
     setting=f"{wrn} · {data} · momentum 0.9, flip/crop/mixup, step schedule", seed=seed,
     verdict=fig1a,
@@ -314,7 +313,6 @@ print(f"Verdict: {s12.describe()}")
 headlines.record_headline(
     "wrn_cifar", "wrn_cifar.sigma_final_spread", round(final.spread, 4), verdict=s12,
     provenance=Provenance.combine([g.provenance for g in sigma.values()]), seed=seed,
-    paper="final accuracy depends only mildly on σ_w",
     label=f"spread of the final test accuracy over σ_w = "
         f"{', '.join(f'{x:g}' for x in cfg.sigma.scales)}",
 )

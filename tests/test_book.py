@@ -142,16 +142,36 @@ def test_vendored_files_match_their_recorded_hashes():
 
 
 def test_figure_registry_is_consistent():
-    keys = [r.headline for r in figures.FIGURES if r.headline]
-    assert len(keys) == len(set(keys))
-    assert all(k.split(".")[0] == r.chapter for r in figures.FIGURES if (k := r.headline))
+    rows = figures.figures()
+    keys = [r.headline for r in rows if r.headline]
+    assert len(keys) == len(set(keys)) and len(keys) >= 23
+    assert all(k.split(".")[0] == r.chapter for r in rows if (k := r.headline))
+    # the landing page lists the chapters' declared claims in the book's order (no second list)
+    order = figures.toc_chapters_in_order()
+    chapters_seen = [r.chapter for r in rows if r.chapter]
+    assert chapters_seen == sorted(chapters_seen, key=order.index)
     html = figures.landing_table_html({}, {"data"})
-    assert html.count("<tr>") == len(figures.FIGURES) + 1
+    assert html.count("<tr>") == len(rows) + 1
     assert '<a href="data.html">data</a>' in html and "planned" in html
     assert html.count("<col ") == 7 and "table-layout:fixed" in html  # the table fits the page's width
     # the settings name the presets' current sizes (they are read from the configs, so they cannot go stale)
     from replication.experiments.configs import get_config
 
-    cnn = next(r for r in figures.FIGURES if r.chapter == "cnn_cifar")
+    cnn = next(r for r in rows if r.chapter == "cnn_cifar")
     assert f"{get_config('cnn_cifar', 'cpu').model.channels} at cpu" in cnn.setting_text()
     assert f"{get_config('cnn_cifar', 'cpu').model.channels} at cpu" in html
+
+
+def test_the_chapter_list_imports_no_jax_and_every_declared_claim_is_recorded_by_its_chapter():
+    """The Makefile imports the registry for the chapter list on every call: it must stay light. Each claim a chapter
+    declares is recorded by that chapter's cells (its key appears there), so no claim is declared and left empty."""
+    import subprocess
+    import sys
+
+    code = "import sys, replication.site.registry as r; r.toc_chapters_in_order(); print('jax' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+    for row in figures.figures():
+        if row.headline:
+            name = row.headline.split(".", 1)[1]
+            source = (BOOK / f"{row.chapter}.py").read_text()
+            assert name in source or "_exponent" in name and "beyond" == row.chapter, row.headline

@@ -9,6 +9,7 @@ import pytest
 
 from replication.core import presets, validation
 from replication.core.provenance import Provenance, Stopwatch
+from replication.experiments import claims
 from replication.experiments import store as results
 from replication.experiments.configs import Config, chapters, get_config, paper_differences
 from replication.site import banner, headlines
@@ -91,17 +92,24 @@ def test_headlines_round_trip_and_record_non_finite_values(tmp_path):
         -0.97,
         provenance=prov,
         seed=0,
-        paper="-1",
         label="fitted exponent",
         root=tmp_path,
     )
     headlines.record_headline(
-        "fc_mnist", "fc_mnist.other", math.nan, provenance=prov, seed=0, paper="-", label="x", root=tmp_path
+        "fc_mnist", "fc_mnist.mse_eta_flattening", math.nan, provenance=prov, seed=0, label="x", root=tmp_path
     )
     got = headlines.load_headlines("cpu", root=tmp_path)
     assert got["fc_mnist.tstar_exponent"]["ours"] == -0.97
-    assert got["fc_mnist.other"]["ours"] == "nan"
+    assert got["fc_mnist.mse_eta_flattening"]["ours"] == "nan"
     assert got["fc_mnist.tstar_exponent"]["provenance"]["device"] == "CPU (2 cores)"
+    # the paper's value is the declared claim's, stated once (replication.experiments.claims)
+    assert got["fc_mnist.tstar_exponent"]["paper"] == claims.claim("fc_mnist.tstar_exponent").paper
+    with pytest.raises(KeyError, match="no claim is declared under 'fc_mnist.undeclared'"):
+        headlines.record_headline("fc_mnist", "fc_mnist.undeclared", 1.0, provenance=prov, seed=0, label="x",
+                                  root=tmp_path)  # fmt: skip
+    with pytest.raises(ValueError, match="a claim of 'wrn_cifar'"):
+        headlines.record_headline("fc_mnist", "wrn_cifar.tstar_exponent", 1.0, provenance=prov, seed=0, label="x",
+                                  root=tmp_path)  # fmt: skip
     assert headlines.load_headlines("paper", root=tmp_path) == {}
 
 
@@ -141,17 +149,17 @@ def test_stopwatch_records_preset_device_and_time():
 def test_landing_table_says_per_row_which_model_data_and_optimizer_made_ours(tmp_path):
     from replication.site import registry
 
-    assert all(r.setting for r in registry.FIGURES if r.chapter), "every reproduced row names its setting"
+    assert all(r.setting for r in registry.figures() if r.chapter), "every reproduced row names its setting"
     prov = Provenance("cpu", "CPU (2 cores)", 1.0)
     setting = "WRN-10-1 · " + headlines.data_label("fashion-mnist", 256) + " · SGD"
-    headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, provenance=prov, paper="-1", label="x",
+    headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, provenance=prov, label="x",
                               seed=0, setting=setting, root=tmp_path)  # fmt: skip
     html = registry.landing_table_html(headlines.load_headlines("cpu", root=tmp_path), {"wrn_cifar", "fc_mnist"})
     assert "256 Fashion-MNIST images (stand-in for CIFAR-10)" in html  # the chapter's own record wins
-    fc_row = next(r for r in registry.FIGURES if r.headline == "fc_mnist.tstar_exponent")
+    fc_row = next(r for r in registry.figures() if r.headline == "fc_mnist.tstar_exponent")
     assert f"<small>{fc_row.setting_text()}</small>" in html  # else the row's, sizes read from the presets
     assert headlines.data_label("cifar10", 50000) == "50000 CIFAR-10 images"
-    b1 = next(r for r in registry.FIGURES if r.figure == "App. B.1")
+    b1 = next(r for r in registry.figures() if r.figure == "App. B.1")
     assert "f − 1 = −λ√n" in b1.claim and "typo" in b1.paper
 
 
@@ -173,7 +181,7 @@ def test_unknown_papermill_parameter_is_named_with_the_allowed_ones(monkeypatch)
 
 
 def _headline(chapter, key, value, root, preset="cpu", **kw):
-    headlines.record_headline(chapter, key, value, provenance=Provenance(preset, "CPU (2 cores)", 1.0), paper="-1",
+    headlines.record_headline(chapter, key, value, provenance=Provenance(preset, "CPU (2 cores)", 1.0),
                               label="x", root=root, **{"seed": 0, **kw})  # fmt: skip
     return root / preset / "headlines" / f"{chapter}.json"
 
@@ -233,9 +241,10 @@ def test_a_damaged_or_foreign_headline_file_is_named_set_aside_and_skipped(tmp_p
     assert "not measured yet" in fc_row
     # the chapter's next record: the damaged file set aside again (it is gone now), the new one whole
     path.write_bytes(damaged.encode("utf-8", "surrogateescape"))
-    _headline("fc_mnist", "fc_mnist.other", 1.0, tmp_path)
+    _headline("fc_mnist", "fc_mnist.mse_eta_flattening", 1.0, tmp_path)
     assert "set aside" in capsys.readouterr().out
-    assert list(headlines.load_headlines("cpu", root=tmp_path)) == ["fc_mnist.other", "wrn_cifar.tstar_exponent"]
+    got = list(headlines.load_headlines("cpu", root=tmp_path))
+    assert got == ["fc_mnist.mse_eta_flattening", "wrn_cifar.tstar_exponent"]
     assert len(list(path.parent.glob("fc_mnist.json.damaged-*"))) == 2
 
 
@@ -246,9 +255,9 @@ def test_headline_records_carry_the_seed_and_require_it(tmp_path):
     assert "preset" not in record  # the provenance's, not repeated
     prov = Provenance("cpu", "CPU", 1.0)
     with pytest.raises(TypeError, match="seed"):
-        headlines.record_headline("fc_mnist", "k", 1, provenance=prov, paper="-", label="x", root=tmp_path)
+        headlines.record_headline("fc_mnist", "k", 1, provenance=prov, label="x", root=tmp_path)
     with pytest.raises(ValueError, match="seed=1.5"):
-        headlines.record_headline("fc_mnist", "k", 1, provenance=prov, seed=1.5, paper="-", label="x", root=tmp_path)
+        headlines.record_headline("fc_mnist", "k", 1, provenance=prov, seed=1.5, label="x", root=tmp_path)
 
 
 def test_landing_table_flags_chapters_whose_seed_differs_from_the_rest(tmp_path):
@@ -281,9 +290,9 @@ def test_landing_table_shows_the_verdict_a_chapter_computed_and_never_types_one(
 
     prov = Provenance("cpu", "CPU (2 cores)", 1.0)
     decided = Verdict("inconclusive", "3 runs learned and peaked inside their run; the rule needs 4")
-    headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, provenance=prov, paper="-1", label="x",
+    headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, provenance=prov, label="x",
                               seed=0, verdict=decided, root=tmp_path)  # fmt: skip
-    headlines.record_headline("fc_mnist", "fc_mnist.tstar_exponent", -0.9, provenance=prov, paper="-1", label="x",
+    headlines.record_headline("fc_mnist", "fc_mnist.tstar_exponent", -0.9, provenance=prov, label="x",
                               seed=0, root=tmp_path)  # fmt: skip
     rows = registry.landing_table_html(headlines.load_headlines("cpu", root=tmp_path), {"wrn_cifar"}).split("<tr>")
     wrn = next(row for row in rows if "wrn_cifar.html" in row and "Fig. 2d" in row)
@@ -298,7 +307,7 @@ def test_landing_table_says_none_where_no_number_could_be_computed(tmp_path):
     from replication.site import registry
 
     prov = Provenance("smoke", "CPU (2 cores)", 1.0)
-    headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", float("nan"), provenance=prov, paper="-1",
+    headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", float("nan"), provenance=prov,
                               label="over 0 runs", seed=0, root=tmp_path)  # fmt: skip
     row = next(r for r in registry.landing_table_html(headlines.load_headlines("smoke", root=tmp_path), set())
                .split("<tr>") if "Fig. 2d" in r)  # fmt: skip

@@ -11,10 +11,12 @@ import math
 
 from replication.analysis.peaks import fit_power_law
 from replication.analysis.seeds import SeedFit
+from replication.experiments.claims import Claim
 from replication.experiments.fc_mnist import run_sweep, seed_list, sweep_runs
 from replication.experiments.results import SweepResult, analyzed
 
 __all__ = [
+    "CLAIMS",
     "STUDIES",
     "OPTIMIZERS",
     "LABELS",
@@ -31,6 +33,40 @@ __all__ = [
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("comparison",)
+
+# The paper's claims this chapter judges (replication.experiments.claims): the chapter records ours under each key.
+CLAIMS = (
+    Claim(
+        "Beyond the paper: SGDW",
+        "FC on MNIST, Fig. 2a's protocol with momentum SGD and decoupled weight decay (SGDW)",
+        "not in the paper",
+        "beyond.sgdw_exponent",
+        "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · SGDW (momentum, "
+        "decoupled), seeds",
+    ),
+    Claim(
+        "Beyond the paper: momentum + L2",
+        "FC on MNIST, Fig. 2a's protocol with momentum SGD and the coupled L2 term",
+        "not in the paper",
+        "beyond.momentum_exponent",
+        "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · momentum SGD + L2, "
+        "several seeds",
+    ),
+    Claim(
+        "Beyond the paper: Adam + L2",
+        "FC on MNIST, Fig. 2a's protocol with Adam and the coupled L2 term",
+        "not in the paper",
+        "beyond.adam_exponent",
+        "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · Adam + L2, several seeds",
+    ),
+    Claim(
+        "Beyond the paper: AdamW",
+        "FC on MNIST, Fig. 2a's protocol with AdamW: is t* still ∝ 1/(ηλ)?",
+        "not in the paper",
+        "beyond.adamw_exponent",
+        "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · AdamW, several seeds",
+    ),
+)
 
 OPTIMIZERS = ("sgd", "momentum", "sgdw", "adam", "adamw")
 LABELS = {

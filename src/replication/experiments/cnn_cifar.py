@@ -8,12 +8,31 @@ import math
 
 from replication.analysis.plan import SweepRun, plan_sweep
 from replication.experiments.cifar import run_sweep, steps_per_epoch
+from replication.experiments.claims import Claim
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["STUDIES", "sweep_runs", "sweeps"]
+__all__ = ["STUDIES", "CLAIMS", "sweep_runs", "sweeps"]
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("sweeps",)
+
+# The paper's claims this chapter judges (replication.experiments.claims): the chapter records ours under each key.
+CLAIMS = (
+    Claim(
+        "Fig. 3a–f",
+        "CNN ± BatchNorm on CIFAR-10: t* ∝ 1/(ηλ)",
+        "exponent −1",
+        "cnn_cifar.tstar_exponent",
+        "CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD",
+    ),
+    Claim(
+        "Fig. 3b, 3e",
+        "CNN ± BatchNorm: small λ trained for τ/(ηλ) matches or beats λ = 0",
+        "small λ as good as λ = 0 or better",
+        "cnn_cifar.small_lambda_vs_zero",
+        "CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD",
+    ),
+)
 
 
 def sweep_runs(cfg, *, batch_norm: bool = False) -> list[SweepRun]:

@@ -9,12 +9,24 @@ from replication.analysis.criteria import Verdict, scaling_failure_verdict
 from replication.analysis.plan import plan_sweep
 from replication.analysis.verdicts import OptimumVerdict, optimal_lambda
 from replication.experiments.cifar import run_sweep
+from replication.experiments.claims import Claim
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["STUDIES", "sweep", "judge"]
+__all__ = ["STUDIES", "CLAIMS", "sweep", "judge"]
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("sweep",)
+
+# The paper's claims this chapter judges (replication.experiments.claims): the chapter records ours under each key.
+CLAIMS = (
+    Claim(
+        "Fig. S7",
+        "Failure case: FC width 64 on CIFAR-10 is not overparameterized; scaling breaks below λ_opt",
+        "t* constant below λ_opt",
+        "failure_case.exponent_below_opt",
+        "FC depth 3, width 64 · CIFAR-10 or its stand-in · SGD, batch 512",
+    ),
+)
 
 
 def sweep(cfg, *, seed: int) -> SweepResult:

@@ -8,16 +8,49 @@ from replication.analysis.criteria import EtaSpreads, Verdict, eta_flattening_ve
 from replication.analysis.plan import SweepRun, plan_sweep
 from replication.analysis.verdicts import accuracy_when_train_reaches_one
 from replication.experiments import request as request_lib
+from replication.experiments.claims import Claim
 from replication.experiments.grid import GridResult, cached_grid
 from replication.experiments.request import DataRequest, GridRequest, ModelRequest, build_model
 from replication.experiments.results import SweepResult, analyzed
 from replication.training import Dataset, TrainSpec
 
-__all__ = ["STUDIES", "data_request", "load_data", "make_model", "sweep_runs", "run_sweep", "seed_list",
+__all__ = ["STUDIES", "CLAIMS", "data_request", "load_data", "make_model", "sweep_runs", "run_sweep", "seed_list",
            "tstar_sweep", "mse_sweep", "mse_verdict"]  # fmt: skip
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("tstar_sweep", "mse_sweep")
+
+# The paper's claims this chapter judges (replication.experiments.claims): the chapter records ours under each key.
+CLAIMS = (
+    Claim(
+        "Fig. 2a–c, S1, S6",
+        "FC on MNIST: epochs to peak test accuracy t* ∝ 1/(ηλ); small λ matches or beats λ = 0 when trained for 2/(ηλ)",
+        "exponent −1 over 6 decades of ηλ",
+        "fc_mnist.tstar_exponent",
+        "FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu) · the first 512 MNIST images · full-batch SGD",
+    ),
+    Claim(
+        "Fig. 2b",
+        "FC on MNIST: small λ trained for τ/(ηλ) matches or beats λ = 0",
+        "small λ as good as λ = 0 or better (λ = 0 trained 10⁶/η epochs)",
+        "fc_mnist.small_lambda_vs_zero",
+        "FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu) · the first 512 MNIST images · full-batch SGD",
+    ),
+    Claim(
+        "Beyond the paper: Fig. 2a over seeds",
+        "FC on MNIST: the t* exponent with a bootstrap confidence interval over initialization seeds",
+        "one seed per configuration (no error bars)",
+        "fc_mnist.tstar_exponent_seeds",
+        "FC 3×{fc_paper} (width {fc_cpu} at cpu) · MNIST, 512 images, full batch · SGD + L2, several seeds",
+    ),
+    Claim(
+        "Fig. S5",
+        "MSE loss: test accuracy depends on η at training accuracy 1, not at t_test",
+        "qualitative",
+        "fc_mnist.mse_eta_flattening",
+        "FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu), MSE loss · 512 MNIST images · full-batch SGD",
+    ),
+)
 
 
 def data_request(cfg) -> DataRequest:

@@ -19,6 +19,7 @@ from pathlib import Path
 from replication.core.atomic import set_aside
 from replication.core.presets import check_preset
 from replication.core.provenance import Provenance
+from replication.experiments.claims import claim
 from replication.experiments.store import json_number, read_json, results_root, write_json_atomic
 
 __all__ = ["record_headline", "load_headlines", "data_label", "SCHEMA"]
@@ -81,7 +82,6 @@ def record_headline(
     *,
     provenance: Provenance,
     seed: int,
-    paper: str,
     label: str,
     setting: str | None = None,
     code_key: str | None = None,
@@ -89,19 +89,23 @@ def record_headline(
     root: str | os.PathLike | None = None,
     log=print,
 ) -> None:
-    """Record one headline number of ``chapter`` (e.g. the fitted t* exponent) beside the paper's value, with the
-    chapter's ``seed``, the ``setting`` (model, data, optimizer) that produced it where it depends on the preset or
-    the machine, the ``code_key`` of the code behind it where the chapter has it (the preset is the provenance's), and
-    the ``verdict`` on the paper's claim that code decided from the runs (:class:`replication.analysis.criteria.
-    Verdict`; None where the chapter decides none)."""
+    """Record one headline number of ``chapter`` (e.g. the fitted t* exponent) under the key of the claim it judges
+    (declared beside the chapter's studies, :mod:`replication.experiments.claims`; an undeclared key is an error),
+    beside the claim's paper value, with the chapter's ``seed``, the ``setting`` (model, data, optimizer) that
+    produced it where it depends on the preset or the machine, the ``code_key`` of the code behind it where the
+    chapter has it (the preset is the provenance's), and the ``verdict`` on the paper's claim that code decided from
+    the runs (:class:`replication.analysis.criteria.Verdict`; None where the chapter decides none)."""
     if isinstance(seed, bool) or not isinstance(seed, Integral):
         raise ValueError(f"seed={seed!r} must be an integer (the chapter's seed parameter).")
     preset = check_preset(provenance.preset)
+    declared = claim(key)
+    if declared.chapter != chapter:
+        raise ValueError(f"key {key!r} is a claim of {declared.chapter!r}, not of {chapter!r}.")
     path = results_root(root) / preset / "headlines" / f"{chapter}.json"
     records = _read(path, preset, log)
     records[key] = {
         "ours": json_number(ours),
-        "paper": paper,
+        "paper": declared.paper,
         "label": label,
         "setting": setting,
         "chapter": chapter,

@@ -1,28 +1,28 @@
-"""Which chapter reproduces which figure of the paper, and the headline number each one is judged by.
+"""Which chapter reproduces which figure of the paper, and the headline number each one is judged by: the claims
+each chapter declares beside its studies (:mod:`replication.experiments.claims`), in the book's order.
 
 The landing page renders this table; a chapter fills the "ours" column by calling
-:func:`replication.site.headlines.record_headline` with the row's ``headline`` key.
+:func:`replication.site.headlines.record_headline` with the claim's key.
 """
 
 from __future__ import annotations
 
 import collections
 import dataclasses
-import functools
 import html
 from pathlib import Path
 
 from replication.core.html_table import fixed_table
 from replication.core.project import project_root
 
-__all__ = ["FigureRow", "FIGURES", "toc_chapters", "toc_chapters_in_order", "landing_table_html"]
+__all__ = ["FigureRow", "NOT_REPRODUCED", "figures", "toc_chapters", "toc_chapters_in_order", "landing_table_html"]
 
 
 @dataclasses.dataclass(frozen=True)
 class FigureRow:
-    """One figure: the claim, the chapter, the paper's number, the headline key of ours, and ``setting``: which model,
-    data and optimizer produce "ours" at every preset (a chapter may record a more precise one with its number).
-    ``setting`` may name a preset's size as ``{wrn_cpu}``, ``{cnn_paper}``, ...: :meth:`setting_text` fills them in."""
+    """One row of the landing page: a claim (declared beside the chapter's studies,
+    :class:`replication.experiments.claims.Claim`), or a figure no chapter reproduces (``chapter`` and ``headline``
+    empty)."""
 
     figure: str
     claim: str
@@ -33,229 +33,31 @@ class FigureRow:
 
     def setting_text(self) -> str:
         """``setting`` with the presets' sizes read from their configs (so it cannot go stale)."""
-        return self.setting.format_map(_preset_sizes()) if "{" in self.setting else self.setting
+        from replication.experiments.claims import Claim
+
+        return Claim(self.figure, self.claim, self.paper, self.headline or "", self.setting).setting_text()
 
 
-@functools.cache
-def _preset_sizes() -> dict[str, str]:
-    # read when the landing page is rendered, not at import: the configs import JAX, and the Makefile imports this
-    # module for the chapter list on every call
-    from replication.experiments.configs import get_config
-
-    sizes = {}
-    for preset in ("paper", "cpu"):
-        wrn = get_config("wrn_cifar", preset).model
-        sizes[f"wrn_{preset}"] = f"{wrn.depth}-{wrn.widen}"
-        sizes[f"cnn_{preset}"] = str(get_config("cnn_cifar", preset).model.channels)
-        sizes[f"fc_{preset}"] = str(get_config("fc_mnist", preset).model.width)
-        sizes[f"beyond_{preset}"] = str(get_config("beyond", preset).model.width)
-    return sizes
-
-
-FIGURES = (
-    FigureRow(
-        "Data (App. A)",
-        "MNIST as the paper uses it: 512 samples for FC, 200 with even/odd labels for the NTK",
-        "data",
-        "train label counts 5923 … 5949 (60000 images)",
-        "data.mnist_train_images",
-        setting="MNIST: the full set (the first 1000 images at smoke)",
-    ),
-    FigureRow(
-        "Fig. 2a–c, S1, S6",
-        "FC on MNIST: epochs to peak test accuracy t* ∝ 1/(ηλ); small λ matches or beats λ = 0 when trained for 2/(ηλ)",
-        "fc_mnist",
-        "exponent −1 over 6 decades of ηλ",
-        "fc_mnist.tstar_exponent",
-        setting="FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu) · the first 512 MNIST images · "
-        "full-batch SGD",
-    ),
-    FigureRow(
-        "Fig. 2b",
-        "FC on MNIST: small λ trained for τ/(ηλ) matches or beats λ = 0",
-        "fc_mnist",
-        "small λ as good as λ = 0 or better (λ = 0 trained 10⁶/η epochs)",
-        "fc_mnist.small_lambda_vs_zero",
-        setting="FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu) · the first 512 MNIST images · "
-        "full-batch SGD",
-    ),
-    FigureRow(
-        "Beyond the paper: Fig. 2a over seeds",
-        "FC on MNIST: the t* exponent with a bootstrap confidence interval over initialization seeds",
-        "fc_mnist",
-        "one seed per configuration (no error bars)",
-        "fc_mnist.tstar_exponent_seeds",
-        setting="FC 3×{fc_paper} (width {fc_cpu} at cpu) · MNIST, 512 images, full batch · SGD + L2, several seeds",
-    ),
-    FigureRow(
-        "Fig. S5",
-        "MSE loss: test accuracy depends on η at training accuracy 1, not at t_test",
-        "fc_mnist",
-        "qualitative",
-        "fc_mnist.mse_eta_flattening",
-        setting="FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu), MSE loss · 512 MNIST images · "
-        "full-batch SGD",
-    ),
-    FigureRow(
-        "Fig. 2d–f, S2",
-        "Wide ResNet on CIFAR-10: t* ∝ 1/(ηλ)",
-        "wrn_cifar",
-        "exponent −1",
-        "wrn_cifar.tstar_exponent",
-        setting="WRN ({wrn_paper} at paper, {wrn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD; S2: "
-        "momentum, augmentation",
-    ),
-    FigureRow(
-        "Fig. 2e",
-        "Wide ResNet: small λ trained for τ/(ηλ) matches or beats λ = 0",
-        "wrn_cifar",
-        "small λ as good as λ = 0 or better",
-        "wrn_cifar.small_lambda_vs_zero",
-        setting="WRN ({wrn_paper} at paper, {wrn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD, no augmentation",
-    ),
-    FigureRow(
-        "Fig. 1a",
-        "WRN with schedule: fixed T = 200 peaks at one λ; T ∝ 1/λ plateaus",
-        "wrn_cifar",
-        "best fixed-T λ = 0.0005 (test acc. 0.967)",
-        "wrn_cifar.fixed_T_best_lambda",
-        setting="WRN ({wrn_paper} at paper, {wrn_cpu} at cpu) · CIFAR-10 or its stand-in · momentum 0.9, "
-        "flip/crop/mixup, step schedule",
-    ),
-    FigureRow(
-        "Fig. S12",
-        "Late-time accuracy independent of the init scale σ_w",
-        "wrn_cifar",
-        "qualitative",
-        "wrn_cifar.sigma_final_spread",
-        setting="Wide ResNet · CIFAR-10 or its stand-in · Fig. 1a's setup",
-    ),
-    FigureRow(
-        "Fig. 3a–f",
-        "CNN ± BatchNorm on CIFAR-10: t* ∝ 1/(ηλ)",
-        "cnn_cifar",
-        "exponent −1",
-        "cnn_cifar.tstar_exponent",
-        setting="CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD",
-    ),
-    FigureRow(
-        "Fig. 3b, 3e",
-        "CNN ± BatchNorm: small λ trained for τ/(ηλ) matches or beats λ = 0",
-        "cnn_cifar",
-        "small λ as good as λ = 0 or better",
-        "cnn_cifar.small_lambda_vs_zero",
-        setting="CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD",
-    ),
-    FigureRow(
-        "Fig. S7",
-        "Failure case: FC width 64 on CIFAR-10 is not overparameterized; scaling breaks below λ_opt",
-        "failure_case",
-        "t* constant below λ_opt",
-        "failure_case.exponent_below_opt",
-        setting="FC depth 3, width 64 · CIFAR-10 or its stand-in · SGD, batch 512",
-    ),
-    FigureRow(
-        "Fig. 1b, 4, S3, S4",
-        "Predicted optimal λ = c/T within an order of magnitude of the tuned λ",
-        "optimal_l2",
-        "c ≈ 0.0066; accuracy within 0.4% of tuned",
-        "optimal_l2.accuracy_gap",
-        setting="the paper's setting at our sizes: a Wide ResNet (WRN-28-10 at paper) · CIFAR-10 or its stand-in · "
-        "momentum 0.9, flip/crop/mixup; the chapter's second setting is FC on MNIST with full-batch SGD",
-    ),
-    FigureRow(
-        "Fig. 1c, S9, S10, S11",
-        "AutoL2 trains faster and ends better than the tuned constant λ",
-        "autol2",
-        "faster and better (no LR schedule)",
-        "autol2.speedup",
-        setting="the paper's setting at our sizes: a Wide ResNet · CIFAR-10 or its stand-in · momentum 0.9, "
-        "flip/crop/mixup, AutoL2 every 10 steps; S11's FC (full-batch SGD) and CNN panels in the chapter",
-    ),
-    FigureRow(
-        "Fig. 5a–b",
-        "Mode solution eq. (3): learn at t ~ 1/γ, decay at t ~ 1/λ (k ≥ 2); linear model k = 1",
-        "theory",
-        "analytic",
-        "theory.mode_timescales",
-        setting="the mode solution eq. (3), computed",
-    ),
-    FigureRow(
-        "Fig. 5c",
-        "Kernel evolution eq. (1) with k = 2 tracks gradient descent of a wide 2-layer ReLU net",
-        "theory",
-        "qualitative",
-        "theory.fig5c_loss_gap",
-        setting="a 2-layer ReLU network (NTK parameterization) · 200 MNIST images, even/odd · gradient descent",
-    ),
-    FigureRow(
-        "Thm. 1",
-        "Θ_t = exp(−2(k−1)λt) Θ_0 at infinite width",
-        "theory",
-        "exact as width → ∞",
-        "theory.kernel_decay_width_exponent",
-        setting="2- and 3-layer ReLU networks at growing width · MNIST · gradient flow",
-    ),
-    FigureRow(
-        "Lemma 1",
-        "Σ θ ∂f/∂θ = k f for k-homogeneous networks",
-        "theory",
-        "k = L for L layers",
-        "theory.homogeneity_k",
-        setting="FC ReLU networks without biases (and with, to show the difference) · MNIST",
-    ),
-    FigureRow(
-        "App. B.1",
-        "Deep linear fixed point f − 1 = −λ√n (eq. S21, sign corrected)",
-        "theory",
-        "λ√n = f − 1 as printed: a sign typo (L2 pulls f below the label); the chapter tests f − 1 = −λ√n",
-        "theory.deep_linear_error",
-        setting="a 2-layer linear network, one sample, MSE, gradient descent",
-    ),
-    FigureRow(
-        "Beyond the paper: SGDW",
-        "FC on MNIST, Fig. 2a's protocol with momentum SGD and decoupled weight decay (SGDW)",
-        "beyond",
-        "not in the paper",
-        "beyond.sgdw_exponent",
-        setting="FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · "
-        "SGDW (momentum, decoupled), seeds",
-    ),
-    FigureRow(
-        "Beyond the paper: momentum + L2",
-        "FC on MNIST, Fig. 2a's protocol with momentum SGD and the coupled L2 term",
-        "beyond",
-        "not in the paper",
-        "beyond.momentum_exponent",
-        setting="FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · "
-        "momentum SGD + L2, several seeds",
-    ),
-    FigureRow(
-        "Beyond the paper: Adam + L2",
-        "FC on MNIST, Fig. 2a's protocol with Adam and the coupled L2 term",
-        "beyond",
-        "not in the paper",
-        "beyond.adam_exponent",
-        setting="FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · "
-        "Adam + L2, several seeds",
-    ),
-    FigureRow(
-        "Beyond the paper: AdamW",
-        "FC on MNIST, Fig. 2a's protocol with AdamW: is t* still ∝ 1/(ηλ)?",
-        "beyond",
-        "not in the paper",
-        "beyond.adamw_exponent",
-        setting="FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · "
-        "AdamW, several seeds",
-    ),
+# Figures of the paper that no chapter reproduces, and why.
+NOT_REPRODUCED = (
     FigureRow(
         "Fig. S8",
         "ResNet-50 on ImageNet (failure case)",
         "",
         "not reproduced: ImageNet is not available from any package registry",
-        None,
     ),
 )
+
+
+def figures(toc_path: str | Path | None = None) -> tuple[FigureRow, ...]:
+    """Every claim the chapters declare (their experiment modules' ``CLAIMS``), in the book's order, then the figures
+    no chapter reproduces. Imports the experiment modules (and JAX) when called, never when this module is imported:
+    the Makefile imports it for the chapter list."""
+    from replication.experiments.claims import claims_of
+
+    rows = [FigureRow(c.figure, c.statement, c.chapter, c.paper, c.key, c.setting)
+            for chapter in toc_chapters_in_order(toc_path) for c in claims_of(chapter)]  # fmt: skip
+    return (*rows, *NOT_REPRODUCED)
 
 
 def toc_chapters(toc_path: str | Path | None = None) -> set[str]:
@@ -322,11 +124,12 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
     (recorded by the chapter, else the row's). A number whose chapter ran with another seed than the rest says so in
     its cell."""
     seed_notes = _seed_notes(headlines)
-    shown = [headlines[r.headline] for r in FIGURES if r.headline and r.headline in headlines]
+    rows_of_page = figures()
+    shown = [headlines[r.headline] for r in rows_of_page if r.headline and r.headline in headlines]
     origins = {_made_by(rec["provenance"]) for rec in shown}
     shared = origins.pop() if len(origins) == 1 else None
     rows = []
-    for r in FIGURES:
+    for r in rows_of_page:
         if r.chapter and r.chapter in built:
             chapter = f'<a href="{r.chapter}.html">{r.chapter}</a>'
         elif r.chapter:

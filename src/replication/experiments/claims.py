@@ -1,0 +1,78 @@
+"""The paper's claims, each declared once, beside the studies that judge it: every chapter's experiment module holds
+``CLAIMS`` next to its ``STUDIES`` (the data chapter's in :mod:`replication.experiments.data_checks`, the theory
+chapter's in :mod:`replication.experiments.theory_checks`). The chapter records its number and verdict under a
+claim's ``key`` (:func:`replication.site.headlines.record_headline`), and the landing page lists the claims in the
+book's order (:func:`replication.site.registry.figures`): no second list exists."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+
+__all__ = ["Claim", "CLAIM_MODULES", "claims_of", "claim"]
+
+# chapters whose experiment module is not named after them (``replication.theory`` is the theory layer itself)
+CLAIM_MODULES = {"data": "replication.experiments.data_checks", "theory": "replication.experiments.theory_checks"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    """One claim: the paper's figure(s), the statement, the paper's value (its number where it gives one), the key the
+    chapter records ours under (``"<chapter>.<name>"``), and ``setting``: which model, data and optimizer produce
+    ours at every preset (a chapter may record a more precise one with its number). ``setting`` may name a preset's
+    size as ``{wrn_cpu}``, ``{cnn_paper}``, ...: :meth:`setting_text` fills them in from the configs."""
+
+    figure: str
+    statement: str
+    paper: str
+    key: str
+    setting: str
+
+    @property
+    def chapter(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    def setting_text(self) -> str:
+        """``setting`` with the presets' sizes read from their configs (so it cannot go stale)."""
+        return self.setting.format_map(_preset_sizes()) if "{" in self.setting else self.setting
+
+
+@functools.cache
+def _preset_sizes() -> dict[str, str]:
+    from replication.experiments.configs import get_config
+
+    sizes = {}
+    for preset in ("paper", "cpu"):
+        wrn = get_config("wrn_cifar", preset).model
+        sizes[f"wrn_{preset}"] = f"{wrn.depth}-{wrn.widen}"
+        sizes[f"cnn_{preset}"] = str(get_config("cnn_cifar", preset).model.channels)
+        sizes[f"fc_{preset}"] = str(get_config("fc_mnist", preset).model.width)
+        sizes[f"beyond_{preset}"] = str(get_config("beyond", preset).model.width)
+    return sizes
+
+
+def claims_of(chapter: str) -> tuple[Claim, ...]:
+    """The claims ``chapter`` judges, in its order (its experiment module's ``CLAIMS``; () for a chapter without)."""
+    name = CLAIM_MODULES.get(chapter, f"replication.experiments.{chapter}")
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        if err.name != name:
+            raise
+        return ()
+    claims = getattr(module, "CLAIMS", ())
+    wrong = [c.key for c in claims if c.chapter != chapter]
+    if wrong:
+        raise ValueError(f"{name}.CLAIMS holds keys of another chapter: {wrong} (keys are '{chapter}.<name>').")
+    return claims
+
+
+def claim(key: str) -> Claim:
+    """The claim declared under ``key`` (``"fc_mnist.tstar_exponent"``); a key no chapter declares is an error that
+    lists the chapter's keys."""
+    declared = claims_of(key.split(".", 1)[0])
+    for c in declared:
+        if c.key == key:
+            return c
+    raise KeyError(f"no claim is declared under {key!r}; the chapter declares {[c.key for c in declared]}")
