@@ -27,7 +27,8 @@
 # **Setup.** Pre-activation WRN-d-k with batch norm (batch statistics, as stax), σ_w = 1, σ_b = 0, loss
 # $-\frac{1}{2k|B|}\sum y\log p + \frac\lambda2\|\theta\|^2$. Augmentation: random flips, 4-pixel pad-and-crop and
 # mixup (α = 1), as google/autol2. At `cpu` a WRN-10-2 on a few hundred images averaged down 2× (printed below);
-# physical time is matched to the paper's in steps·η·λ (see `replication.experiments.configs.wrn_cifar`). Because the loss is
+# physical time is counted in steps·η·λ, as the paper's; where a preset's value differs from the paper's, the table
+# of departures from appendix A below lists both (`replication.experiments.configs.wrn_cifar`). Because the loss is
 # divided by 2k = 20, our η is 20× a plain cross-entropy's and our λ 1/20 of it (ηλ is the same; the grid in those
 # units is printed below). The data is CIFAR-10 when the machine has it and otherwise the stand-in named in the banner
 # (Fashion-MNIST's clothes keep their label under a left-right flip, as CIFAR-10's objects do; on the MNIST fallback a
