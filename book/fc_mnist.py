@@ -115,8 +115,9 @@ print("\n".join(readings.lines()))
 fig = sweep_plots.peak_accuracy_figure(sweep.rows,
                                        title="Fig. 2b: max test accuracy against λ")
 plotting.show(fig, "Fig. 2b: maximum test accuracy of each run (trained "
-              f"{cfg.sweep.physical_time:g}/(ηλ) epochs), one curve per η; black dotted: "
-              "the best λ = 0 run over η, as the paper draws it.", provenance=sweep.provenance)
+              f"{cfg.sweep.physical_time:g}/(ηλ) epochs), one curve per η; black "
+              "dotted: the best λ = 0 run over η, as the paper draws it.",
+              provenance=sweep.provenance)
 
 # %% [markdown]
 # Compare the smallest λ with λ = 0 at each η, and record how many η it matches or beats.
