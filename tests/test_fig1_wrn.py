@@ -67,12 +67,12 @@ def test_autol2_every_10_changes_lambda_only_at_multiples_of_10():
 
 
 @pytest.mark.slow
-def test_wrn_prediction_study_and_races_at_a_micro_size(tmp_path, monkeypatch):
-    """The WRN-setting experiments at smoke sizes (one tiny grid each): λ_pred in every row is c/T (and c/(0.3T)
-    under the schedule) with c = t*·λ recomputed from the measurement run; the predicted runs are trained at those λ
-    for T epochs; the tuned λ is the sweep's; AutoL2's race uses the same sweep's tuned λ."""
+def test_wrn_prediction_study_at_a_micro_size(tmp_path, monkeypatch):
+    """The optimal-λ chapter's WRN setting at smoke sizes (one tiny grid each): λ_pred in every row is c/T with
+    c = t*·λ recomputed from the measurement run; the predicted runs are trained at those λ for T epochs; the tuned
+    λ is the sweep's (ties kept)."""
     monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
-    from replication.experiments import autol2, optimal_l2
+    from replication.experiments import optimal_l2
     from replication.experiments.configs import get_config
 
     cfg = get_config("optimal_l2", "smoke")
@@ -86,21 +86,55 @@ def test_wrn_prediction_study_and_races_at_a_micro_size(tmp_path, monkeypatch):
         assert r.lam_pred == pytest.approx(r.factor * c / r.budget)
         assert h.lam == pytest.approx(r.lam_pred) and h.metrics["epoch"][-1] == pytest.approx(r.budget)
         assert r.tuned == tuned_l2(list(study.tuning.histories), r.budget, n_test=w.data.test_samples)  # ties kept
-    sched = optimal_l2.scheduled_prediction(cfg, study.c, seed=0)
-    T = w.schedule.fixed_T
+
+
+@pytest.mark.slow
+def test_wrn_scheduled_prediction_at_a_micro_size(tmp_path, monkeypatch):
+    """Under the step schedule λ_pred = c/T and c/(0.3T), trained with η decaying."""
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    from replication.experiments import optimal_l2
+    from replication.experiments.configs import get_config
+
+    cfg = get_config("optimal_l2", "smoke")
+    w = optimal_l2.wrn_setting(cfg)
+    measured = optimal_l2.wrn_measure_c(w, seed=0)
+    sched = optimal_l2.scheduled_prediction(cfg, measured, seed=0)
+    T, c = w.schedule.fixed_T, measured.c
     assert [r.lam_pred for r in sched.rows] == pytest.approx([c / T, c / (0.3 * T)])
     assert all(h.metrics["lr"][-1] < h.metrics["lr"][0] for h in sched.predicted.histories)  # the step schedule
 
-    acfg = get_config("autol2", "smoke")
+
+@pytest.mark.slow
+def test_wrn_autol2_race_at_a_micro_size(tmp_path, monkeypatch):
+    """AutoL2's WRN race reuses the optimal-λ chapter's stored sweep and races against its tuned λ (the tie hardest
+    for AutoL2, its ties named)."""
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    from replication.experiments import autol2, optimal_l2
+    from replication.experiments.configs import get_config
+
+    cfg, acfg = get_config("optimal_l2", "smoke"), get_config("autol2", "smoke")
+    w = optimal_l2.wrn_setting(cfg)
+    tuning = optimal_l2.wrn_tuning_sweep(w, seed=0)
     race = autol2.wrn_race(acfg, seed=0)
     assert race.sweep_reused  # the optimal-λ chapter's sweep, stored above
-    tuned = tuned_l2(list(study.tuning.histories), acfg.wrn.budget, n_test=w.data.test_samples)
+    tuned = tuned_l2(list(tuning.histories), acfg.wrn.budget, n_test=w.data.test_samples)
     ref_lam = float(race.reference.removeprefix("tuned constant λ = ").split()[0])
     assert ref_lam in tuned.tied  # a λ tied for the best (the one hardest for AutoL2), its ties named
     assert race.reference.endswith(")") == (len(tuned.tied) > 1)
-    ref = next(h for h in study.tuning.histories if h.lam == ref_lam)
+    ref = next(h for h in tuning.histories if h.lam == ref_lam)
     assert race.rows[0].name.startswith("AutoL2")
     assert race.rows[0].target == pytest.approx(best_within_budget(ref, acfg.wrn.budget))
+
+
+@pytest.mark.slow
+def test_cnn_race_at_a_micro_size(tmp_path, monkeypatch):
+    """Fig. S11's CNN panel at smoke sizes: the tuned constant λ is the sweep's best (or tied with it), and AutoL2
+    only decays λ."""
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    from replication.experiments import autol2
+    from replication.experiments.configs import get_config
+
+    acfg = get_config("autol2", "smoke")
     cnn = autol2.cnn_race(acfg, seed=0)
     constants = [r for r in cnn.rows if r.name.startswith(("tuned", "constant"))]
     tie = 3 / autol2.cnn_setting(acfg).data.test_samples  # the tuned λ is the sweep's best, or tied with it
