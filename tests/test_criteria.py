@@ -153,6 +153,38 @@ def test_autol2_must_end_at_least_tied_and_reach_the_tuned_best_sooner():
     assert below.outcome == "not reproduced" and "10 of 512 test images below" in below.reason
 
 
+def _lam_trace(decays: dict[int, float], end: int, every_eval: int):
+    """Evaluated steps and λ of an AutoL2 run starting at λ = 0.1 that decays to decays[d] at step d."""
+    steps = np.arange(0, end + 1, every_eval, dtype=float)
+    lam = np.full_like(steps, 0.1)
+    for d, new in sorted(decays.items()):
+        lam[steps >= d] = new
+    return steps, lam
+
+
+def test_autol2_decays_that_only_wait_for_the_refractory_period_make_the_race_inconclusive():
+    """Algorithm 1 (delay 0.1, measured every 5 steps): after a decay at step d to λ', the next may come at the first
+    measurement after d + 0.1/λ'. A run whose decays all come then times the refractory constant; one whose decays
+    come much later times the detection rule."""
+    from replication.analysis.budgets import RaceRow
+
+    # 0.1 → 0.01 at 10; 0.001 at 25 (10 + 10, first measurement after); 1e-4 at 130 (25 + 100); 1e-5 at 1135
+    steps, lam = _lam_trace({10: 0.01, 25: 1e-3, 130: 1e-4, 1135: 1e-5}, 2000, every_eval=5)
+    bound = criteria.refractory_bound(steps, lam, delay=0.1, every=5)
+    assert (bound.bound, bound.judged) == (2, 2) and bound.mostly_bound  # the 25 decay is too quick to time
+    steps, lam = _lam_trace({10: 0.01, 25: 1e-3, 400: 1e-4, 3000: 1e-5}, 4000, every_eval=5)
+    late = criteria.refractory_bound(steps, lam, delay=0.1, every=5)
+    assert (late.bound, late.judged) == (0, 2) and not late.mostly_bound
+    coarse = criteria.refractory_bound(*_lam_trace({10: 0.01, 25: 1e-3, 130: 1e-4}, 2000, 200), delay=0.1, every=5)
+    assert coarse.judged == 0  # evaluations too far apart to time any decay: nothing judged
+
+    tuned, n = RaceRow("tuned", 0.800, 0.800, 60.0, 1.0, 1e-3), 512
+    fast = RaceRow("auto", 0.802, 0.8, 40.0, 1.5, 1e-4)
+    assert criteria.race_verdict(fast, tuned, n, refractory=late).outcome == "reproduced"
+    v = criteria.race_verdict(fast, tuned, n, refractory=bound)
+    assert v.outcome == "inconclusive" and "2 of 2 timed decays" in v.reason and "reproduced" in v.reason
+
+
 def test_a_computed_quantity_is_judged_against_the_theory_within_a_stated_tolerance():
     assert criteria.within_tolerance("k", 2.001, 2.0, 0.01).outcome == "reproduced"
     v = criteria.within_tolerance("k", 2.2, 2.0, 0.01)

@@ -12,6 +12,9 @@ reason, the same everywhere in the book.
   broken toward either λ.
 * A comparison against λ = 0 needs a λ = 0 run that peaked inside its run; one cut short of the paper's length
   while still improving makes the comparison inconclusive ("λ = 0 capped").
+* AutoL2's race tests its detection rule only where the rule decides when λ decays: when most of its decays came at
+  the first measurement its refractory period (``delay``/λ steps) allowed, the race measures that constant instead
+  and is inconclusive (:func:`refractory_bound`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ __all__ = [
     "exponent_verdict",
     "qualifying_seed_fit",
     "sweep_verdict",
+    "RefractoryCount",
+    "refractory_bound",
     "all_of",
     "images_apart",
     "is_tie",
@@ -454,9 +459,47 @@ def prediction_verdict(rows: list[PredictionRow], *, factor: float = 1.0) -> Ver
     return Verdict("inconclusive", f"the tuned λ is within 10× of λ_pred at {within} of the {of}")
 
 
-def race_verdict(auto: RaceRow, tuned: RaceRow, n_test: int, criteria: Criteria = DEFAULT) -> Verdict:
+@dataclasses.dataclass(frozen=True)
+class RefractoryCount:
+    """Of an AutoL2 run's decays after its first: how many its history can time (``judged``) and how many of those
+    came at the first measurement the refractory period allowed (``bound``)."""
+
+    bound: int
+    judged: int
+
+    @property
+    def mostly_bound(self) -> bool:
+        """At least two decays judged, and more than half of them bound."""
+        return self.judged >= 2 and 2 * self.bound > self.judged
+
+
+def refractory_bound(steps, lams, *, delay: float, every: int) -> RefractoryCount:
+    """Whether AutoL2's decays waited for its refractory period (Algorithm 1: after a decay at step d to λ', the next
+    needs a step > d + ``delay``/λ'; measurements every ``every`` steps), from the evaluated ``steps`` and ``lams``
+    of one run. A decay shows first at an evaluation; two decays' gap is known to within the evaluation interval r,
+    so decay k is judged only when r + ``every`` is below its refractory period R = delay/λ', and counted bound when
+    the evaluated gap is at most R + ``every`` + r (it came at the first measurement allowed, to that resolution)."""
+    steps, lams = np.asarray(steps, float), np.asarray(lams, float)
+    ok = np.isfinite(lams)
+    steps, lams = steps[ok], lams[ok]
+    dropped = np.flatnonzero(np.diff(lams) < 0) + 1  # indices of the evaluations that first show a decay
+    bound = judged = 0
+    for prev, k in zip(dropped[:-1], dropped[1:]):
+        refractory = delay / lams[prev]  # λ' after the earlier decay
+        resolution = float(steps[k] - steps[k - 1])
+        if resolution + every >= refractory:
+            continue  # the history cannot tell "at the first allowed measurement" from "later"
+        judged += 1
+        bound += bool(steps[k] - steps[prev] <= refractory + every + resolution)
+    return RefractoryCount(bound, judged)
+
+
+def race_verdict(
+    auto: RaceRow, tuned: RaceRow, n_test: int, criteria: Criteria = DEFAULT, refractory: RefractoryCount | None = None
+) -> Verdict:
     """Fig. 1c's claim: AutoL2 ends at least as well as the tuned constant λ (a tie counts) and reaches the tuned
-    λ's best accuracy sooner."""
+    λ's best accuracy sooner. With ``refractory`` (:func:`refractory_bound` of the AutoL2 run) mostly bound, the
+    race timed the refractory constant rather than the detection rule: inconclusive, whatever the comparison."""
     apart = images_apart(auto.best_accuracy, tuned.best_accuracy, n_test)
     faster = bool(np.isfinite(auto.speedup) and auto.speedup > 1.0)
     sooner = f"reaches the tuned best {auto.speedup:.2f}× as fast" if np.isfinite(auto.speedup) else (
@@ -466,8 +509,24 @@ def race_verdict(auto: RaceRow, tuned: RaceRow, n_test: int, criteria: Criteria 
     elif auto.best_accuracy > tuned.best_accuracy:
         ends = f"ends {apart:.0f} of {n_test} test images above the tuned λ"
     else:
-        return Verdict("not reproduced", f"AutoL2 ends {apart:.0f} of {n_test} test images below the tuned λ; {sooner}")
-    return Verdict("reproduced" if faster else "not reproduced", f"AutoL2 {ends} and {sooner}")
+        return _unless_refractory_bound(
+            Verdict("not reproduced", f"AutoL2 ends {apart:.0f} of {n_test} test images below the tuned λ; {sooner}"),
+            refractory,
+        )
+    return _unless_refractory_bound(
+        Verdict("reproduced" if faster else "not reproduced", f"AutoL2 {ends} and {sooner}"), refractory
+    )
+
+
+def _unless_refractory_bound(verdict: Verdict, refractory: RefractoryCount | None) -> Verdict:
+    if refractory is None or not refractory.mostly_bound:
+        return verdict
+    return Verdict(
+        "inconclusive",
+        f"{refractory.bound} of {refractory.judged} timed decays came at the first measurement the refractory period "
+        f"allowed: the race measures that constant, not the detection rule (the comparison alone: {verdict.outcome}, "
+        f"{verdict.reason})",
+    )
 
 
 def within_tolerance(what: str, value: float, target: float, tolerance: float, *, ours: bool = True) -> Verdict:

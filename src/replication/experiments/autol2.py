@@ -12,6 +12,7 @@ import dataclasses
 import math
 
 from replication.analysis.budgets import RaceRow, lambda_decays, race, tuned_l2
+from replication.analysis.criteria import Verdict, race_verdict, refractory_bound
 from replication.analysis.plan import SweepRun
 from replication.core.provenance import Provenance
 from replication.experiments import cifar, wrn_cifar
@@ -74,6 +75,13 @@ class Race:
     @property
     def tuned(self) -> RaceRow:
         return next(r for r in self.rows if r.name == self.reference)
+
+    def judge(self, n_test: int, autol2: AutoL2) -> Verdict:
+        """Fig. 1c's verdict on this race (:func:`replication.analysis.criteria.race_verdict`), inconclusive where
+        most of the first contender's decays waited only for the refractory period of its controller ``autol2``."""
+        h = self.contenders[self.auto.name]
+        bound = refractory_bound(h.metrics["step"], h.metrics["lam"], delay=autol2.delay, every=autol2.every)
+        return race_verdict(self.auto, self.tuned, n_test, refractory=bound)
 
     def verdict(self) -> str:
         """One sentence: when AutoL2 decayed λ, its best accuracy against the tuned constant λ's, and whether (and
