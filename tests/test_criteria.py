@@ -180,7 +180,10 @@ def test_autol2_decays_that_only_wait_for_the_refractory_period_make_the_race_in
 
     tuned, n = RaceRow("tuned", 0.800, 0.800, 60.0, 1.0, 1e-3), 512
     fast = RaceRow("auto", 0.802, 0.8, 40.0, 1.5, 1e-4)
-    assert criteria.race_verdict(fast, tuned, n, refractory=late).outcome == "reproduced"
+    timed = criteria.race_verdict(fast, tuned, n, refractory=late)
+    assert timed.outcome == "reproduced" and timed.reason.endswith(
+        "0 of 2 timed decays came at the first measurement allowed"
+    )
     v = criteria.race_verdict(fast, tuned, n, refractory=bound)
     assert v.outcome == "inconclusive" and "2 of 2 timed decays" in v.reason and "reproduced" in v.reason
 

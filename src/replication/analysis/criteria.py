@@ -519,8 +519,11 @@ def race_verdict(
 
 
 def _unless_refractory_bound(verdict: Verdict, refractory: RefractoryCount | None) -> Verdict:
-    if refractory is None or not refractory.mostly_bound:
+    if refractory is None or refractory.judged == 0:
         return verdict
+    if not refractory.mostly_bound:
+        said = f"{refractory.bound} of {refractory.judged} timed decays came at the first measurement allowed"
+        return Verdict(verdict.outcome, f"{verdict.reason}; {said}")
     return Verdict(
         "inconclusive",
         f"{refractory.bound} of {refractory.judged} timed decays came at the first measurement the refractory period "
