@@ -192,7 +192,13 @@ def test_headless_leaves_progress_to_the_progress_file_when_one_is_set(tmp_path,
 
 
 def _grid(reused: bool) -> GridResult:
-    return GridResult(runs=(), histories=(), provenance=None, reused=reused)
+    """A grid as ``cached_grid`` hands it out: recorded as asked for, which is what the headless runner counts."""
+    from replication.experiments import grid
+
+    result = GridResult(runs=(), histories=(), provenance=None, reused=reused)
+    if (asked := grid._RECORDING.get()) is not None:
+        asked.append(result)
+    return result
 
 
 def test_summary_counts_trained_recomputed_and_reused_results(tmp_path, monkeypatch, capsys):

@@ -31,7 +31,7 @@ from replication.training import History, TrainSpec, train_grid, train_seeds
 from replication.training.plan import GridPlan, bucket_steps, chunking, plan_grid
 
 __all__ = ["GridResult", "cached_grid", "train_request", "PlannedGrid", "rehearsing", "rehearsal_active",
-           "rehearsal_cifar_shapes"]  # fmt: skip
+           "rehearsal_cifar_shapes", "recording"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,6 +83,20 @@ class PlannedGrid:
 
 
 _REHEARSAL: contextvars.ContextVar[list | None] = contextvars.ContextVar("rehearsal", default=None)
+_RECORDING: contextvars.ContextVar[list | None] = contextvars.ContextVar("recording", default=None)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[GridResult]]:
+    """Within this block every grid :func:`cached_grid` returns is also appended to the list it yields (in order):
+    what a study trained or reused, whatever the study returns (the headless runner counts reuse with it)."""
+    token = _RECORDING.set(grids := [])
+    try:
+        yield grids
+    finally:
+        _RECORDING.reset(token)
+
+
 _CIFAR_SHAPES: contextvars.ContextVar[bool] = contextvars.ContextVar("rehearsal_cifar_shapes", default=False)
 
 
@@ -209,6 +223,13 @@ def cached_grid(name: str, preset: str, request: GridRequest, *, log=print) -> G
     key = code_key(train_request)
     if (grids := _REHEARSAL.get()) is not None:
         return _rehearse(grids, name, preset, request, key, log)
+    result = _stored_or_trained(name, preset, request, key, log)
+    if (used := _RECORDING.get()) is not None:
+        used.append(result)
+    return result
+
+
+def _stored_or_trained(name: str, preset: str, request: GridRequest, key: CodeKey, log) -> GridResult:
     config = request.to_json()
     ckpt = run_path(request.label, config, key, preset=preset, kind="checkpoints")
     store_key = request.key(key.key)

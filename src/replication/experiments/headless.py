@@ -45,8 +45,8 @@ PROGRESS_INTERVAL = 10.0
 @dataclasses.dataclass(frozen=True)
 class HeadlessRun:
     """One chapter's experiments run headless: each entry point with its wall time, the result files it trained
-    (new) and recomputed (a stored file of that name was damaged, set aside or overwritten), and how many stored
-    results its entry points returned from the store (``reused``)."""
+    (new) and recomputed (a stored file of that name was damaged, set aside or overwritten), and how many of the grids
+    its entry points asked for came from the store (``reused``)."""
 
     chapter: str
     preset: str
@@ -95,31 +95,10 @@ def _changes(before: dict, after: dict) -> tuple[tuple[str, ...], tuple[str, ...
     return tuple(sorted(written - recomputed)), tuple(sorted(recomputed))
 
 
-def _reused(result) -> int:
-    """How many grids in an entry point's return value (through dataclasses, dicts, lists and tuples) came from the
-    store; each object counted once."""
-    from replication.experiments.grid import GridResult
-
-    seen, count, todo = set(), 0, [result]
-    while todo:
-        obj = todo.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        if isinstance(obj, GridResult):
-            count += bool(obj.reused)
-        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            todo.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
-        elif isinstance(obj, dict):
-            todo.extend(obj.values())
-        elif isinstance(obj, (list, tuple)):
-            todo.extend(obj)
-    return count
-
-
 def run_chapter(chapter: str, *, preset: str, seed: int = 0, log=print) -> HeadlessRun:
     """Compute (or reuse) every stored result of ``chapter`` at ``preset``, as executing the chapter would."""
     from replication.experiments.configs import get_config
+    from replication.experiments.grid import recording
     from replication.experiments.store import results_root
 
     check_choice("chapter", chapter, CHAPTERS)
@@ -133,7 +112,9 @@ def run_chapter(chapter: str, *, preset: str, seed: int = 0, log=print) -> Headl
     for name in studies(chapter):
         start = time.perf_counter()
         log(f"{chapter}.{name} at preset {preset}, seed {seed} ...")
-        reused += _reused(getattr(module, name)(cfg, seed=seed))
+        with recording() as used:  # every grid the study asked for, whatever it returns
+            getattr(module, name)(cfg, seed=seed)
+        reused += sum(g.reused for g in used)
         timings.append((name, time.perf_counter() - start))
         log(f"{chapter}.{name}: {timings[-1][1]:.1f} s")
     trained, recomputed = _changes(before, _snapshot(runs))
