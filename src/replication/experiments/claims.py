@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import importlib
 
-__all__ = ["Claim", "CLAIM_MODULES", "claims_of", "claim"]
+__all__ = ["Claim", "CLAIM_MODULES", "claims_of", "claim", "setting_text"]
 
 # chapters whose experiment module is not named after them (``replication.theory`` is the theory layer itself)
 CLAIM_MODULES = {"data": "replication.experiments.data_checks", "theory": "replication.experiments.theory_checks"}
@@ -34,8 +34,14 @@ class Claim:
         return self.key.split(".", 1)[0]
 
     def setting_text(self) -> str:
-        """``setting`` with the presets' sizes read from their configs (so it cannot go stale)."""
-        return self.setting.format_map(_preset_sizes()) if "{" in self.setting else self.setting
+        """``setting`` with the presets' sizes filled in (:func:`setting_text`)."""
+        return setting_text(self.setting)
+
+
+def setting_text(setting: str) -> str:
+    """A claim's ``setting`` with the presets' sizes (``{wrn_cpu}``, ...) read from their configs, so it cannot go
+    stale."""
+    return setting.format_map(_preset_sizes()) if "{" in setting else setting
 
 
 @functools.cache

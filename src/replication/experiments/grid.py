@@ -142,10 +142,6 @@ def _placeholder(run: SweepRun, steps: int, every: int, per_epoch: int) -> Histo
     return History(run.lr, run.lam, steps, False, None, metrics)
 
 
-def _init_seeds(request: GridRequest) -> tuple[int, ...]:
-    return request.seeds or (request.seed,)
-
-
 def _rehearse(grids, name: str, preset: str, request: GridRequest, key: CodeKey, log) -> GridResult:
     def not_stored():
         raise _NotStored
@@ -166,7 +162,7 @@ def _rehearse(grids, name: str, preset: str, request: GridRequest, key: CodeKey,
     runs = request.runs
     plan = plan_grid([r.lr for r in runs] * copies, [r.lam for r in runs] * copies, steps * copies, request.spec,
                      n_train=d.train_samples)  # fmt: skip
-    seed = _init_seeds(request)[0]
+    seed = (request.seeds or (request.seed,))[0]  # one initialization: what the rehearsal compiles
     grids.append(PlannedGrid(name, preset, identity, False, len(runs) * copies, plan, tuple(steps * copies),
                              d.train_samples, d.test_samples, d.input_shape, request.spec,
                              lambda: build_model(request.model, d.input_shape, seed), config, key))  # fmt: skip

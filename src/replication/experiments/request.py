@@ -9,8 +9,6 @@ Epochs become steps in one place, :meth:`GridRequest.steps`."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 from collections.abc import Mapping
 
@@ -20,6 +18,7 @@ from replication import data as data_lib
 from replication.analysis.plan import SweepRun
 from replication.core import ledger
 from replication.core.validation import check_choice, check_positive_int
+from replication.experiments.store import config_key
 from replication.models import MLP, functional
 from replication.models.convnets import CNN, WideResNet
 from replication.training import Dataset, TrainSpec
@@ -187,8 +186,9 @@ class GridRequest:
                    int(fields["seed"]), tuple(fields["seeds"]))  # fmt: skip
 
     def key(self, code_key: str) -> str:
-        """sha256 (first 16 hex) of the canonical JSON and the key of the code that trains it."""
-        return hashlib.sha256((json.dumps(self.to_json(), sort_keys=True) + code_key).encode()).hexdigest()[:16]
+        """The store's key of this request trained by the code of key ``code_key``
+        (:func:`replication.experiments.store.config_key` of the canonical JSON)."""
+        return config_key(self.to_json(), code_key)
 
 
 @ledger.timed_calls("data loading")

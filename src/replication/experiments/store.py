@@ -75,9 +75,11 @@ def _canonical(config) -> str:
     return json.dumps(config, sort_keys=True, default=str)
 
 
-def config_key(config: dict, code: CodeKey) -> str:
-    """sha256 (first 16 hex) of the canonical JSON of ``config`` and the key of the code that computes it."""
-    return hashlib.sha256((_canonical(config) + code.key).encode()).hexdigest()[:16]
+def config_key(config: dict, code: CodeKey | str) -> str:
+    """sha256 (first 16 hex) of the canonical JSON of ``config`` and the key of the code that computes it (a
+    :class:`CodeKey` or its ``key``)."""
+    key = code if isinstance(code, str) else code.key
+    return hashlib.sha256((_canonical(config) + key).encode()).hexdigest()[:16]
 
 
 def _payload_checksum(payload) -> str:

@@ -33,9 +33,9 @@ class FigureRow:
 
     def setting_text(self) -> str:
         """``setting`` with the presets' sizes read from their configs (so it cannot go stale)."""
-        from replication.experiments.claims import Claim
+        from replication.experiments.claims import setting_text
 
-        return Claim(self.figure, self.claim, self.paper, self.headline or "", self.setting).setting_text()
+        return setting_text(self.setting)
 
 
 # Figures of the paper that no chapter reproduces, and why.

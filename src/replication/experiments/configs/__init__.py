@@ -26,7 +26,7 @@ from replication.core.validation import check_choice
 from replication.training.conventions import from_authors, mse_from_authors, physical_time_from_authors
 
 __all__ = ["Config", "Fields", "merge", "get_config", "paper_config", "chapters", "paper_differences", "paper_lr",
-           "paper_time", "paper_mse_lam", "units_note"]  # fmt: skip
+           "paper_time", "paper_mse_lam", "preset_fields", "units_note"]  # fmt: skip
 
 
 def _each(value, convert):
@@ -162,8 +162,11 @@ def _module(chapter: str):
     return importlib.import_module(f"{__name__}.{chapter}")
 
 
-def _fields(module, preset: str) -> dict:
-    """The preset's fields: its module's function of that name (a complete preset, in our units)."""
+def preset_fields(chapter: str, preset: str) -> dict:
+    """The fields of ``chapter`` at ``preset`` as plain dicts, in our units: its config module's function of that
+    name (a complete preset). What chapters share goes through this, never through :func:`get_config`."""
+    check_preset(preset)
+    module = _module(chapter)
     made = getattr(module, preset)()
     if not isinstance(made, Fields):
         raise TypeError(f"{module.__name__}.{preset}() must return Fields (from base(), overridden by assignment).")
@@ -172,8 +175,7 @@ def _fields(module, preset: str) -> dict:
 
 def get_config(chapter: str, preset: str) -> Config:
     """The configuration of ``chapter`` at ``preset``, in our units."""
-    check_preset(preset)
-    return Config(_fields(_module(chapter), preset), chapter=chapter, preset=preset)
+    return Config(preset_fields(chapter, preset), chapter=chapter, preset=preset)
 
 
 def paper_config(chapter: str) -> Config:
@@ -200,7 +202,7 @@ def units_note(cfg: Config) -> str | None:
 def paper_differences(cfg: Config) -> list[tuple[str, object, object]]:
     """(field, this preset's value, the paper's) for every field where ``cfg`` departs from the chapter's ``paper``
     preset, both in our units."""
-    paper = Config(_fields(_module(cfg.chapter), "paper"))
+    paper = Config(preset_fields(cfg.chapter, "paper"))
 
     def walk(ours, theirs, prefix):
         for key, value in theirs.items():

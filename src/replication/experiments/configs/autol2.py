@@ -12,9 +12,8 @@ schedule.
 The top-level groups: the FC/MNIST setting (full-batch SGD; Fig. S11's FC panel), whose sweep is the optimal-λ
 chapter's; AutoL2 every 5 steps below ``paper`` (Algorithm 1's text) and every 10 at ``paper``."""
 
-from . import Fields
+from . import Fields, preset_fields
 from . import cnn_cifar as _cnn
-from . import optimal_l2 as _opt
 
 HAS_LEARNING_RATES = True
 
@@ -22,7 +21,7 @@ HAS_LEARNING_RATES = True
 def _shared(preset: str) -> dict:
     """The optimal-λ chapter's FC setting (data, network, η, λ grid, evaluations; the budget its longest) and its
     WRN setting (the budget its longest, AutoL2 every 10 steps) at ``preset``."""
-    o = getattr(_opt, preset)().to_dict()
+    o = preset_fields("optimal_l2", preset)
     wrn = dict(o["wrn"], budget=max(o["wrn"]["budgets"]), every=10)
     return dict({k: o[k] for k in ("data", "model", "lr", "lams", "evals")}, budget=max(o["budgets"]), wrn=wrn)
 

@@ -7,7 +7,7 @@ steps (50000/128) is 3.9 step-units (7.8 in ours); a preset with fewer images pe
 epochs. The paper's numbers are converted to our units where they are written (``paper_lr``, ``paper_time``; see
 ``configs``). :func:`setting` is what the AutoL2 chapter's CNN race shares with this one."""
 
-from . import Fields, paper_lr, paper_time
+from . import Fields, paper_lr, paper_time, preset_fields
 
 HAS_LEARNING_RATES = True
 
@@ -63,5 +63,5 @@ def paper() -> Fields:
 def setting(preset: str) -> dict:
     """The network, data and training (``data``, ``model``, ``train``) at ``preset``: what the AutoL2 chapter's CNN
     race trains in (plain dicts, in our units)."""
-    c = globals()[preset]().to_dict()
+    c = preset_fields("cnn_cifar", preset)
     return {k: c[k] for k in ("data", "model", "train")}

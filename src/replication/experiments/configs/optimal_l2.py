@@ -10,8 +10,7 @@ The top-level groups: the FC/MNIST setup of Fig. 2 with full-batch SGD (our seco
 network). One λ sweep of max(budgets) epochs tunes λ for every budget; c is measured at a large λ for ``c.epochs``
 epochs. Its budgets and λ grid are ours: the paper gives them for its WRN only."""
 
-from . import Fields, paper_lr
-from . import fc_mnist as _fc
+from . import Fields, paper_lr, preset_fields
 from . import wrn_cifar as _wrn
 
 HAS_LEARNING_RATES = True
@@ -19,7 +18,7 @@ HAS_LEARNING_RATES = True
 
 def _fc_groups(preset: str) -> dict:
     """The FC chapter's data and network at ``preset``."""
-    c = getattr(_fc, preset)().to_dict()
+    c = preset_fields("fc_mnist", preset)
     return dict(data=c["data"], model=c["model"])
 
 

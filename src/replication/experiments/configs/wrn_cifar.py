@@ -15,7 +15,7 @@ written (``paper_lr``, ``paper_time``; see ``configs``).
 :func:`setting` is the network, data and batch that the optimal-λ and AutoL2 chapters share with this one.
 """
 
-from . import Fields, paper_lr, paper_time
+from . import Fields, paper_lr, paper_time, preset_fields
 
 HAS_LEARNING_RATES = True
 
@@ -90,5 +90,5 @@ def paper() -> Fields:
 def setting(preset: str) -> dict:
     """The network, data and batch (``data``, ``model``, ``train``) and Fig. 1a's ``schedule`` of this chapter at
     ``preset``: what the optimal-λ and AutoL2 chapters train their WRN races in (plain dicts, in our units)."""
-    c = globals()[preset]().to_dict()
+    c = preset_fields("wrn_cifar", preset)
     return {k: c[k] for k in ("data", "model", "train", "schedule")}
