@@ -297,7 +297,8 @@ def test_paper_numbers_are_converted_where_they_are_written_so_inheritance_canno
     inherited = fc_mnist.base()
     inherited.data.test_samples = 100
     assert inherited.sweep.physical_time == paper_time(2.0) == get_config("fc_mnist", "paper").sweep.physical_time
-    assert get_config("fc_mnist", "cpu").sweep.physical_time == 2.0  # assigned in cpu (ours), visibly
+    assert get_config("fc_mnist", "cpu").sweep.physical_time == paper_time(2.0)  # cpu keeps the paper's τ
+    assert get_config("fc_mnist", "smoke").sweep.physical_time == 2.0  # assigned in smoke (ours), visibly
     with pytest.raises(AttributeError, match="widht"):  # a typo is an error, never a new field
         fc_mnist.base().model.widht = 3
     preset = Fields(sweep=dict(lrs=(0.1,)))
