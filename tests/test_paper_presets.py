@@ -153,6 +153,10 @@ OURS = {
         "fc_mnist",
         "seeds.count",
     ): "the paper trains one initialization per configuration (1 at paper; more below are ours)",
+    ("wrn_cifar", "seeds.count"): "the paper trains one initialization per configuration (1 at paper; more below "
+    "are ours)",
+    ("cnn_cifar", "seeds.count"): "the paper trains one initialization per configuration (1 at paper; more below "
+    "are ours)",
     ("beyond", ""): "not in the paper: appendix A's FC network and data under our optimizers, grids and seeds",
     ("theory", ""): "Section 4's other sizes (Theorem 1, Lemma 1, App. B.1 grids, the slider, Fig. 5c's t_max) are "
     "ours",

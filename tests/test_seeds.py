@@ -134,6 +134,31 @@ def test_a_seeded_grid_is_stored_and_reused_seed_by_seed(tmp_path, monkeypatch):
     )
 
 
+def test_a_convnet_grid_over_seeds_trains_each_initialization_with_one_data_order(tmp_path, monkeypatch):
+    """The CIFAR setting's seeds (Fig. 2d, 3, S12 below `paper`): convnets train one run per program, each slicing
+    its own initialization; seed 0 of a seeded grid is the unseeded grid at seed 0 (same initialization, same data
+    order), seed 1 starts elsewhere, and the grid is stored seed by seed."""
+    from replication.analysis.plan import SweepRun
+    from replication.experiments import cifar
+    from replication.experiments.configs import get_config
+
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    cfg = get_config("cnn_cifar", "smoke")
+    model = dict(kind="cnn", channels=2, hidden=8, batch_norm=False)
+    runs = [SweepRun(0.1, 0.01, 1), SweepRun(0.1, 0.0, 1)]
+    quiet = dict(log=lambda *a: None)
+    seeded = cifar.run_sweep(cfg, runs, seed=0, name="t", model=model, seeds=[0, 1], **quiet)
+    alone = cifar.run_sweep(cfg, runs, seed=0, name="t", model=model, **quiet)
+    assert seeded.seeds == (0, 1) and len(seeded.by_seed) == 2 and not alone.seeds
+    for a, b in zip(seeded.by_seed[0], alone.histories):
+        np.testing.assert_allclose(a.metrics["sq_norm"], b.metrics["sq_norm"], rtol=1e-5)
+        np.testing.assert_allclose(a.metrics["test_loss"], b.metrics["test_loss"], rtol=1e-4)
+    assert not np.allclose(seeded.by_seed[0][0].metrics["sq_norm"], seeded.by_seed[1][0].metrics["sq_norm"])
+    again = cifar.run_sweep(cfg, runs, seed=0, name="other study", model=model, seeds=[0, 1], **quiet)
+    assert again.reused
+    np.testing.assert_array_equal(again.by_seed[1][1].metrics["test_loss"], seeded.by_seed[1][1].metrics["test_loss"])
+
+
 def _fit(exponent, lo, hi, c, c_lo, c_hi, n=12):
     from replication.analysis.seeds import SeedFit
 

@@ -119,10 +119,10 @@ def test_smallest_lambda_against_zero_per_eta():
     assert got[0.1].matches_zero and got[0.1].smallest_lam == 0.01 and got[0.1].best_lam == 0.01
     assert "a tie with λ = 0 (2 of 1000 test images apart)" in got[0.1].describe()
     assert not got[0.5].matches_zero and "50 of 1000 test images below λ = 0" in got[0.5].describe()
-    both = verdicts.compare_with_zero({"": (rows, None)}, n_test=1000)
+    both = verdicts.compare_with_zero({"": ([rows], None)}, n_test=1000)
     assert both.verdict().outcome == "not reproduced" and both.count() == "1 of 2 η"
     assert both.lines() == [v.describe() for v in got.values()]
-    two = verdicts.compare_with_zero({"a": (rows[:3], None), "b": (rows[5:], None)}, n_test=1000)
+    two = verdicts.compare_with_zero({"a": ([rows[:3]], None), "b": ([rows[5:]], None)}, n_test=1000)
     assert two.count() == "a: 1 of 1 η; b: 0 of 0 η" and two.verdict().outcome == "inconclusive"
     assert "b: inconclusive: no η has both" in two.verdict().reason
     # the λ = 0 run's length is printed beside the paper's: a number, or a function of η (FC: 10⁶/η)
@@ -135,6 +135,31 @@ def test_smallest_lambda_against_zero_per_eta():
     rising = [_row(0.1, 0.01, 0.95), _row(0.1, 0.0, 0.90, t_star=40.0)]  # λ = 0 peaks at its last evaluation
     short = verdicts.smallest_lambda_vs_zero(rising, n_test=1000, paper_zero_epochs=1e4)[0]
     assert short.verdict.outcome == "inconclusive" and "λ = 0 capped" in short.verdict.reason
+
+
+def test_smallest_lambda_against_zero_over_seeds_counts_only_when_every_seed_agrees():
+    """Fig. 2b with three initialization seeds on 1000 test images: per η each seed is decided alone; the η counts
+    as reproduced only when all three are, disagreement (or a seed without the comparison) is inconclusive, and the
+    accuracies shown are the seeds' means."""
+    seed_rows = [
+        [_row(0.1, 0.01, 0.90), _row(0.1, 0.0, 0.902), _row(0.5, 0.01, 0.91), _row(0.5, 0.0, 0.90)],
+        [_row(0.1, 0.01, 0.92), _row(0.1, 0.0, 0.90), _row(0.5, 0.01, 0.85), _row(0.5, 0.0, 0.90)],
+        [_row(0.1, 0.01, 0.91), _row(0.1, 0.0, 0.91), _row(0.5, 0.01, 0.92), _row(0.5, 0.0, 0.90)],
+    ]
+    got = {v.lr: v for v in verdicts.smallest_lambda_over_seeds(seed_rows, n_test=1000)}
+    assert got[0.1].verdict.outcome == "reproduced" and got[0.1].seeds == 3
+    assert "the same in each of 3 seeds" in got[0.1].verdict.reason and "seed 3: reproduced" in got[0.1].verdict.reason
+    assert got[0.1].smallest_accuracy == pytest.approx(0.91) and got[0.1].zero_accuracy == pytest.approx(0.904)
+    assert "mean over 3 seeds" in got[0.1].describe()
+    assert got[0.5].verdict.outcome == "inconclusive"  # seed 2 is 50 images below λ = 0, seeds 1 and 3 beat it
+    assert "the 3 seeds disagree (2 reproduced, 1 not reproduced" in got[0.5].verdict.reason
+    comparison = verdicts.compare_with_zero({"": (seed_rows, None)}, n_test=1000)
+    assert comparison.count() == "1 of 2 η" and comparison.verdict().outcome == "inconclusive"
+    missing = [seed_rows[0], seed_rows[1], [r for r in seed_rows[2] if r.lr != 0.5]]  # seed 3 has no η = 0.5
+    lacking = {v.lr: v for v in verdicts.smallest_lambda_over_seeds(missing, n_test=1000)}[0.5]
+    assert lacking.verdict.outcome == "inconclusive" and "only 2 of 3 seeds" in lacking.verdict.reason
+    one = verdicts.smallest_lambda_over_seeds(seed_rows[:1], n_test=1000)  # one seed: its own verdicts, unchanged
+    assert one == verdicts.smallest_lambda_vs_zero(seed_rows[0], n_test=1000)
 
 
 def test_plan_sweep_trains_lambda_zero_as_long_as_the_paper_when_told():

@@ -19,6 +19,7 @@ reason, the same everywhere in the book.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ import numpy as np
 
 from replication.analysis.seeds import SeedAnalysis, SeedFit, bootstrap_tstar_fit
 from replication.analysis.sweeps import RunSummary, SweepAnalysis, TstarFit, fit_tstar, fittable, learned
+from replication.core.validation import check_positive_int
 
 if TYPE_CHECKING:  # types only: budgets builds on this module's ties
     from replication.analysis.budgets import PredictionRow, RaceRow
@@ -44,6 +46,7 @@ __all__ = [
     "RefractoryCount",
     "refractory_bound",
     "all_of",
+    "seeds_agree",
     "images_apart",
     "is_tie",
     "fixed_budget_optimum_verdict",
@@ -217,6 +220,23 @@ def all_of(verdicts: dict[str, Verdict]) -> Verdict:
     outcome = "not reproduced" if "not reproduced" in outcomes else outcomes.pop() if len(outcomes) == 1 else (
         "inconclusive")  # fmt: skip
     return Verdict(outcome, "; ".join(f"{name}: {v.describe()}" for name, v in verdicts.items()))
+
+
+def seeds_agree(verdicts: list[Verdict], n_seeds: int) -> Verdict:
+    """One comparison made once per initialization seed (e.g. Fig. 2b's smallest λ against λ = 0): its outcome when
+    every one of the ``n_seeds`` seeds gives the same, else inconclusive (the seeds disagree, or some seed has no
+    comparison to make); the reason names each seed's."""
+    check_positive_int("n_seeds", n_seeds)
+    if len(verdicts) == 1 and n_seeds == 1:
+        return verdicts[0]
+    each = "; ".join(f"seed {k + 1}: {v.describe()}" for k, v in enumerate(verdicts))
+    if len(verdicts) < n_seeds:
+        return Verdict("inconclusive", f"only {len(verdicts)} of {n_seeds} seeds have the comparison ({each})")
+    outcomes = collections.Counter(v.outcome for v in verdicts)
+    if len(outcomes) == 1:
+        return Verdict(verdicts[0].outcome, f"the same in each of {n_seeds} seeds ({each})")
+    told = ", ".join(f"{n} {outcome}" for outcome, n in outcomes.most_common())
+    return Verdict("inconclusive", f"the {n_seeds} seeds disagree ({told}: {each})")
 
 
 def images_apart(a: float, b: float, n_test: int) -> float:

@@ -27,6 +27,7 @@ __all__ = [
     "bootstrap_slope",
     "SeedAnalysis",
     "analyze_seeds",
+    "seed_list",
 ]
 
 
@@ -217,3 +218,12 @@ def analyze_seeds(
         fit=bootstrap_tstar_fit(rows, level=level, resamples=resamples),
         fit_learned=bootstrap_tstar_fit(rows, level=level, resamples=resamples, min_peak_accuracy=thresholds),
     )
+
+
+def seed_list(cfg, seed: int) -> list[int] | None:
+    """The initialization seeds of a preset: ``seed``, ``seed`` + 1, … (``cfg.seeds.count`` of them); None for one
+    seed (the paper's protocol: one initialization per configuration)."""
+    count = cfg.seeds.count
+    if count < 1:
+        raise ValueError(f"seeds.count={count!r} must be at least 1.")
+    return None if count == 1 else [seed + k for k in range(count)]

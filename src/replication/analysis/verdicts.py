@@ -15,6 +15,7 @@ from replication.analysis.criteria import (
     Verdict,
     all_of,
     exponent_verdict,
+    seeds_agree,
     tied_best,
     zero_comparison,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "tstar_readings",
     "SmallestLambdaVerdict",
     "smallest_lambda_vs_zero",
+    "smallest_lambda_over_seeds",
     "ZeroComparison",
     "compare_with_zero",
     "BudgetVerdict",
@@ -67,6 +69,7 @@ class SmallestLambdaVerdict:
     verdict: Verdict
     zero_epochs: float = math.nan
     paper_zero_epochs: float | None = None
+    seeds: int = 1  # more than one: the accuracies are means over that many seeds, the verdict is theirs together
 
     @property
     def matches_zero(self) -> bool:
@@ -77,6 +80,12 @@ class SmallestLambdaVerdict:
         if self.paper_zero_epochs is not None:
             capped = "capped: " if self.zero_epochs < self.paper_zero_epochs - 1 else ""
             length = f"{capped}{length}, the paper {self.paper_zero_epochs:.4g}"
+        if self.seeds > 1:
+            return (
+                f"η = {self.lr:g}, mean over {self.seeds} seeds: smallest λ = {self.smallest_lam:g} reaches "
+                f"{self.smallest_accuracy:.4f}, the best λ > 0 {self.best_accuracy:.4f}; λ = 0 ({length}) reaches "
+                f"{self.zero_accuracy:.4f}: {self.verdict.describe()}"
+            )
         return (
             f"η = {self.lr:g}: smallest λ = {self.smallest_lam:g} reaches {self.smallest_accuracy:.4f}, best λ = "
             f"{self.best_lam:g} reaches {self.best_accuracy:.4f}; λ = 0 ({length}) reaches {self.zero_accuracy:.4f}: "
@@ -138,10 +147,36 @@ class ZeroComparison:
         return all_of({k: one(vs) for k, vs in self.per_setting.items()})
 
 
+def smallest_lambda_over_seeds(rows_by_seed, *, n_test: int, paper_zero_epochs=None) -> list[SmallestLambdaVerdict]:
+    """:func:`smallest_lambda_vs_zero` in each seed's rows (``rows_by_seed[k]``: seed k's runs), per η together:
+    the accuracies averaged over the seeds, the verdict :func:`~replication.analysis.criteria.seeds_agree` of the
+    seeds' (inconclusive when they disagree or a seed lacks the comparison). One seed: its own verdicts."""
+    per_seed = [smallest_lambda_vs_zero(list(rows), n_test=n_test, paper_zero_epochs=paper_zero_epochs)
+                for rows in rows_by_seed]  # fmt: skip
+    if len(per_seed) == 1:
+        return per_seed[0]
+    by_lr: dict[float, list[SmallestLambdaVerdict]] = {}
+    for verdicts_of_seed in per_seed:
+        for v in verdicts_of_seed:
+            by_lr.setdefault(v.lr, []).append(v)
+    out = []
+    for lr, vs in sorted(by_lr.items()):
+
+        def mean(field: str, vs=vs) -> float:
+            return float(np.mean([getattr(v, field) for v in vs]))
+
+        verdict = seeds_agree([v.verdict for v in vs], len(per_seed))
+        out.append(SmallestLambdaVerdict(lr, vs[0].smallest_lam, mean("smallest_accuracy"), math.nan,
+                                         mean("best_accuracy"), mean("zero_accuracy"), verdict, vs[0].zero_epochs,
+                                         vs[0].paper_zero_epochs, seeds=len(per_seed)))  # fmt: skip
+    return out
+
+
 def compare_with_zero(settings: dict[str, tuple], *, n_test: int) -> ZeroComparison:
-    """``settings``: name ("" for one) → (its sweep's rows, the paper's λ = 0 length: epochs, a function of η, or
-    None); each decided by :func:`smallest_lambda_vs_zero` on ``n_test`` test images."""
-    return ZeroComparison({name: tuple(smallest_lambda_vs_zero(rows, n_test=n_test, paper_zero_epochs=paper))
+    """``settings``: name ("" for one) → (its sweep's rows by seed — ``[rows]`` for one seed —, the paper's λ = 0
+    length: epochs, a function of η, or None); each decided by :func:`smallest_lambda_over_seeds` on ``n_test``
+    test images."""
+    return ZeroComparison({name: tuple(smallest_lambda_over_seeds(rows, n_test=n_test, paper_zero_epochs=paper))
                            for name, (rows, paper) in settings.items()})  # fmt: skip
 
 

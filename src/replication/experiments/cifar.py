@@ -72,13 +72,20 @@ def steps_per_epoch(cfg) -> int:
     return TrainSpec(batch_size=cfg.train.batch_size).steps_per_epoch(cfg.data.train_samples)
 
 
-def run_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, log=print, **spec_options) -> GridResult:
+def run_sweep(
+    cfg, runs: list[SweepRun], *, seed: int, name: str, model: dict, log=print, seeds: list[int] | None = None,
+    **spec_options,
+) -> GridResult:  # fmt: skip
     """Train ``runs`` of the ``model`` (its ``kind`` and options, :class:`~replication.experiments.request.
     ModelRequest`) on ``cfg.data`` with ``cfg.train``'s batch size and evaluations, as one stored, resumable grid;
-    the result carries the stand-in's notice (None on CIFAR-10), the input shape and the data set's name."""
+    the result carries the stand-in's notice (None on CIFAR-10), the input shape and the data set's name. ``seeds``:
+    every run from each of these initializations (the data order stays ``seed``'s, so their spread is the
+    initialization's alone)."""
     tr = cfg.train
     spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=tr.get("eval_batch_size"),
                      bn_group=tr.get("bn_group"), **spec_options)  # fmt: skip
     model = ModelRequest.of(**model)
-    request = GridRequest(data_request(cfg, flatten=model.kind == "fc"), model, spec, tuple(runs), seed=seed)
+    request = GridRequest(
+        data_request(cfg, flatten=model.kind == "fc"), model, spec, tuple(runs), seed=seed, seeds=tuple(seeds or ())
+    )
     return cached_grid(name, cfg.preset, request, log=log)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from replication.analysis.plan import SweepRun, plan_sweep
+from replication.analysis.seeds import seed_list
 from replication.experiments.cifar import run_sweep, steps_per_epoch
 from replication.experiments.claims import Claim
 from replication.experiments.results import SweepResult, analyzed
@@ -44,11 +45,13 @@ def sweep_runs(cfg, *, batch_norm: bool = False) -> list[SweepRun]:
 
 
 def sweeps(cfg, *, seed: int) -> dict[str, SweepResult]:
-    """``{"without BN": ..., "with BN": ...}``: the same runs for both networks, each analysed."""
+    """``{"without BN": ..., "with BN": ...}``: the same runs for both networks (from ``seeds.count``
+    initializations), each analysed."""
     out = {}
     for bn in (False, True):
         model = dict(kind="cnn", channels=cfg.model.channels, hidden=cfg.model.hidden, batch_norm=bn)
         name = f"cnn_cifar_{'bn' if bn else 'plain'}"
         runs = sweep_runs(cfg, batch_norm=bn)
-        out["with BN" if bn else "without BN"] = analyzed(run_sweep(cfg, runs, seed=seed, name=name, model=model))
+        grid = run_sweep(cfg, runs, seed=seed, name=name, model=model, seeds=seed_list(cfg, seed))
+        out["with BN" if bn else "without BN"] = analyzed(grid)
     return out

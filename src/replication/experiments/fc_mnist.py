@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from replication.analysis.criteria import EtaSpreads, Verdict, eta_flattening_verdict, eta_spreads
 from replication.analysis.plan import SweepRun, plan_sweep
+from replication.analysis.seeds import seed_list
 from replication.analysis.verdicts import accuracy_when_train_reaches_one
 from replication.experiments import request as request_lib
 from replication.experiments.claims import Claim
@@ -93,14 +94,6 @@ def run_sweep(
     model = ModelRequest.of("fc", width=cfg.model.width, depth=cfg.model.depth)
     request = GridRequest(data_request(cfg), model, spec, tuple(runs), seed=seed, seeds=tuple(seeds or ()))
     return cached_grid(name, cfg.preset, request, log=log)
-
-
-def seed_list(cfg, seed: int) -> list[int] | None:
-    """The initialization seeds ``seed``, ``seed`` + 1, … (``cfg.seeds.count`` of them; None for one seed)."""
-    count = cfg.seeds.count
-    if count < 1:
-        raise ValueError(f"seeds.count={count!r} must be at least 1.")
-    return None if count == 1 else [seed + k for k in range(count)]
 
 
 def tstar_sweep(cfg, *, seed: int) -> SweepResult:

@@ -35,6 +35,11 @@ class SweepResult:
         return self.analysis.fit
 
     @property
+    def rows_by_seed(self) -> tuple:
+        """Each initialization seed's run summaries (one entry, :attr:`rows`, for one seed)."""
+        return tuple(a.rows for a in self.seeds.analyses) if self.seeds is not None else (self.rows,)
+
+    @property
     def provenance(self):
         return self.grid.provenance
 

@@ -8,6 +8,7 @@ import math
 
 from replication.analysis.criteria import TiedBest, Verdict, fixed_budget_optimum_verdict, independence_verdict
 from replication.analysis.plan import SweepRun, plan_sweep
+from replication.analysis.seeds import seed_list
 from replication.analysis.sweeps import final_test_accuracy
 from replication.analysis.verdicts import fixed_budget_optimum
 from replication.experiments.cifar import run_sweep, steps_per_epoch
@@ -72,11 +73,14 @@ def model_label(cfg) -> str:
 
 
 def sgd_sweep(cfg, *, seed: int) -> SweepResult:
-    """Fig. 2d–f: the (η, λ) grid with plain SGD, each run trained ``sgd.physical_steps``/(ηλ) steps."""
+    """Fig. 2d–f: the (η, λ) grid with plain SGD, each run trained ``sgd.physical_steps``/(ηλ) steps, from
+    ``seeds.count`` initializations."""
     s = cfg.sgd
     runs = plan_sweep(s.lrs, s.lams, physical_time=s.physical_steps / steps_per_epoch(cfg), min_lr_lam=s.min_lr_lam,
                       max_lr_lam=s.max_lr_lam, max_epochs=s.max_epochs, zero_epochs=s.zero_epochs)  # fmt: skip
-    return analyzed(run_sweep(cfg, runs, seed=seed, name="wrn_sgd", model=model_config(cfg)))
+    return analyzed(
+        run_sweep(cfg, runs, seed=seed, name="wrn_sgd", model=model_config(cfg), seeds=seed_list(cfg, seed))
+    )
 
 
 def budget_lr(cfg) -> float:
@@ -133,11 +137,13 @@ def momentum_constant(cfg, *, seed: int) -> SweepResult:
 
 
 def sigma_runs(cfg, *, seed: int) -> dict[float, GridResult]:
-    """Fig. S12 (appendix F): Fig. 1a's setup at ``sigma.lam`` for ``sigma.epochs`` epochs, one run per σ_w."""
+    """Fig. S12 (appendix F): Fig. 1a's setup at ``sigma.lam`` for ``sigma.epochs`` epochs, one run per σ_w from
+    each of ``seeds.count`` initializations."""
     s, run = cfg.sigma, SweepRun(cfg.schedule.lr, cfg.sigma.lam, cfg.sigma.epochs)
     models = {sigma: model_config(cfg, sigma_w=float(sigma)) for sigma in s.scales}
-    return {sigma: run_sweep(cfg, [run], seed=seed, name=f"wrn_sigma_{sigma:g}", model=models[sigma], **SCHEDULED)
-            for sigma in s.scales}  # fmt: skip
+    seeds = seed_list(cfg, seed)
+    return {sigma: run_sweep(cfg, [run], seed=seed, name=f"wrn_sigma_{sigma:g}", model=models[sigma], seeds=seeds,
+                             **SCHEDULED) for sigma in s.scales}  # fmt: skip
 
 
 def sigma_verdict(cfg, grids: dict[float, GridResult]) -> Verdict:

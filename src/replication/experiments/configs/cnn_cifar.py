@@ -19,6 +19,7 @@ def base() -> Fields:
         data=dict(mnist_source="full", train_samples=50000, test_samples=10000),
         model=dict(channels=300, hidden=500),
         train=dict(batch_size=128, lr=paper_lr(0.01), evals=200, eval_batch_size=1000),
+        seeds=dict(count=1),  # the paper trains one initialization per configuration
         # λ = 0: 21000 epochs without BN, 9500 with BN (appendix A)
         sweep=dict(lams=PAPER_LAMS, physical_steps=paper_time(0.01 * 390), max_epochs=21000, zero_epochs=21000,
                    zero_epochs_bn=9500),

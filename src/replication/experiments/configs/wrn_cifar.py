@@ -32,6 +32,7 @@ def base() -> Fields:
         data=dict(mnist_source="full", train_samples=50000, test_samples=10000, downsample=1),
         model=dict(depth=28, widen=10),
         train=dict(batch_size=1024, evals=200, eval_batch_size=1000, bn_group=128),
+        seeds=dict(count=1),  # the paper trains one initialization per configuration (Fig. 2d–f, S12)
         # Fig. 2f: the paper's η = 0.2; its budget (200 epochs) is ours. λ = 0 for 10000 epochs (appendix A).
         sgd=dict(lrs=paper_lr(PAPER_LRS), lams=PAPER_LAMS, min_lr_lam=paper_time(2.5e-5), max_lr_lam=paper_time(1.0),
                  physical_steps=paper_time(0.1 * 48), max_epochs=4000, budget_epochs=200, budget_lr=paper_lr(0.2),
@@ -57,6 +58,7 @@ def smoke() -> Fields:
     c.data = dict(mnist_source="embedded", train_samples=64, test_samples=64, downsample=1)
     c.model = dict(depth=10, widen=1)
     c.train = dict(batch_size=32, evals=2, eval_batch_size=64, bn_group=None)
+    c.seeds.count = 2  # so CI runs the seeds' path of Fig. 2d and S12
     c.sgd.lrs, c.sgd.lams, c.sgd.min_lr_lam, c.sgd.max_lr_lam = (0.2,), (1.0,), 0.0, 1.0
     c.sgd.physical_steps, c.sgd.max_epochs, c.sgd.budget_epochs = 4.0, 2, 2
     c.schedule.lams, c.schedule.fixed_T, c.schedule.T_scale, c.schedule.max_epochs = (1.0,), 2, 2.0, 2
@@ -68,16 +70,19 @@ def smoke() -> Fields:
 def cpu() -> Fields:
     # WRN-10-2 on 512 training / 512 test images averaged down 2× (4× fewer FLOPs), batch 32 (16 steps per epoch).
     # With the loss normalized by 2k (appendix A), λ ≥ 0.25 barely trains in the available steps, so Fig. 2d–f use
-    # larger η and smaller λ: ηλ over 2.1 decades at 4 step-units of physical time (ours; the paper's is 9.6).
-    # Fig. 1a/S2 at η = 0.6 (effective η/(1 − m) = 6), λ = 3.1e-4 … 2.5e-3, T(λ) = 0.025/λ epochs against a fixed
-    # T = 40 = T(6.25e-4); S12 per σ_w at the smallest λ for 80 epochs. NOTES.md has the measurements behind these.
+    # larger η and smaller λ: ηλ over 2.1 decades at the paper's physical time (9.6 step-units in ours; the cap of
+    # 320 epochs is 9.6/(ηλ) steps at the window's lower end). Fig. 1a/S2 at η = 0.6 (effective η/(1 − m) = 6),
+    # λ = 3.1e-4 … 2.5e-3, T(λ) = 0.025/λ epochs against a fixed T = 40 = T(6.25e-4); S12 per σ_w at the smallest λ
+    # for 80 epochs. Fig. 2d–f and S12 from three initializations (ours: one run decided them). NOTES.md has the
+    # measurements behind these.
     c = _scaled(base())
     c.data.train_samples, c.data.test_samples, c.data.downsample = 512, 512, 2
     c.model = dict(depth=10, widen=2)
     c.train = dict(batch_size=32, evals=32, eval_batch_size=256, bn_group=None)
+    c.seeds.count = 3
     c.sgd.lrs, c.sgd.lams = (1.6, 6.4), (1.25e-3, 2.5e-3, 5e-3, 0.01, 0.02, 0.04)
-    c.sgd.min_lr_lam, c.sgd.max_lr_lam, c.sgd.physical_steps = 1.9e-3, 0.3, 4.0
-    c.sgd.max_epochs, c.sgd.budget_epochs = 250, 20
+    c.sgd.min_lr_lam, c.sgd.max_lr_lam = 1.9e-3, 0.3
+    c.sgd.max_epochs, c.sgd.budget_epochs = 320, 20
     c.schedule = dict(lr=0.6, lams=(3.125e-4, 6.25e-4, 1.25e-3, 2.5e-3), fixed_T=40, T_scale=0.025, max_epochs=120)
     c.sigma.lam, c.sigma.epochs = 3.125e-4, 80
     return c
