@@ -347,3 +347,32 @@ def test_known_departures_are_what_the_plans_do():
         cut = sorted(lr for lr, epochs in zeros.items() if epochs < math.ceil(zero_time / lr))
         assert cut and all(zeros[lr] == cap for lr in cut)
         assert max(cut) < (1.0 if what == "sweep" else 0.1)  # η < 0.5 (paper) ↔ 1 (ours); S5's η < 0.05 is ours too
+
+
+# The `cpu` presets' physical times (epochs·η·λ or steps·η·λ, our units) and S7's η, against the paper's: the same
+# number unless listed here with the reason (the decisive-presets issue). Listed departures must still depart, so a
+# fixed one is removed from this table.
+CPU_PHYSICAL_DEPARTURES = {
+    ("cnn_cifar", "sweep.physical_steps"): "4 step-units (the paper's 7.8): 16 channels at the paper's time and three "
+    "seeds would take ~65 min on 2 cores; the CNN waits for the speed issue (NOTES.md, session 13)",
+}
+PHYSICAL_FIELDS = (
+    ("fc_mnist", "sweep.physical_time"),
+    ("fc_mnist", "mse.physical_time"),
+    ("wrn_cifar", "sgd.physical_steps"),
+    ("cnn_cifar", "sweep.physical_steps"),
+    ("failure_case", "train.lr"),
+    ("failure_case", "sweep.physical_time"),
+)
+
+
+@pytest.mark.parametrize(("chapter", "field"), PHYSICAL_FIELDS)
+def test_cpu_presets_run_the_papers_physical_time_unless_a_departure_says_why(chapter, field):
+    def value(preset):
+        node = get_config(chapter, preset)
+        for part in field.split("."):
+            node = node[part]
+        return node
+
+    departs = value("cpu") != pytest.approx(value("paper"))
+    assert departs == ((chapter, field) in CPU_PHYSICAL_DEPARTURES), (chapter, field, value("cpu"), value("paper"))
