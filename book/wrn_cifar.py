@@ -57,12 +57,16 @@ for field, ours, paper in paper_differences(cfg):
     print(f"{field}: {ours} (paper: {paper})")
 
 # %% [markdown]
-# The SGD grid in a standard cross-entropy's units, and the number of steps per epoch.
+# The SGD grid in a standard cross-entropy's units, its training set (`sgd.train_samples`: more images than the
+# rest of the chapter at `cpu`, where 512 images overfit before L2 acts, and a run's steps do not grow with the data)
+# and the number of steps per epoch.
 
 # %%
+sgd_cfg = wrn_cifar.sgd_config(cfg)
 print(f"SGD grid as a standard cross-entropy's: η = {min(cfg.sgd.lrs) / 20:g}–"
       f"{max(cfg.sgd.lrs) / 20:g}, λ = {20 * min(cfg.sgd.lams):g}–"
-      f"{20 * max(cfg.sgd.lams):g}; {wrn_cifar.steps_per_epoch(cfg)} steps per epoch")
+      f"{20 * max(cfg.sgd.lams):g}; {sgd_cfg.data.train_samples} training images, "
+      f"{wrn_cifar.steps_per_epoch(sgd_cfg)} steps per epoch")
 
 # %% [markdown]
 # ## Fig. 2d–f: SGD without augmentation
@@ -100,7 +104,7 @@ print(f"Paper: exponent −1. Ours: {fit.describe()}, c = {fit.c:.3g} epoch-unit
 # %% tags=["hide-input"]
 stand_in = "" if sgd.grid.notice is None else "; on the stand-in, not CIFAR-10"
 wrn, data = (wrn_cifar.model_label(cfg),
-             headlines.data_label(sgd.grid.data_name, cfg.data.train_samples))
+             headlines.data_label(sgd.grid.data_name, sgd_cfg.data.train_samples))
 decided = sgd.verdict
 print(decided.describe())
 headlines.record_headline(

@@ -59,7 +59,11 @@ def test_an_exponent_far_from_the_papers_is_not_reproduced_and_too_few_decades_a
     assert criteria.exponent_verdict(shallow, threshold=0.5).verdict.outcome == "not reproduced"
     narrow = [r for r in sweep(lambda x: 0.4) if 1e-3 <= r.lr_lam <= 1e-2]  # 1 decade
     v = criteria.exponent_verdict(narrow, threshold=0.5)
-    assert v.verdict.outcome == "inconclusive" and "decades of ηλ" in v.verdict.reason
+    assert v.verdict.outcome == "inconclusive" and "span 0.8 decades of ηλ" in v.verdict.reason
+    # just short of the rule's 1.5 decades (2e-6 … 6e-5: 1.477) is printed so that it reads as short, not as 1.5
+    almost = sweeps.summarize([run(lr, lam, 0.4) for lr, lam in ((1.0, 2e-6), (1.0, 6e-6), (1.0, 2e-5), (1.0, 6e-5))])
+    short = criteria.exponent_verdict(almost, threshold=0.5).verdict
+    assert short.outcome == "inconclusive" and "span 1.48 decades of ηλ; the rule needs 1.5" in short.reason
 
 
 def test_a_seed_interval_decides_as_a_whole():

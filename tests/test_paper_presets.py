@@ -153,6 +153,8 @@ OURS = {
         "fc_mnist",
         "seeds.count",
     ): "the paper trains one initialization per configuration (1 at paper; more below are ours)",
+    ("wrn_cifar", "sgd.train_samples"): "None at paper (Fig. 2d–f train on data.train_samples, as the paper); a "
+    "larger training set for Fig. 2d–f alone below `paper` is ours",
     ("wrn_cifar", "seeds.count"): "the paper trains one initialization per configuration (1 at paper; more below "
     "are ours)",
     ("cnn_cifar", "seeds.count"): "the paper trains one initialization per configuration (1 at paper; more below "

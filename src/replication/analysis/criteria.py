@@ -170,9 +170,9 @@ def exponent_verdict(
             f"{criteria.min_runs}",
         )
     elif fit.decades < criteria.min_decades:
+        span = f"{fit.decades:.1f}" if f"{fit.decades:.1f}" != f"{criteria.min_decades:.1f}" else f"{fit.decades:.2f}"
         verdict = Verdict(
-            "inconclusive", f"the runs that qualify span {fit.decades:.1f} decades of ηλ; the rule needs "
-            f"{criteria.min_decades:g}"
+            "inconclusive", f"the runs that qualify span {span} decades of ηλ; the rule needs {criteria.min_decades:g}"
         )  # fmt: skip
     elif interval is not None:
         lo, hi = sorted(interval)

@@ -18,8 +18,8 @@ from replication.experiments.request import ModelRequest
 from replication.experiments.results import SweepResult, analyzed
 
 __all__ = ["STUDIES", "CLAIMS", "AUGMENT", "MOMENTUM", "SCHEDULED", "steps_per_epoch", "model_config", "model_label",
-           "sgd_sweep", "budget_lr", "ScheduleComparison", "fixed_T_sweep", "schedule_comparison", "momentum_constant",
-           "sigma_runs", "sigma_verdict"]  # fmt: skip
+           "sgd_config", "sgd_sweep", "budget_lr", "ScheduleComparison", "fixed_T_sweep", "schedule_comparison",
+           "momentum_constant", "sigma_runs", "sigma_verdict"]  # fmt: skip
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("sgd_sweep", "schedule_comparison", "momentum_constant", "sigma_runs")
@@ -72,10 +72,17 @@ def model_label(cfg) -> str:
     return ModelRequest.of(**model_config(cfg)).label
 
 
+def sgd_config(cfg):
+    """``cfg`` with Fig. 2d–f's training set: ``sgd.train_samples`` images where set (else ``data.train_samples``)."""
+    n = cfg.sgd.get("train_samples")
+    return cfg if n is None else cfg.replace(data=dict(train_samples=n))
+
+
 def sgd_sweep(cfg, *, seed: int) -> SweepResult:
-    """Fig. 2d–f: the (η, λ) grid with plain SGD, each run trained ``sgd.physical_steps``/(ηλ) steps, from
-    ``seeds.count`` initializations."""
+    """Fig. 2d–f: the (η, λ) grid with plain SGD on ``sgd.train_samples`` images (:func:`sgd_config`), each run
+    trained ``sgd.physical_steps``/(ηλ) steps, from ``seeds.count`` initializations."""
     s = cfg.sgd
+    cfg = sgd_config(cfg)
     runs = plan_sweep(s.lrs, s.lams, physical_time=s.physical_steps / steps_per_epoch(cfg), min_lr_lam=s.min_lr_lam,
                       max_lr_lam=s.max_lr_lam, max_epochs=s.max_epochs, zero_epochs=s.zero_epochs)  # fmt: skip
     return analyzed(
