@@ -157,6 +157,8 @@ OURS = {
     "larger training set for Fig. 2d–f alone below `paper` is ours",
     ("wrn_cifar", "seeds.count"): "the paper trains one initialization per configuration (1 at paper; more below "
     "are ours)",
+    ("failure_case", "seeds.count"): "the paper trains one initialization per configuration (1 at paper; more "
+    "below are ours)",
     ("cnn_cifar", "seeds.count"): "the paper trains one initialization per configuration (1 at paper; more below "
     "are ours)",
     ("beyond", ""): "not in the paper: appendix A's FC network and data under our optimizers, grids and seeds",
