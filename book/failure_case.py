@@ -94,7 +94,7 @@ print(f"all λ > 0: exponent {res.fit.describe()}")
 # %%
 print("Paper: an interior optimum λ_opt ≠ 0, and smaller λ trained longer does not "
       "reach it. Ours: λ_opt is "
-      + (f"interior, at λ = {opt.best_lam:g}" if opt.interior
+      + (f"interior: the best peak is at λ = {opt.best_lam:g}" if opt.interior
          else "the smallest λ swept, so no interior optimum was found in this range"))
 if opt.cut_short:
     print("runs cut short by max_epochs: " + ", ".join(

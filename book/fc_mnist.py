@@ -128,7 +128,8 @@ plotting.show(fig, "Fig. 2b: maximum test accuracy of each run (trained "
 # %%
 # the paper's λ = 0 length, epochs·η (our units)
 paper_zero = paper_config("fc_mnist").sweep.zero_lr_time
-zero = verdicts.compare_with_zero({"": (sweep.rows_by_seed, lambda lr: paper_zero / lr)},
+by_seed = sweep.rows_by_seed  # one list of runs per initialization seed
+zero = verdicts.compare_with_zero({"": (by_seed, lambda lr: paper_zero / lr)},
                                   n_test=cfg.data.test_samples)
 print("\n".join(zero.lines()))
 headlines.record_headline(

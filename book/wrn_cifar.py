@@ -136,10 +136,11 @@ else:
     print(tables.format_seed_spread(sgd.seeds.spread))
     print("each seed's own exponent: "
           + ", ".join(f"{e:.3f}" for e in sgd.seeds.fit.per_seed_exponents))
-    plotting.show(sweep_plots.tstar_seeds_figure(list(sgd.seeds.spread), sgd.seeds.fit,
-                                                 title="Fig. 2d over seeds"),
-                  f"Fig. 2d over {len(sgd.seeds.seeds)} initialization seeds (mean ± sd); "
-                  "beyond the paper, which trains one.", provenance=sgd.provenance)
+    figure = sweep_plots.tstar_seeds_figure(list(sgd.seeds.spread), sgd.seeds.fit,
+                                            title="Fig. 2d over seeds")
+    caption = (f"Fig. 2d over {len(sgd.seeds.seeds)} initialization seeds (mean ± sd); "
+               "beyond the paper, which trains one.")
+    plotting.show(figure, caption, provenance=sgd.provenance)
 
 # %% [markdown]
 # Peak accuracy per run, and the best λ within a fixed budget (Fig. 2f: the paper's η = 0.2 at `paper`, the grid's
