@@ -57,7 +57,9 @@ def cpu() -> Fields:
     c.data.test_samples = 2000
     c.model.width = 512
     c.seeds.count = 3  # ours: error bars over initializations (the paper has none)
-    c.sweep.lrs, c.sweep.lams = (0.05, 0.2, 0.8), (1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3)
+    # η from 0.2 to 3.2 so that every η has a small λ inside the ηλ window (with η = 0.05 its smallest was λ = 0.01,
+    # where the peak is set by λ, not by L2 being small: NOTES.md, session 13); width 512 trains at η = 3.2 (probe)
+    c.sweep.lrs, c.sweep.lams = (0.2, 0.8, 3.2), (3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3)
     c.sweep.min_lr_lam, c.sweep.max_lr_lam, c.sweep.max_epochs, c.sweep.evals = 5e-4, 0.1, 8000, 100
     c.budget.lr, c.budget.epochs = 0.2, 150
     # MSE at width 512 diverges within 5 steps for η ≥ 0.2, so its η grid is smaller than the paper's
