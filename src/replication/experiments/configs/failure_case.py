@@ -26,6 +26,7 @@ def smoke() -> Fields:
     c.data = dict(mnist_source="embedded", train_samples=512, test_samples=500)
     c.train = dict(batch_size=128, lr=0.1, evals=32)  # η = 0.1 in ours
     c.sweep = dict(lams=(0.03, 0.1, 0.3), physical_time=1.0, max_epochs=64)
+    c.seeds.count = 2  # so CI runs the seeds' path of the verdict
     return c
 
 
