@@ -372,11 +372,6 @@ PHYSICAL_FIELDS = (
 
 @pytest.mark.parametrize(("chapter", "field"), PHYSICAL_FIELDS)
 def test_cpu_presets_run_the_papers_physical_time_unless_a_departure_says_why(chapter, field):
-    def value(preset):
-        node = get_config(chapter, preset)
-        for part in field.split("."):
-            node = node[part]
-        return node
-
-    departs = value("cpu") != pytest.approx(value("paper"))
-    assert departs == ((chapter, field) in CPU_PHYSICAL_DEPARTURES), (chapter, field, value("cpu"), value("paper"))
+    cpu, paper = (_get(get_config(chapter, preset), field) for preset in ("cpu", "paper"))
+    departs = cpu != pytest.approx(paper)
+    assert departs == ((chapter, field) in CPU_PHYSICAL_DEPARTURES), (chapter, field, cpu, paper)

@@ -47,7 +47,7 @@ def judge(cfg, res: SweepResult) -> tuple[OptimumVerdict, Verdict]:
     physical_time = cfg.sweep.physical_time
     opt = optimal_lambda(res.rows, physical_time=physical_time)
     verdicts = []
-    for analysis in res.seeds.analyses if res.seeds is not None else (res.analysis,):
+    for analysis in res.analyses_by_seed:
         cut = optimal_lambda(analysis.rows, physical_time=physical_time).cut_short
         verdicts.append(scaling_failure_verdict(list(analysis.rows), threshold=analysis.threshold,
                                                 n_test=cfg.data.test_samples, cut_short=cut))  # fmt: skip

@@ -35,9 +35,14 @@ class SweepResult:
         return self.analysis.fit
 
     @property
+    def analyses_by_seed(self) -> tuple[SweepAnalysis, ...]:
+        """Each initialization seed's :class:`SweepAnalysis` (one entry, :attr:`analysis`, for one seed)."""
+        return self.seeds.analyses if self.seeds is not None else (self.analysis,)
+
+    @property
     def rows_by_seed(self) -> tuple:
-        """Each initialization seed's run summaries (one entry, :attr:`rows`, for one seed)."""
-        return tuple(a.rows for a in self.seeds.analyses) if self.seeds is not None else (self.rows,)
+        """Each initialization seed's run summaries."""
+        return tuple(a.rows for a in self.analyses_by_seed)
 
     @property
     def provenance(self):
