@@ -143,6 +143,8 @@ OURS = {
     ("cnn_cifar", "budget.epochs"): "Fig. 3c/f's budget is not given",
     ("failure_case", "data.mnist_source"): "the MNIST fallback of the stand-in; unused on CIFAR-10",
     ("failure_case", "train.evals"): "how often a run is evaluated",
+    ("failure_case", "train.train_eval_samples"): "the training metrics' images: None (all) at paper; fewer below "
+    "is ours (speed; only the metrics, not the steps)",
     ("failure_case", "sweep"): "Fig. S7's λ grid, physical time and cap are not given",
     ("optimal_l2", ""): "two settings: the FC one (grid, budgets, η and c-measurement ours) and the WRN one (``wrn``: "
     "appendix A's η, λ grid and budgets, checked by tests/test_fig1_wrn.py, not yet in this table)",

@@ -1,5 +1,6 @@
 """The training engine: it learns, L2 is ½λ‖θ‖², the vmapped grid equals separate runs, divergence is contained."""
 
+import dataclasses
 import math
 
 import chex
@@ -145,6 +146,33 @@ def test_batched_evaluation_equals_whole_set_evaluation(tiny):
     cut = train(apply_fn, params, ds, lr=0.3, lam=1e-3, steps=8, spec=TrainSpec(evals=4, eval_batch_size=50))
     for k in ("train_loss", "train_error", "test_accuracy", "test_loss"):
         np.testing.assert_allclose(cut.metrics[k], whole.metrics[k], rtol=1e-5, atol=1e-6)
+
+
+def test_training_metrics_on_a_subset_leave_the_run_unchanged(tiny):
+    """train_eval_samples=k: the training metrics are those of the split's first k images (at step 0 computed here
+    from the initial parameters, independently of the engine), everything else is the run of the whole split; k at
+    or above the split's size is the whole split."""
+    from replication.training.losses import softmax_xent
+
+    ds, (apply_fn, params) = tiny
+    spec = TrainSpec(batch_size=32, evals=4)
+    whole = train(apply_fn, params, ds, lr=0.3, lam=1e-3, steps=16, spec=spec)
+    part = train(
+        apply_fn, params, ds, lr=0.3, lam=1e-3, steps=16, spec=dataclasses.replace(spec, train_eval_samples=40)
+    )
+    for k in ("test_accuracy", "test_loss", "sq_norm", "step"):
+        np.testing.assert_array_equal(part.metrics[k], whole.metrics[k])
+    out = apply_fn(params, jnp.asarray(ds.x_train[:40]))
+    assert part.metrics["train_loss"][0] == pytest.approx(float(softmax_xent(out, jnp.asarray(ds.y_train[:40]))), 1e-5)
+    errors = np.mean(np.argmax(np.asarray(out), -1) != ds.labels_train[:40])
+    assert part.metrics["train_error"][0] == pytest.approx(errors)
+    assert not np.allclose(part.metrics["train_loss"], whole.metrics["train_loss"])
+    capped = train(
+        apply_fn, params, ds, lr=0.3, lam=1e-3, steps=16, spec=dataclasses.replace(spec, train_eval_samples=999)
+    )
+    np.testing.assert_array_equal(capped.metrics["train_loss"], whole.metrics["train_loss"])
+    with pytest.raises(ValueError, match="train_eval_samples"):
+        TrainSpec(train_eval_samples=0)
 
 
 class Interrupted(Exception):

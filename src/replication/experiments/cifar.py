@@ -83,7 +83,8 @@ def run_sweep(
     initialization's alone)."""
     tr = cfg.train
     spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=tr.get("eval_batch_size"),
-                     bn_group=tr.get("bn_group"), **spec_options)  # fmt: skip
+                     bn_group=tr.get("bn_group"), train_eval_samples=tr.get("train_eval_samples"),
+                     **spec_options)  # fmt: skip
     model = ModelRequest.of(**model)
     request = GridRequest(
         data_request(cfg, flatten=model.kind == "fc"), model, spec, tuple(runs), seed=seed, seeds=tuple(seeds or ())

@@ -53,8 +53,10 @@ DEPARTURES: tuple[Departure, ...] = (
     Departure(
         "evaluation cadence",
         "the whole test set every 10 steps (flag meas_step, jax_wideresnet_exps.py:58)",
-        "a fixed number of evaluations per run (TrainSpec.evals), spread over the run's power-of-two bucket",
-        "t* is resolved to one evaluation interval: coarser than theirs in long runs",
+        "a fixed number of evaluations per run (TrainSpec.evals), spread over the run's power-of-two bucket; at cpu "
+        "the training loss and error over the first 512 training images (TrainSpec.train_eval_samples)",
+        "t* is resolved to one evaluation interval: coarser than theirs in long runs; t* and the verdicts read the "
+        "test accuracy, which is over the whole test split",
     ),
     Departure(
         "initialization and seed",

@@ -80,7 +80,7 @@ class StepCost:
 class GridCost:
     grid: PlannedGrid
     run_steps: int  # Σ over programs of steps computed × runs (padded runs included), one device
-    eval_images: int  # Σ over programs of evaluations × runs × (train + test images)
+    eval_images: int  # Σ over programs of evaluations × runs × (training-metric + test images)
     flops: float
     bytes_per_device: float  # the largest program, one device
     flops_per_device_8: float  # the same grid planned over 8 devices: the busiest device's share
@@ -185,7 +185,7 @@ def step_cost(grid: PlannedGrid, batch: int, model: tuple | None = None) -> Step
     return analyze_step(apply_fn, params, grid.input_shape, batch, grid.spec.loss)
 
 
-def _shares(plan: GridPlan, n_train: int, n_test: int, devices: int) -> tuple[float, float, int, float]:
+def _shares(plan: GridPlan, n_eval: int, n_test: int, devices: int) -> tuple[float, float, int, float]:
     """On the busiest device of ``devices``: (run-steps, evaluated images, most runs of one program, the share of
     a step's batch it computes). A program whose runs are split over the devices gives each ⌈runs / devices⌉ whole
     runs; one whose batch is split gives each device every run and 1/devices of each batch."""
@@ -195,7 +195,7 @@ def _shares(plan: GridPlan, n_train: int, n_test: int, devices: int) -> tuple[fl
         per_device = math.ceil(len(p.runs) / devices) if p.mode == "runs" else len(p.runs)
         split = devices if p.mode == "batch" else 1
         steps += p.n_chunks * p.every * per_device / split  # what the engine computes (it stops at the longest run)
-        images += (p.n_chunks + 1) * per_device * (n_train + n_test) / split
+        images += (p.n_chunks + 1) * per_device * (n_eval + n_test) / split
         if per_device > most or (per_device == most and 1.0 / split > share):
             most, share = per_device, 1.0 / split
     return steps, images, most, share
@@ -207,11 +207,12 @@ def grid_cost(grid: PlannedGrid, step: StepCost | None, devices: int = 8) -> Gri
         return GridCost(grid, 0, 0, 0.0, 0.0, 0.0, 0.0, step)
     flops_step = step.flops if step else float("nan")
     per_image_eval = flops_step / (3 * grid.plan.batch)  # a forward pass: about a third of a step, per image
-    run_steps, eval_images, most, _ = _shares(grid.plan, grid.n_train, grid.n_test, 1)
+    n_eval = grid.spec.train_eval_size(grid.n_train)  # the training metrics' images
+    run_steps, eval_images, most, _ = _shares(grid.plan, n_eval, grid.n_test, 1)
     # the same runs planned over the devices (placement depends only on the runs' steps, the batch and the spec)
     steps = list(grid.steps)
     plan8 = plan_grid([1.0] * len(steps), [0.0] * len(steps), steps, grid.spec, n_train=grid.n_train, n_devices=devices)
-    steps8, images8, most8, share8 = _shares(plan8, grid.n_train, grid.n_test, devices)
+    steps8, images8, most8, share8 = _shares(plan8, n_eval, grid.n_test, devices)
     per_run = step.run_bytes if step else float("nan")
     params = step.param_bytes if step else 0.0
     return GridCost(

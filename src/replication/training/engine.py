@@ -174,7 +174,7 @@ def train_grid(
             first_chunk, alive = 0, np.ones(len(program.runs), bool)
             with ledger.timed("first evaluation"):
                 records = [placement.to_host(bucket.first_eval(start, ctrl, jnp.int32(0), *hyper))]
-            _count_evaluations("first", len(program.runs), data)
+            _count_evaluations("first", len(program.runs), data, spec)
         meter.start(program, first_chunk)
         for c in range(first_chunk, program.n_chunks):
             if not alive.any():  # every run diverged: nothing left to train in this program
@@ -184,7 +184,7 @@ def train_grid(
                 *state, metrics = bucket.run_chunk(*state, jnp.int32(c * program.every), *hyper)
                 records.append(placement.to_host(metrics))
             ledger.count("steps", program.every * len(program.runs))
-            _count_evaluations("in chunks", len(program.runs), data)
+            _count_evaluations("in chunks", len(program.runs), data, spec)
             meter.chunk_done(program, c)
             alive &= np.isfinite(records[-1]["train_loss"]) & np.isfinite(records[-1]["sq_norm"])
             if c + 1 < program.n_chunks:
@@ -198,10 +198,10 @@ def train_grid(
     return [histories[i] for i in range(len(lrs))]
 
 
-def _count_evaluations(where: str, runs: int, data: Dataset) -> None:
+def _count_evaluations(where: str, runs: int, data: Dataset, spec: TrainSpec) -> None:
     """The ledger's evaluation counts: passes (one per run over both splits) and the images they see."""
     ledger.count(f"evaluation passes ({where})", runs)
-    ledger.count("evaluation images", runs * (data.n_train + len(data.x_test)))
+    ledger.count("evaluation images", runs * (spec.train_eval_size(data.n_train) + len(data.x_test)))
 
 
 def train(

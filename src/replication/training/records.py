@@ -30,6 +30,10 @@ class TrainSpec:
     autol2: AutoL2 | None = None  # λ follows AutoL2 (appendix E), starting from each run's λ
     augment: tuple[str, ...] = ()  # subset of ("flip", "crop", "mixup"), applied to each training batch
     eval_batch_size: int | None = None  # evaluate train/test sets in chunks of this many (None: at once)
+    # The training metrics (train_loss, train_error) over the first this many images of the training split (None,
+    # or a number ≥ the split: all of it). Only the metrics: the steps see the whole split. Ours, for speed where
+    # the split is large and the runs short (NOTES.md, session 14).
+    train_eval_samples: int | None = None
     # "Ghost" batch norm: each training batch's batch-norm statistics are computed over groups of this many images
     # (None: over the whole batch). With ``train_grid(shard="batch")`` the groups are split over the devices, so
     # bn_group = batch / devices is per-device batch norm. Evaluation is not grouped (statistics over each chunk of
@@ -48,6 +52,8 @@ class TrainSpec:
             check_positive_int("batch_size", self.batch_size)
         if self.eval_batch_size is not None:
             check_positive_int("eval_batch_size", self.eval_batch_size)
+        if self.train_eval_samples is not None:
+            check_positive_int("train_eval_samples", self.train_eval_samples)
         if self.bn_group is not None:
             check_positive_int("bn_group", self.bn_group)
             if self.batch_size is not None:
@@ -69,6 +75,10 @@ class TrainSpec:
         batch = min(self.batch_size or n_train, n_train)
         check_bn_group(batch, self.bn_group)
         return batch
+
+    def train_eval_size(self, n_train: int) -> int:
+        """Images the training metrics are evaluated on, of a training split of ``n_train``."""
+        return min(self.train_eval_samples or n_train, n_train)
 
     def steps_per_epoch(self, n_train: int) -> int:
         """Whole batches per pass over the training set (a remainder of the shuffled set is left out of that

@@ -94,6 +94,8 @@ def make_bucket_runner(
     loss_fn = softmax_xent if spec.loss == "xent" else mse
     x_tr, y_tr = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     lab_tr = jnp.asarray(data.labels_train)
+    k = spec.train_eval_size(data.n_train)  # the training metrics' images: the split's first k
+    x_ev, y_ev, lab_ev = x_tr[:k], y_tr[:k], lab_tr[:k]
     x_te, y_te, lab_te = jnp.asarray(data.x_test), jnp.asarray(data.y_test), jnp.asarray(data.labels_test)
     n = data.n_train
     batch, per_epoch = spec.batch_for(n), spec.steps_per_epoch(n)
@@ -143,7 +145,7 @@ def make_bucket_runner(
         return loss_sum / x.shape[0], correct / x.shape[0]
 
     def evaluate(params, ctrl, step, lr, total):
-        train_loss, train_acc = sums(params, x_tr, y_tr, lab_tr)
+        train_loss, train_acc = sums(params, x_ev, y_ev, lab_ev)
         test_loss, test_acc = sums(params, x_te, y_te, lab_te)
         return dict(
             step=step.astype(jnp.float32),

@@ -47,11 +47,12 @@ def cpu() -> Fields:
     # 16 channels and a 64-unit dense layer, 1024 training and 500 test images, batch 64, η = 0.1 (η = 0.3 diverges
     # without BN), ηλ over 2 decades, 4 step-units of physical time (ours; the paper's is 7.8). In the standard
     # parameterization the NTK grows with the width, so the top of this grid can pull the weights to zero before the
-    # network learns; the chapter marks those runs and fits with and without them.
+    # network learns; the chapter marks those runs and fits with and without them. The training metrics over the
+    # first 512 training images (ours, for speed: evaluations were 38% of the chapter's training time).
     c = _scaled(base())
     c.data.train_samples, c.data.test_samples = 1024, 500
     c.model = dict(channels=16, hidden=64)
-    c.train = dict(batch_size=64, lr=0.1, evals=48, eval_batch_size=500)
+    c.train = dict(batch_size=64, lr=0.1, evals=48, eval_batch_size=500, train_eval_samples=512)
     c.sweep.lams, c.sweep.physical_steps, c.sweep.max_epochs = (0.02, 0.05, 0.1, 0.2, 0.5, 2.0), 4.0, 500
     c.budget.epochs = 50
     return c
