@@ -37,6 +37,19 @@ def test_configs_are_read_only_all_the_way_down():
     assert isinstance(get_config("theory", "cpu").thm1.widths[2], tuple)
 
 
+@pytest.mark.parametrize("chapter", chapters())
+def test_every_preset_lists_its_departures_from_the_paper(chapter):
+    """Each chapter prints paper_differences at every preset: a field a preset leaves out (a group assigned whole)
+    reads as None there, a difference only where the paper's value is not None."""
+    for preset in ("smoke", "cpu", "paper"):
+        cfg = get_config(chapter, preset)
+        for field, ours, theirs in paper_differences(cfg):
+            assert ours != theirs, field
+    cfg = get_config("failure_case", "smoke")
+    assert "train_eval_samples" not in cfg.train  # smoke assigns its train group whole
+    assert not [f for f, *_ in paper_differences(cfg) if f == "train.train_eval_samples"]
+
+
 def test_presets_override_the_papers_base_field_by_field():
     paper, cpu = get_config("fc_mnist", "paper"), get_config("fc_mnist", "cpu")
     assert paper.model.width == 2048 and cpu.model.width == 512 and cpu.model.depth == paper.model.depth == 3

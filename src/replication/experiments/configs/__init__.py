@@ -201,12 +201,12 @@ def units_note(cfg: Config) -> str | None:
 
 def paper_differences(cfg: Config) -> list[tuple[str, object, object]]:
     """(field, this preset's value, the paper's) for every field where ``cfg`` departs from the chapter's ``paper``
-    preset, both in our units."""
+    preset, both in our units. A field this preset leaves out reads as None (what ``Config.get`` gives the code)."""
     paper = Config(preset_fields(cfg.chapter, "paper"))
 
     def walk(ours, theirs, prefix):
         for key, value in theirs.items():
-            mine = ours[key]
+            mine = ours.get(key)
             if isinstance(value, Config) and isinstance(mine, Config):
                 yield from walk(mine, value, f"{prefix}{key}.")
             elif mine != value:
