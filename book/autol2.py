@@ -54,7 +54,7 @@ seed = 0
 import numpy as np
 
 from replication.analysis import tables
-from replication.experiments import autol2, wrn_cifar
+from replication.experiments import autol2, optimal_l2, wrn_cifar
 from replication.experiments.configs import paper_differences
 from replication.site import banner, headlines
 from replication.viz import applications, plotting
@@ -165,7 +165,8 @@ print("Paper (S11): without a schedule AutoL2 beats the optimal constant λ. "
 # %%
 print(f"FC depth {cfg.model.depth}, width {cfg.model.width}, "
       f"{cfg.data.train_samples} MNIST images, full batch, "
-      f"η = {cfg.lr}; budget T = {cfg.budget} epochs; AutoL2 every {a.every} steps")
+      f"η = {cfg.lr}; budget T = {cfg.budget} epochs; AutoL2 every {a.every} steps;\n"
+      f"{optimal_l2.fc_evaluations(cfg)} (ours)")
 race = autol2.constant_lr_race(cfg, seed=seed)
 print("sweep "
       f"{'reused from the optimal-λ chapter' if race.sweep_reused else 'computed'}; "

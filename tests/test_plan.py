@@ -1,6 +1,7 @@
 """The engine's plan (plain numbers, no JAX compilation): buckets, programs, padding, placement, work and the
 progress it reports; and the derivations every part of the training layer shares (batch, steps per epoch, groups)."""
 
+import numpy as np
 import pytest
 
 from replication.training.plan import GridProgress, bucket_steps, chunking, plan_grid
@@ -107,3 +108,25 @@ def test_progress_is_reported_as_programs_start_after_chunks_and_as_they_end():
     meter.skip(plan.programs[1], 2)
     meter.end()
     assert [c[:2] for c in resumed] == [(6, 8), (8, 8)] and resumed[-1][2] == 1.0
+
+
+def test_log_spaced_evaluations_keep_powers_of_two_run_ends_and_a_bounded_relative_spacing():
+    """evaluated_chunks: every chunk up to 2n, then n per doubling, so that consecutive evaluations lie between
+    1/(2n) and 1/n of the step apart; the powers of two, the run ends and the last chunk always; None: all."""
+    from replication.training.plan import evaluated_chunks
+
+    assert evaluated_chunks(5, None) == (True,) * 5
+    keep = evaluated_chunks(256, 8)
+    at = [c for c in range(1, 257) if keep[c - 1]]
+    assert at[:16] == list(range(1, 17)) and len(at) == 16 + 8 * 4  # 16, then 8 per octave up to 256
+    assert all(2**k in at for k in range(9))
+    gaps = np.diff(at[15:]) / np.array(at[16:])
+    assert gaps.min() >= 1 / 16 - 1e-12 and gaps.max() <= 1 / 8 + 1e-12
+    odd = evaluated_chunks(100, 8, ends=[37, 0, 400])  # a run ending in chunk 37; ends outside are ignored
+    assert odd[36] and odd[99] and sum(odd) == 16 + 8 + 8 + 4 + 1 + 1  # …, 64, 72, 80, 88, 96, 100 (the last), 37
+    plan = plan_grid([0.1, 0.1], [0.0, 1e-3], [1024, 600], TrainSpec(evals=256, evals_per_octave=8), n_train=64)
+    program = plan.programs[0]
+    assert program.every == 4 and program.evaluates(149) and program.n_evals == 48 + 1  # 600 steps end in chunk 150
+    assert not program.evaluates(148)
+    with pytest.raises(ValueError, match="evals_per_octave=6 must be a power of two"):
+        TrainSpec(evals_per_octave=6)

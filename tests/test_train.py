@@ -246,3 +246,25 @@ def test_a_run_traces_its_step_once_however_many_evaluations(tiny):
         guarded = chex.assert_max_traces(lambda p, x: apply_fn(p, x), n=5)
         h = train(guarded, params, ds, lr=0.5, lam=1e-3, steps=64, spec=TrainSpec(evals=evals))
         assert len(h.metrics["step"]) == evals + 1
+
+
+def test_log_spaced_evaluations_are_the_same_run_seen_less_often(tiny):
+    """evals_per_octave: the same run (every metric equal at the steps both evaluate), evaluated less than half as
+    often, and t* and its fit within the spacing's resolution of the evenly spaced run's."""
+    from replication.analysis.sweeps import fit_tstar, summarize
+
+    ds, (apply_fn, params) = tiny
+    lams, steps = [3e-3, 1e-2, 3e-2, 0.1], [512, 512, 256, 128]  # ~ 1/λ: each run long enough to peak
+    even = train_grid(apply_fn, params, ds, [0.5] * 4, lams, steps, TrainSpec(evals=128))
+    spaced = train_grid(apply_fn, params, ds, [0.5] * 4, lams, steps, TrainSpec(evals=128, evals_per_octave=4))
+    for e, s in zip(even, spaced):
+        at = np.isin(e.metrics["step"], s.metrics["step"])
+        assert at.sum() == len(s.metrics["step"]) < len(e.metrics["step"]) / 2
+        for k in e.metrics:
+            np.testing.assert_allclose(s.metrics[k], e.metrics[k][at], rtol=1e-5, atol=1e-7, err_msg=k)
+    rows_e, rows_s = summarize(even), summarize(spaced)
+    # consecutive evaluations are at most 1/4 of the step apart; t* (the first evaluation within 0.005 of the peak)
+    # can move by two of them where 256 test images make the curve noisy (one image is 0.0039)
+    for r_e, r_s in zip(rows_e, rows_s):
+        assert abs(math.log(r_s.t_star / r_e.t_star)) <= 2 * math.log(1.25) + 1e-9, (r_e.lam, r_e.t_star, r_s.t_star)
+    assert fit_tstar(rows_s).exponent == pytest.approx(fit_tstar(rows_e).exponent, abs=0.1)

@@ -18,8 +18,7 @@ from replication.core.provenance import Provenance
 from replication.experiments import cifar, wrn_cifar
 from replication.experiments.claims import Claim
 from replication.experiments.configs import Config
-from replication.experiments.fc_mnist import run_sweep
-from replication.experiments.optimal_l2 import tuning_sweep, wrn_setting, wrn_sweep, wrn_tuning_sweep
+from replication.experiments.optimal_l2 import fc_sweep, tuning_sweep, wrn_setting, wrn_sweep, wrn_tuning_sweep
 from replication.training import AutoL2, History
 
 __all__ = [
@@ -128,8 +127,7 @@ def _against_tuned(sweep, autos: dict, budget: float, *, n_test: int, constants=
 
 
 def _auto(cfg, *, seed, budget, name, **spec_options):
-    return run_sweep(cfg, [SweepRun(cfg.lr, cfg.autol2.lam0, budget)], seed=seed, name=name, evals=cfg.evals,
-                     **spec_options)  # fmt: skip
+    return fc_sweep(cfg, [SweepRun(cfg.lr, cfg.autol2.lam0, budget)], seed=seed, name=name, **spec_options)
 
 
 def constant_lr_race(cfg, *, seed: int) -> Race:
@@ -149,7 +147,7 @@ def schedule_race(cfg, *, seed: int) -> Race:
     ``cfg.schedule_budget`` (a schedule moves with T, so the sweep is retrained at that budget)."""
     T = cfg.schedule_budget
     runs = [SweepRun(cfg.lr, float(lam), T) for lam in cfg.lams]
-    sweep = run_sweep(cfg, runs, seed=seed, name="autol2_schedule_sweep", evals=cfg.evals, schedule="step")
+    sweep = fc_sweep(cfg, runs, seed=seed, name="autol2_schedule_sweep", schedule="step")
     auto = _auto(cfg, seed=seed, budget=T, name="autol2_schedule", schedule="step", autol2=controller(cfg))
     return _against_tuned(sweep, {"AutoL2 + schedule": auto}, T, n_test=cfg.data.test_samples, suffix=" + schedule")
 

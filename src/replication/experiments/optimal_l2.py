@@ -18,10 +18,12 @@ from replication.experiments.claims import Claim
 from replication.experiments.configs import Config
 from replication.experiments.fc_mnist import run_sweep
 from replication.experiments.grid import GridResult
+from replication.training.records import TrainSpec
 
-__all__ = ["STUDIES", "CLAIMS", "CMeasurement", "measure_c", "tuning_sweep", "PredictionStudy", "prediction_study",
-           "wrn_setting", "wrn_sweep", "wrn_measure_c", "wrn_tuning_sweep", "wrn_prediction_study", "SCHEDULE_FRACTION",
-           "ScheduledPrediction", "scheduled_prediction", "scheduled_prediction_study"]  # fmt: skip
+__all__ = ["STUDIES", "CLAIMS", "CMeasurement", "fc_sweep", "fc_evaluations", "measure_c", "tuning_sweep",
+           "PredictionStudy", "prediction_study", "wrn_setting", "wrn_sweep", "wrn_measure_c", "wrn_tuning_sweep",
+           "wrn_prediction_study", "SCHEDULE_FRACTION", "ScheduledPrediction", "scheduled_prediction",
+           "scheduled_prediction_study"]  # fmt: skip
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("wrn_prediction_study", "scheduled_prediction_study", "prediction_study")
@@ -60,6 +62,18 @@ def _c_from(grid: GridResult, lam: float) -> CMeasurement:
     return CMeasurement(grid, lam, measure_c_from_history(m["epoch"], m["test_accuracy"], lam))
 
 
+def fc_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, **spec_options) -> GridResult:
+    """Train ``runs`` in the FC/MNIST setting (full-batch SGD) with the setting's evaluation cadence (``cfg.evals``,
+    ``cfg.evals_per_octave``); ``spec_options`` add e.g. the step schedule or AutoL2."""
+    return run_sweep(cfg, runs, seed=seed, name=name, evals=cfg.evals, evals_per_octave=cfg.evals_per_octave,
+                     **spec_options)  # fmt: skip
+
+
+def fc_evaluations(cfg) -> str:
+    """The FC setting's evaluation cadence in words (the measurement of c is evaluated evenly: ``cfg.c.evals``)."""
+    return TrainSpec(evals=cfg.evals, evals_per_octave=cfg.evals_per_octave).describe_evaluations()
+
+
 def measure_c(cfg, *, seed: int) -> CMeasurement:
     grid = run_sweep(cfg, [SweepRun(cfg.lr, cfg.c.lam, cfg.c.epochs)], seed=seed, name="optimal_l2_measure_c",
                      evals=cfg.c.evals)  # fmt: skip
@@ -70,7 +84,7 @@ def tuning_sweep(cfg, *, seed: int, budget: int | None = None, **spec_options) -
     """λ = 0 and every λ of ``cfg.lams``, each trained ``budget`` epochs (default: the largest budget)."""
     budget = budget or max(cfg.budgets)
     runs = [SweepRun(cfg.lr, float(lam), budget) for lam in (0.0,) + tuple(cfg.lams)]
-    return run_sweep(cfg, runs, seed=seed, name="optimal_l2_sweep", evals=cfg.evals, **spec_options)
+    return fc_sweep(cfg, runs, seed=seed, name="optimal_l2_sweep", **spec_options)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,8 +105,7 @@ def prediction_study(cfg, *, seed: int) -> PredictionStudy:
     """The FC/MNIST setting: full-batch SGD at ``cfg.lr``."""
     c = measure_c(cfg, seed=seed)
     tuning = tuning_sweep(cfg, seed=seed)
-    predicted = run_sweep(cfg, prediction_runs(c.c, cfg.budgets, cfg.lr), seed=seed, name="optimal_l2_predicted",
-                          evals=cfg.evals)  # fmt: skip
+    predicted = fc_sweep(cfg, prediction_runs(c.c, cfg.budgets, cfg.lr), seed=seed, name="optimal_l2_predicted")
     rows = prediction_table(c.c, cfg.budgets, list(tuning.histories), list(predicted.histories),
                             n_test=cfg.data.test_samples)  # fmt: skip
     return PredictionStudy(c, tuning, predicted, tuple(rows))

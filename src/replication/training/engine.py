@@ -180,8 +180,17 @@ def train_grid(
             if not alive.any():  # every run diverged: nothing left to train in this program
                 meter.skip(program, program.n_chunks - c)
                 break
+            start_step = jnp.int32(c * program.every)
+            if not program.evaluates(c):  # log-spaced evaluations (TrainSpec.evals_per_octave): steps only
+                with ledger.timed("training"):
+                    state = bucket.train_chunk(*state, start_step, *hyper)
+                ledger.count("steps", program.every * len(program.runs))
+                meter.chunk_done(program, c)
+                if c + 1 < program.n_chunks:
+                    saved.after_chunk(b, c + 1, tuple(state), records, alive, histories)
+                continue
             with ledger.timed("training"):  # program.every steps of each run, then an evaluation of each
-                *state, metrics = bucket.run_chunk(*state, jnp.int32(c * program.every), *hyper)
+                *state, metrics = bucket.run_chunk(*state, start_step, *hyper)
                 records.append(placement.to_host(metrics))
             ledger.count("steps", program.every * len(program.runs))
             _count_evaluations("in chunks", len(program.runs), data, spec)

@@ -7,7 +7,9 @@
   each, the reference the vectorized grid is tested against).
 * Each program runs its length in ``n_chunks`` chunks of ``every`` steps, one evaluation after each
   (:func:`chunking`; ``TrainSpec.evals`` evaluations per bucket), and stops after the chunk that reaches its
-  longest run's steps: the bucket's length sets the evaluation spacing, not the steps computed.
+  longest run's steps: the bucket's length sets the evaluation spacing, not the steps computed. With
+  ``TrainSpec.evals_per_octave`` only some chunks end in an evaluation, spaced in log time
+  (:func:`evaluated_chunks`).
 * With several devices each program is placed: its runs split over the devices (``"runs"``, padded with copies of
   its last run to a multiple of the device count), or each step's batch split (``"batch"``, data parallel).
   ``shard="auto"`` picks ``"batch"`` for a program with fewer runs than devices whose batch splits evenly.
@@ -23,7 +25,7 @@ from replication.core.validation import check_choice, check_nonnegative, check_p
 from replication.training.records import TrainSpec
 from replication.training.sharding import SHARD_MODES
 
-__all__ = ["Program", "GridPlan", "GridProgress", "plan_grid", "bucket_steps", "chunking"]
+__all__ = ["Program", "GridPlan", "GridProgress", "plan_grid", "bucket_steps", "chunking", "evaluated_chunks"]
 
 
 def bucket_steps(steps: int) -> int:
@@ -39,6 +41,25 @@ def chunking(length: int, evals: int) -> tuple[int, int]:
     return every, length // every
 
 
+def evaluated_chunks(n_chunks: int, per_octave: int | None, ends: Sequence[int] = ()) -> tuple[bool, ...]:
+    """Which of ``n_chunks`` chunks end in an evaluation (ours, for speed: NOTES.md, session 15).
+
+    ``per_octave`` None: every chunk. Otherwise evaluations spaced in log time: each of the first 2·per_octave
+    chunks, then ``per_octave`` per doubling of the chunk count (chunk c, counted from 1, when c is a multiple of
+    2^k, k = ⌈log2(c / (2·per_octave))⌉), so that consecutive evaluations lie between 1/(2·per_octave) and
+    1/per_octave of the step apart; every power of two of chunks from 2·per_octave on is among them (a budget of
+    2^j chunks is evaluated at its end). The last chunk and the chunks in which a run ends (``ends``: chunk counts,
+    from 1) are always evaluated."""
+    if per_octave is None:
+        return (True,) * n_chunks
+    dense = 2 * per_octave
+    keep = [c <= dense or c % (1 << math.ceil(math.log2(c / dense))) == 0 for c in range(1, n_chunks + 1)]
+    for c in (*ends, n_chunks):
+        if 1 <= c <= n_chunks:
+            keep[c - 1] = True
+    return tuple(keep)
+
+
 @dataclasses.dataclass(frozen=True)
 class Program:
     """One compiled program's share of the grid."""
@@ -47,8 +68,18 @@ class Program:
     runs: tuple[int, ...]  # indices of its runs in the grid, padded with copies of the last one
     n_real: int  # runs[:n_real] are real; the copies after them only fill the devices (their histories are dropped)
     mode: str  # placement over several devices: "runs" or "batch" (sharding.Placement.mode)
-    every: int  # steps per chunk (one evaluation after each)
+    every: int  # steps per chunk (one evaluation after each, unless ``evaluate`` says otherwise)
     n_chunks: int
+    evaluate: tuple[bool, ...] | None = None  # evaluate[c]: chunk c ends in an evaluation (None: every chunk)
+
+    def evaluates(self, chunk: int) -> bool:
+        """Whether chunk ``chunk`` (counted from 0) ends in an evaluation."""
+        return self.evaluate is None or self.evaluate[chunk]
+
+    @property
+    def n_evals(self) -> int:
+        """Evaluations after chunks (the one at step 0 not counted)."""
+        return self.n_chunks if self.evaluate is None else sum(self.evaluate)
 
     @property
     def chunk_work(self) -> int:
@@ -135,7 +166,12 @@ def plan_grid(
             # chunks after the one that reaches the program's longest run would only be trained and thrown away
             # (a history keeps evaluations up to its run's steps + every - 1): the program ends there
             n_chunks = min(n_chunks, math.ceil(max(steps[i] for i in runs) / every))
-            programs.append(Program(length, tuple(runs), len(members[j : j + per_program]), m, every, n_chunks))
+            evaluate = None
+            if spec.evals_per_octave is not None:
+                ends = [math.ceil(steps[i] / every) for i in runs]
+                evaluate = evaluated_chunks(n_chunks, spec.evals_per_octave, ends)
+            real = len(members[j : j + per_program])
+            programs.append(Program(length, tuple(runs), real, m, every, n_chunks, evaluate))
     return GridPlan(tuple(programs), batch)
 
 

@@ -27,6 +27,10 @@ class TrainSpec:
     batch_size: int | None = None  # None: full batch
     schedule: str = "constant"  # "step": η × 0.2 at 0.3T, 0.6T, 0.9T (Fig. 1a)
     evals: int = 100  # evaluations per run (over its bucket)
+    # Evaluations spaced in log time instead (ours, for speed where an evaluation costs many steps: NOTES.md,
+    # session 15): ``evals`` chunks per bucket, of which the first 2n each end in an evaluation, then n per doubling
+    # of the step (plan.evaluated_chunks). None: after every chunk. A power of two.
+    evals_per_octave: int | None = None
     autol2: AutoL2 | None = None  # λ follows AutoL2 (appendix E), starting from each run's λ
     augment: tuple[str, ...] = ()  # subset of ("flip", "crop", "mixup"), applied to each training batch
     eval_batch_size: int | None = None  # evaluate train/test sets in chunks of this many (None: at once)
@@ -48,6 +52,11 @@ class TrainSpec:
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("schedule", self.schedule, SCHEDULES)
         check_positive_int("evals", self.evals)
+        if self.evals_per_octave is not None:
+            check_positive_int("evals_per_octave", self.evals_per_octave)
+            if self.evals_per_octave & (self.evals_per_octave - 1):
+                n = self.evals_per_octave
+                raise ValueError(f"evals_per_octave={n!r} must be a power of two (1, 2, 4, …) or None.")
         if self.batch_size is not None:
             check_positive_int("batch_size", self.batch_size)
         if self.eval_batch_size is not None:
@@ -75,6 +84,14 @@ class TrainSpec:
         batch = min(self.batch_size or n_train, n_train)
         check_bn_group(batch, self.bn_group)
         return batch
+
+    def describe_evaluations(self) -> str:
+        """The evaluation cadence in words (``evals``, ``evals_per_octave``)."""
+        if self.evals_per_octave is None:
+            return f"{self.evals} evaluations per run, evenly spaced over its power-of-two bucket"
+        n = self.evals_per_octave
+        return (f"evaluations spaced in log time: after each of the first {2 * n} of {self.evals} chunks per "
+                f"bucket, then {n} per doubling of the step (at most 1/{n} of the step apart)")  # fmt: skip
 
     def train_eval_size(self, n_train: int) -> int:
         """Images the training metrics are evaluated on, of a training split of ``n_train``."""

@@ -26,12 +26,15 @@ class BucketProgram(NamedTuple):
     """The jitted programs of one bucket length, all vmapped over the runs (the leading axis of every argument but
     the step): ``init(params, lr, lam) -> (opt_state, ctrl)`` builds the optimizer and λ states;
     ``first_eval(params, ctrl, step, lr, total)`` evaluates at step 0; ``run_chunk(params, opt_state, ctrl, start,
-    lr, total) -> (params, opt_state, ctrl, metrics)`` trains ``every`` steps from ``start``, then evaluates. The
-    bucket runs as ``n_chunks`` such chunks. ``ctrl`` is λ itself, or an AutoL2State under AutoL2."""
+    lr, total) -> (params, opt_state, ctrl, metrics)`` trains ``every`` steps from ``start``, then evaluates;
+    ``train_chunk`` the same without the evaluation (``-> (params, opt_state, ctrl)``; compiled only when a chunk
+    is not evaluated: ``TrainSpec.evals_per_octave``). The bucket runs as ``n_chunks`` such chunks. ``ctrl`` is λ
+    itself, or an AutoL2State under AutoL2."""
 
     init: Callable
     first_eval: Callable
     run_chunk: Callable
+    train_chunk: Callable
     every: int
     n_chunks: int
 
@@ -161,13 +164,15 @@ def make_bucket_runner(
 
     every, n_chunks = chunking(length, spec.evals)
 
-    def chunk(params, opt_state, ctrl, start, lr, total):
+    def steps(params, opt_state, ctrl, start, lr, total):
         def body(carry, i):
             return one_step(*carry, start + i, lr, total), None
 
-        (params, opt_state, ctrl), _ = jax.lax.scan(body, (params, opt_state, ctrl), jnp.arange(every))
-        end = start + every
-        return params, opt_state, ctrl, evaluate(params, ctrl, end, lr, total)
+        return jax.lax.scan(body, (params, opt_state, ctrl), jnp.arange(every))[0]
+
+    def chunk(params, opt_state, ctrl, start, lr, total):
+        params, opt_state, ctrl = steps(params, opt_state, ctrl, start, lr, total)
+        return params, opt_state, ctrl, evaluate(params, ctrl, start + every, lr, total)
 
     def init_ctrl(lam):
         return controller.init(lam) if controller is not None else lam
@@ -177,4 +182,5 @@ def make_bucket_runner(
     init = jax.jit(jax.vmap(lambda p, lr, lam: (tx.init(p), init_ctrl(lam)), in_axes=(p_axis, 0, 0)), **placed)
     first_eval = jax.jit(jax.vmap(evaluate, in_axes=(p_axis, 0, None, 0, 0)))
     run_chunk = jax.jit(jax.vmap(chunk, in_axes=(0, 0, 0, None, 0, 0)))
-    return BucketProgram(init, first_eval, run_chunk, every, n_chunks)
+    train_chunk = jax.jit(jax.vmap(steps, in_axes=(0, 0, 0, None, 0, 0)))
+    return BucketProgram(init, first_eval, run_chunk, train_chunk, every, n_chunks)

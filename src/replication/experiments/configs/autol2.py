@@ -23,7 +23,8 @@ def _shared(preset: str) -> dict:
     WRN setting (the budget its longest, AutoL2 every 10 steps) at ``preset``."""
     o = preset_fields("optimal_l2", preset)
     wrn = dict(o["wrn"], budget=max(o["wrn"]["budgets"]), every=10)
-    return dict({k: o[k] for k in ("data", "model", "lr", "lams", "evals")}, budget=max(o["budgets"]), wrn=wrn)
+    keys = ("data", "model", "lr", "lams", "evals", "evals_per_octave")
+    return dict({k: o[k] for k in keys}, budget=max(o["budgets"]), wrn=wrn)
 
 
 def base() -> Fields:
