@@ -1,6 +1,8 @@
 """The engine's plan (plain numbers, no JAX compilation): buckets, programs, padding, placement, work and the
 progress it reports; and the derivations every part of the training layer shares (batch, steps per epoch, groups)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -130,3 +132,19 @@ def test_log_spaced_evaluations_keep_powers_of_two_run_ends_and_a_bounded_relati
     assert not program.evaluates(148)
     with pytest.raises(ValueError, match="evals_per_octave=6 must be a power of two"):
         TrainSpec(evals_per_octave=6)
+
+
+def test_shared_chunks_cut_every_bucket_into_one_chunk_length_and_keep_the_evaluation_steps():
+    """shared_chunks: chunks of the gcd of the buckets' evaluation spacings; evaluations at the steps that each
+    bucket's own spacing gives (and with evals_per_octave, at its log-spaced ones); the same steps computed."""
+    runs = dict(lrs=[0.1] * 4, lams=[1e-3] * 4, steps=[12, 30, 60, 100])
+    for spec in (TrainSpec(evals=4), TrainSpec(evals=8, evals_per_octave=1)):
+        alone = plan_grid(**runs, spec=spec, n_train=64).programs
+        shared = plan_grid(**runs, spec=dataclasses.replace(spec, shared_chunks=True), n_train=64).programs
+        chunk = {p.every for p in shared}
+        assert len(chunk) == 1 and chunk.pop() == min(p.every for p in alone)
+        for a, s in zip(alone, shared):
+            at_a = [(c + 1) * a.every for c in range(a.n_chunks) if a.evaluates(c)]
+            at_s = [(c + 1) * s.every for c in range(s.n_chunks) if s.evaluates(c)]
+            assert at_s == at_a and s.n_chunks * s.every == a.n_chunks * a.every
+            assert s.evaluation_spacing == a.every and s.n_evals == a.n_evals

@@ -268,3 +268,18 @@ def test_log_spaced_evaluations_are_the_same_run_seen_less_often(tiny):
     for r_e, r_s in zip(rows_e, rows_s):
         assert abs(math.log(r_s.t_star / r_e.t_star)) <= 2 * math.log(1.25) + 1e-9, (r_e.lam, r_e.t_star, r_s.t_star)
     assert fit_tstar(rows_s).exponent == pytest.approx(fit_tstar(rows_e).exponent, abs=0.1)
+
+
+def test_shared_chunks_give_the_same_histories_from_one_compiled_chunk_program(tiny):
+    """shared_chunks: the grid of four bucket lengths traces its step twice (a chunk with an evaluation and one
+    without) instead of once per bucket, and every history is the one of the per-bucket programs."""
+    ds, (apply_fn, params) = tiny
+    runs = ([0.5] * 4, [1e-3, 1e-2, 3e-2, 0.1], [12, 30, 60, 100])
+    alone = train_grid(apply_fn, params, ds, *runs, TrainSpec(evals=4, batch_size=32))
+    chex.clear_trace_counter()
+    guarded = chex.assert_max_traces(lambda p, x: apply_fn(p, x), n=6)  # 2 + (1 step + 2) + 1 step
+    shared = train_grid(guarded, params, ds, *runs, TrainSpec(evals=4, batch_size=32, shared_chunks=True))
+    for a, s in zip(alone, shared):
+        assert a.steps == s.steps and a.diverged == s.diverged
+        for k in a.metrics:
+            np.testing.assert_allclose(s.metrics[k], a.metrics[k], rtol=1e-5, atol=1e-7, err_msg=k)

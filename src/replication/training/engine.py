@@ -157,14 +157,14 @@ def train_grid(
     saved = GridCheckpoint(checkpoint, identity, seconds=checkpoint_seconds, log=log, placement=placement)
     histories = saved.finished()
     meter = GridProgress(plan, progress or reporter(grid_label(checkpoint, len(lrs))), saved.first_program)
-    compiled = {}  # (length, placement) -> BucketProgram: one compilation serves every program of that pair
+    compiled = {}  # (chunk length, placement) -> BucketProgram: one compilation serves every program of that pair
     for b, program in enumerate(plan.programs[saved.first_program :], start=saved.first_program):
         place = dataclasses.replace(placement, mode=program.mode)
-        if (program.length, place) not in compiled:
-            compiled[program.length, place] = make_bucket_runner(
-                apply_fn, spec, data, program.length, seed, place, per_run_params=stacked
+        if (program.every, place) not in compiled:
+            compiled[program.every, place] = make_bucket_runner(
+                apply_fn, spec, data, program.length, seed, place, per_run_params=stacked, every=program.every
             )
-        bucket = compiled[program.length, place]
+        bucket = compiled[program.every, place]
         own = jax.tree.map(lambda a: a[program.runs[0]], params) if per_run_params and separate else params
         start, ctrl, hyper, state = start_program(bucket, program, place, own, lrs, lams, steps, stacked)
         if (resumed := saved.resume(b, state)) is not None:
@@ -181,7 +181,7 @@ def train_grid(
                 meter.skip(program, program.n_chunks - c)
                 break
             start_step = jnp.int32(c * program.every)
-            if not program.evaluates(c):  # log-spaced evaluations (TrainSpec.evals_per_octave): steps only
+            if not program.evaluates(c):  # evals_per_octave or shared_chunks (TrainSpec): steps only
                 with ledger.timed("training"):
                     state = bucket.train_chunk(*state, start_step, *hyper)
                 ledger.count("steps", program.every * len(program.runs))
@@ -199,7 +199,7 @@ def train_grid(
             if c + 1 < program.n_chunks:
                 saved.after_chunk(b, c + 1, tuple(state), records, alive, histories)
         for j, i in enumerate(program.runs[: program.n_real]):
-            histories[i] = _history(records, j, lrs[i], lams[i], steps[i], program.every)
+            histories[i] = _history(records, j, lrs[i], lams[i], steps[i], program.evaluation_spacing)
         if b + 1 < len(plan.programs):
             saved.between_programs(b + 1, records[0], histories)
         meter.end()

@@ -31,6 +31,11 @@ class TrainSpec:
     # session 15): ``evals`` chunks per bucket, of which the first 2n each end in an evaluation, then n per doubling
     # of the step (plan.evaluated_chunks). None: after every chunk. A power of two.
     evals_per_octave: int | None = None
+    # One compiled chunk program for every bucket of a grid (ours, for compilation time: NOTES.md, session 15): the
+    # chunks are as long as the largest number of steps that divides every bucket's evaluation spacing, and the
+    # evaluations stay where ``evals`` puts them (the same steps, the same histories). For models whose compilation
+    # costs more than a few thousand more dispatches of short chunks (the convnets).
+    shared_chunks: bool = False
     autol2: AutoL2 | None = None  # λ follows AutoL2 (appendix E), starting from each run's λ
     augment: tuple[str, ...] = ()  # subset of ("flip", "crop", "mixup"), applied to each training batch
     eval_batch_size: int | None = None  # evaluate train/test sets in chunks of this many (None: at once)

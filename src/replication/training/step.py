@@ -89,11 +89,13 @@ def make_bucket_runner(
     placement: Placement = Placement(),
     *,
     per_run_params=False,
+    every: int | None = None,
 ) -> BucketProgram:
     """The :class:`BucketProgram` of a bucket of ``length`` steps. ``placement`` in ``"batch"`` mode splits each
     training batch (or its batch-norm groups) over its devices. The initial parameters given to ``init`` and
     ``first_eval`` are shared by the runs, or with ``per_run_params`` stacked along a leading runs axis (each run its
-    own initialization, e.g. its own seed)."""
+    own initialization, e.g. its own seed). ``every``: the steps of a chunk, if not ``length``'s evaluation spacing
+    (:func:`~replication.training.plan.chunking`; a grid of ``TrainSpec.shared_chunks``)."""
     loss_fn = softmax_xent if spec.loss == "xent" else mse
     x_tr, y_tr = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     lab_tr = jnp.asarray(data.labels_train)
@@ -162,7 +164,10 @@ def make_bucket_runner(
             lr=lr * schedule_factor(spec.schedule, step, total),
         )
 
-    every, n_chunks = chunking(length, spec.evals)
+    if every is None:
+        every, n_chunks = chunking(length, spec.evals)
+    else:
+        n_chunks = length // every
 
     def steps(params, opt_state, ctrl, start, lr, total):
         def body(carry, i):
