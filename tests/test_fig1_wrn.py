@@ -107,23 +107,31 @@ def test_wrn_scheduled_prediction_at_a_micro_size(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_wrn_autol2_race_at_a_micro_size(tmp_path, monkeypatch):
     """AutoL2's WRN race reuses the optimal-λ chapter's stored sweep and races against its tuned λ (the tie hardest
-    for AutoL2, its ties named)."""
+    for AutoL2, its ties named); from two initialization seeds, each seed's AutoL2 run against the same seed's sweep,
+    and the verdict names each seed's."""
     monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
     from replication.experiments import autol2, optimal_l2
     from replication.experiments.configs import get_config
 
-    cfg, acfg = get_config("optimal_l2", "smoke"), get_config("autol2", "smoke")
+    two = dict(wrn=dict(seeds=dict(count=2)))
+    cfg, acfg = get_config("optimal_l2", "smoke").replace(**two), get_config("autol2", "smoke").replace(**two)
     w = optimal_l2.wrn_setting(cfg)
     tuning = optimal_l2.wrn_tuning_sweep(w, seed=0)
     race = autol2.wrn_race(acfg, seed=0)
-    assert race.sweep_reused  # the optimal-λ chapter's sweep, stored above
-    tuned = tuned_l2(list(tuning.histories), acfg.wrn.budget, n_test=w.data.test_samples)
-    ref_lam = float(race.reference.removeprefix("tuned constant λ = ").split()[0])
-    assert ref_lam in tuned.tied  # a λ tied for the best (the one hardest for AutoL2), its ties named
-    assert race.reference.endswith(")") == (len(tuned.tied) > 1)
-    ref = next(h for h in tuning.histories if h.lam == ref_lam)
-    assert race.rows[0].name.startswith("AutoL2")
-    assert race.rows[0].target == pytest.approx(best_within_budget(ref, acfg.wrn.budget))
+    assert race.sweep_reused  # the optimal-λ chapter's stored sweep, stored above
+    assert len(race.seed_races) == 2
+    for k, r in enumerate(race.seed_races):
+        tuned = tuned_l2(list(tuning.by_seed[k]), acfg.wrn.budget, n_test=w.data.test_samples)
+        ref_lam = float(r.reference.removeprefix("tuned constant λ = ").split()[0])
+        assert ref_lam in tuned.tied  # a λ tied for the best (the one hardest for AutoL2), its ties named
+        assert r.reference.endswith(")") == (len(tuned.tied) > 1)
+        ref = next(h for h in tuning.by_seed[k] if h.lam == ref_lam)
+        assert r.rows[0].name.startswith("AutoL2")
+        assert r.rows[0].target == pytest.approx(best_within_budget(ref, acfg.wrn.budget))
+    autos = [r.contenders[r.auto.name].metrics["sq_norm"] for r in race.seed_races]
+    assert not np.array_equal(autos[0], autos[1])  # two initializations
+    verdict = race.judge(w.data.test_samples, autol2.controller(acfg, every=acfg.wrn.every))
+    assert "seed 1:" in verdict.reason and "seed 2:" in verdict.reason
 
 
 @pytest.mark.slow

@@ -12,8 +12,9 @@ import dataclasses
 import math
 
 from replication.analysis.budgets import RaceRow, lambda_decays, race, tuned_l2
-from replication.analysis.criteria import Verdict, race_verdict, refractory_bound
+from replication.analysis.criteria import Verdict, race_verdict, refractory_bound, seeds_agree
 from replication.analysis.plan import SweepRun
+from replication.analysis.seeds import seed_list
 from replication.core.provenance import Provenance
 from replication.experiments import cifar, wrn_cifar
 from replication.experiments.claims import Claim
@@ -65,6 +66,7 @@ class Race:
     provenance: Provenance
     sweep_reused: bool
     notice: str | None = None  # the CIFAR stand-in's notice (None: CIFAR-10 or MNIST itself)
+    seed_races: tuple[Race, ...] = ()  # the same race from each initialization seed (this one the first); () one seed
 
     @property
     def auto(self) -> RaceRow:
@@ -77,7 +79,11 @@ class Race:
 
     def judge(self, n_test: int, autol2: AutoL2) -> Verdict:
         """Fig. 1c's verdict on this race (:func:`replication.analysis.criteria.race_verdict`), inconclusive where
-        most of the first contender's decays waited only for the refractory period of its controller ``autol2``."""
+        most of the first contender's decays waited only for the refractory period of its controller ``autol2``;
+        with ``seed_races``, the verdict of each seed's race, decided only where every seed agrees
+        (:func:`~replication.analysis.criteria.seeds_agree`)."""
+        if len(self.seed_races) > 1:
+            return seeds_agree([r.judge(n_test, autol2) for r in self.seed_races], len(self.seed_races))
         h = self.contenders[self.auto.name]
         bound = refractory_bound(h.metrics["step"], h.metrics["lam"], delay=autol2.delay, every=autol2.every)
         return race_verdict(self.auto, self.tuned, n_test, refractory=bound)
@@ -155,20 +161,31 @@ def schedule_race(cfg, *, seed: int) -> Race:
 def wrn_race(cfg, *, seed: int) -> Race:
     """Fig. 1c/S9 in the paper's setting: AutoL2 (Algorithm 1, measured every ``wrn.every`` = 10 steps) against the
     tuned constant λ of the optimal-λ chapter's WRN sweep (its runs, as long as its largest budget) within
-    ``wrn.budget`` and its smallest and largest λ."""
+    ``wrn.budget`` and its smallest and largest λ: the first seed's race, with every seed's in ``seed_races``
+    (``wrn.seeds.count`` initializations; each seed's AutoL2 run races against the same seed's sweep)."""
     w = wrn_setting(cfg)
     if not 0 < w.budget <= max(w.budgets):
         raise ValueError(f"wrn.budget={w.budget!r} must lie in (0, {max(w.budgets)}], the sweep's length.")
     sweep = wrn_tuning_sweep(w, seed=seed)
-    auto = wrn_sweep(w, [SweepRun(w.lr, cfg.autol2.lam0, w.budget)], seed=seed, name="autol2_wrn",
-                     autol2=controller(cfg, every=w.every))  # fmt: skip
-    return _against_tuned(
-        sweep,
-        {"AutoL2 (Algorithm 1)": auto},
-        w.budget,
-        n_test=w.data.test_samples,
-        constants=(min(w.lams), max(w.lams)),
+    seeds = seed_list(w, seed)
+    auto = wrn_sweep(w, [SweepRun(w.lr, cfg.autol2.lam0, w.budget)], seed=seed, name="autol2_wrn", seeds=seeds,
+                     evals_per_octave=w.evals_per_octave, autol2=controller(cfg, every=w.every))  # fmt: skip
+    races = tuple(
+        _against_tuned(
+            _seed_view(sweep, k),
+            {"AutoL2 (Algorithm 1)": _seed_view(auto, k)},
+            w.budget,
+            n_test=w.data.test_samples,
+            constants=(min(w.lams), max(w.lams)),
+        )  # fmt: skip
+        for k in range(len(seeds or [seed]))
     )
+    return dataclasses.replace(races[0], seed_races=races if len(races) > 1 else ())
+
+
+def _seed_view(grid, k: int):
+    """The grid as trained from its k-th initialization seed (the grid itself when it has one)."""
+    return dataclasses.replace(grid, histories=grid.by_seed[k]) if grid.by_seed else grid
 
 
 def wrn_schedule_race(cfg, *, seed: int) -> Race:

@@ -12,6 +12,7 @@ import dataclasses
 from replication.analysis.budgets import PredictionRow, prediction_runs, prediction_table
 from replication.analysis.peaks import measure_c as measure_c_from_history
 from replication.analysis.plan import SweepRun
+from replication.analysis.seeds import seed_list
 from replication.core.provenance import Provenance
 from replication.experiments import cifar, wrn_cifar
 from replication.experiments.claims import Claim
@@ -135,10 +136,12 @@ def wrn_measure_c(w, *, seed: int) -> CMeasurement:
 
 def wrn_tuning_sweep(w, *, seed: int, budget: float | None = None) -> GridResult:
     """λ = 0 and every λ of ``w.lams`` at the constant learning rate, each trained ``budget`` epochs (default: the
-    largest budget; a constant-η run contains every shorter budget)."""
+    largest budget; a constant-η run contains every shorter budget), from ``w.seeds.count`` initializations (the
+    histories are the first's; ``by_seed`` holds each), evaluated as ``w.evals_per_octave`` says."""
     budget = budget or max(w.budgets)
     runs = [SweepRun(w.lr, float(lam), budget) for lam in (0.0,) + tuple(w.lams)]
-    return wrn_sweep(w, runs, seed=seed, name="optimal_l2_wrn_sweep")
+    return wrn_sweep(w, runs, seed=seed, name="optimal_l2_wrn_sweep", seeds=seed_list(w, seed),
+                     evals_per_octave=w.evals_per_octave)  # fmt: skip
 
 
 def wrn_prediction_study(cfg, *, seed: int) -> PredictionStudy:
