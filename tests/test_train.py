@@ -278,7 +278,7 @@ def test_shared_chunks_give_the_same_histories_from_one_compiled_chunk_program(t
     alone = train_grid(apply_fn, params, ds, *runs, TrainSpec(evals=4, batch_size=32))
     chex.clear_trace_counter()
     guarded = chex.assert_max_traces(lambda p, x: apply_fn(p, x), n=6)  # 2 + (1 step + 2) + 1 step
-    shared = train_grid(guarded, params, ds, *runs, TrainSpec(evals=4, batch_size=32, shared_chunks=True))
+    shared = train_grid(guarded, params, ds, *runs, TrainSpec(evals=4, batch_size=32, shared_chunks=1))
     for a, s in zip(alone, shared):
         assert a.steps == s.steps and a.diverged == s.diverged
         for k in a.metrics:

@@ -80,10 +80,8 @@ def run_sweep(
     ModelRequest`) on ``cfg.data`` with ``cfg.train``'s batch size and evaluations, as one stored, resumable grid;
     the result carries the stand-in's notice (None on CIFAR-10), the input shape and the data set's name. ``seeds``:
     every run from each of these initializations (the data order stays ``seed``'s, so their spread is the
-    initialization's alone). Every grid compiles one chunk program for all its buckets (``TrainSpec.shared_chunks``:
-    a convnet's compilation costs more than the extra dispatches of shorter chunks)."""
+    initialization's alone)."""
     tr = cfg.train
-    spec_options = dict(shared_chunks=True) | spec_options
     spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=tr.get("eval_batch_size"),
                      bn_group=tr.get("bn_group"), train_eval_samples=tr.get("train_eval_samples"),
                      **spec_options)  # fmt: skip

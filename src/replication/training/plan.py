@@ -9,9 +9,9 @@
   (:func:`chunking`; ``TrainSpec.evals`` evaluations per bucket), and stops after the chunk that reaches its
   longest run's steps: the bucket's length sets the evaluation spacing, not the steps computed. With
   ``TrainSpec.evals_per_octave`` only some chunks end in an evaluation, spaced in log time
-  (:func:`evaluated_chunks`). With ``TrainSpec.shared_chunks`` every program of the grid runs chunks of one length
-  (the largest that divides each bucket's evaluation spacing), so that one compiled chunk program serves them all;
-  the chunks between two evaluations run a second program without the evaluation.
+  (:func:`evaluated_chunks`). With ``TrainSpec.shared_chunks`` the programs of the buckets whose evaluation spacing
+  reaches that floor run chunks of one length (the largest that divides each of their spacings), so that one
+  compiled chunk program serves them all; the chunks between two evaluations run a second program without it.
 * With several devices each program is placed: its runs split over the devices (``"runs"``, padded with copies of
   its last run to a multiple of the device count), or each step's batch split (``"batch"``, data parallel).
   ``shard="auto"`` picks ``"batch"`` for a program with fewer runs than devices whose batch splits evenly.
@@ -164,8 +164,10 @@ def plan_grid(
     for i, s in enumerate(steps):
         buckets.setdefault(bucket_steps(s), []).append(i)
     per_program = 1 if not vmap else spec.runs_per_program or len(lrs)
-    # shared_chunks: one chunk length for every bucket, the largest that divides each bucket's evaluation spacing
-    chunk = math.gcd(*(chunking(length, spec.evals)[0] for length in buckets)) if spec.shared_chunks else None
+    # shared_chunks: one chunk length for the buckets of spacing ≥ the floor, the largest that divides each spacing
+    floor = spec.shared_chunks
+    shared = [s for s in (chunking(length, spec.evals)[0] for length in buckets) if floor and s >= floor]
+    chunk = math.gcd(*shared) if shared else None
     programs = []
     for length, members in sorted(buckets.items()):
         for j in range(0, len(members), per_program):
@@ -180,7 +182,7 @@ def plan_grid(
             if spec.evals_per_octave is not None:
                 ends = [math.ceil(steps[i] / spacing) for i in runs]
                 evaluate = evaluated_chunks(slots, spec.evals_per_octave, ends)
-            every = chunk or spacing
+            every = chunk if chunk and spacing >= floor else spacing
             if every != spacing:  # chunks of `every` steps; the evaluations stay where the spacing puts them
                 k = spacing // every
                 evaluate = tuple((c + 1) % k == 0 and (evaluate is None or evaluate[(c + 1) // k - 1])
