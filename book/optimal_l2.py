@@ -107,6 +107,9 @@ print(f"Paper: c ≈ 0.0066 (WRN-28-10, CIFAR-10). Ours: t* = {wrn.c.t_star:g} e
 # λ_pred. One marked < is the smallest λ of the sweep (> the largest): the best λ may lie beyond the grid, so its
 # ratio is a bound. When λ = 0 does as well as the tuned λ (or ties with it), L2 does not help at that budget and the "tuned
 # λ" is chosen by noise.
+#
+# Below `paper` the sweep is trained from several initialization seeds (ours, for the AutoL2 chapter's race against
+# it); this table, its verdict and the figures read the first seed's runs.
 
 # %%
 print(f"sweep: {wrn.tuning.describe()}\npredicted: {wrn.predicted.describe()}")

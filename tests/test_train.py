@@ -283,3 +283,28 @@ def test_shared_chunks_give_the_same_histories_from_one_compiled_chunk_program(t
         assert a.steps == s.steps and a.diverged == s.diverged
         for k in a.metrics:
             np.testing.assert_allclose(s.metrics[k], a.metrics[k], rtol=1e-5, atol=1e-7, err_msg=k)
+
+
+def test_a_grid_with_evaluations_between_chunks_resumes_from_a_checkpoint_taken_between_them(tiny, tmp_path):
+    """evals_per_octave and shared_chunks: a call stopped after a chunk that ended without an evaluation resumes
+    from its checkpoint with the histories of an uninterrupted call, bit for bit."""
+    ds, (apply_fn, params) = tiny
+    args = (apply_fn, params, ds, [0.3, 0.1], [1e-3, 1e-2], [16, 64])
+    spec = TrainSpec(batch_size=32, evals=16, evals_per_octave=2, shared_chunks=1)  # chunks of 1 step
+    plain = train_grid(*args, spec)
+    assert [len(h.metrics["step"]) for h in plain] == [1 + 8, 1 + 8]  # 4 dense, then 2 per doubling
+
+    seen = []
+
+    def stop(*a):
+        seen.append(a)
+        if len(seen) == 24:  # the 64-step program after its step 6: no evaluation there (4, 8, 12, 16, 24, …)
+            raise Interrupted
+
+    ckpt = tmp_path / "grid.ckpt"
+    with pytest.raises(Interrupted):
+        train_grid(*args, spec, progress=stop, checkpoint=ckpt, checkpoint_seconds=0.0)
+    resumed = train_grid(*args, spec, checkpoint=ckpt)
+    for a, b in zip(plain, resumed):
+        for k in a.metrics:
+            np.testing.assert_array_equal(a.metrics[k], b.metrics[k], err_msg=k)
