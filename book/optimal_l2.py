@@ -217,7 +217,7 @@ headlines.record_headline(
 #
 # The same protocol on the Fig. 2 chapter's FC network; the paper gives this setting's budgets and λ grid only for
 # its WRN, so they are ours, and so is the evaluation cadence of the sweeps (an evaluation of the whole test split
-# costs many full-batch steps: below `paper` they are evaluated in log time).
+# costs many full-batch steps: at `cpu` they are evaluated in log time, as the line below says).
 
 # %%
 print(f"FC depth {cfg.model.depth}, width {cfg.model.width}, "
