@@ -122,7 +122,8 @@ def engine_chunk_seconds(row: Row, repeats: int, lengths, runs: int = 1, **spec_
     lr, lam = jnp.full((runs,), 0.01), jnp.full((runs,), 1e-4)
     times = []
     for length in lengths:
-        init, _, run_chunk, every, _ = make_bucket_runner(apply_fn, spec, data, length, seed=0)
+        bucket = make_bucket_runner(apply_fn, spec, data, length, seed=0)
+        init, run_chunk, every = bucket.init, bucket.run_chunk, bucket.every
         assert every == length
         opt_state, ctrl = init(params, lr, lam)
         p = jax.tree.map(lambda a: jnp.broadcast_to(a, (runs,) + a.shape), params)

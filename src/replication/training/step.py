@@ -23,13 +23,13 @@ __all__ = ["BucketProgram", "make_bucket_runner", "schedule_factor", "grouped_ap
 
 
 class BucketProgram(NamedTuple):
-    """The jitted programs of one bucket length, all vmapped over the runs (the leading axis of every argument but
+    """The jitted programs of one chunk length, all vmapped over the runs (the leading axis of every argument but
     the step): ``init(params, lr, lam) -> (opt_state, ctrl)`` builds the optimizer and λ states;
     ``first_eval(params, ctrl, step, lr, total)`` evaluates at step 0; ``run_chunk(params, opt_state, ctrl, start,
     lr, total) -> (params, opt_state, ctrl, metrics)`` trains ``every`` steps from ``start``, then evaluates;
     ``train_chunk`` the same without the evaluation (``-> (params, opt_state, ctrl)``; compiled only when a chunk
-    is not evaluated: ``TrainSpec.evals_per_octave``). The bucket runs as ``n_chunks`` such chunks. ``ctrl`` is λ
-    itself, or an AutoL2State under AutoL2."""
+    is not evaluated: ``TrainSpec.evals_per_octave`` or ``shared_chunks``). The bucket runs as ``n_chunks`` such
+    chunks. ``ctrl`` is λ itself, or an AutoL2State under AutoL2."""
 
     init: Callable
     first_eval: Callable
