@@ -155,6 +155,11 @@ def test_autol2_must_end_at_least_tied_and_reach_the_tuned_best_sooner():
     assert tie_slow.outcome == "not reproduced" and "ends tied" in tie_slow.reason
     below = criteria.race_verdict(RaceRow("auto", 0.780, 0.8, float("nan"), float("nan"), 1e-4), tuned, n)
     assert below.outcome == "not reproduced" and "10 of 512 test images below" in below.reason
+    assert "never reaches the tuned best" in below.reason
+    at_start = RaceRow("tuned", 0.0625, 0.0625, 0.0, float("nan"), 1e-3)  # both at chance from the first evaluation
+    start = criteria.race_verdict(RaceRow("auto", 0.0625, 0.0625, 0.0, float("nan"), 1e-4), at_start, n)
+    assert start.outcome == "not reproduced" and "reaches the tuned best at epoch 0" in start.reason
+    assert "never" not in start.reason
 
 
 def _lam_trace(decays: dict[int, float], end: int, every_eval: int):

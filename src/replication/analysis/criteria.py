@@ -522,8 +522,13 @@ def race_verdict(
     race timed the refractory constant rather than the detection rule: inconclusive, whatever the comparison."""
     apart = images_apart(auto.best_accuracy, tuned.best_accuracy, n_test)
     faster = bool(np.isfinite(auto.speedup) and auto.speedup > 1.0)
-    sooner = f"reaches the tuned best {auto.speedup:.2f}× as fast" if np.isfinite(auto.speedup) else (
-        "never reaches the tuned best within the budget")  # fmt: skip
+    if np.isfinite(auto.speedup):
+        sooner = f"reaches the tuned best {auto.speedup:.2f}× as fast"
+    elif np.isfinite(auto.epoch_to_target):  # e.g. both at the first evaluation (epoch 0): no ratio to take
+        sooner = (f"reaches the tuned best at epoch {auto.epoch_to_target:g} and the tuned λ at epoch "
+                  f"{tuned.epoch_to_target:g}, no speed-up defined")  # fmt: skip
+    else:
+        sooner = "never reaches the tuned best within the budget"
     if is_tie(auto.best_accuracy, tuned.best_accuracy, n_test, criteria):
         ends = f"ends tied with the tuned λ ({apart:.0f} of {n_test} test images apart)"
     elif auto.best_accuracy > tuned.best_accuracy:
