@@ -148,4 +148,4 @@ def test_shared_chunks_cut_the_buckets_into_one_chunk_length_and_keep_the_evalua
             at_a = [(c + 1) * a.every for c in range(a.n_chunks) if a.evaluates(c)]
             at_s = [(c + 1) * s.every for c in range(s.n_chunks) if s.evaluates(c)]
             assert at_s == at_a and s.n_chunks * s.every == a.n_chunks * a.every
-            assert s.evaluation_spacing == a.every and s.n_evals == a.n_evals
+            assert s.spacing == a.spacing == a.every and s.n_evals == a.n_evals

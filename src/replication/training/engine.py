@@ -180,26 +180,22 @@ def train_grid(
             if not alive.any():  # every run diverged: nothing left to train in this program
                 meter.skip(program, program.n_chunks - c)
                 break
-            start_step = jnp.int32(c * program.every)
-            if not program.evaluates(c):  # evals_per_octave or shared_chunks (TrainSpec): steps only
-                with ledger.timed("training"):
+            start_step, evaluated = jnp.int32(c * program.every), program.evaluates(c)
+            with ledger.timed("training"):  # program.every steps of each run, then an evaluation where the plan has one
+                if evaluated:
+                    *state, metrics = bucket.run_chunk(*state, start_step, *hyper)
+                    records.append(placement.to_host(metrics))
+                else:  # evals_per_octave or shared_chunks (TrainSpec): steps only
                     state = bucket.train_chunk(*state, start_step, *hyper)
-                ledger.count("steps", program.every * len(program.runs))
-                meter.chunk_done(program, c)
-                if c + 1 < program.n_chunks:
-                    saved.after_chunk(b, c + 1, tuple(state), records, alive, histories)
-                continue
-            with ledger.timed("training"):  # program.every steps of each run, then an evaluation of each
-                *state, metrics = bucket.run_chunk(*state, start_step, *hyper)
-                records.append(placement.to_host(metrics))
             ledger.count("steps", program.every * len(program.runs))
-            _count_evaluations("in chunks", len(program.runs), data, spec)
+            if evaluated:
+                _count_evaluations("in chunks", len(program.runs), data, spec)
+                alive &= np.isfinite(records[-1]["train_loss"]) & np.isfinite(records[-1]["sq_norm"])
             meter.chunk_done(program, c)
-            alive &= np.isfinite(records[-1]["train_loss"]) & np.isfinite(records[-1]["sq_norm"])
             if c + 1 < program.n_chunks:
                 saved.after_chunk(b, c + 1, tuple(state), records, alive, histories)
         for j, i in enumerate(program.runs[: program.n_real]):
-            histories[i] = _history(records, j, lrs[i], lams[i], steps[i], program.evaluation_spacing)
+            histories[i] = _history(records, j, lrs[i], lams[i], steps[i], program.spacing)
         if b + 1 < len(plan.programs):
             saved.between_programs(b + 1, records[0], histories)
         meter.end()

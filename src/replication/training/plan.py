@@ -72,13 +72,9 @@ class Program:
     mode: str  # placement over several devices: "runs" or "batch" (sharding.Placement.mode)
     every: int  # steps per chunk (one evaluation after each, unless ``evaluate`` says otherwise)
     n_chunks: int
+    spacing: int  # steps between evenly spaced evaluations (``every`` unless chunks are shared); a history keeps
+    # its run's evaluations up to its steps + spacing - 1
     evaluate: tuple[bool, ...] | None = None  # evaluate[c]: chunk c ends in an evaluation (None: every chunk)
-    spacing: int | None = None  # steps between evenly spaced evaluations (None: every); a history keeps its run's
-    # evaluations up to its steps + spacing - 1
-
-    @property
-    def evaluation_spacing(self) -> int:
-        return self.spacing or self.every
 
     def evaluates(self, chunk: int) -> bool:
         """Whether chunk ``chunk`` (counted from 0) ends in an evaluation."""
@@ -188,7 +184,7 @@ def plan_grid(
                 evaluate = tuple((c + 1) % k == 0 and (evaluate is None or evaluate[(c + 1) // k - 1])
                                  for c in range(slots * k))  # fmt: skip
             real = len(members[j : j + per_program])
-            programs.append(Program(length, tuple(runs), real, m, every, slots * spacing // every, evaluate, spacing))
+            programs.append(Program(length, tuple(runs), real, m, every, slots * spacing // every, spacing, evaluate))
     return GridPlan(tuple(programs), batch)
 
 
