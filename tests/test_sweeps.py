@@ -237,3 +237,48 @@ def test_extra_table_columns_must_have_one_cell_per_row():
     assert text.splitlines()[0].split() == ["λ", "max", "acc", "final", "note"] and text.endswith("0.2")
     with pytest.raises(ValueError, match="extra column 'final' has 1 cells for 2 rows"):
         tables.format_runs(rows, extra={"final": ["x"]})
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "sgdw"])
+def test_clock_gain_is_the_decay_rate_of_the_optimizers_own_chain(optimizer):
+    """With no loss gradient, θ under our optimizer chain decays as exp(−gain·ηλ·t) once momentum has built up:
+    the clock that :func:`beyond.clock_gain` predicts (1/(1 − β) for momentum + L2, 1 for SGD and SGDW)."""
+    import jax.numpy as jnp
+
+    from replication.experiments import beyond
+    from replication.training import TrainSpec
+    from replication.training.optimizers import optimizer_direction
+
+    lr, lam, beta = 0.01, 0.01, 0.9
+    tx = optimizer_direction(TrainSpec(optimizer=optimizer, momentum=beta))
+    theta = jnp.ones(())
+    state = tx.init(theta)
+    norms = []
+    for _ in range(4000):
+        d, state = tx.update(jnp.zeros(()), state, theta, lam=lam)
+        theta = theta - lr * d
+        norms.append(float(theta))
+    rate = -np.diff(np.log(norms[1000:]))  # per step, after the transient of 1/(1 − β) steps
+    assert rate.mean() == pytest.approx(beyond.clock_gain(optimizer, beta) * lr * lam, rel=0.02)
+
+
+def test_optimizer_runs_put_momentum_on_its_own_clock():
+    from types import SimpleNamespace as NS
+
+    from replication.experiments import beyond
+
+    grid = NS(lrs=(0.02, 0.08), lams=(2.5e-3, 0.01, 0.1, 0.4))
+    cfg = NS(momentum=0.9, optimizers={"momentum": grid, "sgdw": grid},
+             sweep=NS(physical_time=2.0, min_lr_lam=5e-4, max_lr_lam=0.1, max_epochs=4000))  # fmt: skip
+    sgdw = {(r.lr, r.lam): r.epochs for r in beyond.optimizer_runs(cfg, "sgdw")}
+    momentum = {(r.lr, r.lam): r.epochs for r in beyond.optimizer_runs(cfg, "momentum")}
+    # SGDW: the sweep's window 5e-4 ≤ ηλ ≤ 0.1 and τ/(ηλ) steps; λ = 0 as long as the η's longest run
+    assert sgdw == {(0.02, 0.1): 1000, (0.02, 0.4): 250, (0.02, 0.0): 1000, (0.08, 0.01): 2500,
+                    (0.08, 0.1): 250, (0.08, 0.4): 63, (0.08, 0.0): 2500}  # fmt: skip
+    # momentum: the window in η/(1 − β)·λ (5e-5 ≤ ηλ ≤ 0.01) and runs τ(1 − β)/(ηλ): one tenth as long
+    assert momentum == {(0.02, 2.5e-3): 4000, (0.02, 0.01): 1000, (0.02, 0.1): 100, (0.02, 0.4): 25, (0.02, 0.0): 4000,
+                        (0.08, 2.5e-3): 1000, (0.08, 0.01): 250, (0.08, 0.1): 25, (0.08, 0.0): 1000}  # fmt: skip
+    with pytest.raises(ValueError, match="momentum=1.0 must be in"):
+        beyond.clock_gain("momentum", 1.0)
+    with pytest.raises(ValueError, match="optimizer='lion'"):
+        beyond.clock_gain("lion", 0.9)
