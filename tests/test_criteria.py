@@ -72,6 +72,9 @@ def test_a_seed_interval_decides_as_a_whole():
     assert decide(-0.93, -0.88) == "reproduced"  # excludes −1 exactly, but lies within −1 ± 0.25: the stated rule
     assert decide(-0.80, -0.70) == "inconclusive"  # across the edge of the band
     assert decide(-0.60, -0.50) == "not reproduced"
+    # the reason names the exponent the interval belongs to (a seed's own fit may lie outside the pooled interval)
+    named = criteria.exponent_verdict(rows, threshold=0.5, interval=(-0.93, -0.88), pooled=-0.905).verdict.reason
+    assert named == "the seed interval -0.930 … -0.880 (pooled exponent -0.905) lies within -1 ± 0.25"
 
 
 def test_a_difference_within_the_test_sets_resolution_is_a_tie_never_broken_toward_one_lambda():

@@ -148,10 +148,12 @@ def exponent_verdict(
     threshold: float | None,
     target: float = -1.0,
     interval: tuple[float, float] | None = None,
+    pooled: float | None = None,
     criteria: Criteria = DEFAULT,
 ) -> ExponentVerdict:
     """Decide the claim t* ∝ (ηλ)^target from a sweep's runs (Fig. 2a, 2d, 3a/d); ``interval``: the exponent's
-    interval over seeds where the sweep has seeds (:mod:`replication.analysis.seeds`)."""
+    interval over seeds where the sweep has seeds (:mod:`replication.analysis.seeds`), ``pooled``: the exponent
+    of the fit that interval belongs to, named in the reason beside it."""
     fittable_rows = [r for r in rows if fittable(r)]
     not_learned = [r for r in fittable_rows if not learned(r, threshold)]
     positions = [peak_position(r, criteria) for r in fittable_rows if learned(r, threshold)]
@@ -177,12 +179,15 @@ def exponent_verdict(
     elif interval is not None:
         lo, hi = sorted(interval)
         band = f"{target:g} ± {tol:g}"
+        named = f"the seed interval {lo:.3f} … {hi:.3f}"
+        if pooled is not None:
+            named += f" (pooled exponent {pooled:.3f})"
         if target - tol <= lo and hi <= target + tol:
-            verdict = Verdict("reproduced", f"the seed interval {lo:.3f} … {hi:.3f} lies within {band}")
+            verdict = Verdict("reproduced", f"{named} lies within {band}")
         elif hi < target - tol or lo > target + tol:
-            verdict = Verdict("not reproduced", f"the seed interval {lo:.3f} … {hi:.3f} lies outside {band}")
+            verdict = Verdict("not reproduced", f"{named} lies outside {band}")
         else:
-            verdict = Verdict("inconclusive", f"the seed interval {lo:.3f} … {hi:.3f} crosses the edge of {band}")
+            verdict = Verdict("inconclusive", f"{named} crosses the edge of {band}")
     elif abs(fit.exponent - target) <= tol:
         verdict = Verdict("reproduced", f"exponent {fit.exponent:.3f} within {target:g} ± {tol:g} (one seed)")
     else:
@@ -201,14 +206,14 @@ def sweep_verdict(
     analysis: SweepAnalysis, seeds: SeedAnalysis | None = None, *, target: float = -1.0, criteria: Criteria = DEFAULT
 ) -> ExponentVerdict:
     """:func:`exponent_verdict` of a sweep (its first seed's runs) with, where it has several seeds, the interval of
-    :func:`qualifying_seed_fit`."""
-    interval = None
+    :func:`qualifying_seed_fit` and its pooled exponent."""
+    interval = exponent = None
     if seeds is not None:
         pooled = qualifying_seed_fit(seeds, criteria)
-        interval = pooled.exponent_ci if np.isfinite(pooled.exponent) else None
-    return exponent_verdict(
-        list(analysis.rows), threshold=analysis.threshold, target=target, interval=interval, criteria=criteria
-    )
+        if np.isfinite(pooled.exponent):
+            interval, exponent = pooled.exponent_ci, pooled.exponent
+    return exponent_verdict(list(analysis.rows), threshold=analysis.threshold, target=target, interval=interval,
+                            pooled=exponent, criteria=criteria)  # fmt: skip
 
 
 def all_of(verdicts: dict[str, Verdict]) -> Verdict:
