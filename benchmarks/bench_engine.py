@@ -16,8 +16,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.util
+import json
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -140,26 +145,53 @@ def engine_step_seconds(row: Row, repeats: int, runs: int = 1, **spec_options) -
     return max(long - short, 1e-9) / row.steps
 
 
-def torch_step_seconds(row: Row, repeats: int) -> dict[str, float] | None:
-    try:
-        import torch
-    except ImportError:
-        return None
-    import torch_reference  # beside this file, so already on sys.path wherever this module was imported from
-
-    torch.set_num_threads(os.cpu_count() or 1)
+def torch_row(row: Row) -> dict:
+    """The row as :func:`torch_reference.time_row` takes it (without ``repeats``)."""
     kw = dict(row.model)
     if row.kind == "cnn":
         kw.update(image_size=row.input_shape[0], in_channels=row.input_shape[-1])
     if row.kind == "wrn":
         kw.update(in_channels=row.input_shape[-1])
-    layouts = (False,) if row.kind == "fc" else (False, True)
-    return {
-        ("channels_last" if cl else "NCHW" if row.kind != "fc" else "eager"): torch_reference.step_seconds(
-            row.kind, row.input_shape, row.batch, channels_last=cl, repeats=repeats, **kw
-        )
-        for cl in layouts
-    }
+    layouts = ("eager",) if row.kind == "fc" else ("NCHW", "channels_last")
+    return dict(kind=row.kind, input_shape=list(row.input_shape), batch=row.batch, layouts=layouts, model=kw)
+
+
+def find_torch_python(choice: str) -> str | None:
+    """The interpreter that times PyTorch: "here" (this one, if it imports torch), a path, "none" (no PyTorch
+    columns), or "auto": this one if it imports torch, else the system's ``/usr/bin/python3`` if that does (Debian's
+    ``python3-torch``), else None."""
+    if choice == "none":
+        return None
+    candidates = {"auto": [sys.executable, "/usr/bin/python3"], "here": [sys.executable]}.get(choice, [choice])
+    for python in candidates:
+        if python == sys.executable:
+            if importlib.util.find_spec("torch") is not None:
+                return python
+        elif (
+            Path(python).exists()
+            and subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
+        ):
+            return python
+    if choice not in ("auto", "here"):
+        raise SystemExit(f"--torch-python {choice}: that interpreter cannot import torch")
+    return None
+
+
+def torch_step_seconds(row: Row, repeats: int, python: str | None) -> tuple[dict[str, float], str] | None:
+    """Seconds of one PyTorch eager step per layout, and PyTorch's version: in this process when ``python`` is this
+    interpreter, else in a subprocess of ``python`` (nothing of ours runs meanwhile); None without PyTorch."""
+    if python is None:
+        return None
+    job = dict(torch_row(row), repeats=repeats)
+    if python == sys.executable:
+        import torch
+        import torch_reference  # beside this file, so already on sys.path wherever this module was imported from
+
+        return torch_reference.time_row(**job), torch.__version__
+    script = str(Path(__file__).with_name("torch_reference.py"))
+    out = subprocess.run([python, script, json.dumps(job)], capture_output=True, text=True, check=True)
+    answer = json.loads(out.stdout.strip().splitlines()[-1])
+    return answer["seconds"], answer["version"]
 
 
 def grid_speedup(width=256, runs=8, steps=256):
@@ -191,7 +223,11 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--paper-models", action="store_true", help="add the paper's CNN-300 and WRN-28-10 rows")
     parser.add_argument("--rows", default="", help=f"comma-separated subset of {','.join(SHORT_NAMES)}")
+    parser.add_argument(
+        "--torch-python", default="auto", help="the interpreter that times PyTorch: auto, here, none, or a path"
+    )
     args = parser.parse_args()
+    torch_python = find_torch_python(args.torch_python)
     rows = [SHORT_NAMES[r] for r in args.rows.split(",")] if args.rows else list(ROWS)
     if args.paper_models and not args.rows:
         rows += PAPER_ROWS
@@ -199,12 +235,13 @@ def main():
     peak = matmul_flops(repeats=args.repeats)
     print(f"dense matmul (2048², float32): {peak / 1e9:.1f} GFLOP/s")
     results, missed = [], []
-    has_torch = True
+    has_torch, torch_version = torch_python is not None, None
     for row in rows:
         bare = bare_step_seconds(row, args.repeats)
         engine = engine_step_seconds(row, args.repeats)
-        torch_times = torch_step_seconds(row, args.repeats)
-        has_torch = torch_times is not None
+        torch_times = None
+        if (timed := torch_step_seconds(row, args.repeats, torch_python)) is not None:
+            torch_times, torch_version = timed
         entry = dict(name=row.name, bare_ms=bare * 1e3, engine_ms=engine * 1e3, overhead=engine / bare - 1)
         line = f"{row.name:42s} engine {engine * 1e3:8.1f} ms  bare {bare * 1e3:8.1f} ms"
         line += f"  overhead {entry['overhead']:+5.0%}"
@@ -230,8 +267,14 @@ def main():
                               f"(target {TARGET_FC_MATMUL_FRACTION})")  # fmt: skip
         print(line, flush=True)
         results.append(entry)
-    if not has_torch:
-        print('PyTorch is not installed, so there are no PyTorch columns: pip install -e ".[bench]" adds it.')
+    if not has_torch and args.torch_python == "none":
+        print("No PyTorch columns (--torch-python none).")
+    elif not has_torch:
+        print('PyTorch is not installed, so there are no PyTorch columns: pip install -e ".[bench]" adds it (or, on '
+              "Debian, apt-get install python3-torch libopenblas0-pthread: the bench then times PyTorch under "
+              "/usr/bin/python3; without OpenBLAS, Debian's PyTorch multiplies with the reference BLAS).")  # fmt: skip
+    else:
+        print(f"PyTorch {torch_version} under {torch_python}")
     t_vmap, t_loop = grid_speedup()
     print(f"grid of 8 FC runs (width 256, 256 steps, compilation included): vmapped {t_vmap:.1f} s, "
           f"Python loop {t_loop:.1f} s, speed-up {t_loop / t_vmap:.2f}×")  # fmt: skip
@@ -247,6 +290,8 @@ def main():
         grid_speedup=t_loop / t_vmap,
         targets_missed=missed,
         torch=has_torch,
+        torch_version=torch_version,
+        torch_python=torch_python,
     )
     write_json_atomic(args.out, report)
 

@@ -3,11 +3,18 @@
 The same architectures as :mod:`replication.models` (appendix A): the FC network, the CNN (3×3 convolutions, 6×6
 stride-1 max-pools), and the pre-activation Wide ResNet with batch norm on the batch's statistics; one step is the
 same SGD update of the same loss (softmax cross-entropy + ½λ‖θ‖² through ``weight_decay``). Only the benchmark
-imports this module; PyTorch is an optional extra (``pip install -e ".[bench]"``).
+imports this module; PyTorch is an optional extra (``pip install -e ".[bench]"``). Run as a script by another
+interpreter that has PyTorch (e.g. Debian's ``python3-torch`` under ``/usr/bin/python3``, where the registry's
+PyTorch wheel would pull CUDA packages), it times one row given as JSON and prints the times as JSON:
+``python3 torch_reference.py '{"kind": "fc", "input_shape": [784], "batch": 512, "repeats": 3, "layouts":
+["eager"], "model": {"width": 2048, "depth": 3}}'``.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 import time
 
 import torch
@@ -109,3 +116,15 @@ def step_seconds(kind: str, input_shape: tuple[int, ...], batch: int, *, channel
         sync()
         best = min(best, time.perf_counter() - t)
     return best
+
+
+def time_row(kind: str, input_shape, batch: int, repeats: int, layouts, model: dict) -> dict[str, float]:
+    """Seconds of one step per layout ("eager" for FC, "NCHW" and "channels_last" for the convnets), on every core."""
+    torch.set_num_threads(os.cpu_count() or 1)
+    return {layout: step_seconds(kind, tuple(input_shape), batch, channels_last=layout == "channels_last",
+                                 repeats=repeats, **model) for layout in layouts}  # fmt: skip
+
+
+if __name__ == "__main__":
+    row = json.loads(sys.argv[1])
+    print(json.dumps(dict(version=torch.__version__, seconds=time_row(**row))))
