@@ -109,7 +109,7 @@ lint: env ## Style (ruff check, ruff format --check) and the import layers of sr
 	$(VENV)/bin/lint-imports
 
 test: env data lint ## make lint, then the test suite (pytest, one worker per core)
-	$(PY) -m pytest -q -n auto --dist loadgroup  # loadgroup: tests marked xdist_group share a worker (and its fixtures)
+	$(PY) -m pytest -q -n auto
 
 sync: env ## Regenerate each chapter's .ipynb from its .py (the .py is the source of truth)
 	$(VENV)/bin/jupytext --quiet --sync book/*.py
