@@ -189,7 +189,9 @@ def torch_step_seconds(row: Row, repeats: int, python: str | None) -> tuple[dict
 
         return torch_reference.time_row(**job), torch.__version__
     script = str(Path(__file__).with_name("torch_reference.py"))
-    out = subprocess.run([python, script, json.dumps(job)], capture_output=True, text=True, check=True)
+    out = subprocess.run([python, script, json.dumps(job)], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"PyTorch under {python} failed on {row.name!r}:\n{out.stderr[-2000:]}")
     answer = json.loads(out.stdout.strip().splitlines()[-1])
     return answer["seconds"], answer["version"]
 

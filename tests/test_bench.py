@@ -58,3 +58,12 @@ def test_an_interpreter_without_torch_is_refused_by_name(tmp_path):
     with pytest.raises(SystemExit, match="cannot import torch"):
         bench_engine.find_torch_python(str(no_torch))
     assert bench_engine.torch_step_seconds(bench_engine.ROWS[0], 1, None) is None  # no PyTorch: no columns
+    assert bench_engine.find_torch_python("none") is None
+
+
+def test_a_failing_reference_names_the_row_and_shows_its_error(tmp_path):
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho 'RuntimeError: oneDNN said no' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    with pytest.raises(SystemExit, match="(?s)failed on 'FC 784.*oneDNN said no"):
+        bench_engine.torch_step_seconds(bench_engine.ROWS[0], 1, str(broken))
