@@ -188,7 +188,7 @@ serve: ## Serve the built book at http://127.0.0.1:PORT (default 8000) until Ctr
 	@echo "Serving $(HTML) at http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(HTML)
 
-bench: env ## Engine speed (not a test): per model, our step against PyTorch eager (pip install -e ".[bench]"), targets
+bench: env ## Engine speed (not a test): per model, our step against PyTorch eager (.[bench] or Debian python3-torch), targets
 	JAX_COMPILATION_CACHE_DIR= $(PY) benchmarks/bench_engine.py --out results/bench.json  # compile times as they are
 
 # Headless-Chromium check of the built book (needs Debian's chromium: apt-get install chromium); one full-page
