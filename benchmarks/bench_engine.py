@@ -156,25 +156,24 @@ def torch_row(row: Row) -> dict:
     return dict(kind=row.kind, input_shape=list(row.input_shape), batch=row.batch, layouts=layouts, model=kw)
 
 
+def _imports_torch(python: str) -> bool:
+    if python == sys.executable:
+        return importlib.util.find_spec("torch") is not None
+    return Path(python).exists() and subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
+
+
 def find_torch_python(choice: str) -> str | None:
-    """The interpreter that times PyTorch: "here" (this one, if it imports torch), a path, "none" (no PyTorch
-    columns), or "auto": this one if it imports torch, else the system's ``/usr/bin/python3`` if that does (Debian's
-    ``python3-torch``), else None."""
+    """The interpreter that times PyTorch: "here" (this one), a path, "none" (no PyTorch columns), or "auto": this
+    one if it imports torch, else the system's ``/usr/bin/python3`` if that does (Debian's ``python3-torch``), else
+    None. "here" or a path that cannot import torch is an error."""
     if choice == "none":
         return None
-    candidates = {"auto": [sys.executable, "/usr/bin/python3"], "here": [sys.executable]}.get(choice, [choice])
-    for python in candidates:
-        if python == sys.executable:
-            if importlib.util.find_spec("torch") is not None:
-                return python
-        elif (
-            Path(python).exists()
-            and subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
-        ):
-            return python
-    if choice not in ("auto", "here"):
+    if choice == "auto":
+        return next((python for python in (sys.executable, "/usr/bin/python3") if _imports_torch(python)), None)
+    python = sys.executable if choice == "here" else choice
+    if not _imports_torch(python):
         raise SystemExit(f"--torch-python {choice}: that interpreter cannot import torch")
-    return None
+    return python
 
 
 def torch_step_seconds(row: Row, repeats: int, python: str | None) -> tuple[dict[str, float], str] | None:

@@ -61,6 +61,14 @@ def test_an_interpreter_without_torch_is_refused_by_name(tmp_path):
     assert bench_engine.find_torch_python("none") is None
 
 
+def test_here_without_torch_is_refused_and_auto_falls_through(monkeypatch):
+    monkeypatch.setattr(bench_engine.importlib.util, "find_spec", lambda name: None)  # this interpreter: no torch
+    with pytest.raises(SystemExit, match="--torch-python here: that interpreter cannot import torch"):
+        bench_engine.find_torch_python("here")
+    monkeypatch.setattr(bench_engine, "_imports_torch", lambda python: python == "/usr/bin/python3")
+    assert bench_engine.find_torch_python("auto") == "/usr/bin/python3"
+
+
 def test_a_failing_reference_names_the_row_and_shows_its_error(tmp_path):
     broken = tmp_path / "python"
     broken.write_text("#!/bin/sh\necho 'RuntimeError: oneDNN said no' >&2\nexit 3\n")
