@@ -102,9 +102,9 @@ headlines.record_headline(
     round(results["without BN"].verdict.fit.exponent, 3), verdict=decided,
     provenance=Provenance.combine([r.provenance for r in results.values()]), seed=seed,
     label="without BN over the runs that qualify "
-          f"(every run: {plain.fit.exponent:.3f}); "
-          f"with BN {results['with BN'].verdict.fit.exponent:.3f} "
-          f"(every run: {normed.fit.exponent:.3f}){stand_in}",
+          f"(every run: {plain.fit.short()}); "
+          f"with BN {results['with BN'].verdict.fit.short()} "
+          f"(every run: {normed.fit.short()}){stand_in}",
     setting=f"CNN ± BN, {cfg.model.channels} channels · {data} · "
             f"SGD, η = {cfg.train.lr:g}")
 

@@ -92,7 +92,7 @@ headlines.record_headline(
     provenance=sweep.provenance,
     verdict=decided.verdict,
     label=f"over the {decided.fit.n_runs} runs that qualify, {decided.fit.decades:.1f} "
-          f"decades (every run: {fit.exponent:.3f}), c = {fit.c:.3f}")
+          f"decades (every run: {fit.short()}), c = {fit.c:.3f}")
 
 # %% [markdown]
 # **Which reading of t\*?** The paper defines it as "the minimum time required to be within .5% of the maximum test

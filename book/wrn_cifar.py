@@ -111,7 +111,7 @@ headlines.record_headline(
     "wrn_cifar", "wrn_cifar.tstar_exponent", round(decided.fit.exponent, 3), seed=seed,
     provenance=sgd.provenance, verdict=decided.verdict,
     label=f"{wrn} over the {decided.fit.n_runs} runs that qualify, "
-        f"{decided.fit.decades:.1f} decades (every run: {fit.exponent:.3f}){stand_in}",
+        f"{decided.fit.decades:.1f} decades (every run: {fit.short()}){stand_in}",
     setting=f"{wrn} · {data} · SGD, no augmentation",
 )
 

@@ -89,6 +89,8 @@ def test_describe_fit_says_why_there_is_no_exponent():
     nan = float("nan")
     assert sweeps.TstarFit(-1.0804, 1.0, 0.5, 6, 1.62).describe() == "-1.080 over 1.6 decades (6 runs)"
     assert sweeps.TstarFit(nan, nan, nan, 1, 0.0).describe() == "no exponent (only 1 usable run)"
+    assert sweeps.TstarFit(-1.0804, 1.0, 0.5, 6, 1.62).short() == "-1.080"
+    assert sweeps.TstarFit(nan, nan, nan, 1, 0.0).short() == "none"  # a label's number: never "nan"
 
 
 def test_final_test_accuracy_is_the_last_finite_value_and_the_figure_marks_divergence():

@@ -129,6 +129,10 @@ class TstarFit:
     decades: float
     not_learned: tuple[tuple[float, float], ...] = ()
 
+    def short(self) -> str:
+        """The exponent alone ("−1.080"), or "none" when fewer than two runs could be fitted (a label's number)."""
+        return f"{self.exponent:.3f}" if np.isfinite(self.exponent) else "none"
+
     def describe(self) -> str:
         """In words: "−1.080 over 1.6 decades (6 runs)", or why there is no exponent."""
         if not np.isfinite(self.exponent):
