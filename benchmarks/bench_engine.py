@@ -1,7 +1,7 @@
 """`make bench`: the training engine's speed on this machine, against PyTorch (not a test; targets are printed).
 
 Per model row (the speed issue's table): one SGD + L2 step
-* of our engine as the chapters run it: the marginal cost of a step inside the jitted, vmapped ``lax.scan`` chunk
+* of our engine as the chapters run it: the marginal cost of a step inside the jitted, vmapped chunk
   that ``train_grid`` calls (a chunk of 2s steps minus one of s steps, both with one evaluation: compilation and
   evaluation excluded);
 * of the same step jitted alone ("bare"), so the engine's overhead shows;
@@ -32,7 +32,7 @@ from replication.core.provenance import device_description, software_versions
 from replication.experiments import cifar, fc_mnist
 from replication.experiments.store import write_json_atomic
 from replication.training import Dataset, TrainSpec, l2_term, softmax_xent, train_grid
-from replication.training.step import make_bucket_runner
+from replication.training.step import make_grid_programs
 
 # Targets of the speed issue (#14): ours ÷ PyTorch eager in speed, engine overhead, FC against the matmul rate.
 TARGET_FC_VS_TORCH = 1.2
@@ -117,7 +117,7 @@ def bare_step_seconds(row: Row, repeats: int) -> float:
 
 
 def engine_chunk_seconds(row: Row, repeats: int, lengths, runs: int = 1, **spec_options) -> list[float]:
-    """The time of one scanned chunk of each of ``lengths`` steps (of ``runs`` vmapped runs) with one evaluation, as
+    """The time of one chunk of each of ``lengths`` steps (of ``runs`` vmapped runs) with one evaluation, as
     train_grid runs it: minibatches drawn from 4 batches' worth of images (full batch for FC), compilation excluded.
     ``spec_options`` go to :class:`TrainSpec` (e.g. ``bn_group``)."""
     apply_fn, params = _model(row)
@@ -125,22 +125,19 @@ def engine_chunk_seconds(row: Row, repeats: int, lengths, runs: int = 1, **spec_
     data = _data(row, row.batch if full_batch else 4 * row.batch)
     spec = TrainSpec(batch_size=None if full_batch else row.batch, evals=1, eval_batch_size=row.batch, **spec_options)
     lr, lam = jnp.full((runs,), 0.01), jnp.full((runs,), 1e-4)
+    jitted = make_grid_programs(apply_fn, spec, data, seed=0)  # one program: the step count is an argument
+    opt_state, ctrl = jitted.init(params, lr, lam)
+    p = jax.tree.map(lambda a: jnp.broadcast_to(a, (runs,) + a.shape), params)
     times = []
     for length in lengths:
-        bucket = make_bucket_runner(apply_fn, spec, data, length, seed=0)
-        init, run_chunk, every = bucket.init, bucket.run_chunk, bucket.every
-        assert every == length
-        opt_state, ctrl = init(params, lr, lam)
-        p = jax.tree.map(lambda a: jnp.broadcast_to(a, (runs,) + a.shape), params)
-        total = jnp.full((runs,), float(length))
-        times.append(
-            best_time(lambda: jax.block_until_ready(run_chunk(p, opt_state, ctrl, jnp.int32(0), lr, total)), repeats)
-        )
+        count, total = jnp.int32(length), jnp.full((runs,), float(length))
+        chunk = lambda: jax.block_until_ready(jitted.run_chunk(p, opt_state, ctrl, jnp.int32(0), count, lr, total))  # noqa: E731
+        times.append(best_time(chunk, repeats))
     return times
 
 
 def engine_step_seconds(row: Row, repeats: int, runs: int = 1, **spec_options) -> float:
-    """The marginal time of one step in the engine's scanned chunk: a chunk of 2s steps minus one of s steps."""
+    """The marginal time of one step in the engine's chunk: a chunk of 2s steps minus one of s steps."""
     short, long = engine_chunk_seconds(row, repeats, (row.steps, 2 * row.steps), runs, **spec_options)
     return max(long - short, 1e-9) / row.steps
 

@@ -33,7 +33,7 @@
 # setup for S11, so the λ grid and the budget are ours) and (3) the FC network on MNIST (full-batch SGD at fixed η,
 # the setup of the Fig. 2 and optimal-λ chapters, whose stored sweep this chapter reuses; also our second setting for
 # Fig. 1c/S9/S10). `replication.training.AutoL2` is the controller: its state (λ, the running minima, the end of the
-# refractory period) is carried through the jitted `lax.scan` of the engine, and it is consulted every k steps with
+# refractory period) is carried through the jitted training loop of the engine, and it is consulted every k steps with
 # the bare loss and error of that step's training batch (the authors measure one training batch too). Two variants:
 # `"paper"` is Algorithm 1 as printed (strict increases); `"code"` is google/autol2's (non-strict: `loss ≥ min`,
 # `accuracy ≤ max`, so a plateau counts as an increase). L2 is ½λ‖θ‖² (google/autol2: λΣθ², the same λ once η is

@@ -31,7 +31,7 @@
 # their $(\eta, \lambda)$ is our $(2\eta, \lambda)$; see the data chapter.
 #
 # The whole grid trains as one vectorized program (`replication.training.train_grid`: `jax.vmap` over runs,
-# `lax.scan` between evaluations), and the result is stored under `results/<preset>/runs/`, keyed by the
+# a jitted loop of steps between evaluations), and the result is stored under `results/<preset>/runs/`, keyed by the
 # configuration and by the code that computes it, so re-executing this chapter reuses it.
 
 # %% tags=["parameters", "remove-cell"]

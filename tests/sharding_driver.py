@@ -65,16 +65,16 @@ def runs_part(out: dict, one: list) -> None:
     out["runs_grid_len"] = len(sharded)
     # shard="auto" (the default): a bucket of fewer runs than devices trains data parallel, the others split runs
     modes = []
-    real_runner = engine.make_bucket_runner
+    real_runner = engine.make_grid_programs
 
     def spy(*args, **kwargs):
         modes.append(args[-1].mode if args[-1].mesh is not None else "none")
         return real_runner(*args, **kwargs)
 
-    engine.make_bucket_runner = spy
+    engine.make_grid_programs = spy
     mixed = dict(lrs=[0.3, 0.2, 0.1, 0.5, 0.05], lams=[0.01, 0.1, 0.0, 0.03, 0.2], steps=[12, 12, 12, 12, 30])
     auto = train_grid(apply_fn, params, fc, **mixed, spec=TrainSpec(evals=4, batch_size=32))
-    engine.make_bucket_runner = real_runner
+    engine.make_grid_programs = real_runner
     reference = train_grid(apply_fn, params, fc, **mixed, spec=TrainSpec(evals=4, batch_size=32), devices=one)
     out["auto_modes"] = modes
     out["auto_rel_diff"] = max_rel_diff(auto, reference)
@@ -83,12 +83,12 @@ def runs_part(out: dict, one: list) -> None:
     momentum = TrainSpec(evals=4, optimizer="momentum")
     place = make_placement(shard="runs")
     program = plan_grid([0.1] * 8, [0.01] * 8, [16] * 8, momentum, n_train=64, n_devices=4, shard="runs").programs[0]
-    bucket = engine.make_bucket_runner(apply_fn, momentum, fc, program.length, 0, place)
-    _, _, _, state = engine.start_program(bucket, program, place, params, [0.1] * 8, [0.01] * 8, [16] * 8, False)
+    jitted = engine.make_grid_programs(apply_fn, momentum, fc, 0, place)
+    _, state = engine.start_program(jitted, program, place, params, [0.1] * 8, [0.01] * 8, [16] * 8, False)
     stacked_params = jax.tree.map(lambda a: jnp.stack([a + k for k in range(8)]), params)
-    stacked_bucket = engine.make_bucket_runner(apply_fn, momentum, fc, program.length, 0, place, per_run_params=True)
+    stacked_bucket = engine.make_grid_programs(apply_fn, momentum, fc, 0, place, per_run_params=True)
     hyper = ([0.1] * 8, [0.01] * 8, [16] * 8)
-    _, _, _, stacked = engine.start_program(stacked_bucket, program, place, stacked_params, *hyper, True)
+    _, stacked = engine.start_program(stacked_bucket, program, place, stacked_params, *hyper, True)
     leaves = jax.tree.leaves(state) + jax.tree.leaves(stacked)
     out["start_devices"] = sorted({len(a.sharding.device_set) for a in leaves})
     out["start_shard_rows"] = sorted({s.data.shape[0] for a in leaves for s in a.addressable_shards})

@@ -1,8 +1,6 @@
 """The engine's plan (plain numbers, no JAX compilation): buckets, programs, padding, placement, work and the
 progress it reports; and the derivations every part of the training layer shares (batch, steps per epoch, groups)."""
 
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -132,20 +130,3 @@ def test_log_spaced_evaluations_keep_powers_of_two_run_ends_and_a_bounded_relati
     assert not program.evaluates(148)
     with pytest.raises(ValueError, match="evals_per_octave=6 must be a power of two"):
         TrainSpec(evals_per_octave=6)
-
-
-def test_shared_chunks_cut_the_buckets_into_one_chunk_length_and_keep_the_evaluation_steps():
-    """shared_chunks=k: the buckets whose evaluation spacing is ≥ k run chunks of the gcd of those spacings, the
-    others their own; evaluations at the steps that each bucket's own spacing gives (and with evals_per_octave, at
-    its log-spaced ones); the same steps computed."""
-    runs = dict(lrs=[0.1] * 4, lams=[1e-3] * 4, steps=[12, 30, 60, 100])  # spacings 4, 8, 16, 32 at evals=4
-    for spec, floor, chunks in ((TrainSpec(evals=4), 1, [4] * 4), (TrainSpec(evals=4), 8, [4, 8, 8, 8]),
-                                (TrainSpec(evals=8, evals_per_octave=1), 1, [2] * 4)):  # fmt: skip
-        alone = plan_grid(**runs, spec=spec, n_train=64).programs
-        shared = plan_grid(**runs, spec=dataclasses.replace(spec, shared_chunks=floor), n_train=64).programs
-        assert [p.every for p in shared] == chunks
-        for a, s in zip(alone, shared):
-            at_a = [(c + 1) * a.every for c in range(a.n_chunks) if a.evaluates(c)]
-            at_s = [(c + 1) * s.every for c in range(s.n_chunks) if s.evaluates(c)]
-            assert at_s == at_a and s.n_chunks * s.every == a.n_chunks * a.every
-            assert s.spacing == a.spacing == a.every and s.n_evals == a.n_evals

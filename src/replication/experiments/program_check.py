@@ -4,7 +4,7 @@ real step where that is cheap on this machine (``python -m replication.experimen
 
 On a machine without accelerators the devices are forced CPU devices (``--xla_force_host_platform_device_count``,
 set before JAX starts its backend). Each grid's largest program of each placement mode is built with
-:func:`replication.training.step.make_bucket_runner` and started with the engine's own
+:func:`replication.training.step.make_grid_programs` and started with the engine's own
 :func:`replication.training.engine.start_program` (the starting state created on the devices that train it), and
 its chunk program (``every`` steps, then an evaluation) is compiled (``jax.jit(...).lower(...).compile()``) over
 placeholder data of the real shapes. The step it runs takes the real batch of the real model, evaluated on one batch
@@ -78,7 +78,7 @@ def _largest_per_mode(programs: tuple[Program, ...]) -> list[Program]:
     return list(chosen.values())
 
 
-def _abstract_start(bucket, program: Program, place, params):
+def _abstract_start(jitted, program: Program, place, params):
     """What :func:`replication.training.engine.start_program` would return for ``program`` as shapes with their
     shardings only: ((η, step budget), (parameters, optimizer state, λ state)), each with the runs axis."""
     import jax
@@ -91,7 +91,7 @@ def _abstract_start(bucket, program: Program, place, params):
 
     vec = sds((n,), jnp.float32)
     grid_params = jax.tree.map(lambda a: sds((n,) + tuple(jnp.shape(a)), jnp.result_type(a)), params)
-    opt_state, ctrl = jax.tree.map(lambda a: sds(a.shape, a.dtype), jax.eval_shape(bucket.init, params, vec, vec))
+    opt_state, ctrl = jax.tree.map(lambda a: sds(a.shape, a.dtype), jax.eval_shape(jitted.init, params, vec, vec))
     return (vec, vec), (grid_params, opt_state, ctrl)
 
 
@@ -101,17 +101,15 @@ def _one_step(apply_fn, params, grid: PlannedGrid, program: Program, place, batc
     import jax.numpy as jnp
 
     from replication.training.engine import start_program
-    from replication.training.step import make_bucket_runner
+    from replication.training.step import make_grid_programs
 
     n_test = min(grid.n_test, grid.spec.eval_batch_size or batch)
     small = placeholder_dataset(batch, n_test, grid.input_shape, rng=np.random.default_rng(0))
-    spec = dataclasses.replace(grid.spec, evals=program.length)  # chunks of one step
     n = len(grid.steps)
-    bucket = make_bucket_runner(apply_fn, spec, small, program.length, 0, place)
-    _, _, hyper, state = start_program(bucket, program, place, params, [0.05] * n, [1e-4] * n, list(grid.steps),
-                                       False)  # fmt: skip
+    jitted = make_grid_programs(apply_fn, grid.spec, small, 0, place)  # run below for a chunk of one step
+    hyper, state = start_program(jitted, program, place, params, [0.05] * n, [1e-4] * n, list(grid.steps), False)
     start = time.perf_counter()
-    *_, metrics = bucket.run_chunk(*state, jnp.int32(0), *hyper)
+    *_, metrics = jitted.run_chunk(*state, jnp.int32(0), jnp.int32(1), *hyper)
     loss = np.asarray(jax.device_get(metrics["train_loss"]))
     took = time.perf_counter() - start
     finite = "finite" if np.isfinite(loss).all() else "NOT finite"
@@ -135,7 +133,7 @@ def check_programs(
 
     from replication.training.engine import start_program
     from replication.training.sharding import make_placement
-    from replication.training.step import make_bucket_runner
+    from replication.training.step import make_grid_programs
 
     available = jax.devices()
     if len(available) < devices:
@@ -162,18 +160,18 @@ def check_programs(
                 data = placeholder_dataset(grid.n_train, grid.n_test, grid.input_shape)
             place = dataclasses.replace(mesh, mode=program.mode)
             start = time.perf_counter()
-            bucket = make_bucket_runner(apply_fn, grid.spec, data, program.length, 0, place)
-            hyper, state = _abstract_start(bucket, program, place, params)
+            jitted = make_grid_programs(apply_fn, grid.spec, data, 0, place)
+            hyper, state = _abstract_start(jitted, program, place, params)
             state_bytes = sum(math.prod(a.shape) * a.dtype.itemsize for a in jax.tree.leaves(state))
             started = state_bytes <= REAL_START_BYTES
             if started:  # the engine's own start: each device creates its share
-                _, _, hyper, state = start_program(bucket, program, place, params, lrs, lams, list(grid.steps), False)
-            compiled = bucket.run_chunk.lower(*state, jnp.int32(0), *hyper).compile()
+                hyper, state = start_program(jitted, program, place, params, lrs, lams, list(grid.steps), False)
+            compiled = jitted.run_chunk.lower(*state, jnp.int32(0), jnp.int32(program.every), *hyper).compile()
             memory = compiled.memory_analysis()
             fields = ("argument_size_in_bytes", "output_size_in_bytes", "temp_size_in_bytes")
             per_device = sum(getattr(memory, f, 0) for f in fields) if memory is not None else math.nan
             took = time.perf_counter() - start
-            del state, compiled, bucket
+            del state, compiled, jitted
             batch = grid.plan.batch
             cost = step_flops * len(program.runs) * 2  # the step, and evaluations of about as much
             if math.isfinite(cost) and cost <= run_limit_flops:

@@ -122,19 +122,10 @@ class ModelRequest:
         step, benchmarks/gpu/2026-12-04-h200); FC networks a whole bucket in one vmapped program."""
         return 1 if self.kind != "fc" else None
 
-    @property
-    def shared_chunks(self) -> int | None:
-        """The buckets that share one compiled chunk program: those evaluated every 16 steps or more
-        (``TrainSpec.shared_chunks``; speed only, the same steps and evaluations). For convnets, whose programs
-        take seconds to compile (the cpu WRN ~4 s each; chunks of 2 steps cost ~3% more a step than chunks of 64,
-        within noise: NOTES.md, session 15); FC networks compile fast and step in well under a millisecond."""
-        return 16 if self.kind != "fc" else None
-
 
 def _train_json(spec: TrainSpec) -> dict:
     fields = dataclasses.asdict(spec)
     fields.pop("runs_per_program")  # speed only (see ModelRequest.runs_per_program)
-    fields.pop("shared_chunks")  # speed only (see ModelRequest.shared_chunks)
     fields["augment"] = list(spec.augment)
     return fields
 
@@ -158,11 +149,8 @@ class GridRequest:
     seeds: tuple[int, ...] = ()
 
     def __post_init__(self):
-        if self.train.runs_per_program is not None or self.train.shared_chunks is not None:
-            raise ValueError(
-                "train.runs_per_program and train.shared_chunks must be None in a request: the model's kind decides "
-                "them."
-            )
+        if self.train.runs_per_program is not None:
+            raise ValueError("train.runs_per_program must be None in a request: the model's kind decides it.")
         if not self.runs:
             raise ValueError("runs must name at least one run.")
         if len(set(self.seeds)) != len(self.seeds):
@@ -175,9 +163,8 @@ class GridRequest:
 
     @property
     def spec(self) -> TrainSpec:
-        """The engine's spec: the request's, with the model's runs per program and chunk sharing."""
-        m = self.model
-        return dataclasses.replace(self.train, runs_per_program=m.runs_per_program, shared_chunks=m.shared_chunks)
+        """The engine's spec: the request's, with the model's runs per program."""
+        return dataclasses.replace(self.train, runs_per_program=self.model.runs_per_program)
 
     def steps(self) -> tuple[int, ...]:
         """Each run's step budget: its epochs × whole batches per epoch, rounded up, at least one step."""

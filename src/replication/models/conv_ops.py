@@ -1,7 +1,7 @@
 """Convolution and max-pooling written as matrix products and elementwise operations, for XLA on CPU.
 
 Why (measured in NOTES.md, session 6): XLA's CPU backend rewrites a convolution into its fast (Eigen) form only in
-a program's entry computation. Inside the ``lax.scan`` that trains a chunk of steps, the weight-gradient
+a program's entry computation. Inside the loop that trains a chunk of steps, the weight-gradient
 convolutions JAX emits (batch and feature dimensions swapped) fall back to a slow generic loop: the same step took
 2.5× (CNN) to 9× (WRN) longer inside the scan than jitted alone. Here a convolution is the sum over the kernel's
 taps of shifted input slices, concatenated along the channels and multiplied by the reshaped kernel in one

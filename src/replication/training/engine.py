@@ -7,9 +7,10 @@ grid at once.
   google/autol2 instead minimizes mean-over-classes cross-entropy + λΣθ²: its (η, λ) is our (2η, λ).
 * A grid of configurations that share one initialization (appendix A: same seed everywhere), or one per run
   (``per_run_params``; :func:`train_seeds` trains runs × initialization seeds), trains as ``jax.vmap``-ed programs;
-  the inner loop is a jitted ``lax.scan`` between evaluations. The engine is in three parts: :func:`plan_grid`
-  (pure: buckets of equal length, programs, padding, placement, work; :mod:`replication.training.plan`), the bucket
-  programs (:class:`replication.training.step.BucketProgram`), and the loop of :func:`train_grid`, which runs the
+  the inner loop is a jitted loop between evaluations whose step count is an argument, so one compiled program serves
+  every chunk length of a grid. The engine is in three parts: :func:`plan_grid`
+  (pure: buckets of equal length, programs, padding, placement, work; :mod:`replication.training.plan`), the jitted
+  programs (:class:`replication.training.step.GridPrograms`), and the loop of :func:`train_grid`, which runs the
   plan and calls a :class:`~replication.training.checkpoint.GridCheckpoint` and a
   :class:`~replication.training.plan.GridProgress`.
 * λ is part of the scanned state: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
@@ -40,7 +41,7 @@ from replication.training.checkpoint import GridCheckpoint
 from replication.training.plan import GridProgress, Program, bucket_steps, plan_grid
 from replication.training.records import METRICS, Dataset, History, TrainSpec
 from replication.training.sharding import Placement, make_placement
-from replication.training.step import BucketProgram, make_bucket_runner
+from replication.training.step import GridPrograms, make_grid_programs
 
 __all__ = ["train_grid", "train", "train_seeds", "start_program", "bucket_steps", "plan_grid"]
 
@@ -85,17 +86,17 @@ def _check_inputs(params, data: Dataset, spec: TrainSpec, n_runs: int, per_run_p
         )
 
 
-def start_program(bucket: BucketProgram, program: Program, place: Placement, params, lrs, lams, steps, stacked: bool):
-    """A program's starting point: (initial parameters as ``init``/``first_eval`` take them, the initial λ state,
-    the runs' (η, step budget) and the placed training state (params, optimizer state, λ state)). ``stacked``:
-    ``params`` has a leading runs axis, one initialization per run."""
+def start_program(jitted: GridPrograms, program: Program, place: Placement, params, lrs, lams, steps, stacked: bool):
+    """A program's starting point: (the runs' (η, step budget), the placed training state (params, optimizer state,
+    λ state)), both with a leading runs axis. ``stacked``: ``params`` has a leading runs axis, one initialization
+    per run."""
     runs = list(program.runs)
     lr, lam, total = (jnp.asarray([values[i] for i in runs], jnp.float32) for values in (lrs, lams, steps))
     lr, lam, total = place.put_runs((lr, lam, total))
     grid_params = place.start_runs(params, runs, stacked)  # each device gets its share only
     start = grid_params if stacked else params
-    opt_state, ctrl = bucket.init(start, lr, lam)  # placed by the program (BucketProgram.init's out_shardings)
-    return start, ctrl, (lr, total), (grid_params, opt_state, ctrl)
+    opt_state, ctrl = jitted.init(start, lr, lam)  # placed by the program (GridPrograms.init's out_shardings)
+    return (lr, total), (grid_params, opt_state, ctrl)
 
 
 def train_grid(
@@ -157,36 +158,35 @@ def train_grid(
     saved = GridCheckpoint(checkpoint, identity, seconds=checkpoint_seconds, log=log, placement=placement)
     histories = saved.finished()
     meter = GridProgress(plan, progress or reporter(grid_label(checkpoint, len(lrs))), saved.first_program)
-    compiled = {}  # (chunk length, placement) -> BucketProgram: one compilation serves every program of that pair
+    compiled = {}  # placement -> GridPrograms: its programs serve every chunk length (one compilation per shape)
     for b, program in enumerate(plan.programs[saved.first_program :], start=saved.first_program):
         place = dataclasses.replace(placement, mode=program.mode)
-        if (program.every, place) not in compiled:
-            compiled[program.every, place] = make_bucket_runner(
-                apply_fn, spec, data, program.length, seed, place, per_run_params=stacked, every=program.every
-            )
-        bucket = compiled[program.every, place]
+        if place not in compiled:
+            compiled[place] = make_grid_programs(apply_fn, spec, data, seed, place, per_run_params=stacked)
+        jitted = compiled[place]
         own = jax.tree.map(lambda a: a[program.runs[0]], params) if per_run_params and separate else params
-        start, ctrl, hyper, state = start_program(bucket, program, place, own, lrs, lams, steps, stacked)
+        hyper, state = start_program(jitted, program, place, own, lrs, lams, steps, stacked)
         if (resumed := saved.resume(b, state)) is not None:
             first_chunk, records, alive = resumed.chunk, resumed.records, resumed.alive
             state = place.put_runs(resumed.state)
         else:
             first_chunk, alive = 0, np.ones(len(program.runs), bool)
-            with ledger.timed("first evaluation"):
-                records = [placement.to_host(bucket.first_eval(start, ctrl, jnp.int32(0), *hyper))]
+            with ledger.timed("first evaluation"):  # the chunk program with no steps: the evaluation at step 0
+                *_, metrics = jitted.run_chunk(*state, jnp.int32(0), jnp.int32(0), *hyper)
+                records = [placement.to_host(metrics)]
             _count_evaluations("first", len(program.runs), data, spec)
         meter.start(program, first_chunk)
         for c in range(first_chunk, program.n_chunks):
             if not alive.any():  # every run diverged: nothing left to train in this program
                 meter.skip(program, program.n_chunks - c)
                 break
-            start_step, evaluated = jnp.int32(c * program.every), program.evaluates(c)
+            start_step, count, evaluated = jnp.int32(c * program.every), jnp.int32(program.every), program.evaluates(c)
             with ledger.timed("training"):  # program.every steps of each run, then an evaluation where the plan has one
                 if evaluated:
-                    *state, metrics = bucket.run_chunk(*state, start_step, *hyper)
+                    *state, metrics = jitted.run_chunk(*state, start_step, count, *hyper)
                     records.append(placement.to_host(metrics))
-                else:  # evals_per_octave or shared_chunks (TrainSpec): steps only
-                    state = bucket.train_chunk(*state, start_step, *hyper)
+                else:  # evals_per_octave (TrainSpec): steps only
+                    state = jitted.train_chunk(*state, start_step, count, *hyper)
             ledger.count("steps", program.every * len(program.runs))
             if evaluated:
                 _count_evaluations("in chunks", len(program.runs), data, spec)
@@ -195,7 +195,7 @@ def train_grid(
             if c + 1 < program.n_chunks:
                 saved.after_chunk(b, c + 1, tuple(state), records, alive, histories)
         for j, i in enumerate(program.runs[: program.n_real]):
-            histories[i] = _history(records, j, lrs[i], lams[i], steps[i], program.spacing)
+            histories[i] = _history(records, j, lrs[i], lams[i], steps[i], program.every)
         if b + 1 < len(plan.programs):
             saved.between_programs(b + 1, records[0], histories)
         meter.end()

@@ -9,9 +9,8 @@
   (:func:`chunking`; ``TrainSpec.evals`` evaluations per bucket), and stops after the chunk that reaches its
   longest run's steps: the bucket's length sets the evaluation spacing, not the steps computed. With
   ``TrainSpec.evals_per_octave`` only some chunks end in an evaluation, spaced in log time
-  (:func:`evaluated_chunks`). With ``TrainSpec.shared_chunks`` the programs of the buckets whose evaluation spacing
-  reaches that floor run chunks of one length (the largest that divides each of their spacings), so that one
-  compiled chunk program serves them all; the chunks between two evaluations run a second program without it.
+  (:func:`evaluated_chunks`). The chunk programs take their step count as an argument
+  (:class:`replication.training.step.GridPrograms`), so every chunk length of a grid runs one compiled program.
 * With several devices each program is placed: its runs split over the devices (``"runs"``, padded with copies of
   its last run to a multiple of the device count), or each step's batch split (``"batch"``, data parallel).
   ``shard="auto"`` picks ``"batch"`` for a program with fewer runs than devices whose batch splits evenly.
@@ -72,8 +71,6 @@ class Program:
     mode: str  # placement over several devices: "runs" or "batch" (sharding.Placement.mode)
     every: int  # steps per chunk (one evaluation after each, unless ``evaluate`` says otherwise)
     n_chunks: int
-    spacing: int  # steps between evenly spaced evaluations (``every`` unless chunks are shared); a history keeps
-    # its run's evaluations up to its steps + spacing - 1
     evaluate: tuple[bool, ...] | None = None  # evaluate[c]: chunk c ends in an evaluation (None: every chunk)
 
     def evaluates(self, chunk: int) -> bool:
@@ -160,31 +157,22 @@ def plan_grid(
     for i, s in enumerate(steps):
         buckets.setdefault(bucket_steps(s), []).append(i)
     per_program = 1 if not vmap else spec.runs_per_program or len(lrs)
-    # shared_chunks: one chunk length for the buckets of spacing ≥ the floor, the largest that divides each spacing
-    floor = spec.shared_chunks
-    shared = [s for s in (chunking(length, spec.evals)[0] for length in buckets) if floor and s >= floor]
-    chunk = math.gcd(*shared) if shared else None
     programs = []
     for length, members in sorted(buckets.items()):
         for j in range(0, len(members), per_program):
             runs = members[j : j + per_program]
             m = mode(len(runs))
             runs = runs + [runs[-1]] * (padded(len(runs), m) - len(runs))
-            spacing, slots = chunking(length, spec.evals)
+            every, n_chunks = chunking(length, spec.evals)
             # evaluations after the one that reaches the program's longest run would only be trained and thrown
-            # away (a history keeps evaluations up to its run's steps + spacing - 1): the program ends there
-            slots = min(slots, math.ceil(max(steps[i] for i in runs) / spacing))
+            # away (a history keeps evaluations up to its run's steps + every - 1): the program ends there
+            n_chunks = min(n_chunks, math.ceil(max(steps[i] for i in runs) / every))
             evaluate = None
             if spec.evals_per_octave is not None:
-                ends = [math.ceil(steps[i] / spacing) for i in runs]
-                evaluate = evaluated_chunks(slots, spec.evals_per_octave, ends)
-            every = chunk if chunk and spacing >= floor else spacing
-            if every != spacing:  # chunks of `every` steps; the evaluations stay where the spacing puts them
-                k = spacing // every
-                evaluate = tuple((c + 1) % k == 0 and (evaluate is None or evaluate[(c + 1) // k - 1])
-                                 for c in range(slots * k))  # fmt: skip
+                ends = [math.ceil(steps[i] / every) for i in runs]
+                evaluate = evaluated_chunks(n_chunks, spec.evals_per_octave, ends)
             real = len(members[j : j + per_program])
-            programs.append(Program(length, tuple(runs), real, m, every, slots * spacing // every, spacing, evaluate))
+            programs.append(Program(length, tuple(runs), real, m, every, n_chunks, evaluate))
     return GridPlan(tuple(programs), batch)
 
 

@@ -31,12 +31,6 @@ class TrainSpec:
     # session 15): ``evals`` chunks per bucket, of which the first 2n each end in an evaluation, then n per doubling
     # of the step (plan.evaluated_chunks). None: after every chunk. A power of two.
     evals_per_octave: int | None = None
-    # One compiled chunk program for the buckets of a grid whose evaluation spacing (steps) is at least this (ours,
-    # for compilation time: NOTES.md, session 15): their chunks are as long as the largest number of steps that
-    # divides each of those spacings, and the evaluations stay where ``evals`` puts them (the same steps, the same
-    # histories); buckets of shorter spacing, and every bucket with None, get programs of their own. The floor
-    # keeps chunks from becoming so short that dispatching them costs more than the compilations saved.
-    shared_chunks: int | None = None
     autol2: AutoL2 | None = None  # λ follows AutoL2 (appendix E), starting from each run's λ
     augment: tuple[str, ...] = ()  # subset of ("flip", "crop", "mixup"), applied to each training batch
     eval_batch_size: int | None = None  # evaluate train/test sets in chunks of this many (None: at once)
@@ -75,8 +69,6 @@ class TrainSpec:
                 check_bn_group(self.batch_size, self.bn_group, f"batch_size={self.batch_size} (groups of equal size)")
         if self.runs_per_program is not None:
             check_positive_int("runs_per_program", self.runs_per_program)
-        if self.shared_chunks is not None:
-            check_positive_int("shared_chunks", self.shared_chunks)
         if self.autol2 is not None and not isinstance(self.autol2, AutoL2):
             raise ValueError(f"autol2={self.autol2!r} must be an replication.autol2.AutoL2 or None.")
         if isinstance(self.augment, str):

@@ -1,7 +1,7 @@
-"""One program of a grid (:class:`BucketProgram`): the optimizer step (an Optax chain,
+"""The jitted programs of a grid (:class:`GridPrograms`): the optimizer step (an Optax chain,
 :mod:`replication.training.optimizers`; λ constant or driven by AutoL2), the evaluation on the training and test
-sets (in chunks of ``eval_batch_size``), and a ``lax.scan`` over the steps between two evaluations, all vmapped over
-the program's runs."""
+sets (in chunks of ``eval_batch_size``), and a loop over the steps between two evaluations whose count is an argument
+(so one compiled program serves every chunk length of a grid), all vmapped over the program's runs."""
 
 from __future__ import annotations
 
@@ -15,28 +15,25 @@ import optax
 from replication.data.augment import make_augmenter
 from replication.training.losses import l2_term, mse, softmax_xent
 from replication.training.optimizers import optimizer_direction
-from replication.training.plan import chunking
 from replication.training.records import Dataset, TrainSpec, check_bn_group
 from replication.training.sharding import Placement
 
-__all__ = ["BucketProgram", "make_bucket_runner", "schedule_factor", "grouped_apply", "optimizer_direction"]
+__all__ = ["GridPrograms", "make_grid_programs", "schedule_factor", "grouped_apply", "optimizer_direction"]
 
 
-class BucketProgram(NamedTuple):
-    """The jitted programs of one chunk length, all vmapped over the runs (the leading axis of every argument but
-    the step): ``init(params, lr, lam) -> (opt_state, ctrl)`` builds the optimizer and λ states;
-    ``first_eval(params, ctrl, step, lr, total)`` evaluates at step 0; ``run_chunk(params, opt_state, ctrl, start,
-    lr, total) -> (params, opt_state, ctrl, metrics)`` trains ``every`` steps from ``start``, then evaluates;
-    ``train_chunk`` the same without the evaluation (``-> (params, opt_state, ctrl)``; compiled only when a chunk
-    is not evaluated: ``TrainSpec.evals_per_octave`` or ``shared_chunks``). The bucket runs as ``n_chunks`` such
-    chunks. ``ctrl`` is λ itself, or an AutoL2State under AutoL2."""
+class GridPrograms(NamedTuple):
+    """The jitted programs of a grid's placement, all vmapped over the runs (the leading axis of every argument but
+    the steps): ``init(params, lr, lam) -> (opt_state, ctrl)`` builds the optimizer and λ states;
+    ``run_chunk(params, opt_state, ctrl, start, count, lr, total) -> (params, opt_state, ctrl, metrics)`` trains
+    ``count`` steps from step ``start``, then evaluates (``count`` 0: the evaluation at ``start``); ``train_chunk``
+    the same without the evaluation (``-> (params, opt_state, ctrl)``; compiled only when a chunk is not evaluated:
+    ``TrainSpec.evals_per_octave``). ``count`` is an argument, not part of the program: one compilation serves
+    every chunk length (each shape of the runs axis compiles once). ``ctrl`` is λ itself, or an AutoL2State under
+    AutoL2."""
 
     init: Callable
-    first_eval: Callable
     run_chunk: Callable
     train_chunk: Callable
-    every: int
-    n_chunks: int
 
 
 def schedule_factor(kind: str, step, total):
@@ -80,22 +77,19 @@ def grouped_apply(apply_fn, params, x, group: int | None, constrain=lambda a: a)
     return out.reshape((n,) + out.shape[2:])
 
 
-def make_bucket_runner(
+def make_grid_programs(
     apply_fn,
     spec: TrainSpec,
     data: Dataset,
-    length: int,
     seed: int,
     placement: Placement = Placement(),
     *,
     per_run_params=False,
-    every: int | None = None,
-) -> BucketProgram:
-    """The :class:`BucketProgram` of a bucket of ``length`` steps. ``placement`` in ``"batch"`` mode splits each
-    training batch (or its batch-norm groups) over its devices. The initial parameters given to ``init`` and
-    ``first_eval`` are shared by the runs, or with ``per_run_params`` stacked along a leading runs axis (each run its
-    own initialization, e.g. its own seed). ``every``: the steps of a chunk, if not ``length``'s evaluation spacing
-    (:func:`~replication.training.plan.chunking`; a grid of ``TrainSpec.shared_chunks``)."""
+) -> GridPrograms:
+    """The :class:`GridPrograms` of a grid's programs placed by ``placement`` (in ``"batch"`` mode each training
+    batch, or its batch-norm groups, is split over its devices). The initial parameters given to ``init`` are
+    shared by the runs, or with ``per_run_params`` stacked along a leading runs axis (each run its
+    own initialization, e.g. its own seed)."""
     loss_fn = softmax_xent if spec.loss == "xent" else mse
     x_tr, y_tr = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
     lab_tr = jnp.asarray(data.labels_train)
@@ -164,20 +158,17 @@ def make_bucket_runner(
             lr=lr * schedule_factor(spec.schedule, step, total),
         )
 
-    if every is None:
-        every, n_chunks = chunking(length, spec.evals)
-    else:
-        n_chunks = length // every
+    def steps(params, opt_state, ctrl, start, count, lr, total):
+        # a loop whose trip count is traced (a while loop, not a scan of fixed length): the same steps, bit for
+        # bit, for any count (NOTES.md, session 18)
+        def body(i, carry):
+            return one_step(*carry, start + i, lr, total)
 
-    def steps(params, opt_state, ctrl, start, lr, total):
-        def body(carry, i):
-            return one_step(*carry, start + i, lr, total), None
+        return jax.lax.fori_loop(0, count, body, (params, opt_state, ctrl))
 
-        return jax.lax.scan(body, (params, opt_state, ctrl), jnp.arange(every))[0]
-
-    def chunk(params, opt_state, ctrl, start, lr, total):
-        params, opt_state, ctrl = steps(params, opt_state, ctrl, start, lr, total)
-        return params, opt_state, ctrl, evaluate(params, ctrl, start + every, lr, total)
+    def chunk(params, opt_state, ctrl, start, count, lr, total):
+        params, opt_state, ctrl = steps(params, opt_state, ctrl, start, count, lr, total)
+        return params, opt_state, ctrl, evaluate(params, ctrl, start + count, lr, total)
 
     def init_ctrl(lam):
         return controller.init(lam) if controller is not None else lam
@@ -185,7 +176,6 @@ def make_bucket_runner(
     p_axis = 0 if per_run_params else None
     placed = {} if placement.mesh is None else dict(out_shardings=placement.runs_sharding())  # made where they live
     init = jax.jit(jax.vmap(lambda p, lr, lam: (tx.init(p), init_ctrl(lam)), in_axes=(p_axis, 0, 0)), **placed)
-    first_eval = jax.jit(jax.vmap(evaluate, in_axes=(p_axis, 0, None, 0, 0)))
-    run_chunk = jax.jit(jax.vmap(chunk, in_axes=(0, 0, 0, None, 0, 0)))
-    train_chunk = jax.jit(jax.vmap(steps, in_axes=(0, 0, 0, None, 0, 0)))
-    return BucketProgram(init, first_eval, run_chunk, train_chunk, every, n_chunks)
+    run_chunk = jax.jit(jax.vmap(chunk, in_axes=(0, 0, 0, None, None, 0, 0)))
+    train_chunk = jax.jit(jax.vmap(steps, in_axes=(0, 0, 0, None, None, 0, 0)))
+    return GridPrograms(init, run_chunk, train_chunk)
