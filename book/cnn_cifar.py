@@ -22,7 +22,8 @@
 #
 # **Setup.** Conv(SAME) → Act → Conv(VALID) → Act → MaxPool(6×6, stride 1) → Conv(SAME) → Act → Conv(VALID) →
 # MaxPool → Dense(500) → Dense(10), Act = ReLU or BatchNorm → ReLU; batch norm uses the batch's statistics only
-# (as the paper's stax BatchNorm, also at evaluation, which is done in batches of `eval_batch_size`); σ_w = √2, σ_b = 0;
+# (as the paper's stax BatchNorm), also at evaluation, so with BN the evaluation's batch (`bn_eval_batch_size`) is
+# part of the measurement; without BN it is only speed (`eval_batch_size`); σ_w = √2, σ_b = 0;
 # loss $-\frac{1}{2k|B|}\sum y\log p + \frac\lambda2\|\theta\|^2$; each run trained $0.01/(\eta\lambda)$ epochs of
 # 390 steps in the paper, i.e. 3.9 steps·ηλ; we keep the steps·ηλ and so train more epochs of a smaller set.
 # At `cpu` the channels, the dense layer and the data are scaled down (printed below); the data is CIFAR-10 when the

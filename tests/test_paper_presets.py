@@ -138,7 +138,9 @@ OURS = {
     ("wrn_cifar", "sigma.scales"): "the σ_w of Fig. S12 are read off its legend, not listed in appendix A",
     ("cnn_cifar", "data.mnist_source"): "the MNIST fallback of the stand-in; unused on CIFAR-10",
     ("cnn_cifar", "train.evals"): "how often a run is evaluated",
-    ("cnn_cifar", "train.eval_batch_size"): "evaluation batch size (no effect on training)",
+    ("cnn_cifar", "train.eval_batch_size"): "evaluation chunk without BN (speed only: no effect on any number)",
+    ("cnn_cifar", "train.bn_eval_batch_size"): "with BN the evaluation's batch statistics are over this many images; "
+    "appendix A does not give it",
     ("cnn_cifar", "sweep.max_epochs"): "a cap; the longest λ > 0 run is 0.01/(0.01·5e-5) = 20000 epochs",
     ("cnn_cifar", "budget.epochs"): "Fig. 3c/f's budget is not given",
     ("failure_case", "data.mnist_source"): "the MNIST fallback of the stand-in; unused on CIFAR-10",

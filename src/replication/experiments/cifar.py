@@ -80,11 +80,11 @@ def run_sweep(
     ModelRequest`) on ``cfg.data`` with ``cfg.train``'s batch size and evaluations, as one stored, resumable grid;
     the result carries the stand-in's notice (None on CIFAR-10), the input shape and the data set's name. ``seeds``:
     every run from each of these initializations (the data order stays ``seed``'s, so their spread is the
-    initialization's alone)."""
+    initialization's alone). ``spec_options``: :class:`TrainSpec` fields, over those taken from ``cfg.train``."""
     tr = cfg.train
-    spec = TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=tr.get("eval_batch_size"),
-                     bn_group=tr.get("bn_group"), train_eval_samples=tr.get("train_eval_samples"),
-                     **spec_options)  # fmt: skip
+    spec = TrainSpec(**{**dict(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=tr.get("eval_batch_size"),
+                               bn_group=tr.get("bn_group"), train_eval_samples=tr.get("train_eval_samples")),
+                        **spec_options})  # fmt: skip
     model = ModelRequest.of(**model)
     request = GridRequest(
         data_request(cfg, flatten=model.kind == "fc"), model, spec, tuple(runs), seed=seed, seeds=tuple(seeds or ())

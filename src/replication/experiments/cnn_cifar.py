@@ -52,6 +52,8 @@ def sweeps(cfg, *, seed: int) -> dict[str, SweepResult]:
         model = dict(kind="cnn", channels=cfg.model.channels, hidden=cfg.model.hidden, batch_norm=bn)
         name = f"cnn_cifar_{'bn' if bn else 'plain'}"
         runs = sweep_runs(cfg, batch_norm=bn)
-        grid = run_sweep(cfg, runs, seed=seed, name=name, model=model, seeds=seed_list(cfg, seed))
+        chunk = cfg.train.bn_eval_batch_size if bn else cfg.train.eval_batch_size  # with BN: the statistics' batch
+        grid = run_sweep(cfg, runs, seed=seed, name=name, model=model, seeds=seed_list(cfg, seed),
+                         eval_batch_size=chunk)  # fmt: skip
         out["with BN" if bn else "without BN"] = analyzed(grid)
     return out
