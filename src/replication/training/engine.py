@@ -13,7 +13,7 @@ grid at once.
   programs (:class:`replication.training.step.GridPrograms`), and the loop of :func:`train_grid`, which runs the
   plan and calls a :class:`~replication.training.checkpoint.GridCheckpoint` and a
   :class:`~replication.training.plan.GridProgress`.
-* λ is part of the scanned state: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
+* λ is part of the state the loop carries: constant per run, or driven by AutoL2 (``TrainSpec.autol2``), which measures
   the bare loss and the error of each step's training batch every k steps. Coupled optimizers feed ∇loss + λθ to
   their statistics, decoupled ones add λθ after them (:mod:`replication.training.optimizers`).
 * Long grids checkpoint (``checkpoint=``) and resume with identical histories (tests/test_faults.py).

@@ -7,8 +7,9 @@ Where the L2 term enters is the only difference between a coupled optimizer and 
 * decoupled (sgdw, adamw): ``chain(core, add_l2)``: λθ is added after the core's statistics, exactly as
   ``optax.adamw`` = ``chain(scale_by_adam, add_decayed_weights, scale_by_learning_rate)`` (Loshchilov & Hutter 2019).
 
-λ is per run and may change during a run (AutoL2 drives it; it is part of the scanned state), so :func:`add_l2`
-takes it as an extra argument of each update (``tx.update(grads, state, params, lam=λ)``) instead of a constant.
+λ is per run and may change during a run (AutoL2 drives it; it is part of the state the training loop carries), so
+:func:`add_l2` takes it as an extra argument of each update (``tx.update(grads, state, params, lam=λ)``) instead of a
+constant.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def make_grid_programs(
     controller = spec.autol2
     augment = make_augmenter(spec.augment) if spec.augment else None
 
-    def current_lam(ctrl):  # the scanned λ state: an AutoL2State, or λ itself for a constant-λ run
+    def current_lam(ctrl):  # the carried λ state: an AutoL2State, or λ itself for a constant-λ run
         return ctrl.lam if controller is not None else ctrl
 
     def batch_at(step):
