@@ -131,7 +131,10 @@ def engine_chunk_seconds(row: Row, repeats: int, lengths, runs: int = 1, **spec_
     times = []
     for length in lengths:
         count, total = jnp.int32(length), jnp.full((runs,), float(length))
-        chunk = lambda: jax.block_until_ready(jitted.run_chunk(p, opt_state, ctrl, jnp.int32(0), count, lr, total))  # noqa: E731
+
+        def chunk(count=count, total=total):
+            return jax.block_until_ready(jitted.run_chunk(p, opt_state, ctrl, jnp.int32(0), count, lr, total))
+
         times.append(best_time(chunk, repeats))
     return times
 
