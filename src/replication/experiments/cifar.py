@@ -9,6 +9,8 @@ Inputs are standardized with the training subset's mean and standard deviation.
 
 from __future__ import annotations
 
+import dataclasses
+
 from replication import data as data_lib
 from replication.analysis.plan import SweepRun
 from replication.experiments import request as request_lib
@@ -82,9 +84,11 @@ def run_sweep(
     every run from each of these initializations (the data order stays ``seed``'s, so their spread is the
     initialization's alone). ``spec_options``: :class:`TrainSpec` fields, over those taken from ``cfg.train``."""
     tr = cfg.train
-    spec = TrainSpec(**{**dict(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=tr.get("eval_batch_size"),
-                               bn_group=tr.get("bn_group"), train_eval_samples=tr.get("train_eval_samples")),
-                        **spec_options})  # fmt: skip
+    spec = dataclasses.replace(
+        TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=tr.get("eval_batch_size"),
+                  bn_group=tr.get("bn_group"), train_eval_samples=tr.get("train_eval_samples")),
+        **spec_options,
+    )  # fmt: skip
     model = ModelRequest.of(**model)
     request = GridRequest(
         data_request(cfg, flatten=model.kind == "fc"), model, spec, tuple(runs), seed=seed, seeds=tuple(seeds or ())
