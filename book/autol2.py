@@ -54,7 +54,7 @@ seed = 0
 import numpy as np
 
 from replication.analysis import tables
-from replication.experiments import autol2, optimal_l2, wrn_cifar
+from replication.experiments import autol2, deciders, optimal_l2, wrn_cifar
 from replication.experiments.configs import paper_differences
 from replication.site import banner, headlines
 from replication.viz import applications, plotting
@@ -116,6 +116,14 @@ for k, race_k in enumerate(wrn.seed_races or (wrn,)):
 print(f"Verdict: {decided.describe()}")
 
 # %% [markdown]
+# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_wrn()` in the
+# chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced here and on a GPU.
+
+# %% tags=["hide-input"]
+decision = deciders.what_would_decide("autol2.speedup", decided, seed=seed)
+print(decision.describe())
+
+# %% [markdown]
 # The landing page records the verdict with the first seed's number.
 
 # %% tags=["hide-input"]
@@ -123,7 +131,7 @@ speedup = (round(auto.speedup, 2) if np.isfinite(auto.speedup)
            else "never reaches the tuned accuracy")
 headlines.record_headline(
     "autol2", "autol2.speedup", speedup, provenance=wrn.provenance, seed=seed,
-    verdict=decided,
+    verdict=decided, decision=decision,
     label=f"epochs to the tuned λ's best accuracy, tuned / AutoL2, T = {w.budget}; "
           f"accuracy {auto.best_accuracy:.4f} vs tuned {tuned.best_accuracy:.4f} "
           "(seed 1); "

@@ -73,7 +73,7 @@ seed = 0
 
 # %%
 from replication.core.provenance import Provenance
-from replication.experiments import beyond
+from replication.experiments import beyond, deciders
 from replication.experiments.configs import paper_differences
 from replication.site import banner, headlines
 from replication.viz import plotting
@@ -188,6 +188,20 @@ for r in rows:
               f"{mean:.4f} ± {sd:.4f} vs {zero_mean:.4f} ± {zero_sd:.4f}: {verdict}")
 
 # %% [markdown]
+# Where an exponent's verdict is inconclusive, what could decide it: the size declared beside the claim (a
+# `decide_...()` in the chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced
+# here and on a GPU.
+
+# %%
+decisions = {
+    name: deciders.what_would_decide(
+        f"beyond.{name}_exponent", result.verdict.verdict, seed=seed)
+    for name, result in results.items() if name != "sgd"
+}
+for decision in decisions.values():
+    print(decision.describe())
+
+# %% [markdown]
 # The landing page lists each exponent with its interval and c as results beyond the paper, with the verdict on
 # "t* ∝ 1/(ηλ)" that the book's criteria decide over the runs that learned and peaked inside their run.
 
@@ -196,12 +210,13 @@ for r in rows:
     if r.optimizer == "sgd":
         continue
     lo, hi = r.fit.exponent_ci
+    verdict = results[r.optimizer].verdict.verdict
     headlines.record_headline(
         "beyond", f"beyond.{r.optimizer}_exponent", round(r.fit.exponent, 3),
         provenance=results[r.optimizer].provenance, seed=seed,
         label=f"t* exponent, {r.fit.level:.0%} CI {lo:.3f} … {hi:.3f} "
               f"over {r.fit.n_seeds} seeds, c = {r.fit.c:.3g}",
-        verdict=results[r.optimizer].verdict.verdict)
+        verdict=verdict, decision=decisions[r.optimizer])
 
 # %% [markdown]
 # ## Where theory and measurement agree, and where not

@@ -45,7 +45,7 @@ seed = 0
 import math
 
 from replication.analysis import tables, verdicts
-from replication.experiments import fc_mnist
+from replication.experiments import deciders, fc_mnist
 from replication.experiments.configs import paper_config, paper_differences
 from replication.site import banner, headlines
 from replication.viz import plotting
@@ -301,7 +301,15 @@ plotting.show(fig, "Fig. S5: maximum test accuracy with MSE loss "
 # %% tags=["hide-input"]
 spreads, s5 = fc_mnist.mse_verdict(cfg, mse)
 print(f"Verdict: {s5.describe()}")
+
+# %% [markdown]
+# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_s5()` in the
+# chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced here and on a GPU.
+
+# %% tags=["hide-input"]
+decision = deciders.what_would_decide("fc_mnist.mse_eta_flattening", s5, seed=seed)
+print(decision.describe())
 headlines.record_headline(
     "fc_mnist", "fc_mnist.mse_eta_flattening", spreads.describe(), verdict=s5,
-    provenance=mse.provenance, seed=seed,
+    decision=decision, provenance=mse.provenance, seed=seed,
     label="median η-spread over λ (MSE)")

@@ -78,6 +78,20 @@ display(HTML(figures.landing_table_html(headlines.load_headlines(preset),
                                         figures.toc_chapters())))
 
 # %% [markdown]
+# ## What could decide them
+#
+# A claim our runs leave inconclusive says what could decide it: a size declared beside the claim (a `decide_...`
+# function of its chapter's config module, built from `cpu` or `paper`), planned by the chapter as the rehearsal
+# plans a preset (nothing is trained) and priced in run-steps, FLOPs and time: on the machine that built this page
+# (for a `cpu`-based size at the rate a timed step of each model reached there; for a `paper`-based one a lower
+# bound, its FLOPs at the machine's matrix-multiply rate) and on H200 GPUs (the rehearsal's estimate: the fraction
+# of the peak measured on one). "Probed" sizes rest on probe runs recorded in the project's `NOTES.md`; the others are
+# our estimate.
+
+# %% tags=["remove-input"]
+display(HTML(figures.decisions_table_html(headlines.load_headlines(preset))))
+
+# %% [markdown]
 # ## Conventions
 #
 # Unless a chapter says otherwise we follow the paper: L2 is the explicit loss term $\tfrac12\lambda\|\theta\|^2$ on

@@ -49,7 +49,7 @@ seed = 0
 # %%
 from replication.analysis import budgets, criteria, tables
 from replication.core.provenance import Provenance
-from replication.experiments import optimal_l2, wrn_cifar
+from replication.experiments import deciders, optimal_l2, wrn_cifar
 from replication.experiments.configs import paper_differences
 from replication.site import banner, headlines
 from replication.viz import applications, plotting
@@ -197,13 +197,21 @@ decided = criteria.prediction_verdict(list(wrn.rows), factor=1.0)
 print(f"Verdict: {decided.describe()}")
 
 # %% [markdown]
+# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_wrn()` in the
+# chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced here and on a GPU.
+
+# %% tags=["hide-input"]
+decision = deciders.what_would_decide("optimal_l2.accuracy_gap", decided, seed=seed)
+print(decision.describe())
+
+# %% [markdown]
 # The landing page's number: the largest accuracy gap of λ_pred = c/T to the tuned λ, with the verdict.
 
 # %% tags=["hide-input"]
 stand_in = "" if wrn.c.grid.notice is None else ", on the stand-in"
 headlines.record_headline(
     "optimal_l2", "optimal_l2.accuracy_gap", round(100 * one_wrn.worst_gap, 2),
-    provenance=wrn.provenance, seed=seed, verdict=decided,
+    provenance=wrn.provenance, seed=seed, verdict=decided, decision=decision,
     label=f"largest gap (%) of λ_pred = c/T to the tuned λ over {one_wrn.n_budgets} "
         f"budgets {min(w.budgets)}–{max(w.budgets)} epochs; tuned within 10× at "
         f"{one_wrn.n_within}/{one_wrn.n_budgets}; {wrn_cifar.model_label(w)}, "

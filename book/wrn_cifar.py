@@ -46,7 +46,7 @@ seed = 0
 # %%
 from replication.analysis import criteria, sweeps, tables, verdicts
 from replication.core.provenance import Provenance
-from replication.experiments import wrn_cifar
+from replication.experiments import deciders, wrn_cifar
 from replication.experiments.configs import paper_config, paper_differences
 from replication.site import banner, headlines
 from replication.viz import applications, plotting
@@ -184,9 +184,18 @@ zero = verdicts.compare_with_zero(
     n_test=cfg.data.test_samples,
 )
 print("\n".join(zero.lines()))
+
+# %% [markdown]
+# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_small_lambda()` in the
+# chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced here and on a GPU.
+
+# %%
+decision = deciders.what_would_decide(
+    "wrn_cifar.small_lambda_vs_zero", zero.verdict(), seed=seed)
+print(decision.describe())
 headlines.record_headline(
     "wrn_cifar", "wrn_cifar.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
-    provenance=sgd.provenance, seed=seed,
+    decision=decision, provenance=sgd.provenance, seed=seed,
     label="η at which the smallest λ matches (a tie) or beats λ = 0",
 )
 

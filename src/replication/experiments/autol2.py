@@ -17,7 +17,7 @@ from replication.analysis.plan import SweepRun
 from replication.analysis.seeds import seed_list
 from replication.core.provenance import Provenance
 from replication.experiments import cifar, wrn_cifar
-from replication.experiments.claims import Claim
+from replication.experiments.claims import Claim, Decider
 from replication.experiments.configs import Config
 from replication.experiments.optimal_l2 import fc_sweep, tuning_sweep, wrn_setting, wrn_sweep, wrn_tuning_sweep
 from replication.training import AutoL2, History
@@ -46,6 +46,14 @@ CLAIMS = (
         "autol2.speedup",
         "the paper's setting at our sizes: a Wide ResNet · CIFAR-10 or its stand-in · momentum 0.9, "
         "flip/crop/mixup, AutoL2 every 10 steps; S11's FC (full-batch SGD) and CNN panels in the chapter",
+        Decider(
+            "the paper's setting (WRN-28-10 on CIFAR-10, 200 epochs) from three initializations: at our WRN size "
+            "λ0 = 0.1 at η = 0.6 with momentum 0.9 collapsed 2 of 3 initializations before AutoL2's first decay; "
+            "the paper's runs did not collapse (its Fig. 1c)",
+            "decide_wrn",
+            "wrn_race",
+            base="paper",
+        ),
     ),
 )
 

@@ -13,7 +13,7 @@ from replication.analysis.criteria import Verdict
 from replication.analysis.peaks import fit_power_law
 from replication.analysis.plan import SweepRun, plan_sweep
 from replication.analysis.seeds import SeedFit
-from replication.experiments.claims import Claim
+from replication.experiments.claims import Claim, Decider
 from replication.experiments.fc_mnist import run_sweep, seed_list
 from replication.experiments.results import SweepResult, analyzed
 
@@ -62,6 +62,14 @@ CLAIMS = (
         "not in the paper",
         "beyond.adam_exponent",
         "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · Adam + L2, several seeds",
+        Decider(
+            "λ = 3e-5 … 1e-3 at η = 0.001 and 0.004 (ηλ down to 3e-8), so that at least four runs learn over 1.5 "
+            "decades: at λ ≥ 0.05 the L2 term dominates Adam's normalized step and no run learned; runs of up to "
+            "6.7·10⁷ full-batch steps",
+            "decide_adam",
+            "optimizer_sweep",
+            options=(("optimizer", "adam"),),
+        ),
     ),
     Claim(
         "Beyond the paper: AdamW",

@@ -10,10 +10,28 @@ import dataclasses
 import functools
 import importlib
 
-__all__ = ["Claim", "CLAIM_MODULES", "claims_of", "claim", "setting_text"]
+__all__ = ["Claim", "Decider", "CLAIM_MODULES", "claims_of", "claim", "setting_text"]
 
 # chapters whose experiment module is not named after them (``replication.theory`` is the theory layer itself)
 CLAIM_MODULES = {"data": "replication.experiments.data_checks", "theory": "replication.experiments.theory_checks"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Decider:
+    """What could decide a claim that our ``cpu`` preset leaves inconclusive, declared beside the claim.
+
+    ``size`` says in words what changes and why (the evidence: a probe in NOTES.md, or our estimate where
+    ``probed`` is False); ``config`` names the function of the chapter's config module that writes that size (it starts
+    from the ``base`` preset, ``cpu()`` or ``paper()``, and overrides by assignment; its grids are planned at that
+    preset); ``study`` is the function of the chapter's experiment module that trains what judges the claim, called
+    with ``options``. :mod:`replication.experiments.deciders` plans it as the rehearsal does and prices it."""
+
+    size: str
+    config: str
+    study: str
+    base: str = "cpu"
+    options: tuple[tuple[str, object], ...] = ()
+    probed: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,13 +39,16 @@ class Claim:
     """One claim: the paper's figure(s), the statement, the paper's value (its number where it gives one), the key the
     chapter records ours under (``"<chapter>.<name>"``), and ``setting``: which model, data and optimizer produce
     ours at every preset (a chapter may record a more precise one with its number). ``setting`` may name a preset's
-    size as ``{wrn_cpu}``, ``{cnn_paper}``, ...: :meth:`setting_text` fills them in from the configs."""
+    size as ``{wrn_cpu}``, ``{cnn_paper}``, ...: :meth:`setting_text` fills them in from the configs. ``decider``:
+    what could decide the claim where ``cpu`` leaves it inconclusive (:class:`Decider`; None where none is
+    declared)."""
 
     figure: str
     statement: str
     paper: str
     key: str
     setting: str
+    decider: Decider | None = None
 
     @property
     def chapter(self) -> str:

@@ -9,7 +9,7 @@ import math
 from replication.analysis.plan import SweepRun, plan_sweep
 from replication.analysis.seeds import seed_list
 from replication.experiments.cifar import run_sweep, steps_per_epoch
-from replication.experiments.claims import Claim
+from replication.experiments.claims import Claim, Decider
 from replication.experiments.results import SweepResult, analyzed
 
 __all__ = ["STUDIES", "CLAIMS", "sweep_runs", "sweeps"]
@@ -25,6 +25,14 @@ CLAIMS = (
         "exponent −1",
         "cnn_cifar.tstar_exponent",
         "CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD",
+        Decider(
+            "ηλ from 6.25e-5 to 2e-3 at η = 0.1 (λ = 6.25e-4 … 0.02) and the paper's 7.8 step-units, 8 channels on "
+            "4096 stand-in images: a probe at that size learned and peaked inside at λ = 0.02 and stopped learning "
+            "from ηλ = 5e-3, so the learned runs must reach down to 6.25e-5: runs of up to 124800 steps",
+            "decide_exponent",
+            "sweeps",
+            probed=True,
+        ),
     ),
     Claim(
         "Fig. 3b, 3e",

@@ -9,7 +9,7 @@ from replication.analysis.plan import SweepRun, plan_sweep
 from replication.analysis.seeds import seed_list
 from replication.analysis.verdicts import accuracy_when_train_reaches_one
 from replication.experiments import request as request_lib
-from replication.experiments.claims import Claim
+from replication.experiments.claims import Claim, Decider
 from replication.experiments.grid import GridResult, cached_grid
 from replication.experiments.request import DataRequest, GridRequest, ModelRequest, build_model
 from replication.experiments.results import SweepResult, analyzed
@@ -50,6 +50,14 @@ CLAIMS = (
         "qualitative",
         "fc_mnist.mse_eta_flattening",
         "FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu), MSE loss · 512 MNIST images · full-batch SGD",
+        Decider(
+            "λ = 0.001 and 0.002 at η = 0.025 and 0.05, each run 2/(ηλ) = 20000–80000 epochs: at width 512 the only "
+            "λ > 0 run that reached training accuracy 1 in the probes was λ = 0.005 at η = 0.05 (λ ≥ 0.01 and "
+            "η ≥ 0.1 did not), so the rule's two λ at two η need smaller λ and η",
+            "decide_s5",
+            "mse_sweep",
+            probed=False,
+        ),
     ),
 )
 

@@ -32,7 +32,7 @@ import importlib
 import math
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from replication.core.presets import check_preset, check_seed
 from replication.core.validation import check_positive, check_positive_int
@@ -41,8 +41,8 @@ from replication.experiments.program_check import ProgramCheck, check_programs
 from replication.training.plan import GridPlan, plan_grid
 
 __all__ = ["Accelerator", "ACCELERATORS", "MEASURED", "STEP_FLOOR_S", "StepCost", "GridCost", "ChapterRehearsal",
-           "plan_studies", "rehearse_chapter", "analyze_step", "step_cost", "grid_cost", "format_table", "grid_line",
-           "listing"]  # fmt: skip
+           "plan_study", "plan_studies", "rehearse_chapter", "analyze_step", "time_step", "step_cost",
+           "cached_step_cost", "grid_cost", "format_table", "grid_line", "listing", "si_text"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,25 +143,32 @@ def _xla_convolutions():
             os.environ["REPLICATION_CONV"] = old
 
 
+def _sgd_l2_step(apply_fn, loss: str):
+    """One SGD + L2 step of one run (what the rehearsal compiles and :func:`time_step` times)."""
+    import jax
+
+    from replication.training import l2_term, mse, softmax_xent
+
+    loss_fn = softmax_xent if loss == "xent" else mse
+
+    def step(p, x, y):
+        g = jax.grad(lambda q: loss_fn(apply_fn(q, x), y) + 1e-4 * l2_term(q))(p)
+        return jax.tree.map(lambda a, b: a - 0.01 * b, p, g)
+
+    return step
+
+
 def analyze_step(apply_fn, params, input_shape: tuple[int, ...], batch: int, loss: str = "xent") -> StepCost:
     """Compile (not run) one SGD + L2 step of one run of the model at ``batch`` on this machine's backend and read
     XLA's cost and memory analyses (on a GPU its FLOP count leaves out the convolutions cuDNN runs)."""
     import jax
     import jax.numpy as jnp
 
-    from replication.training import l2_term, mse, softmax_xent
-
     start = time.perf_counter()
-    loss_fn = softmax_xent if loss == "xent" else mse
     shapes = jax.tree.map(lambda a: jax.ShapeDtypeStruct(jnp.shape(a), jnp.result_type(a)), params)
     x = jax.ShapeDtypeStruct((batch,) + tuple(input_shape), jnp.float32)
     y = jax.ShapeDtypeStruct((batch, 10), jnp.float32)
-
-    def step(p, x, y):
-        g = jax.grad(lambda q: loss_fn(apply_fn(q, x), y) + 1e-4 * l2_term(q))(p)
-        return jax.tree.map(lambda a, b: a - 0.01 * b, p, g)
-
-    compiled = jax.jit(step).lower(shapes, x, y).compile()
+    compiled = jax.jit(_sgd_l2_step(apply_fn, loss)).lower(shapes, x, y).compile()
     cost = compiled.cost_analysis()
     cost = cost[0] if isinstance(cost, list | tuple) else cost
     memory = compiled.memory_analysis()
@@ -170,6 +177,31 @@ def analyze_step(apply_fn, params, input_shape: tuple[int, ...], batch: int, los
     param_bytes = sum(math.prod(s.shape) * s.dtype.itemsize for s in jax.tree.leaves(shapes))
     return StepCost(float((cost or {}).get("flops", float("nan"))), float(run_bytes), float(param_bytes),
                     time.perf_counter() - start)  # fmt: skip
+
+
+def time_step(apply_fn, params, input_shape: tuple[int, ...], batch: int, loss: str = "xent", *,
+              seconds: float = 1.0, max_steps: int = 20) -> float:  # fmt: skip
+    """Seconds per SGD + L2 step of one run on this machine, as this machine's engine computes it (its
+    convolutions), on zero inputs: after one step that compiles, steps until ``seconds`` have passed or
+    ``max_steps`` ran (the median of their times)."""
+    import statistics
+
+    import jax
+    import jax.numpy as jnp
+
+    check_positive("seconds", seconds)
+    check_positive_int("max_steps", max_steps)
+    step = jax.jit(_sgd_l2_step(apply_fn, loss))
+    x = jnp.zeros((batch,) + tuple(input_shape), jnp.float32)
+    y = jnp.zeros((batch, 10), jnp.float32).at[:, 0].set(1.0)
+    params = jax.block_until_ready(step(params, x, y))  # compiles
+    times, spent = [], 0.0
+    while spent < seconds and len(times) < max_steps:
+        start = time.perf_counter()
+        params = jax.block_until_ready(step(params, x, y))
+        times.append(time.perf_counter() - start)
+        spent += times[-1]
+    return statistics.median(times)
 
 
 def _build(grid: PlannedGrid):
@@ -222,11 +254,22 @@ def grid_cost(grid: PlannedGrid, step: StepCost | None, devices: int = 8) -> Gri
     )  # fmt: skip
 
 
+def plan_study(module, name: str, cfg, *, seed: int, cifar_shapes: bool = True,
+               options: Mapping | None = None) -> tuple[list[PlannedGrid], str | None]:  # fmt: skip
+    """Every grid the study ``name`` of the experiment ``module`` asks for with ``cfg`` (and ``options``), as
+    :func:`rehearsing` plans them (nothing trains, nothing is written), and "name: what it raised" if it raised."""
+    with rehearsing(cifar_shapes=cifar_shapes) as grids:
+        try:
+            getattr(module, name)(cfg, seed=seed, **dict(options or {}))
+        except Exception as err:
+            return list(grids), f"{name}: {type(err).__name__}: {err}"
+    return list(grids), None
+
+
 def plan_studies(chapter: str, *, preset: str, seed: int = 0,
                  cifar_shapes: bool = True) -> tuple[list[PlannedGrid], list[str]]:  # fmt: skip
-    """Every grid ``chapter``'s declared studies ask for at ``preset``, in order, as :func:`rehearsing` plans them
-    (nothing trains, nothing is written), and "study: what it raised" for each study that raised (listed, not
-    hidden: finding what breaks is the point)."""
+    """Every grid ``chapter``'s declared studies ask for at ``preset``, in order (:func:`plan_study`), and "study:
+    what it raised" for each study that raised (listed, not hidden: finding what breaks is the point)."""
     from replication.experiments.configs import get_config
     from replication.experiments.headless import studies
 
@@ -236,13 +279,24 @@ def plan_studies(chapter: str, *, preset: str, seed: int = 0,
     module = importlib.import_module(f"replication.experiments.{chapter}")
     planned, errors = [], []
     for name in studies(chapter):
-        with rehearsing(cifar_shapes=cifar_shapes) as grids:
-            try:
-                getattr(module, name)(cfg, seed=seed)
-            except Exception as err:
-                errors.append(f"{name}: {type(err).__name__}: {err}")
+        grids, error = plan_study(module, name, cfg, seed=seed, cifar_shapes=cifar_shapes)
         planned += grids
+        errors += [error] if error else []
     return planned, errors
+
+
+def cached_step_cost(grid: PlannedGrid, costs: dict, log=print) -> tuple[StepCost, tuple]:
+    """:func:`step_cost` of ``grid``'s model at its batch, once per step shape (``costs`` caches them by (input
+    shape, batch, loss, parameter shapes)); returns it with the built (apply_fn, params)."""
+    import jax
+
+    model = _build(grid)  # once per grid: its parameters' shapes key the compiled step
+    shapes = tuple((tuple(a.shape), str(a.dtype)) for a in jax.tree.leaves(model[1]))
+    key = (grid.input_shape, grid.plan.batch, grid.spec.loss, shapes)
+    if key not in costs:
+        log(f"  compiling one step of {grid.name} (batch {grid.plan.batch}, input {grid.input_shape}) ...")
+        costs[key] = step_cost(grid, grid.plan.batch, model)
+    return costs[key], model
 
 
 def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int = 8, compile_steps: bool = True,
@@ -257,8 +311,6 @@ def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int =
     (:func:`replication.experiments.program_check.check_programs`; ``programs`` caches them across chapters).
     ``cifar_shapes=False``: plan on the data this machine has (the stand-in where CIFAR-10 is missing), as a run here
     would, instead of CIFAR-10's shapes (:func:`replication.experiments.grid.rehearsing`)."""
-    import jax
-
     check_positive_int("devices", devices)
     costs = {} if costs is None else costs
     programs = {} if programs is None else programs
@@ -275,13 +327,7 @@ def rehearse_chapter(chapter: str, *, preset: str, seed: int = 0, devices: int =
     for g in asked:
         step, checks = None, ()
         if compile_steps and not g.stored:
-            model = _build(g)  # once per grid: its parameters' shapes key the compiled step
-            shapes = tuple((tuple(a.shape), str(a.dtype)) for a in jax.tree.leaves(model[1]))
-            key = (g.input_shape, g.plan.batch, g.spec.loss, shapes)
-            if key not in costs:
-                log(f"  compiling one step of {g.name} (batch {g.plan.batch}, input {g.input_shape}) ...")
-                costs[key] = step_cost(g, g.plan.batch, model)
-            step = costs[key]
+            step, model = cached_step_cost(g, costs, log)
             if program_devices:
                 log(f"  compiling the programs of {g.name} over {program_devices} devices ...")
                 checks = check_programs(g, model, program_devices, step_flops=step.flops, cache=programs)
@@ -320,7 +366,8 @@ def listing(chapters: Iterable[str], *, preset: str, seed: int = 0, estimate=Non
     return ok
 
 
-def _si(value: float, unit: str = "") -> str:
+def si_text(value: float, unit: str = "") -> str:
+    """``value`` with an SI prefix: ``si_text(2.2e6) == "2.2 M"``, ``si_text(1.1e15, "FLOPs") == "1.1 PFLOPs"``."""
     if not math.isfinite(value):
         return "?"
     for factor, prefix in ((1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
@@ -353,8 +400,8 @@ def format_table(chapters: Iterable[ChapterRehearsal], *, fraction: float, devic
         fits = "; ".join("?" if not math.isfinite(ch.peak_bytes) else "yes" if ch.peak_bytes <= a.memory_bytes
                          else "NO" for a in ACCELERATORS)  # fmt: skip
         lines.append(
-            f"| {ch.chapter} | {len(ch.grids)} ({stored}) | {_si(ch.run_steps)} | {_si(ch.flops)} "
-            f"| {_si(ch.peak_bytes, 'B')}; {_si(ch.peak_bytes_8, 'B')} | {fits} | {_hours(ch.hours(rate))} "
+            f"| {ch.chapter} | {len(ch.grids)} ({stored}) | {si_text(ch.run_steps)} | {si_text(ch.flops)} "
+            f"| {si_text(ch.peak_bytes, 'B')}; {si_text(ch.peak_bytes_8, 'B')} | {fits} | {_hours(ch.hours(rate))} "
             f"| {_hours(ch.hours(rate, devices))} |"
         )
         total += ch.hours(rate)
@@ -363,7 +410,7 @@ def format_table(chapters: Iterable[ChapterRehearsal], *, fraction: float, devic
         for g in ch.grids:
             for acc in ACCELERATORS:
                 if g.bytes_per_device > acc.memory_bytes:
-                    notes.append(f"{ch.chapter}: grid {g.grid.name} needs {_si(g.bytes_per_device, 'B')} on one "
+                    notes.append(f"{ch.chapter}: grid {g.grid.name} needs {si_text(g.bytes_per_device, 'B')} on one "
                                  f"device, more than an {acc.name}")  # fmt: skip
     lines.append(f"| all | | | | | | {_hours(total)} | {_hours(total8)} |")
     lines += [
@@ -385,12 +432,12 @@ def format_table(chapters: Iterable[ChapterRehearsal], *, fraction: float, devic
                       "(each grid's largest of each placement; memory per device from XLA's analysis, the data "
                       "included):", "", "| chapter | grid | placement | runs | memory/device | one step |",
                   "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
-        lines += [f"| {c} | {g.grid.name} | {p.mode} | {p.runs} | {_si(p.bytes_per_device, 'B')} | {p.ran} |"
+        lines += [f"| {c} | {g.grid.name} | {p.mode} | {p.runs} | {si_text(p.bytes_per_device, 'B')} | {p.ran} |"
                   for c, g in checked for p in g.programs]  # fmt: skip
         for c, g in checked:
             for p in g.programs:
                 if p.bytes_per_device > ACCELERATORS[0].memory_bytes:
-                    notes.append(f"{c}: a program of grid {g.grid.name} needs {_si(p.bytes_per_device, 'B')} per "
+                    notes.append(f"{c}: a program of grid {g.grid.name} needs {si_text(p.bytes_per_device, 'B')} per "
                                  f"device over {p.devices}")  # fmt: skip
     if notes:
         lines += ["", "Found:"] + [f"- {n}" for n in notes]

@@ -86,6 +86,7 @@ def record_headline(
     setting: str | None = None,
     code_key: str | None = None,
     verdict=None,
+    decision=None,
     root: str | os.PathLike | None = None,
     log=print,
 ) -> None:
@@ -93,14 +94,18 @@ def record_headline(
     (declared beside the chapter's studies, :mod:`replication.experiments.claims`; an undeclared key is an error),
     beside the claim's paper value, with the chapter's ``seed``, the ``setting`` (model, data, optimizer) that
     produced it where it depends on the preset or the machine, the ``code_key`` of the code behind it where the
-    chapter has it (the preset is the provenance's), and the ``verdict`` on the paper's claim that code decided from
-    the runs (:class:`replication.analysis.criteria.Verdict`; None where the chapter decides none)."""
+    chapter has it (the preset is the provenance's), the ``verdict`` on the paper's claim that code decided from
+    the runs (:class:`replication.analysis.criteria.Verdict`; None where the chapter decides none), and where it is
+    inconclusive the ``decision``: what could decide it and its price
+    (:class:`replication.experiments.deciders.Decision`)."""
     if isinstance(seed, bool) or not isinstance(seed, Integral):
         raise ValueError(f"seed={seed!r} must be an integer (the chapter's seed parameter).")
     preset = check_preset(provenance.preset)
     declared = claim(key)
     if declared.chapter != chapter:
         raise ValueError(f"key {key!r} is a claim of {declared.chapter!r}, not of {chapter!r}.")
+    if decision is not None and decision.key != key:
+        raise ValueError(f"decision is about {decision.key!r}, not {key!r}.")
     path = results_root(root) / preset / "headlines" / f"{chapter}.json"
     records = _read(path, preset, log)
     records[key] = {
@@ -112,6 +117,7 @@ def record_headline(
         "seed": int(seed),
         "code_key": code_key,
         "verdict": None if verdict is None else {"outcome": verdict.outcome, "reason": verdict.reason},
+        "decision": None if decision is None or not decision.needed else decision.to_dict(),
         "provenance": provenance.to_dict(),
     }
     write_json_atomic(path, {"schema": SCHEMA, "records": records, "checksum": _checksum(records)})

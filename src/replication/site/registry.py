@@ -15,7 +15,8 @@ from pathlib import Path
 from replication.core.html_table import fixed_table
 from replication.core.project import project_root
 
-__all__ = ["FigureRow", "NOT_REPRODUCED", "figures", "toc_chapters", "toc_chapters_in_order", "landing_table_html"]
+__all__ = ["FigureRow", "NOT_REPRODUCED", "figures", "toc_chapters", "toc_chapters_in_order", "landing_table_html",
+           "decisions_table_html"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,7 +116,10 @@ def _format_verdict(row: FigureRow, record: dict | None) -> str:
         return "<em>not measured yet</em>"
     if not verdict:
         return "<em>no verdict decided by code yet: read the chapter</em>"
-    return f"<strong>{html.escape(verdict['outcome'])}</strong> <small>({html.escape(verdict['reason'])})</small>"
+    decided = f"<strong>{html.escape(verdict['outcome'])}</strong> <small>({html.escape(verdict['reason'])})</small>"
+    if (record.get("decision") or {}).get("size"):
+        decided += ' <small><a href="#what-could-decide-them">what could decide it</a></small>'
+    return decided
 
 
 def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
@@ -145,6 +149,43 @@ def landing_table_html(headlines: dict[str, dict], built: set[str]) -> str:
                ("Ours: model · data · optimizer", 15)]  # fmt: skip
     said_once = f"<p><small>Every number below: {shared}.</small></p>" if shared else ""
     return said_once + fixed_table("replication-figures", columns, rows, phone_min_rem=44)
+
+
+def decisions_table_html(headlines: dict[str, dict]) -> str:
+    """The claims left inconclusive at this preset that declare what could decide them
+    (:class:`replication.experiments.claims.Decider`), in the book's order: that size, whether probes back it, and
+    its price as the chapter computed it (:mod:`replication.experiments.deciders`); then the inconclusive ones that
+    declare none."""
+    from replication.experiments.deciders import duration_text
+    from replication.experiments.rehearsal import si_text
+
+    rows, undeclared = [], []
+    for r in figures():
+        decision = (headlines.get(r.headline) or {}).get("decision") if r.headline else None
+        if not decision:
+            continue
+        if not decision.get("size"):
+            undeclared.append(r.figure)
+            continue
+        cost = decision.get("cost") or {}
+        evidence = "probed" if decision["probed"] else "our estimate, not probed"
+        here = cost.get("here_s", float("nan"))
+        here_text = ("at least " if cost.get("here_is_bound") else "about ") + duration_text(here)
+        config = f"<code>{html.escape(r.chapter)}.{html.escape(decision['config'])}()</code>"
+        h200 = (duration_text(cost.get("h200_s", float("nan"))), duration_text(cost.get("h200_8_s", float("nan"))))
+        rows.append([html.escape(r.figure), f"{html.escape(decision['size'])} <small>({evidence}; {config})</small>",
+                     f"{si_text(cost.get('run_steps', float('nan')))}<br>{si_text(cost.get('flops', float('nan')))}",
+                     f"{html.escape(here_text)} <small>({html.escape(cost.get('here_basis', ''))})</small>",
+                     f"{html.escape(h200[0])} on one<br>{html.escape(h200[1])} on 8"])  # fmt: skip
+    if not rows and not undeclared:
+        return "<p>No claim is left inconclusive at this preset.</p>"
+    columns = [("Figure", 11), ("What could decide it", 41), ("Run-steps, FLOPs", 13),
+               ("On the machine that built this page", 20), ("On H200 GPUs", 15)]  # fmt: skip
+    out = fixed_table("replication-decisions", columns, rows, phone_min_rem=44) if rows else ""
+    if undeclared:
+        listed = html.escape(", ".join(undeclared))
+        out += f"<p>Inconclusive, with no size declared that could decide them: {listed}.</p>"
+    return out
 
 
 def toc_chapters_in_order(toc_path: str | Path | None = None) -> list[str]:

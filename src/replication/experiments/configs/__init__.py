@@ -25,8 +25,8 @@ from replication.core.presets import check_preset
 from replication.core.validation import check_choice
 from replication.training.conventions import from_authors, mse_from_authors, physical_time_from_authors
 
-__all__ = ["Config", "Fields", "merge", "get_config", "paper_config", "chapters", "paper_differences", "paper_lr",
-           "paper_time", "paper_mse_lam", "preset_fields", "units_note"]  # fmt: skip
+__all__ = ["Config", "Fields", "merge", "get_config", "decider_config", "paper_config", "chapters", "paper_differences",
+           "paper_lr", "paper_time", "paper_mse_lam", "preset_fields", "units_note"]  # fmt: skip
 
 
 def _each(value, convert):
@@ -176,6 +176,21 @@ def preset_fields(chapter: str, preset: str) -> dict:
 def get_config(chapter: str, preset: str) -> Config:
     """The configuration of ``chapter`` at ``preset``, in our units."""
     return Config(preset_fields(chapter, preset), chapter=chapter, preset=preset)
+
+
+def decider_config(chapter: str, name: str, base: str) -> Config:
+    """The size at which a claim could be decided (:class:`replication.experiments.claims.Decider`): the function
+    ``name`` of ``chapter``'s config module (``decide_...``, a complete preset built from ``base``'s), with
+    ``preset`` = ``base``."""
+    check_preset(base)
+    module = _module(chapter)
+    if not name.startswith("decide_") or not callable(getattr(module, name, None)):
+        deciders = sorted(n for n in dir(module) if n.startswith("decide_"))
+        raise ValueError(f"config={name!r}: {module.__name__} has no such decider; it has {deciders}.")
+    made = getattr(module, name)()
+    if not isinstance(made, Fields):
+        raise TypeError(f"{module.__name__}.{name}() must return Fields (from {base}(), overridden by assignment).")
+    return Config(made.to_dict(), chapter=chapter, preset=base)
 
 
 def paper_config(chapter: str) -> Config:

@@ -51,3 +51,13 @@ def cpu() -> Fields:
 
 def paper() -> Fields:
     return base()
+
+
+def decide_adam() -> Fields:
+    # Adam + L2 at cpu: no run learned (at λ ≥ 0.05 the L2 term dominates Adam's normalized step). Ours, not
+    # probed: runs that learn need λ ≲ 1e-3 at η = 1e-3, so ≥ 4 of them over 1.5 decades reach ηλ = 3e-8, i.e.
+    # runs of τ/(ηλ) = 6.7·10⁷ full-batch steps
+    c = cpu()
+    c.optimizers.adam.lams = (3e-5, 1e-4, 3e-4, 1e-3)
+    c.sweep.min_lr_lam, c.sweep.max_epochs = 3e-8, 70_000_000
+    return c

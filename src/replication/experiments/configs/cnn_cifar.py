@@ -74,3 +74,15 @@ def setting(preset: str) -> dict:
     race trains in (plain dicts, in our units)."""
     c = preset_fields("cnn_cifar", preset)
     return {k: c[k] for k in ("data", "model", "train")}
+
+
+def decide_exponent() -> Fields:
+    # Fig. 3a/3d need ≥ 4 runs that learn and peak inside their run over ≥ 1.5 decades of ηλ. At η = 0.1 this CNN
+    # stops learning within the paper's 7.8 step-units from ηλ ≈ 5e-3 (a probe at 8 channels on 4096 images,
+    # NOTES.md, session 15), so the grid reaches down to ηλ = 6.25e-5: runs of up to 124800 steps (1950 epochs)
+    c = cpu()
+    c.data.train_samples = 4096
+    c.model.channels = 8
+    c.sweep.lams = (6.25e-4, 1.25e-3, 2.5e-3, 5e-3, 0.01, 0.02)
+    c.sweep.physical_steps, c.sweep.max_epochs = paper_time(0.01 * 390), 2000
+    return c

@@ -1,0 +1,185 @@
+"""What could decide a claim our runs leave inconclusive, and what that would cost.
+
+A claim may declare a :class:`~replication.experiments.claims.Decider`: the size that could decide it, in words and
+as a function of its chapter's config module (``decide_...``, built from ``cpu()`` or ``paper()``), and the study
+that judges it. :func:`what_would_decide` plans that study at that size as the rehearsal does (nothing trains,
+nothing is written; :mod:`replication.experiments.rehearsal`) and prices it:
+
+* run-steps and FLOPs as the rehearsal counts them: XLA's count of one compiled training step × the steps the engine
+  would compute, evaluations as forward passes;
+* on one H200 and on 8, as the rehearsal estimates: at the fraction of the TF32 peak measured on one
+  (:data:`~replication.experiments.rehearsal.MEASURED`), no step faster than 0.25 ms;
+* on this machine: for a size built from ``cpu``, each model's training step is timed here (:func:`~replication.
+  experiments.rehearsal.time_step`) and the grid's FLOPs are run at the rate that step reached; for a size built
+  from ``paper``, only a lower bound: the FLOPs at this machine's float32 matrix-multiply rate (no step of a network
+  runs faster than its matrix products).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import time
+
+from replication.core.progress import format_duration
+from replication.core.provenance import device_description
+from replication.core.validation import check_positive_int
+from replication.experiments.claims import Decider, claim
+from replication.experiments.configs import decider_config
+from replication.experiments.rehearsal import (
+    ACCELERATORS,
+    MEASURED,
+    cached_step_cost,
+    grid_cost,
+    plan_study,
+    time_step,
+)
+
+__all__ = ["DecisionCost", "Decision", "decision_cost", "what_would_decide", "matmul_rate", "duration_text"]
+
+
+@dataclasses.dataclass(frozen=True)
+class DecisionCost:
+    """The price of a :class:`Decider`'s grids (see the module's docstring). ``here_s`` is an estimate on the
+    machine that computed it, or a lower bound where ``here_is_bound``; ``here_basis`` says how it was reached."""
+
+    grids: int
+    run_steps: int
+    flops: float
+    here_s: float
+    here_is_bound: bool
+    here_basis: str
+    h200_s: float
+    h200_8_s: float
+    errors: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        here = ("at least " if self.here_is_bound else "about ") + duration_text(self.here_s)
+        line = (f"{self.grids} grid{'s' if self.grids != 1 else ''}, {self.run_steps:,} run-steps, "
+                f"{self.flops:.3g} FLOPs: {here} on this machine ({self.here_basis}); about "
+                f"{duration_text(self.h200_s)} on one H200, {duration_text(self.h200_8_s)} on 8 (the rehearsal's "
+                "estimate)")  # fmt: skip
+        return line + "".join(f"; could not plan {e}" for e in self.errors)
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    """A claim's verdict at this preset and, where it is inconclusive, what could decide it and its price (None
+    where the claim declares no :class:`Decider`, or the verdict is decided)."""
+
+    key: str
+    outcome: str
+    decider: Decider | None = None
+    cost: DecisionCost | None = None
+
+    @property
+    def needed(self) -> bool:
+        return self.outcome == "inconclusive"
+
+    def summary(self) -> str:
+        """One sentence for the landing page."""
+        if not self.needed:
+            return f"{self.outcome}: nothing more is needed to decide it"
+        if self.decider is None:
+            return "inconclusive, and no size that could decide it is declared"
+        evidence = "from probes" if self.decider.probed else "our estimate, not probed"
+        return f"could be decided by {self.decider.size} ({evidence}). Cost: {self.cost.describe()}"
+
+    def describe(self) -> str:
+        """What the chapter prints: the summary and, where a size is declared, the call that would train it."""
+        if not self.needed or self.decider is None:
+            return f"{self.key}: {self.summary()}."
+        d, chapter = self.decider, self.key.split(".", 1)[0]
+        options = "".join(f", {k}={v!r}" for k, v in d.options)
+        call = (f"{chapter}.{d.study}(decider_config({chapter!r}, {d.config!r}, {d.base!r}), seed=0{options}) "
+                f"(replication.experiments; the size is {d.config}() in its configs.{chapter})")  # fmt: skip
+        return f"{self.key}: {self.summary()}.\n  To train it: {call}."
+
+    def to_dict(self) -> dict:
+        """What a headline record keeps (plain JSON): the outcome, the summary, and where a size is declared its
+        fields and its price."""
+        out = {"outcome": self.outcome, "summary": self.summary()}
+        if self.needed and self.decider is not None:
+            d = self.decider
+            out.update(size=d.size, probed=d.probed, config=d.config, base=d.base, study=d.study)
+        if self.cost is not None:
+            out["cost"] = dataclasses.asdict(self.cost) | {"errors": list(self.cost.errors)}
+        return out
+
+
+def duration_text(seconds: float) -> str:
+    """:func:`replication.core.progress.format_duration`, and beyond two days in days, beyond two years in years
+    (``?`` for NaN)."""
+    if seconds != seconds:
+        return "?"
+    if seconds < 2 * 86400:
+        return format_duration(seconds)
+    days = seconds / 86400
+    return f"{days:.1f} days" if days < 2 * 365 else f"{days / 365:.1f} years"
+
+
+def matmul_rate(n: int = 1024, repeats: int = 5) -> float:
+    """This machine's float32 matrix-multiply rate in FLOP/s: the best of ``repeats`` jitted n×n products."""
+    import jax
+    import jax.numpy as jnp
+
+    check_positive_int("n", n)
+    check_positive_int("repeats", repeats)
+    a = jnp.ones((n, n), jnp.float32)
+    product = jax.jit(lambda x: x @ x)
+    jax.block_until_ready(product(a))
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        jax.block_until_ready(product(a))
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best
+
+
+def decision_cost(chapter: str, decider: Decider, *, seed: int = 0, log=print) -> DecisionCost:
+    """Plan ``decider``'s study of ``chapter`` at its size and price it (the module's docstring)."""
+    cfg = decider_config(chapter, decider.config, decider.base)
+    module = importlib.import_module(f"replication.experiments.{chapter}")
+    grids, error = plan_study(module, decider.study, cfg, seed=seed, cifar_shapes=decider.base == "paper",
+                              options=dict(decider.options))  # fmt: skip
+    h200 = ACCELERATORS[-1]
+    gpu_rate = MEASURED["fraction"] * h200.tf32_flops
+    costs, seen, priced = {}, set(), []
+    here_s, rates = 0.0, {}
+    matmul = matmul_rate() if decider.base == "paper" else None
+    for g in grids:
+        if g.stored or g.identity in seen:  # stored, or asked for twice: trained once
+            continue
+        seen.add(g.identity)
+        step, _ = cached_step_cost(g, costs, log)
+        cost = grid_cost(dataclasses.replace(g, build=None), step)
+        priced.append(cost)
+        if matmul is None:
+            key = (g.input_shape, g.plan.batch, g.spec.loss, step.flops)
+            if key not in rates:
+                apply_fn, params = g.build()  # this machine's convolutions, as its engine runs them
+                log(f"  timing one step of {g.name} on this machine ...")
+                rates[key] = step.flops / time_step(apply_fn, params, g.input_shape, g.plan.batch, g.spec.loss)
+            here_s += cost.flops / rates[key]
+    if matmul is None:
+        basis = "each model's training step timed here: " + ", ".join(f"{r / 1e9:.3g} GFLOP/s" for r in rates.values())
+        here = here_s
+    else:
+        here = sum(c.flops for c in priced) / matmul
+        basis = f"its FLOPs at this machine's float32 matrix-multiply rate, {matmul / 1e9:.3g} GFLOP/s"
+    return DecisionCost(
+        len(priced), sum(c.run_steps for c in priced), sum(c.flops for c in priced), here, matmul is not None,
+        f"{device_description()}; {basis}", sum(c.seconds(gpu_rate) for c in priced),
+        sum(c.seconds(gpu_rate, 8) for c in priced), (error,) if error else (),
+    )  # fmt: skip
+
+
+def what_would_decide(key: str, verdict, *, seed: int = 0, log=None) -> Decision:
+    """Where ``verdict`` (:class:`replication.analysis.criteria.Verdict`) on the claim ``key`` is inconclusive, the
+    size its :class:`Decider` declares and that size's price (:func:`decision_cost`; its progress lines go to
+    ``log``, none by default); otherwise nothing to add."""
+    declared = claim(key)
+    if verdict.outcome != "inconclusive" or declared.decider is None:
+        return Decision(key, verdict.outcome, declared.decider if verdict.outcome == "inconclusive" else None)
+    cost = decision_cost(declared.chapter, declared.decider, seed=seed, log=log or (lambda line: None))
+    return Decision(key, verdict.outcome, declared.decider, cost)
