@@ -60,7 +60,7 @@ export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS ?= 0
 export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES ?= -1
 
 .DEFAULT_GOAL := help
-.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless ledger rehearse why build book serve check-book bench release clean distclean
+.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless ledger rehearse decide why build book serve check-book bench release clean distclean
 
 help: ## List the targets (this text)
 	@echo "l2-dynamics: make <target> [PRESET=smoke|cpu|paper] (default PRESET=cpu)"
@@ -178,6 +178,9 @@ ledger: env ## make ledger PRESET=..: where each chapter's time went in the last
 
 rehearse: env data ## make rehearse PRESET=paper [CH=all] [CPU_DEVICES=8]: what it would train, its FLOPs, memory per device, time on H100/H200 (CPU_DEVICES: also compile its programs over that many CPU devices)
 	$(PY) -m replication.experiments rehearse $(or $(CH),all) --preset $(PRESET) $(if $(CPU_DEVICES),--cpu-devices $(CPU_DEVICES))
+
+decide: env ## make decide [CH=all]: each claim's declared size that could decide it, planned and priced (here and on H200s)
+	$(PY) -m replication.experiments decide $(or $(CH),all) --seed $(SEED)
 
 why: env data ## make why CH="fc_mnist" (or all) PRESET=..: per grid, stored or not, and which config fields or code parts differ from the nearest stored result
 	@test -n "$(CH)" || { echo 'usage: make why CH="<chapter> ..." [PRESET=$(PRESET)]'; exit 2; }

@@ -126,3 +126,14 @@ def test_the_landing_page_lists_each_recorded_size_with_its_price(tmp_path):
     landing = registry.landing_table_html(got, {"cnn_cifar"})
     assert 'href="#what-could-decide-them"' in landing
     assert "No claim is left inconclusive" in registry.decisions_table_html({})
+
+
+def test_make_decide_prices_every_declared_size_and_names_an_unknown_chapter(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    monkeypatch.setattr(deciders, "time_step", lambda *a, **k: 0.001)
+    assert deciders.main(["fc_mnist"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| Fig.")]
+    assert len(rows) == 1 and "fc_mnist.mse_eta_flattening" in rows[0] and "| estimate |" in rows[0]
+    with pytest.raises(SystemExit) as stop:
+        deciders.main(["fc_mnsit"])
+    assert stop.value.code == 2 and "unknown chapter 'fc_mnsit'" in capsys.readouterr().err

@@ -1,6 +1,7 @@
 """``python -m replication.experiments <chapter> [--preset paper]``: see :mod:`replication.experiments.headless`;
 ``python -m replication.experiments rehearse <chapter> [--preset paper]``: see :mod:`replication.experiments.rehearsal`;
-``python -m replication.experiments why <chapter> [--preset cpu]``: see :mod:`replication.experiments.why`.
+``python -m replication.experiments why <chapter> [--preset cpu]``: see :mod:`replication.experiments.why`;
+``python -m replication.experiments decide <chapter>``: see :mod:`replication.experiments.deciders`.
 """
 
 import sys
@@ -11,6 +12,10 @@ if sys.argv[1:2] == ["rehearse"]:
     sys.exit(main(sys.argv[2:]))
 if sys.argv[1:2] == ["why"]:
     from replication.experiments.why import main
+
+    sys.exit(main(sys.argv[2:]))
+if sys.argv[1:2] == ["decide"]:
+    from replication.experiments.deciders import main
 
     sys.exit(main(sys.argv[2:]))
 

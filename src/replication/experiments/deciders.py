@@ -32,10 +32,11 @@ from replication.experiments.rehearsal import (
     cached_step_cost,
     grid_cost,
     plan_study,
+    si_text,
     time_step,
 )
 
-__all__ = ["DecisionCost", "Decision", "decision_cost", "what_would_decide", "matmul_rate", "duration_text"]
+__all__ = ["DecisionCost", "Decision", "decision_cost", "what_would_decide", "matmul_rate", "duration_text", "main"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,3 +184,32 @@ def what_would_decide(key: str, verdict, *, seed: int = 0, log=None) -> Decision
         return Decision(key, verdict.outcome, declared.decider if verdict.outcome == "inconclusive" else None)
     cost = decision_cost(declared.chapter, declared.decider, seed=seed, log=log or (lambda line: None))
     return Decision(key, verdict.outcome, declared.decider, cost)
+
+
+def main(argv=None) -> int:
+    """``python -m replication.experiments decide <chapter>... [--seed S]``: every size the chapters' claims declare
+    (whatever their verdicts are now), each planned and priced, as a Markdown table (``make decide``)."""
+    import argparse
+
+    from replication.experiments.claims import claims_of
+    from replication.experiments.headless import CHAPTERS, chapters_named
+
+    p = argparse.ArgumentParser(prog="python -m replication.experiments decide", description=main.__doc__)
+    p.add_argument("chapters", nargs="+", metavar="chapter", help=f"one or more of: {', '.join(CHAPTERS)}, or all")
+    p.add_argument("--seed", type=int, default=0, help="the initialization seed the grids are planned with")
+    args = p.parse_args(argv)
+    lines = ["| claim | what could decide it | evidence | run-steps | FLOPs | this machine | one H200 | 8 H200s |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    for chapter in chapters_named(p, args.chapters):
+        for c in claims_of(chapter):
+            if c.decider is None:
+                continue
+            print(f"{c.key}: planning and pricing {c.decider.config}() ...", flush=True)
+            cost = decision_cost(chapter, c.decider, seed=args.seed, log=lambda line: print(line, flush=True))
+            here = ("at least " if cost.here_is_bound else "about ") + duration_text(cost.here_s)
+            lines.append(f"| {c.figure} ({c.key}) | {c.decider.size} | {'probed' if c.decider.probed else 'estimate'} "
+                         f"| {si_text(cost.run_steps)} | {si_text(cost.flops)} | {here} ({cost.here_basis}) "
+                         f"| {duration_text(cost.h200_s)} | {duration_text(cost.h200_8_s)} |")  # fmt: skip
+            lines += [f"|   could not plan: {e} | | | | | | | |" for e in cost.errors]
+    print("\n".join(lines))
+    return 0
