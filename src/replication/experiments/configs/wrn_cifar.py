@@ -105,8 +105,9 @@ def setting(preset: str) -> dict:
 
 def decide_small_lambda() -> Fields:
     # Fig. 2e at cpu: the smallest λ against λ = 0 is within ±10 of 512 test images at each η and the seeds disagree.
-    # Ours, not probed: the stand-in's whole test split (10000 images), so that a gap of 1–2% is ~100–200 images,
-    # far beyond a tie of 3; only the smallest λ and λ = 0 are trained
+    # The stand-in's whole test split (10000 images), so that a gap of 1–2% is ~100–200 images, far beyond a tie of
+    # 3; only the smallest λ and λ = 0 are trained. Probed (NOTES.md, session 19: 61 min on a 2-core machine; not
+    # in the cpu preset, whose chapter is at its 45-minute limit)
     c = cpu()
     c.data.test_samples = 10000
     c.sgd.lams = (3.125e-4,)
