@@ -83,7 +83,7 @@ class Decision:
             return f"{self.outcome}: nothing more is needed to decide it"
         if self.decider is None:
             return "inconclusive, and no size that could decide it is declared"
-        evidence = "from probes" if self.decider.probed else "our estimate, not probed"
+        evidence = "its evidence: probes recorded in NOTES.md" if self.decider.probed else "our estimate, not probed"
         return f"could be decided by {self.decider.size} ({evidence}). Cost: {self.cost.describe()}"
 
     def describe(self) -> str:
