@@ -116,8 +116,9 @@ for k, race_k in enumerate(wrn.seed_races or (wrn,)):
 print(f"Verdict: {decided.describe()}")
 
 # %% [markdown]
-# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_wrn()` in the
-# chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced here and on a GPU.
+# Where the verdict is inconclusive, what could decide it: the size declared beside the claim
+# (`decide_wrn()` in the chapter's config module), planned as the rehearsal plans a preset (nothing trains) and
+# priced here and on a GPU.
 
 # %% tags=["hide-input"]
 decision = deciders.what_would_decide("autol2.speedup", decided, seed=seed)

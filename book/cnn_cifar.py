@@ -94,8 +94,9 @@ decided = criteria.all_of({name: r.verdict.verdict for name, r in results.items(
 print(decided.describe())
 
 # %% [markdown]
-# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_exponent()` in the
-# chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced here and on a GPU.
+# Where the verdict is inconclusive, what could decide it: the size declared beside the claim
+# (`decide_exponent()` in the chapter's config module), planned as the rehearsal plans a preset (nothing trains) and
+# priced here and on a GPU.
 
 # %% tags=["hide-input"]
 decision = deciders.what_would_decide("cnn_cifar.tstar_exponent", decided, seed=seed)

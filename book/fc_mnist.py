@@ -303,8 +303,9 @@ spreads, s5 = fc_mnist.mse_verdict(cfg, mse)
 print(f"Verdict: {s5.describe()}")
 
 # %% [markdown]
-# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_s5()` in the
-# chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced here and on a GPU.
+# Where the verdict is inconclusive, what could decide it: the size declared beside the claim
+# (`decide_s5()` in the chapter's config module), planned as the rehearsal plans a preset (nothing trains) and
+# priced here and on a GPU.
 
 # %% tags=["hide-input"]
 decision = deciders.what_would_decide("fc_mnist.mse_eta_flattening", s5, seed=seed)

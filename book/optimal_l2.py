@@ -197,8 +197,9 @@ decided = criteria.prediction_verdict(list(wrn.rows), factor=1.0)
 print(f"Verdict: {decided.describe()}")
 
 # %% [markdown]
-# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_wrn()` in the
-# chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced here and on a GPU.
+# Where the verdict is inconclusive, what could decide it: the size declared beside the claim
+# (`decide_wrn()` in the chapter's config module), planned as the rehearsal plans a preset (nothing trains) and
+# priced here and on a GPU.
 
 # %% tags=["hide-input"]
 decision = deciders.what_would_decide("optimal_l2.accuracy_gap", decided, seed=seed)

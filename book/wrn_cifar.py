@@ -186,8 +186,9 @@ zero = verdicts.compare_with_zero(
 print("\n".join(zero.lines()))
 
 # %% [markdown]
-# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_small_lambda()` in the
-# chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced here and on a GPU.
+# Where the verdict is inconclusive, what could decide it: the size declared beside the claim
+# (`decide_small_lambda()` in the chapter's config module), planned as the rehearsal plans a preset (nothing trains) and
+# priced here and on a GPU.
 
 # %%
 decision = deciders.what_would_decide(
