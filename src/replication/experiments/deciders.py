@@ -54,10 +54,18 @@ class DecisionCost:
     h200_8_s: float
     errors: tuple[str, ...] = ()
 
+    @classmethod
+    def from_dict(cls, d: dict) -> DecisionCost:
+        """The cost as a headline record keeps it (:meth:`Decision.to_dict`)."""
+        return cls(**{**d, "errors": tuple(d.get("errors", ()))})
+
+    def here_text(self) -> str:
+        """``"about 55 min"``, or ``"at least 14.4 years"`` where the time here is a lower bound."""
+        return ("at least " if self.here_is_bound else "about ") + duration_text(self.here_s)
+
     def describe(self) -> str:
-        here = ("at least " if self.here_is_bound else "about ") + duration_text(self.here_s)
         line = (f"{self.grids} grid{'s' if self.grids != 1 else ''}, {self.run_steps:,} run-steps, "
-                f"{self.flops:.3g} FLOPs: {here} on this machine ({self.here_basis}); about "
+                f"{self.flops:.3g} FLOPs: {self.here_text()} on this machine ({self.here_basis}); about "
                 f"{duration_text(self.h200_s)} on one H200, {duration_text(self.h200_8_s)} on 8 (the rehearsal's "
                 "estimate)")  # fmt: skip
         return line + "".join(f"; could not plan {e}" for e in self.errors)
@@ -104,7 +112,7 @@ class Decision:
             d = self.decider
             out.update(size=d.size, probed=d.probed, config=d.config, base=d.base, study=d.study)
         if self.cost is not None:
-            out["cost"] = dataclasses.asdict(self.cost) | {"errors": list(self.cost.errors)}
+            out["cost"] = dataclasses.asdict(self.cost)
         return out
 
 
@@ -206,9 +214,9 @@ def main(argv=None) -> int:
                 continue
             print(f"{c.key}: planning and pricing {c.decider.config}() ...", flush=True)
             cost = decision_cost(chapter, c.decider, seed=args.seed, log=lambda line: print(line, flush=True))
-            here = ("at least " if cost.here_is_bound else "about ") + duration_text(cost.here_s)
-            lines.append(f"| {c.figure} ({c.key}) | {c.decider.size} | {'probed' if c.decider.probed else 'estimate'} "
-                         f"| {si_text(cost.run_steps)} | {si_text(cost.flops)} | {here} ({cost.here_basis}) "
+            evidence = "probed" if c.decider.probed else "estimate"
+            lines.append(f"| {c.figure} ({c.key}) | {c.decider.size} | {evidence} | {si_text(cost.run_steps)} "
+                         f"| {si_text(cost.flops)} | {cost.here_text()} ({cost.here_basis}) "
                          f"| {duration_text(cost.h200_s)} | {duration_text(cost.h200_8_s)} |")  # fmt: skip
             lines += [f"|   could not plan: {e} | | | | | | | |" for e in cost.errors]
     print("\n".join(lines))

@@ -156,7 +156,7 @@ def decisions_table_html(headlines: dict[str, dict]) -> str:
     (:class:`replication.experiments.claims.Decider`), in the book's order: that size, whether probes back it, and
     its price as the chapter computed it (:mod:`replication.experiments.deciders`); then the inconclusive ones that
     declare none."""
-    from replication.experiments.deciders import duration_text
+    from replication.experiments.deciders import DecisionCost, duration_text
     from replication.experiments.rehearsal import si_text
 
     rows, undeclared = [], []
@@ -167,16 +167,14 @@ def decisions_table_html(headlines: dict[str, dict]) -> str:
         if not decision.get("size"):
             undeclared.append(r.figure)
             continue
-        cost = decision.get("cost") or {}
+        cost = DecisionCost.from_dict(decision["cost"])
         evidence = "probed" if decision["probed"] else "our estimate, not probed"
-        here = cost.get("here_s", float("nan"))
-        here_text = ("at least " if cost.get("here_is_bound") else "about ") + duration_text(here)
         config = f"<code>{html.escape(r.chapter)}.{html.escape(decision['config'])}()</code>"
-        h200 = (duration_text(cost.get("h200_s", float("nan"))), duration_text(cost.get("h200_8_s", float("nan"))))
         rows.append([html.escape(r.figure), f"{html.escape(decision['size'])} <small>({evidence}; {config})</small>",
-                     f"{si_text(cost.get('run_steps', float('nan')))}<br>{si_text(cost.get('flops', float('nan')))}",
-                     f"{html.escape(here_text)} <small>({html.escape(cost.get('here_basis', ''))})</small>",
-                     f"{html.escape(h200[0])} on one<br>{html.escape(h200[1])} on 8"])  # fmt: skip
+                     f"{si_text(cost.run_steps)}<br>{si_text(cost.flops)}",
+                     f"{html.escape(cost.here_text())} <small>({html.escape(cost.here_basis)})</small>",
+                     f"{html.escape(duration_text(cost.h200_s))} on one<br>"
+                     f"{html.escape(duration_text(cost.h200_8_s))} on 8"])  # fmt: skip
     if not rows and not undeclared:
         return "<p>No claim is left inconclusive at this preset.</p>"
     columns = [("Figure", 11), ("What could decide it", 41), ("Run-steps, FLOPs", 13),
