@@ -30,6 +30,7 @@ import numpy as np
 
 from replication.core.provenance import device_description, software_versions
 from replication.experiments import cifar, fc_mnist
+from replication.experiments.deciders import matmul_rate
 from replication.experiments.store import write_json_atomic
 from replication.training import Dataset, TrainSpec, l2_term, softmax_xent, train_grid
 from replication.training.step import make_grid_programs
@@ -73,14 +74,6 @@ def best_time(fn, repeats):
         fn()
         times.append(time.perf_counter() - t)
     return min(times)
-
-
-def matmul_flops(n=2048, repeats=5):
-    a = jax.random.normal(jax.random.PRNGKey(0), (n, n), jnp.float32)
-    b = jax.random.normal(jax.random.PRNGKey(1), (n, n), jnp.float32)
-    f = jax.jit(lambda a, b: a @ b)
-    t = best_time(lambda: f(a, b).block_until_ready(), repeats)
-    return 2 * n**3 / t
 
 
 def fc_flops_per_step(width, depth, batch):
@@ -233,7 +226,7 @@ def main():
     if args.paper_models and not args.rows:
         rows += PAPER_ROWS
     print(f"device: {device_description()}; REPLICATION_CONV={os.environ.get('REPLICATION_CONV', 'auto')}")
-    peak = matmul_flops(repeats=args.repeats)
+    peak = matmul_rate(n=2048, repeats=args.repeats)
     print(f"dense matmul (2048², float32): {peak / 1e9:.1f} GFLOP/s")
     results, missed = [], []
     has_torch, torch_version = torch_python is not None, None
