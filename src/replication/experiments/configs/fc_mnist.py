@@ -74,7 +74,7 @@ def paper() -> Fields:
 def decide_s5() -> Fields:
     # Fig. S5 needs two λ > 0 that each reach training accuracy 1 at two η. At cpu (width 512) no λ ≥ 0.005 run
     # reaches it at η ≥ 0.1, and of λ = 0.005 only η = 0.05's does (probes, NOTES.md, session 16): smaller λ at
-    # η ≤ 0.05, whose 2/(ηλ) runs are 20000–80000 epochs (ours; η = 0.05 probed in session 19: both λ reach it)
+    # η ≤ 0.05, whose 2/(ηλ) runs are 20000–80000 epochs (ours; probed in sessions 19–20: all four reach it)
     c = cpu()
     c.mse.lrs, c.mse.lams = (0.025, 0.05), (0.001, 0.002)
     c.sweep.min_lr_lam, c.sweep.max_epochs = 2.5e-5, 80_000
