@@ -20,6 +20,9 @@ from replication.models.layers import functional
         ((2, 8, 8, 3), (3, 3, 3, 4), 2, "SAME"),
         ((2, 7, 7, 3), (1, 1, 3, 4), 2, "SAME"),
         ((2, 7, 6, 1), (3, 3, 1, 4), 2, ((1, 0), (2, 1))),
+        ((2, 7, 6, 2), (3, 3, 2, 3), 1, ((2, 0), (0, 3))),  # padding wider than the kernel
+        ((2, 5, 5, 3), (1, 1, 3, 4), 1, "SAME"),
+        ((2, 6, 5, 2), (2, 3, 2, 3), 1, "SAME"),
     ],
 )
 def test_conv_as_matmul_matches_lax_values_and_gradients(shape, kernel, stride, padding):

@@ -12,6 +12,7 @@ training loop, :mod:`replication.theory.ntk` and ``jax.vmap`` over a grid of run
 
 from __future__ import annotations
 
+import functools
 import math
 
 import jax
@@ -56,6 +57,32 @@ class Dense(nnx.Module):
         return y
 
 
+def _normalized(x, epsilon: float):
+    """(x − mean) / √(var + ε) over all axes but the last, and 1/√(var + ε)."""
+    axes = tuple(range(x.ndim - 1))
+    mean = jnp.mean(x, axis=axes)
+    inv = jax.lax.rsqrt(jnp.mean(jnp.square(x - mean), axis=axes) + epsilon)
+    return (x - mean) * inv, inv
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(3,))
+def batch_norm(x, scale, offset, epsilon: float):
+    """Batch norm with batch statistics: ``scale · (x − mean)/√(var + ε) + offset`` per channel (the last axis)."""
+    return _normalized(x, epsilon)[0] * scale + offset
+
+
+@batch_norm.defjvp
+def _batch_norm_jvp(epsilon, primals, tangents):
+    # The derivative in closed form, dx̂ = (dx − mean(dx) − x̂·mean(dx·x̂))/√(var + ε): two reductions, where autodiff
+    # through the mean and the variance writes more; its transpose (the backward) keeps that form. The same
+    # derivative to float rounding; the training step of a small WRN ~7% faster on CPU (NOTES.md, session 20).
+    (x, scale, offset), (dx, dscale, doffset) = primals, tangents
+    x_hat, inv = _normalized(x, epsilon)
+    axes = tuple(range(x.ndim - 1))
+    dx_hat = inv * (dx - jnp.mean(dx, axis=axes) - x_hat * jnp.mean(dx * x_hat, axis=axes))
+    return x_hat * scale + offset, dx_hat * scale + x_hat * dscale + doffset
+
+
 class BatchNorm(nnx.Module):
     """Batch norm over all axes but the last, with batch statistics only (stax ``BatchNorm``, appendix A)."""
 
@@ -65,10 +92,7 @@ class BatchNorm(nnx.Module):
         self.epsilon = epsilon
 
     def __call__(self, x):
-        axes = tuple(range(x.ndim - 1))
-        mean = jnp.mean(x, axis=axes, keepdims=True)
-        var = jnp.var(x, axis=axes, keepdims=True)
-        return (x - mean) * jax.lax.rsqrt(var + self.epsilon) * self.scale[...] + self.offset[...]
+        return batch_norm(x, self.scale[...], self.offset[...], self.epsilon)
 
 
 def functional(model: nnx.Module):
