@@ -74,6 +74,27 @@ def test_max_pool_sends_a_tied_window_gradient_to_one_entry():
     assert float(jnp.sum(grad)) == 1.0 and int(jnp.sum(grad != 0)) == 1
 
 
+def test_max_pool_gradient_gathered_equals_each_output_scattered_to_its_maximum():
+    """The backward gathers each input's share from the outputs whose maximum it was; written the other way round
+    (each output's gradient padded back onto its maximum's position, summed over the window's offsets) it is the same
+    sum in the same order: equal bit for bit, ties included (ReLU-like zeros and repeated values)."""
+    x = jnp.round(jax.nn.relu(jax.random.normal(jax.random.PRNGKey(4), (3, 17, 15, 2))) * 2) / 2
+    g = jax.random.normal(jax.random.PRNGKey(5), (3, 12, 10, 2))
+
+    def scattered(a, g, window, axis):
+        _, where = conv_ops._sliding_max(a, window, axis)
+        out = jnp.zeros_like(a)
+        for k in range(window):
+            pads = [(0, 0, 0)] * a.ndim
+            pads[axis] = (k, a.shape[axis] - g.shape[axis] - k, 0)
+            out = out + jax.lax.pad(jnp.where(where == k, g, 0.0), 0.0, pads)
+        return out
+
+    _, pull = jax.vjp(conv_ops.max_pool, x)
+    rows = conv_ops._sliding_max(x, 6, 1)[0]
+    np.testing.assert_array_equal(pull(g)[0], scattered(x, scattered(rows, g, 6, 2), 6, 1))
+
+
 @pytest.mark.parametrize(
     "make",
     [
