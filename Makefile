@@ -60,7 +60,7 @@ export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS ?= 0
 export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES ?= -1
 
 .DEFAULT_GOAL := help
-.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless ledger rehearse decide why build book serve check-book bench release clean distclean
+.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless ledger rehearse decide probe why build book serve check-book bench release clean distclean
 
 help: ## List the targets (this text)
 	@echo "l2-dynamics: make <target> [PRESET=smoke|cpu|paper] (default PRESET=cpu)"
@@ -181,6 +181,10 @@ rehearse: env data ## make rehearse PRESET=paper [CH=all] [CPU_DEVICES=8]: what 
 
 decide: env ## make decide [CH=all]: each claim's declared size that could decide it, planned and priced (here and on H200s)
 	$(PY) -m replication.experiments decide $(or $(CH),all) --seed $(SEED)
+
+probe: env device data ## make probe CLAIM=fc_mnist.mse_eta_flattening: train a claim's declared deciding size (or read it from results/) and record it under probes/ (commit it)
+	@test -n "$(CLAIM)" || { echo 'usage: make probe CLAIM="<claim key> ..." (the keys: python -m replication.experiments probe --help)'; exit 2; }
+	$(PY) -m replication.experiments probe $(CLAIM) --seed $(SEED)
 
 why: env data ## make why CH="fc_mnist" (or all) PRESET=..: per grid, stored or not, and which config fields or code parts differ from the nearest stored result
 	@test -n "$(CH)" || { echo 'usage: make why CH="<chapter> ..." [PRESET=$(PRESET)]'; exit 2; }

@@ -133,7 +133,7 @@ def test_make_decide_prices_every_declared_size_and_names_an_unknown_chapter(cap
     monkeypatch.setattr(deciders, "time_step", lambda *a, **k: 0.001)
     assert deciders.main(["fc_mnist"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| Fig.")]
-    assert len(rows) == 1 and "fc_mnist.mse_eta_flattening" in rows[0] and "| probed |" in rows[0]
+    assert len(rows) == 1 and "fc_mnist.mse_eta_flattening" in rows[0] and "| probed; recorded probe" in rows[0]
     with pytest.raises(SystemExit) as stop:
         deciders.main(["fc_mnsit"])
     assert stop.value.code == 2 and "unknown chapter 'fc_mnsit'" in capsys.readouterr().err

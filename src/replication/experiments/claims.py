@@ -10,7 +10,7 @@ import dataclasses
 import functools
 import importlib
 
-__all__ = ["Claim", "Decider", "CLAIM_MODULES", "claims_of", "claim", "setting_text"]
+__all__ = ["Claim", "Decider", "CLAIM_MODULES", "claims_of", "claim", "claims_with_deciders", "setting_text"]
 
 # chapters whose experiment module is not named after them (``replication.theory`` is the theory layer itself)
 CLAIM_MODULES = {"data": "replication.experiments.data_checks", "theory": "replication.experiments.theory_checks"}
@@ -24,7 +24,10 @@ class Decider:
     ``probed`` is False); ``config`` names the function of the chapter's config module that writes that size (it starts
     from the ``base`` preset, ``cpu()`` or ``paper()``, and overrides by assignment; its grids are planned at that
     preset); ``study`` is the function of the chapter's experiment module that trains what judges the claim, called
-    with ``options``. :mod:`replication.experiments.deciders` plans it as the rehearsal does and prices it."""
+    with ``options``. :mod:`replication.experiments.deciders` plans it as the rehearsal does and prices it.
+    ``judge``: the function of the chapter's experiment module that decides the claim from grids of this size,
+    ``judge(cfg, sweeps) -> Verdict``, so that a probe recorded under ``probes/`` is judged by the chapter's rule
+    (:mod:`replication.experiments.probes`); None where none is written yet."""
 
     size: str
     config: str
@@ -32,6 +35,7 @@ class Decider:
     base: str = "cpu"
     options: tuple[tuple[str, object], ...] = ()
     probed: bool = False
+    judge: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,3 +107,10 @@ def claim(key: str) -> Claim:
         if c.key == key:
             return c
     raise KeyError(f"no claim is declared under {key!r}; the chapter declares {[c.key for c in declared]}")
+
+
+def claims_with_deciders() -> tuple[str, ...]:
+    """The keys of every claim that declares a :class:`Decider`, in the book's order of chapters."""
+    from replication.experiments.headless import CHAPTERS
+
+    return tuple(c.key for chapter in CHAPTERS for c in claims_of(chapter) if c.decider is not None)

@@ -27,8 +27,9 @@ CLAIMS = (
         "CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD",
         Decider(
             "ηλ from 6.25e-5 to 2e-3 at η = 0.1 (λ = 6.25e-4 … 0.02) and the paper's 7.8 step-units, 8 channels on "
-            "4096 stand-in images: a probe at that size learned and peaked inside at λ = 0.02 and stopped learning "
-            "from ηλ = 5e-3, so the learned runs must reach down to 6.25e-5: runs of up to 124800 steps",
+            "4096 stand-in images: a probe of part of it (λ = 0.02, 0.05, 0.2 and λ = 0, one seed) stopped learning "
+            "from ηλ = 5e-3 with and without BN, and only without BN did λ = 0.02 peak inside its run, so the "
+            "learned runs must reach down to 6.25e-5: runs of up to 124800 steps",
             "decide_exponent",
             "sweeps",
             probed=True,

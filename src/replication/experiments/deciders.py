@@ -26,6 +26,7 @@ from replication.core.provenance import device_description
 from replication.core.validation import check_positive_int
 from replication.experiments.claims import Decider, claim
 from replication.experiments.configs import decider_config
+from replication.experiments.probes import ProbeError, RecordedProbe, recorded_probe
 from replication.experiments.rehearsal import (
     ACCELERATORS,
     MEASURED,
@@ -73,13 +74,16 @@ class DecisionCost:
 
 @dataclasses.dataclass(frozen=True)
 class Decision:
-    """A claim's verdict at this preset and, where it is inconclusive, what could decide it and its price (None
-    where the claim declares no :class:`Decider`, or the verdict is decided)."""
+    """A claim's verdict at this preset and, where it is inconclusive, what could decide it, its price (None where
+    the claim declares no :class:`Decider`, or the verdict is decided) and what a probe of that size recorded in the
+    repository reads (:mod:`replication.experiments.probes`; None where none is recorded)."""
 
     key: str
     outcome: str
     decider: Decider | None = None
     cost: DecisionCost | None = None
+    probe: RecordedProbe | None = None  # the size trained once and recorded under probes/, judged by the chapter
+    probe_error: str | None = None  # why a recorded probe could not be read
 
     @property
     def needed(self) -> bool:
@@ -92,7 +96,10 @@ class Decision:
         if self.decider is None:
             return "inconclusive, and no size that could decide it is declared"
         evidence = "its evidence: probes recorded in NOTES.md" if self.decider.probed else "our estimate, not probed"
-        return f"could be decided by {self.decider.size} ({evidence}). Cost: {self.cost.describe()}"
+        probe = f"; {self.probe.describe()}" if self.probe is not None else ""
+        if self.probe_error:
+            probe += f"; the recorded probe could not be read: {self.probe_error}"
+        return f"could be decided by {self.decider.size} ({evidence}){probe}. Cost: {self.cost.describe()}"
 
     def describe(self) -> str:
         """What the chapter prints: the summary and, where a size is declared, the call that would train it."""
@@ -111,6 +118,10 @@ class Decision:
         if self.needed and self.decider is not None:
             d = self.decider
             out.update(size=d.size, probed=d.probed, config=d.config, base=d.base, study=d.study)
+            if self.probe is not None:
+                out["probe"] = self.probe.to_dict()
+            if self.probe_error:
+                out["probe_error"] = self.probe_error
         if self.cost is not None:
             out["cost"] = dataclasses.asdict(self.cost)
         return out
@@ -191,7 +202,17 @@ def what_would_decide(key: str, verdict, *, seed: int = 0, log=None) -> Decision
     if verdict.outcome != "inconclusive" or declared.decider is None:
         return Decision(key, verdict.outcome, declared.decider if verdict.outcome == "inconclusive" else None)
     cost = decision_cost(declared.chapter, declared.decider, seed=seed, log=log or (lambda line: None))
-    return Decision(key, verdict.outcome, declared.decider, cost)
+    probe, error = _probe(key, seed)
+    return Decision(key, verdict.outcome, declared.decider, cost, probe, error)
+
+
+def _probe(key: str, seed: int) -> tuple[RecordedProbe | None, str | None]:
+    """The probe recorded for ``key`` (:func:`~replication.experiments.probes.recorded_probe`), or why it cannot
+    be read: a damaged file is said in the book, not raised from it."""
+    try:
+        return recorded_probe(key, seed=seed), None
+    except ProbeError as err:
+        return None, str(err)
 
 
 def main(argv=None) -> int:
@@ -215,6 +236,12 @@ def main(argv=None) -> int:
             print(f"{c.key}: planning and pricing {c.decider.config}() ...", flush=True)
             cost = decision_cost(chapter, c.decider, seed=args.seed, log=lambda line: print(line, flush=True))
             evidence = "probed" if c.decider.probed else "estimate"
+            probe, error = _probe(c.key, args.seed)
+            if probe is not None:
+                evidence += f"; recorded probe ({probe.folder()}{'' if probe.whole else ', part of the size'}): "
+                evidence += probe.verdict.outcome
+            elif error:
+                evidence += f"; recorded probe unreadable: {error}"
             lines.append(f"| {c.figure} ({c.key}) | {c.decider.size} | {evidence} | {si_text(cost.run_steps)} "
                          f"| {si_text(cost.flops)} | {cost.here_text()} ({cost.here_basis}) "
                          f"| {duration_text(cost.h200_s)} | {duration_text(cost.h200_8_s)} |")  # fmt: skip

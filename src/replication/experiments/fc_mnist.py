@@ -12,7 +12,7 @@ from replication.experiments import request as request_lib
 from replication.experiments.claims import Claim, Decider
 from replication.experiments.grid import GridResult, cached_grid
 from replication.experiments.request import DataRequest, GridRequest, ModelRequest, build_model
-from replication.experiments.results import SweepResult, analyzed
+from replication.experiments.results import SweepResult, analyzed, pooled
 from replication.training import Dataset, TrainSpec
 
 __all__ = ["STUDIES", "CLAIMS", "data_request", "load_data", "make_model", "sweep_runs", "run_sweep", "seed_list",
@@ -53,13 +53,11 @@ CLAIMS = (
         Decider(
             "λ = 0.001 and 0.002 at η = 0.025 and 0.05, each run 2/(ηλ) = 20000–80000 epochs: at width 512 the only "
             "λ > 0 run that reached training accuracy 1 in the session-16 probes was λ = 0.005 at η = 0.05 (λ ≥ 0.01 "
-            "and η ≥ 0.1 did not), so the rule's two λ at two η need smaller λ and η; a probe at this size decided it "
-            "(NOTES.md, sessions 19–20): all four runs reach training accuracy 1 and peak inside their runs, and the "
-            "chapter's rule reads reproduced (median η-spread 123 of 2000 test images at training accuracy 1, 10 at "
-            "the peak)",
+            "and η ≥ 0.1 did not), so the rule's two λ at two η need smaller λ and η",
             "decide_s5",
             "mse_sweep",
             probed=True,
+            judge="judge_mse",
         ),
     ),
 )
@@ -131,3 +129,9 @@ def mse_verdict(cfg, mse: SweepResult) -> tuple[EtaSpreads, Verdict]:
         if r.lam > 0 and not r.diverged:
             by_lam.setdefault(r.lam, []).append((accuracy_when_train_reaches_one(h, r), r.max_test_accuracy))
     return eta_spreads(by_lam, cfg.data.test_samples), eta_flattening_verdict(by_lam, cfg.data.test_samples)
+
+
+def judge_mse(cfg, sweeps) -> Verdict:
+    """Fig. S5 from grids of its decider's size (a recorded probe, :mod:`replication.experiments.probes`):
+    :func:`mse_verdict` over their runs together."""
+    return mse_verdict(cfg, pooled(sweeps))[1]

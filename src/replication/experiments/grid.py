@@ -26,12 +26,12 @@ from replication.core.progress import grid_label, reporter
 from replication.core.provenance import Provenance
 from replication.experiments.code_key import CodeKey, code_key
 from replication.experiments.request import GridRequest, build_model, load_data, stand_in_name
-from replication.experiments.store import TrainingRefused, cached_result, run_path
+from replication.experiments.store import StoredResult, TrainingRefused, cached_result, run_path
 from replication.training import History, TrainSpec, train_grid, train_seeds
 from replication.training.plan import GridPlan, bucket_steps, chunking, plan_grid
 
-__all__ = ["GridResult", "cached_grid", "train_request", "PlannedGrid", "rehearsing", "rehearsal_active",
-           "rehearsal_cifar_shapes", "recording"]  # fmt: skip
+__all__ = ["GridResult", "cached_grid", "grid_from_stored", "train_request", "PlannedGrid", "rehearsing",
+           "rehearsal_active", "rehearsal_cifar_shapes", "recording"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,6 +188,12 @@ def _result(got, request: GridRequest) -> GridResult:
                             got.reused, by_seed=by_seed)  # fmt: skip
     histories = tuple(History.from_json(h) for h in payload["histories"])
     return _grid_result(request, dict(histories=histories, notice=payload["notice"]), got.provenance, got.reused)
+
+
+def grid_from_stored(payload: dict, provenance: Provenance, config: dict) -> GridResult:
+    """A grid :func:`cached_grid` stored, from its file's payload, provenance and config (the request's JSON),
+    whatever code stored it: what a recorded probe reads (:mod:`replication.experiments.probes`)."""
+    return _result(StoredResult(payload, provenance, True, ""), GridRequest.from_json(config))
 
 
 def train_request(request: GridRequest, *, name: str, checkpoint, key: str, log=print) -> dict:

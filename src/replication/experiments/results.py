@@ -10,7 +10,7 @@ from replication.analysis.seeds import SeedAnalysis, analyze_seeds
 from replication.analysis.sweeps import SweepAnalysis, analyze_sweep
 from replication.experiments.grid import GridResult
 
-__all__ = ["SweepResult", "analyzed"]
+__all__ = ["SweepResult", "analyzed", "PooledRuns", "pooled"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,3 +57,26 @@ class SweepResult:
 def analyzed(grid: GridResult) -> SweepResult:
     seeds = analyze_seeds([list(h) for h in grid.by_seed], grid.seeds) if len(grid.seeds) > 1 else None
     return SweepResult(grid, analyze_sweep(list(grid.histories)), seeds)
+
+
+@dataclasses.dataclass(frozen=True)
+class PooledRuns:
+    """The runs of several grids of one study taken together (a size trained in parts, as a probe may be): their
+    histories and summaries in order, and each initialization seed's summaries."""
+
+    histories: tuple
+    rows: tuple
+    rows_by_seed: tuple
+
+
+def pooled(sweeps) -> PooledRuns:
+    """:class:`PooledRuns` of ``sweeps`` (:class:`SweepResult`), which must be trained from as many initialization
+    seeds each: seed k's summaries are those of seed k of every sweep."""
+    sweeps = tuple(sweeps)
+    if not sweeps:
+        raise ValueError("sweeps must hold at least one SweepResult.")
+    counts = {len(s.rows_by_seed) for s in sweeps}
+    if len(counts) != 1:
+        raise ValueError(f"sweeps were trained from different numbers of initialization seeds ({sorted(counts)}).")
+    by_seed = tuple(tuple(r for s in sweeps for r in s.rows_by_seed[k]) for k in range(counts.pop()))
+    return PooledRuns(tuple(h for s in sweeps for h in s.histories), tuple(r for s in sweeps for r in s.rows), by_seed)

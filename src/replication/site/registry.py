@@ -170,7 +170,9 @@ def decisions_table_html(headlines: dict[str, dict]) -> str:
         cost = DecisionCost.from_dict(decision["cost"])
         evidence = "probed" if decision["probed"] else "our estimate, not probed"
         config = f"<code>{html.escape(r.chapter)}.{html.escape(decision['config'])}()</code>"
-        rows.append([html.escape(r.figure), f"{html.escape(decision['size'])} <small>({evidence}; {config})</small>",
+        probe = _probe_html(decision.get("probe"), decision.get("probe_error"))
+        rows.append([html.escape(r.figure),
+                     f"{html.escape(decision['size'])} <small>({evidence}; {config})</small>{probe}",
                      f"{si_text(cost.run_steps)}<br>{si_text(cost.flops)}",
                      f"{html.escape(cost.here_text())} <small>({html.escape(cost.here_basis)})</small>",
                      f"{html.escape(duration_text(cost.h200_s))} on one<br>"
@@ -184,6 +186,19 @@ def decisions_table_html(headlines: dict[str, dict]) -> str:
         listed = html.escape(", ".join(undeclared))
         out += f"<p>Inconclusive, with no size declared that could decide them: {listed}.</p>"
     return out
+
+
+def _probe_html(probe: dict | None, error: str | None) -> str:
+    """A decision's recorded probe (:mod:`replication.experiments.probes`) in one line: what the chapter's rule reads
+    from it and what it rests on; or why it could not be read."""
+    if error:
+        return f"<br><small>A recorded probe could not be read: {html.escape(error)}</small>"
+    if not probe:
+        return ""
+    return (
+        f"<br><small>A probe at this size, recorded in the repository, reads <b>{html.escape(probe['outcome'])}"
+        f"</b> by the chapter's rule ({html.escape(probe['basis'])}).</small>"
+    )
 
 
 def toc_chapters_in_order(toc_path: str | Path | None = None) -> list[str]:

@@ -66,9 +66,9 @@ def paper() -> Fields:
 
 
 def decide_wrn() -> Fields:
-    # Fig. 1c at cpu: λ0 = 0.1 at η = 0.6 with momentum 0.9 collapses 2 of 3 initializations before the first decay
-    # (NOTES.md, session 15). The paper's setting (WRN-28-10, CIFAR-10, 200 epochs), where it does not (the paper's
-    # Fig. 1c), from three initializations (ours, as at cpu)
+    # Fig. 1c at cpu: λ0 = 0.1 at η = 0.6 with momentum 0.9 can collapse a run before the first decay (NOTES.md,
+    # session 15: 2 of 3 initializations then; the chapter's race shows each one). The paper's setting (WRN-28-10,
+    # CIFAR-10, 200 epochs), where it does not (the paper's Fig. 1c), from three initializations (ours, as at cpu)
     c = paper()
     c.wrn.seeds.count = 3
     return c

@@ -51,10 +51,10 @@ def cpu() -> Fields:
     # parameterization the NTK grows with the width, so the top of this grid can pull the weights to zero before the
     # network learns; the chapter marks those runs and fits with and without them. The training metrics over the
     # first 512 training images (ours, for speed: evaluations were 38% of the chapter's training time). Three
-    # initializations (ours: one run decided Fig. 3b/3e; a probe from 3 seeds gave the same outcome in each,
-    # NOTES.md, session 16). Without BN the evaluation runs in chunks of 32 images (ours, for speed: 0.2 ms an image
-    # against 0.5 in chunks of 500, NOTES.md, session 18; the numbers do not depend on it); with BN the chunk is the
-    # statistics' batch, so it stays the whole evaluated split (512 training, 500 test images).
+    # initializations (ours: one run decided Fig. 3b/3e; NOTES.md, sessions 16–20, has what the seeds gave). Without
+    # BN the evaluation runs in chunks of 32 images (ours, for speed: 0.2 ms an image against 0.5 in chunks of 500,
+    # NOTES.md, session 18; the numbers do not depend on it); with BN the chunk is the statistics' batch, so it stays
+    # the whole evaluated split (512 training, 500 test images).
     c = _scaled(base())
     c.data.train_samples, c.data.test_samples = 1024, 500
     c.model = dict(channels=16, hidden=64)
