@@ -26,7 +26,9 @@
 # constant λ (Fig. S10).
 #
 # **Here, three settings.** (1) *The paper's* (Fig. 1c, S9, S10): the WRN of the optimal-λ chapter with momentum
-# 0.9, flip/crop/mixup and η = 0.2 in the paper's units (0.4 in ours); AutoL2 measured every 10 steps, as appendix A
+# 0.9, flip/crop/mixup and η = 0.2 in the paper's units (0.4 in ours; at `cpu` the η of the WRN chapter's `cpu`
+# Fig. 1a, printed below, ours: with AutoL2's λ0 = 0.1 that is a larger ηλ0 than the paper's); AutoL2 measured every
+# 10 steps, as appendix A
 # says for Fig. 1c; the tuned constant λ is the best λ of the optimal-λ chapter's WRN sweep at the same budget (the
 # same stored runs), and S10 races under the step schedule against the WRN chapter's fixed-T runs of Fig. 1a.
 # (2) Fig. S11, AutoL2 on the other networks of the paper: Fig. 3's CNN (without batch norm, SGD; the paper gives no
@@ -178,7 +180,7 @@ print("Paper (S11): without a schedule AutoL2 beats the optimal constant λ. "
 # %% [markdown]
 # ## A second setting: FC on MNIST, full-batch SGD (and Fig. S11's FC panel)
 #
-# Both AutoL2 variants (every 5 steps) against the tuned constant λ, λ0 and the smallest λ of the sweep, at the
+# Both AutoL2 variants (measured every `autol2.every` steps, printed below) against the tuned constant λ, λ0 and the smallest λ of the sweep, at the
 # constant learning rate.
 
 # %%

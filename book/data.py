@@ -159,9 +159,11 @@ plotting.show(data_plots.digit_grid_figure(cifar_train, 20, class_names=names),
 # = 2(\nabla L + \lambda_{\rm code}\theta)$ with $L$ the paper's loss, so a run of the authors' code at
 # $(\eta, \lambda)$ is the same trajectory as ours at $(2\eta, \lambda)$. Since $t_*\propto 1/(\eta\lambda)$, this moves
 # $c'$ by a factor of two and leaves every exponent unchanged. The chapters report $\eta$ and $\lambda$ in our
-# convention. The `paper` presets are written in the paper's units (the code's) and converted in one place:
-# `replication.training.conventions.from_authors`, applied to every η (and every physical time epochs·η·λ, which
-# doubles with η) by `replication.experiments.configs.get_config`. The `smoke` and `cpu` presets are written in ours.
+# convention. The paper's numbers are converted where a preset writes them, by one rule
+# (`replication.training.conventions.from_authors`, through `paper_lr` and `paper_time` of
+# `replication.experiments.configs`): every η of the paper doubles, and so does every physical time epochs·η·λ. The
+# `paper` presets are the paper's values converted so; `cpu` values that are the paper's are written the same way,
+# and our own choices (sizes, grids, marked "ours") are written in our units.
 # Fig. S5's MSE runs are the exception: the code's MSE is ours, so only the L2 term's factor remains, and a run of
 # the code at $(\eta, \lambda)$ is ours at $(\eta, 2\lambda)$ (`conventions.mse_from_authors`; its physical time
 # doubles with λ, its λ = 0 length of $10^5/\eta$ epochs stays). For example, the WRN's η = 0.2 and λ = 0.0005 of
@@ -181,7 +183,11 @@ print("paper MSE run (η, λ) = (0.05, 0.001) → ours",
 # ## Where our code departs from the authors'
 #
 # The authors released code for the Wide ResNet on CIFAR-10 only (google/autol2); the FC and CNN settings follow
-# appendix A's text. Where our WRN runs do something else than that code, it is declared once in
+# appendix A's text. Converting their FC and CNN numbers by the same factor of two is therefore our assumption (that
+# one codebase made every figure, as Fig. S5's MSE, which matches the released code's, suggests): if those runs
+# minimized appendix A's loss as printed, their η is ours as written, so our FC and CNN runs take twice their
+# step and run twice their physical time; every t* exponent is unchanged, and a c′ set beside the paper's is off by
+# a factor of two. Where our WRN runs do something else than that code, it is declared once in
 # `replication.experiments.departures`, and every chapter prints the departures that touch its runs. The last
 # column but one is our judgement of what each may change, not a measurement.
 

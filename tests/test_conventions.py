@@ -105,3 +105,14 @@ def test_bad_values_are_refused(lr, lam):
         from_authors(lr, lam)
     with pytest.raises(ValueError, match="lr=|lam="):
         to_authors(lr, lam)
+
+
+def test_c_in_steps_counts_t_star_in_steps():
+    from replication.experiments import optimal_l2
+    from replication.experiments.configs import get_config, paper_config
+
+    paper = optimal_l2.wrn_setting(paper_config("optimal_l2"))
+    # the paper's c = 0.0066 (t* in epochs of 50000 // 1024 = 48 steps, η = 0.2 in its units, 0.4 in ours)
+    assert optimal_l2.c_in_steps(optimal_l2.PAPER_C, paper) == pytest.approx(0.0066 * 48 * 0.4)
+    cpu = optimal_l2.wrn_setting(get_config("optimal_l2", "cpu"))  # 512 images in batches of 32, η = 0.6
+    assert optimal_l2.c_in_steps(2 * 0.01, cpu) == pytest.approx(2 * 16 * 0.6 * 0.01)  # t* = 2 epochs at λ = 0.01

@@ -75,6 +75,13 @@ def test_a_seed_interval_decides_as_a_whole():
     # the reason names the exponent the interval belongs to (a seed's own fit may lie outside the pooled interval)
     named = criteria.exponent_verdict(rows, threshold=0.5, interval=(-0.93, -0.88), pooled=-0.905).verdict.reason
     assert named == "the seed interval -0.930 … -0.880 (pooled exponent -0.905) lies within -1 ± 0.25"
+    # and the number that stands for the sweep (the landing page's) is that pooled exponent, not the first seed's
+    pooled = criteria.exponent_verdict(rows, threshold=0.5, interval=(-0.93, -0.88), pooled=-0.905)
+    alone = criteria.exponent_verdict(rows, threshold=0.5)
+    assert pooled.exponent == -0.905 and pooled.short() == "-0.905" and alone.exponent == alone.fit.exponent
+    first = alone.fit.short()
+    assert pooled.exponent_label() == f"pooled over the seeds' runs that qualify (the first seed alone: {first})"
+    assert alone.exponent_label() == f"over the {alone.fit.n_runs} runs that qualify"
 
 
 def test_a_difference_within_the_test_sets_resolution_is_a_tie_never_broken_toward_one_lambda():

@@ -132,6 +132,23 @@ class ExponentVerdict:
     excluded: tuple[tuple[str, int], ...]  # (why, how many runs)
     interval: tuple[float, float] | None
     verdict: Verdict
+    pooled: float | None = None  # the exponent pooled over seeds that ``interval`` belongs to
+
+    @property
+    def exponent(self) -> float:
+        """The number that stands for the sweep: the exponent pooled over the seeds where it has several (the one
+        the verdict's interval belongs to), else the fit over the qualifying runs of its one seed."""
+        return self.pooled if self.pooled is not None else self.fit.exponent
+
+    def short(self) -> str:
+        """:attr:`exponent` alone ("−1.080"), or "none" where there is none (a label's number)."""
+        return f"{self.exponent:.3f}" if np.isfinite(self.exponent) else "none"
+
+    def exponent_label(self) -> str:
+        """Which runs :attr:`exponent` is fitted over, in words."""
+        if self.pooled is not None:
+            return f"pooled over the seeds' runs that qualify (the first seed alone: {self.fit.short()})"
+        return f"over the {self.fit.n_runs} runs that qualify"
 
     def describe(self) -> str:
         left_out = ", ".join(f"{n} {why}" for why, n in self.excluded if n)
@@ -192,7 +209,7 @@ def exponent_verdict(
         verdict = Verdict("reproduced", f"exponent {fit.exponent:.3f} within {target:g} ± {tol:g} (one seed)")
     else:
         verdict = Verdict("not reproduced", f"exponent {fit.exponent:.3f} outside {target:g} ± {tol:g} (one seed)")
-    return ExponentVerdict(target, fit, fit_all, excluded, interval, verdict)
+    return ExponentVerdict(target, fit, fit_all, excluded, interval, verdict, pooled if interval is not None else None)
 
 
 def qualifying_seed_fit(seeds: SeedAnalysis, criteria: Criteria = DEFAULT) -> SeedFit:

@@ -53,8 +53,9 @@ DEPARTURES: tuple[Departure, ...] = (
     Departure(
         "evaluation cadence",
         "the whole test set every 10 steps (flag meas_step, jax_wideresnet_exps.py:58)",
-        "a fixed number of evaluations per run (TrainSpec.evals), spread over the run's power-of-two bucket; at cpu "
-        "the training loss and error over the first 512 training images (TrainSpec.train_eval_samples)",
+        "a fixed number of evaluations per run (TrainSpec.evals), spread over the run's power-of-two bucket (at cpu "
+        "the optimal-λ and AutoL2 sweeps: evenly in log time, TrainSpec.evals_per_octave); at cpu the training loss "
+        "and error over the first 512 training images (TrainSpec.train_eval_samples)",
         "t* is resolved to one evaluation interval: coarser than theirs in long runs; t* and the verdicts read the "
         "test accuracy, which is over the whole test split",
     ),
@@ -62,8 +63,8 @@ DEPARTURES: tuple[Departure, ...] = (
         "initialization and seed",
         "every run initialized from PRNGKey(0); --seed (default 1) sets only the data order "
         "(jax_wideresnet_exps.py:225, 233)",
-        "a grid's runs share one initialization (as the paper says); the seed sets both the initialization and the "
-        "data order",
+        "a grid's runs share one initialization (as the paper says); the chapter's seed sets the data order and the "
+        "first initialization, and a grid trained from several seeds (seeds.count) varies the initialization only",
         "none for a comparison within a grid; our seed-to-seed spread includes the initialization's",
     ),
     Departure(
@@ -84,7 +85,8 @@ DEPARTURES: tuple[Departure, ...] = (
     Departure(
         "training metrics",
         "measured on one augmented, mixed-up training batch at each evaluation (jax_wideresnet_exps.py:289-295)",
-        "measured on the whole clean training set at each evaluation",
+        "measured on the clean training set at each evaluation (at cpu its first 512 images for the convnets: "
+        "TrainSpec.train_eval_samples)",
         "the training curves only, not the test accuracy or t*",
     ),
     Departure(

@@ -24,17 +24,20 @@ from replication.training.records import TrainSpec
 __all__ = ["STUDIES", "CLAIMS", "CMeasurement", "fc_sweep", "fc_evaluations", "measure_c", "tuning_sweep",
            "PredictionStudy", "prediction_study", "wrn_setting", "wrn_sweep", "wrn_measure_c", "wrn_tuning_sweep",
            "wrn_prediction_study", "SCHEDULE_FRACTION", "ScheduledPrediction", "scheduled_prediction",
-           "scheduled_prediction_study"]  # fmt: skip
+           "scheduled_prediction_study", "PAPER_C", "c_in_steps"]  # fmt: skip
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("wrn_prediction_study", "scheduled_prediction_study", "prediction_study")
+
+# Fig. 4a: the paper's c = t*·λ (t* in epochs of 48 steps, at the paper's η = 0.2, its units), WRN-28-10 on CIFAR-10.
+PAPER_C = 0.0066
 
 # The paper's claims this chapter judges (replication.experiments.claims): the chapter records ours under each key.
 CLAIMS = (
     Claim(
         "Fig. 1b, 4, S3, S4",
         "Predicted optimal λ = c/T within an order of magnitude of the tuned λ",
-        "c ≈ 0.0066; accuracy within 0.4% of tuned",
+        f"c ≈ {PAPER_C}; accuracy within 0.4% of tuned",
         "optimal_l2.accuracy_gap",
         "the paper's setting at our sizes: a Wide ResNet (WRN-28-10 at paper) · CIFAR-10 or its stand-in · momentum "
         "0.9, flip/crop/mixup; the chapter's second setting is FC on MNIST with full-batch SGD",
@@ -125,6 +128,12 @@ def wrn_setting(cfg) -> Config:
     """The chapter's ``wrn`` group as a configuration of its own (data, model, train, schedule, lr, c, budgets, lams,
     evals), with the preset, as :func:`replication.experiments.cifar.run_sweep` reads it."""
     return Config(cfg.wrn, preset=cfg.preset)
+
+
+def c_in_steps(c: float, w) -> float:
+    """c = t*·λ (t* in epochs) of the WRN setting ``w`` (:func:`wrn_setting`) as t*·ηλ with t* in steps: the number
+    that compares across η and batch sizes (an epoch's steps and η differ between presets), ours."""
+    return c * cifar.steps_per_epoch(w) * w.lr
 
 
 def wrn_sweep(w, runs: list[SweepRun], *, seed: int, name: str, evals: int | None = None, **spec_options) -> GridResult:

@@ -22,9 +22,9 @@ run at (η, λ) is ours at (η, 2λ) (:func:`mse_from_authors`): the step's size
 physical time η·λ·t quoted in their units is again half of ours (λ doubles), but a λ = 0 length "10⁵/η epochs" is
 the same number in both (η does not change).
 
-The presets (:func:`replication.experiments.configs.get_config`) are the one place that applies these functions: a
-``paper`` preset is written in the paper's units (the authors' code) and converted there. This module is not imported
-by :mod:`replication.training` or by any experiment, so it is in no stored run's code key.
+The presets (:mod:`replication.experiments.configs`: ``paper_lr``, ``paper_time``, ``paper_mse_lam``) are the one
+place that applies these functions: a number of the paper is converted where a preset writes it. This module is not
+imported by :mod:`replication.training` or by any experiment, so it is in no stored run's code key.
 """
 
 from __future__ import annotations
