@@ -40,7 +40,7 @@ seed = 0
 # The preset's configuration, and where it departs from appendix A's.
 
 # %%
-from replication.analysis import criteria, tables, verdicts
+from replication.analysis import tables, verdicts
 from replication.core.provenance import Provenance
 from replication.experiments import cnn_cifar, deciders
 from replication.experiments.configs import paper_config, paper_differences
@@ -93,7 +93,7 @@ for (label, res), panel in zip(results.items(), ("3a", "3d")):
 plain, normed = results["without BN"].analysis, results["with BN"].analysis
 stand_in = ("" if results["without BN"].grid.notice is None
             else "; on the stand-in, not CIFAR-10")
-decided = criteria.all_of({name: r.verdict.verdict for name, r in results.items()})
+decided = cnn_cifar.exponent_verdict(results)
 print(decided.describe())
 
 # %% [markdown]

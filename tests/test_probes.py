@@ -3,6 +3,7 @@ and the claim judged from them by the chapter's rule. The two committed probes r
 printed when they were trained (NOTES.md, sessions 19-20); a damaged file is named, a partial probe lists the runs it
 lacks, and a probe recorded here (train, copy, read back) is judged as the study's own result is."""
 
+import dataclasses
 import json
 import shutil
 
@@ -14,6 +15,7 @@ from replication.experiments import claims, deciders, fc_mnist, probes
 from replication.experiments.claims import Claim, Decider
 from replication.experiments.configs import Fields, decider_config
 from replication.experiments.configs import fc_mnist as fc_configs
+from replication.experiments.request import ModelRequest
 from replication.experiments.results import analyzed, pooled
 from replication.site import headlines, registry
 
@@ -77,7 +79,7 @@ def test_a_partial_probe_lists_the_declared_runs_it_lacks(tmp_path):
     assert not probe.whole
     assert probe.missing == ("η = 0.025, λ = 0, 80000 steps, initialization 0",
                              "η = 0.025, λ = 0.001, 80000 steps, initialization 0")  # fmt: skip
-    assert "part of the declared size (2 of its runs missing" in probe.describe()
+    assert "4 of the declared size's 6 runs (missing: η = 0.025, λ = 0, 80000 steps" in probe.describe()
     assert probes.recorded_probe(S5, root=tmp_path / "elsewhere") is None
 
 
@@ -119,3 +121,21 @@ def test_the_landing_page_and_make_decide_show_a_recorded_probe(tmp_path, capsys
     assert deciders.main(["fc_mnist"]) == 0
     out = capsys.readouterr().out
     assert "| probed; recorded probe (probes/fc_mnist/decide_s5/): reproduced |" in out
+
+
+def test_the_cnn_judge_names_each_grid_by_its_batch_norm():
+    from replication.experiments import cnn_cifar
+
+    sweep = analyzed(probes.recorded_probe(FIG_2E).grids[0])
+
+    def as_cnn(batch_norm):
+        model = ModelRequest.of("cnn", channels=8, hidden=64, batch_norm=batch_norm)
+        grid = dataclasses.replace(sweep.grid, request=dataclasses.replace(sweep.grid.request, model=model))
+        return dataclasses.replace(sweep, grid=grid)
+
+    plain, normed = as_cnn(False), as_cnn(True)
+    expected = cnn_cifar.exponent_verdict({"without BN": plain, "with BN": normed})
+    assert cnn_cifar.judge_exponent(None, (normed, plain)) == expected
+    assert expected.reason.startswith("without BN: ") and "; with BN: " in expected.reason
+    with pytest.raises(ValueError, match="two grids with BN"):
+        cnn_cifar.judge_exponent(None, (normed, normed))

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import math
 
+from replication.analysis.criteria import Verdict, all_of
 from replication.analysis.plan import SweepRun, plan_sweep
 from replication.analysis.seeds import seed_list
 from replication.experiments.cifar import run_sweep, steps_per_epoch
 from replication.experiments.claims import Claim, Decider
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["STUDIES", "CLAIMS", "sweep_runs", "sweeps"]
+__all__ = ["STUDIES", "CLAIMS", "sweep_runs", "sweeps", "exponent_verdict", "judge_exponent"]
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("sweeps",)
@@ -33,6 +34,7 @@ CLAIMS = (
             "decide_exponent",
             "sweeps",
             probed=True,
+            judge="judge_exponent",
         ),
     ),
     Claim(
@@ -66,3 +68,22 @@ def sweeps(cfg, *, seed: int) -> dict[str, SweepResult]:
                          eval_batch_size=chunk)  # fmt: skip
         out["with BN" if bn else "without BN"] = analyzed(grid)
     return out
+
+
+def exponent_verdict(results: dict[str, SweepResult]) -> Verdict:
+    """Fig. 3a–f: t* ∝ 1/(ηλ) with and without batch norm (:func:`sweeps`), each variant decided by its exponent
+    verdict (its seeds' interval where it has several), both together (:func:`~replication.analysis.criteria.
+    all_of`)."""
+    return all_of({name: r.verdict.verdict for name, r in results.items()})
+
+
+def judge_exponent(cfg, sweeps_: tuple[SweepResult, ...]) -> Verdict:
+    """Fig. 3a–f from grids of its decider's size (a recorded probe, :mod:`replication.experiments.probes`): one
+    grid per variant, named by its model's batch norm."""
+    named: dict[str, SweepResult] = {}
+    for s in sweeps_:
+        name = "with BN" if s.grid.request.model.option.get("batch_norm") else "without BN"
+        if name in named:
+            raise ValueError(f"two grids {name}: a probe of Fig. 3a–f holds one grid per variant.")
+        named[name] = s
+    return exponent_verdict(dict(sorted(named.items(), key=lambda kv: kv[0] != "without BN")))

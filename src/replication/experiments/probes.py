@@ -26,11 +26,11 @@ from replication.core.provenance import Provenance
 from replication.experiments.claims import Claim, claim, claims_with_deciders
 from replication.experiments.code_key import code_key
 from replication.experiments.configs import decider_config
-from replication.experiments.grid import GridResult, grid_from_stored, recording, train_request
+from replication.experiments.grid import GridResult, grid_from_stored, train_request
 from replication.experiments.rehearsal import plan_study
 from replication.experiments.request import GridRequest
 from replication.experiments.results import SweepResult, analyzed
-from replication.experiments.store import _payload_checksum, read_json, run_path
+from replication.experiments.store import _payload_checksum, read_json, results_root
 from replication.experiments.why import code_differences
 
 __all__ = ["PROBES", "RecordedProbe", "ProbeError", "probe_folder", "recorded_probe", "record_probe", "main"]
@@ -47,7 +47,8 @@ class ProbeError(ValueError):
 class RecordedProbe:
     """A decider's size as recorded: the claim ``key``, its files (relative to the project), their grids, the
     declared runs no recorded grid holds (none when the probe is the whole size), the parts of the code that differ
-    from today's, and the claim's verdict on these runs by the chapter's rule."""
+    from today's, the claim's verdict on these runs by the chapter's rule, and how many runs the declared size has
+    (each run from each initialization: the same data, model, training, η, λ and steps)."""
 
     key: str
     files: tuple[str, ...]
@@ -55,6 +56,7 @@ class RecordedProbe:
     missing: tuple[str, ...]
     changed: tuple[str, ...]
     verdict: Verdict
+    declared: int = 0  # how many runs (× initializations) the declared size has
 
     @property
     def whole(self) -> bool:
@@ -77,10 +79,11 @@ class RecordedProbe:
         devices = "; ".join(sorted({g.provenance.device for g in self.grids}))
         dates = sorted(g.provenance.date[:10] for g in self.grids)
         when = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
+        listed = "; ".join(self.missing[:3]) + (f"; and {len(self.missing) - 3} more" if len(self.missing) > 3 else "")
         size = (
             "the whole declared size"
             if self.whole
-            else f"part of the declared size ({len(self.missing)} of its runs missing: {'; '.join(self.missing)})"
+            else f"{self.declared - len(self.missing)} of the declared size's {self.declared} runs (missing: {listed})"
         )
         code = ("the code that trained them is today's" if not self.changed
                 else f"the code has changed since in {len(self.changed)} part{'s' if len(self.changed) != 1 else ''}"
@@ -191,29 +194,32 @@ def recorded_probe(key: str, *, root: str | Path | None = None, seed: int = 0) -
     except ValueError:
         files = tuple(str(p) for p in paths)
     verdict = judge(key, tuple(analyzed(g) for g in grids))
-    return RecordedProbe(key, files, grids, missing, tuple(changed), verdict)
+    return RecordedProbe(key, files, grids, missing, tuple(changed), verdict, len(want))
 
 
-def record_probe(key: str, *, root: str | Path | None = None, seed: int = 0, log=print) -> RecordedProbe:
+def record_probe(key: str, *, root: str | Path | None = None, seed: int = 0, train: bool = True,
+                 log=print) -> RecordedProbe:  # fmt: skip
     """Train the claim ``key``'s decider size (each grid the store holds is read, not trained: results/<base
-    preset>/), copy its stored grids into its probe folder (replacing what was there) and read the probe back."""
+    preset>/; ``train=False``: train nothing), copy the stored grids of that size into its probe folder (replacing
+    what was there; after an interrupted run, the grids that finished) and read the probe back."""
     declared = _declared(key)
     d = declared.decider
     cfg = decider_config(declared.chapter, d.config, d.base)
     module = importlib.import_module(f"replication.experiments.{declared.chapter}")
-    with recording() as used:
+    if train:
         getattr(module, d.study)(cfg, seed=seed, **dict(d.options))
-    if not used:
-        raise ValueError(f"claim {key!r}: its decider's study {d.study} trained no grid.")
+    grids, error = plan_study(module, d.study, cfg, seed=seed, cifar_shapes=d.base == "paper", options=dict(d.options))
+    stored = [g for g in grids if g.stored]
+    if error or not stored:
+        raise ValueError(f"claim {key!r}: no grid of its decider's size is stored in {results_root() / d.base}"
+                         f"{f' ({error})' if error else ''}; train it first (without --stored-only).")  # fmt: skip
     folder = probe_folder(key, root)
     if folder.is_dir():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    key_now = code_key(train_request)
-    for g in used:
-        source = run_path(g.request.label, g.request.to_json(), key_now, preset=d.base)
-        shutil.copy2(source, folder / source.name)
-        log(f"recorded {source.name} ({g.describe()})")
+    for g in stored:
+        shutil.copy2(results_root() / d.base / "runs" / g.identity, folder / g.identity)
+        log(f"recorded {g.identity} ({g.name}: {g.n_runs} runs)")
     probe = recorded_probe(key, root=root, seed=seed)
     assert probe is not None
     return probe
@@ -227,10 +233,17 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m replication.experiments probe", description=main.__doc__)
     p.add_argument("keys", nargs="+", metavar="claim", help=f"one or more of: {', '.join(claims_with_deciders())}")
     p.add_argument("--seed", type=int, default=0, help="the initialization seed the decider's study starts from")
+    p.add_argument("--root", default=None, help="the probes folder to record into (default: the project's probes/)")
+    p.add_argument(
+        "--stored-only",
+        action="store_true",
+        help="train nothing: record the grids of the size that are stored (e.g. after a run was stopped)",
+    )
     args = p.parse_args(argv)
     for key in args.keys:
         if key not in claims_with_deciders():
             p.error(f"claim {key!r} declares no decider; one of: {', '.join(claims_with_deciders())}")
     for key in args.keys:
-        print(f"{key}: {record_probe(key, seed=args.seed).describe()}", flush=True)
+        probe = record_probe(key, root=args.root, seed=args.seed, train=not args.stored_only)
+        print(f"{key}: {probe.describe()}", flush=True)
     return 0
