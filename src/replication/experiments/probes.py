@@ -56,7 +56,7 @@ class RecordedProbe:
     missing: tuple[str, ...]
     changed: tuple[str, ...]
     verdict: Verdict
-    declared: int = 0  # how many runs (× initializations) the declared size has
+    declared: int  # how many runs (× initializations) the declared size has
 
     @property
     def whole(self) -> bool:
