@@ -11,7 +11,7 @@ import pytest
 
 from replication.analysis.criteria import Verdict
 from replication.core.provenance import Provenance
-from replication.experiments import claims, deciders, fc_mnist, probes
+from replication.experiments import claims, deciders, fc_mnist, probes, wrn_cifar
 from replication.experiments.claims import Claim, Decider
 from replication.experiments.configs import Fields, decider_config
 from replication.experiments.configs import fc_mnist as fc_configs
@@ -139,3 +139,14 @@ def test_the_cnn_judge_names_each_grid_by_its_batch_norm():
     assert expected.reason.startswith("without BN: ") and "; with BN: " in expected.reason
     with pytest.raises(ValueError, match="two grids with BN"):
         cnn_cifar.judge_exponent(None, (normed, normed))
+
+
+def test_grids_the_judge_cannot_take_are_a_probe_error(tmp_path, monkeypatch):
+    _copy(tmp_path, FIG_2E)
+
+    def refuse(cfg, sweeps):
+        raise ValueError("two grids of one variant")
+
+    monkeypatch.setattr(wrn_cifar, "judge_small_lambda", refuse)
+    with pytest.raises(probes.ProbeError, match=r"cannot be judged by the chapter's rule \(two grids of one variant"):
+        probes.recorded_probe(FIG_2E, root=tmp_path)

@@ -193,7 +193,10 @@ def recorded_probe(key: str, *, root: str | Path | None = None, seed: int = 0) -
         files = tuple(str(p.resolve().relative_to(project.resolve())) for p in paths)
     except ValueError:
         files = tuple(str(p) for p in paths)
-    verdict = judge(key, tuple(analyzed(g) for g in grids))
+    try:
+        verdict = judge(key, tuple(analyzed(g) for g in grids))
+    except ValueError as err:  # grids the judge cannot take (e.g. two of one variant): the files, not the code
+        raise ProbeError(f"{folder}: its grids cannot be judged by the chapter's rule ({err}).") from err
     return RecordedProbe(key, files, grids, missing, tuple(changed), verdict, len(want))
 
 
