@@ -103,6 +103,11 @@ def test_a_probe_recorded_here_is_judged_as_the_studys_own_result(tmp_path, monk
     assert probe.verdict == direct
     assert probe.grids[0].histories[0].to_json() == fc_mnist.mse_sweep(cfg, seed=0).histories[0].to_json()
     assert "the code that trained them is today's" in probe.describe()
+    again = probes.record_probe(S5, root=tmp_path / "again", train=False, log=lines.append)  # --stored-only
+    assert again.files != probe.files and again.verdict == probe.verdict
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path / "empty"))
+    with pytest.raises(ValueError, match="no grid of its decider's size is stored"):
+        probes.record_probe(S5, root=tmp_path / "none", train=False)
 
 
 def test_the_landing_page_and_make_decide_show_a_recorded_probe(tmp_path, capsys, monkeypatch):
