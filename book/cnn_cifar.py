@@ -55,8 +55,9 @@ for field, ours, paper in paper_differences(cfg):
 # %% [markdown]
 # Train both networks on the same runs (or reuse the stored results). A run "did not learn" if its peak test accuracy
 # stays below halfway between chance and the λ = 0 run's peak: its t* says nothing about the claim. Where the preset
-# trains several initialization seeds (`seeds.count`), the tables, figures and fixed budgets below show the first
-# seed's runs, and the verdicts use every seed (the exponent's seed interval; λ = 0 compared in each seed).
+# trains several initialization seeds (`seeds.count`; they change the initialization only, every seed sees the
+# same data order), the tables, figures and fixed budgets below show the first seed's runs, and the verdicts use
+# every seed (the exponent's seed interval; λ = 0 compared in each seed).
 
 # %%
 results = cnn_cifar.sweeps(cfg, seed=seed)

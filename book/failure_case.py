@@ -106,7 +106,7 @@ if opt.cut_short:
 # is the smallest λ tied for the best peak (a few test images apart is a tie), and the exponent below it is decided
 # over the runs that learned and peaked inside their run, by the book's rule for every exponent. The optimum can be
 # only a few test images above its neighbours, so at `cpu` the grid is trained from `seeds.count` initializations
-# (ours): each seed is judged alone and the verdict stands only when they agree (the table and figures show the
+# (ours; the data order is the same for each): each seed is judged alone and the verdict stands only when they agree (the table and figures show the
 # first).
 
 # %% tags=["hide-input"]
