@@ -155,3 +155,15 @@ def test_grids_the_judge_cannot_take_are_a_probe_error(tmp_path, monkeypatch):
     monkeypatch.setattr(wrn_cifar, "judge_small_lambda", refuse)
     with pytest.raises(probes.ProbeError, match=r"cannot be judged by the chapter's rule \(two grids of one variant"):
         probes.recorded_probe(FIG_2E, root=tmp_path)
+
+
+def test_every_declared_judge_is_a_function_of_its_chapter():
+    import importlib
+    import inspect
+
+    judged = [k for k in claims.claims_with_deciders() if claims.claim(k).decider.judge]
+    assert {S5, FIG_2E, "cnn_cifar.tstar_exponent"} <= set(judged)
+    for key in judged:
+        c = claims.claim(key)
+        fn = getattr(importlib.import_module(f"replication.experiments.{c.chapter}"), c.decider.judge)
+        assert list(inspect.signature(fn).parameters)[:1] == ["cfg"] and len(inspect.signature(fn).parameters) == 2
