@@ -58,7 +58,8 @@ for field, ours, paper in paper_differences(cfg):
 
 # %% [markdown]
 # The SGD grid in a standard cross-entropy's units, its training set (`sgd.train_samples`: more images than the
-# rest of the chapter at `cpu`, where 512 images overfit before L2 acts, and a run's steps do not grow with the data)
+# rest of the chapter at `cpu`, where 512 images overfit before L2 acts in a probe of NOTES.md's session 13, and a
+# run's steps do not grow with the data)
 # and the number of steps per epoch.
 
 # %%
