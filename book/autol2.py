@@ -180,8 +180,8 @@ print("Paper (S11): without a schedule AutoL2 beats the optimal constant λ. "
 # %% [markdown]
 # ## A second setting: FC on MNIST, full-batch SGD (and Fig. S11's FC panel)
 #
-# Both AutoL2 variants (measured every `autol2.every` steps, printed below) against the tuned constant λ, λ0 and the smallest λ of the sweep, at the
-# constant learning rate.
+# Both AutoL2 variants (measured every `autol2.every` steps, printed below) against the tuned constant λ, λ0 and the
+# smallest λ of the sweep, at the constant learning rate.
 
 # %%
 print(f"FC depth {cfg.model.depth}, width {cfg.model.width}, "

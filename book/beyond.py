@@ -16,14 +16,14 @@
 # %% [markdown]
 # # Beyond the paper: the $1/(\eta\lambda)$ clock under momentum, decoupled weight decay, Adam and AdamW
 #
-# **Nothing in this chapter is in the paper.** The paper measures $t_* \approx c/(\eta\lambda)$ for SGD with the L2
-# term $\tfrac\lambda2\|\theta\|^2$ added to the loss, from one initialization per configuration. Practitioners train
-# with momentum and with AdamW (weight decay applied outside the optimizer's statistics). Here we repeat Fig. 2a's
-# protocol (every $(\eta, \lambda)$ trained for $\tau/(\eta\lambda)$ steps with $\tau = 2$ in our units, our
-# choice: half the FC chapter's τ = 4, which is the paper's 2 converted, so these runs are half as long in physical
-# time; $t_*$ = first epoch within 0.5% of the peak test accuracy; a power-law fit of $t_*$ against $\eta\lambda$) on the FC chapter's network and
-# data (full batch, so one step is one epoch) for five optimizers, each from several initialization seeds, and give
-# every exponent and every $c$ with a bootstrap interval over seeds.
+# **Nothing in this chapter is in the paper.** The paper measures $t_* \approx c/(\eta\lambda)$ for SGD with the L2 term
+# $\tfrac\lambda2\|\theta\|^2$ added to the loss, from one initialization per configuration. Practitioners train with
+# momentum and with AdamW (weight decay applied outside the optimizer's statistics). Here we repeat Fig. 2a's protocol
+# (every $(\eta, \lambda)$ trained for $\tau/(\eta\lambda)$ steps with $\tau = 2$ in our units, our choice: half the FC
+# chapter's τ = 4, which is the paper's 2 converted, so these runs are half as long in physical time; $t_*$ = first
+# epoch within 0.5% of the peak test accuracy; a power-law fit of $t_*$ against $\eta\lambda$) on the FC chapter's
+# network and data (full batch, so one step is one epoch) for five optimizers, each from several initialization seeds,
+# and give every exponent and every $c$ with a bootstrap interval over seeds.
 #
 # | optimizer | update (η: learning rate, λ: L2 / weight-decay coefficient) |
 # | --- | --- |

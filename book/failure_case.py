@@ -101,13 +101,13 @@ if opt.cut_short:
         f"λ = {lam:g} ({e:g} of {p:.0f} epochs)" for lam, e, p in opt.cut_short))
 
 # %% [markdown]
-# **Reading the numbers.** Two signs of the failure: the max-accuracy curve turns down below some λ (an interior
-# optimum rather than a plateau), and the t* exponent below λ_opt departs from −1. The verdict asks for both: λ_opt
-# is the smallest λ tied for the best peak (a few test images apart is a tie), and the exponent below it is decided
-# over the runs that learned and peaked inside their run, by the book's rule for every exponent. The optimum can be
-# only a few test images above its neighbours, so at `cpu` the grid is trained from `seeds.count` initializations
-# (ours; the data order is the same for each): each seed is judged alone and the verdict stands only when they agree (the table and figures show the
-# first).
+# **Reading the numbers.** Two signs of the failure: the max-accuracy curve turns down below some λ (an interior optimum
+# rather than a plateau), and the t* exponent below λ_opt departs from −1. The verdict asks for both: λ_opt is the
+# smallest λ tied for the best peak (a few test images apart is a tie), and the exponent below it is decided over the
+# runs that learned and peaked inside their run, by the book's rule for every exponent. The optimum can be only a few
+# test images above its neighbours, so at `cpu` the grid is trained from `seeds.count` initializations (ours; the data
+# order is the same for each): each seed is judged alone and the verdict stands only when they agree (the table and
+# figures show the first).
 
 # %% tags=["hide-input"]
 print(verdict.describe())

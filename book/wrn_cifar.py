@@ -25,12 +25,12 @@
 # runs differ early, but the final accuracy depends only mildly on σ_w.
 #
 # **Setup.** Pre-activation WRN-d-k with batch norm (batch statistics, as stax), σ_w = 1, σ_b = 0, loss
-# $-\frac{1}{2k|B|}\sum y\log p + \frac\lambda2\|\theta\|^2$. Augmentation: random flips, 4-pixel pad-and-crop and
-# mixup (α = 1), as google/autol2. At `cpu` a WRN-10-2 on 512 images averaged down 2× (4096 for Fig. 2d–f; printed
-# below); physical time is counted in steps·η·λ, as the paper's; where a preset's value differs from the paper's,
-# the table of departures from appendix A below lists both (`replication.experiments.configs.wrn_cifar`). Because
-# the loss is divided by 2k = 20, our η is 20× a plain cross-entropy's and our λ 1/20 of it (ηλ is the same; the
-# grid in those units is printed below). The data is CIFAR-10 when the machine has it and otherwise the stand-in named in the banner
+# $-\frac{1}{2k|B|}\sum y\log p + \frac\lambda2\|\theta\|^2$. Augmentation: random flips, 4-pixel pad-and-crop and mixup
+# (α = 1), as google/autol2. At `cpu` a WRN-10-2 on 512 images averaged down 2× (4096 for Fig. 2d–f; printed below);
+# physical time is counted in steps·η·λ, as the paper's; where a preset's value differs from the paper's, the table of
+# departures from appendix A below lists both (`replication.experiments.configs.wrn_cifar`). Because the loss is divided
+# by 2k = 20, our η is 20× a plain cross-entropy's and our λ 1/20 of it (ηλ is the same; the grid in those units is
+# printed below). The data is CIFAR-10 when the machine has it and otherwise the stand-in named in the banner
 # (Fashion-MNIST's clothes keep their label under a left-right flip, as CIFAR-10's objects do; on the MNIST fallback a
 # flipped digit is not always the same digit; we keep the paper's pipeline either way).
 
@@ -280,8 +280,8 @@ headlines.record_headline(
 # %% [markdown]
 # ## Fig. S2: momentum and augmentation at a fixed learning rate
 #
-# At `paper`, the runs of Fig. 4 as the paper's S2 shows them (λ from 5e-6 to 2e-3, the paper's η = 0.2, 0.4 in
-# ours, 2000 epochs). Below `paper`, our choice: Fig. 1a's λ grid, each λ trained T(λ) epochs at the constant learning rate.
+# At `paper`, the runs of Fig. 4 as the paper's S2 shows them (λ from 5e-6 to 2e-3, the paper's η = 0.2, 0.4 in ours,
+# 2000 epochs). Below `paper`, our choice: Fig. 1a's λ grid, each λ trained T(λ) epochs at the constant learning rate.
 
 # %%
 s2 = wrn_cifar.momentum_constant(cfg, seed=seed)
