@@ -39,6 +39,8 @@ def test_the_recorded_s5_probe_reads_what_its_runs_printed_when_trained():
 def test_the_recorded_fig_2e_probe_reads_what_its_runs_printed_when_trained():
     probe = probes.recorded_probe(FIG_2E)
     assert probe is not None and probe.whole and probe.verdict.outcome == "not reproduced"
+    # planned at another seed the same files are another size: by default the recorded grids' own seed is used
+    assert not probes.recorded_probe(FIG_2E, seed=1).whole
     reason = probe.verdict.reason
     for below in (189, 120, 157):  # λ = 3.125e-4 below λ = 0 at η = 6.4 by these many of 10000, seeds 1-3
         assert f"is {below} of 10000 test images below λ = 0" in reason
@@ -64,8 +66,8 @@ def test_a_damaged_file_is_named_and_the_book_says_so_rather_than_raising(tmp_pa
     with pytest.raises(probes.ProbeError, match="not a stored grid"):
         probes.recorded_probe(FIG_2E, root=tmp_path)
     real = probes.recorded_probe
-    monkeypatch.setattr(deciders, "recorded_probe", lambda key, seed: real(key, root=tmp_path, seed=seed))
-    probe, error = deciders._probe(FIG_2E, 0)
+    monkeypatch.setattr(deciders, "recorded_probe", lambda key: real(key, root=tmp_path))
+    probe, error = deciders._probe(FIG_2E)
     assert probe is None and "not a stored grid" in error
 
 

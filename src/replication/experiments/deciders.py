@@ -202,15 +202,15 @@ def what_would_decide(key: str, verdict, *, seed: int = 0, log=None) -> Decision
     if verdict.outcome != "inconclusive" or declared.decider is None:
         return Decision(key, verdict.outcome, declared.decider if verdict.outcome == "inconclusive" else None)
     cost = decision_cost(declared.chapter, declared.decider, seed=seed, log=log or (lambda line: None))
-    probe, error = _probe(key, seed)
+    probe, error = _probe(key)
     return Decision(key, verdict.outcome, declared.decider, cost, probe, error)
 
 
-def _probe(key: str, seed: int) -> tuple[RecordedProbe | None, str | None]:
-    """The probe recorded for ``key`` (:func:`~replication.experiments.probes.recorded_probe`), or why it cannot
-    be read: a damaged file is said in the book, not raised from it."""
+def _probe(key: str) -> tuple[RecordedProbe | None, str | None]:
+    """The probe recorded for ``key`` (:func:`~replication.experiments.probes.recorded_probe`, judged at the seed
+    it was trained from), or why it cannot be read: a damaged file is said in the book, not raised from it."""
     try:
-        return recorded_probe(key, seed=seed), None
+        return recorded_probe(key), None
     except ProbeError as err:
         return None, str(err)
 
@@ -236,7 +236,7 @@ def main(argv=None) -> int:
             print(f"{c.key}: planning and pricing {c.decider.config}() ...", flush=True)
             cost = decision_cost(chapter, c.decider, seed=args.seed, log=lambda line: print(line, flush=True))
             evidence = "probed" if c.decider.probed else "estimate"
-            probe, error = _probe(c.key, args.seed)
+            probe, error = _probe(c.key)
             if probe is not None:
                 evidence += f"; recorded probe ({probe.folder()}{'' if probe.whole else ', part of the size'}): "
                 evidence += probe.verdict.outcome

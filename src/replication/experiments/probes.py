@@ -174,9 +174,11 @@ def judge(key: str, sweeps: tuple[SweepResult, ...]) -> Verdict:
     return getattr(module, d.judge)(decider_config(declared.chapter, d.config, d.base), sweeps)
 
 
-def recorded_probe(key: str, *, root: str | Path | None = None, seed: int = 0) -> RecordedProbe | None:
+def recorded_probe(key: str, *, root: str | Path | None = None, seed: int | None = None) -> RecordedProbe | None:
     """The probe recorded for the claim ``key`` (None where its folder holds no file); ``root``: another probes
-    folder. Raises :class:`ProbeError` for a file that cannot be used."""
+    folder; ``seed``: the seed its study started from (default: the recorded grids' own, so that a chapter run from
+    another seed still reads the probe as the size it is). Raises :class:`ProbeError` for a file that cannot be
+    used."""
     folder = probe_folder(key, root)
     paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
     if not paths:
@@ -184,6 +186,7 @@ def recorded_probe(key: str, *, root: str | Path | None = None, seed: int = 0) -
     read = [_read(p) for p in paths]
     grids = tuple(g for g, _ in read)
     have = set().union(*(_instances(g.request) for g in grids))
+    seed = grids[0].request.seed if seed is None else seed
     want = set().union(*(_instances(r) for r in _planned(key, seed)))
     missing = tuple(_run_text(i) for i in sorted(want - have))
     today = code_key(train_request)
