@@ -18,21 +18,19 @@ nothing is written; :mod:`replication.experiments.rehearsal`) and prices it:
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import time
 
 from replication.core.progress import format_duration
 from replication.core.provenance import device_description
 from replication.core.validation import check_positive_int
 from replication.experiments.claims import Decider, claim
-from replication.experiments.configs import decider_config
 from replication.experiments.probes import ProbeError, RecordedProbe, recorded_probe
 from replication.experiments.rehearsal import (
     ACCELERATORS,
     MEASURED,
     cached_step_cost,
     grid_cost,
-    plan_study,
+    plan_decider,
     si_text,
     time_step,
 )
@@ -158,10 +156,7 @@ def matmul_rate(n: int = 1024, repeats: int = 5) -> float:
 
 def decision_cost(chapter: str, decider: Decider, *, seed: int = 0, log=print) -> DecisionCost:
     """Plan ``decider``'s study of ``chapter`` at its size and price it (the module's docstring)."""
-    cfg = decider_config(chapter, decider.config, decider.base)
-    module = importlib.import_module(f"replication.experiments.{chapter}")
-    grids, error = plan_study(module, decider.study, cfg, seed=seed, cifar_shapes=decider.base == "paper",
-                              options=dict(decider.options))  # fmt: skip
+    grids, error = plan_decider(chapter, decider, seed=seed)
     h200 = ACCELERATORS[-1]
     gpu_rate = MEASURED["fraction"] * h200.tf32_flops
     costs, seen, priced = {}, set(), []

@@ -27,7 +27,7 @@ from replication.experiments.claims import Claim, claim, claims_with_deciders
 from replication.experiments.code_key import code_key
 from replication.experiments.configs import decider_config
 from replication.experiments.grid import GridResult, grid_from_stored, train_request
-from replication.experiments.rehearsal import plan_study
+from replication.experiments.rehearsal import plan_decider
 from replication.experiments.request import GridRequest
 from replication.experiments.results import SweepResult, analyzed
 from replication.experiments.store import _payload_checksum, read_json, results_root
@@ -149,17 +149,21 @@ def _run_text(instance: str) -> str:
     return f"η = {lr:g}, λ = {lam:g}, {steps} steps, initialization {init}"
 
 
+def _study(declared: Claim):
+    """The chapter's experiment module and the decider's config (its size) of the claim ``declared``."""
+    d = declared.decider
+    module = importlib.import_module(f"replication.experiments.{declared.chapter}")
+    return module, decider_config(declared.chapter, d.config, d.base)
+
+
 def _planned(key: str, seed: int) -> list[GridRequest]:
     declared = _declared(key)
-    d = declared.decider
-    cfg = decider_config(declared.chapter, d.config, d.base)
-    module = importlib.import_module(f"replication.experiments.{declared.chapter}")
-    grids, error = plan_study(module, d.study, cfg, seed=seed, cifar_shapes=d.base == "paper", options=dict(d.options))
+    grids, error = plan_decider(declared.chapter, declared.decider, seed=seed)
     if error:
         raise ValueError(f"claim {key!r}: its decider's study could not be planned ({error}).")
     planned = [GridRequest.from_json(g.config) for g in grids if g.config is not None]
     if not planned:
-        raise ValueError(f"claim {key!r}: its decider's study {d.study} asks for no grid.")
+        raise ValueError(f"claim {key!r}: its decider's study {declared.decider.study} asks for no grid.")
     return planned
 
 
@@ -167,11 +171,10 @@ def judge(key: str, sweeps: tuple[SweepResult, ...]) -> Verdict:
     """The claim ``key`` on ``sweeps`` (grids of its decider's size) by the chapter's rule: the decider's ``judge``,
     a function of the chapter's experiment module called with the decider's config and the sweeps."""
     declared = _declared(key)
-    d = declared.decider
-    if d.judge is None:
+    if declared.decider.judge is None:
         raise ValueError(f"claim {key!r}: its Decider names no judge, so recorded runs cannot be judged.")
-    module = importlib.import_module(f"replication.experiments.{declared.chapter}")
-    return getattr(module, d.judge)(decider_config(declared.chapter, d.config, d.base), sweeps)
+    module, cfg = _study(declared)
+    return getattr(module, declared.decider.judge)(cfg, sweeps)
 
 
 def recorded_probe(key: str, *, root: str | Path | None = None, seed: int | None = None) -> RecordedProbe | None:
@@ -210,11 +213,10 @@ def record_probe(key: str, *, root: str | Path | None = None, seed: int = 0, tra
     what was there; after an interrupted run, the grids that finished) and read the probe back."""
     declared = _declared(key)
     d = declared.decider
-    cfg = decider_config(declared.chapter, d.config, d.base)
-    module = importlib.import_module(f"replication.experiments.{declared.chapter}")
     if train:
+        module, cfg = _study(declared)
         getattr(module, d.study)(cfg, seed=seed, **dict(d.options))
-    grids, error = plan_study(module, d.study, cfg, seed=seed, cifar_shapes=d.base == "paper", options=dict(d.options))
+    grids, error = plan_decider(declared.chapter, d, seed=seed)
     stored = [g for g in grids if g.stored]
     if error or not stored:
         raise ValueError(f"claim {key!r}: no grid of its decider's size is stored in {results_root() / d.base}"
@@ -246,9 +248,10 @@ def main(argv=None) -> int:
         help="train nothing: record the grids of the size that are stored (e.g. after a run was stopped)",
     )
     args = p.parse_args(argv)
+    known = claims_with_deciders()
     for key in args.keys:
-        if key not in claims_with_deciders():
-            p.error(f"claim {key!r} declares no decider; one of: {', '.join(claims_with_deciders())}")
+        if key not in known:
+            p.error(f"claim {key!r} declares no decider; one of: {', '.join(known)}")
     for key in args.keys:
         probe = record_probe(key, root=args.root, seed=args.seed, train=not args.stored_only)
         print(f"{key}: {probe.describe()}", flush=True)

@@ -41,7 +41,7 @@ from replication.experiments.program_check import ProgramCheck, check_programs
 from replication.training.plan import GridPlan, plan_grid
 
 __all__ = ["Accelerator", "ACCELERATORS", "MEASURED", "STEP_FLOOR_S", "StepCost", "GridCost", "ChapterRehearsal",
-           "plan_study", "plan_studies", "rehearse_chapter", "analyze_step", "time_step", "step_cost",
+           "plan_study", "plan_decider", "plan_studies", "rehearse_chapter", "analyze_step", "time_step", "step_cost",
            "cached_step_cost", "grid_cost", "format_table", "grid_line", "listing", "si_text"]  # fmt: skip
 
 
@@ -264,6 +264,17 @@ def plan_study(module, name: str, cfg, *, seed: int, cifar_shapes: bool = True,
         except Exception as err:
             return list(grids), f"{name}: {type(err).__name__}: {err}"
     return list(grids), None
+
+
+def plan_decider(chapter: str, decider, *, seed: int) -> tuple[list[PlannedGrid], str | None]:
+    """The grids a :class:`~replication.experiments.claims.Decider` of ``chapter`` asks for at its size: its study
+    on its ``decide_...`` config, planned at its base preset (:func:`plan_study`)."""
+    from replication.experiments.configs import decider_config
+
+    cfg = decider_config(chapter, decider.config, decider.base)
+    module = importlib.import_module(f"replication.experiments.{chapter}")
+    return plan_study(module, decider.study, cfg, seed=seed, cifar_shapes=decider.base == "paper",
+                      options=dict(decider.options))  # fmt: skip
 
 
 def plan_studies(chapter: str, *, preset: str, seed: int = 0,
