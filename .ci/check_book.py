@@ -25,7 +25,11 @@ tests/test_check_book.py):
 Before a page is judged, the check waits for what renders it, each by its own completion signal rather than a fixed
 delay (a loaded machine can take many seconds): MathJax's startup promise (its first typeset, and any typeset queued
 after it), an ``svg.main-svg`` in every Plotly figure, and, on a page that saved widget state, the widget manager's
-first rendered widget. Each wait has a generous timeout (``--timeout``, default 120 s); a wait that runs out is a
+first rendered widget. A page that only redirects (Jupyter Book's root ``index.html``, a meta refresh) is judged
+at the page it sends the reader to, once that page has loaded: judged on the redirect itself, the waits passed at
+once on a page with no MathJax and the facts were read from the landing page mid-render (a CI failure, "30 math
+elements but MathJax typeset none"). MathJax's wait also ends only once a page with math source holds a typeset
+equation. Each wait has a generous timeout (``--timeout``, default 120 s); a wait that runs out is a
 failure that says what it waited for. A slider click waits likewise for the curves to change.
 
 The viewport is 1400 px wide; with ``--screenshots DIR`` each page is saved there as a full-page PNG (before any
@@ -42,9 +46,12 @@ import functools
 import http.server
 import math
 import os
+import re
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -83,7 +90,10 @@ RENDER_WAITS = [
                 p.then(() => { if (s.promise === p) s.state = 'typeset'; },
                        (e) => { if (s.promise === p) s.state = 'failed: ' + e; });
             }
-            return s.state;
+            if (s.state !== 'typeset') return s.state;
+            // resolved: done once the math on the page (if any) has been typeset
+            return !document.querySelector('.math, span.math, div.math') || !!document.querySelector('mjx-container')
+                ? s.state : false;
         }""",
     ),
     (
@@ -123,6 +133,17 @@ def launch(pw):
     return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, ignore_default_args=["--hide-scrollbars"])
 
 
+# A page that only sends the reader elsewhere: Jupyter Book's root index.html is one line of this.
+META_REFRESH = re.compile(r"""<meta\s+http-equiv=["']?refresh["']?\s+content=["']\s*\d+\s*;\s*url=([^"'>\s]+)""", re.I)
+
+
+def redirect_target(origin: str, path: str) -> str | None:
+    """The path (from the site's root) that ``path`` redirects to with a meta refresh, or None."""
+    with urllib.request.urlopen(f"{origin}/{path}", timeout=30) as response:
+        found = META_REFRESH.search(response.read().decode("utf-8", "replace"))
+    return urllib.parse.urljoin(path, found.group(1)) if found else None
+
+
 def wait_until_rendered(page, timeout_s: float, start: float) -> list[str]:
     """Wait for each of :data:`RENDER_WAITS` until ``timeout_s`` after ``start`` (a ``time.monotonic()``); one
     problem per wait that ran out or failed, naming what it waited for."""
@@ -150,7 +171,15 @@ def check_page(
     page.on("pageerror", lambda e: console.append(f"uncaught: {e}"))
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
     page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-    page.goto(f"{origin}/{path}", wait_until="load", timeout=timeout_s * 1000)
+    target = redirect_target(origin, path)
+    if target is None:
+        page.goto(f"{origin}/{path}", wait_until="load", timeout=timeout_s * 1000)
+    else:  # judge the page the reader lands on, once it (not the redirect) has loaded
+        page.goto(f"{origin}/{path}", wait_until="commit", timeout=timeout_s * 1000)
+        try:
+            page.wait_for_url(f"{origin}/{target}", wait_until="load", timeout=timeout_s * 1000)
+        except PlaywrightTimeout:
+            problems.append(f"redirects to {target}, which did not load within {timeout_s:g} s (at {page.url})")
     problems += wait_until_rendered(page, timeout_s, start)
     facts = page.evaluate("""() => ({
         plotly: document.querySelectorAll('.plotly-graph-div').length,
@@ -163,6 +192,7 @@ def check_page(
         figuresTable: document.querySelectorAll('table.replication-figures tbody tr').length,
         title: document.title,
     })""")
+    facts["redirect"] = target
     problems += [f"console error: {c}" for c in console]
     problems += [f"request outside the machine: {u}" for u in external]
     if facts["plotly"] != facts["plotlyRendered"]:
@@ -480,8 +510,9 @@ def main() -> int:
             totals["sliders"] += facts["slidersMoved"]
             totals["data"] += facts["dataLinks"]
             status = "ok" if not problems else "FAIL"
+            label = f"{path} → {facts['redirect']}" if facts["redirect"] else path
             print(
-                f"{status:4} {path}: {facts['plotlyRendered']}/{facts['plotly']} Plotly figures, "
+                f"{status:4} {label}: {facts['plotlyRendered']}/{facts['plotly']} Plotly figures, "
                 f"{facts['mathTypeset']} equations, {facts['widgets']} widget elements, "
                 f"{facts['figuresTable']} table rows, {facts['slidersMoved']} sliders moved, "
                 f"{facts['dataLinks']} data links followed"

@@ -145,6 +145,9 @@ PAGES = {
         "<style>div.cell_input pre { white-space: pre !important; overflow: hidden; }</style>" + cell(LONG + LONG)
     ),
     "rendered_late": rendered_late_page(3000),
+    # Jupyter Book's root index.html, sending the reader to a page that renders late
+    "redirect": '<meta http-equiv="Refresh" content="0; url=rendered_late.html" />',
+    "redirect_nowhere": '<meta http-equiv="Refresh" content="0; url=book/missing.html" />',
     # a MathJax that never starts (the file defines nothing): the wait must run out and say what it waited for
     "mathjax_never_starts": rendered_late_page(0, mathjax_src="/_static/mathjax-that-does-nothing.js"),
 }
@@ -199,6 +202,17 @@ def test_check_waits_for_what_renders_late(site):
     problems, facts = check_book.check_page(browser, origin, "rendered_late.html", None)
     assert problems == []
     assert facts["mathTypeset"] == 1 and facts["plotlyRendered"] == 1 and facts["widgets"] >= 1
+
+
+def test_check_judges_a_redirect_at_the_page_it_lands_on(site):
+    """CI once failed the root index.html with "30 math elements but MathJax typeset none": the waits had passed
+    on the redirect (no MathJax there) and the facts were read from the landing page mid-render."""
+    browser, origin, _ = site
+    problems, facts = check_book.check_page(browser, origin, "redirect.html", None)
+    assert problems == [] and facts["redirect"] == "rendered_late.html"
+    assert facts["mathTypeset"] == 1 and facts["plotlyRendered"] == 1 and facts["widgets"] >= 1
+    problems, _ = check_book.check_page(browser, origin, "redirect_nowhere.html", None, timeout_s=3)
+    assert any("book/missing.html" in p for p in problems), problems
 
 
 def test_check_says_what_it_waited_for_when_a_wait_runs_out(site):
