@@ -50,6 +50,7 @@ import re
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -138,9 +139,13 @@ META_REFRESH = re.compile(r"""<meta\s+http-equiv=["']?refresh["']?\s+content=["'
 
 
 def redirect_target(origin: str, path: str) -> str | None:
-    """The path (from the site's root) that ``path`` redirects to with a meta refresh, or None."""
-    with urllib.request.urlopen(f"{origin}/{path}", timeout=30) as response:
-        found = META_REFRESH.search(response.read().decode("utf-8", "replace"))
+    """The path (from the site's root) that ``path`` redirects to with a meta refresh, or None (also for a page the
+    server does not give: the browser's visit then reports its status)."""
+    try:
+        with urllib.request.urlopen(f"{origin}/{path}", timeout=30) as response:
+            found = META_REFRESH.search(response.read().decode("utf-8", "replace"))
+    except urllib.error.HTTPError:
+        return None
     return urllib.parse.urljoin(path, found.group(1)) if found else None
 
 
