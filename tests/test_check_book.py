@@ -98,6 +98,12 @@ def rendered_late_page(delay_ms: int, mathjax_src: str = "/_static/mathjax/tex-c
     )
 
 
+def redirect_page(url: str) -> str:
+    """Jupyter Book's root index.html, with an icon as the other pages have (the fixture's root has no favicon.ico,
+    whose 404 Chromium reports as a console error; the book's root has one)."""
+    return f'<link rel="icon" href="data:,"><meta http-equiv="Refresh" content="0; url={url}" />'
+
+
 TWO_LINES = go.Figure([go.Scatter(x=[1, 2], y=[3, 4], name="a"), go.Scatter(x=[1, 2], y=[3, 4], name="b")])
 LONG = "result = some_function(" + ", ".join(f"argument_{i}=value_{i}" for i in range(12)) + ")"
 PAGES = {
@@ -146,8 +152,8 @@ PAGES = {
     ),
     "rendered_late": rendered_late_page(3000),
     # Jupyter Book's root index.html, sending the reader to a page that renders late
-    "redirect": '<meta http-equiv="Refresh" content="0; url=rendered_late.html" />',
-    "redirect_nowhere": '<meta http-equiv="Refresh" content="0; url=book/missing.html" />',
+    "redirect": redirect_page("rendered_late.html"),
+    "redirect_nowhere": redirect_page("book/missing.html"),
     # a MathJax that never starts (the file defines nothing): the wait must run out and say what it waited for
     "mathjax_never_starts": rendered_late_page(0, mathjax_src="/_static/mathjax-that-does-nothing.js"),
 }
