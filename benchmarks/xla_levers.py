@@ -1,9 +1,11 @@
 """XLA's CPU settings as levers on the engine's step (issue #26): each variant against the default, in alternating
 rounds, each variant in its own process (XLA reads ``XLA_FLAGS`` and PJRT its thread count once, at start-up).
 
-Per variant and row: the engine's marginal step time (as `make bench` measures it, :func:`bench_engine.
-engine_step_seconds`), the median over rounds, its speed against the default's median in the same run (> 1: faster),
-and the loss after a few bare SGD steps against the default's (a fusion that miscompiles shows there). With
+Per variant and row: the engine's time per step in a chunk of ``CHUNK_STEPS`` × the row's steps (with its one
+evaluation; the marginal step of `make bench`, a difference of two chunks, came out at 0.0–38 ms for a 12 ms step in
+separate processes, too noisy for an A/B), the bare step's, the median of each over rounds and its speed against the
+default's median in the same run (> 1: faster), and the loss after a few bare SGD steps at a small η against the
+default's (a fusion that miscompiles shows there; summation order alone moves it by ~1e-7). With
 ``--dump`` each variant also compiles the first row once with ``--xla_dump_to`` and counts the markers of the
 libraries the flags route work to (``__ynn_fusion``, ``onednn``, ``xnn``), so a flag that changed nothing shows.
 
@@ -46,14 +48,16 @@ VARIANTS = {
     },
 }
 MARKERS = ("__ynn_fusion", "onednn", "xnn")
-LOSS_STEPS = 5
+LOSS_STEPS, LOSS_LR = 3, 0.01
+CHUNK_STEPS = 4
 
 
 def child(rows: list[str], repeats: int) -> dict:
-    """In the variant's process: per row, the engine's step (ms) and the loss after :data:`LOSS_STEPS` bare steps."""
+    """In the variant's process: per row, the engine's and the bare step (ms) and the loss after :data:`LOSS_STEPS`
+    bare steps."""
     import jax
     import jax.numpy as jnp
-    from bench_engine import SHORT_NAMES, _data, _model, engine_step_seconds
+    from bench_engine import SHORT_NAMES, _data, _model, bare_step_seconds, engine_chunk_seconds
 
     from replication.training import l2_term, softmax_xent
 
@@ -67,10 +71,13 @@ def child(rows: list[str], repeats: int) -> dict:
         def loss(p, apply_fn=apply_fn, x=x, y=y):
             return softmax_xent(apply_fn(p, x), y) + 1e-4 * l2_term(p)
 
-        step = jax.jit(lambda p, loss=loss: jax.tree.map(lambda a, g: a - 0.05 * g, p, jax.grad(loss)(p)))
+        step = jax.jit(lambda p, loss=loss: jax.tree.map(lambda a, g: a - LOSS_LR * g, p, jax.grad(loss)(p)))
         for _ in range(LOSS_STEPS):
             params = step(params)
-        out[name] = dict(engine_ms=engine_step_seconds(row, repeats) * 1e3, loss=float(jax.jit(loss)(params)))
+        steps = CHUNK_STEPS * row.steps
+        (chunk,) = engine_chunk_seconds(row, repeats, (steps,))
+        out[name] = dict(engine_ms=chunk / steps * 1e3, bare_ms=bare_step_seconds(row, repeats) * 1e3,
+                         loss=float(jax.jit(loss)(params)))  # fmt: skip
     return out
 
 
@@ -127,8 +134,9 @@ def main() -> None:
             print(f"round {r + 1}/{args.rounds} {name}: {result}", flush=True)
     report = {}
     base = {row: statistics.median(s[row]["engine_ms"] for s in samples["default"] if row in s) for row in rows}
+    base_bare = {row: statistics.median(s[row]["bare_ms"] for s in samples["default"] if row in s) for row in rows}
     base_loss = next(s for s in samples["default"] if "error" not in s)
-    print(f"\n{'variant':22s}" + "".join(f"{row:>26s}" for row in rows))
+    print(f"\n{'variant':22s}" + "".join(f"{row:>44s}" for row in rows))
     for name in names:
         ok = [s for s in samples[name] if "error" not in s]
         entry = {"errors": [s["error"] for s in samples[name] if "error" in s]}
@@ -138,14 +146,16 @@ def main() -> None:
                 cells.append("error")
                 continue
             ms = statistics.median(s[row]["engine_ms"] for s in ok)
+            bare = statistics.median(s[row]["bare_ms"] for s in ok)
             drift = abs(ok[0][row]["loss"] - base_loss[row]["loss"]) / abs(base_loss[row]["loss"])
-            entry[row] = dict(engine_ms=ms, speed_vs_default=base[row] / ms, loss_rel_diff=drift)
-            cells.append(f"{ms:7.2f} ms {base[row] / ms:5.2f}× Δloss {drift:.0e}")
+            entry[row] = dict(engine_ms=ms, speed_vs_default=base[row] / ms, bare_ms=bare,
+                              bare_speed_vs_default=base_bare[row] / bare, loss_rel_diff=drift)  # fmt: skip
+            cells.append(f"{ms:7.2f} ms {base[row] / ms:4.2f}× (bare {base_bare[row] / bare:4.2f}×) Δloss {drift:.0e}")
         if args.dump:
             entry["markers"] = marker_counts(name, rows[0])
         report[name] = entry
         print(
-            f"{name:22s}" + "".join(f"{c:>26s}" for c in cells) + (f"  {entry['errors'][0]}" if entry["errors"] else "")
+            f"{name:22s}" + "".join(f"{c:>44s}" for c in cells) + (f"  {entry['errors'][0]}" if entry["errors"] else "")
         )
         if args.dump:
             print(f"{'':22s}markers in {rows[0]}'s optimized HLO: {entry['markers']}")
