@@ -5,14 +5,14 @@ Per variant and row: the engine's time per step in a chunk of ``CHUNK_STEPS`` ×
 evaluation; the marginal step of `make bench`, a difference of two chunks, came out at 0.0–38 ms for a 12 ms step in
 separate processes, too noisy for an A/B), the bare step's, the median of each over rounds and its speed against the
 default's median in the same run (> 1: faster), and the loss after a few bare SGD steps at a small η against the
-default's (a fusion that miscompiles shows there; summation order alone moves it by ~1e-7). With
+default's (a fusion that miscompiles shows there: summation order alone moved it by up to 6e-5 here). With
 ``--dump`` each variant also compiles the first row once with ``--xla_dump_to`` and counts the markers of the
 libraries the flags route work to (``__ynn_fusion``, ``onednn``, ``xnn``), so a flag that changed nothing shows.
 
 Machine noise on a small 2-core machine moves one process's step times by ±20–50%: read ratios of medians over
 several rounds, and re-run a variant that looks like a win before keeping it.
 
-usage: python benchmarks/xla_levers.py [--rows cnn8,cnn64,wrn10] [--rounds 3] [--variants default,no_ynn,...]
+usage: python benchmarks/xla_levers.py [--rows cnn8,cnn64,wrn10] [--rounds 3] [--variants default,no_ynn_fusion,...]
        [--dump] [--out results/xla_levers.json]
 """
 
