@@ -15,7 +15,6 @@ reads it from the store, and records it (:func:`record_probe`).
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import shutil
 from pathlib import Path
@@ -25,9 +24,8 @@ from replication.core.project import project_root
 from replication.core.provenance import Provenance
 from replication.experiments.claims import Claim, claim, claims_with_deciders
 from replication.experiments.code_key import code_key
-from replication.experiments.configs import decider_config
 from replication.experiments.grid import GridResult, grid_from_stored, train_request
-from replication.experiments.rehearsal import plan_decider
+from replication.experiments.rehearsal import decider_study, plan_decider
 from replication.experiments.request import GridRequest
 from replication.experiments.results import SweepResult, analyzed
 from replication.experiments.store import _payload_checksum, read_json, results_root
@@ -149,13 +147,6 @@ def _run_text(instance: str) -> str:
     return f"η = {lr:g}, λ = {lam:g}, {steps} steps, initialization {init}"
 
 
-def _study(declared: Claim):
-    """The chapter's experiment module and the decider's config (its size) of the claim ``declared``."""
-    d = declared.decider
-    module = importlib.import_module(f"replication.experiments.{declared.chapter}")
-    return module, decider_config(declared.chapter, d.config, d.base)
-
-
 def _planned(key: str, seed: int) -> list[GridRequest]:
     declared = _declared(key)
     grids, error = plan_decider(declared.chapter, declared.decider, seed=seed)
@@ -173,7 +164,7 @@ def judge(key: str, sweeps: tuple[SweepResult, ...]) -> Verdict:
     declared = _declared(key)
     if declared.decider.judge is None:
         raise ValueError(f"claim {key!r}: its Decider names no judge, so recorded runs cannot be judged.")
-    module, cfg = _study(declared)
+    module, cfg = decider_study(declared.chapter, declared.decider)
     return getattr(module, declared.decider.judge)(cfg, sweeps)
 
 
@@ -214,7 +205,7 @@ def record_probe(key: str, *, root: str | Path | None = None, seed: int = 0, tra
     declared = _declared(key)
     d = declared.decider
     if train:
-        module, cfg = _study(declared)
+        module, cfg = decider_study(declared.chapter, d)
         getattr(module, d.study)(cfg, seed=seed, **dict(d.options))
     grids, error = plan_decider(declared.chapter, d, seed=seed)
     stored = [g for g in grids if g.stored]

@@ -41,8 +41,9 @@ from replication.experiments.program_check import ProgramCheck, check_programs
 from replication.training.plan import GridPlan, plan_grid
 
 __all__ = ["Accelerator", "ACCELERATORS", "MEASURED", "STEP_FLOOR_S", "StepCost", "GridCost", "ChapterRehearsal",
-           "plan_study", "plan_decider", "plan_studies", "rehearse_chapter", "analyze_step", "time_step", "step_cost",
-           "cached_step_cost", "grid_cost", "format_table", "grid_line", "listing", "si_text"]  # fmt: skip
+           "plan_study", "decider_study", "plan_decider", "plan_studies", "rehearse_chapter", "analyze_step",
+           "time_step", "step_cost", "cached_step_cost", "grid_cost", "format_table", "grid_line", "listing",
+           "si_text"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -266,13 +267,19 @@ def plan_study(module, name: str, cfg, *, seed: int, cifar_shapes: bool = True,
     return list(grids), None
 
 
-def plan_decider(chapter: str, decider, *, seed: int) -> tuple[list[PlannedGrid], str | None]:
-    """The grids a :class:`~replication.experiments.claims.Decider` of ``chapter`` asks for at its size: its study
-    on its ``decide_...`` config, planned at its base preset (:func:`plan_study`)."""
+def decider_study(chapter: str, decider):
+    """The experiment module of ``chapter`` and the config (its size) of its
+    :class:`~replication.experiments.claims.Decider` ``decider``: what its study is called with."""
     from replication.experiments.configs import decider_config
 
-    cfg = decider_config(chapter, decider.config, decider.base)
     module = importlib.import_module(f"replication.experiments.{chapter}")
+    return module, decider_config(chapter, decider.config, decider.base)
+
+
+def plan_decider(chapter: str, decider, *, seed: int) -> tuple[list[PlannedGrid], str | None]:
+    """The grids a :class:`~replication.experiments.claims.Decider` of ``chapter`` asks for at its size: its study
+    on its ``decide_...`` config (:func:`decider_study`), planned at its base preset (:func:`plan_study`)."""
+    module, cfg = decider_study(chapter, decider)
     return plan_study(module, decider.study, cfg, seed=seed, cifar_shapes=decider.base == "paper",
                       options=dict(decider.options))  # fmt: skip
 
