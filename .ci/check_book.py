@@ -93,7 +93,7 @@ RENDER_WAITS = [
             }
             if (s.state !== 'typeset') return s.state;
             // resolved: done once the math on the page (if any) has been typeset
-            return !document.querySelector('.math, span.math, div.math') || !!document.querySelector('mjx-container')
+            return !document.querySelector('.math') || !!document.querySelector('mjx-container')
                 ? s.state : false;
         }""",
     ),
@@ -190,7 +190,7 @@ def check_page(
         plotly: document.querySelectorAll('.plotly-graph-div').length,
         plotlyRendered: [...document.querySelectorAll('.plotly-graph-div')]
             .filter(d => d.querySelector('svg.main-svg')).length,
-        mathSource: document.querySelectorAll('.math, span.math, div.math').length,
+        mathSource: document.querySelectorAll('.math').length,
         mathTypeset: document.querySelectorAll('mjx-container').length,
         widgetState: !!document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]'),
         widgets: document.querySelectorAll('.jupyter-widgets, .widget-slider, .widget-inline-hbox').length,
