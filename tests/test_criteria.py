@@ -4,7 +4,7 @@ answer is known: the runs go through the same summaries as the chapters' (``swee
 import numpy as np
 import pytest
 
-from replication.analysis import criteria, sweeps
+from replication.analysis import criteria, sweeps, verdicts
 from replication.training import History
 
 EVALS = 200  # evaluations per run, as the Section 2 presets
@@ -104,6 +104,25 @@ def test_a_capped_lambda_zero_makes_its_comparison_inconclusive():
     better_zero = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.95)])[0]
     assert criteria.zero_comparison(small, better_zero, 512).outcome == "not reproduced"
     assert criteria.zero_comparison(small, None, 512).outcome == "inconclusive"
+
+
+def test_a_smallest_lambda_cut_short_of_the_papers_time_while_improving_cannot_lose():
+    """A preset whose τ is shorter than the paper's (``short_of_paper``): a smallest λ below λ = 0 that was still
+    improving at its end is inconclusive; one that peaked inside its run, or any at the paper's τ, is not reproduced;
+    a win stands either way (more training only raises a run's best accuracy)."""
+    zero = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.95)])[0]
+    improving = sweeps.summarize([run(0.1, 1e-4, 1.0, peak=0.90)])[0]
+    peaked = sweeps.summarize([run(0.1, 1e-4, 0.5, peak=0.90)])[0]
+    v = criteria.zero_comparison(improving, zero, 512, short_of_paper=True)
+    assert v.outcome == "inconclusive" and "still improving at the end of its run" in v.reason
+    assert v.reason.startswith("λ = 0.0001 is 26 of 512 test images below λ = 0")
+    assert criteria.zero_comparison(improving, zero, 512).outcome == "not reproduced"
+    assert criteria.zero_comparison(peaked, zero, 512, short_of_paper=True).outcome == "not reproduced"
+    winner = sweeps.summarize([run(0.1, 1e-4, 1.0, peak=0.97)])[0]
+    assert criteria.zero_comparison(winner, zero, 512, short_of_paper=True).outcome == "reproduced"
+    rows = [zero, improving]
+    (one,) = verdicts.compare_with_zero({"": ([rows], None)}, n_test=512, short_of_paper=True).per_setting[""]
+    assert one.verdict.outcome == "inconclusive"
 
 
 def test_a_claim_in_several_settings_is_reproduced_only_if_every_setting_reproduces_it():

@@ -94,12 +94,13 @@ class SmallestLambdaVerdict:
 
 
 def smallest_lambda_vs_zero(
-    rows: list[RunSummary], *, n_test: int, paper_zero_epochs=None
+    rows: list[RunSummary], *, n_test: int, paper_zero_epochs=None, short_of_paper: bool = False
 ) -> list[SmallestLambdaVerdict]:
     """One verdict per η that has both a λ = 0 run and a non-diverged λ > 0 run (Fig. 2b's claim: trained for
     τ/(ηλ), small λ is as good as λ = 0 or better), on ``n_test`` test images. ``paper_zero_epochs``: how long the
     paper trains λ = 0, a number of epochs or a function of η (FC: 10⁶/η); a λ = 0 run shorter than that which still
-    improves at its end makes the comparison inconclusive."""
+    improves at its end makes the comparison inconclusive. ``short_of_paper``: the runs' τ is shorter than the
+    paper's (:func:`~replication.analysis.criteria.zero_comparison`)."""
     check_positive("n_test", n_test)
     out = []
     for lr in sorted({r.lr for r in rows}):
@@ -111,7 +112,7 @@ def smallest_lambda_vs_zero(
         paper = None if paper is None else float(paper)
         smallest = min(mine, key=lambda r: r.lam)
         best = max(mine, key=lambda r: r.max_test_accuracy)
-        verdict = zero_comparison(smallest, zero[0], n_test, paper_zero_epochs=paper)
+        verdict = zero_comparison(smallest, zero[0], n_test, paper_zero_epochs=paper, short_of_paper=short_of_paper)
         out.append(SmallestLambdaVerdict(lr, smallest.lam, smallest.max_test_accuracy, best.lam,
                                          best.max_test_accuracy, zero[0].max_test_accuracy, verdict,
                                          float(zero[0].epochs), paper))  # fmt: skip
@@ -147,12 +148,14 @@ class ZeroComparison:
         return all_of({k: one(vs) for k, vs in self.per_setting.items()})
 
 
-def smallest_lambda_over_seeds(rows_by_seed, *, n_test: int, paper_zero_epochs=None) -> list[SmallestLambdaVerdict]:
+def smallest_lambda_over_seeds(
+    rows_by_seed, *, n_test: int, paper_zero_epochs=None, short_of_paper: bool = False
+) -> list[SmallestLambdaVerdict]:
     """:func:`smallest_lambda_vs_zero` in each seed's rows (``rows_by_seed[k]``: seed k's runs), per η together:
     the accuracies averaged over the seeds, the verdict :func:`~replication.analysis.criteria.seeds_agree` of the
     seeds' (inconclusive when they disagree or a seed lacks the comparison). One seed: its own verdicts."""
-    per_seed = [smallest_lambda_vs_zero(list(rows), n_test=n_test, paper_zero_epochs=paper_zero_epochs)
-                for rows in rows_by_seed]  # fmt: skip
+    per_seed = [smallest_lambda_vs_zero(list(rows), n_test=n_test, paper_zero_epochs=paper_zero_epochs,
+                                        short_of_paper=short_of_paper) for rows in rows_by_seed]  # fmt: skip
     if len(per_seed) == 1:
         return per_seed[0]
     by_lr: dict[float, list[SmallestLambdaVerdict]] = {}
@@ -172,11 +175,12 @@ def smallest_lambda_over_seeds(rows_by_seed, *, n_test: int, paper_zero_epochs=N
     return out
 
 
-def compare_with_zero(settings: dict[str, tuple], *, n_test: int) -> ZeroComparison:
+def compare_with_zero(settings: dict[str, tuple], *, n_test: int, short_of_paper: bool = False) -> ZeroComparison:
     """``settings``: name ("" for one) → (its sweep's rows by seed — ``[rows]`` for one seed —, the paper's λ = 0
     length: epochs, a function of η, or None); each decided by :func:`smallest_lambda_over_seeds` on ``n_test``
-    test images."""
-    return ZeroComparison({name: tuple(smallest_lambda_over_seeds(rows, n_test=n_test, paper_zero_epochs=paper))
+    test images. ``short_of_paper``: the preset trains each λ > 0 for less physical time than the paper."""
+    return ZeroComparison({name: tuple(smallest_lambda_over_seeds(rows, n_test=n_test, paper_zero_epochs=paper,
+                                                                  short_of_paper=short_of_paper))
                            for name, (rows, paper) in settings.items()})  # fmt: skip
 
 

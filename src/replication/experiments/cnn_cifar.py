@@ -9,11 +9,22 @@ import math
 from replication.analysis.criteria import Verdict, all_of
 from replication.analysis.plan import SweepRun, plan_sweep
 from replication.analysis.seeds import seed_list
+from replication.analysis.verdicts import ZeroComparison, compare_with_zero
 from replication.experiments.cifar import run_sweep, steps_per_epoch
 from replication.experiments.claims import Claim, Decider
+from replication.experiments.configs import paper_config
 from replication.experiments.results import SweepResult, analyzed
 
-__all__ = ["STUDIES", "CLAIMS", "sweep_runs", "sweeps", "exponent_verdict", "judge_exponent"]
+__all__ = [
+    "STUDIES",
+    "CLAIMS",
+    "sweep_runs",
+    "sweeps",
+    "exponent_verdict",
+    "judge_exponent",
+    "short_of_paper",
+    "small_lambda_comparison",
+]
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("sweeps",)
@@ -87,3 +98,20 @@ def judge_exponent(cfg, sweeps_: tuple[SweepResult, ...]) -> Verdict:
             raise ValueError(f"two grids {name}: a probe of Fig. 3a–f holds one grid per variant.")
         named[name] = s
     return exponent_verdict(dict(sorted(named.items(), key=lambda kv: kv[0] != "without BN")))
+
+
+def short_of_paper(cfg) -> bool:
+    """Whether ``cfg`` trains each run for less physical time (steps·η·λ) than the paper's 7.8 step-units (in our
+    units): `cpu` trains 4."""
+    return cfg.sweep.physical_steps < paper_config("cnn_cifar").sweep.physical_steps
+
+
+def small_lambda_comparison(cfg, results: dict[str, SweepResult]) -> ZeroComparison:
+    """Fig. 3b/3e: the smallest λ against λ = 0 with and without BN (:func:`sweeps`), decided in each seed on
+    ``data.test_samples`` images, beside the paper's λ = 0 lengths (appendix A); where the preset's runs are shorter
+    than the paper's (:func:`short_of_paper`), a smallest λ that is below λ = 0 while still improving at its end is
+    inconclusive (:func:`~replication.analysis.criteria.zero_comparison`)."""
+    paper = paper_config("cnn_cifar").sweep
+    zero_epochs = {"without BN": paper.zero_epochs, "with BN": paper.zero_epochs_bn}
+    return compare_with_zero({label: (results[label].rows_by_seed, zero_epochs[label]) for label in results},
+                             n_test=cfg.data.test_samples, short_of_paper=short_of_paper(cfg))  # fmt: skip
