@@ -12,6 +12,8 @@ reason, the same everywhere in the book.
   broken toward either λ.
 * A comparison against λ = 0 needs a λ = 0 run that peaked inside its run; one cut short of the paper's length
   while still improving makes the comparison inconclusive ("λ = 0 capped").
+* Where a preset trains each λ > 0 for less physical time than the paper (``short_of_paper``), a smallest λ below
+  λ = 0 that was still improving at the end of its run is inconclusive too: the paper's length could close the gap.
 * AutoL2's race tests its detection rule only where the rule decides when λ decays: when most of its decays came at
   the first measurement its refractory period (``delay``/λ steps) allowed, the race measures that constant instead
   and is inconclusive (:func:`refractory_bound`).
