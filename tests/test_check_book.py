@@ -228,6 +228,30 @@ def test_check_says_what_it_waited_for_when_a_wait_runs_out(site):
     assert problems[1:] == ["1 math elements but MathJax typeset none"]
 
 
+class _SlowPage:
+    """A page on a loaded machine: every wait runs out before the browser has looked once; a direct look at the page
+    sees it as it is (rendered but for MathJax, which never starts)."""
+
+    def __init__(self):
+        self.looked = []
+
+    def wait_for_function(self, predicate, timeout, polling):
+        raise check_book.PlaywrightTimeout("no evaluation within the timeout")
+
+    def evaluate(self, predicate):
+        self.looked.append(predicate)
+        return predicate != check_book.RENDER_WAITS[0][1]  # MathJax not done; nothing else to wait for
+
+
+def test_a_wait_left_without_time_looks_at_the_page_once_before_it_reports():
+    """Session 24's flake: the MathJax wait used up the time and the figure and widget waits, left with 0.1 s, timed
+    out on a page that has neither; only the wait whose predicate is false when looked at is a problem."""
+    page = _SlowPage()
+    problems = check_book.wait_until_rendered(page, timeout_s=3, start=0.0)
+    assert len(problems) == 1 and problems[0].startswith("waited for MathJax to finish typesetting"), problems
+    assert page.looked == [predicate for _, predicate in check_book.RENDER_WAITS]
+
+
 def test_check_passes_with_both_cores_busy(site):
     """Two busy loops (one per core of the CI machine) while the late page and the good page are checked."""
     browser, origin, _ = site
