@@ -26,7 +26,7 @@
 # **Here, two settings.** (1) *The paper's*: the Wide ResNet of the WRN chapter with momentum 0.9 and flip/crop/mixup at
 # a constant learning rate, η = 0.2 in the paper's units (the authors' code's), which is η = 0.4 in ours
 # (`replication.training.conventions.from_authors`: their objective is twice ours at the same λ). At `cpu` this is a
-# WRN-10-2 on 512 stand-in images at the η of the WRN chapter's `cpu` Fig. 1a (printed below; ours), so c, the budgets
+# WRN-10-1 on 512 stand-in images at the η of the WRN chapter's `cpu` Fig. 1a (printed below; ours), so c, the budgets
 # and the λ grid are in that model's epochs and are ours; at `paper` they are appendix A's. (2) *Ours, a second
 # setting*: the FC network on MNIST of the Fig. 2 chapter trained by full-batch SGD, where one step is one epoch.
 #
