@@ -58,8 +58,8 @@
 # **Our choices** (none from the paper): the (η, λ) grids of each optimizer, chosen so that all five cover the same
 # products ηλ; Adam's η three decades below SGD's (its usual scale); each optimizer's runs on its predicted clock:
 # momentum + L2 trains $\tau(1-\beta)/(\eta\lambda)$ steps over a window of ηλ that lies $1-\beta$ lower (its
-# effective rate is $\eta/(1-\beta)$; on SGD's clock its runs peaked in their first 5% in a probe, NOTES.md session
-# 16), the others
+# effective rate is $\eta/(1-\beta)$; on SGD's clock its runs peaked in their first 5% in a probe, `NOTES.md`
+# session 16), the others
 # $\tau/(\eta\lambda)$ steps (`beyond.clock_gain`, tested against each optimizer's decay of θ); β = 0.9
 # for momentum and SGDW and as Adam's β1 (β2 = 0.999, ε = 1e-8); the seeds. Every seed changes the initialization
 # only; training is full batch, so there is no data order to change. λ = 0 runs are as long as the longest λ > 0

@@ -58,7 +58,7 @@ for field, ours, paper in paper_differences(cfg):
 
 # %% [markdown]
 # The SGD grid in a standard cross-entropy's units, its training set (`sgd.train_samples`: more images than the
-# rest of the chapter at `cpu`, where 512 images overfit before L2 acts in a probe of NOTES.md's session 13, and a
+# rest of the chapter at `cpu`, where 512 images overfit before L2 acts in a probe of `NOTES.md`'s session 13, and a
 # run's steps do not grow with the data)
 # and the number of steps per epoch.
 
@@ -105,7 +105,7 @@ print(f"Paper: exponent −1. Ours: {fit.describe()}, c = {fit.c:.3g} epoch-unit
 # ```{admonition} One small network's exponent
 # :class: caution
 # At `cpu` the exponent moves with the network's width: the same grid, seeds and data on a WRN-10-2 (this preset's
-# network before NOTES.md's session 24; twice as wide, its step 2.2× as long) gave a seed interval outside −1 ± 0.25
+# network before `NOTES.md`'s session 24; twice as wide, its step 2.2× as long) gave a seed interval outside −1 ± 0.25
 # (both are in that session's notes). Read this verdict as the small network's, not the Wide ResNet family's.
 # ```
 

@@ -63,6 +63,23 @@ def test_chapter_cells_are_a_sentence_of_prose_and_a_short_call(py):
         assert len(lines) <= MAX_CELL_LINES, f"{py.name}: a cell of {len(lines)} lines\n{cell.source}"
 
 
+# A file name in prose whose extension is also a top-level domain: the book's Markdown parser (linkify) makes it an
+# external link, e.g. NOTES.md → http://NOTES.md (a Moldovan host). In backticks it is code, not a link.
+BARE_FILE_NAME = re.compile(r"(?<![\w/.-])[\w-]+\.(md|py|sh|io)\b")
+
+
+@pytest.mark.parametrize("py", CHAPTER_FILES, ids=lambda p: p.stem)
+def test_prose_names_files_in_code_spans_so_they_are_not_made_links(py):
+    nb = jupytext.read(py)
+    bare = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        prose = re.sub(r"```.*?```|`[^`]*`|\$[^$]*\$", " ", cell.source, flags=re.S)  # code, fences and math
+        bare += [m.group(0) for m in BARE_FILE_NAME.finditer(prose)]
+    assert not bare, f"{py.name}: put {bare} in backticks (linkify would make them links to hosts)"
+
+
 # Characters a code cell shows on one line in the 1400 px layout (780 px box, 16 px padding each side, 8.43 px per
 # character of the theme's 14 px monospace; measured in Chromium): a longer line wraps back to column 0.
 CODE_WIDTH = 88
