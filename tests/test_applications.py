@@ -82,6 +82,22 @@ def test_tuned_lambda_at_the_grid_edge_and_lambda0_as_good_are_flagged():
     assert summarize_predictions(no_lam0).caveats() == ""
 
 
+def test_prediction_table_keeps_its_columns_apart_for_lambdas_near_1e_4():
+    """Session 24: λ in [1e-4, 1e-3) written with :.2g ("0.00016", 7 characters) ran into the next column of the
+    table ("<=0.000160.00016–0.00031"); now at most 6 characters each, so every row splits into its 10 columns."""
+    from replication.analysis.tables import _short_lam, format_predictions
+
+    assert [_short_lam(x) for x in (0.0025, 1.5625e-4, 3.125e-4, 3e-5, 9.96e-5, 9.96e-6, 0.5, 2.0)] == [
+        "0.0025", "1.6e-4", "3.1e-4", "3e-5", "0.0001", "1e-5", "0.5", "2"]  # fmt: skip
+    lams = [1.5625e-4, 3.125e-4, 6.25e-4]
+    hists = [synthetic(lam) for lam in lams] + [synthetic(0.0)]
+    predicted = [synthetic(C_TRUE / T, epochs=T) for T in (10, 100, 1000)]
+    table = format_predictions(prediction_table(C_TRUE, (10, 100, 1000), hists, predicted, factors=(1.0,)))
+    rows = table.splitlines()[1:]
+    assert all(len(row.split()) == 10 for row in rows), table
+    assert max(map(len, table.splitlines())) <= 84
+
+
 def test_prediction_table_ratios_and_gaps():
     budgets = (40, 100, 400)
     runs = prediction_runs(C_TRUE, budgets, 0.2, factors=(1.0, 2.0))

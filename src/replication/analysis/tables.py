@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from replication.analysis.seeds import SeedSpread
 from replication.analysis.sweeps import RunSummary, learned, peaked_at_end
 
@@ -67,6 +69,18 @@ def format_seed_spread(spread: list[SeedSpread]) -> str:
     return "\n".join(lines)
 
 
+def _short_lam(x: float) -> str:
+    """λ in at most 6 characters and 2 significant digits: 0.0025, 1.6e-4 (where ``:.2g`` writes 0.00016), 3e-5."""
+    text = f"{x:.2g}"
+    if x > 0 and ("e" in text or len(text) > 6):
+        exponent = math.floor(math.log10(x))
+        mantissa = f"{x / 10**exponent:.2g}"
+        if mantissa == "10":  # rounding carried into the next decade
+            mantissa, exponent = "1", exponent + 1
+        text = f"{mantissa}e{exponent}"
+    return text
+
+
 def format_predictions(rows) -> str:
     """Fig. 4b as a table: per (factor, budget) λ_pred, the tuned λ and its range (within 0.1% of the best, or
     within the test set's resolution when wider), their ratio (to the nearest tied λ), both accuracies, the gap and
@@ -78,11 +92,11 @@ def format_predictions(rows) -> str:
     lines = [head]
     for r in rows:
         t = r.tuned
-        span = f"{t.lam_low:.2g}–{t.lam_high:.2g}"
+        span = f"{_short_lam(t.lam_low)}–{_short_lam(t.lam_high)}"
         tie = "=" if len(t.tied_lams) > 1 else ""
-        tuned = {"smallest": "<", "largest": ">"}.get(t.edge, "") + tie + f"{t.lam:.2g}"
+        tuned = {"smallest": "<", "largest": ">"}.get(t.edge, "") + tie + _short_lam(t.lam)
         zero = f"{t.accuracy_lam0:.4f}" if t.accuracy_lam0 == t.accuracy_lam0 else "—"  # NaN: no λ = 0 run
-        lines.append(f"{r.factor:>4.3g}{r.budget:>6g}{r.lam_pred:>8.2g}{tuned:>9}{span:>15}{r.ratio:>7.2f}"
+        lines.append(f"{r.factor:>4.3g}{r.budget:>6g}{_short_lam(r.lam_pred):>8}{tuned:>9}{span:>15}{r.ratio:>7.2f}"
                      f"{r.accuracy_pred:>9.4f}{t.accuracy:>10.4f}{r.gap:>8.4f}{zero:>8}")  # fmt: skip
     return "\n".join(lines)
 
