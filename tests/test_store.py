@@ -83,6 +83,17 @@ def test_editing_code_that_runs_changes_the_key(fakepkg, filename, old, new):
     assert key_after(fakepkg, filename, old, new) != before
 
 
+def test_a_key_computed_again_sees_an_edit_and_its_revert(fakepkg):
+    """Each module's part of a key is kept by the sha256 of its source (so that the hundreds of keys a chapter asks
+    for do not dump the same ASTs again): an edit made after a key was computed changes the next key, and undoing
+    the edit gives the first key back."""
+    run = importlib.import_module("fakepkg.exp").run
+    first = code_key(run)
+    assert code_key(run) == first
+    assert key_after(fakepkg, "prep.py", "return x * 2", "return x * 3") != first.key
+    assert key_after(fakepkg, "prep.py", "return x * 3", "return x * 2") == first.key
+
+
 @pytest.mark.parametrize(
     ("filename", "old", "new"),
     [

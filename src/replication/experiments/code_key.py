@@ -31,7 +31,11 @@ class CodeKey:
     parts: tuple[tuple[str, str], ...] = ()
 
 
-_PARSED: dict[bytes, ast.Module] = {}  # by the sha256 of the source: an edit is always seen
+# Both by the sha256 of the source, so an edit is always seen: the parsed trees, and each module's part of a key (its
+# AST dump and the package modules it imports), which ``module_closure`` would otherwise recompute on every call (a
+# grid's key reaches ~35 modules: ~0.5 s a call, and the tests and chapters ask for hundreds of keys).
+_PARSED: dict[bytes, ast.Module] = {}
+_MODULES: dict[tuple[bytes, str, bool, str], tuple[str, tuple[str, ...]]] = {}
 
 
 def _source_path(module: str) -> str | None:
@@ -43,13 +47,18 @@ def _source_path(module: str) -> str | None:
     return origin if origin and origin.endswith(".py") else None
 
 
-def _parse(path: str) -> ast.Module:
+def _read(path: str) -> tuple[bytes, ast.Module]:
+    """(the sha256 of the file's source, its parsed tree)."""
     with open(path, "rb") as f:
         source = f.read()
     token = hashlib.sha256(source).digest()
     if token not in _PARSED:
         _PARSED[token] = ast.parse(source, filename=path)
-    return _PARSED[token]
+    return token, _PARSED[token]
+
+
+def _parse(path: str) -> ast.Module:
+    return _read(path)[1]
 
 
 def _strip_docstrings(node: ast.AST) -> ast.AST:
@@ -110,10 +119,13 @@ def module_closure(modules, root: str) -> dict[str, str]:
         path = _source_path(name)
         if path is None:
             raise ValueError(f"cannot find the source of module {name!r} for the code key.")
-        tree = _parse(path)
-        out[name] = _dump(tree)
+        token, tree = _read(path)
         is_package = os.path.basename(path) == "__init__.py"
-        todo += [target for _, target in _imports(name, tree, is_package, root) if target not in out]
+        part = (token, name, is_package, root)
+        if part not in _MODULES:
+            _MODULES[part] = (_dump(tree), tuple(target for _, target in _imports(name, tree, is_package, root)))
+        out[name], targets = _MODULES[part]
+        todo += [target for target in targets if target not in out]
     return out
 
 
