@@ -15,7 +15,7 @@ PYTHON ?= python3
 # Checked before anything runs, so a typo stops here in one line and leaves nothing behind: the variables a user
 # may set on the command line (`make book PRSET=smoke` would otherwise build the default cpu book, for hours), the
 # preset, and the seed (digits only; the chapter checks its range).
-USER_VARIABLES := PRESET SEED CH PORT DEVICE CONFIRM PYTHON VERSION CPU_DEVICES
+USER_VARIABLES := PRESET SEED CH CLAIM PORT DEVICE CONFIRM PYTHON VERSION CPU_DEVICES
 unknown_variables := $(filter-out $(USER_VARIABLES),$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v))))
 ifneq ($(unknown_variables),)
 $(error unknown variable $(unknown_variables); make takes $(USER_VARIABLES) (see make help))
