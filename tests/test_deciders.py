@@ -19,10 +19,11 @@ INCONCLUSIVE = Verdict("inconclusive", "the runs cannot decide")
 
 
 def test_the_claims_left_inconclusive_at_cpu_declare_a_size():
-    # the six that sessions 15-18 left inconclusive at cpu (NOTES.md, the landing table)
+    # the six that sessions 15-18 left inconclusive at cpu, and Fig. 1a since session 24 (NOTES.md, the landing table)
     assert {c.key for _, c in DECLARED} >= {"fc_mnist.mse_eta_flattening", "cnn_cifar.tstar_exponent",
                                             "wrn_cifar.small_lambda_vs_zero", "optimal_l2.accuracy_gap",
-                                            "autol2.speedup", "beyond.adam_exponent"}  # fmt: skip
+                                            "autol2.speedup", "beyond.adam_exponent",
+                                            "wrn_cifar.fixed_T_best_lambda"}  # fmt: skip
 
 
 @pytest.mark.parametrize("chapter,declared", DECLARED, ids=[c.key for _, c in DECLARED])
@@ -80,6 +81,11 @@ def test_the_price_is_the_rehearsals_flops_at_the_timed_rate_or_at_the_matmul_ra
     bound = deciders.decision_cost("fc_mnist", paper_based, log=lambda _: None)
     assert bound.here_is_bound and bound.here_s == pytest.approx(bound.flops / 1e11)
     assert "at least" in bound.describe() and len(timed) == 1  # a paper-size step is never timed
+    # once the size is trained and stored here (as on the machine that records its probe), its price is the same
+    fc_mnist.mse_sweep(cfg, seed=0)
+    assert all(g.stored for g in rehearsal.plan_study(fc_mnist, "mse_sweep", cfg, seed=0, cifar_shapes=False)[0])
+    again = deciders.decision_cost("fc_mnist", size, log=lambda _: None)
+    assert (again.grids, again.run_steps, again.flops) == (cost.grids, cost.run_steps, cost.flops)
 
 
 def test_a_timed_step_and_the_matmul_rate_are_measured_here():

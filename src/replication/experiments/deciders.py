@@ -17,7 +17,10 @@ nothing is written; :mod:`replication.experiments.rehearsal`) and prices it:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
+import tempfile
 import time
 
 from replication.core.progress import format_duration
@@ -154,16 +157,34 @@ def matmul_rate(n: int = 1024, repeats: int = 5) -> float:
     return 2 * n**3 / best
 
 
+@contextlib.contextmanager
+def _nothing_stored():
+    """Plan as a machine that stores none of a size's grids would: a size costs what training it costs, also where
+    this machine keeps its grids (the one that recorded its probe priced it at 0 s)."""
+    old = os.environ.get("REPLICATION_RESULTS")
+    with tempfile.TemporaryDirectory() as empty:
+        os.environ["REPLICATION_RESULTS"] = empty
+        try:
+            yield
+        finally:
+            if old is None:
+                os.environ.pop("REPLICATION_RESULTS", None)
+            else:
+                os.environ["REPLICATION_RESULTS"] = old
+
+
 def decision_cost(chapter: str, decider: Decider, *, seed: int = 0, log=print) -> DecisionCost:
-    """Plan ``decider``'s study of ``chapter`` at its size and price it (the module's docstring)."""
-    grids, error = plan_decider(chapter, decider, seed=seed)
+    """Plan ``decider``'s study of ``chapter`` at its size, as if nothing of it were stored, and price it (the
+    module's docstring)."""
+    with _nothing_stored():
+        grids, error = plan_decider(chapter, decider, seed=seed)
     h200 = ACCELERATORS[-1]
     gpu_rate = MEASURED["fraction"] * h200.tf32_flops
     costs, seen, priced = {}, set(), []
     here_s, rates = 0.0, {}
     matmul = matmul_rate() if decider.base == "paper" else None
     for g in grids:
-        if g.stored or g.identity in seen:  # stored, or asked for twice: trained once
+        if g.stored or g.identity in seen:  # asked for twice: trained once
             continue
         seen.add(g.identity)
         step, _ = cached_step_cost(g, costs, log)
