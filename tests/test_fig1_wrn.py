@@ -179,3 +179,27 @@ def test_the_wrn_setting_of_the_paper_presets_is_appendix_a_in_our_units():
     assert max(opt.wrn.budgets) == 2000 and opt.wrn.train.batch_size == 1024 and opt.wrn.train.bn_group == 128
     assert (auto.wrn.budget, auto.wrn.every, auto.autol2.every) == (200, 10, 10)
     assert get_config("autol2", "cpu").autol2.every == 5
+
+
+def test_fig1a_decider_trains_the_papers_physical_time_where_cpu_trains_an_eighth():
+    """Fig. 1a's T(λ) = T_scale/λ epochs as steps·ηλ (our units): the paper's 0.1/λ epochs of 48 steps at η = 0.4 is
+    1.92; cpu's 0.025/λ of 16 steps at η = 0.6 is 1/8 of it; the decider's is the paper's. In each the fixed T is
+    T(λ) of a λ of the grid (the paper's T(5e-4) = 200), and the config's step count is the engine's."""
+    from replication.experiments.cifar import steps_per_epoch
+    from replication.experiments.configs import decider_config, get_config
+    from replication.experiments.wrn_cifar import judge_fixed_T, physical_time_text, schedule_physical_time
+
+    paper, cpu = get_config("wrn_cifar", "paper"), get_config("wrn_cifar", "cpu")
+    decide = decider_config("wrn_cifar", "decide_fixed_T", "cpu")
+    for c in (paper, cpu, decide):
+        assert c.data.train_samples // c.train.batch_size == steps_per_epoch(c)
+        expected = c.schedule.T_scale / c.schedule.fixed_T
+        assert any(lam == pytest.approx(expected) for lam in c.schedule.lams)
+    assert schedule_physical_time(paper) == pytest.approx(48 * 0.4 * 0.1) == pytest.approx(1.92)
+    assert schedule_physical_time(cpu) == pytest.approx(schedule_physical_time(paper) / 8)
+    assert schedule_physical_time(decide) == pytest.approx(schedule_physical_time(paper))
+    assert (decide.schedule.fixed_T, decide.data.test_samples) == (320, 10000)
+    assert decide.schedule.lams == (cpu.schedule.lams[0] / 4, cpu.schedule.lams[0] / 2, *cpu.schedule.lams)
+    assert "is 0.24, the paper's 1.92 (0.125×)" in physical_time_text(cpu)
+    with pytest.raises(ValueError, match="one fixed-T sweep"):
+        judge_fixed_T(decide, ())

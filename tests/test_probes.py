@@ -1,7 +1,7 @@
 """Probes recorded in the repository (#27): a decider's size trained once, its stored grids committed under probes/,
-and the claim judged from them by the chapter's rule. The two committed probes read back to the numbers their runs
-printed when they were trained (NOTES.md, sessions 19-20); a damaged file is named, a partial probe lists the runs it
-lacks, and a probe recorded here (train, copy, read back) is judged as the study's own result is."""
+and the claim judged from them by the chapter's rule. The committed probes read back to the numbers their runs
+printed when they were trained (NOTES.md, sessions 19-20 and 25); a damaged file is named, a partial probe lists the
+runs it lacks, and a probe recorded here (train, copy, read back) is judged as the study's own result is."""
 
 import dataclasses
 import json
@@ -45,6 +45,17 @@ def test_the_recorded_fig_2e_probe_reads_what_its_runs_printed_when_trained():
     for below in (189, 120, 157):  # λ = 3.125e-4 below λ = 0 at η = 6.4 by these many of 10000, seeds 1-3
         assert f"is {below} of 10000 test images below λ = 0" in reason
     assert "η = 1.6: inconclusive: the 3 seeds disagree" in reason
+
+
+def test_the_recorded_fig_1a_probe_reads_what_its_runs_printed_when_trained():
+    """Fig. 1a at the paper's physical time (NOTES.md, session 25): the fixed-T optimum lies inside the grid, at a
+    quarter of the expected λ, which ends 178 of 10000 test images below it."""
+    probe = probes.recorded_probe("wrn_cifar.fixed_T_best_lambda")
+    assert probe is not None and probe.whole and probe.verdict.outcome == "not reproduced"
+    assert "the best is λ = 0.00015625 (0.8032), not λ = 0.000625" in probe.verdict.reason
+    finals = {h.lam: h.metrics["test_accuracy"][-1] for h in probe.grids[0].histories}
+    assert len(finals) == 7 and max(finals, key=finals.get) == 0.00015625
+    assert round(10000 * (finals[0.00015625] - finals[0.000625])) == 178
 
 
 def _copy(tmp_path, key):

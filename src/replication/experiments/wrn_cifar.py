@@ -14,6 +14,7 @@ from replication.analysis.verdicts import ZeroComparison, compare_with_zero, fix
 from replication.experiments.cifar import run_sweep, steps_per_epoch
 from replication.experiments.claims import Claim, Decider
 from replication.experiments.configs import paper_config
+from replication.experiments.configs.wrn_cifar import schedule_physical_time
 from replication.experiments.grid import GridResult
 from replication.experiments.request import ModelRequest
 from replication.experiments.results import SweepResult, analyzed, pooled
@@ -21,7 +22,8 @@ from replication.experiments.results import SweepResult, analyzed, pooled
 __all__ = ["STUDIES", "CLAIMS", "AUGMENT", "MOMENTUM", "SCHEDULED", "steps_per_epoch", "model_config", "model_label",
            "sgd_config", "sgd_sweep", "budget_lr", "ScheduleComparison", "fixed_T_sweep", "schedule_comparison",
            "momentum_constant", "sigma_runs", "sigma_verdict", "small_lambda_comparison",
-           "judge_small_lambda"]  # fmt: skip
+           "judge_small_lambda", "judge_fixed_T", "schedule_physical_time", "sigma_physical_time",
+           "physical_time_text"]  # fmt: skip
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
 STUDIES = ("sgd_sweep", "schedule_comparison", "momentum_constant", "sigma_runs")
@@ -58,6 +60,15 @@ CLAIMS = (
         "wrn_cifar.fixed_T_best_lambda",
         "WRN ({wrn_paper} at paper, {wrn_cpu} at cpu) · CIFAR-10 or its stand-in · momentum 0.9, flip/crop/mixup, "
         "step schedule",
+        Decider(
+            "the paper's physical time: T(λ) = 0.2/λ epochs (1.92 step-units, the paper's; cpu trains 0.025/λ, 1/8 of "
+            "it, and its runs were still improving at T), the fixed T = T(6.25e-4) = 320 epochs over cpu's λ grid "
+            "and two octaves below it, judged on the stand-in's whole test split (10000 images, from 512)",
+            "decide_fixed_T",
+            "fixed_T_sweep",
+            probed=True,
+            judge="judge_fixed_T",
+        ),
     ),
     Claim(
         "Fig. S12",
@@ -145,6 +156,31 @@ def fixed_T_optimum(cfg, fixed: GridResult) -> tuple[TiedBest, Verdict]:
     s = cfg.schedule
     optimum = fixed_budget_optimum(list(fixed.histories), n_test=cfg.data.test_samples)
     return optimum, fixed_budget_optimum_verdict(optimum, s.lams, s.T_scale / s.fixed_T)
+
+
+def judge_fixed_T(cfg, sweeps) -> Verdict:
+    """Fig. 1a from the fixed-T sweep of its decider's size (a recorded probe, :mod:`replication.experiments.probes`):
+    :func:`fixed_T_optimum` on its one grid."""
+    if len(sweeps) != 1:
+        raise ValueError(f"Fig. 1a is judged on one fixed-T sweep; got {len(sweeps)} grids.")
+    return fixed_T_optimum(cfg, sweeps[0])[1]
+
+
+def sigma_physical_time(cfg) -> float:
+    """Fig. S12's runs (``sigma.lam`` for ``sigma.epochs`` epochs at Fig. 1a's η) as physical time, steps·η·λ in our
+    units (the paper's 200 epochs at λ = 5e-4: 1.92, as its Fig. 1a's T(λ))."""
+    return steps_per_epoch(cfg) * cfg.schedule.lr * cfg.sigma.lam * cfg.sigma.epochs
+
+
+def physical_time_text(cfg) -> str:
+    """Fig. 1a's T(λ) and Fig. S12's runs as physical time at ``cfg``'s preset beside the paper's (appendix A): a
+    preset that trains less of it stops its runs earlier in their relaxation."""
+    paper = paper_config("wrn_cifar")
+    ours, theirs = schedule_physical_time(cfg), schedule_physical_time(paper)
+    s12, s12_paper = sigma_physical_time(cfg), sigma_physical_time(paper)
+    return (f"physical time (steps·ηλ, our units): T(λ) = {cfg.schedule.T_scale:g}/λ epochs is {ours:.3g}, the "
+            f"paper's {theirs:.3g} ({ours / theirs:.3g}×); Fig. S12's runs {s12:.3g}, the paper's {s12_paper:.3g} "
+            f"({s12 / s12_paper:.3g}×)")  # fmt: skip
 
 
 def schedule_comparison(cfg, *, seed: int) -> ScheduleComparison:

@@ -15,6 +15,8 @@ written (``paper_lr``, ``paper_time``; see ``configs``).
 :func:`setting` is the network, data and batch that the optimal-λ and AutoL2 chapters share with this one.
 """
 
+import math
+
 from . import Fields, paper_lr, paper_time, preset_fields
 
 HAS_LEARNING_RATES = True
@@ -106,6 +108,30 @@ def setting(preset: str) -> dict:
     ``preset``: what the optimal-λ and AutoL2 chapters train their WRN races in (plain dicts, in our units)."""
     c = preset_fields("wrn_cifar", preset)
     return {k: c[k] for k in ("data", "model", "train", "schedule")}
+
+
+def schedule_physical_time(c) -> float:
+    """Fig. 1a's T(λ) = ``T_scale``/λ epochs as physical time, steps·η·λ in our units (steps per epoch as the engine
+    counts them, ``train_samples // batch_size``): the paper's 48 × 0.4 × 0.1 = 1.92; the fixed T is T(λ) of the λ
+    it is expected to single out, so it has the same physical time at that λ."""
+    return (c.data.train_samples // c.train.batch_size) * c.schedule.lr * c.schedule.T_scale
+
+
+def decide_fixed_T() -> Fields:
+    # Fig. 1a at cpu: the fixed T = 40 sweep ends best at the grid's smallest λ (a tie of 1.6e-4 and 3.1e-4 on 512
+    # test images), 3 of 5 runs still improving at T (NOTES.md, session 24). The cpu schedule group runs 1/8 of the
+    # paper's physical time (T(λ) = 0.025/λ epochs of 16 steps at η = 0.6: 0.24 step-units against the paper's
+    # 1.92). At the paper's: T(λ) = 0.2/λ, the fixed T = T(6.25e-4) = 320 epochs (cpu's expected λ); only the
+    # fixed-T sweep judges the claim. On the stand-in's whole test split (10000 images), so that a tie of 3 images is
+    # 0.03%, not 0.6%. The λ grid is cpu's and two octaves below it: over cpu's alone a first probe ended best at its
+    # smallest λ again, converged (NOTES.md, session 25), where no verdict can be read.
+    c = cpu()
+    c.schedule.T_scale = round(c.schedule.T_scale * schedule_physical_time(base()) / schedule_physical_time(c), 9)
+    c.schedule.fixed_T = round(c.schedule.T_scale / 6.25e-4)
+    c.schedule.lams = (3.90625e-5, 7.8125e-5, *c.schedule.lams)
+    c.schedule.max_epochs = math.ceil(c.schedule.T_scale / min(c.schedule.lams))
+    c.data.test_samples = 10000
+    return c
 
 
 def decide_small_lambda() -> Fields:
