@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import tempfile
 import time
 
@@ -32,6 +31,7 @@ from replication.experiments.rehearsal import (
     ACCELERATORS,
     MEASURED,
     cached_step_cost,
+    environment_variable,
     grid_cost,
     plan_decider,
     si_text,
@@ -161,16 +161,8 @@ def matmul_rate(n: int = 1024, repeats: int = 5) -> float:
 def _nothing_stored():
     """Plan as a machine that stores none of a size's grids would: a size costs what training it costs, also where
     this machine keeps its grids (the one that recorded its probe priced it at 0 s)."""
-    old = os.environ.get("REPLICATION_RESULTS")
-    with tempfile.TemporaryDirectory() as empty:
-        os.environ["REPLICATION_RESULTS"] = empty
-        try:
-            yield
-        finally:
-            if old is None:
-                os.environ.pop("REPLICATION_RESULTS", None)
-            else:
-                os.environ["REPLICATION_RESULTS"] = old
+    with tempfile.TemporaryDirectory() as empty, environment_variable("REPLICATION_RESULTS", empty):
+        yield
 
 
 def decision_cost(chapter: str, decider: Decider, *, seed: int = 0, log=print) -> DecisionCost:

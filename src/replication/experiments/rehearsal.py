@@ -43,7 +43,7 @@ from replication.training.plan import GridPlan, plan_grid
 __all__ = ["Accelerator", "ACCELERATORS", "MEASURED", "STEP_FLOOR_S", "StepCost", "GridCost", "ChapterRehearsal",
            "plan_study", "decider_study", "plan_decider", "plan_studies", "rehearse_chapter", "analyze_step",
            "time_step", "step_cost", "cached_step_cost", "grid_cost", "format_table", "grid_line", "listing",
-           "si_text"]  # fmt: skip
+           "si_text", "environment_variable"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,17 +131,22 @@ class ChapterRehearsal:
 
 
 @contextlib.contextmanager
-def _xla_convolutions():
-    """Models built inside use XLA's convolutions."""
-    old = os.environ.get("REPLICATION_CONV")
-    os.environ["REPLICATION_CONV"] = "lax"
+def environment_variable(name: str, value: str):
+    """``$name`` is ``value`` inside; after, what it was (or unset)."""
+    old = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if old is None:
-            os.environ.pop("REPLICATION_CONV", None)
+            os.environ.pop(name, None)
         else:
-            os.environ["REPLICATION_CONV"] = old
+            os.environ[name] = old
+
+
+def _xla_convolutions():
+    """Models built inside use XLA's convolutions."""
+    return environment_variable("REPLICATION_CONV", "lax")
 
 
 def _sgd_l2_step(apply_fn, loss: str):
