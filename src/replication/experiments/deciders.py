@@ -176,7 +176,7 @@ def decision_cost(chapter: str, decider: Decider, *, seed: int = 0, log=print) -
     here_s, rates = 0.0, {}
     matmul = matmul_rate() if decider.base == "paper" else None
     for g in grids:
-        if g.stored or g.identity in seen:  # asked for twice: trained once
+        if g.identity in seen:  # asked for twice: trained once (nothing is stored where it is planned)
             continue
         seen.add(g.identity)
         step, _ = cached_step_cost(g, costs, log)

@@ -112,9 +112,11 @@ def setting(preset: str) -> dict:
 
 def schedule_physical_time(c) -> float:
     """Fig. 1a's T(λ) = ``T_scale``/λ epochs as physical time, steps·η·λ in our units (steps per epoch as the engine
-    counts them, ``train_samples // batch_size``): the paper's 48 × 0.4 × 0.1 = 1.92; the fixed T is T(λ) of the λ
-    it is expected to single out, so it has the same physical time at that λ."""
-    return (c.data.train_samples // c.train.batch_size) * c.schedule.lr * c.schedule.T_scale
+    counts them): the paper's 48 × 0.4 × 0.1 = 1.92; the fixed T is T(λ) of the λ it is expected to single out, so
+    it has the same physical time at that λ."""
+    from replication.experiments.cifar import steps_per_epoch  # imported here: that module imports the configs
+
+    return steps_per_epoch(c) * c.schedule.lr * c.schedule.T_scale
 
 
 def decide_fixed_T() -> Fields:
