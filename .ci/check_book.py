@@ -164,35 +164,15 @@ def wait_until_rendered(page, timeout_s: float, start: float) -> list[str]:
             state = page.evaluate(predicate)
             if not state:
                 waited = time.monotonic() - start
-                problems.append(f"waited for {what}: not done {waited:.0f} s after the page was opened")
+                problems.append(f"waited for {what}: not done {waited:.0f} s after the page loaded")
                 continue
         if isinstance(state, str) and state.startswith("failed"):
             problems.append(f"{what}: {state}")
     return problems
 
 
-def check_page(
-    browser, origin: str, path: str, shots: Path | None, timeout_s: float = TIMEOUT_S
-) -> tuple[list[str], dict]:
-    start = time.monotonic()
-    page = browser.new_page(viewport=VIEWPORT)
-    problems, external, console = [], [], []
-    page.on("request", lambda r: None if r.url.startswith((origin, *LOCAL_SCHEMES)) else external.append(r.url))
-    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: console.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
-    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-    target = redirect_target(origin, path)
-    if target is None:
-        page.goto(f"{origin}/{path}", wait_until="load", timeout=timeout_s * 1000)
-    else:  # judge the page the reader lands on, once it (not the redirect) has loaded
-        page.goto(f"{origin}/{path}", wait_until="commit", timeout=timeout_s * 1000)
-        try:
-            page.wait_for_url(f"{origin}/{target}", wait_until="load", timeout=timeout_s * 1000)
-        except PlaywrightTimeout:
-            problems.append(f"redirects to {target}, which did not load within {timeout_s:g} s (at {page.url})")
-    problems += wait_until_rendered(page, timeout_s, start)
-    facts = page.evaluate("""() => ({
+# What a page shows, counted (the facts each page's summary line prints); a page that never loaded shows none of it.
+PAGE_FACTS = """() => ({
         plotly: document.querySelectorAll('.plotly-graph-div').length,
         plotlyRendered: [...document.querySelectorAll('.plotly-graph-div')]
             .filter(d => d.querySelector('svg.main-svg')).length,
@@ -202,7 +182,46 @@ def check_page(
         widgets: document.querySelectorAll('.jupyter-widgets, .widget-slider, .widget-inline-hbox').length,
         figuresTable: document.querySelectorAll('table.replication-figures tbody tr').length,
         title: document.title,
-    })""")
+    })"""
+NOTHING_SHOWN = dict.fromkeys(
+    ("plotly", "plotlyRendered", "mathSource", "mathTypeset", "widgets", "figuresTable", "dataLinks", "slidersMoved"), 0
+) | {"widgetState": False, "title": ""}
+
+
+def check_page(
+    browser,
+    origin: str,
+    path: str,
+    shots: Path | None,
+    timeout_s: float = TIMEOUT_S,
+    load_timeout_s: float = TIMEOUT_S,
+) -> tuple[list[str], dict]:
+    """Open ``path`` and list what a reader would find wrong there, with the facts counted on the page. The page
+    (or the page a redirect lands on) has ``load_timeout_s`` to load; then its figures, equations and widgets have
+    ``timeout_s`` to render. The two are apart so that a short render wait (the tests' pages that never render) is
+    not spent by a slow load on a busy machine (CI failed so once: a 3-s wait ran out in ``goto``)."""
+    page = browser.new_page(viewport=VIEWPORT)
+    problems, external, console = [], [], []
+    page.on("request", lambda r: None if r.url.startswith((origin, *LOCAL_SCHEMES)) else external.append(r.url))
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console.append(f"uncaught: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    target = redirect_target(origin, path)
+    try:
+        if target is None:
+            page.goto(f"{origin}/{path}", wait_until="load", timeout=load_timeout_s * 1000)
+        else:  # judge the page the reader lands on, once it (not the redirect) has loaded
+            page.goto(f"{origin}/{path}", wait_until="commit", timeout=load_timeout_s * 1000)
+            page.wait_for_url(f"{origin}/{target}", wait_until="load", timeout=load_timeout_s * 1000)
+    except PlaywrightTimeout:
+        where = path if target is None else f"{path}, redirecting to {target},"
+        problems.append(f"{where} did not load within {load_timeout_s:g} s (at {page.url})")
+        page.close()
+        return problems, NOTHING_SHOWN | {"redirect": target}
+    start = time.monotonic()
+    problems += wait_until_rendered(page, timeout_s, start)
+    facts = page.evaluate(PAGE_FACTS)
     facts["redirect"] = target
     problems += [f"console error: {c}" for c in console]
     problems += [f"request outside the machine: {u}" for u in external]

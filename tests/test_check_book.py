@@ -228,6 +228,16 @@ def test_check_says_what_it_waited_for_when_a_wait_runs_out(site):
     assert problems[1:] == ["1 math elements but MathJax typeset none"]
 
 
+def test_a_short_render_wait_is_not_spent_by_the_load_and_a_page_that_never_loads_is_a_problem(site):
+    """CI failed once with a traceback from ``goto``: the 3-s wait of the test above was also the load's, and a busy
+    machine took longer to load the page. The load has its own time; a load that runs out is reported, not raised."""
+    browser, origin, _ = site
+    problems, facts = check_book.check_page(browser, origin, "good.html", None, load_timeout_s=0.001)
+    assert any(p.startswith("good.html did not load within 0.001 s (at ") for p in problems), problems
+    assert all("good.html" in p for p in problems), problems  # and the load's request, aborted
+    assert facts["plotlyRendered"] == facts["mathTypeset"] == facts["slidersMoved"] == 0
+
+
 class _SlowPage:
     """A page on a loaded machine: every wait runs out before the browser has looked once; a direct look at the page
     sees it as it is (rendered but for MathJax, which never starts)."""
