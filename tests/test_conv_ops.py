@@ -9,6 +9,7 @@ from flax import nnx
 
 from replication.models import conv_ops
 from replication.models.convnets import CNN, WideResNet
+from replication.models.init import standard_normal
 from replication.models.layers import functional
 
 
@@ -27,7 +28,7 @@ from replication.models.layers import functional
 )
 def test_conv_as_matmul_matches_lax_values_and_gradients(shape, kernel, stride, padding):
     kx, kw, kg = jax.random.split(jax.random.PRNGKey(0), 3)
-    x, w = jax.random.normal(kx, shape), jax.random.normal(kw, kernel)
+    x, w = standard_normal(kx, shape), standard_normal(kw, kernel)
     dn = ("NHWC", "HWIO", "NHWC")
 
     def ours(x, w):
@@ -38,7 +39,7 @@ def test_conv_as_matmul_matches_lax_values_and_gradients(shape, kernel, stride, 
 
     ref = xla(x, w)
     np.testing.assert_allclose(ours(x, w), ref, rtol=1e-5, atol=1e-5)
-    g = jax.random.normal(kg, ref.shape)
+    g = standard_normal(kg, ref.shape)
     grads_ours = jax.vjp(ours, x, w)[1](g)
     grads_xla = jax.vjp(xla, x, w)[1](g)
     for a, b in zip(grads_ours, grads_xla):
@@ -54,13 +55,13 @@ def test_conv_as_matmul_refuses_dilation_and_groups():
 
 
 def test_max_pool_matches_reduce_window_values_and_gradients():
-    x = jax.random.normal(jax.random.PRNGKey(1), (2, 13, 11, 3))  # continuous values: no ties
+    x = standard_normal(jax.random.PRNGKey(1), (2, 13, 11, 3))  # continuous values: no ties
 
     def xla(x):
         return nnx.max_pool(x, window_shape=(6, 6), strides=(1, 1), padding="VALID")
 
     np.testing.assert_array_equal(conv_ops.max_pool(x), xla(x))
-    g = jax.random.normal(jax.random.PRNGKey(2), xla(x).shape)
+    g = standard_normal(jax.random.PRNGKey(2), xla(x).shape)
     ours = jax.vjp(conv_ops.max_pool, x)[1](g)[0]
     ref = jax.vjp(xla, x)[1](g)[0]
     np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-5)
@@ -78,8 +79,8 @@ def test_max_pool_gradient_gathered_equals_each_output_scattered_to_its_maximum(
     """The backward gathers each input's share from the outputs whose maximum it was; written the other way round
     (each output's gradient padded back onto its maximum's position, summed over the window's offsets) it is the same
     sum in the same order: equal bit for bit, ties included (ReLU-like zeros and repeated values)."""
-    x = jnp.round(jax.nn.relu(jax.random.normal(jax.random.PRNGKey(4), (3, 17, 15, 2))) * 2) / 2
-    g = jax.random.normal(jax.random.PRNGKey(5), (3, 12, 10, 2))
+    x = jnp.round(jax.nn.relu(standard_normal(jax.random.PRNGKey(4), (3, 17, 15, 2))) * 2) / 2
+    g = standard_normal(jax.random.PRNGKey(5), (3, 12, 10, 2))
 
     def scattered(a, g, window, axis):
         _, where = conv_ops._sliding_max(a, window, axis)
@@ -103,7 +104,7 @@ def test_max_pool_gradient_gathered_equals_each_output_scattered_to_its_maximum(
     ],
 )
 def test_models_give_the_same_outputs_and_gradients_with_either_convolution(make):
-    x = jax.random.normal(jax.random.PRNGKey(3), (4, 16, 16, 1))
+    x = standard_normal(jax.random.PRNGKey(3), (4, 16, 16, 1))
     results = []
     for conv in ("matmul", "lax"):
         apply_fn, params = functional(make(conv))

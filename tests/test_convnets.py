@@ -10,6 +10,7 @@ from flax import nnx
 
 from replication.models import functional, parameter_count
 from replication.models.convnets import CNN, WideResNet
+from replication.models.init import standard_normal
 
 
 def test_wrn_28_10_has_the_reference_parameter_count():
@@ -21,7 +22,7 @@ def test_wrn_28_10_has_the_reference_parameter_count():
 
 @pytest.mark.slow
 def test_small_wrn_and_cnn_run_and_have_lecun_init():
-    x = jax.random.normal(jax.random.PRNGKey(0), (4, 32, 32, 3))
+    x = standard_normal(jax.random.PRNGKey(0), (4, 32, 32, 3))
     for model in (WideResNet(10, 1, rngs=nnx.Rngs(0)), *(CNN(channels=8, hidden=16, batch_norm=bn, rngs=nnx.Rngs(0))
                                                          for bn in (False, True))):  # fmt: skip
         apply_fn, params = functional(model)

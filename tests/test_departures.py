@@ -9,6 +9,7 @@ from replication.data import augment
 from replication.experiments import departures
 from replication.experiments.configs import chapters
 from replication.models.convnets import _Block
+from replication.models.init import standard_normal
 
 
 def test_every_departure_names_real_chapters_and_each_wrn_chapter_prints_its_own():
@@ -27,7 +28,7 @@ def test_every_departure_names_real_chapters_and_each_wrn_chapter_prints_its_own
 def test_our_side_of_the_shortcut_and_the_crop_is_what_the_code_does():
     block = _Block(4, 8, 2, nnx.Rngs(0), 2.0**0.5, "lax")
     assert block.shortcut.kernel.shape[:2] == (1, 1)  # a 1×1 convolution …
-    x = jax.random.normal(jax.random.PRNGKey(0), (2, 8, 8, 4))
+    x = standard_normal(jax.random.PRNGKey(0), (2, 8, 8, 4))
     h = jax.nn.relu(block.bn1(x))
     main = block.conv2(jax.nn.relu(block.bn2(block.conv1(h))))
     np.testing.assert_allclose(block(x), main + block.shortcut(h), rtol=1e-5, atol=1e-5)  # … of relu(bn(x))

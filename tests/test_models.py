@@ -9,6 +9,7 @@ import pytest
 from flax import nnx
 
 from replication.models import MLP, functional, parameter_count
+from replication.models.init import standard_normal
 from replication.theory import finite_width
 from replication.theory.ntk import homogeneity_degree, homogeneity_ratios
 
@@ -25,7 +26,7 @@ def test_standard_parameterization_is_lecun_init():
 
 def test_ntk_and_standard_parameterizations_compute_the_same_function_at_init():
     """With W_ntk = W_std·√N_in/σ_w the two forward passes agree (only the gradients' scale differs)."""
-    x = jax.random.normal(jax.random.PRNGKey(1), (5, 30))
+    x = standard_normal(jax.random.PRNGKey(1), (5, 30))
     ntk = MLP(30, 1, width=50, depth=2, rngs=nnx.Rngs(0), parameterization="ntk", sigma_w=1.3, use_bias=False)
     std = MLP(30, 1, width=50, depth=2, rngs=nnx.Rngs(0), parameterization="standard", sigma_w=1.3, use_bias=False)
     for ln, ls in zip(ntk.layers, std.layers):
@@ -36,7 +37,7 @@ def test_ntk_and_standard_parameterizations_compute_the_same_function_at_init():
 
 @pytest.mark.parametrize("layers", [1, 2, 3, 4])
 def test_bias_free_relu_mlp_is_L_homogeneous(layers):
-    x = jax.random.normal(jax.random.PRNGKey(2), (7, 12))
+    x = standard_normal(jax.random.PRNGKey(2), (7, 12))
     apply_fn, params = functional(MLP(12, 1, width=32, depth=layers - 1, rngs=nnx.Rngs(3), use_bias=False))
     assert homogeneity_degree(apply_fn, params, x) == pytest.approx(layers, abs=1e-4)
     # and directly: f(aθ) = a^L f(θ)
@@ -45,7 +46,7 @@ def test_bias_free_relu_mlp_is_L_homogeneous(layers):
 
 
 def test_biases_break_homogeneity_and_batch_norm_makes_k_two():
-    x = jax.random.normal(jax.random.PRNGKey(2), (16, 12))
+    x = standard_normal(jax.random.PRNGKey(2), (16, 12))
     apply_fn, params = functional(MLP(12, 1, width=32, depth=2, rngs=nnx.Rngs(3), use_bias=True, sigma_b=0.5))
     assert float(jnp.std(homogeneity_ratios(apply_fn, params, x))) > 0.05
     apply_fn, params = functional(MLP(12, 1, width=32, depth=3, rngs=nnx.Rngs(3), use_bias=False, batch_norm=True))
@@ -54,7 +55,7 @@ def test_biases_break_homogeneity_and_batch_norm_makes_k_two():
 
 def test_batch_norm_uses_batch_statistics():
     model = MLP(12, 3, width=16, depth=1, rngs=nnx.Rngs(0), batch_norm=True)
-    x = jax.random.normal(jax.random.PRNGKey(0), (64, 12)) * 5 + 3
+    x = standard_normal(jax.random.PRNGKey(0), (64, 12)) * 5 + 3
     h = model.norms[0](model.layers[0](x))
     np.testing.assert_allclose(jnp.mean(h, axis=0), 0.0, atol=1e-4)
     np.testing.assert_allclose(jnp.std(h, axis=0), 1.0, atol=1e-2)
@@ -71,10 +72,10 @@ def test_batch_norms_closed_form_derivative_is_autodiffs_through_mean_and_varian
 
     with jax.enable_x64(True):
         kx, ks, kt, kr = jax.random.split(jax.random.PRNGKey(0), 4)
-        x = jax.random.normal(kx, (4, 5, 3, 6), jnp.float64) * 3 + 1
-        scale, offset = jax.random.normal(ks, (6,), jnp.float64), jnp.linspace(-1, 1, 6)
-        tangents = (jax.random.normal(kt, x.shape, jnp.float64), jnp.ones(6), jnp.full(6, 0.5))
-        r = jax.random.normal(kr, x.shape, jnp.float64)
+        x = standard_normal(kx, (4, 5, 3, 6), jnp.float64) * 3 + 1
+        scale, offset = standard_normal(ks, (6,), jnp.float64), jnp.linspace(-1, 1, 6)
+        tangents = (standard_normal(kt, x.shape, jnp.float64), jnp.ones(6), jnp.full(6, 0.5))
+        r = standard_normal(kr, x.shape, jnp.float64)
         ours = lambda *a: batch_norm(*a, 1e-5)  # noqa: E731
         loss_ours = lambda *a: jnp.sum(ours(*a) ** 3 * r)  # noqa: E731
         loss_ref = lambda *a: jnp.sum(by_autodiff(*a) ** 3 * r)  # noqa: E731
@@ -110,8 +111,8 @@ def test_deep_linear_fixed_point_is_eq_s21():
 
 
 def test_gradient_descent_tracks_eq1_for_a_wide_net_at_early_times_and_flags_divergence():
-    x = jax.random.normal(jax.random.PRNGKey(0), (8, 10))
-    y = jnp.sign(jax.random.normal(jax.random.PRNGKey(1), (8,)))
+    x = standard_normal(jax.random.PRNGKey(0), (8, 10))
+    y = jnp.sign(standard_normal(jax.random.PRNGKey(1), (8,)))
     apply_fn, params = finite_width.ntk_mlp(10, 2048, 2, seed=0)
     hist = finite_width.train_mse_gd(apply_fn, params, x, y, lr=0.05, lam=0.01, steps=40, record_every=10)
     assert not hist.diverged and hist.loss[-1] < hist.loss[0]

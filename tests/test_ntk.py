@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from replication.models.init import standard_normal
 from replication.theory.ntk import empirical_ntk, homogeneity_degree
 
 
@@ -14,9 +15,9 @@ def mlp_params(key, sizes, bias=False):
     params = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         key, kw, kb = jax.random.split(key, 3)
-        layer = {"w": jax.random.normal(kw, (n_in, n_out))}
+        layer = {"w": standard_normal(kw, (n_in, n_out))}
         if bias:
-            layer["b"] = jax.random.normal(kb, (n_out,))
+            layer["b"] = standard_normal(kb, (n_out,))
         params.append(layer)
     return params
 
@@ -36,7 +37,7 @@ def mlp_apply(params, x):
 def net():
     key = jax.random.PRNGKey(0)
     params = mlp_params(key, [6, 64, 64, 1])
-    x = jax.random.normal(jax.random.PRNGKey(1), (9, 6))
+    x = standard_normal(jax.random.PRNGKey(1), (9, 6))
     return params, x
 
 
@@ -69,7 +70,7 @@ def test_ntk_of_a_linear_model_is_the_gram_matrix():
 def test_bias_free_relu_net_with_L_layers_is_L_homogeneous(layers):
     sizes = [5] + [32] * (layers - 1) + [1]
     params = mlp_params(jax.random.PRNGKey(layers), sizes)
-    x = jax.random.normal(jax.random.PRNGKey(7), (16, 5))
+    x = standard_normal(jax.random.PRNGKey(7), (16, 5))
     assert homogeneity_degree(mlp_apply, params, x) == pytest.approx(layers, rel=1e-4)
     # cross-check against the definition f(aθ) = a^k f(θ)
     scaled = jax.tree.map(lambda p: 1.7 * p, params)
@@ -78,7 +79,7 @@ def test_bias_free_relu_net_with_L_layers_is_L_homogeneous(layers):
 
 def test_biases_break_homogeneity():
     params = mlp_params(jax.random.PRNGKey(3), [5, 32, 32, 1], bias=True)
-    x = jax.random.normal(jax.random.PRNGKey(4), (16, 5))
+    x = standard_normal(jax.random.PRNGKey(4), (16, 5))
     k = homogeneity_degree(mlp_apply, params, x)
     assert abs(k - 3) > 0.05, k  # without biases this net gives exactly 3
 

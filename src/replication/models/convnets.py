@@ -22,14 +22,10 @@ from flax import nnx
 
 from replication.core.validation import check_positive_int
 from replication.models.conv_ops import conv_function, max_pool
+from replication.models.init import lecun_normal
 from replication.models.layers import BatchNorm
 
-__all__ = ["CNN", "WideResNet", "lecun_normal"]
-
-
-def lecun_normal(sigma_w: float):
-    """N(0, σ_w²/fan_in) (not truncated), the init of appendix A."""
-    return jax.nn.initializers.variance_scaling(sigma_w**2, "fan_in", "normal")
+__all__ = ["CNN", "WideResNet"]
 
 
 def _conv(n_in, n_out, size, padding, rngs, sigma_w, use_bias=True, strides=1, conv="auto"):

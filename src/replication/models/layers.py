@@ -20,6 +20,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from replication.core.validation import check_choice
+from replication.models.init import standard_normal
 
 __all__ = ["Dense", "BatchNorm", "functional", "parameter_count", "ACTIVATIONS", "PARAMETERIZATIONS"]
 
@@ -44,11 +45,11 @@ class Dense(nnx.Module):
         check_choice("parameterization", parameterization, PARAMETERIZATIONS)
         ntk = parameterization == "ntk"
         w_std = 1.0 if ntk else sigma_w / math.sqrt(n_in)
-        self.kernel = nnx.Param(w_std * jax.random.normal(rngs.params(), (n_in, n_out)))
+        self.kernel = nnx.Param(w_std * standard_normal(rngs.params(), (n_in, n_out)))
         self.w_mult = sigma_w / math.sqrt(n_in) if ntk else 1.0
         self.b_mult = sigma_b if ntk else 1.0
         b_std = 1.0 if ntk else sigma_b
-        self.bias = nnx.Param(b_std * jax.random.normal(rngs.params(), (n_out,))) if use_bias else None
+        self.bias = nnx.Param(b_std * standard_normal(rngs.params(), (n_out,))) if use_bias else None
 
     def __call__(self, x):
         y = (x @ self.kernel[...]) * self.w_mult

@@ -17,6 +17,7 @@ from flax import nnx
 from replication import data as data_lib
 from replication.core.validation import check_nonnegative, check_positive, check_positive_int
 from replication.models import MLP, functional
+from replication.models.init import standard_normal
 from replication.theory.modes import function_dynamics
 from replication.theory.ntk import empirical_ntk, homogeneity_ratios
 from replication.training import l2_term
@@ -262,7 +263,7 @@ def deep_linear_fixed_point(width: int, lam: float, *, lr: float = 0.2, steps: i
     check_positive("lam", lam)
     steps = steps or int(40 / (lr * lam))
     k0, k1 = jax.random.split(jax.random.PRNGKey(seed))
-    params = (jax.random.normal(k0, (width,)), jax.random.normal(k1, (width,)))
+    params = (standard_normal(k0, (width,)), standard_normal(k1, (width,)))
     beta = 1.0 / math.sqrt(width)
 
     def loss(p):
