@@ -148,6 +148,31 @@ def test_batched_evaluation_equals_whole_set_evaluation(tiny):
         np.testing.assert_allclose(cut.metrics[k], whole.metrics[k], rtol=1e-5, atol=1e-6)
 
 
+def test_evaluation_sets_share_one_forward_per_chunk_size_and_sum_each_set_once():
+    """The training and test sets' chunks of equal rows go through one ``lax.map`` (one traced copy of the model's
+    forward per row count), and each set's sum is its own rows', every row once."""
+    import jax
+
+    from replication.training.step import eval_layout, eval_pieces, summed_over_sets
+
+    assert eval_pieces(10, 4) == [(0, 4), (4, 4), (8, 2)] and eval_pieces(7, None) == [(0, 7)] == eval_pieces(7, 9)
+    rng = np.random.default_rng(0)
+    sets = [(rng.normal(size=(n, 3)).astype(np.float32), np.arange(n)) for n in (10, 7, 8)]
+    layout = eval_layout(sets, 4)
+    assert [len(o) for o in layout.owners] == [2 + 1 + 2, 1, 1]  # rows 4: 2 + 1 + 2 chunks; rows 2 (set 0); 3 (set 1)
+    traced = []
+
+    def fn(chunk):
+        traced.append(chunk[0].shape)
+        return jnp.sum(chunk[0] ** 2), jnp.sum(chunk[1])
+
+    got = jax.jit(lambda: summed_over_sets(fn, layout))()
+    assert sorted(traced) == [(2, 3), (3, 3), (4, 3)]  # one copy of fn per row count
+    for (x, labels), (sq, total) in zip(sets, got):
+        assert float(sq) == pytest.approx(float(np.sum(x.astype(np.float64) ** 2)), rel=1e-5)
+        assert int(total) == labels.sum()
+
+
 def test_training_metrics_on_a_subset_leave_the_run_unchanged(tiny):
     """train_eval_samples=k: the training metrics are those of the split's first k images (at step 0 computed here
     from the initial parameters, independently of the engine), everything else is the run of the whole split; k at

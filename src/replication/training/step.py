@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from replication.data.augment import make_augmenter
@@ -45,23 +46,54 @@ def schedule_factor(kind: str, step, total):
     return 0.2 ** ((frac >= 0.3).astype(jnp.float32) + (frac >= 0.6) + (frac >= 0.9))
 
 
-def _batched(fn, x, y, size: int | None):
-    """Sum of ``fn(x_chunk, y_chunk)`` over chunks of ``size`` rows (all of x at once when ``size`` is None); ``y``
-    may be a pytree of arrays with the same leading dimension. The last partial chunk is evaluated separately, so
-    every row counts once."""
-    n = x.shape[0]
+def eval_pieces(n: int, size: int | None) -> list[tuple[int, int]]:
+    """(start, rows) of the chunks a set of ``n`` rows is evaluated in: the whole set when ``size`` is None or at
+    least ``n``, else full chunks of ``size`` rows and then the rest (so every row counts once)."""
     if size is None or size >= n:
-        return fn(x, y)
+        return [(0, n)]
     full = n // size
+    return [(c * size, size) for c in range(full)] + ([(full * size, n - full * size)] if full * size < n else [])
 
-    def chunks(a):
-        return a[: full * size].reshape((full, size) + a.shape[1:])
 
-    total = jax.tree.map(lambda a: jnp.sum(a, 0), jax.lax.map(lambda xy: fn(*xy), (chunks(x), jax.tree.map(chunks, y))))
-    if full * size < n:
-        rest = fn(x[full * size :], jax.tree.map(lambda a: a[full * size :], y))
-        total = jax.tree.map(jnp.add, total, rest)
-    return total
+class EvalLayout(NamedTuple):
+    """Evaluation sets laid out for :func:`summed_over_sets`: the chunks of equal rows of all the sets stacked along
+    a new leading axis (``groups``: one pytree per row count, in the order first met), and for each group the set
+    each of its chunks belongs to (``owners``; a set's chunks are contiguous and in row order)."""
+
+    groups: tuple
+    owners: tuple[tuple[int, ...], ...]
+    n_sets: int
+
+
+def eval_layout(sets, size: int | None) -> EvalLayout:
+    """Lay out ``sets`` (each a pytree of host arrays with one leading dimension) in the chunks of
+    :func:`eval_pieces`, stacked by row count (numpy: built once, outside any program)."""
+    by_rows: dict[int, list] = {}
+    for i, tree in enumerate(sets):
+        for start, rows in eval_pieces(jax.tree.leaves(tree)[0].shape[0], size):
+            by_rows.setdefault(rows, []).append((i, jax.tree.map(lambda a: a[start : start + rows], tree)))
+    groups = tuple(
+        jax.tree.map(lambda *a: jnp.asarray(np.stack(a)), *[t for _, t in items]) for items in by_rows.values()
+    )
+    return EvalLayout(groups, tuple(tuple(i for i, _ in items) for items in by_rows.values()), len(sets))
+
+
+def summed_over_sets(fn, layout: EvalLayout) -> list:
+    """Per set, the sum of ``fn(chunk)`` over its chunks (``fn`` maps a chunk's pytree to a pytree of sums). All the
+    chunks of one row count run through one ``lax.map``, so the program holds one copy of ``fn`` per row count, not
+    one per set and row count: the training and test sets' evaluation share the model's forward pass (a WRN chunk
+    program compiled in 13.6 s with one forward per set, NOTES.md session 26)."""
+    totals = [None] * layout.n_sets
+    for stacked, owners in zip(layout.groups, layout.owners):
+        if len(owners) == 1:
+            outs = jax.tree.map(lambda a: a[None], fn(jax.tree.map(lambda a: a[0], stacked)))
+        else:
+            outs = jax.lax.map(fn, stacked)
+        for i in dict.fromkeys(owners):
+            lo, hi = owners.index(i), len(owners) - owners[::-1].index(i)
+            part = jax.tree.map(lambda a: jnp.sum(a[lo:hi], 0), outs)
+            totals[i] = part if totals[i] is None else jax.tree.map(jnp.add, totals[i], part)
+    return totals
 
 
 def grouped_apply(apply_fn, params, x, group: int | None, constrain=lambda a: a):
@@ -92,10 +124,15 @@ def make_grid_programs(
     own initialization, e.g. its own seed)."""
     loss_fn = softmax_xent if spec.loss == "xent" else mse
     x_tr, y_tr = jnp.asarray(data.x_train), jnp.asarray(data.y_train)
-    lab_tr = jnp.asarray(data.labels_train)
     k = spec.train_eval_size(data.n_train)  # the training metrics' images: the split's first k
-    x_ev, y_ev, lab_ev = x_tr[:k], y_tr[:k], lab_tr[:k]
-    x_te, y_te, lab_te = jnp.asarray(data.x_test), jnp.asarray(data.y_test), jnp.asarray(data.labels_test)
+    n_eval = (k, data.x_test.shape[0])
+    layout = eval_layout(
+        [
+            (np.asarray(data.x_train[:k]), np.asarray(data.y_train[:k]), np.asarray(data.labels_train[:k])),
+            (np.asarray(data.x_test), np.asarray(data.y_test), np.asarray(data.labels_test)),
+        ],
+        spec.eval_batch_size,
+    )
     n = data.n_train
     batch, per_epoch = spec.batch_for(n), spec.steps_per_epoch(n)
     data_key = jax.random.PRNGKey(seed)
@@ -133,19 +170,16 @@ def make_grid_programs(
         updates = jax.tree.map(lambda d: step_size * d, direction)
         return optax.apply_updates(params, updates), opt_state, ctrl
 
-    def sums(params, x, y, labels):
-        def part(xc, yl):
-            yc, lc = yl
+    def evaluate(params, ctrl, step, lr, total):
+        def part(chunk):
+            xc, yc, lc = chunk
             split = placement.splits_batch and xc.shape[0] % placement.size == 0  # rows over devices (same numbers)
             out = apply_fn(params, placement.constrain_batch(xc) if split else xc)
             return loss_fn(out, yc) * xc.shape[0], jnp.sum(jnp.argmax(out, -1) == lc)
 
-        loss_sum, correct = _batched(part, x, (y, labels), spec.eval_batch_size)
-        return loss_sum / x.shape[0], correct / x.shape[0]
-
-    def evaluate(params, ctrl, step, lr, total):
-        train_loss, train_acc = sums(params, x_ev, y_ev, lab_ev)
-        test_loss, test_acc = sums(params, x_te, y_te, lab_te)
+        (train_loss, train_correct), (test_loss, test_correct) = summed_over_sets(part, layout)
+        train_loss, train_acc = train_loss / n_eval[0], train_correct / n_eval[0]
+        test_loss, test_acc = test_loss / n_eval[1], test_correct / n_eval[1]
         return dict(
             step=step.astype(jnp.float32),
             epoch=step * (batch / n),
