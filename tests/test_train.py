@@ -11,6 +11,7 @@ import pytest
 from replication import data
 from replication.experiments import fc_mnist
 from replication.training import Dataset, TrainSpec, train, train_grid
+from replication.training.sharding import Placement
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +117,29 @@ def test_minibatches_step_schedule_and_determinism(tiny):
     # ×0.2 at 0.3T, 0.6T and 0.9T of T = 128 steps
     assert lr_by_step[32] == pytest.approx(0.4) and lr_by_step[40] == pytest.approx(0.08)
     assert lr_by_step[80] == pytest.approx(0.016) and lr_by_step[120] == pytest.approx(0.4 * 0.2**3)
+
+
+def test_the_constant_and_the_step_schedule_are_one_program_and_a_constant_eta_is_exact(tiny):
+    """The programs take each run's schedule horizon as an argument (+∞ for a constant η), so both schedules lower
+    to the same program (one compilation); a constant η stays exactly η."""
+    import jax.numpy as jnp
+
+    from replication.training.engine import start_program
+    from replication.training.plan import plan_grid
+    from replication.training.step import make_grid_programs
+
+    ds, (apply_fn, params) = tiny
+    texts = []
+    for schedule in ("constant", "step"):
+        spec = TrainSpec(batch_size=32, schedule=schedule, evals=4)
+        programs = make_grid_programs(apply_fn, spec, ds, seed=0)
+        program = plan_grid([0.4], [1e-3], [64], spec, n_train=ds.n_train).programs[0]
+        hyper, state = start_program(programs, program, Placement(), params, [0.4], [1e-3], [64], False)
+        assert float(hyper[1][0]) == (math.inf if schedule == "constant" else 64.0)
+        texts.append(programs.run_chunk.lower(*state, jnp.int32(0), jnp.int32(8), *hyper).as_text())
+    assert texts[0] == texts[1]
+    run = train(apply_fn, params, ds, lr=0.4, lam=1e-3, steps=64, spec=TrainSpec(batch_size=32, evals=8))
+    assert set(run.metrics["lr"].tolist()) == {np.float32(0.4)}
 
 
 def test_bad_arguments_name_the_parameter(tiny):

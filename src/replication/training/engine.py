@@ -41,7 +41,7 @@ from replication.training.checkpoint import GridCheckpoint
 from replication.training.plan import GridProgress, Program, bucket_steps, plan_grid
 from replication.training.records import METRICS, Dataset, History, TrainSpec
 from replication.training.sharding import Placement, make_placement
-from replication.training.step import GridPrograms, make_grid_programs
+from replication.training.step import GridPrograms, make_grid_programs, schedule_horizon
 
 __all__ = ["train_grid", "train", "train_seeds", "start_program", "bucket_steps", "plan_grid"]
 
@@ -87,11 +87,12 @@ def _check_inputs(params, data: Dataset, spec: TrainSpec, n_runs: int, per_run_p
 
 
 def start_program(jitted: GridPrograms, program: Program, place: Placement, params, lrs, lams, steps, stacked: bool):
-    """A program's starting point: (the runs' (η, step budget), the placed training state (params, optimizer state,
+    """A program's starting point: (the runs' (η, schedule horizon), the placed training state (params, optimizer state,
     λ state)), both with a leading runs axis. ``stacked``: ``params`` has a leading runs axis, one initialization
     per run."""
     runs = list(program.runs)
-    lr, lam, total = (jnp.asarray([values[i] for i in runs], jnp.float32) for values in (lrs, lams, steps))
+    horizons = [schedule_horizon(jitted.schedule, s) for s in steps]  # +inf: a constant η (step_decay)
+    lr, lam, total = (jnp.asarray([values[i] for i in runs], jnp.float32) for values in (lrs, lams, horizons))
     lr, lam, total = place.put_runs((lr, lam, total))
     grid_params = place.start_runs(params, runs, stacked)  # each device gets its share only
     start = grid_params if stacked else params

@@ -5,6 +5,7 @@ sets (in chunks of ``eval_batch_size``), and a loop over the steps between two e
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -13,13 +14,22 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from replication.core.validation import check_choice
 from replication.data.augment import make_augmenter
 from replication.training.losses import l2_term, mse, softmax_xent
 from replication.training.optimizers import optimizer_direction
 from replication.training.records import Dataset, TrainSpec, check_bn_group
 from replication.training.sharding import Placement
 
-__all__ = ["GridPrograms", "make_grid_programs", "schedule_factor", "grouped_apply", "optimizer_direction"]
+__all__ = [
+    "GridPrograms",
+    "make_grid_programs",
+    "schedule_factor",
+    "schedule_horizon",
+    "step_decay",
+    "grouped_apply",
+    "optimizer_direction",
+]
 
 
 class GridPrograms(NamedTuple):
@@ -30,11 +40,13 @@ class GridPrograms(NamedTuple):
     the same without the evaluation (``-> (params, opt_state, ctrl)``; compiled only when a chunk is not evaluated:
     ``TrainSpec.evals_per_octave``). ``count`` is an argument, not part of the program: one compilation serves
     every chunk length (each shape of the runs axis compiles once). ``ctrl`` is λ itself, or an AutoL2State under
-    AutoL2."""
+    AutoL2. ``total`` is each run's schedule horizon (:func:`schedule_horizon`), so that the constant and the step
+    schedule are one compiled program; ``schedule`` is the grid's kind, which the engine turns into horizons."""
 
     init: Callable
     run_chunk: Callable
     train_chunk: Callable
+    schedule: str = "constant"
 
 
 def schedule_factor(kind: str, step, total):
@@ -42,8 +54,22 @@ def schedule_factor(kind: str, step, total):
     0.9T (``"step"``, Fig. 1a)."""
     if kind == "constant":
         return jnp.ones_like(total, dtype=jnp.float32)
-    frac = step / total
+    return step_decay(step, total)
+
+
+def step_decay(step, horizon):
+    """The step schedule's factor at ``step`` over ``horizon`` steps: 0.2 per threshold 0.3, 0.6, 0.9 of the horizon
+    passed; exactly 1 for an infinite horizon (0.2⁰), which is how the programs run a constant η."""
+    frac = step / horizon
     return 0.2 ** ((frac >= 0.3).astype(jnp.float32) + (frac >= 0.6) + (frac >= 0.9))
+
+
+def schedule_horizon(kind: str, steps: float) -> float:
+    """The ``total`` a grid's program gets for a run of ``steps`` steps: ``steps`` under the step schedule, +∞ for a
+    constant η (:func:`step_decay` is then 1 throughout). One program serves both schedules: the WRN chunk program
+    compiles in 10-20 s on 2 cores, and the chapters train both schedules at one size (NOTES.md, session 26)."""
+    check_choice("schedule", kind, ("constant", "step"))
+    return float(steps) if kind == "step" else math.inf
 
 
 def eval_pieces(n: int, size: int | None) -> list[tuple[int, int]]:
@@ -166,7 +192,7 @@ def make_grid_programs(
             error = jnp.mean(jnp.argmax(out, -1) != jnp.argmax(yb, -1))
             ctrl = controller.maybe_update(ctrl, step, loss, error)
         direction, opt_state = tx.update(grads, opt_state, params, lam=current_lam(ctrl))
-        step_size = -(lr * schedule_factor(spec.schedule, step, total))  # optax applies −η last, as here
+        step_size = -(lr * step_decay(step, total))  # optax applies −η last, as here
         updates = jax.tree.map(lambda d: step_size * d, direction)
         return optax.apply_updates(params, updates), opt_state, ctrl
 
@@ -189,7 +215,7 @@ def make_grid_programs(
             test_loss=test_loss,
             sq_norm=2.0 * l2_term(params),
             lam=current_lam(ctrl),
-            lr=lr * schedule_factor(spec.schedule, step, total),
+            lr=lr * step_decay(step, total),
         )
 
     def steps(params, opt_state, ctrl, start, count, lr, total):
@@ -212,4 +238,4 @@ def make_grid_programs(
     init = jax.jit(jax.vmap(lambda p, lr, lam: (tx.init(p), init_ctrl(lam)), in_axes=(p_axis, 0, 0)), **placed)
     run_chunk = jax.jit(jax.vmap(chunk, in_axes=(0, 0, 0, None, None, 0, 0)))
     train_chunk = jax.jit(jax.vmap(steps, in_axes=(0, 0, 0, None, None, 0, 0)))
-    return GridPrograms(init, run_chunk, train_chunk)
+    return GridPrograms(init, run_chunk, train_chunk, spec.schedule)
