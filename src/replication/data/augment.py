@@ -50,13 +50,22 @@ def random_crop(key, images, pad: int = 4):
     return jax.vmap(cut)(padded, corners)
 
 
+def _symmetric_beta(key, alpha: float, n: int):
+    """n draws of Beta(α, α). For α = 1 (the paper's) that is the uniform distribution on [0, 1), drawn as such:
+    ``jax.random.beta`` samples two gammas with rejection loops, which added seconds to every compiled training
+    program that augments (NOTES.md, session 26)."""
+    if alpha == 1.0:
+        return jax.random.uniform(key, (n,))
+    return jax.random.beta(key, alpha, alpha, (n,))
+
+
 def mixup(key, images, targets, alpha: float = 1.0):
     """Mixup (Zhang et al. 2018): x = w·x_i + (1−w)·x_j, y = w·y_i + (1−w)·y_j with w ~ Beta(α, α) per sample and j a
     random permutation of the batch. Label rows keep their sum (1 for one-hot targets)."""
     check_positive("alpha", alpha)
     k_w, k_p = jax.random.split(key)
     n = images.shape[0]
-    w = jax.random.beta(k_w, alpha, alpha, (n,)).astype(images.dtype)
+    w = _symmetric_beta(k_w, alpha, n).astype(images.dtype)
     perm = jax.random.permutation(k_p, n)
     wx = w.reshape((n,) + (1,) * (images.ndim - 1))
     wy = w.reshape((n,) + (1,) * (targets.ndim - 1))
