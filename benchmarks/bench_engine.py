@@ -33,7 +33,7 @@ from replication.experiments import cifar, fc_mnist
 from replication.experiments.deciders import matmul_rate
 from replication.experiments.store import write_json_atomic
 from replication.training import Dataset, TrainSpec, l2_term, softmax_xent, train_grid
-from replication.training.step import make_grid_programs
+from replication.training.step import make_grid_programs, schedule_horizon
 
 # Targets of the speed issue (#14): ours ÷ PyTorch eager in speed, engine overhead, FC against the matmul rate.
 TARGET_FC_VS_TORCH = 1.2
@@ -123,7 +123,7 @@ def engine_chunk_seconds(row: Row, repeats: int, lengths, runs: int = 1, **spec_
     p = jax.tree.map(lambda a: jnp.broadcast_to(a, (runs,) + a.shape), params)
     times = []
     for length in lengths:
-        count, total = jnp.int32(length), jnp.full((runs,), float(length))
+        count, total = jnp.int32(length), jnp.full((runs,), schedule_horizon(spec.schedule, length))
 
         def chunk(count=count, total=total):
             return jax.block_until_ready(jitted.run_chunk(p, opt_state, ctrl, jnp.int32(0), count, lr, total))
