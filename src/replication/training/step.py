@@ -18,7 +18,7 @@ from replication.core.validation import check_choice
 from replication.data.augment import make_augmenter
 from replication.training.losses import l2_term, mse, softmax_xent
 from replication.training.optimizers import optimizer_direction
-from replication.training.records import Dataset, TrainSpec, check_bn_group
+from replication.training.records import SCHEDULES, Dataset, TrainSpec, check_bn_group
 from replication.training.sharding import Placement
 
 __all__ = [
@@ -68,7 +68,7 @@ def schedule_horizon(kind: str, steps: float) -> float:
     """The ``total`` a grid's program gets for a run of ``steps`` steps: ``steps`` under the step schedule, +∞ for a
     constant η (:func:`step_decay` is then 1 throughout). One program serves both schedules: the WRN chunk program
     compiles in 10-20 s on 2 cores, and the chapters train both schedules at one size (NOTES.md, session 26)."""
-    check_choice("schedule", kind, ("constant", "step"))
+    check_choice("schedule", kind, SCHEDULES)
     return float(steps) if kind == "step" else math.inf
 
 
