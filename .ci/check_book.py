@@ -172,20 +172,23 @@ def wait_until_rendered(page, timeout_s: float, start: float) -> list[str]:
 
 
 # What a page shows, counted (the facts each page's summary line prints); a page that never loaded shows none of it.
-PAGE_FACTS = """() => ({
-        plotly: document.querySelectorAll('.plotly-graph-div').length,
-        plotlyRendered: [...document.querySelectorAll('.plotly-graph-div')]
-            .filter(d => d.querySelector('svg.main-svg')).length,
-        mathSource: document.querySelectorAll('.math').length,
-        mathTypeset: document.querySelectorAll('mjx-container').length,
-        widgetState: !!document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]'),
-        widgets: document.querySelectorAll('.jupyter-widgets, .widget-slider, .widget-inline-hbox').length,
-        figuresTable: document.querySelectorAll('table.replication-figures tbody tr').length,
-        title: document.title,
-    })"""
-NOTHING_SHOWN = dict.fromkeys(
-    ("plotly", "plotlyRendered", "mathSource", "mathTypeset", "widgets", "figuresTable", "dataLinks", "slidersMoved"), 0
-) | {"widgetState": False, "title": ""}
+# What a page shows, each fact as a JavaScript expression and its value on a page that showed nothing (one that did not
+# load): ``PAGE_FACTS`` is the script built from it, ``NOTHING_SHOWN`` the values (with the facts the check adds).
+_FACTS = {
+    "plotly": ("document.querySelectorAll('.plotly-graph-div').length", 0),
+    "plotlyRendered": (
+        "[...document.querySelectorAll('.plotly-graph-div')].filter(d => d.querySelector('svg.main-svg')).length",
+        0,
+    ),
+    "mathSource": ("document.querySelectorAll('.math').length", 0),
+    "mathTypeset": ("document.querySelectorAll('mjx-container').length", 0),
+    "widgetState": ("!!document.querySelector('script[type=\"application/vnd.jupyter.widget-state+json\"]')", False),
+    "widgets": ("document.querySelectorAll('.jupyter-widgets, .widget-slider, .widget-inline-hbox').length", 0),
+    "figuresTable": ("document.querySelectorAll('table.replication-figures tbody tr').length", 0),
+    "title": ("document.title", ""),
+}
+PAGE_FACTS = "() => ({\n" + "".join(f"    {k}: {js},\n" for k, (js, _) in _FACTS.items()) + "})"
+NOTHING_SHOWN = {k: empty for k, (_, empty) in _FACTS.items()} | {"dataLinks": 0, "slidersMoved": 0}
 
 
 def check_page(

@@ -266,7 +266,7 @@ for label, res in curves.items():
 
 # %% tags=["hide-input"]
 best_lam, best_acc = verdicts.best_final_accuracy(sched.fixed.histories)
-optimum, fig1a = wrn_cifar.fixed_T_optimum(cfg, sched.fixed)
+optimum, fig1a = wrn_cifar.fixed_T_optimum(cfg, sched.fixed.histories)
 smallest = {k: sweeps.final_test_accuracy(min(r.histories, key=lambda h: h.lam))
             for k, r in curves.items()}
 print(f"Paper: fixed T = 200 peaks at λ = 0.0005 (0.967) and drops below; T ∝ 1/λ "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 
 from replication.analysis.criteria import (
     TiedBest,
@@ -24,6 +25,7 @@ from replication.experiments.configs.wrn_cifar import schedule_physical_time
 from replication.experiments.grid import GridResult
 from replication.experiments.request import ModelRequest
 from replication.experiments.results import SweepResult, analyzed, pooled
+from replication.training import History
 
 __all__ = ["STUDIES", "CLAIMS", "AUGMENT", "MOMENTUM", "SCHEDULED", "steps_per_epoch", "model_config", "model_label",
            "sgd_config", "sgd_sweep", "budget_lr", "ScheduleComparison", "fixed_T_sweep", "schedule_comparison",
@@ -159,12 +161,12 @@ def fixed_T_sweep(cfg, *, seed: int, over_seeds: bool = False) -> GridResult:
     return run_sweep(cfg, runs, seed=seed, name="wrn_fixed_T", model=model_config(cfg), seeds=seeds, **SCHEDULED)
 
 
-def fixed_T_optimum(cfg, fixed) -> tuple[TiedBest, Verdict]:
-    """Fig. 1a's claim at the fixed budget: the λ that ends best, with every λ tied with it on the
-    ``data.test_samples`` test images, judged against the λ whose T(λ) = ``T_scale``/λ is the fixed T (the paper's
-    0.1/200 = 0.0005). ``fixed``: the sweep, or its histories (one initialization's)."""
+def fixed_T_optimum(cfg, histories: Sequence[History]) -> tuple[TiedBest, Verdict]:
+    """Fig. 1a's claim at the fixed budget: the λ that ends best among one initialization's fixed-T ``histories``,
+    with every λ tied with it on the ``data.test_samples`` test images, judged against the λ whose T(λ) =
+    ``T_scale``/λ is the fixed T (the paper's 0.1/200 = 0.0005)."""
     s = cfg.schedule
-    optimum = fixed_budget_optimum(list(getattr(fixed, "histories", fixed)), n_test=cfg.data.test_samples)
+    optimum = fixed_budget_optimum(list(histories), n_test=cfg.data.test_samples)
     return optimum, fixed_budget_optimum_verdict(optimum, s.lams, s.T_scale / s.fixed_T)
 
 
