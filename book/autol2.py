@@ -71,8 +71,9 @@ for field, ours, paper in paper_differences(cfg):
 # ### Fig. 1c and S9: constant learning rate
 #
 # AutoL2 (Algorithm 1, measured every 10 steps) against the tuned constant λ at the budget, and the sweep's
-# smallest and largest λ. Below `paper` the race is run from several initialization seeds (ours: the paper shows
-# one run), each seed's AutoL2 run against the same seed's sweep; the table and figures show the first seed.
+# smallest and largest λ. Where the sweep has several initialization seeds (ours at `cpu`: the paper shows one run;
+# the count is printed below), each seed's AutoL2 run races against the same seed's sweep; the table and figures show
+# the first seed.
 
 # %%
 w, a = cfg.wrn, cfg.autol2

@@ -20,7 +20,7 @@
 # $\tfrac\lambda2\|\theta\|^2$ added to the loss, from one initialization per configuration. Practitioners train with
 # momentum and with AdamW (weight decay applied outside the optimizer's statistics). Here we repeat Fig. 2a's protocol
 # (every $(\eta, \lambda)$ trained for $\tau/(\eta\lambda)$ steps with $\tau = 2$ in our units, our choice: half the FC
-# chapter's τ = 4, which is the paper's 2 converted, so these runs are half as long in physical time; $t_*$ = first
+# chapter's τ at `cpu` and `paper` (4, the paper's 2 converted), so these runs are half as long in physical time; $t_*$ = first
 # epoch within 0.5% of the peak test accuracy; a power-law fit of $t_*$ against $\eta\lambda$) on the FC chapter's
 # network and data (full batch, so one step is one epoch) for five optimizers, each from several initialization seeds,
 # and give every exponent and every $c$ with a bootstrap interval over seeds.
@@ -58,8 +58,8 @@
 # **Our choices** (none from the paper): the (η, λ) grids of each optimizer, chosen so that all five cover the same
 # products ηλ; Adam's η three decades below SGD's (its usual scale); each optimizer's runs on its predicted clock:
 # momentum + L2 trains $\tau(1-\beta)/(\eta\lambda)$ steps over a window of ηλ that lies $1-\beta$ lower (its
-# effective rate is $\eta/(1-\beta)$; on SGD's clock its runs peaked in their first 5% in a probe, `NOTES.md`
-# session 16), the others
+# effective rate is $\eta/(1-\beta)$, so on SGD's clock its runs would peak early in their run; `NOTES.md` session
+# 16 has the probe), the others
 # $\tau/(\eta\lambda)$ steps (`beyond.clock_gain`, tested against each optimizer's decay of θ); β = 0.9
 # for momentum and SGDW and as Adam's β1 (β2 = 0.999, ε = 1e-8); the seeds. Every seed changes the initialization
 # only; training is full batch, so there is no data order to change. λ = 0 runs are as long as the longest λ > 0
@@ -224,8 +224,8 @@ for r in rows:
 # ## Where theory and measurement agree, and where not
 #
 # Collected from the verdicts above. Read them with this preset's sizes in mind (printed at the top): an interval from
-# three seeds is coarse (ten distinct resamples), and a −1 outside an interval is a disagreement at this size, not a
-# proof against the prediction at the paper's.
+# a few seeds is coarse (n seeds give only C(2n − 1, n) distinct resamples: ten for three), and a −1 outside an
+# interval is a disagreement at this size, not a proof against the prediction at the paper's.
 
 # %%
 for line in beyond.disagreements(rows, momentum=cfg.momentum):

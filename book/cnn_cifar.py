@@ -28,7 +28,7 @@
 # 390 steps in the paper, i.e. 3.9 steps·ηλ in its units, 7.8 in ours (the [data chapter](data) converts them);
 # runs are counted in steps·ηλ, so a smaller training set is trained for more epochs. At `cpu` the channels, the
 # dense layer and the data are scaled down, and each run is 4 step-units, about half the paper's (ours, for time:
-# three seeds at the paper's length would take about twice the chapter's 45 minutes); the table of departures below
+# three seeds at the paper's length would about double the chapter's time); the table of departures below
 # lists each value beside the paper's. The data is CIFAR-10 when the machine has it and otherwise the stand-in named
 # in the banner.
 
@@ -157,8 +157,8 @@ for (label, res), pc in zip(results.items(), ("3c", "3f")):
 # %% [markdown]
 # The smallest λ against λ = 0, with the length of our λ = 0 run beside the paper's (appendix A); with several
 # seeds, decided in each seed and counted only when they agree. Where this preset's runs are shorter than the
-# paper's (at `cpu`: 4 step-units against 7.8), a smallest λ that is below λ = 0 while still improving at the end
-# of its run is inconclusive (ours): the paper's length could close the gap.
+# paper's (the table of departures above lists both lengths), a smallest λ that is below λ = 0 while still
+# improving at the end of its run is inconclusive (ours): the paper's length could close the gap.
 
 # %%
 zero = cnn_cifar.small_lambda_comparison(cfg, results)

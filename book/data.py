@@ -28,8 +28,8 @@
 #   run on a named stand-in when it is absent.
 # * **Fashion-MNIST**, the stand-in (our choice; the paper has none): 60000/10000 28×28 grey images of ten kinds of
 #   clothing, from the four files of Debian's package `dataset-fashion-mnist`, each checked against its sha256. It is
-#   harder than MNIST (a small network reaches ~0.85–0.9 on it rather than ~0.98), so the CIFAR claims have room to
-#   show. Without the package the stand-in is MNIST. The order is CIFAR-10, then Fashion-MNIST, then MNIST.
+#   clearly harder than MNIST for the same small network (its authors' motivation for it), so the CIFAR claims have
+#   room to show. Without the package the stand-in is MNIST. The order is CIFAR-10, then Fashion-MNIST, then MNIST.
 #
 # The paper (appendix A) trains its fully-connected network on **the first 512 MNIST samples**, and evaluates the
 # empirical NTK of Fig. 5c on **200 samples with even/odd labels**.

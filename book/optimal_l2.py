@@ -26,8 +26,8 @@
 # **Here, two settings.** (1) *The paper's*: the Wide ResNet of the WRN chapter with momentum 0.9 and flip/crop/mixup at
 # a constant learning rate, η = 0.2 in the paper's units (the authors' code's), which is η = 0.4 in ours
 # (`replication.training.conventions.from_authors`: their objective is twice ours at the same λ). At `cpu` this is a
-# WRN-10-1 on 512 stand-in images at the η of the WRN chapter's `cpu` Fig. 1a (printed below; ours), so c, the budgets
-# and the λ grid are in that model's epochs and are ours; at `paper` they are appendix A's. (2) *Ours, a second
+# small WRN on a few hundred images (printed below) at the η of the WRN chapter's `cpu` Fig. 1a (ours), so c, the
+# budgets and the λ grid are in that model's epochs and are ours; at `paper` they are appendix A's. (2) *Ours, a second
 # setting*: the FC network on MNIST of the Fig. 2 chapter trained by full-batch SGD, where one step is one epoch.
 #
 # **Protocol.** (1) Measure c with one short run at a large λ. (2) One sweep over λ (and λ = 0) trained for the
@@ -113,8 +113,9 @@ print("As t*·ηλ with t* in steps (comparable across η and batch sizes): pape
 # the smallest λ of the sweep (> the largest): the best λ may lie beyond the grid, so its ratio is a bound. When λ = 0
 # does as well as the tuned λ (or ties with it), L2 does not help at that budget and the "tuned λ" is chosen by noise.
 #
-# Below `paper` the sweep is trained from several initialization seeds (ours, for the AutoL2 chapter's race against
-# it); this table, its verdict and the figures read the first seed's runs.
+# Where the preset's `wrn.seeds.count` is above one (ours at `cpu`, for the AutoL2 chapter's race against it), the
+# sweep is trained from that many initialization seeds; this table, its verdict and the figures read the first seed's
+# runs.
 
 # %%
 print(f"sweep: {wrn.tuning.describe()}\npredicted: {wrn.predicted.describe()}")
@@ -366,7 +367,7 @@ print(f"T = {row.budget:g}: λ_pred reaches {row.accuracy_pred:.4f}, the tuned �
 
 # %% [markdown]
 # **Reading the numbers.** In either setting the claim holds if the tuned λ stays within the shaded band at every budget
-# and the gap column stays small. Neighbouring λ of the sweep are a factor of 2–5 apart (printed above), so "tuned λ" is
+# and the gap column stays small. Neighbouring λ of the sweep are a few times apart (printed above), so "tuned λ" is
 # only known to that resolution; the range shows how flat the optimum is. Where the gap is negative, λ_pred did better
 # than every swept λ. The WRN setting at `cpu` is a small network on a few hundred stand-in images: its c and budgets
 # are in its own epochs, not CIFAR-10's.

@@ -140,8 +140,7 @@ theory_plots.mode_explorer(lam=m.lam, gamma=m.gammas[0], k=2, f0=m.f0, y=m.y)
 # Inputs are centred and scaled to $\|x\|^2 = 784$. The theory curves start from the trained network's own $f_0$.
 #
 # Paper: kernel width 5,000, trained width $10^5$, $\lambda = 0.002$, $\eta = 0.01$, 200 samples. The sizes used here
-# are printed below; at `cpu` they are smaller (λ = 0.01 to shorten the run fivefold, kernel width 4096, trained
-# width 1024, η = 0.04).
+# are printed below; at `cpu` they are smaller (ours: a larger λ shortens the run, and both widths are smaller).
 
 # %%
 f5 = cfg.fig5c

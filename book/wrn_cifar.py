@@ -26,7 +26,7 @@
 #
 # **Setup.** Pre-activation WRN-d-k with batch norm (batch statistics, as stax), σ_w = 1, σ_b = 0, loss
 # $-\frac{1}{2k|B|}\sum y\log p + \frac\lambda2\|\theta\|^2$. Augmentation: random flips, 4-pixel pad-and-crop and mixup
-# (α = 1), as google/autol2. At `cpu` a WRN-10-1 on 512 images averaged down 2× (4096 for Fig. 2d–f; printed below);
+# (α = 1), as google/autol2. At `cpu` a smaller WRN on fewer, averaged-down images (printed below);
 # physical time is counted in steps·η·λ, as the paper's; where a preset's value differs from the paper's, the table of
 # departures from appendix A below lists both (`replication.experiments.configs.wrn_cifar`). Because the loss is divided
 # by 2k = 20, our η is 20× a plain cross-entropy's and our λ 1/20 of it (ηλ is the same; the grid in those units is
@@ -58,8 +58,8 @@ for field, ours, paper in paper_differences(cfg):
 
 # %% [markdown]
 # The SGD grid in a standard cross-entropy's units, its training set (`sgd.train_samples`: more images than the
-# rest of the chapter at `cpu`, where 512 images overfit before L2 acts in a probe of `NOTES.md`'s session 13, and a
-# run's steps do not grow with the data)
+# rest of the chapter at `cpu` (ours: so that a run's peak is set by L2, not by overfitting a few hundred images, as
+# in a probe of the wider network in `NOTES.md`'s session 13), and a run's steps do not grow with the data)
 # and the number of steps per epoch.
 
 # %%
@@ -104,9 +104,9 @@ print(f"Paper: exponent −1. Ours: {fit.describe()}, c = {fit.c:.3g} epoch-unit
 #
 # ```{admonition} One small network's exponent
 # :class: caution
-# At `cpu` the exponent moves with the network's width: the same grid, seeds and data on a WRN-10-2 (this preset's
-# network before `NOTES.md`'s session 24; twice as wide, its step 2.2× as long) gave a seed interval outside −1 ± 0.25
-# (both are in that session's notes). Read this verdict as the small network's, not the Wide ResNet family's.
+# At `cpu` the exponent may move with the network's width: `NOTES.md`'s session 24 trained the same grid, seeds and
+# data on this network and on one twice as wide (this preset's until then) and compares their verdicts. Read this
+# verdict as the small network's, not the Wide ResNet family's.
 # ```
 
 # %% tags=["hide-input"]

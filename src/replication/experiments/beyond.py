@@ -64,7 +64,7 @@ CLAIMS = (
         "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · Adam + L2, several seeds",
         Decider(
             "λ = 3e-5 … 1e-3 at η = 0.001 and 0.004 (ηλ down to 3e-8), so that at least four runs learn over 1.5 "
-            "decades: at λ ≥ 0.05 the L2 term dominates Adam's normalized step and no run learned; runs of up to "
+            "decades: cpu's λ (≥ 0.05) let the L2 term dominate Adam's normalized step; runs of up to "
             "6.7·10⁷ full-batch steps",
             "decide_adam",
             "optimizer_sweep",

@@ -42,9 +42,10 @@ CLAIMS = (
         "the paper's setting at our sizes: a Wide ResNet (WRN-28-10 at paper) · CIFAR-10 or its stand-in · momentum "
         "0.9, flip/crop/mixup; the chapter's second setting is FC on MNIST with full-batch SGD",
         Decider(
-            "the paper's setting (WRN-28-10 on CIFAR-10, budgets 50–2000 epochs) from three initializations: at our "
-            "WRN sizes L2 did not help with 512 or 4096 training images (λ = 0 as good at most budgets, the tuned "
-            "λ at the grid's smallest), so no cpu size we probed decides it",
+            "the paper's setting (WRN-28-10 on CIFAR-10, budgets 50–2000 epochs) from three initializations: in the "
+            "probes of NOTES.md's session 16 (a WRN-10-2, cpu's network then) L2 did not help with 512 or 4096 "
+            "training images (λ = 0 as good at most budgets, the tuned λ at the grid's smallest), so no cpu size we "
+            "probed decides it",
             "decide_wrn",
             "wrn_prediction_study",
             base="paper",

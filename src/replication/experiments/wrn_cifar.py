@@ -70,7 +70,7 @@ CLAIMS = (
         "step schedule",
         Decider(
             "the paper's physical time: T(λ) = 0.2/λ epochs (1.92 step-units, the paper's; cpu trains 0.025/λ, 1/8 of "
-            "it, and its runs were still improving at T), the fixed T = T(6.25e-4) = 320 epochs over cpu's λ grid "
+            "it), the fixed T = T(6.25e-4) = 320 epochs over cpu's λ grid "
             "and two octaves below it, from three initializations, judged on the stand-in's whole test split "
             "(10000 images, from 512)",
             "decide_fixed_T",

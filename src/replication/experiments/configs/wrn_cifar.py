@@ -140,8 +140,8 @@ def decide_small_lambda() -> Fields:
     # Fig. 2e at cpu: the smallest λ against λ = 0 is within ±10 of 512 test images at each η and the seeds disagree.
     # The stand-in's whole test split (10000 images), so that a gap of 1–2% is ~100–200 images, far beyond a tie of
     # 3; only the smallest λ and λ = 0 are trained. Probed (NOTES.md, session 19: 61 min on a 2-core machine; not
-    # in the cpu preset, whose chapter is at its 45-minute limit). The WRN-10-2 that probe trained (the cpu model until
-    # session 24), so that the recorded probe stays of the declared size
+    # in the cpu preset, whose chapter is at or over its 45-minute limit). The WRN-10-2 that probe trained (the cpu
+    # model until session 24), so that the recorded probe stays of the declared size
     c = cpu()
     c.data.test_samples = 10000
     c.model.widen = 2
