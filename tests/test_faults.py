@@ -58,6 +58,15 @@ def reference(tmp_path_factory):
     return json.loads(out.read_text())
 
 
+@pytest.fixture(scope="module")
+def killed_after_five_saves(tmp_path_factory) -> bytes:
+    """The checkpoint a run killed right after its 5th save leaves (bucket 1 mid-way): the damage tests each start
+    from a copy of it (one killed process for all of them; the kill itself is tested below)."""
+    where = tmp_path_factory.mktemp("killed")
+    drive("train", where / "never.json", where / "grid.ckpt", "--kill-after-save", 5, expect_killed=True)
+    return (where / "grid.ckpt").read_bytes()
+
+
 def resume_and_compare(tmp_path, ckpt, reference):
     out = tmp_path / "resumed.json"
     log = drive("train", out, ckpt)
@@ -96,10 +105,12 @@ def _resave_meta(ckpt, edit):
 
 
 @pytest.mark.parametrize("damage", ["truncate", "foreign", "flip_byte", "meta_list", "meta_edited"])
-def test_damaged_or_foreign_checkpoint_is_reported_set_aside_and_ignored(tmp_path, reference, damage):
+def test_damaged_or_foreign_checkpoint_is_reported_set_aside_and_ignored(
+    tmp_path, reference, killed_after_five_saves, damage
+):
     ckpt = tmp_path / "grid.ckpt"
-    drive("train", tmp_path / "never.json", ckpt, "--kill-after-save", 5, expect_killed=True)
-    raw = ckpt.read_bytes()
+    raw = killed_after_five_saves
+    ckpt.write_bytes(raw)
     if damage == "meta_list":
         _resave_meta(ckpt, lambda meta: [])
     elif damage == "meta_edited":  # resume one chunk early: the restored state would not be that chunk's
