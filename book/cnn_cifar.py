@@ -58,6 +58,16 @@ for field, ours, paper in paper_differences(cfg):
 # trains several initialization seeds (`seeds.count`; they change the initialization only, every seed sees the
 # same data order), the tables, figures and fixed budgets below show the first seed's runs, and the verdicts use
 # every seed (the exponent's seed interval; λ = 0 compared in each seed).
+#
+# ```{admonition} Is training on a CPU deterministic?
+# :class: note
+# For a given program, yes: the same grid trained twice gives bit-identical histories. The test suite checks it on
+# every commit (an FC grid killed and resumed in another process, `tests/test_faults.py`; a convnet grid with
+# augmentation trained twice, `tests/test_augment.py`), and `NOTES.md` (session 13) measured it at this chapter's
+# `cpu` size in two processes, also with single-threaded convolutions. So the spread across seeds below is the
+# initialization's, not the machine's. What can move a run by float rounding is training it beside other runs (a
+# different vectorized program); `NOTES.md` says how much.
+# ```
 
 # %%
 results = cnn_cifar.sweeps(cfg, seed=seed)
