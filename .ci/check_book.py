@@ -29,13 +29,14 @@ first rendered widget. A page that only redirects (Jupyter Book's root ``index.h
 at the page it sends the reader to, once that page has loaded: judged on the redirect itself, the waits passed at
 once on a page with no MathJax and the facts were read from the landing page mid-render (a CI failure, "30 math
 elements but MathJax typeset none"). MathJax's wait also ends only once a page with math source holds a typeset
-equation. Each wait has a generous timeout (``--timeout``, default 120 s); a wait that runs out is a
-failure that says what it waited for. A slider click waits likewise for the curves to change.
+equation. Each wait has a generous timeout (``--timeout``, default 120 s, counted from the page's load, which has
+its own, ``--load-timeout``); a wait that runs out is a failure that says what it waited for. A slider click waits
+likewise for the curves to change.
 
 The viewport is 1400 px wide; with ``--screenshots DIR`` each page is saved there as a full-page PNG (before any
 slider is moved).
 
-usage: python .ci/check_book.py _build/smoke/_build/html [--screenshots DIR] [--timeout SECONDS]
+usage: python .ci/check_book.py _build/smoke/_build/html [--screenshots DIR] [--timeout S] [--load-timeout S]
 """
 
 from __future__ import annotations
@@ -171,7 +172,6 @@ def wait_until_rendered(page, timeout_s: float, start: float) -> list[str]:
     return problems
 
 
-# What a page shows, counted (the facts each page's summary line prints); a page that never loaded shows none of it.
 # What a page shows, each fact as a JavaScript expression and its value on a page that showed nothing (one that did not
 # load): ``PAGE_FACTS`` is the script built from it, ``NOTHING_SHOWN`` the values (with the facts the check adds).
 _FACTS = {
@@ -211,16 +211,19 @@ def check_page(
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
     page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
     target = redirect_target(origin, path)
+    loading = time.monotonic()
     try:
         if target is None:
             page.goto(f"{origin}/{path}", wait_until="load", timeout=load_timeout_s * 1000)
-        else:  # judge the page the reader lands on, once it (not the redirect) has loaded
+        else:  # judge the page the reader lands on, once it (not the redirect) has loaded: one budget for both
             page.goto(f"{origin}/{path}", wait_until="commit", timeout=load_timeout_s * 1000)
-            page.wait_for_url(f"{origin}/{target}", wait_until="load", timeout=load_timeout_s * 1000)
+            left_ms = max(1.0, (load_timeout_s - (time.monotonic() - loading)) * 1000)
+            page.wait_for_url(f"{origin}/{target}", wait_until="load", timeout=left_ms)
     except PlaywrightTimeout:
         where = path if target is None else f"{path}, redirecting to {target},"
         problems.append(f"{where} did not load within {load_timeout_s:g} s (at {page.url})")
-        page.close()
+        page.close()  # what the page had done by then is evidence too (a script from outside the machine, an error)
+        problems += [f"console error: {c}" for c in console] + [f"request outside the machine: {u}" for u in external]
         return problems, NOTHING_SHOWN | {"redirect": target}
     start = time.monotonic()
     problems += wait_until_rendered(page, timeout_s, start)
@@ -523,6 +526,9 @@ def main() -> int:
     parser.add_argument(
         "--timeout", type=float, default=TIMEOUT_S, help=f"seconds per page to finish rendering (default {TIMEOUT_S:g})"
     )
+    parser.add_argument(
+        "--load-timeout", type=float, default=TIMEOUT_S, help=f"seconds per page to load (default {TIMEOUT_S:g})"
+    )
     args = parser.parse_args()
     root = args.html_dir
     pages = sorted(p.relative_to(root).as_posix() for p in (root / "book").glob("*.html"))
@@ -535,7 +541,7 @@ def main() -> int:
     with sync_playwright() as pw:
         browser = launch(pw)
         for path in ["index.html", *pages]:
-            problems, facts = check_page(browser, origin, path, args.screenshots, args.timeout)
+            problems, facts = check_page(browser, origin, path, args.screenshots, args.timeout, args.load_timeout)
             totals["plotly"] += facts["plotlyRendered"]
             totals["widgets"] += facts["widgets"]
             totals["table"] += facts["figuresTable"]

@@ -2,9 +2,11 @@
 reads included), tracing and lowering, with their counts. A pytest plugin and its report (NOTES.md, session 26):
 
     rm -rf /tmp/cold && JAX_COMPILATION_CACHE_DIR=/tmp/cold PYTHONPATH=tools \\
-        .venv/bin/python -m pytest -q -n auto -p compile_profile     # each worker writes $COMPILE_PROFILE_DIR/<w>.json
-    .venv/bin/python tools/compile_profile.py [DIR]                  # the report
+        .venv/bin/python -m pytest -q -n auto -p compile_profile
+    .venv/bin/python tools/compile_profile.py [DIR]
 
+Each worker writes ``$COMPILE_PROFILE_DIR/<worker>.json`` (default /tmp/compile_profile; a run first clears the
+folder's earlier files) and the report adds them up; what runs outside any test is summed apart.
 Only what runs in the pytest processes is seen: tests that start processes (drivers, kernels) compile there.
 """
 
@@ -24,8 +26,9 @@ BACKEND = "/jax/core/compile/backend_compile_duration"
 TRACE = "/jax/core/compile/jaxpr_trace_duration"
 LOWER = "/jax/core/compile/jaxpr_to_mlir_module_duration"
 BY_PROGRAM = "<by program>"
+OUTSIDE = "<outside a test>"  # collection, fixtures' teardown after the last test, the xdist controller
 
-_current = {"test": "<outside a test>"}
+_current = {"test": OUTSIDE}
 _seconds: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
 
@@ -42,6 +45,9 @@ def _listener(event: str, duration: float, **kwargs) -> None:
 def pytest_configure(config) -> None:
     import jax.monitoring
 
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist): an earlier run's files go
+        for old in OUT.glob("*.json"):
+            old.unlink()
     jax.monitoring.register_event_duration_secs_listener(_listener)
 
 
@@ -51,7 +57,7 @@ def pytest_runtest_protocol(item, nextitem):
     start = time.monotonic()
     yield
     _seconds[item.nodeid]["wall"] += time.monotonic() - start
-    _current["test"] = "<outside a test>"
+    _current["test"] = OUTSIDE
 
 
 def pytest_unconfigure(config) -> None:
@@ -61,19 +67,20 @@ def pytest_unconfigure(config) -> None:
 
 
 def report(folder: Path, top: int = 25) -> str:
-    tests, programs = {}, defaultdict(float)
+    tests, programs, outside = {}, defaultdict(float), defaultdict(float)
     for path in sorted(folder.glob("*.json")):
         for key, row in json.loads(path.read_text()).items():
-            if key == BY_PROGRAM:
+            if key in (BY_PROGRAM, OUTSIDE):  # summed over the workers
                 for name, value in row.items():
-                    programs[name] += value
+                    (programs if key == BY_PROGRAM else outside)[name] += value
             else:
                 tests[key] = row
     names = sorted((n for n in programs if not n.endswith("#n")), key=lambda n: -programs[n])
     compile_s, wall_s = sum(programs[n] for n in names), sum(r.get("wall", 0.0) for r in tests.values())
     lines = [
         f"{len(tests)} tests, {wall_s:.0f} s of the workers' time; backend compilation {compile_s:.0f} s over "
-        f"{sum(int(programs[n + '#n']) for n in names)} programs (cache reads included)",
+        f"{sum(int(programs[n + '#n']) for n in names)} programs (cache reads included), of which "
+        f"{outside.get(BACKEND, 0.0):.0f} s outside any test",
         "",
         "seconds  count  program",
     ]
