@@ -25,6 +25,28 @@ def test_standard_normal_under_a_trace_is_the_plain_draw():
     np.testing.assert_array_equal(np.asarray(got), np.asarray(jax.vmap(lambda k: jax.random.normal(k, (4, 5)))(keys)))
 
 
+def test_a_concrete_key_inside_jit_and_a_key_that_is_not_threefry_get_the_plain_draw(monkeypatch):
+    """A key captured by someone's ``jax.jit`` is concrete but its draw is part of their trace; an rbg key's bits are
+    not promised to be a prefix of a longer draw's (XLA's RngBitGenerator). Both are ``jax.random.normal`` itself."""
+    key = jax.random.PRNGKey(5)
+    got = jax.jit(lambda x: x + init_mod.standard_normal(key, (3, 2)))(jnp.zeros((3, 2)))
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(jax.random.normal(key, (3, 2))))
+
+    def no_bucketed_draw(*args):
+        raise AssertionError("an rbg key took the power-of-two draw")
+
+    monkeypatch.setattr(init_mod, "_flat_normal", no_bucketed_draw)
+    rbg = jax.random.key(5, impl="rbg")
+    np.testing.assert_array_equal(
+        np.asarray(init_mod.standard_normal(rbg, (5,))), np.asarray(jax.random.normal(rbg, (5,)))
+    )
+
+
+def test_lecun_normal_needs_a_kernel_with_an_input_axis():
+    with pytest.raises(ValueError, match=r"lecun_normal needs a kernel of at least 2 axes.*\(7,\)"):
+        init_mod.lecun_normal(1.0)(jax.random.PRNGKey(0), (7,))
+
+
 def _models():
     """One model of each kind of initialized layer: Dense (standard and NTK), nnx.Conv, nnx.Linear (a WideResNet
     adds only more shapes of the same ``lecun_normal``, and each shape of the reference costs a compile of ~0.8 s)."""

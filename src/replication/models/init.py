@@ -26,14 +26,27 @@ def _flat_normal(key, size: int, dtype):
     return jax.random.normal(key, (size,), dtype)
 
 
+def _prefix_stable(key) -> bool:
+    """Whether the first n numbers of a draw of N ≥ n are the draw of n: partitionable threefry only (rbg's bits come
+    from XLA's RngBitGenerator for the whole shape, not guaranteed stable across sizes)."""
+    if not jax.config.jax_threefry_partitionable:
+        return False
+    typed = jnp.issubdtype(getattr(key, "dtype", np.uint32), jax.dtypes.prng_key)  # a typed key, or raw uint32
+    impl = str(jax.random.key_impl(key)) if typed else jax.config.jax_default_prng_impl
+    return impl == "threefry2x32"
+
+
 def standard_normal(key, shape, dtype=jnp.float32) -> jax.Array:
     """``jax.random.normal(key, shape, dtype)``, bit for bit, compiled once per power-of-two size (module
-    docstring). Under a trace (a key that is a tracer), or where threefry is not partitionable, it is that call."""
+    docstring). Inside a trace (a traced key, or a concrete key under ``jax.jit``), for a key whose implementation is
+    not threefry, or where threefry is not partitionable, it is that call itself."""
     shape = tuple(int(s) for s in shape)
-    if isinstance(key, jax.core.Tracer) or not jax.config.jax_threefry_partitionable:
+    if dtype is None or isinstance(key, jax.core.Tracer) or not _prefix_stable(key):
         return jax.random.normal(key, shape, dtype)
     n = math.prod(shape)
-    drawn = _flat_normal(key, 1 << max(0, math.ceil(math.log2(max(1, n)))), jnp.dtype(dtype))
+    drawn = _flat_normal(key, 1 << (max(1, n) - 1).bit_length(), jnp.dtype(dtype))
+    if isinstance(drawn, jax.core.Tracer):  # a concrete key inside someone's jit: the draw is part of their program
+        return jax.random.normal(key, shape, dtype)
     return jnp.asarray(np.asarray(drawn)[:n].reshape(shape))
 
 
@@ -43,6 +56,8 @@ def lecun_normal(sigma_w: float):
     but the kernel's last (output) axis, as variance_scaling counts it for dense and convolution kernels."""
 
     def init(key, shape, dtype=jnp.float32):
+        if len(shape) < 2:  # variance_scaling has no fan_in for a vector either
+            raise ValueError(f"lecun_normal needs a kernel of at least 2 axes (inputs..., outputs); got shape {shape}.")
         fan_in = math.prod(shape[:-1])
         variance = jnp.array(sigma_w**2 / fan_in, dtype=dtype)
         return standard_normal(key, shape, dtype) * jnp.sqrt(variance)

@@ -46,15 +46,14 @@ class GridPrograms(NamedTuple):
     init: Callable
     run_chunk: Callable
     train_chunk: Callable
-    schedule: str = "constant"
+    schedule: str
 
 
 def schedule_factor(kind: str, step, total):
     """η's factor at ``step`` of a run of ``total`` steps: 1 (constant), or 0.2 at 0.3T, 0.04 at 0.6T and 0.008 at
-    0.9T (``"step"``, Fig. 1a)."""
-    if kind == "constant":
-        return jnp.ones_like(total, dtype=jnp.float32)
-    return step_decay(step, total)
+    0.9T (``"step"``, Fig. 1a): :func:`step_decay` over the run's :func:`schedule_horizon`, as the programs use it."""
+    check_choice("schedule", kind, SCHEDULES)
+    return step_decay(step, total if kind == "step" else math.inf)
 
 
 def step_decay(step, horizon):
