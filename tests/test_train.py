@@ -119,6 +119,38 @@ def test_minibatches_step_schedule_and_determinism(tiny):
     assert lr_by_step[80] == pytest.approx(0.016) and lr_by_step[120] == pytest.approx(0.4 * 0.2**3)
 
 
+def test_a_later_grid_of_the_same_network_and_data_reuses_the_programs_with_the_same_histories(tiny):
+    """The engine keeps the last grids' programs: a grid of the same apply_fn and data that differs only in what
+    its programs take as arguments or the plan decides (the evaluation cadence, the schedule) traces nothing anew,
+    and trains exactly as programs built afresh for it."""
+    from replication.training import engine
+
+    ds, (apply_fn, params) = tiny
+    traces = []
+
+    def counted(p, x):
+        traces.append(x.shape)
+        return apply_fn(p, x)
+
+    args = ([0.4, 0.2], [1e-3, 1e-2], [48, 48])
+    train_grid(counted, params, ds, *args, TrainSpec(batch_size=32, evals=4))
+    seen = len(traces)
+    stepped = TrainSpec(batch_size=32, evals=6, schedule="step")
+    again = train_grid(counted, params, ds, *args, stepped)
+    assert len(traces) == seen  # no new trace
+    fresh = train_grid(lambda p, x: apply_fn(p, x), params, ds, *args, stepped)
+    for a, b in zip(again, fresh, strict=True):
+        for k in a.metrics:
+            np.testing.assert_array_equal(a.metrics[k], b.metrics[k])
+    assert again[0].metrics["lr"][-1] < again[0].metrics["lr"][0]  # the step schedule, on the reused programs
+    # other programs (a batch size) are built anew, and the cache keeps at most PROGRAM_CACHE_SIZE grids' programs
+    train_grid(counted, params, ds, *args, TrainSpec(batch_size=64, evals=2))
+    assert len(traces) > seen
+    for k in range(engine.PROGRAM_CACHE_SIZE + 2):  # building programs traces nothing: cheap to fill the cache
+        engine.grid_programs(counted, TrainSpec(batch_size=32, eval_batch_size=8 + k), ds, 0, Placement(), False)
+    assert len(engine._PROGRAMS) == engine.PROGRAM_CACHE_SIZE
+
+
 def test_the_constant_and_the_step_schedule_are_one_program_and_a_constant_eta_is_exact(tiny):
     """The programs take each run's schedule horizon as an argument (+∞ for a constant η), so both schedules lower
     to the same program (one compilation); a constant η stays exactly η."""

@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import functools
+import os
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -24,8 +26,18 @@ import numpy as np
 from replication.analysis.plan import SweepRun
 from replication.core.progress import grid_label, reporter
 from replication.core.provenance import Provenance
+from replication.data.cifar10 import CIFAR10_ENV
+from replication.data.fashion_mnist import FASHION_MNIST_ENV
+from replication.data.mnist import MNIST_IDX_ENV
 from replication.experiments.code_key import CodeKey, code_key
-from replication.experiments.request import GridRequest, build_model, load_data, stand_in_name
+from replication.experiments.request import (
+    DataRequest,
+    GridRequest,
+    ModelRequest,
+    build_model,
+    load_data,
+    stand_in_name,
+)
 from replication.experiments.store import StoredResult, TrainingRefused, cached_result, run_path
 from replication.training import History, TrainSpec, train_grid, train_seeds
 from replication.training.plan import GridPlan, bucket_steps, chunking, plan_grid
@@ -196,22 +208,47 @@ def grid_from_stored(payload: dict, provenance: Provenance, config: dict) -> Gri
     return _result(StoredResult(payload, provenance, True, ""), GridRequest.from_json(config))
 
 
+# Where the data files are found (the cache folder and each data set's own variable): another location may hold other
+# files for the same request
+DATA_LOCATIONS = ("REPLICATION_DATA", CIFAR10_ENV, FASHION_MNIST_ENV, MNIST_IDX_ENV)
+
+
+def _loaded(request: DataRequest):
+    """:func:`load_data`, once per process for consecutive grids of the same data (and the same data locations): the
+    same ``Dataset`` object, so that the engine reuses a grid's compiled programs for the next
+    (``training.engine.grid_programs``)."""
+    return _loaded_from(request, tuple(os.environ.get(v) for v in DATA_LOCATIONS))
+
+
+@functools.lru_cache(maxsize=2)
+def _loaded_from(request: DataRequest, locations: tuple):
+    return load_data(request)
+
+
+@functools.lru_cache(maxsize=8)
+def _network(model: ModelRequest, input_shape: tuple[int, ...]) -> Callable:
+    """The requested network's ``apply_fn``, one object per process (for the same reason): it depends only on the
+    network's structure (the parameters are an argument; no other state is split off), so seed 0's serves every
+    initialization, as :func:`train_request` already did for a grid's several seeds."""
+    return build_model(model, input_shape, 0)[0]
+
+
 def train_request(request: GridRequest, *, name: str, checkpoint, key: str, log=print) -> dict:
     """Train the grid ``request`` asks for (the store's computation): load its data, build its network from each
     initialization seed, train every run (:func:`replication.training.train_grid`, or
     :func:`~replication.training.train_seeds` for several seeds, all in one vmapped program), checkpointing into
     ``checkpoint`` under ``key``; returns the payload: the histories (by seed) and the data's notice."""
-    ds, notice = load_data(request.data)
+    ds, notice = _loaded(request.data)
     shape = request.data.input_shape
+    apply_fn = _network(request.model, shape)
     lrs, lams, steps = [r.lr for r in request.runs], [r.lam for r in request.runs], list(request.steps())
     options = dict(seed=request.seed, checkpoint=checkpoint, code_key=key, log=log,
                    progress=reporter(grid_label(name, len(lrs) * (len(request.seeds) or 1))))  # fmt: skip
     if request.seeds:
-        apply_fn = build_model(request.model, shape, request.seeds[0])[0]
         by_seed = train_seeds(apply_fn, lambda s: build_model(request.model, shape, s)[1], list(request.seeds), ds,
                               lrs, lams, steps, request.spec, **options)  # fmt: skip
         return {"by_seed": [[h.to_json() for h in hist] for hist in by_seed], "notice": notice}
-    apply_fn, params = build_model(request.model, shape, request.seed)
+    params = build_model(request.model, shape, request.seed)[1]
     hist = train_grid(apply_fn, params, ds, lrs, lams, steps, request.spec, **options)
     return {"histories": [h.to_json() for h in hist], "notice": notice}
 

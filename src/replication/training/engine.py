@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import jax
@@ -84,6 +85,39 @@ def _check_inputs(params, data: Dataset, spec: TrainSpec, n_runs: int, per_run_p
             f"augment={spec.augment!r} needs NHWC image inputs; x_train has shape "
             f"{np.shape(data.x_train)}. Use augment=() for flattened inputs."
         )
+
+
+# The programs of the last few grids, reused by a later grid of the same network, data and program (a chapter's
+# measurement, sweep and predicted runs; a study's seeds; NOTES.md, session 27: 12 of the smoke book's 37 chunk
+# programs were a trace of one already compiled in the same process). Keyed by the identity of apply_fn and the
+# data (both held by the entry, so an id is not reused while it is cached) and by what the programs are built from.
+# Each entry keeps its programs' device copy of the data (about 1 GB at the paper's CIFAR-10 size), so only a few:
+# 4 caught as many repeats as 8 in the smoke book (2: 6 of the 12 left).
+PROGRAM_CACHE_SIZE = 4
+_PROGRAMS: OrderedDict = OrderedDict()
+
+
+def program_spec(spec: TrainSpec) -> TrainSpec:
+    """``spec`` with only what its compiled programs depend on: the evaluation cadence and the runs per program are
+    the plan's, and the schedule is each run's horizon, an argument (:func:`step.schedule_horizon`)."""
+    return dataclasses.replace(spec, evals=1, evals_per_octave=None, runs_per_program=None, schedule="constant")
+
+
+def grid_programs(apply_fn, spec: TrainSpec, data: Dataset, seed: int, place: Placement, stacked: bool):
+    """:func:`make_grid_programs`, or the same programs built for an earlier grid of this process from the same
+    ``apply_fn`` and ``data`` objects, ``program_spec``, seed and placement (JAX then finds their traces in its own
+    cache instead of tracing and lowering them again, 1-2 s each for a small convnet). The data's arrays are read
+    when the programs are built: a caller that changes them in place between grids must pass a new ``Dataset``."""
+    key = (id(apply_fn), id(data), program_spec(spec), seed, place, stacked)
+    cached = _PROGRAMS.get(key)
+    if cached is not None and cached[0] is apply_fn and cached[1] is data:
+        _PROGRAMS.move_to_end(key)
+        return cached[2]._replace(schedule=spec.schedule)
+    programs = make_grid_programs(apply_fn, spec, data, seed, place, per_run_params=stacked)
+    _PROGRAMS[key] = (apply_fn, data, programs)
+    while len(_PROGRAMS) > PROGRAM_CACHE_SIZE:
+        _PROGRAMS.popitem(last=False)
+    return programs
 
 
 def start_program(jitted: GridPrograms, program: Program, place: Placement, params, lrs, lams, steps, stacked: bool):
@@ -159,12 +193,9 @@ def train_grid(
     saved = GridCheckpoint(checkpoint, identity, seconds=checkpoint_seconds, log=log, placement=placement)
     histories = saved.finished()
     meter = GridProgress(plan, progress or reporter(grid_label(checkpoint, len(lrs))), saved.first_program)
-    compiled = {}  # placement -> GridPrograms: its programs serve every chunk length (one compilation per shape)
     for b, program in enumerate(plan.programs[saved.first_program :], start=saved.first_program):
         place = dataclasses.replace(placement, mode=program.mode)
-        if place not in compiled:
-            compiled[place] = make_grid_programs(apply_fn, spec, data, seed, place, per_run_params=stacked)
-        jitted = compiled[place]
+        jitted = grid_programs(apply_fn, spec, data, seed, place, stacked)  # every chunk length, one compile a shape
         own = jax.tree.map(lambda a: a[program.runs[0]], params) if per_run_params and separate else params
         hyper, state = start_program(jitted, program, place, own, lrs, lams, steps, stacked)
         if (resumed := saved.resume(b, state)) is not None:
