@@ -32,7 +32,7 @@ def _prefix_stable(key) -> bool:
     if not jax.config.jax_threefry_partitionable:
         return False
     typed = jnp.issubdtype(getattr(key, "dtype", np.uint32), jax.dtypes.prng_key)  # a typed key, or raw uint32
-    impl = str(jax.random.key_impl(key)) if typed else jax.config.jax_default_prng_impl
+    impl = str(jax.random.key_impl(key)) if typed else getattr(jax.config, "jax_default_prng_impl", "threefry2x32")
     return impl == "threefry2x32"
 
 
