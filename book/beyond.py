@@ -224,7 +224,7 @@ for r in rows:
 # ## Where theory and measurement agree, and where not
 #
 # Collected from the verdicts above. Read them with this preset's sizes in mind (printed at the top): an interval from
-# a few seeds is coarse (n seeds give only C(2n − 1, n) distinct resamples: ten for three), and a −1 outside an
+# a few seeds is coarse ($n$ seeds give only $\binom{2n-1}{n}$ distinct resamples: ten for three), and a −1 outside an
 # interval is a disagreement at this size, not a proof against the prediction at the paper's.
 
 # %%

@@ -151,8 +151,8 @@ headlines.record_headline(
 # training is full batch, so there is no data order for a seed to change: the spread below is the initialization's
 # alone. The figures above show the first seed (the paper's protocol). Below, each (η, λ)'s t* and peak accuracy as
 # mean ± standard deviation over seeds, and the fit over all seeds' runs pooled with a percentile bootstrap interval
-# over seeds (resample the seeds with replacement, refit; `replication.analysis.seeds`). n seeds give only
-# C(2n − 1, n) distinct resamples (ten for three), so the interval says how far the initialization moves the fit,
+# over seeds (resample the seeds with replacement, refit; `replication.analysis.seeds`). $n$ seeds give only
+# $\binom{2n-1}{n}$ distinct resamples (ten for three), so the interval says how far the initialization moves the fit,
 # not more.
 
 # %%
