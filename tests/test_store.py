@@ -135,7 +135,7 @@ def test_experiment_keys_follow_the_layers():
                "replication.training.engine", "replication.experiments.request"}  # fmt: skip
     assert modules <= set(key.modules)
     # train_request and the grid module's definitions it reaches (the per-process data and network it reuses)
-    grid_defs = ("DATA_LOCATIONS", "_loaded", "_loaded_from", "_network", "train_request")
+    grid_defs = ("DATA_LOCATIONS", "_NETWORKS", "_built", "_loaded", "_loaded_from", "train_request")
     assert key.definitions == tuple(f"replication.experiments.grid.{d}" for d in grid_defs)
     assert not [m for m in key.modules if m.startswith(("replication.viz", "replication.site"))]
     assert not {"replication.analysis.budgets", "replication.experiments.fc_mnist"} & set(key.modules)

@@ -225,12 +225,17 @@ def _loaded_from(request: DataRequest, locations: tuple):
     return load_data(request)
 
 
-@functools.lru_cache(maxsize=8)
-def _network(model: ModelRequest, input_shape: tuple[int, ...]) -> Callable:
-    """The requested network's ``apply_fn``, one object per process (for the same reason): it depends only on the
-    network's structure (the parameters are an argument; no other state is split off), so seed 0's serves every
-    initialization, as :func:`train_request` already did for a grid's several seeds."""
-    return build_model(model, input_shape, 0)[0]
+_NETWORKS: dict = {}  # (model, input shape) -> the apply_fn of its first build in this process; the last 8 kept
+
+
+def _built(model: ModelRequest, input_shape: tuple[int, ...], seed: int) -> tuple[Callable, object]:
+    """:func:`build_model`, with one ``apply_fn`` object per network in this process (for the same reason): it
+    depends only on the network's structure (the parameters are an argument; no other state is split off), so the
+    first build's serves every initialization, as :func:`train_request` already did for a grid's several seeds."""
+    apply_fn, params = build_model(model, input_shape, seed)
+    if (model, input_shape) not in _NETWORKS and len(_NETWORKS) >= 8:
+        del _NETWORKS[next(iter(_NETWORKS))]
+    return _NETWORKS.setdefault((model, input_shape), apply_fn), params
 
 
 def train_request(request: GridRequest, *, name: str, checkpoint, key: str, log=print) -> dict:
@@ -240,15 +245,15 @@ def train_request(request: GridRequest, *, name: str, checkpoint, key: str, log=
     ``checkpoint`` under ``key``; returns the payload: the histories (by seed) and the data's notice."""
     ds, notice = _loaded(request.data)
     shape = request.data.input_shape
-    apply_fn = _network(request.model, shape)
     lrs, lams, steps = [r.lr for r in request.runs], [r.lam for r in request.runs], list(request.steps())
     options = dict(seed=request.seed, checkpoint=checkpoint, code_key=key, log=log,
                    progress=reporter(grid_label(name, len(lrs) * (len(request.seeds) or 1))))  # fmt: skip
     if request.seeds:
+        apply_fn = _built(request.model, shape, request.seeds[0])[0]
         by_seed = train_seeds(apply_fn, lambda s: build_model(request.model, shape, s)[1], list(request.seeds), ds,
                               lrs, lams, steps, request.spec, **options)  # fmt: skip
         return {"by_seed": [[h.to_json() for h in hist] for hist in by_seed], "notice": notice}
-    params = build_model(request.model, shape, request.seed)[1]
+    apply_fn, params = _built(request.model, shape, request.seed)
     hist = train_grid(apply_fn, params, ds, lrs, lams, steps, request.spec, **options)
     return {"histories": [h.to_json() for h in hist], "notice": notice}
 
