@@ -125,6 +125,16 @@ def test_race_reports_epochs_to_the_reference_accuracy_and_never():
     assert rows["better"].speedup > 1.4
     with pytest.raises(ValueError, match="reference"):
         race({"a": ref}, "b", 100)
+    # a run that ends 2 test images below the reference's best never reaches it exactly, but reaches it to within a
+    # tie (3 images) when the race knows the test set's size; the reference is timed to the same threshold
+    h = dict(ref.metrics)
+    h["test_accuracy"] = np.minimum(ref.metrics["test_accuracy"] * 1.5, rows["ref"].target - 2 / 1000)
+    tied = History(0.2, 0.01, 400, False, None, h)
+    assert np.isnan(race({"ref": ref, "tied": tied}, "ref", 400)[1].epoch_to_target)
+    within = {r.name: r for r in race({"ref": ref, "tied": tied}, "ref", 400, n_test=1000)}
+    assert within["tied"].reach == pytest.approx(rows["ref"].target - 3 / 1000)
+    assert within["tied"].speedup > 1.4 and within["ref"].speedup == pytest.approx(1.0)
+    assert within["ref"].epoch_to_target == pytest.approx(first_epoch_reaching(ref, within["ref"].reach))
     from replication.analysis.tables import format_race
 
     long = "tuned constant λ = 0.0003125 + schedule"  # the longest name a chapter prints

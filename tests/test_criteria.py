@@ -1,6 +1,8 @@
 """The criteria that decide a claim (analysis/criteria.py), one test per rule, each on synthetic histories whose
 answer is known: the runs go through the same summaries as the chapters' (``sweeps.summarize``)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -104,6 +106,54 @@ def test_a_capped_lambda_zero_makes_its_comparison_inconclusive():
     better_zero = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.95)])[0]
     assert criteria.zero_comparison(small, better_zero, 512).outcome == "not reproduced"
     assert criteria.zero_comparison(small, None, 512).outcome == "inconclusive"
+    # a smallest λ below a capped λ = 0 stays below it (a run's best only rises with training): decided
+    ahead_zero = sweeps.summarize([run(0.1, 0.0, 1.0, peak=0.95)])[0]
+    lost = criteria.zero_comparison(small, ahead_zero, 512, paper_zero_epochs=1e7)
+    assert lost.outcome == "not reproduced" and lost.reason.endswith("more training only widens the gap)")
+
+
+def creeping(lam, *, late_gain, n_test=10000, epochs=1000.0, plateau=0.896):
+    """A run whose test accuracy reaches ``plateau`` at half its length, then rises by ``late_gain`` (a fraction) in a
+    straight line to its end: its t* (to within 0.5%) lies inside the run while the gain exceeds a tie."""
+    epoch = np.linspace(0.0, epochs, EVALS + 1)
+    acc = np.where(epoch <= epochs / 2, 0.1 + (plateau - 0.1) * epoch / (epochs / 2),
+                   plateau + late_gain * (epoch - epochs / 2) / (epochs / 2))  # fmt: skip
+    metrics = dict(step=epoch, epoch=epoch, test_accuracy=acc, train_error=np.full_like(epoch, 0.2))
+    return History(lr=0.1, lam=lam, steps=int(epochs), diverged=False, diverged_at=None, metrics=metrics)
+
+
+def test_a_lambda_zero_still_gaining_beyond_a_tie_is_capped_though_its_t_star_lies_inside_its_run():
+    """t* reads the peak to within 0.5% (50 of 10000 images): a λ = 0 run that still gains 40 images over its second
+    half has t* at half its run, yet it was improving when it stopped, so a win against it is inconclusive."""
+    n = 10000
+    zero = sweeps.summarize([creeping(0.0, late_gain=0.004)])[0]
+    assert criteria.peak_position(zero) == "interior" and zero.end_gain * n == pytest.approx(8, abs=0.5)
+    assert criteria.still_improving(zero, n)
+    small = sweeps.summarize([creeping(1e-4, late_gain=0.0, plateau=0.902)])[0]
+    v = criteria.zero_comparison(small, zero, n, paper_zero_epochs=1e4)
+    assert v.outcome == "inconclusive" and v.reason.startswith("λ = 0 capped: still improving at the end of its 1000")
+    assert "its best rose 8 of 10000 test images in its last 10%, t* inside it" in v.reason
+    flat = sweeps.summarize([creeping(0.0, late_gain=0.0002)])[0]  # 2 images over its second half: a plateau
+    assert not criteria.still_improving(flat, n)
+    assert criteria.zero_comparison(small, flat, n, paper_zero_epochs=1e4).outcome == "reproduced"
+    # at the paper's length the same λ = 0 is the paper's protocol, not a cap
+    assert criteria.zero_comparison(small, zero, n, paper_zero_epochs=1000).outcome == "reproduced"
+
+
+def test_a_comparison_with_lambda_zero_needs_a_run_that_learned_and_skips_diverged_runs():
+    n = 1000
+    both_chance = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.1135), run(0.1, 1e-4, 0.5, peak=0.1135)])
+    v = criteria.zero_comparison(both_chance[1], both_chance[0], n, threshold=sweeps.learning_threshold(both_chance))
+    assert v.outcome == "inconclusive" and v.reason.startswith("neither run learned")
+    (one,) = verdicts.smallest_lambda_vs_zero(both_chance, n_test=n)
+    assert one.verdict.outcome == "inconclusive"
+    # a diverged smallest λ (its finite peak from before it diverged) is not the smallest λ compared
+    rows = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.90), run(0.1, 1e-5, 0.5, peak=0.95, diverged=True),
+                             run(0.1, 1e-4, 0.5, peak=0.85)])  # fmt: skip
+    rows[1] = dataclasses.replace(rows[1], max_test_accuracy=0.95)  # diverged late: a finite peak before it
+    (got,) = verdicts.smallest_lambda_vs_zero(rows, n_test=n)
+    assert got.smallest_lam == 1e-4 and got.verdict.outcome == "not reproduced"
+    assert criteria.zero_comparison(rows[1], rows[0], n).outcome == "inconclusive"
 
 
 def test_a_smallest_lambda_cut_short_of_the_papers_time_while_improving_cannot_lose():
@@ -151,6 +201,12 @@ def test_a_sweeps_verdict_takes_its_interval_from_the_qualifying_runs_of_every_s
     assert verdict.fit.n_runs == len(by_seed[0]) - 1 and verdict.fit_all.n_runs == len(by_seed[0])
     lo, hi = verdict.interval
     assert lo <= -0.99 and hi >= -1.01 and hi - lo < 0.05  # the pooled interval of the qualifying runs
+    # a seed whose own qualifying runs fall short of the rule leaves the interval undecided, though the pool is fine
+    short = [by_seed[0], by_seed[1], [run(lr, lam, peak(lr, lam, 2) if lam < 1e-3 else 1.0)
+                                      for lr in (0.1, 0.2) for lam in LAMS]]  # fmt: skip
+    undecided = criteria.sweep_verdict(sweeps.analyze_sweep(short[0]), analyze_seeds(short, [0, 1, 2], resamples=200))
+    assert undecided.verdict.outcome == "inconclusive", undecided.describe()
+    assert "not every seed's runs qualify on their own (seed 3: 3 over 0.5 decades;" in undecided.verdict.reason
 
 
 def _prediction(budget, ratio, *, edge="", lam0=0.5):
@@ -174,6 +230,19 @@ def test_a_prediction_is_decided_only_by_budgets_whose_tuned_lambda_is_inside_th
     assert "edge: 2; λ = 0 as good: 1" in v.reason
 
 
+def test_a_prediction_study_with_seeds_is_decided_in_each_seed_and_kept_only_where_they_agree():
+    from replication.experiments.optimal_l2 import PredictionStudy
+
+    good = tuple(_prediction(b, 3.0) for b in (8, 16, 32, 64))
+    far = tuple(_prediction(b, 30.0) for b in (8, 16, 32, 64))
+    one = PredictionStudy(None, None, None, good)
+    assert one.judge().outcome == "reproduced"
+    agree = PredictionStudy(None, None, None, good, (good, good, good))
+    assert agree.judge().outcome == "reproduced" and "the same in each of 3 seeds" in agree.judge().reason
+    split = PredictionStudy(None, None, None, good, (good, far, good)).judge()  # the first seed alone: reproduced
+    assert split.outcome == "inconclusive" and split.reason.startswith("the 3 seeds disagree")
+
+
 def test_autol2_must_end_at_least_tied_and_reach_the_tuned_best_sooner():
     from replication.analysis.budgets import RaceRow
 
@@ -187,8 +256,11 @@ def test_autol2_must_end_at_least_tied_and_reach_the_tuned_best_sooner():
     assert "never reaches the tuned best" in below.reason
     at_start = RaceRow("tuned", 0.0625, 0.0625, 0.0, float("nan"), 1e-3)  # both at chance from the first evaluation
     start = criteria.race_verdict(RaceRow("auto", 0.0625, 0.0625, 0.0, float("nan"), 1e-4), at_start, n)
-    assert start.outcome == "not reproduced" and "reaches the tuned best at epoch 0" in start.reason
+    assert start.outcome == "inconclusive" and "reaches the tuned best at epoch 0" in start.reason
     assert "never" not in start.reason
+    # ends 2 of 512 below the tuned best, tied, and reaches it to within a tie sooner: reproduced (the race's reach)
+    tied = criteria.race_verdict(RaceRow("auto", 0.796, 0.8, 40.0, 1.5, 1e-4, 0.8 - 3 / 512), tuned, n)
+    assert tied.outcome == "reproduced" and "reaches the tuned best (to within a tie) 1.50× as fast" in tied.reason
 
 
 def _lam_trace(decays: dict[int, float], end: int, every_eval: int):
@@ -254,6 +326,14 @@ def test_fixed_budget_optimum_counts_a_tie_and_the_grid_edges():
     assert fixed_budget_optimum_verdict(tied_best([(1.0, 0.06)], 64), (1.0,), expected=1.0).outcome == "inconclusive"
     at_chance = tied_best([(lam, 0.11) for lam in grid], 512)
     assert "no run learned" in fixed_budget_optimum_verdict(at_chance, grid, expected=6.25e-4).reason
+    # a flat curve: every λ ties, so the expected λ is "among the best" without any optimum located
+    flat = tied_best([(lam, 0.9 + k / 10000) for k, lam in enumerate(grid)], 512)
+    got = fixed_budget_optimum_verdict(flat, grid, expected=6.25e-4)
+    assert got.outcome == "inconclusive" and "every λ swept ties for the best" in got.reason
+    # the expected λ tied with the grid's smallest: the optimum may lie below the grid
+    low = tied_best([(3.125e-4, 393 / 512), (6.25e-4, 392 / 512), (1.25e-3, 0.70), (2.5e-3, 0.6)], 512)
+    got = fixed_budget_optimum_verdict(low, grid, expected=6.25e-4)
+    assert got.outcome == "inconclusive" and "at the grid's edge" in got.reason
 
 
 def test_fig_s7_scaling_failure_needs_an_interior_optimum_and_a_departure_below_it():
@@ -284,6 +364,16 @@ def test_fig_s7_scaling_failure_needs_an_interior_optimum_and_a_departure_below_
     assert short.outcome == "inconclusive"
     few = rows(lambda lam: 4500 * lam / 20, lams=lams[2:])  # 3 runs below λ_opt over 1 decade
     assert criteria.scaling_failure_verdict(few, threshold=0.5, n_test=1000).outcome == "inconclusive"
+    # the best at the largest λ swept is no interior optimum: the optimum may lie above the grid
+    rising = rows(lambda lam: 0.4, peak=lambda lam: 0.8 + 0.02 * np.log10(lam / lams[0]))
+    top = criteria.scaling_failure_verdict(rising, threshold=0.5, n_test=1000)
+    assert top.outcome == "inconclusive" and "at the largest λ swept" in top.reason
+    # a run below λ_opt cut short of its physical time while still improving: its peak, so λ_opt, may be understated
+    capped = rows(lambda lam: 1.0 if lam == lams[1] else 4500 * lam / 20)
+    v = criteria.scaling_failure_verdict(capped, threshold=0.5, n_test=1000, cut_short=[(lams[1], 10.0, 20.0)])
+    assert v.outcome == "inconclusive" and "cut short of its physical time while still improving" in v.reason
+    done = criteria.scaling_failure_verdict(failing, threshold=0.5, n_test=1000, cut_short=[(lams[1], 10.0, 20.0)])
+    assert done.outcome == "reproduced"  # cut short, but it had peaked inside its run
 
 
 def test_fig_s12_independence_is_a_tie_or_no_more_than_seed_noise():

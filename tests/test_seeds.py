@@ -168,14 +168,23 @@ def _fit(exponent, lo, hi, c, c_lo, c_hi, n=12):
 
 def test_beyond_verdicts_follow_the_stated_predictions():
     """The chapter's summary: −1 inside or outside each interval, c ratios against 1 − β (momentum) and 1 (SGDW),
-    and small λ against λ = 0 within one combined standard deviation."""
+    and small λ against λ = 0 as Fig. 2b decides it (in each seed, a few test images a tie, kept where they agree)."""
+    from replication.analysis.criteria import Verdict
+    from replication.analysis.verdicts import SmallestLambdaVerdict
     from replication.experiments.beyond import ClockRow, c_ratio, disagreements
 
-    sgd = ClockRow("sgd", _fit(-0.98, -1.02, -0.95, 0.5, 0.45, 0.55), ((0.2, 0.01, 0.80, 0.01, 0.81, 0.01),))
+    def zero(lr, lam, acc, zero_acc, outcome):
+        return (SmallestLambdaVerdict(lr, lam, acc, lam, acc, zero_acc, Verdict(outcome, "..."), 100.0, None, seeds=3),)
+
+    sgd = ClockRow("sgd", _fit(-0.98, -1.02, -0.95, 0.5, 0.45, 0.55), ((0.2, 0.01, 0.80, 0.01, 0.81, 0.01),),
+                   zero=zero(0.2, 0.01, 0.80, 0.81, "reproduced"))  # fmt: skip
     momentum = ClockRow("momentum", _fit(-0.6, -0.65, -0.55, 0.05, 0.04, 0.06), ())
-    sgdw = ClockRow("sgdw", _fit(-1.0, -1.1, -0.9, 0.5, 0.45, 0.55), ((0.02, 0.1, 0.70, 0.01, 0.80, 0.01),))
+    sgdw = ClockRow("sgdw", _fit(-1.0, -1.1, -0.9, 0.5, 0.45, 0.55), ((0.02, 0.1, 0.70, 0.01, 0.80, 0.01),),
+                    zero=zero(0.02, 0.1, 0.70, 0.80, "not reproduced"))  # fmt: skip
     assert sgd.covers(-1.0) and not momentum.covers(-1.0)
     assert sgd.matches_zero(0.2) and not sgdw.matches_zero(0.02) and sgd.matches_zero(0.5) is None
+    undecided = dataclasses.replace(sgd, zero=zero(0.2, 0.01, 0.80, 0.81, "inconclusive"))
+    assert undecided.matches_zero(0.2) is None
     ratio, lo, hi = c_ratio(momentum, sgd)
     assert ratio == pytest.approx(0.1) and lo == pytest.approx(0.04 / 0.55) and hi == pytest.approx(0.06 / 0.45)
     lines = disagreements([sgd, momentum, sgdw], momentum=0.9)
@@ -183,7 +192,6 @@ def test_beyond_verdicts_follow_the_stated_predictions():
     assert "excludes −1 itself" in lines[1] and "c / c(SGD)" not in lines[1]  # 0.1 lies in its c range
     assert "below λ = 0 at η = 0.02" in lines[2] and "−1" not in lines[2]
     # with the book's verdicts (as the chapter builds its rows): the summary says what the landing page says
-    from replication.analysis.criteria import Verdict
 
     within = Verdict("reproduced", "the seed interval -0.91 … -0.85 lies within -1 ± 0.25")
     outside = Verdict("not reproduced", "the seed interval -0.46 … -0.42 lies outside -1 ± 0.25")

@@ -29,7 +29,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from replication.analysis.seeds import SeedAnalysis, SeedFit, bootstrap_tstar_fit
-from replication.analysis.sweeps import RunSummary, SweepAnalysis, TstarFit, fit_tstar, fittable, learned
+from replication.analysis.sweeps import (
+    END_FRACTION,
+    RunSummary,
+    SweepAnalysis,
+    TstarFit,
+    fit_tstar,
+    fittable,
+    learned,
+)
 from replication.core.validation import check_positive_int
 
 if TYPE_CHECKING:  # types only: budgets builds on this module's ties
@@ -40,6 +48,7 @@ __all__ = [
     "Criteria",
     "Verdict",
     "peak_position",
+    "still_improving",
     "qualifies",
     "ExponentVerdict",
     "exponent_verdict",
@@ -74,7 +83,7 @@ class Criteria:
 
     min_runs: int = 4
     min_decades: float = 1.5
-    end_fraction: float = 0.9
+    end_fraction: float = END_FRACTION  # RunSummary.end_gain is measured over the same last 10%
     tolerance: float = 0.25
     tie_images: int = 3
 
@@ -116,6 +125,16 @@ def peak_position(row: RunSummary, criteria: Criteria = DEFAULT) -> str:
     if row.t_star >= criteria.end_fraction * row.epochs:
         return "end"
     return "interior"
+
+
+def still_improving(row: RunSummary, n_test: int, criteria: Criteria = DEFAULT) -> bool:
+    """Whether a run was still improving when it stopped: its t* at its end (:func:`peak_position`), or its best
+    test accuracy rising by more than a tie (``criteria.tie_images`` of ``n_test``) in its last 10%
+    (``RunSummary.end_gain``). t* reads the peak to within 0.5%, which on a large test set hides gains of many
+    images: a comparison with such a run's peak understates it."""
+    if peak_position(row, criteria) == "end":
+        return True
+    return bool(np.isfinite(row.end_gain) and row.end_gain * n_test > criteria.tie_images + 1e-9)
 
 
 def qualifies(row: RunSummary, threshold: float | None, criteria: Criteria = DEFAULT) -> bool:
@@ -225,14 +244,26 @@ def sweep_verdict(
     analysis: SweepAnalysis, seeds: SeedAnalysis | None = None, *, target: float = -1.0, criteria: Criteria = DEFAULT
 ) -> ExponentVerdict:
     """:func:`exponent_verdict` of a sweep (its first seed's runs) with, where it has several seeds, the interval of
-    :func:`qualifying_seed_fit` and its pooled exponent."""
+    :func:`qualifying_seed_fit` and its pooled exponent. The interval is decided only where every seed's qualifying
+    runs meet the rule's count and span on their own (each seed replicates the sweep; a seed with too few would
+    leave its share of the bootstrap draws without a slope); otherwise inconclusive, naming the seeds short of it."""
     interval = exponent = None
     if seeds is not None:
         pooled = qualifying_seed_fit(seeds, criteria)
         if np.isfinite(pooled.exponent):
             interval, exponent = pooled.exponent_ci, pooled.exponent
-    return exponent_verdict(list(analysis.rows), threshold=analysis.threshold, target=target, interval=interval,
-                            pooled=exponent, criteria=criteria)  # fmt: skip
+    decided = exponent_verdict(list(analysis.rows), threshold=analysis.threshold, target=target, interval=interval,
+                               pooled=exponent, criteria=criteria)  # fmt: skip
+    if interval is None or decided.verdict.outcome == "inconclusive":
+        return decided
+    fits = [fit_tstar([r for r in a.rows if qualifies(r, a.threshold, criteria)]) for a in seeds.analyses]
+    short = [(k, f) for k, f in enumerate(fits) if f.n_runs < criteria.min_runs or f.decades < criteria.min_decades]
+    if not short:
+        return decided
+    each = "; ".join(f"seed {k + 1}: {f.n_runs} over {f.decades:.1f} decades" for k, f in short)
+    reason = (f"{decided.verdict.reason}, but not every seed's runs qualify on their own ({each}; the rule needs "
+              f"{criteria.min_runs} over {criteria.min_decades:g} decades in each seed)")  # fmt: skip
+    return dataclasses.replace(decided, verdict=Verdict("inconclusive", reason))
 
 
 def all_of(verdicts: dict[str, Verdict]) -> Verdict:
@@ -303,9 +334,10 @@ def tied_best(pairs, n_test: int, criteria: Criteria = DEFAULT) -> TiedBest:
 def fixed_budget_optimum_verdict(best: TiedBest, swept, expected: float, *, chance: float = 0.1) -> Verdict:
     """Fig. 1a at a fixed T: the λ that ends best (with every λ tied with it, :func:`tied_best`) against the λ the
     claim expects (the paper's 0.0005 = 0.1/T, i.e. the λ whose T(λ) is the fixed T). Inconclusive with fewer than
-    three λ swept (no optimum to locate) or when the best run did not learn (under twice ``chance``). Reproduced
-    when the swept λ nearest the expected one (in log) is among the tied best; inconclusive when it is not but the
-    tie reaches an edge of the grid (the optimum may lie outside it); else not reproduced."""
+    three λ swept (no optimum to locate), when the best run did not learn (under twice ``chance``), when every λ
+    swept ties (a flat curve locates no optimum) and when the tie reaches an edge of the grid (the optimum may lie
+    outside it, whatever else ties). Otherwise reproduced when the swept λ nearest the expected one (in log) is
+    among the tied best, else not reproduced."""
     swept = sorted(float(lam) for lam in swept if lam > 0)
     if not swept:
         raise ValueError("fixed_budget_optimum_verdict needs at least one λ > 0 swept.")
@@ -316,13 +348,15 @@ def fixed_budget_optimum_verdict(best: TiedBest, swept, expected: float, *, chan
                                        f"{chance:g})")  # fmt: skip
     nearest = min(swept, key=lambda lam: abs(math.log(lam / expected)))
     where = best.describe()
+    if set(swept) <= set(best.lams):
+        return Verdict("inconclusive", f"every λ swept ties for the best ({where}): a flat curve locates no "
+                                       f"optimum; expected λ = {expected:g}")  # fmt: skip
+    if {swept[0], swept[-1]} & set(best.lams):
+        return Verdict("inconclusive", f"the best is {where}, at the grid's edge (the optimum may lie outside it); "
+                                       f"expected λ = {expected:g}")  # fmt: skip
     if nearest in best.lams:
         return Verdict("reproduced", f"the best is {where}, which includes λ = {nearest:g}, the grid's nearest to "
                                      f"the expected {expected:g}")  # fmt: skip
-    edges = {swept[0], swept[-1]} if len(swept) > 1 else set()
-    if edges & set(best.lams):
-        return Verdict("inconclusive", f"the best is {where}, at the grid's edge (the optimum may lie outside it); "
-                                       f"expected λ = {expected:g}")  # fmt: skip
     return Verdict("not reproduced", f"the best is {where}, not λ = {nearest:g} (the grid's nearest to the expected "
                                      f"{expected:g})")  # fmt: skip
 
@@ -341,7 +375,9 @@ def scaling_failure_verdict(
     λ tied for the best peak. The exponent below it is decided as every exponent is (:func:`exponent_verdict`'s
     qualifying runs, their number and span) over the runs with λ ≤ λ_opt: reproduced when it lies outside −1 ±
     tolerance, not reproduced inside it or when no interior optimum appears (unless the smallest λ was ``cut_short``
-    of its physical time: inconclusive); the reason says whether t* is also constant (0 ± tolerance)."""
+    of its physical time: inconclusive); the reason says whether t* is also constant (0 ± tolerance). Inconclusive
+    too when the best ties the largest λ swept (the optimum may lie above the grid) and when a run at or below
+    λ_opt was ``cut_short`` while still improving (its peak, and so λ_opt, may be understated)."""
     positive = [r for r in rows if r.lam > 0 and not r.diverged and np.isfinite(r.max_test_accuracy)]
     if len({r.lam for r in positive}) < 3:
         return Verdict("inconclusive", f"{len({r.lam for r in positive})} λ > 0 trained: too few to locate an optimum")
@@ -352,6 +388,18 @@ def scaling_failure_verdict(
         where = f"the best peak is {best.describe()}, at the smallest λ swept: no interior optimum"
         return Verdict("inconclusive" if short else "not reproduced",
                        where + (" (that run was cut short of its physical time)" if short else ""))  # fmt: skip
+    largest = max(r.lam for r in positive)
+    if largest in best.lams:
+        return Verdict("inconclusive", f"the best peak is {best.describe()}, at the largest λ swept: the optimum may "
+                                       "lie above the grid")  # fmt: skip
+    short_lams = {float(c[0]) for c in cut_short}
+    understated = [r.lam for r in sorted(positive, key=lambda r: r.lam)
+                   if r.lam <= lam_opt and r.lam in short_lams and still_improving(r, n_test, criteria)]  # fmt: skip
+    if understated:
+        named = ", ".join(f"{lam:g}" for lam in understated)
+        return Verdict("inconclusive", f"the best peak is {best.describe()}, but λ = {named} at or below it was cut "
+                                       "short of its physical time while still improving: its peak may be "
+                                       "understated")  # fmt: skip
     below = exponent_verdict([r for r in positive if r.lam <= lam_opt], threshold=threshold, target=-1.0,
                              criteria=criteria)  # fmt: skip
     fit, tol = below.fit, criteria.tolerance
@@ -461,28 +509,57 @@ def zero_comparison(
     *,
     paper_zero_epochs: float | None = None,
     short_of_paper: bool = False,
+    threshold: float | None = None,
+    chance: float = 0.1,
     criteria: Criteria = DEFAULT,
 ) -> Verdict:
     """Fig. 2b's claim: trained for τ/(ηλ), the smallest λ does as well as λ = 0 or better. Reproduced when its
-    peak is at least λ = 0's or tied with it; inconclusive without a λ = 0 run, when λ = 0 was cut short of the
-    paper's length while still improving (its peak then understates it), and, with ``short_of_paper`` (a preset
-    whose τ is shorter than the paper's), when the smallest λ is below λ = 0 but still improving at the end of its
-    run (the paper's τ could close the gap)."""
+    peak is at least λ = 0's or tied with it; inconclusive without a λ = 0 run, when neither run learned (each
+    peak below ``threshold``, the sweep's learning threshold, or under twice ``chance``, as elsewhere in the book:
+    two runs that learned nothing tie by default), when λ = 0 was cut short of the paper's length while still
+    improving (:func:`still_improving`: its peak then understates it) and the smallest λ ties or beats it (a
+    smallest λ below it stays below: a run's best only rises with more training), and, with ``short_of_paper`` (a
+    preset whose τ is shorter than the paper's), when the smallest λ is below λ = 0 but still improving at the end
+    of its run (the paper's τ could close the gap)."""
     if zero is None or not np.isfinite(zero.max_test_accuracy):
         return Verdict("inconclusive", "no λ = 0 run to compare with")
+    if smallest.diverged or not np.isfinite(smallest.max_test_accuracy):
+        return Verdict("inconclusive", f"λ = {smallest.lam:g} diverged: no peak to compare with λ = 0's")
+
+    def learned_here(r: RunSummary) -> bool:
+        return learned(r, threshold) and r.max_test_accuracy >= 2 * chance
+
+    if not learned_here(smallest) and not learned_here(zero):
+        below = f", the sweep's learning threshold {threshold:.4f}" if threshold is not None else ""
+        return Verdict("inconclusive", f"neither run learned (peaks: λ = {smallest.lam:g} "
+                                       f"{smallest.max_test_accuracy:.4f}, λ = 0 {zero.max_test_accuracy:.4f}; chance "
+                                       f"{chance:g}{below})")  # fmt: skip
     apart = images_apart(smallest.max_test_accuracy, zero.max_test_accuracy, n_test)
     capped = paper_zero_epochs is not None and zero.epochs < paper_zero_epochs - 1
-    if peak_position(zero, criteria) == "end" and (capped or paper_zero_epochs is None):
-        length = f"{zero.epochs:g} epochs" + (f" (the paper: {paper_zero_epochs:.4g})" if capped else "")
-        return Verdict("inconclusive", f"λ = 0 capped: still improving at the end of its {length}")
-    if is_tie(smallest.max_test_accuracy, zero.max_test_accuracy, n_test, criteria):
+    zero_capped = still_improving(zero, n_test, criteria) and (capped or paper_zero_epochs is None)
+    length = f"{zero.epochs:g} epochs" + (f" (the paper: {paper_zero_epochs:.4g})" if capped else "")
+    tie = is_tie(smallest.max_test_accuracy, zero.max_test_accuracy, n_test, criteria)
+    if zero_capped and (tie or smallest.max_test_accuracy > zero.max_test_accuracy):
+        rose = _rose(zero, n_test, criteria)
+        return Verdict("inconclusive", f"λ = 0 capped: still improving at the end of its {length}{rose}")
+    if tie:
         return Verdict("reproduced", f"a tie with λ = 0 ({apart:.0f} of {n_test} test images apart)")
     if smallest.max_test_accuracy > zero.max_test_accuracy:
         return Verdict("reproduced", f"λ = {smallest.lam:g} beats λ = 0 by {apart:.0f} of {n_test} test images")
     below = f"λ = {smallest.lam:g} is {apart:.0f} of {n_test} test images below λ = 0"
-    if short_of_paper and peak_position(smallest, criteria) == "end":
-        return Verdict("inconclusive", f"{below} but still improving at the end of its run, shorter than the paper's")
+    if short_of_paper and still_improving(smallest, n_test, criteria):
+        return Verdict("inconclusive", f"{below} but still improving at the end of its run, shorter than the paper's"
+                                       f"{_rose(smallest, n_test, criteria)}")  # fmt: skip
+    if zero_capped:
+        below += f" (λ = 0 was still improving at the end of its {length}: more training only widens the gap)"
     return Verdict("not reproduced", below)
+
+
+def _rose(row: RunSummary, n_test: int, criteria: Criteria) -> str:
+    """How a run still improving while its t* lies inside it showed that (empty when its t* is at its end)."""
+    if peak_position(row, criteria) == "end":
+        return ""
+    return f" (its best rose {row.end_gain * n_test:.0f} of {n_test} test images in its last 10%, t* inside it)"
 
 
 def prediction_verdict(rows: list[PredictionRow], *, factor: float = 1.0) -> Verdict:
@@ -548,17 +625,21 @@ def race_verdict(
     auto: RaceRow, tuned: RaceRow, n_test: int, criteria: Criteria = DEFAULT, refractory: RefractoryCount | None = None
 ) -> Verdict:
     """Fig. 1c's claim: AutoL2 ends at least as well as the tuned constant λ (a tie counts) and reaches the tuned
-    λ's best accuracy sooner. With ``refractory`` (:func:`refractory_bound` of the AutoL2 run) mostly bound, the
-    race timed the refractory constant rather than the detection rule: inconclusive, whatever the comparison."""
+    λ's best accuracy sooner (to within a tie where the race says so: ``RaceRow.reach``). With ``refractory``
+    (:func:`refractory_bound` of the AutoL2 run) mostly bound, the race timed the refractory constant rather than
+    the detection rule: inconclusive, whatever the comparison. Inconclusive too when AutoL2 reaches the tuned best
+    but no speed-up is defined (both at epoch 0: the race measured nothing)."""
     apart = images_apart(auto.best_accuracy, tuned.best_accuracy, n_test)
     faster = bool(np.isfinite(auto.speedup) and auto.speedup > 1.0)
+    best = "the tuned best" + (" (to within a tie)" if np.isfinite(auto.reach) and auto.reach < auto.target else "")
+    undefined = not np.isfinite(auto.speedup) and np.isfinite(auto.epoch_to_target)
     if np.isfinite(auto.speedup):
-        sooner = f"reaches the tuned best {auto.speedup:.2f}× as fast"
-    elif np.isfinite(auto.epoch_to_target):  # e.g. both at the first evaluation (epoch 0): no ratio to take
-        sooner = (f"reaches the tuned best at epoch {auto.epoch_to_target:g} and the tuned λ at epoch "
+        sooner = f"reaches {best} {auto.speedup:.2f}× as fast"
+    elif undefined:  # e.g. both at the first evaluation (epoch 0): no ratio to take
+        sooner = (f"reaches {best} at epoch {auto.epoch_to_target:g} and the tuned λ at epoch "
                   f"{tuned.epoch_to_target:g}, no speed-up defined")  # fmt: skip
     else:
-        sooner = "never reaches the tuned best within the budget"
+        sooner = f"never reaches {best} within the budget"
     if is_tie(auto.best_accuracy, tuned.best_accuracy, n_test, criteria):
         ends = f"ends tied with the tuned λ ({apart:.0f} of {n_test} test images apart)"
     elif auto.best_accuracy > tuned.best_accuracy:
@@ -568,6 +649,8 @@ def race_verdict(
             Verdict("not reproduced", f"AutoL2 ends {apart:.0f} of {n_test} test images below the tuned λ; {sooner}"),
             refractory,
         )
+    if undefined:
+        return Verdict("inconclusive", f"AutoL2 {ends} and {sooner}")
     return _unless_refractory_bound(
         Verdict("reproduced" if faster else "not reproduced", f"AutoL2 {ends} and {sooner}"), refractory
     )

@@ -17,6 +17,8 @@ __all__ = [
     "summarize",
     "fittable",
     "learned",
+    "END_FRACTION",
+    "gain_at_end",
     "peaked_at_end",
     "TstarFit",
     "fit_tstar",
@@ -36,7 +38,10 @@ __all__ = [
 class RunSummary:
     """One run: η, λ, ηλ, its length and t* in epochs (NaN if it diverged), its peak test accuracy, whether and at
     which step it diverged, the epochs until the training accuracy first reached 1 (Fig. S1; NaN if never), and
-    the epoch of its first evaluation after the start (a t* there is no peak: :mod:`replication.analysis.criteria`)."""
+    the epoch of its first evaluation after the start (a t* there is no peak: :mod:`replication.analysis.criteria`),
+    and ``end_gain``: how much its best test accuracy rose in the last (1 − :data:`END_FRACTION`) of its epochs (0
+    when it did not; NaN without an evaluation on both sides). t* reads the peak to within 0.5%, so a run that
+    gains less than that at its end has t* before it; ``end_gain`` still shows it was improving."""
 
     lr: float
     lam: float
@@ -48,6 +53,7 @@ class RunSummary:
     diverged_at: float | None
     t_train_zero: float
     first_eval: float = math.nan
+    end_gain: float = math.nan
 
 
 def best_within_budget(h: History, budget_epochs: float) -> float:
@@ -79,6 +85,22 @@ def first_time_train_error_zero(h: History) -> float:
     return float(h.metrics["epoch"][np.argmax(hit)]) if hit.any() else math.nan
 
 
+END_FRACTION = 0.9  # a run's last 10% is its "end" (criteria.Criteria.end_fraction, peaked_at_end)
+
+
+def gain_at_end(epoch, test_acc, epochs: float, fraction: float = END_FRACTION) -> float:
+    """How much the best test accuracy rose over the last (1 − ``fraction``) of a run of ``epochs`` epochs: the best
+    at or after ``fraction``·epochs minus the best before it, at least 0; NaN without a finite evaluation on both
+    sides."""
+    epoch, acc = np.asarray(epoch, dtype=float), np.asarray(test_acc, dtype=float)
+    ok = np.isfinite(acc) & np.isfinite(epoch)
+    late = ok & (epoch >= fraction * epochs)
+    early = ok & (epoch < fraction * epochs)
+    if not late.any() or not early.any():
+        return math.nan
+    return max(0.0, float(acc[late].max() - acc[early].max()))
+
+
 def summarize(histories: list[History], *, tol: float = 0.005, relative: bool = False) -> list[RunSummary]:
     """One :class:`RunSummary` per history (t* with the paper's 0.5% tolerance, absolute unless ``relative``: see
     :func:`~replication.analysis.peaks.time_to_peak`)."""
@@ -90,12 +112,14 @@ def summarize(histories: list[History], *, tol: float = 0.005, relative: bool = 
         t_star = time_to_peak(m["epoch"], acc, tol=tol, relative=relative) if ok.any() and not h.diverged else math.nan
         good = np.isfinite(m["epoch"]) & (m["step"] > 0)
         per_step = float(m["epoch"][good][0] / m["step"][good][0]) if good.any() else 1.0  # 1 with full batches
+        epochs = float(h.steps * per_step)
         rows.append(
             RunSummary(
-                lr=h.lr, lam=h.lam, lr_lam=h.lr * h.lam, epochs=float(h.steps * per_step), t_star=t_star,
+                lr=h.lr, lam=h.lam, lr_lam=h.lr * h.lam, epochs=epochs, t_star=t_star,
                 max_test_accuracy=float(np.nanmax(acc)) if ok.any() else math.nan, diverged=h.diverged,
                 diverged_at=h.diverged_at, t_train_zero=first_time_train_error_zero(h),
                 first_eval=float(m["epoch"][good][0]) if good.any() else math.nan,
+                end_gain=gain_at_end(m["epoch"], acc, epochs) if not h.diverged else math.nan,
             )
         )  # fmt: skip
     return rows
@@ -111,7 +135,7 @@ def learned(row: RunSummary, min_peak_accuracy: float | None) -> bool:
     return min_peak_accuracy is None or bool(row.max_test_accuracy >= min_peak_accuracy)
 
 
-def peaked_at_end(row: RunSummary, *, fraction: float = 0.9) -> bool:
+def peaked_at_end(row: RunSummary, *, fraction: float = END_FRACTION) -> bool:
     """Whether a run's t* falls in the last (1 − ``fraction``) of its epochs: it was still improving when it stopped,
     so its t* measures the run's length, not a peak (in a sweep whose lengths are ∝ 1/λ that alone gives slope −1)."""
     return bool(np.isfinite(row.t_star) and row.t_star >= fraction * row.epochs)

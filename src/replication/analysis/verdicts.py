@@ -26,6 +26,7 @@ from replication.analysis.sweeps import (
     best_within_budget,
     final_test_accuracy,
     fit_tstar,
+    learning_threshold,
     test_accuracy_at,
 )
 from replication.core.validation import check_nonnegative, check_positive
@@ -100,11 +101,13 @@ def smallest_lambda_vs_zero(
     τ/(ηλ), small λ is as good as λ = 0 or better), on ``n_test`` test images. ``paper_zero_epochs``: how long the
     paper trains λ = 0, a number of epochs or a function of η (FC: 10⁶/η); a λ = 0 run shorter than that which still
     improves at its end makes the comparison inconclusive. ``short_of_paper``: the runs' τ is shorter than the
-    paper's (:func:`~replication.analysis.criteria.zero_comparison`)."""
+    paper's (:func:`~replication.analysis.criteria.zero_comparison`, which also needs one of the two runs to have
+    learned by ``rows``' learning threshold)."""
     check_positive("n_test", n_test)
+    threshold = learning_threshold(rows)
     out = []
     for lr in sorted({r.lr for r in rows}):
-        mine = [r for r in rows if r.lr == lr and r.lam > 0 and np.isfinite(r.max_test_accuracy)]
+        mine = [r for r in rows if r.lr == lr and r.lam > 0 and not r.diverged and np.isfinite(r.max_test_accuracy)]
         zero = [r for r in rows if r.lr == lr and r.lam == 0]
         if not mine or not zero:
             continue
@@ -112,7 +115,8 @@ def smallest_lambda_vs_zero(
         paper = None if paper is None else float(paper)
         smallest = min(mine, key=lambda r: r.lam)
         best = max(mine, key=lambda r: r.max_test_accuracy)
-        verdict = zero_comparison(smallest, zero[0], n_test, paper_zero_epochs=paper, short_of_paper=short_of_paper)
+        verdict = zero_comparison(smallest, zero[0], n_test, paper_zero_epochs=paper, short_of_paper=short_of_paper,
+                                  threshold=threshold)  # fmt: skip
         out.append(SmallestLambdaVerdict(lr, smallest.lam, smallest.max_test_accuracy, best.lam,
                                          best.max_test_accuracy, zero[0].max_test_accuracy, verdict,
                                          float(zero[0].epochs), paper))  # fmt: skip

@@ -125,7 +125,7 @@ def _against_tuned(sweep, autos: dict, budget: float, *, n_test: int, constants=
         return f"tuned constant λ = {lam:g}{suffix}{ties}"
 
     def against(lam: float) -> list[RaceRow]:
-        return race(autos_h | {named(lam): by_lam[lam]}, named(lam), budget)
+        return race(autos_h | {named(lam): by_lam[lam]}, named(lam), budget, n_test=n_test)
 
     def hardness(lam: float) -> tuple:
         first = against(lam)[0]  # no speed-up (never reaches it) is the hardest; then the smallest speed-up
@@ -135,7 +135,7 @@ def _against_tuned(sweep, autos: dict, budget: float, *, n_test: int, constants=
     reference = named(lam_ref)
     contenders = autos_h | {reference: by_lam[lam_ref]}
     contenders |= {f"constant λ = {lam:g}{suffix}": by_lam[lam] for lam in constants if lam != lam_ref}
-    rows = race(contenders, reference, budget)
+    rows = race(contenders, reference, budget, n_test=n_test)
     prov = Provenance.combine([sweep.provenance, *(g.provenance for g in autos.values())])
     return Race(contenders, reference, tuple(rows), prov, sweep.reused, sweep.notice)
 

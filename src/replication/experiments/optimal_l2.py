@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from replication.analysis.budgets import PredictionRow, prediction_runs, prediction_table
+from replication.analysis.criteria import Verdict, prediction_verdict, seeds_agree
 from replication.analysis.peaks import measure_c as measure_c_from_history
 from replication.analysis.plan import SweepRun
 from replication.analysis.seeds import seed_list
@@ -103,16 +104,25 @@ def tuning_sweep(cfg, *, seed: int, budget: int | None = None, **spec_options) -
 
 @dataclasses.dataclass(frozen=True)
 class PredictionStudy:
-    """c, the tuning sweep, the runs at λ_pred, and one :class:`PredictionRow` per (factor, budget)."""
+    """c, the tuning sweep, the runs at λ_pred, and one :class:`PredictionRow` per (factor, budget) from the tuning
+    sweep's first initialization; ``rows_by_seed``: the same rows from each of its initializations (() with one)."""
 
     c: CMeasurement
     tuning: GridResult
     predicted: GridResult
     rows: tuple[PredictionRow, ...]
+    rows_by_seed: tuple[tuple[PredictionRow, ...], ...] = ()
 
     @property
     def provenance(self) -> Provenance:
         return Provenance.combine([self.c.grid.provenance, self.tuning.provenance, self.predicted.provenance])
+
+    def judge(self, factor: float = 1.0) -> Verdict:
+        """Section 3's verdict (:func:`~replication.analysis.criteria.prediction_verdict`) on the rows of each
+        initialization of the tuning sweep (the same c and runs at λ_pred), kept only where the seeds agree
+        (:func:`~replication.analysis.criteria.seeds_agree`); with one initialization, its own."""
+        per_seed = self.rows_by_seed or (self.rows,)
+        return seeds_agree([prediction_verdict(list(rows), factor=factor) for rows in per_seed], len(per_seed))
 
 
 def prediction_study(cfg, *, seed: int) -> PredictionStudy:
@@ -170,9 +180,13 @@ def wrn_prediction_study(cfg, *, seed: int) -> PredictionStudy:
     tuning = wrn_tuning_sweep(w, seed=seed)
     runs = prediction_runs(c.c, w.budgets, w.lr)
     predicted = wrn_sweep(w, runs, seed=seed, name="optimal_l2_wrn_predicted", evals=w.train.evals)
-    rows = prediction_table(c.c, w.budgets, list(tuning.histories), list(predicted.histories),
-                            n_test=w.data.test_samples)  # fmt: skip
-    return PredictionStudy(c, tuning, predicted, tuple(rows))
+
+    def rows_of(histories) -> tuple[PredictionRow, ...]:
+        return tuple(prediction_table(c.c, w.budgets, list(histories), list(predicted.histories),
+                                      n_test=w.data.test_samples))  # fmt: skip
+
+    by_seed = tuple(rows_of(h) for h in tuning.by_seed)
+    return PredictionStudy(c, tuning, predicted, by_seed[0] if by_seed else rows_of(tuning.histories), by_seed)
 
 
 @dataclasses.dataclass(frozen=True)
