@@ -10,8 +10,9 @@ reason, the same everywhere in the book.
   must: an interval across the tolerance's edge is inconclusive, one outside it is not reproduced.
 * Two test accuracies that differ by at most ``tie_images`` test images are a **tie**: reported as one, never
   broken toward either λ.
-* A comparison against λ = 0 needs a λ = 0 run that peaked inside its run; one cut short of the paper's length
-  while still improving makes the comparison inconclusive ("λ = 0 capped").
+* A comparison against λ = 0 needs a λ = 0 run that was no longer improving at its end; one cut short of the
+  paper's length while still improving (:func:`still_improving`: its t* in its last 10%, or its best rising there by
+  more than a tie) makes a tie or a win against it inconclusive ("λ = 0 capped"); a loss to it stands.
 * Where a preset trains each λ > 0 for less physical time than the paper (``short_of_paper``), a smallest λ below
   λ = 0 that was still improving at the end of its run is inconclusive too: the paper's length could close the gap.
 * AutoL2's race tests its detection rule only where the rule decides when λ decays: when most of its decays came at
@@ -91,8 +92,11 @@ class Criteria:
         return (
             f"reproduced: at least {self.min_runs} runs that learned and peaked inside their run (after the first "
             f"evaluation, before the last {100 * (1 - self.end_fraction):.0f}%), spanning at least "
-            f"{self.min_decades:g} decades of ηλ, with an exponent (with seeds: its whole interval) within "
-            f"±{self.tolerance:g} of the paper's; accuracies {self.tie_images} or fewer test images apart are a tie"
+            f"{self.min_decades:g} decades of ηλ (with seeds: in each seed), with an exponent (with seeds: its whole "
+            f"interval) within ±{self.tolerance:g} of the paper's; accuracies {self.tie_images} or fewer test images "
+            f"apart are a tie; a λ that matches or beats a λ = 0 cut short of the paper's length while still "
+            f"improving (its t* in its last {100 * (1 - self.end_fraction):.0f}%, or its best rising there by more "
+            f"than a tie) is inconclusive; a comparison is decided only where every seed agrees"
         )
 
 
