@@ -181,6 +181,23 @@ def test_the_wrn_setting_of_the_paper_presets_is_appendix_a_in_our_units():
     assert get_config("autol2", "cpu").autol2.every == 5
 
 
+@pytest.mark.parametrize("preset", ["cpu", "paper"])
+def test_the_fixed_T_grid_is_one_grid_for_the_three_chapters_that_read_it(preset):
+    """Fig. 1a's fixed-T sweep (from each chapter's own seed count) is asked for identically by the WRN, optimal-λ
+    and AutoL2 chapters, so it trains once per preset: planned, nothing trains."""
+    from replication.experiments import autol2, optimal_l2, wrn_cifar
+    from replication.experiments.configs import get_config
+    from replication.experiments.grid import rehearsing
+
+    with rehearsing(cifar_shapes=False) as planned:
+        wrn_cifar.fixed_T_sweep(get_config("wrn_cifar", preset), seed=0)
+        wrn_cifar.fixed_T_sweep(optimal_l2.wrn_setting(get_config("optimal_l2", preset)), seed=0)
+        wrn_cifar.fixed_T_sweep(autol2.wrn_setting(get_config("autol2", preset)), seed=0)
+    assert len(planned) == 3 and len({p.identity for p in planned}) == 1, [p.identity for p in planned]
+    seeds = get_config("wrn_cifar", preset).seeds.count
+    assert planned[0].n_runs == seeds * len(get_config("wrn_cifar", preset).schedule.lams)
+
+
 def test_fig1a_decider_trains_the_papers_physical_time_where_cpu_trains_an_eighth():
     """Fig. 1a's T(λ) = T_scale/λ epochs as steps·ηλ (our units): the paper's 0.1/λ epochs of 48 steps at η = 0.4 is
     1.92; cpu's 0.025/λ of 16 steps at η = 0.6 is 1/8 of it; the decider's is the paper's. In each the fixed T is

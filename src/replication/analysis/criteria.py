@@ -133,8 +133,9 @@ def peak_position(row: RunSummary, criteria: Criteria = DEFAULT) -> str:
 
 def still_improving(row: RunSummary, n_test: int, criteria: Criteria = DEFAULT) -> bool:
     """Whether a run was still improving when it stopped: its t* at its end (:func:`peak_position`), or its best
-    test accuracy rising by more than a tie (``criteria.tie_images`` of ``n_test``) in its last 10%
-    (``RunSummary.end_gain``). t* reads the peak to within 0.5%, which on a large test set hides gains of many
+    test accuracy rising by more than a tie (``criteria.tie_images`` of ``n_test``) at its evaluations after 90% of
+    its run (``RunSummary.end_gain``, measured at :data:`~replication.analysis.sweeps.END_FRACTION` whatever
+    ``criteria.end_fraction``). t* reads the peak to within 0.5%, which on a large test set hides gains of many
     images: a comparison with such a run's peak understates it."""
     if peak_position(row, criteria) == "end":
         return True
@@ -380,8 +381,9 @@ def scaling_failure_verdict(
     qualifying runs, their number and span) over the runs with λ ≤ λ_opt: reproduced when it lies outside −1 ±
     tolerance, not reproduced inside it or when no interior optimum appears (unless the smallest λ was ``cut_short``
     of its physical time: inconclusive); the reason says whether t* is also constant (0 ± tolerance). Inconclusive
-    too when the best ties the largest λ swept (the optimum may lie above the grid) and when a run at or below
-    λ_opt was ``cut_short`` while still improving (its peak, and so λ_opt, may be understated)."""
+    too when λ_opt lies above the smallest λ but the best ties the largest λ swept (the optimum may lie above the
+    grid) and when a run at or below λ_opt was ``cut_short`` while still improving (its peak, and so λ_opt, may be
+    understated)."""
     positive = [r for r in rows if r.lam > 0 and not r.diverged and np.isfinite(r.max_test_accuracy)]
     if len({r.lam for r in positive}) < 3:
         return Verdict("inconclusive", f"{len({r.lam for r in positive})} λ > 0 trained: too few to locate an optimum")
@@ -563,7 +565,7 @@ def _rose(row: RunSummary, n_test: int, criteria: Criteria) -> str:
     """How a run still improving while its t* lies inside it showed that (empty when its t* is at its end)."""
     if peak_position(row, criteria) == "end":
         return ""
-    return f" (its best rose {row.end_gain * n_test:.0f} of {n_test} test images in its last 10%, t* inside it)"
+    return f" (its best rose {row.end_gain * n_test:.0f} of {n_test} test images after 90% of its run, t* before)"
 
 
 def prediction_verdict(rows: list[PredictionRow], *, factor: float = 1.0) -> Verdict:

@@ -39,9 +39,10 @@ class RunSummary:
     """One run: η, λ, ηλ, its length and t* in epochs (NaN if it diverged), its peak test accuracy, whether and at
     which step it diverged, the epochs until the training accuracy first reached 1 (Fig. S1; NaN if never), and
     the epoch of its first evaluation after the start (a t* there is no peak: :mod:`replication.analysis.criteria`),
-    and ``end_gain``: how much its best test accuracy rose in the last (1 − :data:`END_FRACTION`) of its epochs (0
-    when it did not; NaN without an evaluation on both sides). t* reads the peak to within 0.5%, so a run that
-    gains less than that at its end has t* before it; ``end_gain`` still shows it was improving."""
+    and ``end_gain``: how much its best test accuracy rose at its evaluations after :data:`END_FRACTION` of its
+    epochs, over its best before (0 when it did not; NaN without an evaluation on both sides; with sparse
+    evaluations that is the rise since its last evaluation before that point). t* reads the peak to within 0.5%,
+    so a run that gains less than that at its end has t* before it; ``end_gain`` still shows it was improving."""
 
     lr: float
     lam: float
@@ -89,9 +90,9 @@ END_FRACTION = 0.9  # a run's last 10% is its "end" (criteria.Criteria.end_fract
 
 
 def gain_at_end(epoch, test_acc, epochs: float, fraction: float = END_FRACTION) -> float:
-    """How much the best test accuracy rose over the last (1 − ``fraction``) of a run of ``epochs`` epochs: the best
-    at or after ``fraction``·epochs minus the best before it, at least 0; NaN without a finite evaluation on both
-    sides."""
+    """How much the best test accuracy rose at the end of a run of ``epochs`` epochs: the best at the evaluations at
+    or after ``fraction``·epochs minus the best before them, at least 0 (with sparse evaluations, the rise since the
+    last evaluation before ``fraction``·epochs); NaN without a finite evaluation on both sides."""
     epoch, acc = np.asarray(epoch, dtype=float), np.asarray(test_acc, dtype=float)
     ok = np.isfinite(acc) & np.isfinite(epoch)
     late = ok & (epoch >= fraction * epochs)

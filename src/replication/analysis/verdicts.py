@@ -58,8 +58,8 @@ __all__ = [
 class SmallestLambdaVerdict:
     """For one η: the smallest λ > 0 and the best λ > 0 with their peak accuracies, λ = 0's peak and length in
     epochs beside the paper's length for it (None if not given), and the verdict on Fig. 2b's claim
-    (:func:`replication.analysis.criteria.zero_comparison`: a tie within the test set's resolution counts, a λ = 0
-    cut short of the paper's length while still improving is inconclusive)."""
+    (:func:`replication.analysis.criteria.zero_comparison`: a tie within the test set's resolution counts; a tie or
+    a win against a λ = 0 cut short of the paper's length while still improving is inconclusive)."""
 
     lr: float
     smallest_lam: float
@@ -157,7 +157,8 @@ def smallest_lambda_over_seeds(
 ) -> list[SmallestLambdaVerdict]:
     """:func:`smallest_lambda_vs_zero` in each seed's rows (``rows_by_seed[k]``: seed k's runs), per η together:
     the accuracies averaged over the seeds, the verdict :func:`~replication.analysis.criteria.seeds_agree` of the
-    seeds' (inconclusive when they disagree or a seed lacks the comparison). One seed: its own verdicts."""
+    seeds' (inconclusive when they disagree, a seed lacks the comparison, or the seeds compare different smallest λ
+    because one diverged in some seed). One seed: its own verdicts."""
     per_seed = [smallest_lambda_vs_zero(list(rows), n_test=n_test, paper_zero_epochs=paper_zero_epochs,
                                         short_of_paper=short_of_paper) for rows in rows_by_seed]  # fmt: skip
     if len(per_seed) == 1:
@@ -173,6 +174,11 @@ def smallest_lambda_over_seeds(
             return float(np.mean([getattr(v, field) for v in vs]))
 
         verdict = seeds_agree([v.verdict for v in vs], len(per_seed))
+        compared = sorted({v.smallest_lam for v in vs})
+        if len(compared) > 1:
+            named = ", ".join(f"{x:g}" for x in compared)
+            verdict = Verdict("inconclusive", f"the seeds compare different smallest λ ({named}: a smaller one "
+                                              f"diverged in some seed); {verdict.reason}")  # fmt: skip
         out.append(SmallestLambdaVerdict(lr, vs[0].smallest_lam, mean("smallest_accuracy"), math.nan,
                                          mean("best_accuracy"), mean("zero_accuracy"), verdict, vs[0].zero_epochs,
                                          vs[0].paper_zero_epochs, seeds=len(per_seed)))  # fmt: skip

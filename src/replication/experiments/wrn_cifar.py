@@ -153,7 +153,8 @@ def scaled_epochs(cfg, lam: float) -> int:
 
 def fixed_T_sweep(cfg, *, seed: int, over_seeds: bool = True) -> GridResult:
     """Fig. 1a's fixed budget: every λ of ``schedule.lams`` trained ``schedule.fixed_T`` epochs with the step
-    schedule (the optimal-λ and AutoL2 chapters reuse it, reading its first initialization), from ``seeds.count``
+    schedule (the optimal-λ and AutoL2 chapters reuse it where their settings agree, at `cpu` and `paper`, reading
+    its first initialization), from ``seeds.count``
     initializations (one at `paper`, as the paper; several below it, where one initialization's noise exceeds a tie:
     ours); ``over_seeds=False``: one whatever ``seeds.count``."""
     s = cfg.schedule
