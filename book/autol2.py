@@ -140,7 +140,7 @@ headlines.record_headline(
     verdict=decided, decision=decision,
     label=f"epochs to the tuned λ's best accuracy, tuned / AutoL2, T = {w.budget}; "
           f"accuracy {auto.best_accuracy:.4f} vs tuned {tuned.best_accuracy:.4f} "
-          "(seed 1); "
+          f"(initialization seed {seed}, the first of the race's); "
           f"{wrn_cifar.model_label(w)}, momentum, flip/crop/mixup")
 
 # %% [markdown]

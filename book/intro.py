@@ -82,14 +82,15 @@ display(HTML(figures.landing_table_html(headlines.load_headlines(preset),
 #
 # A claim our runs leave inconclusive says what could decide it: a size declared beside the claim (a `decide_...`
 # function of its chapter's config module, built from `cpu` or `paper`), planned by the chapter as the rehearsal
-# plans a preset (nothing is trained) and priced in run-steps, FLOPs and time: on the machine that built this page
+# plans a preset (nothing is trained) and priced in run-steps, FLOPs and time: on the machine that ran the chapter
 # (for a `cpu`-based size at the rate a timed step of each model reached there; for a `paper`-based one a lower
 # bound, its FLOPs at the machine's matrix-multiply rate) and on H200 GPUs (the rehearsal's estimate: the fraction
 # of the peak measured on one). "Probed" sizes rest on probe runs recorded in the project's `NOTES.md`; the others are
 # our estimate. Where a size was trained once and its runs are committed under the project's `probes/`, the
-# chapter's own rule judges the claim from them each time the book is built: that reading, and the runs it rests on
-# (whether they are the whole size, when, where and by which commit, and which code has changed since), follow the
-# size. The landing table above keeps the verdict of this preset's runs.
+# chapter's own rule judges the claim from them each time the chapter runs: that reading (in bold only for the
+# whole size trained by today's code), and the runs it rests on (whether they are the whole size, when, where and by
+# which commit, and which code has changed since), follow the size. The landing table above keeps the verdict of this
+# preset's runs.
 
 # %% tags=["remove-input"]
 display(HTML(figures.decisions_table_html(headlines.load_headlines(preset))))

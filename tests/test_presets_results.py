@@ -126,6 +126,42 @@ def test_headlines_round_trip_and_record_non_finite_values(tmp_path):
     assert headlines.load_headlines("paper", root=tmp_path) == {}
 
 
+def test_a_chapters_new_run_drops_the_headlines_of_its_earlier_runs(tmp_path, monkeypatch):
+    """One file holds one run of its chapter: keys a new run does not record (it failed half-way, or no longer
+    records them) show as not measured rather than as an earlier run's numbers beside the new ones."""
+    from replication.site import registry
+
+    prov = Provenance("cpu", "CPU (2 cores)", 1.0)
+    record = dict(provenance=prov, seed=0, label="x", root=tmp_path)
+    headlines.record_headline("fc_mnist", "fc_mnist.tstar_exponent", -0.97, **record)
+    headlines.record_headline("fc_mnist", "fc_mnist.mse_eta_flattening", 0.5, **record)  # the same run: both kept
+    assert set(headlines.load_headlines("cpu", root=tmp_path)) == {"fc_mnist.tstar_exponent",
+                                                                   "fc_mnist.mse_eta_flattening"}  # fmt: skip
+    headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.1, **record)  # another chapter's file
+    monkeypatch.setattr(headlines, "RUN", "a later run")
+    headlines.record_headline("fc_mnist", "fc_mnist.tstar_exponent", -0.95, **record)
+    got = headlines.load_headlines("cpu", root=tmp_path)
+    assert got["fc_mnist.tstar_exponent"]["ours"] == -0.95 and "fc_mnist.mse_eta_flattening" not in got
+    assert got["wrn_cifar.tstar_exponent"]["ours"] == -1.1  # other chapters' files are their own runs'
+    html = registry.landing_table_html(got, {"fc_mnist", "wrn_cifar"})
+    assert "<em>not measured yet</em>" in html
+
+
+def test_smoke_verdicts_read_as_a_pipeline_check_and_partial_prices_as_lower_bounds():
+    from replication.site import registry
+
+    row = next(r for r in registry.figures() if r.headline == "fc_mnist.tstar_exponent")
+    record = {"verdict": {"outcome": "reproduced", "reason": "r"}, "provenance": {"preset": "smoke"}}
+    assert "pipeline check; the code reads reproduced" in registry._format_verdict(row, record)
+    assert "<strong>reproduced</strong>" in registry._format_verdict(row, record | {"provenance": {"preset": "cpu"}})
+    assert registry._unplanned_html(()) == ""
+    assert "<strong>A lower bound:</strong>" in registry._unplanned_html(("grid x: no data",))
+    probe = dict(outcome="reproduced", basis="b", whole=True, changed=[])
+    assert "reads <b>reproduced</b>" in registry._probe_html(probe, None)
+    assert "<b>" not in registry._probe_html(probe | {"changed": ["engine changed"]}, None)
+    assert "of part of this size" in registry._probe_html(probe | {"whole": False}, None)
+
+
 def test_combined_provenance_sums_wall_times_and_refuses_mixed_presets():
     a = Provenance("cpu", "CPU (2 cores)", 12.0, date="2026-11-23T10:00:00+00:00", commit="abc")
     b = Provenance("cpu", "CPU (2 cores)", 30.5, date="2026-11-23T11:00:00+00:00", commit="def")

@@ -55,6 +55,7 @@ class RecordedProbe:
     changed: tuple[str, ...]
     verdict: Verdict
     declared: int  # how many runs (× initializations) the declared size has
+    extra: tuple[str, ...] = ()  # recorded runs the declared size does not ask for (judged with the others)
 
     @property
     def whole(self) -> bool:
@@ -83,6 +84,8 @@ class RecordedProbe:
             if self.whole
             else f"{self.declared - len(self.missing)} of the declared size's {self.declared} runs (missing: {listed})"
         )
+        if self.extra:
+            size += f", and {len(self.extra)} run{'s' if len(self.extra) != 1 else ''} beyond it, judged with them"
         code = ("the code that trained them is today's" if not self.changed
                 else f"the code has changed since in {len(self.changed)} part{'s' if len(self.changed) != 1 else ''}"
                      f" ({', '.join(c.replace(' changed', '') for c in self.changed)})")  # fmt: skip
@@ -183,6 +186,7 @@ def recorded_probe(key: str, *, root: str | Path | None = None, seed: int | None
     seed = grids[0].request.seed if seed is None else seed
     want = set().union(*(_instances(r) for r in _planned(key, seed)))
     missing = tuple(_run_text(i) for i in sorted(want - have))
+    extra = tuple(_run_text(i) for i in sorted(have - want))
     today = code_key(train_request)
     changed = sorted({c for _, parts in read for c in code_differences(parts, today)})
     try:
@@ -194,7 +198,7 @@ def recorded_probe(key: str, *, root: str | Path | None = None, seed: int | None
         verdict = judge(key, tuple(analyzed(g) for g in grids))
     except ValueError as err:  # grids the judge cannot take (e.g. two of one variant): the files, not the code
         raise ProbeError(f"{folder}: its grids cannot be judged by the chapter's rule ({err}).") from err
-    return RecordedProbe(key, files, grids, missing, tuple(changed), verdict, len(want))
+    return RecordedProbe(key, files, grids, missing, tuple(changed), verdict, len(want), extra)
 
 
 def record_probe(key: str, *, root: str | Path | None = None, seed: int = 0, train: bool = True,

@@ -6,6 +6,11 @@ each record says the seed (and, where the chapter knows it, the code key) behind
 A file that is damaged (unreadable, another shape or schema, a checksum mismatch) or foreign (records of another
 chapter or preset) is named in one line through ``log``, set aside (:func:`replication.core.atomic.set_aside`) and
 read as empty: the landing page shows that chapter as not recorded until the chapter runs again and rewrites it.
+
+A file holds one run of its chapter: each record carries the run (:data:`RUN`, one per process, so one per
+executed notebook), and the first record a new run writes drops the records of earlier runs. A chapter that fails
+half-way, or that no longer records a key, leaves those rows "not measured yet" instead of an earlier run's numbers
+beside the new ones.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from numbers import Integral
 from pathlib import Path
 
@@ -22,10 +28,12 @@ from replication.core.provenance import Provenance
 from replication.experiments.claims import claim
 from replication.experiments.store import json_number, read_json, results_root, write_json_atomic
 
-__all__ = ["record_headline", "load_headlines", "data_label", "SCHEMA"]
+__all__ = ["record_headline", "load_headlines", "data_label", "SCHEMA", "RUN"]
 
 SCHEMA = 1
 _FIELDS = ("ours", "paper", "label", "chapter", "seed", "provenance")  # what every record holds
+
+RUN = f"{os.getpid()}-{time.time_ns()}"  # this process's run of a chapter (its headline records)
 
 _DATA_NAMES = {"cifar10": "CIFAR-10", "fashion-mnist": "Fashion-MNIST", "mnist": "MNIST"}
 
@@ -97,7 +105,8 @@ def record_headline(
     chapter has it (the preset is the provenance's), the ``verdict`` on the paper's claim that code decided from
     the runs (:class:`replication.analysis.criteria.Verdict`; None where the chapter decides none), and where it is
     inconclusive the ``decision``: what could decide it and its price
-    (:class:`replication.experiments.deciders.Decision`)."""
+    (:class:`replication.experiments.deciders.Decision`). Records of the chapter's earlier runs are dropped (the
+    module's docstring)."""
     if isinstance(seed, bool) or not isinstance(seed, Integral):
         raise ValueError(f"seed={seed!r} must be an integer (the chapter's seed parameter).")
     preset = check_preset(provenance.preset)
@@ -107,7 +116,7 @@ def record_headline(
     if decision is not None and decision.key != key:
         raise ValueError(f"decision is about {decision.key!r}, not {key!r}.")
     path = results_root(root) / preset / "headlines" / f"{chapter}.json"
-    records = _read(path, preset, log)
+    records = {k: rec for k, rec in _read(path, preset, log).items() if rec.get("run") == RUN}
     records[key] = {
         "ours": json_number(ours),
         "paper": declared.paper,
@@ -119,6 +128,7 @@ def record_headline(
         "verdict": None if verdict is None else {"outcome": verdict.outcome, "reason": verdict.reason},
         "decision": None if decision is None or not decision.needed else decision.to_dict(),
         "provenance": provenance.to_dict(),
+        "run": RUN,
     }
     write_json_atomic(path, {"schema": SCHEMA, "records": records, "checksum": _checksum(records)})
 

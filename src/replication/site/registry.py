@@ -116,7 +116,11 @@ def _format_verdict(row: FigureRow, record: dict | None) -> str:
         return "<em>not measured yet</em>"
     if not verdict:
         return "<em>no verdict decided by code yet: read the chapter</em>"
-    decided = f"<strong>{html.escape(verdict['outcome'])}</strong> <small>({html.escape(verdict['reason'])})</small>"
+    outcome = html.escape(verdict["outcome"])
+    if record["provenance"].get("preset") == "smoke":  # tiny sizes: the code's reading, never a replication
+        decided = f"<em>pipeline check; the code reads {outcome}</em> <small>({html.escape(verdict['reason'])})</small>"
+    else:
+        decided = f"<strong>{outcome}</strong> <small>({html.escape(verdict['reason'])})</small>"
     if (record.get("decision") or {}).get("size"):
         decided += ' <small><a href="#what-could-decide-them">what could decide it</a></small>'
     return decided
@@ -174,13 +178,14 @@ def decisions_table_html(headlines: dict[str, dict]) -> str:
         rows.append([html.escape(r.figure),
                      f"{html.escape(decision['size'])} <small>({evidence}; {config})</small>{probe}",
                      f"{si_text(cost.run_steps)}<br>{si_text(cost.flops)}",
-                     f"{html.escape(cost.here_text())} <small>({html.escape(cost.here_basis)})</small>",
+                     f"{html.escape(cost.here_text())} <small>({html.escape(cost.here_basis)})</small>"
+                     + _unplanned_html(cost.errors),
                      f"{html.escape(duration_text(cost.h200_s))} on one<br>"
                      f"{html.escape(duration_text(cost.h200_8_s))} on 8"])  # fmt: skip
     if not rows and not undeclared:
         return "<p>No claim is left inconclusive at this preset.</p>"
     columns = [("Figure", 11), ("What could decide it", 41), ("Run-steps, FLOPs", 13),
-               ("On the machine that built this page", 20), ("On H200 GPUs", 15)]  # fmt: skip
+               ("On the machine that ran the chapter", 20), ("On H200 GPUs", 15)]  # fmt: skip
     out = fixed_table("replication-decisions", columns, rows, phone_min_rem=44) if rows else ""
     if undeclared:
         listed = html.escape(", ".join(undeclared))
@@ -188,16 +193,31 @@ def decisions_table_html(headlines: dict[str, dict]) -> str:
     return out
 
 
+def _unplanned_html(errors) -> str:
+    """Where part of a decider's study could not be planned: its price counts only what was, so it is a lower bound."""
+    if not errors:
+        return ""
+    listed = "; ".join(html.escape(e) for e in errors)
+    return f"<br><small><strong>A lower bound:</strong> part of the study could not be planned ({listed}).</small>"
+
+
 def _probe_html(probe: dict | None, error: str | None) -> str:
     """A decision's recorded probe (:mod:`replication.experiments.probes`) in one line: what the chapter's rule reads
-    from it and what it rests on; or why it could not be read."""
+    from it and what it rests on; or why it could not be read. Its outcome is set in bold only for the whole
+    declared size trained by today's code; otherwise the line says what it is instead."""
     if error:
         return f"<br><small>A recorded probe could not be read: {html.escape(error)}</small>"
     if not probe:
         return ""
+    outcome, basis = html.escape(probe["outcome"]), html.escape(probe["basis"])
+    if probe.get("whole", True) and not probe.get("changed"):
+        what, reads = "at this size", f"<b>{outcome}</b>"
+    elif not probe.get("whole", True):
+        what, reads = "of part of this size", outcome
+    else:
+        what, reads = "at this size, trained by code that has changed since,", outcome
     return (
-        f"<br><small>A probe at this size, recorded in the repository, reads <b>{html.escape(probe['outcome'])}"
-        f"</b> by the chapter's rule ({html.escape(probe['basis'])}).</small>"
+        f"<br><small>A probe {what} recorded in the repository reads {reads} by the chapter's rule ({basis}).</small>"
     )
 
 
