@@ -185,15 +185,7 @@ for name, expected in [("momentum", 1 - cfg.momentum), ("sgdw", 1.0),
 # the seeds agree.
 
 # %%
-for r in rows:
-    decided = {v.lr: v for v in r.zero}
-    for lr, lam, mean, sd, zero_mean, zero_sd in r.small_vs_zero:
-        v = decided.get(lr)
-        said = "not compared" if v is None else v.verdict.describe() if v.verdict.outcome == "inconclusive" else (
-            v.verdict.outcome)
-        said += f" (compared at λ = {v.smallest_lam:g})" if v is not None and v.smallest_lam != lam else ""
-        print(f"{beyond.LABELS[r.optimizer]:<24} η = {lr:<6g} λ = {lam:<7g} "
-              f"{mean:.4f} ± {sd:.4f} vs {zero_mean:.4f} ± {zero_sd:.4f}: {said}")
+print(beyond.format_small_lambda(rows))
 
 # %% [markdown]
 # Where an exponent's verdict is inconclusive, what could decide it: the size declared beside the claim (a

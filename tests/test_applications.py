@@ -1,5 +1,7 @@
 """Section 3 on synthetic histories: measure_c, λ_pred = c/T, the tuned λ, the prediction table and the AutoL2 race."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -135,6 +137,11 @@ def test_race_reports_epochs_to_the_reference_accuracy_and_never():
     assert within["tied"].reach == pytest.approx(rows["ref"].target - 3 / 1000)
     assert within["tied"].speedup > 1.4 and within["ref"].speedup == pytest.approx(1.0)
     assert within["ref"].epoch_to_target == pytest.approx(first_epoch_reaching(ref, within["ref"].reach))
+    # the landing page's number: the speed-up, or why there is none
+    assert rows["fast"].speedup_or_why() == "never reaches the tuned accuracy"
+    assert rows["better"].speedup_or_why() == round(rows["better"].speedup, 2)
+    at_start = dataclasses.replace(rows["ref"], epoch_to_target=0.0, speedup=float("nan"))
+    assert at_start.speedup_or_why() == "no speed-up defined"
     from replication.analysis.tables import format_race
 
     long = "tuned constant λ = 0.0003125 + schedule"  # the longest name a chapter prints

@@ -185,6 +185,11 @@ def test_beyond_verdicts_follow_the_stated_predictions():
     assert sgd.matches_zero(0.2) and not sgdw.matches_zero(0.02) and sgd.matches_zero(0.5) is None
     undecided = dataclasses.replace(sgd, zero=zero(0.2, 0.01, 0.80, 0.81, "inconclusive"))
     assert undecided.matches_zero(0.2) is None
+    from replication.experiments.beyond import format_small_lambda
+
+    table = format_small_lambda([sgd, undecided, momentum]).splitlines()
+    assert len(table) == 2 and table[0].endswith("0.8000 ± 0.0100 vs 0.8100 ± 0.0100: reproduced")
+    assert table[1].endswith(": inconclusive: ...")
     ratio, lo, hi = c_ratio(momentum, sgd)
     assert ratio == pytest.approx(0.1) and lo == pytest.approx(0.04 / 0.55) and hi == pytest.approx(0.06 / 0.45)
     lines = disagreements([sgd, momentum, sgdw], momentum=0.9)

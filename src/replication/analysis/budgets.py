@@ -165,6 +165,12 @@ class RaceRow:
     final_lam: float
     reach: float = math.nan
 
+    def speedup_or_why(self) -> float | str:
+        """The speed-up to 2 decimals, or why there is none (never reached, or reached with no ratio to take)."""
+        if np.isfinite(self.speedup):
+            return round(self.speedup, 2)
+        return "never reaches the tuned accuracy" if not np.isfinite(self.epoch_to_target) else "no speed-up defined"
+
 
 def race(
     contenders: dict[str, History],

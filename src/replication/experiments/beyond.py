@@ -30,6 +30,7 @@ __all__ = [
     "ClockRow",
     "clock_rows",
     "format_clock_table",
+    "format_small_lambda",
     "per_lr_exponents",
     "c_ratio",
     "disagreements",
@@ -175,6 +176,25 @@ def format_clock_table(rows: list[ClockRow]) -> str:
             f"{LABELS[r.optimizer]:<24} {f.exponent:>8.3f} {f.exponent_ci[0]:>8.3f}…{f.exponent_ci[1]:<8.3f} "
             f"{f.c:>7.3g} {f.c_ci[0]:>8.3g}…{f.c_ci[1]:<8.3g} {f.n_points:>4} {f.decades:>4.1f}  {zero}"
         )
+    return "\n".join(lines)
+
+
+def format_small_lambda(rows: list[ClockRow]) -> str:
+    """Per optimizer and η: the smallest λ's peak test accuracy against λ = 0's (mean ± sd over seeds) and the
+    comparison's outcome by the book's rule (``ClockRow.zero``; its reason where it is inconclusive, and the λ it
+    compared where a smaller one diverged)."""
+    lines = []
+    for r in rows:
+        decided = {v.lr: v for v in r.zero}
+        for lr, lam, mean, sd, zero_mean, zero_sd in r.small_vs_zero:
+            v = decided.get(lr)
+            if v is None:
+                said = "not compared"
+            else:
+                said = v.verdict.describe() if v.verdict.outcome == "inconclusive" else v.verdict.outcome
+                said += f" (compared at λ = {v.smallest_lam:g})" if v.smallest_lam != lam else ""
+            lines.append(f"{LABELS[r.optimizer]:<24} η = {lr:<6g} λ = {lam:<7g} {mean:.4f} ± {sd:.4f} vs "
+                         f"{zero_mean:.4f} ± {zero_sd:.4f}: {said}")  # fmt: skip
     return "\n".join(lines)
 
 
