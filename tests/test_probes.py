@@ -145,6 +145,8 @@ def test_the_landing_page_and_make_decide_show_a_recorded_probe(tmp_path, capsys
         "(probes/fc_mnist/decide_s5/: 7 runs" in row
     )
     assert "and 1 run beyond it, judged with them" in row  # η = 0.025's λ = 0 run, which the declared size lacks
+    if len(decision.probe.changed) > 4:  # the changed parts: the first four named, the rest counted
+        assert "parts (" in row and f", and {len(decision.probe.changed) - 4} more)" in row
     monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
     monkeypatch.setattr(deciders, "time_step", lambda *a, **k: 0.001)
     assert deciders.main(["fc_mnist"]) == 0

@@ -86,9 +86,14 @@ class RecordedProbe:
         )
         if self.extra:
             size += f", and {len(self.extra)} run{'s' if len(self.extra) != 1 else ''} beyond it, judged with them"
-        code = ("the code that trained them is today's" if not self.changed
-                else f"the code has changed since in {len(self.changed)} part{'s' if len(self.changed) != 1 else ''}"
-                     f" ({', '.join(c.replace(' changed', '') for c in self.changed)})")  # fmt: skip
+        parts = [c.replace(" changed", "") for c in self.changed]
+        named = ", ".join(parts[:4]) + (f", and {len(parts) - 4} more" if len(parts) > 4 else "")
+        plural = "s" if len(parts) != 1 else ""
+        code = (
+            f"the code has changed since in {len(parts)} part{plural} ({named})"
+            if parts
+            else "the code that trained them is today's"
+        )
         grids = f"{len(self.grids)} grid{'s' if len(self.grids) != 1 else ''}"
         return (f"{self.folder()}: {runs} runs in {grids}, {size}; trained {when} at commit"
                 f"{'s' if len(commits) > 1 else ''} {', '.join(commits)} on {devices}, {self.wall_time_s:.0f} s in "
