@@ -382,8 +382,8 @@ def scaling_failure_verdict(
     tolerance, not reproduced inside it or when no interior optimum appears (unless the smallest λ was ``cut_short``
     of its physical time: inconclusive); the reason says whether t* is also constant (0 ± tolerance). Inconclusive
     too when λ_opt lies above the smallest λ but the best ties the largest λ swept (the optimum may lie above the
-    grid) and when a run at or below λ_opt was ``cut_short`` while still improving (its peak, and so λ_opt, may be
-    understated)."""
+    grid) and when a run below λ_opt was ``cut_short`` while still improving (its peak may be understated, and the
+    optimum lie lower)."""
     positive = [r for r in rows if r.lam > 0 and not r.diverged and np.isfinite(r.max_test_accuracy)]
     if len({r.lam for r in positive}) < 3:
         return Verdict("inconclusive", f"{len({r.lam for r in positive})} λ > 0 trained: too few to locate an optimum")
@@ -400,12 +400,12 @@ def scaling_failure_verdict(
                                        "lie above the grid")  # fmt: skip
     short_lams = {float(c[0]) for c in cut_short}
     understated = [r.lam for r in sorted(positive, key=lambda r: r.lam)
-                   if r.lam <= lam_opt and r.lam in short_lams and still_improving(r, n_test, criteria)]  # fmt: skip
+                   if r.lam < lam_opt and r.lam in short_lams and still_improving(r, n_test, criteria)]  # fmt: skip
     if understated:
         named = ", ".join(f"{lam:g}" for lam in understated)
-        return Verdict("inconclusive", f"the best peak is {best.describe()}, but λ = {named} at or below it was cut "
-                                       "short of its physical time while still improving: its peak may be "
-                                       "understated")  # fmt: skip
+        return Verdict("inconclusive", f"the best peak is {best.describe()}, but λ = {named} below it was cut short "
+                                       "of its physical time while still improving: its peak, and so where the "
+                                       "optimum lies, may be understated")  # fmt: skip
     below = exponent_verdict([r for r in positive if r.lam <= lam_opt], threshold=threshold, target=-1.0,
                              criteria=criteria)  # fmt: skip
     fit, tol = below.fit, criteria.tolerance
