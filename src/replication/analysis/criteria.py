@@ -536,10 +536,10 @@ def zero_comparison(
         return learned(r, threshold) and r.max_test_accuracy >= 2 * chance
 
     if not learned_here(smallest) and not learned_here(zero):
-        below = f", the sweep's learning threshold {threshold:.4f}" if threshold is not None else ""
+        bar = f", the sweep's learning threshold {threshold:.4f}" if threshold is not None else ""
         return Verdict("inconclusive", f"neither run learned (peaks: λ = {smallest.lam:g} "
                                        f"{smallest.max_test_accuracy:.4f}, λ = 0 {zero.max_test_accuracy:.4f}; chance "
-                                       f"{chance:g}{below})")  # fmt: skip
+                                       f"{chance:g}{bar})")  # fmt: skip
     apart = images_apart(smallest.max_test_accuracy, zero.max_test_accuracy, n_test)
     capped = paper_zero_epochs is not None and zero.epochs < paper_zero_epochs - 1
     zero_capped = still_improving(zero, n_test, criteria) and (capped or paper_zero_epochs is None)

@@ -13,6 +13,7 @@ import html
 from pathlib import Path
 
 from replication.core.html_table import fixed_table
+from replication.core.presets import is_replication
 from replication.core.project import project_root
 
 __all__ = ["FigureRow", "NOT_REPRODUCED", "figures", "toc_chapters", "toc_chapters_in_order", "landing_table_html",
@@ -88,7 +89,7 @@ def _seed_notes(headlines: dict[str, dict]) -> dict[str, str]:
 
 def _made_by(prov: dict) -> str:
     """``preset <code>cpu</code>, CPU (2 cores, x86_64)`` (+ a warning at smoke): where a number came from."""
-    smoke = " <strong>(smoke: not a replication)</strong>" if prov["preset"] == "smoke" else ""
+    smoke = "" if is_replication(prov["preset"]) else " <strong>(smoke: not a replication)</strong>"
     return f"preset <code>{html.escape(prov['preset'])}</code>, {html.escape(prov['device'])}{smoke}"
 
 
@@ -117,7 +118,7 @@ def _format_verdict(row: FigureRow, record: dict | None) -> str:
     if not verdict:
         return "<em>no verdict decided by code yet: read the chapter</em>"
     outcome = html.escape(verdict["outcome"])
-    if record["provenance"].get("preset") == "smoke":  # tiny sizes: the code's reading, never a replication
+    if not is_replication(record["provenance"]["preset"]):  # smoke's tiny sizes: the code's reading, nothing more
         decided = f"<em>pipeline check; the code reads {outcome}</em> <small>({html.escape(verdict['reason'])})</small>"
     else:
         decided = f"<strong>{outcome}</strong> <small>({html.escape(verdict['reason'])})</small>"
