@@ -191,7 +191,7 @@ print("sweep "
       f"{'reused from the optimal-λ chapter' if race.sweep_reused else 'computed'}; "
       f"runs shown took {race.provenance.wall_time_s:.0f} s in all")
 print(f"target: the tuned λ's best within {cfg.budget} epochs, "
-      f"{race.rows[0].target:.4f}; reached at {race.rows[0].reach:.4f} or above")
+      f"{race.rows[0].target:.4f} (reached at ≥ {race.rows[0].reach:.4f})")
 print(tables.format_race(race.rows))
 
 # %% [markdown]
