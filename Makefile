@@ -8,6 +8,11 @@ PORT ?= 8000
 # DEVICE=cuda (CUDA 12 wheels) or cuda13: install that JAX extra into .venv before running (once); empty: as is.
 DEVICE ?=
 # CPU_DEVICES=8: make rehearse also builds and compiles every program over that many (forced) CPU devices.
+# CPU_SPLIT=2 (the default): without an accelerator, the chapters, the headless runner and probes see that many CPU
+# devices (XLA's --xla_force_host_platform_device_count) and the engine splits a grid's runs over them where that
+# pays (training.plan.splits_runs_on_cpu: a WRN-10-1 grid of 6 runs 1.38x the run-steps per second of one device on
+# 2 cores; NOTES.md, session 29). CPU_SPLIT=1: one device. An accelerator's devices are not affected.
+CPU_SPLIT ?= 2
 # CONFIRM=1: start PRESET=paper on a machine without an accelerator without asking (it prints the estimates first).
 CONFIRM ?=
 PYTHON ?= python3
@@ -15,7 +20,7 @@ PYTHON ?= python3
 # Checked before anything runs, so a typo stops here in one line and leaves nothing behind: the variables a user
 # may set on the command line (`make book PRSET=smoke` would otherwise build the default cpu book, for hours), the
 # preset, and the seed (digits only; the chapter checks its range).
-USER_VARIABLES := PRESET SEED CH CLAIM PORT DEVICE CONFIRM PYTHON VERSION CPU_DEVICES
+USER_VARIABLES := PRESET SEED CH CLAIM PORT DEVICE CONFIRM PYTHON VERSION CPU_DEVICES CPU_SPLIT
 unknown_variables := $(filter-out $(USER_VARIABLES),$(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),$(v))))
 ifneq ($(unknown_variables),)
 $(error unknown variable $(unknown_variables); make takes $(USER_VARIABLES) (see make help))
@@ -28,6 +33,11 @@ $(foreach d,0 1 2 3 4 5 6 7 8 9,$(eval seed_non_digits := $(subst $(d),,$(seed_n
 ifneq ($(words $(SEED))$(seed_non_digits),1)
 $(error SEED=$(SEED) is not a seed; use a non-negative integer, e.g. SEED=1)
 endif
+ifneq ($(shell echo '$(CPU_SPLIT)' | grep -Ex '[1-9][0-9]*'),$(CPU_SPLIT))
+$(error CPU_SPLIT=$(CPU_SPLIT) is not a device count; use a positive integer, e.g. CPU_SPLIT=1 for one CPU device)
+endif
+# The environment of whatever trains (chapters, headless runs, probes): XLA_FLAGS with the CPU devices added.
+SPLIT_ENV = XLA_FLAGS="$(strip $(XLA_FLAGS) --xla_force_host_platform_device_count=$(CPU_SPLIT))"
 VENV := .venv
 PY := $(VENV)/bin/python
 KERNEL := replication
@@ -123,7 +133,7 @@ $(PY) -m replication.core.progress follow $(PROGRESS) --chapter $$ch --preset $(
 status=0; mkdir -p $(LOGS); \
 $(VENV)/bin/jupytext --quiet --to ipynb --output - book/$$ch.py | \
   REPLICATION_PROGRESS=$(PROGRESS) REPLICATION_LEDGER=$(CURDIR)/$(LOGS)/ledger.jsonl REPLICATION_LEDGER_LABEL=$$ch \
-  $(PY) -W ignore::UserWarning -m papermill - $(STAGE)/book/$$ch.ipynb \
+  $(SPLIT_ENV) $(PY) -W ignore::UserWarning -m papermill - $(STAGE)/book/$$ch.ipynb \
     -k $(KERNEL) --cwd $(CURDIR) -p preset $(PRESET) -p seed $(SEED) --log-level WARNING --no-progress-bar \
     --engine replication --execution-timeout $(CELL_TIMEOUT) > $(LOGS)/$$ch.log 2>&1 \
   || status=$$?; \
@@ -171,7 +181,7 @@ book: env device data execute build ## Execute every chapter at PRESET and build
 
 headless: env device data ## make headless CH="fc_mnist wrn_cifar" (or all) PRESET=..: train into results/ without the book
 	@test -n "$(CH)" || { echo 'usage: make headless CH="<chapter> ..." [PRESET=$(PRESET)] (python -m replication.experiments --help)'; exit 2; }
-	$(PY) -m replication.experiments $(CH) --preset $(PRESET) --seed $(SEED) --times $(TIMES) $(if $(CONFIRM),--yes)
+	$(SPLIT_ENV) $(PY) -m replication.experiments $(CH) --preset $(PRESET) --seed $(SEED) --times $(TIMES) $(if $(CONFIRM),--yes)
 
 ledger: env ## make ledger PRESET=..: where each chapter's time went in the last make book/chapter (compilation, training, ...)
 	@$(PY) -m replication.core.ledger $(LOGS)/ledger.jsonl
@@ -184,7 +194,7 @@ decide: env ## make decide [CH=all]: each claim's declared size that could decid
 
 probe: env device data ## make probe CLAIM=fc_mnist.mse_eta_flattening: train a claim's declared deciding size (or read it from results/) and record it under probes/ (commit it)
 	@test -n "$(CLAIM)" || { echo 'usage: make probe CLAIM="<claim key> ..." (the keys: python -m replication.experiments probe --help)'; exit 2; }
-	$(PY) -m replication.experiments probe $(CLAIM) --seed $(SEED)
+	$(SPLIT_ENV) $(PY) -m replication.experiments probe $(CLAIM) --seed $(SEED)
 
 why: env data ## make why CH="fc_mnist" (or all) PRESET=..: per grid, stored or not, and which config fields or code parts differ from the nearest stored result
 	@test -n "$(CH)" || { echo 'usage: make why CH="<chapter> ..." [PRESET=$(PRESET)]'; exit 2; }

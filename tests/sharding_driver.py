@@ -59,11 +59,12 @@ def runs_part(out: dict, one: list) -> None:
     apply_fn, params = fc_mnist.make_model(16, 2, seed=1)
     lrs, lams, steps = [0.3, 0.2, 0.1, 0.5, 0.05], [0.01, 0.1, 0.0, 0.03, 0.2], [12, 16, 9, 30, 24]
     spec = TrainSpec(evals=4)
-    sharded = train_grid(apply_fn, params, fc, lrs, lams, steps, spec)  # default: every device
+    sharded = train_grid(apply_fn, params, fc, lrs, lams, steps, spec, shard="runs")  # default: every device
     single = train_grid(apply_fn, params, fc, lrs, lams, steps, spec, devices=one)
     out["runs_grid_rel_diff"] = max_rel_diff(sharded, single)
     out["runs_grid_len"] = len(sharded)
-    # shard="auto" (the default): a bucket of fewer runs than devices trains data parallel, the others split runs
+    # shard="auto" (the default) on CPU devices: a bucket that fills the devices splits its runs, a smaller one
+    # trains on one device (on accelerators it would train data parallel: test_plan.py)
     modes = []
     real_runner = engine.make_grid_programs
 
@@ -78,6 +79,8 @@ def runs_part(out: dict, one: list) -> None:
     reference = train_grid(apply_fn, params, fc, **mixed, spec=TrainSpec(evals=4, batch_size=32), devices=one)
     out["auto_modes"] = modes
     out["auto_rel_diff"] = max_rel_diff(auto, reference)
+    data_parallel = train_grid(apply_fn, params, fc, **mixed, spec=TrainSpec(evals=4, batch_size=32), shard="batch")
+    out["batch_rel_diff"] = max_rel_diff(data_parallel, reference)
     # 1c. A program's starting state is created on the devices that train it, each device its own runs' rows
     # (from shared parameters, and from one initialization per run), with the values of the one-device start.
     momentum = TrainSpec(evals=4, optimizer="momentum")

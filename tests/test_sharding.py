@@ -75,10 +75,13 @@ def test_per_device_batch_norm_equals_ghost_batch_norm(four_devices_bn):
 
 
 @pytest.mark.slow
-def test_auto_trains_a_bucket_smaller_than_the_devices_data_parallel(four_devices):
-    """... and data parallel without batch-norm groups (the batch split over the devices) equals one device."""
-    assert four_devices["auto_modes"] == ["runs", "batch"]  # 4 runs of 16 steps, then 1 run of 32
+def test_auto_on_cpu_devices_splits_runs_that_fill_them_and_data_parallel_equals_one_device(four_devices):
+    """shard="auto" on CPU devices splits a bucket's runs when they fill the devices and trains a smaller bucket on
+    one device ("none": no mesh); data parallel without batch-norm groups (the batch split over the devices) equals
+    one device."""
+    assert four_devices["auto_modes"] == ["runs", "none"]  # 4 runs of 16 steps, then 1 run of 32
     assert four_devices["auto_rel_diff"] < 1e-4
+    assert four_devices["batch_rel_diff"] < 1e-4
 
 
 @pytest.fixture(scope="module")

@@ -185,7 +185,8 @@ def train_grid(
     lrs, lams, steps = list(lrs), list(lams), list(steps)
     check_nonnegative("checkpoint_seconds", checkpoint_seconds)
     placement = make_placement(devices)
-    plan = plan_grid(lrs, lams, steps, spec, n_train=data.n_train, n_devices=placement.size, shard=shard, vmap=vmap)
+    plan = plan_grid(lrs, lams, steps, spec, n_train=data.n_train, n_devices=placement.size, shard=shard, vmap=vmap,
+                     data_parallel=not placement.on_cpu)  # fmt: skip
     _check_inputs(params, data, spec, len(lrs), per_run_params)
     separate = not vmap and len(lrs) > 1  # vmap=False: each run a grid of its own (a grid of one already is)
     stacked = per_run_params and not separate  # programs take one initialization per run (else one shared)
@@ -194,7 +195,7 @@ def train_grid(
     histories = saved.finished()
     meter = GridProgress(plan, progress or reporter(grid_label(checkpoint, len(lrs))), saved.first_program)
     for b, program in enumerate(plan.programs[saved.first_program :], start=saved.first_program):
-        place = dataclasses.replace(placement, mode=program.mode)
+        place = Placement() if program.mode == "single" else dataclasses.replace(placement, mode=program.mode)
         jitted = grid_programs(apply_fn, spec, data, seed, place, stacked)  # every chunk length, one compile a shape
         own = jax.tree.map(lambda a: a[program.runs[0]], params) if per_run_params and separate else params
         hyper, state = start_program(jitted, program, place, own, lrs, lams, steps, stacked)

@@ -13,7 +13,10 @@
   (:class:`replication.training.step.GridPrograms`), so every chunk length of a grid runs one compiled program.
 * With several devices each program is placed: its runs split over the devices (``"runs"``, padded with copies of
   its last run to a multiple of the device count), or each step's batch split (``"batch"``, data parallel).
-  ``shard="auto"`` picks ``"batch"`` for a program with fewer runs than devices whose batch splits evenly.
+  ``shard="auto"`` picks ``"batch"`` for a program with fewer runs than devices whose batch splits evenly. On CPU
+  devices (``data_parallel=False``: several CPU devices share one machine's cores, so a step split over them only
+  adds communication) it picks ``"single"`` instead, the program on the first device alone, and also for a program
+  whose padding would cost more than the split gains (:func:`splits_runs_on_cpu`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,20 @@ from replication.core.validation import check_choice, check_nonnegative, check_p
 from replication.training.records import TrainSpec
 from replication.training.sharding import SHARD_MODES
 
-__all__ = ["Program", "GridPlan", "GridProgress", "plan_grid", "bucket_steps", "chunking", "evaluated_chunks"]
+__all__ = ["Program", "GridPlan", "GridProgress", "plan_grid", "bucket_steps", "chunking", "evaluated_chunks",
+           "splits_runs_on_cpu"]  # fmt: skip
+
+
+def splits_runs_on_cpu(n_runs: int, n_devices: int) -> bool:
+    """Whether a program of ``n_runs`` runs is split over ``n_devices`` CPU devices (else it runs on one).
+
+    Several CPU devices on one machine split its cores: a small convnet's step is bound by per-operation overhead,
+    and two devices each running half of the runs overlap one's overhead with the other's work (a WRN-10-1 grid of
+    6 or 12 runs 1.29-1.38× the run-steps per second of one device on 2 cores; NOTES.md, session 29). The padding
+    to a multiple of the device count is paid in full: 3 runs padded to 4 ran at 0.89×, 9 padded to 10 at 1.09×.
+    So: split when no run is padded, or when the runs fill each device more than twice (the padding then at most a
+    third of a device's share)."""
+    return n_devices > 1 and n_runs >= n_devices and (n_runs % n_devices == 0 or n_runs > 2 * n_devices)
 
 
 def bucket_steps(steps: int) -> int:
@@ -68,7 +84,7 @@ class Program:
     length: int  # steps it is built for (the bucket length)
     runs: tuple[int, ...]  # indices of its runs in the grid, padded with copies of the last one
     n_real: int  # runs[:n_real] are real; the copies after them only fill the devices (their histories are dropped)
-    mode: str  # placement over several devices: "runs" or "batch" (sharding.Placement.mode)
+    mode: str  # placement over several devices: "runs", "batch" (sharding.Placement.mode) or "single" (one device)
     every: int  # steps per chunk (one evaluation after each, unless ``evaluate`` says otherwise)
     n_chunks: int
     evaluate: tuple[bool, ...] | None = None  # evaluate[c]: chunk c ends in an evaluation (None: every chunk)
@@ -122,10 +138,13 @@ def plan_grid(
     n_devices: int = 1,
     shard: str = "auto",
     vmap: bool = True,
+    data_parallel: bool = True,
 ) -> GridPlan:
     """The :class:`GridPlan` of ``train_grid``'s runs (lrs[i], lams[i], steps[i]) on ``n_train`` training examples
     over ``n_devices`` devices. Checks the runs, ``shard`` and the batch (its batch-norm groups, and with
-    ``shard="batch"`` its split over the devices) and raises ValueError naming what is wrong."""
+    ``shard="batch"`` its split over the devices) and raises ValueError naming what is wrong. ``data_parallel``
+    False (CPU devices): ``shard="auto"`` never splits a step's batch, and splits runs only where
+    :func:`splits_runs_on_cpu` says it pays; the other programs run on one device (mode ``"single"``)."""
     lrs, lams, steps = list(lrs), list(lams), list(steps)
     if not (len(lrs) == len(lams) == len(steps)) or not lrs:
         raise ValueError(
@@ -146,9 +165,11 @@ def plan_grid(
         raise ValueError(f'shard="batch" over {n_devices} devices needs a multiple of {n_devices}; got a {what}.')
 
     def mode(n_runs: int) -> str:  # "auto": data parallel for a program too small to fill the devices
-        if shard == "auto":
-            return "batch" if 1 < n_devices and n_runs < n_devices and units % n_devices == 0 else "runs"
-        return shard
+        if shard != "auto":
+            return shard
+        if not data_parallel and n_devices > 1:
+            return "runs" if splits_runs_on_cpu(n_runs, n_devices) else "single"
+        return "batch" if 1 < n_devices and n_runs < n_devices and units % n_devices == 0 else "runs"
 
     def padded(n_runs: int, mode: str) -> int:  # runs split over devices: a multiple of the device count
         return math.ceil(n_runs / n_devices) * n_devices if n_devices > 1 and mode == "runs" else n_runs

@@ -56,6 +56,11 @@ class Placement:
     def splits_batch(self) -> bool:
         return self.mesh is not None and self.mode == "batch"
 
+    @property
+    def on_cpu(self) -> bool:
+        """Whether the mesh's devices are CPU devices (forced on one machine: they share its cores)."""
+        return self.mesh is not None and self.mesh.devices.flat[0].platform == "cpu"
+
     def padded(self, n_runs: int) -> int:
         """How many runs a bucket of ``n_runs`` trains: a multiple of the device count when runs are split."""
         return math.ceil(n_runs / self.size) * self.size if self.splits_runs else n_runs
