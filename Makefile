@@ -8,11 +8,12 @@ PORT ?= 8000
 # DEVICE=cuda (CUDA 12 wheels) or cuda13: install that JAX extra into .venv before running (once); empty: as is.
 DEVICE ?=
 # CPU_DEVICES=8: make rehearse also builds and compiles every program over that many (forced) CPU devices.
-# CPU_SPLIT=2 (the default): without an accelerator, the chapters, the headless runner and probes see that many CPU
-# devices (XLA's --xla_force_host_platform_device_count) and the engine splits a grid's runs over them where that
-# pays (training.plan.splits_runs_on_cpu: a WRN-10-1 grid of 6 runs 1.38x the run-steps per second of one device on
-# 2 cores; NOTES.md, session 29). CPU_SPLIT=1: one device. An accelerator's devices are not affected.
-CPU_SPLIT ?= 2
+# CPU_SPLIT=2: without an accelerator, the chapters, the headless runner and probes see that many CPU devices (XLA's
+# --xla_force_host_platform_device_count) and the engine splits a grid's runs over them, unpadded
+# (training.plan.cpu_parts). Off by default (1): alternating micro-benchmarks on 2 cores gave 1.24-1.39x for WRN-10-1
+# grids without JAX's compilation cache and 0.92-1.04x with it, and the wrn_cifar chapter trained at the same rate
+# as on one device for 21 min (NOTES.md, session 29). An accelerator's devices are not affected.
+CPU_SPLIT ?= 1
 # CONFIRM=1: start PRESET=paper on a machine without an accelerator without asking (it prints the estimates first).
 CONFIRM ?=
 PYTHON ?= python3
@@ -36,8 +37,9 @@ endif
 ifneq ($(shell echo '$(CPU_SPLIT)' | grep -Ex '[1-9][0-9]*'),$(CPU_SPLIT))
 $(error CPU_SPLIT=$(CPU_SPLIT) is not a device count; use a positive integer, e.g. CPU_SPLIT=1 for one CPU device)
 endif
-# The environment of whatever trains (chapters, headless runs, probes): XLA_FLAGS with the CPU devices added.
-SPLIT_ENV = XLA_FLAGS="$(strip $(XLA_FLAGS) --xla_force_host_platform_device_count=$(CPU_SPLIT))"
+# The environment of whatever trains (chapters, headless runs, probes): XLA_FLAGS with the CPU devices added (none
+# with CPU_SPLIT=1, so that the programs the tests compiled are read from the cache: XLA_FLAGS is part of its key).
+SPLIT_ENV = $(if $(filter-out 1,$(CPU_SPLIT)),XLA_FLAGS="$(strip $(XLA_FLAGS) --xla_force_host_platform_device_count=$(CPU_SPLIT))")
 VENV := .venv
 PY := $(VENV)/bin/python
 KERNEL := replication

@@ -36,10 +36,16 @@ def _rows_here():
     from bench_engine import Row
 
     # the FC chapter's cpu network (width 512) on its full batch of 512 images
-    return {"fc512": Row("FC 784-512×3-10, batch 512", "fc", (784,), 512, 4, dict(width=512, depth=3))}
+    return {
+        "fc512": Row("FC 784-512×3-10, batch 512", "fc", (784,), 512, 4, dict(width=512, depth=3)),
+        "wrn10cpu": Row("WRN-10-1, 16×16×3, batch 32", "wrn", (16, 16, 3), 32, 8, dict(depth=10, widen=1)),
+    }
 
 
-def child(row_name: str, runs: int, steps: int, evals: int, shard: str) -> dict:
+def child(row_name: str, runs: int, steps: int, evals: int, shard: str, images: int, test_images: int,
+          train_eval: int | None) -> dict:  # fmt: skip
+    import dataclasses
+
     import jax
     import numpy as np
     from bench_engine import SHORT_NAMES, _data, _model
@@ -50,8 +56,11 @@ def child(row_name: str, runs: int, steps: int, evals: int, shard: str) -> dict:
     row = _rows_here().get(row_name) or SHORT_NAMES[row_name]
     apply_fn, params = _model(row)
     full_batch = row.kind == "fc"  # as the FC chapter trains
-    data = _data(row, row.batch if full_batch else 16 * row.batch)
-    spec = TrainSpec(batch_size=None if full_batch else row.batch, evals=evals,
+    data = _data(row, row.batch if full_batch else images)
+    if test_images:  # the test split: the first test_images training images (bench_engine's holds one batch)
+        data = dataclasses.replace(data, x_test=data.x_train[:test_images], y_test=data.y_train[:test_images],
+                                   labels_test=data.labels_train[:test_images])  # fmt: skip
+    spec = TrainSpec(batch_size=None if full_batch else row.batch, evals=evals, train_eval_samples=train_eval,
                      eval_batch_size=min(256, len(data.x_test)))  # fmt: skip
     lrs = [0.05 * (1 + i % 3) for i in range(runs)]
     lams = [1e-3 * (1 + i) for i in range(runs)]
@@ -73,9 +82,10 @@ def run_variant(name: str, args) -> dict:
     extra = dict(VARIANTS[name])
     env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " " + extra.pop("XLA_FLAGS", "")).strip()
     env.update(extra)
-    env["JAX_COMPILATION_CACHE_DIR"] = ""  # each variant compiles its own programs
+    env["JAX_COMPILATION_CACHE_DIR"] = args.cache  # default "": each variant compiles its own programs
     cmd = [sys.executable, __file__, "--child", "--row", args.row, "--runs", str(args.runs), "--steps",
-           str(args.steps), "--evals", str(args.evals), "--shard", args.shard]  # fmt: skip
+           str(args.steps), "--evals", str(args.evals), "--shard", args.shard, "--images", str(args.images),
+           "--test-images", str(args.test_images), "--train-eval", str(args.train_eval)]  # fmt: skip
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=Path(__file__).parent)
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
@@ -90,11 +100,16 @@ def main() -> None:
     parser.add_argument("--evals", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--shard", default="auto", help="train_grid's shard: auto, runs or batch")
+    parser.add_argument("--images", type=int, default=512, help="training images (convnets)")
+    parser.add_argument("--cache", default="", help="JAX's persistent compilation cache for the variants (none)")
+    parser.add_argument("--test-images", type=int, default=0, help="test images (0: one batch, as bench_engine)")
+    parser.add_argument("--train-eval", type=int, default=0, help="training images evaluated (0: all)")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.row, args.runs, args.steps, args.evals, args.shard)))
+        print(json.dumps(child(args.row, args.runs, args.steps, args.evals, args.shard, args.images, args.test_images,
+                               args.train_eval or None)))  # fmt: skip
         return
     names = args.variants.split(",")
     if unknown := [n for n in names if n not in VARIANTS]:

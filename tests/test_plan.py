@@ -4,7 +4,7 @@ progress it reports; and the derivations every part of the training layer shares
 import numpy as np
 import pytest
 
-from replication.training.plan import GridProgress, bucket_steps, chunking, plan_grid, splits_runs_on_cpu
+from replication.training.plan import GridProgress, bucket_steps, chunking, cpu_parts, plan_grid
 from replication.training.records import TrainSpec
 
 LRS, LAMS, STEPS = [0.3, 0.2, 0.1, 0.5, 0.05], [0.01, 0.1, 0.0, 0.03, 0.2], [12, 16, 9, 30, 24]
@@ -58,22 +58,24 @@ def test_runs_split_over_devices_are_padded_and_auto_goes_data_parallel_when_few
     assert layout(many) == [(16, tuple(range(10)) + (9, 9), 10, "runs")]
 
 
-def test_on_cpu_devices_auto_splits_runs_only_where_the_padding_is_small_and_never_the_batch():
-    """CPU devices share one machine's cores: no data parallel, and a bucket's runs split only when none is padded or
-    each device holds more than two runs; the rest train on one device, unpadded."""
-    assert [n for n in range(1, 11) if splits_runs_on_cpu(n, 2)] == [2, 4, 5, 6, 7, 8, 9, 10]
-    assert [n for n in range(1, 14) if splits_runs_on_cpu(n, 4)] == [4, 8, 9, 10, 11, 12, 13]
-    assert not any(splits_runs_on_cpu(n, 1) for n in range(1, 5))
+def test_on_cpu_devices_auto_never_pads_nor_splits_the_batch():
+    """CPU devices share one machine's cores: no data parallel and no padding; a bucket's largest multiple of the
+    device count is split over the devices, the runs left over train on one device."""
+    assert cpu_parts([0, 1, 2, 3, 4], 2) == [([0, 1, 2, 3], "runs"), ([4], "single")]
+    assert cpu_parts([7], 2) == [([7], "single")]
+    assert cpu_parts([0, 1, 2], 4) == [([0, 1, 2], "single")]
+    assert cpu_parts([0, 1, 2, 3], 1) == [([0, 1, 2, 3], "single")]
     spec = TrainSpec(evals=4, batch_size=32)  # a batch that splits over 2 devices: data parallel on accelerators
     cpu = plan_grid(LRS, LAMS, STEPS, spec, n_train=64, n_devices=2, data_parallel=False)
-    assert layout(cpu) == [(16, (0, 1, 2), 3, "single"), (32, (3, 4), 2, "runs")]  # 3 would be padded to 4
-    assert cpu.total_work == 3 * 16 + 2 * 32  # nothing padded
+    assert layout(cpu) == [(16, (0, 1), 2, "runs"), (16, (2,), 1, "single"), (32, (3, 4), 2, "runs")]
+    assert [p.n_chunks for p in cpu.programs] == [4, 3, 4]  # each part ends at its own longest run (16, 9, 30)
+    assert cpu.total_work == 2 * 16 + 3 * 4 + 2 * 32  # nothing padded
     accelerators = plan_grid(LRS, LAMS, STEPS, spec, n_train=64, n_devices=2)
     assert layout(accelerators) == [(16, (0, 1, 2, 2), 3, "runs"), (32, (3, 4), 2, "runs")]
     assert layout(plan_grid(LRS[:1], LAMS[:1], STEPS[:1], spec, n_train=64, n_devices=2)) == [(16, (0,), 1, "batch")]
     for shard in ("runs", "batch"):  # an explicit choice is kept on CPU devices
         forced = plan_grid(LRS, LAMS, STEPS, spec, n_train=64, n_devices=2, shard=shard, data_parallel=False)
-        assert {p.mode for p in forced.programs} == {shard}
+        assert {p.mode for p in forced.programs} == {shard} and len(forced.programs) == 2
 
 
 def test_the_plan_checks_runs_shard_and_batch():

@@ -190,7 +190,9 @@ def train_grid(
     _check_inputs(params, data, spec, len(lrs), per_run_params)
     separate = not vmap and len(lrs) > 1  # vmap=False: each run a grid of its own (a grid of one already is)
     stacked = per_run_params and not separate  # programs take one initialization per run (else one shared)
-    identity = (lrs, lams, steps, repr(spec), seed, params, dataclasses.astuple(data), code_key, separate)
+    # the plan's programs too: their runs differ with the device count (CPU devices cut a bucket in two)
+    layout = [list(p.runs) for p in plan.programs]
+    identity = (lrs, lams, steps, repr(spec), seed, params, dataclasses.astuple(data), code_key, separate, layout)
     saved = GridCheckpoint(checkpoint, identity, seconds=checkpoint_seconds, log=log, placement=placement)
     histories = saved.finished()
     meter = GridProgress(plan, progress or reporter(grid_label(checkpoint, len(lrs))), saved.first_program)

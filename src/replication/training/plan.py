@@ -15,8 +15,9 @@
   its last run to a multiple of the device count), or each step's batch split (``"batch"``, data parallel).
   ``shard="auto"`` picks ``"batch"`` for a program with fewer runs than devices whose batch splits evenly. On CPU
   devices (``data_parallel=False``: several CPU devices share one machine's cores, so a step split over them only
-  adds communication) it picks ``"single"`` instead, the program on the first device alone, and also for a program
-  whose padding would cost more than the split gains (:func:`splits_runs_on_cpu`).
+  adds communication) it never splits a batch and never pads: a bucket's largest multiple of the device count is
+  split over them, and the runs left over train on the first device alone (``"single"``;
+  :func:`cpu_parts`).
 """
 
 from __future__ import annotations
@@ -30,19 +31,21 @@ from replication.training.records import TrainSpec
 from replication.training.sharding import SHARD_MODES
 
 __all__ = ["Program", "GridPlan", "GridProgress", "plan_grid", "bucket_steps", "chunking", "evaluated_chunks",
-           "splits_runs_on_cpu"]  # fmt: skip
+           "cpu_parts"]  # fmt: skip
 
 
-def splits_runs_on_cpu(n_runs: int, n_devices: int) -> bool:
-    """Whether a program of ``n_runs`` runs is split over ``n_devices`` CPU devices (else it runs on one).
+def cpu_parts(runs: Sequence[int], n_devices: int) -> list[tuple[list[int], str]]:
+    """How ``runs`` (one program's share of a bucket) train on ``n_devices`` CPU devices: (runs, mode) parts.
 
     Several CPU devices on one machine split its cores: a small convnet's step is bound by per-operation overhead,
     and two devices each running half of the runs overlap one's overhead with the other's work (a WRN-10-1 grid of
-    6 or 12 runs 1.29-1.38× the run-steps per second of one device on 2 cores; NOTES.md, session 29). The padding
-    to a multiple of the device count is paid in full: 3 runs padded to 4 ran at 0.89×, 9 padded to 10 at 1.09×.
-    So: split when no run is padded, or when the runs fill each device more than twice (the padding then at most a
-    third of a device's share)."""
-    return n_devices > 1 and n_runs >= n_devices and (n_runs % n_devices == 0 or n_runs > 2 * n_devices)
+    2, 6 or 12 runs 1.29-1.39x the run-steps per second of one device on 2 cores; NOTES.md, session 29). Padding
+    to a multiple of the device count is paid in full (3 runs padded to 4 ran at 0.89x, 9 padded to 10 at 1.09x),
+    so nothing is padded: the largest multiple of the device count is split over the devices (``"runs"``), and the
+    rest train on one device (``"single"``), as does a share smaller than the device count."""
+    split = len(runs) - len(runs) % n_devices if n_devices > 1 else 0
+    parts = [(list(runs[:split]), "runs"), (list(runs[split:]), "single")]
+    return [(part, mode) for part, mode in parts if part]
 
 
 def bucket_steps(steps: int) -> int:
@@ -143,8 +146,8 @@ def plan_grid(
     """The :class:`GridPlan` of ``train_grid``'s runs (lrs[i], lams[i], steps[i]) on ``n_train`` training examples
     over ``n_devices`` devices. Checks the runs, ``shard`` and the batch (its batch-norm groups, and with
     ``shard="batch"`` its split over the devices) and raises ValueError naming what is wrong. ``data_parallel``
-    False (CPU devices): ``shard="auto"`` never splits a step's batch, and splits runs only where
-    :func:`splits_runs_on_cpu` says it pays; the other programs run on one device (mode ``"single"``)."""
+    False (CPU devices): ``shard="auto"`` never splits a step's batch nor pads, and cuts each program's runs as
+    :func:`cpu_parts` does (split over the devices, the rest on one device: mode ``"single"``)."""
     lrs, lams, steps = list(lrs), list(lams), list(steps)
     if not (len(lrs) == len(lams) == len(steps)) or not lrs:
         raise ValueError(
@@ -165,11 +168,9 @@ def plan_grid(
         raise ValueError(f'shard="batch" over {n_devices} devices needs a multiple of {n_devices}; got a {what}.')
 
     def mode(n_runs: int) -> str:  # "auto": data parallel for a program too small to fill the devices
-        if shard != "auto":
-            return shard
-        if not data_parallel and n_devices > 1:
-            return "runs" if splits_runs_on_cpu(n_runs, n_devices) else "single"
-        return "batch" if 1 < n_devices and n_runs < n_devices and units % n_devices == 0 else "runs"
+        if shard == "auto":
+            return "batch" if 1 < n_devices and n_runs < n_devices and units % n_devices == 0 else "runs"
+        return shard
 
     def padded(n_runs: int, mode: str) -> int:  # runs split over devices: a multiple of the device count
         return math.ceil(n_runs / n_devices) * n_devices if n_devices > 1 and mode == "runs" else n_runs
@@ -178,23 +179,32 @@ def plan_grid(
     for i, s in enumerate(steps):
         buckets.setdefault(bucket_steps(s), []).append(i)
     per_program = 1 if not vmap else spec.runs_per_program or len(lrs)
+    on_cpu = shard == "auto" and not data_parallel and n_devices > 1
+
+    def parts(runs: list[int]) -> list[tuple[list[int], str]]:  # a program's share of a bucket, placed
+        return cpu_parts(runs, n_devices) if on_cpu else [(runs, mode(len(runs)))]
+
     programs = []
     for length, members in sorted(buckets.items()):
         for j in range(0, len(members), per_program):
-            runs = members[j : j + per_program]
-            m = mode(len(runs))
-            runs = runs + [runs[-1]] * (padded(len(runs), m) - len(runs))
-            every, n_chunks = chunking(length, spec.evals)
-            # evaluations after the one that reaches the program's longest run would only be trained and thrown
-            # away (a history keeps evaluations up to its run's steps + every - 1): the program ends there
-            n_chunks = min(n_chunks, math.ceil(max(steps[i] for i in runs) / every))
-            evaluate = None
-            if spec.evals_per_octave is not None:
-                ends = [math.ceil(steps[i] / every) for i in runs]
-                evaluate = evaluated_chunks(n_chunks, spec.evals_per_octave, ends)
-            real = len(members[j : j + per_program])
-            programs.append(Program(length, tuple(runs), real, m, every, n_chunks, evaluate))
+            for runs, m in parts(members[j : j + per_program]):
+                programs.append(_program(length, runs, m, padded(len(runs), m), steps, spec))
     return GridPlan(tuple(programs), batch)
+
+
+def _program(length: int, runs: list[int], mode: str, padded: int, steps: Sequence[int], spec: TrainSpec) -> Program:
+    """The :class:`Program` of ``runs`` in a bucket of ``length`` steps, padded to ``padded`` runs."""
+    real = len(runs)
+    runs = runs + [runs[-1]] * (padded - real)
+    every, n_chunks = chunking(length, spec.evals)
+    # evaluations after the one that reaches the program's longest run would only be trained and thrown away (a
+    # history keeps evaluations up to its run's steps + every - 1): the program ends there
+    n_chunks = min(n_chunks, math.ceil(max(steps[i] for i in runs) / every))
+    evaluate = None
+    if spec.evals_per_octave is not None:
+        ends = [math.ceil(steps[i] / every) for i in runs]
+        evaluate = evaluated_chunks(n_chunks, spec.evals_per_octave, ends)
+    return Program(length, tuple(runs), real, mode, every, n_chunks, evaluate)
 
 
 class GridProgress:
