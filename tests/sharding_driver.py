@@ -63,8 +63,8 @@ def runs_part(out: dict, one: list) -> None:
     single = train_grid(apply_fn, params, fc, lrs, lams, steps, spec, devices=one)
     out["runs_grid_rel_diff"] = max_rel_diff(sharded, single)
     out["runs_grid_len"] = len(sharded)
-    # shard="auto" (the default) on CPU devices: a bucket that fills the devices splits its runs, a smaller one
-    # trains on one device (on accelerators it would train data parallel: test_plan.py)
+    # shard="auto" (the default) on CPU devices: a bucket's largest multiple of the device count splits its runs,
+    # the runs left over train on one device (on accelerators a small bucket trains data parallel: test_plan.py)
     modes = []
     real_runner = engine.make_grid_programs
 

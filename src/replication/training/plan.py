@@ -42,7 +42,9 @@ def cpu_parts(runs: Sequence[int], n_devices: int) -> list[tuple[list[int], str]
     2, 6 or 12 runs 1.29-1.39x the run-steps per second of one device on 2 cores; NOTES.md, session 29). Padding
     to a multiple of the device count is paid in full (3 runs padded to 4 ran at 0.89x, 9 padded to 10 at 1.09x),
     so nothing is padded: the largest multiple of the device count is split over the devices (``"runs"``), and the
-    rest train on one device (``"single"``), as does a share smaller than the device count."""
+    rest train on one device (``"single"``), as does a share smaller than the device count. The Makefile forces
+    no CPU devices by default (``CPU_SPLIT=1``): with JAX's compilation cache on, and in the wrn_cifar chapter, the
+    micro-benchmarks' gain did not show (NOTES.md, session 29)."""
     split = len(runs) - len(runs) % n_devices if n_devices > 1 else 0
     parts = [(list(runs[:split]), "runs"), (list(runs[split:]), "single")]
     return [(part, mode) for part, mode in parts if part]
