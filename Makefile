@@ -29,12 +29,12 @@ endif
 ifneq ($(PRESET),$(filter smoke cpu paper,$(PRESET)))
 $(error PRESET=$(PRESET) is not a preset; choose smoke, cpu or paper)
 endif
-seed_non_digits := $(SEED)
-$(foreach d,0 1 2 3 4 5 6 7 8 9,$(eval seed_non_digits := $(subst $(d),,$(seed_non_digits))))
-ifneq ($(words $(SEED))$(seed_non_digits),1)
+# $(call non_digits,x): x without its digits (empty for a number)
+non_digits = $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 5,,$(subst 6,,$(subst 7,,$(subst 8,,$(subst 9,,$(1)))))))))))
+ifneq ($(words $(SEED))$(call non_digits,$(SEED)),1)
 $(error SEED=$(SEED) is not a seed; use a non-negative integer, e.g. SEED=1)
 endif
-ifneq ($(shell echo '$(CPU_SPLIT)' | grep -Ex '[1-9][0-9]*'),$(CPU_SPLIT))
+ifneq ($(words $(CPU_SPLIT))$(call non_digits,$(CPU_SPLIT))$(filter 0%,$(CPU_SPLIT)),1)
 $(error CPU_SPLIT=$(CPU_SPLIT) is not a device count; use a positive integer, e.g. CPU_SPLIT=1 for one CPU device)
 endif
 # The environment of whatever trains (chapters, headless runs, probes): XLA_FLAGS with the CPU devices added (none

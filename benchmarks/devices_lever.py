@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
+
+from xla_levers import alternating_rounds, in_own_process  # run from benchmarks/, as bench_engine is
 
 VARIANTS = {
     "one_device": {},
@@ -78,18 +76,10 @@ def child(row_name: str, runs: int, steps: int, evals: int, shard: str, images: 
 
 
 def run_variant(name: str, args) -> dict:
-    env = dict(os.environ)
-    extra = dict(VARIANTS[name])
-    env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " " + extra.pop("XLA_FLAGS", "")).strip()
-    env.update(extra)
-    env["JAX_COMPILATION_CACHE_DIR"] = args.cache  # default "": each variant compiles its own programs
-    cmd = [sys.executable, __file__, "--child", "--row", args.row, "--runs", str(args.runs), "--steps",
-           str(args.steps), "--evals", str(args.evals), "--shard", args.shard, "--images", str(args.images),
-           "--test-images", str(args.test_images), "--train-eval", str(args.train_eval)]  # fmt: skip
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=Path(__file__).parent)
-    if done.returncode != 0:
-        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return in_own_process(__file__, VARIANTS[name], [
+        "--row", args.row, "--runs", str(args.runs), "--steps", str(args.steps), "--evals", str(args.evals),
+        "--shard", args.shard, "--images", str(args.images), "--test-images", str(args.test_images),
+        "--train-eval", str(args.train_eval)], cache=args.cache)  # fmt: skip
 
 
 def main() -> None:
@@ -114,11 +104,7 @@ def main() -> None:
     names = args.variants.split(",")
     if unknown := [n for n in names if n not in VARIANTS]:
         raise SystemExit(f"--variants: unknown {unknown}; choose from {list(VARIANTS)}")
-    samples: dict[str, list[dict]] = {n: [] for n in names}
-    for r in range(args.rounds):
-        for name in names[r % len(names) :] + names[: r % len(names)]:
-            samples[name].append(result := run_variant(name, args))
-            print(f"round {r + 1}/{args.rounds} {name}: {result}", flush=True)
+    samples = alternating_rounds(names, args.rounds, lambda name: run_variant(name, args))
     base = statistics.median(s["seconds"] for s in samples[names[0]] if "error" not in s)
     ref = next(s["final"] for s in samples[names[0]] if "error" not in s)
     print(f"\n{args.row}: {args.runs} runs × {args.steps} steps, {args.evals} evaluations; median of {args.rounds}")

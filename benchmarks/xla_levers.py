@@ -81,20 +81,38 @@ def child(rows: list[str], repeats: int) -> dict:
     return out
 
 
-def run_variant(name: str, rows: list[str], repeats: int, dump: Path | None = None) -> dict:
+def in_own_process(script: str, extra_env: dict, child_args: list[str], cache: str = "") -> dict:
+    """``script --child child_args`` in a process of its own, with ``extra_env`` (its ``XLA_FLAGS`` appended to the
+    environment's) and JAX's compilation cache at ``cache`` ("": none, so that no variant reads programs compiled
+    under another's flags): the JSON of its last line of output, or {"error": its last line of errors}."""
     env = dict(os.environ)
-    extra = dict(VARIANTS[name])
-    flags = extra.pop("XLA_FLAGS", "")
-    if dump is not None:
-        flags += f" --xla_dump_to={dump} --xla_dump_hlo_as_text"
-    env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " " + flags).strip()
+    extra = dict(extra_env)
+    env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " " + extra.pop("XLA_FLAGS", "")).strip()
     env.update(extra)
-    env["JAX_COMPILATION_CACHE_DIR"] = ""  # a cached program would carry another variant's flags
-    cmd = [sys.executable, __file__, "--child", "--rows", ",".join(rows), "--repeats", str(repeats)]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=Path(__file__).parent)
+    env["JAX_COMPILATION_CACHE_DIR"] = cache
+    cmd = [sys.executable, script, "--child", *child_args]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=Path(script).parent)
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def alternating_rounds(names: list[str], rounds: int, run) -> dict[str, list[dict]]:
+    """``run(name)`` for every variant in each of ``rounds`` rounds, the order rotated each round (so no variant
+    always runs first), each result printed as it comes; the results by variant."""
+    samples: dict[str, list[dict]] = {n: [] for n in names}
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            samples[name].append(result := run(name))
+            print(f"round {r + 1}/{rounds} {name}: {result}", flush=True)
+    return samples
+
+
+def run_variant(name: str, rows: list[str], repeats: int, dump: Path | None = None) -> dict:
+    extra = dict(VARIANTS[name])
+    if dump is not None:
+        extra["XLA_FLAGS"] = f"{extra.get('XLA_FLAGS', '')} --xla_dump_to={dump} --xla_dump_hlo_as_text".strip()
+    return in_own_process(__file__, extra, ["--rows", ",".join(rows), "--repeats", str(repeats)])
 
 
 def marker_counts(name: str, row: str) -> dict[str, int]:
@@ -126,12 +144,7 @@ def main() -> None:
         raise SystemExit(f"--variants: unknown {unknown}; choose from {list(VARIANTS)}")
     if "default" not in names:
         names.insert(0, "default")
-    samples: dict[str, list[dict]] = {n: [] for n in names}
-    for r in range(args.rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]  # rotate, so no variant always runs first
-        for name in order:
-            samples[name].append(result := run_variant(name, rows, args.repeats))
-            print(f"round {r + 1}/{args.rounds} {name}: {result}", flush=True)
+    samples = alternating_rounds(names, args.rounds, lambda name: run_variant(name, rows, args.repeats))
     report = {}
     base = {row: statistics.median(s[row]["engine_ms"] for s in samples["default"] if row in s) for row in rows}
     base_bare = {row: statistics.median(s[row]["bare_ms"] for s in samples["default"] if row in s) for row in rows}
