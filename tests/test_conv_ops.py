@@ -112,3 +112,52 @@ def test_models_give_the_same_outputs_and_gradients_with_either_convolution(make
         results.append((loss, grads))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-4)
     chex.assert_trees_all_close(results[0][1], results[1][1], rtol=1e-3, atol=1e-4)
+
+
+def test_forward_only_makes_the_matmul_convolution_xlas_own_inside_its_block():
+    """Traced inside ``forward_only`` the matmul convolution is one ``conv_general_dilated`` (no patches' dot) with
+    the same values up to rounding; outside the block, and after it, it is the matrix product again."""
+    x, w = standard_normal(jax.random.PRNGKey(4), (2, 9, 9, 3)), standard_normal(jax.random.PRNGKey(5), (3, 3, 3, 4))
+    dn = ("NHWC", "HWIO", "NHWC")
+
+    def conv(x, w):
+        return conv_ops.conv_as_matmul(x, w, (2, 2), "SAME", dimension_numbers=dn)
+
+    def primitives():  # a new function each time: a traced function keeps its trace (the choice is made in it)
+        return {str(e.primitive) for e in jax.make_jaxpr(lambda a, b: conv(a, b))(x, w).jaxpr.eqns}
+
+    with conv_ops.forward_only():
+        inside, fast = primitives(), conv(x, w)
+    assert "conv_general_dilated" in inside and "dot_general" not in inside
+    after = primitives()
+    assert "dot_general" in after and "conv_general_dilated" not in after
+    np.testing.assert_allclose(fast, conv(x, w), rtol=1e-5, atol=1e-5)
+
+
+def test_the_engines_evaluation_under_forward_only_is_the_matmul_forwards():
+    """The engine evaluates under ``forward_only`` (XLA's convolutions on CPU, where the models' are matrix
+    products): its first evaluation equals the matmul forward of the initial parameters, computed here, up to
+    rounding (a CNN with batch norm, its statistics over chunks of 16 as the engine's ``eval_batch_size``)."""
+    from replication.training.engine import train
+    from replication.training.losses import softmax_xent
+    from replication.training.records import Dataset, TrainSpec
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(48, 16, 16, 1)).astype(np.float32)
+    labels = np.arange(48) % 10
+    onehot = np.eye(10, dtype=np.float32)[labels]
+    ds = Dataset(x, onehot, labels, x[:32], onehot[:32], labels[:32])
+    model = CNN(channels=3, hidden=8, image_size=16, in_channels=1, batch_norm=True, conv="matmul", rngs=nnx.Rngs(0))
+    apply_fn, params = functional(model)
+    first = train(apply_fn, params, ds, lr=0.1, lam=1e-3, steps=4, spec=TrainSpec(evals=1, eval_batch_size=16))
+    forward = jax.jit(apply_fn)
+    for split, n in (("train", 48), ("test", 32)):
+        chunks = [slice(i, i + 16) for i in range(0, n, 16)]  # equal chunks: the loss is the mean of their means
+        outs = [forward(params, jnp.asarray(x[c])) for c in chunks]
+        loss = np.mean([float(softmax_xent(o, jnp.asarray(onehot[c]))) for c, o in zip(chunks, outs)])
+        accuracy = np.mean(np.concatenate([np.argmax(np.asarray(o), -1) for o in outs]) == labels[:n])
+        assert first.metrics[f"{split}_loss"][0] == pytest.approx(loss, rel=1e-5)
+        if split == "train":
+            assert first.metrics["train_error"][0] == pytest.approx(1 - accuracy)
+        else:
+            assert first.metrics["test_accuracy"][0] == pytest.approx(accuracy)

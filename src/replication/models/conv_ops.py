@@ -6,7 +6,9 @@ convolutions JAX emits (batch and feature dimensions swapped) fall back to a slo
 2.5× (CNN) to 9× (WRN) longer inside the scan than jitted alone. Here a convolution is the sum over the kernel's
 taps of shifted input slices, concatenated along the channels and multiplied by the reshaped kernel in one
 ``dot`` ("im2col"); its gradients are again slices, pads and dots, which XLA runs at its matrix-multiply rate
-wherever they sit. On a GPU, cuDNN's convolutions are faster, so :func:`conv_function` picks this only on CPU.
+wherever they sit. On a GPU, cuDNN's convolutions are faster, so :func:`conv_function` picks this only on CPU. A
+forward pass that is never differentiated (the engine's evaluations) is faster with XLA's own convolution on CPU
+too: :func:`forward_only` switches to it while such a pass is traced.
 
 The 6×6 stride-1 max-pool of appendix A's CNN is, through ``lax.reduce_window``, a select-and-scatter in its
 gradient that XLA's CPU backend runs serially (38 ms a call on 64×26×26×8, 1.1 s on 128×30×30×64).
@@ -19,6 +21,8 @@ activations are of measure zero, and after a ReLU the tied zeros get no gradient
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import os
 
@@ -28,9 +32,25 @@ from jax import lax
 
 from replication.core.validation import check_choice
 
-__all__ = ["CONV_IMPLEMENTATIONS", "conv_as_matmul", "conv_function", "max_pool"]
+__all__ = ["CONV_IMPLEMENTATIONS", "conv_as_matmul", "conv_function", "forward_only", "max_pool"]
 
 CONV_IMPLEMENTATIONS = ("auto", "matmul", "lax")
+
+_FORWARD_ONLY = contextvars.ContextVar("forward_only", default=False)
+
+
+@contextlib.contextmanager
+def forward_only():
+    """While a function is traced inside this block, :func:`conv_as_matmul` is ``lax.conv_general_dilated``: for a
+    pass that is never differentiated (evaluation), where XLA's own CPU convolution is the faster one (a WRN-10-1's
+    forward over 1024 images in about half the time, NOTES.md session 30); only the gradients' convolutions are
+    slow there. Numbers differ from the matrix-product form only by float rounding. The choice is made when a
+    function is traced: one jitted inside the block keeps XLA's convolution for later calls (its trace is cached)."""
+    token = _FORWARD_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _FORWARD_ONLY.reset(token)
 
 
 def conv_as_matmul(
@@ -47,6 +67,9 @@ def conv_as_matmul(
 ):
     """A drop-in for ``lax.conv_general_dilated`` on NHWC inputs and HWIO kernels (what ``nnx.Conv`` passes), with
     no dilation and no feature groups: the convolution as one matrix product of the input's patches."""
+    if _FORWARD_ONLY.get():
+        return lax.conv_general_dilated(lhs, rhs, window_strides, padding, lhs_dilation, rhs_dilation,
+                                        dimension_numbers, feature_group_count, precision=precision)  # fmt: skip
     if any(d not in (None, 1) for d in (*(lhs_dilation or ()), *(rhs_dilation or ()))) or feature_group_count != 1:
         raise ValueError("conv_as_matmul supports neither dilation nor feature groups; use conv='lax'.")
     kh, kw, cin, cout = rhs.shape

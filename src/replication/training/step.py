@@ -16,6 +16,7 @@ import optax
 
 from replication.core.validation import check_choice
 from replication.data.augment import make_augmenter
+from replication.models.conv_ops import forward_only
 from replication.training.losses import l2_term, mse, softmax_xent
 from replication.training.optimizers import optimizer_direction
 from replication.training.records import SCHEDULES, Dataset, TrainSpec, check_bn_group
@@ -199,7 +200,8 @@ def make_grid_programs(
         def part(chunk):
             xc, yc, lc = chunk
             split = placement.splits_batch and xc.shape[0] % placement.size == 0  # rows over devices (same numbers)
-            out = apply_fn(params, placement.constrain_batch(xc) if split else xc)
+            with forward_only():  # no gradient here: XLA's own convolutions on CPU (conv_ops.forward_only)
+                out = apply_fn(params, placement.constrain_batch(xc) if split else xc)
             return loss_fn(out, yc) * xc.shape[0], jnp.sum(jnp.argmax(out, -1) == lc)
 
         (train_loss, train_correct), (test_loss, test_correct) = summed_over_sets(part, layout)
