@@ -72,7 +72,7 @@ export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS ?= 0
 export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES ?= -1
 
 .DEFAULT_GOAL := help
-.PHONY: help env device lock data cifar10 lint test sync guard execute chapter headless ledger rehearse decide probe why build book serve check-book bench release clean distclean
+.PHONY: help env device lock data cifar10 lint test test-heavy sync guard execute chapter headless ledger rehearse decide probe why build book serve check-book bench release clean distclean
 
 help: ## List the targets (this text)
 	@echo "l2-dynamics: make <target> [PRESET=smoke|cpu|paper] (default PRESET=cpu)"
@@ -120,8 +120,11 @@ lint: env ## Style (ruff check, ruff format --check) and the import layers of sr
 	$(VENV)/bin/ruff format --check src tests book benchmarks tools .ci
 	$(VENV)/bin/lint-imports
 
-test: env data lint ## make lint, then the test suite (pytest, one worker per core)
-	$(PY) -m pytest -q -n auto
+test: env data lint ## make lint, then the test suite (pytest, one worker per core) but its heavy tests
+	$(PY) -m pytest -q -n auto -m "not heavy"
+
+test-heavy: env data ## The tests over 30 s each (marker heavy: end-to-end studies at a micro size); .ci/run runs them
+	$(PY) -m pytest -q -n auto -m heavy
 
 sync: env ## Regenerate each chapter's .ipynb from its .py (the .py is the source of truth)
 	$(VENV)/bin/jupytext --quiet --sync book/*.py

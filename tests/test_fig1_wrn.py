@@ -67,6 +67,7 @@ def test_autol2_every_10_changes_lambda_only_at_multiples_of_10():
 
 
 @pytest.mark.slow
+@pytest.mark.heavy  # 30–45 s cold on 2 cores: WRN chunk programs of 9–12 s of XLA compilation each
 def test_wrn_prediction_study_at_a_micro_size(tmp_path, monkeypatch):
     """The optimal-λ chapter's WRN setting at smoke sizes (one tiny grid each): λ_pred in every row is c/T with
     c = t*·λ recomputed from the measurement run; the predicted runs are trained at those λ for T epochs; the tuned
@@ -105,6 +106,7 @@ def test_wrn_scheduled_prediction_at_a_micro_size(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy  # 30–45 s cold on 2 cores: WRN chunk programs of 9–12 s of XLA compilation each
 def test_wrn_autol2_race_at_a_micro_size(tmp_path, monkeypatch):
     """AutoL2's WRN race reuses the optimal-λ chapter's stored sweep and races against its tuned λ (the tie hardest
     for AutoL2, its ties named); from two initialization seeds, each seed's AutoL2 run against the same seed's sweep,

@@ -44,7 +44,10 @@ def cpu_parts(runs: Sequence[int], n_devices: int) -> list[tuple[list[int], str]
     so nothing is padded: the largest multiple of the device count is split over the devices (``"runs"``), and the
     rest train on one device (``"single"``), as does a share smaller than the device count. The Makefile forces
     no CPU devices by default (``CPU_SPLIT=1``): with JAX's compilation cache on, and in the wrn_cifar chapter, the
-    micro-benchmarks' gain did not show (NOTES.md, session 29)."""
+    micro-benchmarks' gain did not show (NOTES.md, session 29). The chapter's cause (session 30): its convnet
+    programs hold one run each (``ModelRequest.runs_per_program``), a share below the device count, so every one of
+    them trained on the first device; the micro-benchmark's 1.29-1.39x compared vmapped grids, which on one CPU
+    device are slower than the one-run programs the chapters train."""
     split = len(runs) - len(runs) % n_devices if n_devices > 1 else 0
     parts = [(list(runs[:split]), "runs"), (list(runs[split:]), "single")]
     return [(part, mode) for part, mode in parts if part]
