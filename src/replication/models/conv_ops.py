@@ -43,9 +43,10 @@ _FORWARD_ONLY = contextvars.ContextVar("forward_only", default=False)
 def forward_only():
     """While a function is traced inside this block, :func:`conv_as_matmul` is ``lax.conv_general_dilated``: for a
     pass that is never differentiated (evaluation), where XLA's own CPU convolution is the faster one (a WRN-10-1's
-    forward over 1024 images in about half the time, NOTES.md session 30); only the gradients' convolutions are
-    slow there. Numbers differ from the matrix-product form only by float rounding. The choice is made when a
-    function is traced: one jitted inside the block keeps XLA's convolution for later calls (its trace is cached)."""
+    forward over 1024 images in about half the time, NOTES.md session 30, ``benchmarks/eval_lever.py``); only the
+    gradients' convolutions are slow there. Numbers differ from the matrix-product form only by float rounding. The
+    choice is made when a function is traced: one jitted inside the block keeps XLA's convolution for later calls
+    (its trace is cached)."""
     token = _FORWARD_ONLY.set(True)
     try:
         yield
