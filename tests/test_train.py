@@ -119,6 +119,33 @@ def test_minibatches_step_schedule_and_determinism(tiny):
     assert lr_by_step[80] == pytest.approx(0.016) and lr_by_step[120] == pytest.approx(0.4 * 0.2**3)
 
 
+def test_minibatches_are_each_epochs_shuffled_order_in_turn_whatever_the_chunks(tiny):
+    """Step t trains on batch t mod E of epoch t // E's order, permutation(fold_in(PRNGKey(seed), epoch)), as a
+    hand-written SGD loop does; the engine draws each epoch's order once and carries it, and its chunks (evals=5
+    over 24 steps of 4-step epochs: 6 steps each) begin inside epochs."""
+    import jax
+
+    from replication.training import l2_term, softmax_xent
+
+    ds, (apply_fn, params) = tiny
+    n, batch, steps, lr, lam, seed = 128, 32, 24, 0.3, 1e-3, 5
+    h = train(apply_fn, params, ds, lr=lr, lam=lam, steps=steps, spec=TrainSpec(batch_size=batch, evals=5), seed=seed)
+    x, y = jnp.asarray(ds.x_train), jnp.asarray(ds.y_train)
+
+    def objective(p, xb, yb):
+        return softmax_xent(apply_fn(p, xb), yb) + lam * l2_term(p)
+
+    grad, p, losses = jax.jit(jax.grad(objective)), params, {}
+    for t in range(steps + 1):
+        losses[t] = float(softmax_xent(apply_fn(p, x), y))
+        order = jax.random.permutation(jax.random.fold_in(jax.random.PRNGKey(seed), t // (n // batch)), n)
+        idx = order[(t % (n // batch)) * batch :][:batch]
+        p = jax.tree.map(lambda a, g: a - lr * g, p, grad(p, x[idx], y[idx]))
+    assert len(h.metrics["step"]) >= 4 and any(int(s) % (n // batch) for s in h.metrics["step"])
+    for s, loss in zip(h.metrics["step"], h.metrics["train_loss"]):
+        assert loss == pytest.approx(losses[int(s)], rel=2e-5), int(s)
+
+
 def test_a_later_grid_of_the_same_network_and_data_reuses_the_programs_with_the_same_histories(tiny):
     """The engine keeps the last grids' programs: a grid of the same apply_fn and data that differs only in what
     its programs take as arguments or the plan decides (the evaluation cadence, the schedule) traces nothing anew,

@@ -169,19 +169,21 @@ def make_grid_programs(
     def current_lam(ctrl):  # the carried λ state: an AutoL2State, or λ itself for a constant-λ run
         return ctrl.lam if controller is not None else ctrl
 
-    def batch_at(step):
-        if batch == n:
+    def epoch_order(step):  # the shuffled order of the epoch that ``step`` is in (None: full batch)
+        return None if batch == n else jax.random.permutation(jax.random.fold_in(data_key, step // per_epoch), n)
+
+    def batch_at(step, order):
+        if order is None:
             xb, yb = x_tr, y_tr
         else:
-            perm = jax.random.permutation(jax.random.fold_in(data_key, step // per_epoch), n)
-            idx = jax.lax.dynamic_slice(perm, ((step % per_epoch) * batch,), (batch,))
+            idx = jax.lax.dynamic_slice(order, ((step % per_epoch) * batch,), (batch,))
             xb, yb = x_tr[idx], y_tr[idx]
         if augment is not None:
             xb, yb = augment(jax.random.fold_in(jax.random.fold_in(data_key, 1 << 30), step), xb, yb)
         return xb, yb
 
-    def one_step(params, opt_state, ctrl, step, lr, total):
-        xb, yb = batch_at(step)
+    def one_step(params, opt_state, ctrl, step, lr, total, order):
+        xb, yb = batch_at(step, order)
 
         def bare(p):
             out = grouped_apply(apply_fn, p, xb, spec.bn_group, placement.constrain_batch)
@@ -221,11 +223,16 @@ def make_grid_programs(
 
     def steps(params, opt_state, ctrl, start, count, lr, total):
         # a loop whose trip count is traced (a while loop, not a scan of fixed length): the same steps, bit for
-        # bit, for any count (NOTES.md, session 18)
+        # bit, for any count (NOTES.md, session 18). The epoch's order is carried and drawn again only where an
+        # epoch starts: drawn at every step, its sort was ~10% of a WRN-10-1 step on CPU (NOTES.md, session 31).
         def body(i, carry):
-            return one_step(*carry, start + i, lr, total)
+            *state, order = carry
+            step = start + i
+            if order is not None:
+                order = jax.lax.cond((step % per_epoch == 0) & (i > 0), epoch_order, lambda _: order, step)
+            return (*one_step(*state, step, lr, total, order), order)
 
-        return jax.lax.fori_loop(0, count, body, (params, opt_state, ctrl))
+        return jax.lax.fori_loop(0, count, body, (params, opt_state, ctrl, epoch_order(start)))[:3]
 
     def chunk(params, opt_state, ctrl, start, count, lr, total):
         params, opt_state, ctrl = steps(params, opt_state, ctrl, start, count, lr, total)
