@@ -25,9 +25,10 @@ MODELS = {
 }  # fmt: skip
 
 
-def child(variant: str, model: str, steps: int) -> dict:
-    import contextlib
-
+def engine_chunk(model: str):
+    """The engine's chunk program for one run of ``model`` (a key of MODELS) on synthetic data of the preset's
+    sizes: ``chunk(count)`` trains ``count`` steps then evaluates, returning (seconds, the metrics), and the compiled
+    program's HLO text (for naming what a profile shows)."""
     import jax
     import jax.numpy as jnp
     import numpy as np
@@ -36,8 +37,6 @@ def child(variant: str, model: str, steps: int) -> dict:
     from replication.training import step as step_module
     from replication.training.records import Dataset, TrainSpec
 
-    if variant == "matmul":
-        step_module.forward_only = contextlib.nullcontext  # the evaluation traced as the training step is
     shape, options, train, n_train, n_test = MODELS[model]
     apply_fn, params = cifar.make_model(model[:3], image_shape=shape, seed=0, **options)
     rng = np.random.default_rng(0)
@@ -50,13 +49,24 @@ def child(variant: str, model: str, steps: int) -> dict:
     lr, lam = jnp.full((1,), 0.01), jnp.full((1,), 1e-4)
     opt_state, ctrl = programs.init(params, lr, lam)
     stacked = jax.tree.map(lambda a: a[None], params)
+    args = (stacked, opt_state, ctrl, jnp.int32(0), jnp.int32(0), lr, jnp.full((1,), jnp.inf))
 
     def chunk(count: int):
         start = time.perf_counter()
-        out = jax.block_until_ready(programs.run_chunk(stacked, opt_state, ctrl, jnp.int32(0), jnp.int32(count), lr,
-                                                       jnp.full((1,), jnp.inf)))  # fmt: skip
+        out = jax.block_until_ready(programs.run_chunk(*args[:4], jnp.int32(count), *args[5:]))
         return time.perf_counter() - start, out[3]
 
+    return chunk, lambda: programs.run_chunk.lower(*args).compile().as_text()
+
+
+def child(variant: str, model: str, steps: int) -> dict:
+    import contextlib
+
+    from replication.training import step as step_module
+
+    if variant == "matmul":
+        step_module.forward_only = contextlib.nullcontext  # the evaluation traced as the training step is
+    chunk, _ = engine_chunk(model)
     _, metrics = chunk(0)  # compiles
     passes = sorted(chunk(0)[0] for _ in range(7))
     result = dict(eval_ms=1e3 * statistics.median(passes), test_accuracy=float(metrics["test_accuracy"][0]),

@@ -75,3 +75,29 @@ def test_a_failing_reference_names_the_row_and_shows_its_error(tmp_path):
     broken.chmod(0o755)
     with pytest.raises(SystemExit, match="(?s)failed on 'FC 784.*oneDNN said no"):
         bench_engine.torch_step_seconds(bench_engine.ROWS[0], 1, str(broken))
+
+
+def test_the_step_profile_sums_each_thunk_and_names_its_operation(tmp_path):
+    """`benchmarks/step_profile.py`'s readers: a perfetto trace's complete events summed by thunk (the executor's
+    own spans left out), and compiled HLO's instructions named by their metadata's last operation."""
+    import gzip
+
+    import step_profile
+
+    events = [
+        {"ph": "X", "name": "ynn_fusion.3", "dur": 5},
+        {"ph": "X", "name": "ynn_fusion.3", "dur": 7},
+        {"ph": "X", "name": "sort", "dur": 4},
+        {"ph": "X", "name": "ThunkExecutor::Execute", "dur": 100},
+        {"ph": "B", "name": "sort", "dur": 50},
+    ]
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "a.trace.json.gz").write_bytes(gzip.compress(json.dumps({"traceEvents": events}).encode()))
+    total, calls = step_profile.thunk_times(str(tmp_path))
+    assert dict(total) == {"ynn_fusion.3": 12, "sort": 4} and calls["ynn_fusion.3"] == 2
+    hlo = (
+        '  %ynn_fusion.3 = f32[8,4]{1,0} fusion(%a, %b), kind=kCustom, metadata={op_name="jit(run)/while/body/'
+        'transpose(jvp())/dot_general" stack_frame_id=1}\n'
+        '  ROOT %sort = s32[4]{0} sort(%c), metadata={op_name="x/sort"}'
+    )
+    assert step_profile.op_names(hlo) == {"ynn_fusion.3": "dot_general", "sort": "sort"}
