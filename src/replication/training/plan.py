@@ -37,17 +37,12 @@ __all__ = ["Program", "GridPlan", "GridProgress", "plan_grid", "bucket_steps", "
 def cpu_parts(runs: Sequence[int], n_devices: int) -> list[tuple[list[int], str]]:
     """How ``runs`` (one program's share of a bucket) train on ``n_devices`` CPU devices: (runs, mode) parts.
 
-    Several CPU devices on one machine split its cores: a small convnet's step is bound by per-operation overhead,
-    and two devices each running half of the runs overlap one's overhead with the other's work (a WRN-10-1 grid of
-    2, 6 or 12 runs 1.29-1.39x the run-steps per second of one device on 2 cores; NOTES.md, session 29). Padding
-    to a multiple of the device count is paid in full (3 runs padded to 4 ran at 0.89x, 9 padded to 10 at 1.09x),
+    Several CPU devices on one machine (``CPU_SPLIT``) split its cores between parts of a grid, so that one part's
+    per-operation overhead may overlap another's work. Padding to a multiple of the device count is paid in full,
     so nothing is padded: the largest multiple of the device count is split over the devices (``"runs"``), and the
-    rest train on one device (``"single"``), as does a share smaller than the device count. The Makefile forces
-    no CPU devices by default (``CPU_SPLIT=1``): with JAX's compilation cache on, and in the wrn_cifar chapter, the
-    micro-benchmarks' gain did not show (NOTES.md, session 29). The chapter's cause (session 30): its convnet
-    programs hold one run each (``ModelRequest.runs_per_program``), a share below the device count, so every one of
-    them trained on the first device; the micro-benchmark's 1.29-1.39x compared vmapped grids, which on one CPU
-    device are slower than the one-run programs the chapters train."""
+    rest train on one device (``"single"``), as does a share smaller than the device count (the chapters' one-run
+    convnet programs, ``ModelRequest.runs_per_program``). Off by default: what was measured, and why it did not
+    speed up a chapter, is in NOTES.md (sessions 29 and 30)."""
     split = len(runs) - len(runs) % n_devices if n_devices > 1 else 0
     parts = [(list(runs[:split]), "runs"), (list(runs[split:]), "single")]
     return [(part, mode) for part, mode in parts if part]
