@@ -1,9 +1,9 @@
 """Where a training step's time goes on CPU (issue #26): the engine's chunk program for one run of a cpu preset's
 convnet (``eval_lever.MODELS``), traced with JAX's profiler, and the time of each of XLA's thunks summed per step
 by kind (``ynn_fusion``: a dot or an elementwise fusion run by YNNPACK; ``pad_slice_fusion``: one tap of a
-convolution's patches or of its gradient; ``concatenate``: the patches; ``sort``: a random permutation), with how many run a step.
-Thunks run two at a time on two cores, so their sum exceeds the step's wall time. ``--top`` lists the costliest
-thunks with the JAX operation XLA's metadata names for each (NOTES.md, session 31).
+convolution's patches or of its gradient; ``concatenate``: the patches; ``sort``: a random permutation), with how
+many run a step. Thunks run two at a time on two cores, so their sum exceeds the step's wall time. ``--top`` lists
+the costliest thunks with their shape and the JAX operation XLA's metadata names (NOTES.md, session 31).
 
 usage: python benchmarks/step_profile.py [--model wrn|cnn|cnnbn] [--steps 64] [--top 12]
 """
@@ -39,9 +39,21 @@ def thunk_times(trace_dir: str) -> tuple[collections.Counter, collections.Counte
 
 
 def op_names(hlo: str) -> dict[str, str]:
-    """Each instruction of the compiled HLO text and the JAX operation its metadata names."""
-    found = re.finditer(r"^\s*(?:ROOT\s+)?%?([\w.\-]+) = .*?op_name=\"([^\"]+)\"", hlo, flags=re.MULTILINE)
-    return {m.group(1): m.group(2).split("/")[-1] for m in found}
+    """Each instruction of the compiled HLO text: its shape and the JAX operation its metadata names (for a fusion
+    XLA wrote without metadata, that of the root of the computation it calls, or the root's opcode)."""
+    roots, current = {}, None
+    for line in hlo.splitlines():
+        if header := re.match(r"^%?([\w.\-]+) \(.*\{$", line):
+            current = header.group(1)
+        elif current and line.lstrip().startswith("ROOT"):
+            op = re.search(r'op_name="([^"]+)"', line) or re.search(r"= \S+ ([\w\-]+)\(", line)  # or its opcode
+            roots[current] = op.group(1).split("/")[-1] if op else "?"
+    names = {}
+    for m in re.finditer(r"^\s*(?:ROOT\s+)?%?([\w.\-]+) = (\S+) (.*)$", hlo, flags=re.MULTILINE):
+        op, called = re.search(r'op_name="([^"]+)"', m.group(3)), re.search(r"calls=%([\w.\-]+)", m.group(3))
+        name = op.group(1).split("/")[-1] if op else roots.get(called.group(1), "?") if called else "?"
+        names[m.group(1)] = f"{m.group(2)} {name}"
+    return names
 
 
 def main() -> None:

@@ -100,4 +100,18 @@ def test_the_step_profile_sums_each_thunk_and_names_its_operation(tmp_path):
         'transpose(jvp())/dot_general" stack_frame_id=1}\n'
         '  ROOT %sort = s32[4]{0} sort(%c), metadata={op_name="x/sort"}'
     )
-    assert step_profile.op_names(hlo) == {"ynn_fusion.3": "dot_general", "sort": "sort"}
+    hlo += (
+        "\n  %ynn_fusion.4 = f32[16,144]{1,0} fusion(%c, %d), kind=kCustom, calls=%fused_computation.4\n"
+        "%fused_computation.4 (param_0: f32[8,16]) -> f32[16,144] {\n"
+        '  ROOT %dot.1 = f32[16,144]{1,0} dot(%p, %q), metadata={op_name="jit(chunk)/transpose(jvp())/dot_general"}\n}'
+        "\n  %ynn_fusion.5 = f32[4]{0} fusion(%e), kind=kCustom, calls=%fused_computation.5\n"
+        "%fused_computation.5 (param_0: f32[4]) -> f32[4] {\n  ROOT %add.2 = f32[4]{0} add(%p, %p)\n}"
+    )
+    assert step_profile.op_names(hlo) == {
+        "ynn_fusion.3": "f32[8,4]{1,0} dot_general",
+        "sort": "s32[4]{0} sort",
+        "ynn_fusion.4": "f32[16,144]{1,0} dot_general",
+        "dot.1": "f32[16,144]{1,0} dot_general",
+        "ynn_fusion.5": "f32[4]{0} add",
+        "add.2": "f32[4]{0} ?",
+    }
