@@ -4,13 +4,14 @@ import dataclasses
 import math
 
 import chex
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
 from replication import data
 from replication.experiments import fc_mnist
-from replication.training import Dataset, TrainSpec, train, train_grid
+from replication.training import Dataset, TrainSpec, l2_term, softmax_xent, train, train_grid
 from replication.training.sharding import Placement
 
 
@@ -123,10 +124,6 @@ def test_minibatches_are_each_epochs_shuffled_order_in_turn_whatever_the_chunks(
     """Step t trains on batch t mod E of epoch t // E's order, permutation(fold_in(PRNGKey(seed), epoch)), as a
     hand-written SGD loop does; the engine draws each epoch's order once and carries it, and its chunks (evals=5
     over 24 steps of 4-step epochs: 6 steps each) begin inside epochs."""
-    import jax
-
-    from replication.training import l2_term, softmax_xent
-
     ds, (apply_fn, params) = tiny
     n, batch, steps, lr, lam, seed = 128, 32, 24, 0.3, 1e-3, 5
     h = train(apply_fn, params, ds, lr=lr, lam=lam, steps=steps, spec=TrainSpec(batch_size=batch, evals=5), seed=seed)

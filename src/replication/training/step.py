@@ -224,7 +224,7 @@ def make_grid_programs(
     def steps(params, opt_state, ctrl, start, count, lr, total):
         # a loop whose trip count is traced (a while loop, not a scan of fixed length): the same steps, bit for
         # bit, for any count (NOTES.md, session 18). The epoch's order is carried and drawn again only where an
-        # epoch starts: drawn at every step, its sort was ~10% of a WRN-10-1 step on CPU (NOTES.md, session 31).
+        # epoch starts: drawn at every step, its sorts were ~7% of a WRN-10-1 step's work on CPU (NOTES.md, session 31).
         def body(i, carry):
             *state, order = carry
             step = start + i
