@@ -4,7 +4,7 @@ progress it reports; and the derivations every part of the training layer shares
 import numpy as np
 import pytest
 
-from replication.training.plan import GridProgress, bucket_steps, chunking, cpu_parts, plan_grid
+from replication.training.plan import GridProgress, bucket_steps, chunking, cpu_parts, plan_grid, retirements
 from replication.training.records import TrainSpec
 
 LRS, LAMS, STEPS = [0.3, 0.2, 0.1, 0.5, 0.05], [0.01, 0.1, 0.0, 0.03, 0.2], [12, 16, 9, 30, 24]
@@ -150,3 +150,33 @@ def test_log_spaced_evaluations_keep_powers_of_two_run_ends_and_a_bounded_relati
     assert not program.evaluates(148)
     with pytest.raises(ValueError, match="evals_per_octave=6 must be a power of two"):
         TrainSpec(evals_per_octave=6)
+
+
+def test_a_program_on_one_device_retires_its_runs_as_they_end_where_that_saves_enough():
+    """retirements: the runs axis narrows before the chunk after a run's end where the runs ended since the last
+    narrowing would otherwise train on for at least min_work run-steps; the plan's work counts what is computed."""
+    assert retirements([2, 8, 5], every=4, min_work=1) == (2, 5)
+    assert retirements([2, 8, 5], every=4, min_work=13) == (2,)  # at 5: 1 run × 4 steps × 3 chunks < 13
+    assert retirements([6, 7, 20], every=1, min_work=20) == (7,)  # at 6: 1 × 14 < 20; at 7: 2 runs × 13 ≥ 20
+    assert retirements([8, 8], every=4, min_work=1) == ()  # nothing ends early
+    assert retirements([7, 8], every=4, min_work=5) == ()  # 1 run × 4 steps × 1 chunk < 5
+    # 6 runs of 6667, 5000 and 4167 steps (fc_mnist's cpu bucket of 8192, chunks of 81): 83, 62 and 52 chunks
+    steps = [6667] * 6 + [5000] * 6 + [4167] * 6
+    plan = plan_grid([0.2] * 18, [0.0] * 18, steps, TrainSpec(evals=100), n_train=512)
+    (program,) = plan.programs
+    assert program.retire == (52, 62) and program.ends[::6] == (83, 62, 52)
+    assert program.active(51) == tuple(range(18)) and program.active(52) == tuple(range(12))
+    assert program.active(62) == tuple(range(6)) and program.active(-1) == tuple(range(18))
+    assert plan.total_work == 81 * (18 * 52 + 12 * 10 + 6 * 21)  # 95,742 run-steps, not 18 × 83 × 81 = 121,014
+    assert program.run_evaluations == 18 + 18 * 52 + 12 * 10 + 6 * 21
+    split = plan_grid([0.2] * 18, [0.0] * 18, steps, TrainSpec(evals=100), n_train=512, n_devices=2, shard="runs")
+    assert all(p.retire == () for p in split.programs)  # a runs axis split over devices keeps its width
+    cpu = plan_grid([0.2] * 3, [0.0] * 3, [6667, 4167, 6667], TrainSpec(evals=100), n_train=512, n_devices=2,
+                    data_parallel=False)  # fmt: skip
+    assert [(p.mode, p.retire) for p in cpu.programs] == [("runs", ()), ("single", ())]
+    calls = []
+    meter = GridProgress(plan, lambda *a: calls.append(a))
+    meter.start(program)
+    for c in range(program.n_chunks):
+        meter.chunk_done(program, c)
+    assert calls[52][2] == 81 * 18 * 52 / plan.total_work  # progress is the run-steps computed

@@ -321,6 +321,48 @@ def test_unvectorized_grid_reports_progress_and_resumes_from_its_checkpoint(tiny
             np.testing.assert_array_equal(a.metrics[k], b.metrics[k], err_msg=k)
 
 
+def test_retiring_runs_as_they_end_leaves_every_history_unchanged_and_resumes_across_a_retirement(
+    tiny, tmp_path, monkeypatch
+):
+    """A program whose runs end at different chunks (20, 32 and 24 steps in chunks of 4) narrows its runs axis as
+    they end (plan.retirements): the histories of the full-width program to float rounding (a narrower batched
+    program may sum in another order), with fewer steps; and a call stopped after a retirement resumes from its
+    checkpoint with the histories of an uninterrupted call, bit for bit."""
+    from replication.core import ledger
+    from replication.training import plan
+
+    ds, (apply_fn, params) = tiny
+    args = (apply_fn, params, ds, [0.3, 0.1, 0.2], [1e-3, 1e-2, 0.0], [20, 32, 24])
+    spec = TrainSpec(evals=8)  # one bucket of 32 steps
+    monkeypatch.setattr(plan, "RETIRE_MIN_WORK", 10**9)
+    full = train_grid(*args, spec)
+    monkeypatch.setattr(plan, "RETIRE_MIN_WORK", 1)
+    before = ledger.snapshot()["counts"].get("steps", 0)
+    retired = train_grid(*args, spec)
+    assert ledger.snapshot()["counts"]["steps"] - before == 20 + 32 + 24  # not 3 × 32
+    for a, b in zip(full, retired, strict=True):
+        assert (a.steps, a.diverged) == (b.steps, b.diverged)
+        for k in a.metrics:
+            np.testing.assert_allclose(a.metrics[k], b.metrics[k], rtol=1e-6, atol=1e-9, err_msg=k)
+
+    seen = []
+
+    def stop(*a):
+        seen.append(a)
+        if len(seen) == 8:  # as chunk 6 is reported: the checkpoint holds chunk 5's state, two runs wide (run 0
+            raise Interrupted  # retired before chunk 5), and run 2 retires after the resume, before chunk 6
+
+    ckpt = tmp_path / "grid.ckpt"
+    with pytest.raises(Interrupted):
+        train_grid(*args, spec, progress=stop, checkpoint=ckpt, checkpoint_seconds=0.0)
+    calls, log = [], []
+    resumed = train_grid(*args, spec, checkpoint=ckpt, progress=lambda *a: calls.append(a), log=log.append)
+    assert calls[0][:2] == (6, 8) and not log  # resumed at chunk 6, the checkpoint's state accepted
+    for a, b in zip(retired, resumed, strict=True):
+        for k in a.metrics:
+            np.testing.assert_array_equal(a.metrics[k], b.metrics[k], err_msg=k)
+
+
 def test_a_run_that_diverges_only_after_its_own_steps_is_not_diverged():
     """In a vmapped program a shorter run trains on while the longest finishes; what it does after its own steps
     (here: a NaN at step 16 for a run of 8 steps, evaluated every 4) is neither kept nor counted as divergence."""

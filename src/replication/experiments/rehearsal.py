@@ -232,8 +232,9 @@ def _shares(plan: GridPlan, n_eval: int, n_test: int, devices: int) -> tuple[flo
     for p in plan.programs:
         per_device = math.ceil(len(p.runs) / devices) if p.mode == "runs" else len(p.runs)
         split = devices if p.mode == "batch" else 1
-        steps += p.n_chunks * p.every * per_device / split  # what the engine computes (it stops at the longest run)
-        images += (p.n_evals + 1) * per_device * (n_eval + n_test) / split
+        # what the engine computes: each program stops at its longest run, and retires runs as they end (Program)
+        steps += p.work / len(p.runs) * per_device / split
+        images += p.run_evaluations / len(p.runs) * per_device * (n_eval + n_test) / split
         if per_device > most or (per_device == most and 1.0 / split > share):
             most, share = per_device, 1.0 / split
     return steps, images, most, share

@@ -166,9 +166,13 @@ class GridCheckpoint:
         """The histories of the runs finished before the interruption, by run index."""
         return {int(i): History.from_json(h) for i, h in self.meta.get("done", {}).items()}
 
+    def resume_chunk(self, index: int) -> int:
+        """The chunk program ``index`` resumes at (0: it starts afresh)."""
+        return self.meta.get("chunk", 0) if index == self.first_program else 0
+
     def resume(self, index: int, like) -> Resumed | None:
         """Program ``index``'s saved state (shaped like ``like``), or None if it starts afresh."""
-        if index != self.first_program or self.meta.get("chunk", 0) == 0:
+        if self.resume_chunk(index) == 0:
             return None
         try:
             state = jax.tree.map(jnp.asarray, arrays_to_tree("state", self.arrays, like))

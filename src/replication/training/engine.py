@@ -191,7 +191,7 @@ def train_grid(
     separate = not vmap and len(lrs) > 1  # vmap=False: each run a grid of its own (a grid of one already is)
     stacked = per_run_params and not separate  # programs take one initialization per run (else one shared)
     # the plan's programs too: their runs differ with the device count (CPU devices cut a bucket in two)
-    layout = [list(p.runs) for p in plan.programs]
+    layout = [(list(p.runs), list(p.retire)) for p in plan.programs]
     identity = (lrs, lams, steps, repr(spec), seed, params, dataclasses.astuple(data), code_key, separate, layout)
     saved = GridCheckpoint(checkpoint, identity, seconds=checkpoint_seconds, log=log, placement=placement)
     histories = saved.finished()
@@ -201,6 +201,9 @@ def train_grid(
         jitted = grid_programs(apply_fn, spec, data, seed, place, stacked)  # every chunk length, one compile a shape
         own = jax.tree.map(lambda a: a[program.runs[0]], params) if per_run_params and separate else params
         hyper, state = start_program(jitted, program, place, own, lrs, lams, steps, stacked)
+        width = len(program.runs)  # records keep every run's column; a retired run's later ones are NaN
+        positions = program.active(saved.resume_chunk(b) - 1)  # the runs a checkpoint's state holds
+        hyper, state = _narrow(hyper, range(width), positions), _narrow(state, range(width), positions)
         if (resumed := saved.resume(b, state)) is not None:
             first_chunk, records, alive = resumed.chunk, resumed.records, resumed.alive
             state = place.put_runs(resumed.state)
@@ -213,19 +216,22 @@ def train_grid(
         meter.start(program, first_chunk)
         for c in range(first_chunk, program.n_chunks):
             if not alive.any():  # every run diverged: nothing left to train in this program
-                meter.skip(program, program.n_chunks - c)
+                meter.skip(program, c)
                 break
+            if (now := program.active(c)) != positions:  # runs that have ended leave the runs axis
+                hyper, state, positions = _narrow(hyper, positions, now), _narrow(state, positions, now), now
             start_step, count, evaluated = jnp.int32(c * program.every), jnp.int32(program.every), program.evaluates(c)
             with ledger.timed("training"):  # program.every steps of each run, then an evaluation where the plan has one
                 if evaluated:
                     *state, metrics = jitted.run_chunk(*state, start_step, count, *hyper)
-                    records.append(placement.to_host(metrics))
+                    records.append(_widen(placement.to_host(metrics), positions, width))
                 else:  # evals_per_octave (TrainSpec): steps only
                     state = jitted.train_chunk(*state, start_step, count, *hyper)
-            ledger.count("steps", program.every * len(program.runs))
+            ledger.count("steps", program.every * len(positions))
             if evaluated:
-                _count_evaluations("in chunks", len(program.runs), data, spec)
-                alive &= np.isfinite(records[-1]["train_loss"]) & np.isfinite(records[-1]["sq_norm"])
+                _count_evaluations("in chunks", len(positions), data, spec)
+                on = list(positions)
+                alive[on] &= np.isfinite(records[-1]["train_loss"][on]) & np.isfinite(records[-1]["sq_norm"][on])
             meter.chunk_done(program, c)
             if c + 1 < program.n_chunks:
                 saved.after_chunk(b, c + 1, tuple(state), records, alive, histories)
@@ -236,6 +242,32 @@ def train_grid(
         meter.end()
     saved.remove()
     return [histories[i] for i in range(len(lrs))]
+
+
+def _narrow(tree, positions: Sequence[int], keep: Sequence[int]):
+    """``tree``'s leaves (leading runs axis, holding the runs at ``positions``) cut to the runs at ``keep``."""
+    positions, keep = list(positions), list(keep)
+    if keep == positions:
+        return tree
+    index = np.asarray([positions.index(j) for j in keep])
+    return jax.tree.map(lambda a: a[index], tree)
+
+
+def _widen(metrics: dict, positions: Sequence[int], width: int) -> dict:
+    """An evaluation of the runs at ``positions`` as one of all ``width`` runs: NaN (the step where it is shared)
+    for the retired ones, whose histories end before it."""
+    if len(positions) == width:
+        return metrics
+    out = {}
+    for k, v in metrics.items():
+        v = np.asarray(v)
+        if v.ndim == 0:
+            out[k] = v
+            continue
+        full = np.full((width,) + v.shape[1:], np.nan if v.dtype.kind == "f" else v[0], v.dtype)
+        full[list(positions)] = v
+        out[k] = full
+    return out
 
 
 def _count_evaluations(where: str, runs: int, data: Dataset, spec: TrainSpec) -> None:

@@ -7,7 +7,9 @@
   each, the reference the vectorized grid is tested against).
 * Each program runs its length in ``n_chunks`` chunks of ``every`` steps, one evaluation after each
   (:func:`chunking`; ``TrainSpec.evals`` evaluations per bucket), and stops after the chunk that reaches its
-  longest run's steps: the bucket's length sets the evaluation spacing, not the steps computed. With
+  longest run's steps: the bucket's length sets the evaluation spacing, not the steps computed. A program on one
+  device retires its runs as they end, once that saves at least ``RETIRE_MIN_WORK`` run-steps: from then on its
+  runs axis holds only the runs still training (:func:`retirements`; each narrower width is one more compile). With
   ``TrainSpec.evals_per_octave`` only some chunks end in an evaluation, spaced in log time
   (:func:`evaluated_chunks`). The chunk programs take their step count as an argument
   (:class:`replication.training.step.GridPrograms`), so every chunk length of a grid runs one compiled program.
@@ -31,7 +33,11 @@ from replication.training.records import TrainSpec
 from replication.training.sharding import SHARD_MODES
 
 __all__ = ["Program", "GridPlan", "GridProgress", "plan_grid", "bucket_steps", "chunking", "evaluated_chunks",
-           "cpu_parts"]  # fmt: skip
+           "cpu_parts", "retirements", "RETIRE_MIN_WORK"]  # fmt: skip
+
+# A program retires its finished runs (narrows its runs axis) only where that saves at least this many run-steps:
+# each new width is one more compile, which costs about as much as a few hundred steps of a small FC grid
+RETIRE_MIN_WORK = 2048
 
 
 def cpu_parts(runs: Sequence[int], n_devices: int) -> list[tuple[list[int], str]]:
@@ -91,24 +97,42 @@ class Program:
     every: int  # steps per chunk (one evaluation after each, unless ``evaluate`` says otherwise)
     n_chunks: int
     evaluate: tuple[bool, ...] | None = None  # evaluate[c]: chunk c ends in an evaluation (None: every chunk)
+    ends: tuple[int, ...] = ()  # ends[j]: the chunks runs[j] needs (its steps, rounded up to whole chunks)
+    retire: tuple[int, ...] = ()  # chunks before which the runs that have ended leave the runs axis
 
     def evaluates(self, chunk: int) -> bool:
         """Whether chunk ``chunk`` (counted from 0) ends in an evaluation."""
         return self.evaluate is None or self.evaluate[chunk]
+
+    def active(self, chunk: int) -> tuple[int, ...]:
+        """Positions in ``runs`` of the runs that train in chunk ``chunk`` (all of them before the first
+        retirement; -1: before the first chunk)."""
+        last = max((s for s in self.retire if s <= chunk), default=None)
+        if last is None:
+            return tuple(range(len(self.runs)))
+        return tuple(j for j, end in enumerate(self.ends) if end > last)
+
+    def work_of(self, chunk: int) -> int:
+        """Run-steps of chunk ``chunk`` (padding included): the unit of progress."""
+        return self.every * len(self.active(chunk))
 
     @property
     def n_evals(self) -> int:
         """Evaluations after chunks (the one at step 0 not counted)."""
         return self.n_chunks if self.evaluate is None else sum(self.evaluate)
 
-    @property
-    def chunk_work(self) -> int:
-        """Run-steps of one chunk (padding included): the unit of progress."""
-        return self.every * len(self.runs)
+    def work_between(self, first: int, stop: int) -> int:
+        """Run-steps of chunks ``first`` … ``stop - 1``."""
+        return sum(self.work_of(c) for c in range(first, stop))
 
     @property
     def work(self) -> int:
-        return self.chunk_work * self.n_chunks
+        return self.work_between(0, self.n_chunks)
+
+    @property
+    def run_evaluations(self) -> int:
+        """Evaluations of single runs: the one at step 0 of every run, then each evaluated chunk's active runs."""
+        return len(self.runs) + sum(len(self.active(c)) for c in range(self.n_chunks) if self.evaluates(c))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,6 +204,7 @@ def plan_grid(
         buckets.setdefault(bucket_steps(s), []).append(i)
     per_program = 1 if not vmap else spec.runs_per_program or len(lrs)
     on_cpu = shard == "auto" and not data_parallel and n_devices > 1
+    one_device = n_devices == 1
 
     def parts(runs: list[int]) -> list[tuple[list[int], str]]:  # a program's share of a bucket, placed
         return cpu_parts(runs, n_devices) if on_cpu else [(runs, mode(len(runs)))]
@@ -188,23 +213,43 @@ def plan_grid(
     for length, members in sorted(buckets.items()):
         for j in range(0, len(members), per_program):
             for runs, m in parts(members[j : j + per_program]):
-                programs.append(_program(length, runs, m, padded(len(runs), m), steps, spec))
+                retiring = one_device or m == "single"  # a runs axis split over devices keeps its width
+                programs.append(_program(length, runs, m, padded(len(runs), m), steps, spec, retiring))
     return GridPlan(tuple(programs), batch)
 
 
-def _program(length: int, runs: list[int], mode: str, padded: int, steps: Sequence[int], spec: TrainSpec) -> Program:
-    """The :class:`Program` of ``runs`` in a bucket of ``length`` steps, padded to ``padded`` runs."""
+def retirements(ends: Sequence[int], every: int, min_work: int | None = None) -> tuple[int, ...]:
+    """The chunks before which a program of runs needing ``ends[j]`` chunks of ``every`` steps narrows its runs
+    axis to the runs still training: at each run's end (in order), where the runs ended since the last narrowing
+    would otherwise train on for at least ``min_work`` run-steps (default ``RETIRE_MIN_WORK``). Their evaluations
+    after their own steps are not kept (:func:`replication.training.engine.train_grid`), so nothing is lost."""
+    min_work = RETIRE_MIN_WORK if min_work is None else min_work
+    n_chunks, points, gone = max(ends), [], 0
+    for s in sorted(set(ends)):
+        ended = sum(1 for e in ends if e <= s)
+        if s < n_chunks and (ended - gone) * every * (n_chunks - s) >= min_work:
+            points.append(s)
+            gone = ended
+    return tuple(points)
+
+
+def _program(
+    length: int, runs: list[int], mode: str, padded: int, steps: Sequence[int], spec: TrainSpec, retiring: bool
+) -> Program:
+    """The :class:`Program` of ``runs`` in a bucket of ``length`` steps, padded to ``padded`` runs; ``retiring``:
+    its runs axis may narrow as runs end (:func:`retirements`)."""
     real = len(runs)
     runs = runs + [runs[-1]] * (padded - real)
     every, n_chunks = chunking(length, spec.evals)
     # evaluations after the one that reaches the program's longest run would only be trained and thrown away (a
     # history keeps evaluations up to its run's steps + every - 1): the program ends there
     n_chunks = min(n_chunks, math.ceil(max(steps[i] for i in runs) / every))
+    ends = tuple(min(n_chunks, math.ceil(steps[i] / every)) for i in runs)
     evaluate = None
     if spec.evals_per_octave is not None:
-        ends = [math.ceil(steps[i] / every) for i in runs]
         evaluate = evaluated_chunks(n_chunks, spec.evals_per_octave, ends)
-    return Program(length, tuple(runs), real, mode, every, n_chunks, evaluate)
+    retire = retirements(ends, every) if retiring else ()
+    return Program(length, tuple(runs), real, mode, every, n_chunks, evaluate, ends, retire)
 
 
 class GridProgress:
@@ -216,26 +261,26 @@ class GridProgress:
         self.total_chunks, self.total_work = plan.total_chunks, plan.total_work
         self.chunks, self.work = plan.done_before(first_program)  # programs finished before a resumed call
 
-    def _add(self, program: Program, chunks: int) -> None:
-        self.chunks += chunks
-        self.work += chunks * program.chunk_work
+    def _add(self, program: Program, first: int, stop: int) -> None:
+        self.chunks += stop - first
+        self.work += program.work_between(first, stop)
 
     def _send(self) -> None:
         self.report(self.chunks, self.total_chunks, self.work / self.total_work)
 
     def start(self, program: Program, first_chunk: int = 0) -> None:
         """A program starts at ``first_chunk`` (> 0 when resumed from a checkpoint)."""
-        self._add(program, first_chunk)
+        self._add(program, 0, first_chunk)
         self._send()
 
     def chunk_done(self, program: Program, chunk: int) -> None:
-        self._add(program, 1)
+        self._add(program, chunk, chunk + 1)
         if chunk + 1 < program.n_chunks:  # the last chunk is reported by end()
             self._send()
 
-    def skip(self, program: Program, chunks: int) -> None:
-        """Chunks left out because every run of the program diverged: counted as done."""
-        self._add(program, chunks)
+    def skip(self, program: Program, first: int) -> None:
+        """Chunks ``first`` … left out because every run of the program diverged: counted as done."""
+        self._add(program, first, program.n_chunks)
 
     def end(self) -> None:
         self._send()
