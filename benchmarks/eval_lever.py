@@ -3,7 +3,7 @@ NOTES.md session 30): one evaluation pass of the engine's chunk program (a chunk
 convnets, and with ``--steps`` the training step too (a chunk of that many steps minus one of 0), each variant in
 its own process (``--child``), in alternating rounds. The metrics printed must agree to float rounding.
 
-usage: python benchmarks/eval_lever.py [--model wrn|cnn|cnnbn] [--rounds 2] [--steps 0]
+usage: python benchmarks/eval_lever.py [--model wrn|cnn|cnnbn|fc] [--rounds 2] [--steps 0]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ MODELS = {
             1024, 500),
     "cnnbn": ((32, 32, 3), dict(channels=16, hidden=64, batch_norm=True), dict(batch_size=64, eval_batch_size=512),
               1024, 500),
+    "fc": ((784,), dict(width=512, depth=3), dict(batch_size=None), 512, 2000),  # fc_mnist's cpu run: full batch
 }  # fmt: skip
 
 

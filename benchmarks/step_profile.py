@@ -5,7 +5,7 @@ convolution's patches or of its gradient; ``concatenate``: the patches; ``sort``
 many run a step. Thunks run two at a time on two cores, so their sum exceeds the step's wall time. ``--top`` lists
 the costliest thunks with their shape and the JAX operation XLA's metadata names (NOTES.md, session 31).
 
-usage: python benchmarks/step_profile.py [--model wrn|cnn|cnnbn] [--steps 64] [--top 12]
+usage: python benchmarks/step_profile.py [--model wrn|cnn|cnnbn|fc] [--steps 64] [--top 12]
 """
 
 from __future__ import annotations
