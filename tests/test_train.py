@@ -327,9 +327,10 @@ def test_retiring_runs_as_they_end_leaves_every_history_unchanged_and_resumes_ac
     """A program whose runs end at different chunks (20, 32 and 24 steps in chunks of 4) narrows its runs axis as
     they end (plan.retirements): the histories of the full-width program to float rounding (a narrower batched
     program may sum in another order), with fewer steps; and a call stopped after a retirement resumes from its
-    checkpoint with the histories of an uninterrupted call, bit for bit."""
+    checkpoint with the histories of an uninterrupted call, bit for bit (afresh, with every run, where the
+    checkpoint's state cannot be read)."""
     from replication.core import ledger
-    from replication.training import plan
+    from replication.training import checkpoint, plan
 
     ds, (apply_fn, params) = tiny
     args = (apply_fn, params, ds, [0.3, 0.1, 0.2], [1e-3, 1e-2, 0.0], [20, 32, 24])
@@ -358,9 +359,20 @@ def test_retiring_runs_as_they_end_leaves_every_history_unchanged_and_resumes_ac
     calls, log = [], []
     resumed = train_grid(*args, spec, checkpoint=ckpt, progress=lambda *a: calls.append(a), log=log.append)
     assert calls[0][:2] == (6, 8) and not log  # resumed at chunk 6, the checkpoint's state accepted
-    for a, b in zip(retired, resumed, strict=True):
+    seen.clear()
+    with pytest.raises(Interrupted):
+        train_grid(*args, spec, progress=stop, checkpoint=ckpt, checkpoint_seconds=0.0)
+
+    def unreadable(*_):
+        raise checkpoint.CheckpointError("entry state/0", "is damaged")
+
+    monkeypatch.setattr(checkpoint, "arrays_to_tree", unreadable)  # its state cannot be read: every run afresh
+    afresh = train_grid(*args, spec, checkpoint=ckpt, log=log.append)
+    assert len(log) == 1 and "starting this bucket afresh" in log[0]
+    for a, b, c in zip(retired, resumed, afresh, strict=True):
         for k in a.metrics:
             np.testing.assert_array_equal(a.metrics[k], b.metrics[k], err_msg=k)
+            np.testing.assert_array_equal(a.metrics[k], c.metrics[k], err_msg=k)
 
 
 def test_a_run_that_diverges_only_after_its_own_steps_is_not_diverged():

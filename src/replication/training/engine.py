@@ -203,11 +203,12 @@ def train_grid(
         hyper, state = start_program(jitted, program, place, own, lrs, lams, steps, stacked)
         width = len(program.runs)  # records keep every run's column; a retired run's later ones are NaN
         positions = program.active(saved.resume_chunk(b) - 1)  # the runs a checkpoint's state holds
-        hyper, state = _narrow(hyper, range(width), positions), _narrow(state, range(width), positions)
-        if (resumed := saved.resume(b, state)) is not None:
+        like = _narrow(state, range(width), positions)
+        if (resumed := saved.resume(b, like)) is not None:
             first_chunk, records, alive = resumed.chunk, resumed.records, resumed.alive
-            state = place.put_runs(resumed.state)
-        else:
+            state, hyper = place.put_runs(resumed.state), _narrow(hyper, range(width), positions)
+        else:  # afresh (also when a checkpoint could not be read): every run from the start
+            positions = program.active(-1)
             first_chunk, alive = 0, np.ones(len(program.runs), bool)
             with ledger.timed("first evaluation"):  # the chunk program with no steps: the evaluation at step 0
                 *_, metrics = jitted.run_chunk(*state, jnp.int32(0), jnp.int32(0), *hyper)

@@ -36,7 +36,8 @@ __all__ = ["Program", "GridPlan", "GridProgress", "plan_grid", "bucket_steps", "
            "cpu_parts", "retirements", "RETIRE_MIN_WORK"]  # fmt: skip
 
 # A program retires its finished runs (narrows its runs axis) only where that saves at least this many run-steps:
-# each new width is one more compile, which costs about as much as a few hundred steps of a small FC grid
+# each new width is one more compile (fc_mnist's cpu chapter compiled or read 165 programs in 10 s in all, against
+# 134,252 run-steps of 15-20 ms), so a narrowing is kept for where the steps it saves are far more than that
 RETIRE_MIN_WORK = 2048
 
 
