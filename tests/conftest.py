@@ -10,6 +10,11 @@ from replication.data import mnist
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# Debian's dataset-fashion-mnist: the WRN setting's stand-in and the Fashion-MNIST loader's tests (.ci/run installs it)
+needs_fashion = pytest.mark.skipif(
+    data.fashion_mnist_location() is None, reason="Debian's dataset-fashion-mnist is not installed"
+)
+
 
 class PickleExploit:
     """A pickle payload that would create ``marker`` if it were ever unpickled (tests that we never do)."""

@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, write_exploit_batch
+from conftest import FIXTURES, needs_fashion, write_exploit_batch
 
 from replication import data
 from replication.data import mnist
@@ -209,10 +209,6 @@ def test_cifar10_missing_says_how_to_provide_it(monkeypatch, tmp_path):
 
 
 # ---------------------------------------------------------------------------------------- Fashion-MNIST
-
-needs_fashion = pytest.mark.skipif(
-    data.fashion_mnist_location() is None, reason="Debian's dataset-fashion-mnist is not installed"
-)
 
 
 @pytest.fixture

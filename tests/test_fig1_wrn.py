@@ -6,16 +6,12 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from conftest import needs_fashion
 
 from replication.analysis.budgets import tuned_l2
 from replication.analysis.peaks import time_to_peak
 from replication.analysis.sweeps import ConvergenceState, best_within_budget, convergence_state
-from replication.data import fashion_mnist_location
 from replication.training import AutoL2, Dataset, History, TrainSpec, train_grid
-
-needs_fashion = pytest.mark.skipif(
-    fashion_mnist_location() is None, reason="Debian's dataset-fashion-mnist is not installed"
-)
 
 
 def _history(epochs, acc) -> History:

@@ -8,10 +8,10 @@ import json
 import shutil
 
 import pytest
+from conftest import needs_fashion
 
 from replication.analysis.criteria import Verdict
 from replication.core.provenance import Provenance
-from replication.data import fashion_mnist_location
 from replication.experiments import claims, deciders, fc_mnist, probes, wrn_cifar
 from replication.experiments.claims import Claim, Decider
 from replication.experiments.configs import Fields, decider_config
@@ -19,10 +19,6 @@ from replication.experiments.configs import fc_mnist as fc_configs
 from replication.experiments.request import ModelRequest
 from replication.experiments.results import analyzed, pooled
 from replication.site import headlines, registry
-
-needs_fashion = pytest.mark.skipif(
-    fashion_mnist_location() is None, reason="Debian's dataset-fashion-mnist is not installed"
-)
 
 S5 = "fc_mnist.mse_eta_flattening"
 FIG_2E = "wrn_cifar.small_lambda_vs_zero"
