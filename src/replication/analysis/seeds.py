@@ -205,10 +205,17 @@ class SeedAnalysis:
 
 
 def analyze_seeds(
-    by_seed: list[list[History]], seeds, *, level: float = 0.9, resamples: int = 2000, chance: float = 0.1
+    by_seed: list[list[History]],
+    seeds,
+    *,
+    level: float = 0.9,
+    resamples: int = 2000,
+    chance: float = 0.1,
+    tol: float = 0.005,
 ) -> SeedAnalysis:
-    """:func:`analyze_sweep` per seed, :func:`seed_spread` and both :func:`bootstrap_tstar_fit` fits."""
-    analyses = tuple(analyze_sweep(list(h), chance=chance) for h in by_seed)
+    """:func:`analyze_sweep` per seed (t* to within ``tol``), :func:`seed_spread` and both :func:`bootstrap_tstar_fit`
+    fits."""
+    analyses = tuple(analyze_sweep(list(h), chance=chance, tol=tol) for h in by_seed)
     rows = [list(a.rows) for a in analyses]
     thresholds = [a.threshold for a in analyses]
     return SeedAnalysis(

@@ -199,10 +199,12 @@ class SweepAnalysis:
     fit_learned: TstarFit
 
 
-def analyze_sweep(histories: list[History], *, chance: float = 0.1, relative: bool = False) -> SweepAnalysis:
-    """:func:`summarize` (t* read as ``relative`` or not), :func:`learning_threshold` and both fits of
-    :func:`fit_tstar` in one call."""
-    rows = summarize(histories, relative=relative)
+def analyze_sweep(
+    histories: list[History], *, chance: float = 0.1, relative: bool = False, tol: float = 0.005
+) -> SweepAnalysis:
+    """:func:`summarize` (t* read to within ``tol``, as ``relative`` or not), :func:`learning_threshold` and both fits
+    of :func:`fit_tstar` in one call."""
+    rows = summarize(histories, tol=tol, relative=relative)
     threshold = learning_threshold(rows, chance=chance)
     return SweepAnalysis(tuple(rows), threshold, fit_tstar(rows), fit_tstar(rows, min_peak_accuracy=threshold))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from replication.analysis.budgets import PredictionRow, prediction_runs, prediction_table
-from replication.analysis.criteria import Verdict, prediction_verdict, seeds_agree
+from replication.analysis.criteria import DEFAULT, Verdict, prediction_verdict, seeds_agree
 from replication.analysis.peaks import measure_c as measure_c_from_history
 from replication.analysis.plan import SweepRun
 from replication.analysis.seeds import seed_list
@@ -20,6 +20,7 @@ from replication.experiments.claims import Claim, Decider
 from replication.experiments.configs import Config
 from replication.experiments.fc_mnist import run_sweep
 from replication.experiments.grid import GridResult
+from replication.experiments.results import n_test_images
 from replication.training.records import TrainSpec
 
 __all__ = ["STUDIES", "CLAIMS", "CMeasurement", "fc_sweep", "fc_evaluations", "measure_c", "tuning_sweep",
@@ -74,7 +75,8 @@ class CMeasurement:
 
 def _c_from(grid: GridResult, lam: float) -> CMeasurement:
     m = grid.histories[0].metrics
-    return CMeasurement(grid, lam, measure_c_from_history(m["epoch"], m["test_accuracy"], lam))
+    tol = DEFAULT.peak_tolerance(n_test_images(grid))  # t* as every sweep reads it
+    return CMeasurement(grid, lam, measure_c_from_history(m["epoch"], m["test_accuracy"], lam, tol=tol))
 
 
 def fc_sweep(cfg, runs: list[SweepRun], *, seed: int, name: str, **spec_options) -> GridResult:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from replication.analysis.criteria import ExponentVerdict, sweep_verdict
+from replication.analysis.criteria import DEFAULT, ExponentVerdict, sweep_verdict
 from replication.analysis.seeds import SeedAnalysis, analyze_seeds
 from replication.analysis.sweeps import SweepAnalysis, analyze_sweep
 from replication.experiments.grid import GridResult
 
-__all__ = ["SweepResult", "analyzed", "PooledRuns", "pooled"]
+__all__ = ["SweepResult", "n_test_images", "analyzed", "PooledRuns", "pooled"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,9 +54,17 @@ class SweepResult:
         return sweep_verdict(self.analysis, self.seeds)
 
 
+def n_test_images(grid: GridResult) -> int | None:
+    """How many test images a grid's accuracies are over (None where its request is not known)."""
+    return None if grid.request is None else grid.request.data.test_samples
+
+
 def analyzed(grid: GridResult) -> SweepResult:
-    seeds = analyze_seeds([list(h) for h in grid.by_seed], grid.seeds) if len(grid.seeds) > 1 else None
-    return SweepResult(grid, analyze_sweep(list(grid.histories)), seeds)
+    """The grid's sweep analysis (and per seed, with several), t* read to within :meth:`~replication.analysis.
+    criteria.Criteria.peak_tolerance` of its test images."""
+    tol = DEFAULT.peak_tolerance(n_test_images(grid))
+    seeds = analyze_seeds([list(h) for h in grid.by_seed], grid.seeds, tol=tol) if len(grid.seeds) > 1 else None
+    return SweepResult(grid, analyze_sweep(list(grid.histories), tol=tol), seeds)
 
 
 @dataclasses.dataclass(frozen=True)
