@@ -455,3 +455,41 @@ def test_a_smallest_lambda_below_lambda_zero_within_chance_on_the_test_set_is_in
     assert compare(120, 10000).outcome == "not reproduced" and compare(90, 10000).outcome == "inconclusive"
     # a band of its own width: the same gap in accuracy decides on more test images
     assert compare(6 * 20, 512 * 20).outcome == "not reproduced"
+
+
+def _plateau_run(acc_images, n_test: int, *, every: float = 8.0) -> History:
+    """A run evaluated every ``every`` epochs whose test accuracy is ``acc_images`` correct of ``n_test``."""
+    acc = np.asarray(acc_images, dtype=float) / n_test
+    epoch = every * np.arange(acc.size, dtype=float)
+    metrics = dict(step=epoch, epoch=epoch, test_accuracy=acc, train_error=np.full_like(epoch, 0.2))
+    return History(lr=1.6, lam=3.125e-4, steps=int(epoch[-2] + every / 2), diverged=False, diverged_at=None,
+                   metrics=metrics)  # fmt: skip
+
+
+def test_t_star_reads_a_peak_to_within_a_tie_where_half_a_percent_is_finer_than_one():
+    """Fig. 2d at cpu, seed 1 on session 32's machine (η = 1.6, λ = 3.125e-4, 512 test images): a plateau from epoch
+    8 on whose best, 445, came at the last evaluation, 3 images above 442 at epoch 40. To within 0.5% (2.56 images)
+    t* is that last evaluation, a peak at the end of the run that does not count; to within a tie it is epoch 40."""
+    from replication.analysis.plan import SweepRun
+    from replication.core.provenance import Provenance
+    from replication.experiments.grid import GridResult
+    from replication.experiments.request import DataRequest, GridRequest, ModelRequest
+    from replication.experiments.results import analyzed, n_test_images
+    from replication.training import TrainSpec
+
+    assert criteria.DEFAULT.peak_tolerance(10000) == 0.005 and criteria.DEFAULT.peak_tolerance(None) == 0.005
+    assert criteria.DEFAULT.peak_tolerance(600) == 0.005 and criteria.DEFAULT.peak_tolerance(512) == 3 / 512
+    plateau = [56, 434, 429, 437, 441, 442, 434, 434, 427, 439, 437, 431, 434, 436, 430, 419, 437, 433, 437, 445]
+    h = _plateau_run(plateau, 512)
+    (paper,) = sweeps.summarize([h])
+    assert paper.t_star == 152 and criteria.peak_position(paper) == "end"
+    (ours,) = sweeps.summarize([h], tol=criteria.DEFAULT.peak_tolerance(512))
+    assert ours.t_star == 40 and criteria.peak_position(ours) == "interior"
+    # a grid's analysis takes the tolerance from the test images it was evaluated on
+    request = GridRequest(DataRequest("mnist", 64, 512, mnist_source="embedded", flatten=True),
+                          ModelRequest.of("fc", width=16, depth=2), TrainSpec(batch_size=None, evals=19),
+                          (SweepRun(1.6, 3.125e-4, 150),))  # fmt: skip
+    grid = GridResult((SweepRun(1.6, 3.125e-4, 150),), (h,), Provenance("cpu", "CPU", 1.0), True, request=request)
+    assert n_test_images(grid) == 512 and analyzed(grid).rows[0].t_star == 40
+    more = dataclasses.replace(request, data=dataclasses.replace(request.data, test_samples=10000))
+    assert analyzed(dataclasses.replace(grid, request=more)).rows[0].t_star == 152
