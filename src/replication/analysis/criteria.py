@@ -5,6 +5,8 @@ reason, the same everywhere in the book.
   **interior**: after its first evaluation past the start, and before the last ``end_fraction`` of its run. Every
   Section 2 run lasts τ/(ηλ), so a peak at the first evaluation or at the end of the run scales as 1/(ηλ) whatever
   the network does: such runs are agreement by construction and never count.
+* t* is the first evaluation within the paper's 0.5% of the run's best test accuracy, or within one tie where 0.5%
+  is finer than a tie (below 600 test images: :meth:`Criteria.peak_tolerance`, ours).
 * An exponent is decided only over at least ``min_runs`` qualifying runs spanning at least ``min_decades`` of ηλ;
   it is reproduced when it lies within ``tolerance`` of the paper's exponent, and with seeds the whole seed interval
   must: an interval across the tolerance's edge is inconclusive, one outside it is not reproduced.
@@ -107,7 +109,9 @@ class Criteria:
 
     def describe(self) -> str:
         return (
-            f"reproduced: at least {self.min_runs} runs that learned and peaked inside their run (after the first "
+            f"t* is the first evaluation within {100 * self.peak_tol:g}% of a run's best test accuracy, or within a "
+            f"tie where that is finer; reproduced: at least {self.min_runs} runs that learned and peaked inside their "
+            f"run (after the first "
             f"evaluation, before the last {100 * (1 - self.end_fraction):.0f}%), spanning at least "
             f"{self.min_decades:g} decades of ηλ (with seeds: in each seed), with an exponent (with seeds: its whole "
             f"interval) within ±{self.tolerance:g} of the paper's; accuracies {self.tie_images} or fewer test images "
