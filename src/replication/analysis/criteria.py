@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from replication.analysis.peaks import PAPER_PEAK_TOL
 from replication.analysis.seeds import SeedAnalysis, SeedFit, bootstrap_tstar_fit
 from replication.analysis.sweeps import (
     END_FRACTION,
@@ -95,7 +96,7 @@ class Criteria:
     end_fraction: float = END_FRACTION  # RunSummary.end_gain is measured over the same last 10%
     tolerance: float = 0.25
     tie_images: int = 3
-    peak_tol: float = 0.005  # t* reads the peak to within this: the paper's 0.5% (peak_tolerance)
+    peak_tol: float = PAPER_PEAK_TOL  # t* reads the peak to within this (peak_tolerance)
     chance_sigmas: float = 2.0
 
     def peak_tolerance(self, n_test: int | None) -> float:
@@ -595,7 +596,7 @@ def chance_band(a: float, b: float, n_test: int, criteria: Criteria = DEFAULT) -
     largest value, every error on an image of its own: d = (1 − a) + (1 − b), at most 1 (conservative: it calls a
     gap undecided sooner than McNemar's test on the images would). Both at 87%: ±23 of 512 images, ±102 of 10000."""
     d = min(1.0, (1.0 - a) + (1.0 - b))
-    return criteria.chance_sigmas * math.sqrt(max(d, 0.0) * n_test)
+    return criteria.chance_sigmas * math.sqrt(d * n_test)
 
 
 def _rose(row: RunSummary, n_test: int, criteria: Criteria) -> str:

@@ -6,10 +6,21 @@ import numpy as np
 
 from replication.core.validation import check_nonnegative, check_positive
 
-__all__ = ["time_to_peak", "fit_power_law", "estimate_c", "predict_optimal_l2", "measure_c", "NotPeakedError"]
+__all__ = [
+    "PAPER_PEAK_TOL",
+    "time_to_peak",
+    "fit_power_law",
+    "estimate_c",
+    "predict_optimal_l2",
+    "measure_c",
+    "NotPeakedError",
+]
 
 
-def time_to_peak(steps, test_acc, tol: float = 0.005, *, relative: bool = False):
+PAPER_PEAK_TOL = 0.005  # the paper's "within .5%" of the maximum test accuracy, read as an absolute 0.005
+
+
+def time_to_peak(steps, test_acc, tol: float = PAPER_PEAK_TOL, *, relative: bool = False):
     """t*: the first time the test accuracy is within ``tol`` of its maximum: at least max − tol (this book's reading
     of the paper's "within .5%" with tol = 0.005), or with ``relative`` at least (1 − tol)·max (the other reading).
     ``steps`` may be steps, epochs or physical time; the result is in the same unit. NaN entries (a diverged run) are
@@ -65,7 +76,7 @@ class NotPeakedError(ValueError):
 
 
 def measure_c(
-    steps, test_acc, lam: float, *, lr: float | None = None, tol: float = 0.005, min_margin: float = 0.2
+    steps, test_acc, lam: float, *, lr: float | None = None, tol: float = PAPER_PEAK_TOL, min_margin: float = 0.2
 ) -> float:
     """c = t*·λ from a short run at a large λ (Section 3, Fig. 4a; with ``lr``: c = t*·η·λ, for plain SGD with
     ``steps`` in steps). ``steps`` is in the unit the budget will be in (epochs in the paper).

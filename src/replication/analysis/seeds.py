@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from replication.analysis.peaks import PAPER_PEAK_TOL
 from replication.analysis.sweeps import RunSummary, SweepAnalysis, analyze_sweep, fittable, learned
 from replication.core.validation import check_positive_int
 from replication.training.records import History
@@ -211,7 +212,7 @@ def analyze_seeds(
     level: float = 0.9,
     resamples: int = 2000,
     chance: float = 0.1,
-    tol: float = 0.005,
+    tol: float = PAPER_PEAK_TOL,
 ) -> SeedAnalysis:
     """:func:`analyze_sweep` per seed (t* to within ``tol``), :func:`seed_spread` and both :func:`bootstrap_tstar_fit`
     fits."""

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from replication.analysis.peaks import estimate_c, fit_power_law, time_to_peak
+from replication.analysis.peaks import PAPER_PEAK_TOL, estimate_c, fit_power_law, time_to_peak
 from replication.core.validation import check_positive
 from replication.training.records import History
 
@@ -102,7 +102,7 @@ def gain_at_end(epoch, test_acc, epochs: float, fraction: float = END_FRACTION) 
     return max(0.0, float(acc[late].max() - acc[early].max()))
 
 
-def summarize(histories: list[History], *, tol: float = 0.005, relative: bool = False) -> list[RunSummary]:
+def summarize(histories: list[History], *, tol: float = PAPER_PEAK_TOL, relative: bool = False) -> list[RunSummary]:
     """One :class:`RunSummary` per history (t* with the paper's 0.5% tolerance, absolute unless ``relative``: see
     :func:`~replication.analysis.peaks.time_to_peak`)."""
     rows = []
@@ -200,7 +200,7 @@ class SweepAnalysis:
 
 
 def analyze_sweep(
-    histories: list[History], *, chance: float = 0.1, relative: bool = False, tol: float = 0.005
+    histories: list[History], *, chance: float = 0.1, relative: bool = False, tol: float = PAPER_PEAK_TOL
 ) -> SweepAnalysis:
     """:func:`summarize` (t* read to within ``tol``, as ``relative`` or not), :func:`learning_threshold` and both fits
     of :func:`fit_tstar` in one call."""
