@@ -107,7 +107,8 @@ plotting.show(fig, f"λ against epochs: AutoL2 divides it by {a.factor:g} when t
 # The verdict, and the landing page's number (epochs to the tuned λ's best, tuned / AutoL2). The race tests
 # Algorithm 1's detection rule only where that rule decides when λ decays: if most decays came at the first
 # measurement the refractory period (0.1/λ steps) allowed, the race measured that constant, and the verdict says
-# inconclusive.
+# inconclusive. So is AutoL2 ending below the tuned λ by more than a tie but within what two classifiers can differ
+# by chance on the same test images (`criteria.chance_band`, ours, as the λ = 0 comparisons of the WRN chapter).
 
 # %% tags=["hide-input"]
 auto, tuned = wrn.auto, wrn.tuned

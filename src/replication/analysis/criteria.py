@@ -24,7 +24,8 @@ reason, the same everywhere in the book.
   λ = 0 that was still improving at the end of its run is inconclusive too: the paper's length could close the gap.
 * AutoL2's race tests its detection rule only where the rule decides when λ decays: when most of its decays came at
   the first measurement its refractory period (``delay``/λ steps) allowed, the race measures that constant instead
-  and is inconclusive (:func:`refractory_bound`).
+  and is inconclusive (:func:`refractory_bound`). AutoL2 ending below the tuned λ within chance is inconclusive too,
+  as for λ = 0 above.
 """
 
 from __future__ import annotations
@@ -669,7 +670,8 @@ def race_verdict(
     auto: RaceRow, tuned: RaceRow, n_test: int, criteria: Criteria = DEFAULT, refractory: RefractoryCount | None = None
 ) -> Verdict:
     """Fig. 1c's claim: AutoL2 ends at least as well as the tuned constant λ (a tie counts) and reaches the tuned
-    λ's best accuracy sooner (to within a tie where the race says so: ``RaceRow.reach``). With ``refractory``
+    λ's best accuracy sooner (to within a tie where the race says so: ``RaceRow.reach``); AutoL2 ending below the tuned
+    λ by more than a tie but within chance (:func:`chance_band`) is inconclusive. With ``refractory``
     (:func:`refractory_bound` of the AutoL2 run) mostly bound, the race timed the refractory constant rather than
     the detection rule: inconclusive, whatever the comparison. Inconclusive too when AutoL2 reaches the tuned best
     but no speed-up is defined (both at epoch 0: the race measured nothing)."""
@@ -689,10 +691,13 @@ def race_verdict(
     elif auto.best_accuracy > tuned.best_accuracy:
         ends = f"ends {apart:.0f} of {n_test} test images above the tuned λ"
     else:
-        return _unless_refractory_bound(
-            Verdict("not reproduced", f"AutoL2 ends {apart:.0f} of {n_test} test images below the tuned λ; {sooner}"),
-            refractory,
-        )
+        below = f"AutoL2 ends {apart:.0f} of {n_test} test images below the tuned λ"
+        band = chance_band(auto.best_accuracy, tuned.best_accuracy, n_test, criteria)
+        if apart <= band:
+            chance = f"{criteria.chance_sigmas:g} standard errors of a paired difference"
+            below += f", within chance on {n_test} test images (up to {band:.0f}: {chance})"
+        outcome = "inconclusive" if apart <= band else "not reproduced"
+        return _unless_refractory_bound(Verdict(outcome, f"{below}; {sooner}"), refractory)
     if undefined:
         return Verdict("inconclusive", f"AutoL2 {ends} and {sooner}")
     return _unless_refractory_bound(
