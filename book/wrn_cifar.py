@@ -118,9 +118,19 @@ wrn, data = (wrn_cifar.model_label(cfg),
              headlines.data_label(sgd.grid.data_name, sgd_cfg.data.train_samples))
 decided = sgd.verdict
 print(decided.describe())
+
+# %% [markdown]
+# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_tstar()` in
+# the chapter's config module, our estimate), planned as the rehearsal plans a preset (nothing trains) and priced
+# here and on a GPU; then the landing page's number.
+
+# %% tags=["hide-input"]
+decision = deciders.what_would_decide(
+    "wrn_cifar.tstar_exponent", decided.verdict, seed=seed)
+print(decision.describe())
 headlines.record_headline(
     "wrn_cifar", "wrn_cifar.tstar_exponent", round(decided.exponent, 3), seed=seed,
-    provenance=sgd.provenance, verdict=decided.verdict,
+    provenance=sgd.provenance, verdict=decided.verdict, decision=decision,
     label=f"{wrn} {decided.exponent_label()}; the first seed's span "
         f"{decided.fit.decades:.1f} decades (every run: {fit.short()}){stand_in}",
     setting=f"{wrn} · {data} · SGD, no augmentation",

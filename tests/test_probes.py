@@ -175,6 +175,14 @@ def test_the_cnn_judge_names_each_grid_by_its_batch_norm():
         cnn_cifar.judge_exponent(None, (normed, normed))
 
 
+def test_the_wrn_exponent_judge_reads_its_one_grid_over_its_seeds():
+    sweep = analyzed(probes.recorded_probe(FIG_2E).grids[0])  # a WRN sgd grid of three seeds
+    judged = wrn_cifar.judge_exponent(None, (sweep,))
+    assert judged == sweep.verdict.verdict and judged.outcome == "inconclusive"  # λ = 3.1e-4 alone spans nothing
+    with pytest.raises(ValueError, match="one grid"):
+        wrn_cifar.judge_exponent(None, (sweep, sweep))
+
+
 def test_grids_the_judge_cannot_take_are_a_probe_error(tmp_path, monkeypatch):
     _copy(tmp_path, FIG_2E)
 
@@ -191,7 +199,7 @@ def test_every_declared_judge_is_a_function_of_its_chapter():
     import inspect
 
     judged = [k for k in claims.claims_with_deciders() if claims.claim(k).decider.judge]
-    assert {S5, FIG_2E, "cnn_cifar.tstar_exponent"} <= set(judged)
+    assert {S5, FIG_2E, "cnn_cifar.tstar_exponent", "wrn_cifar.tstar_exponent"} <= set(judged)
     for key in judged:
         c = claims.claim(key)
         fn = getattr(importlib.import_module(f"replication.experiments.{c.chapter}"), c.decider.judge)

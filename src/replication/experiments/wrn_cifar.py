@@ -30,7 +30,7 @@ from replication.training import History
 __all__ = ["STUDIES", "CLAIMS", "AUGMENT", "MOMENTUM", "SCHEDULED", "steps_per_epoch", "model_config", "model_label",
            "sgd_config", "sgd_sweep", "budget_lr", "ScheduleComparison", "fixed_T_sweep", "schedule_comparison",
            "momentum_constant", "sigma_runs", "sigma_verdict", "small_lambda_comparison",
-           "judge_small_lambda", "judge_fixed_T", "schedule_physical_time", "sigma_physical_time",
+           "judge_exponent", "judge_small_lambda", "judge_fixed_T", "schedule_physical_time", "sigma_physical_time",
            "physical_time_text"]  # fmt: skip
 
 # What this chapter computes and stores, in the chapter's order; the headless runner runs exactly these.
@@ -44,6 +44,14 @@ CLAIMS = (
         "exponent −1",
         "wrn_cifar.tstar_exponent",
         "WRN ({wrn_paper} at paper, {wrn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD; S2: momentum, augmentation",
+        Decider(
+            "ηλ down to 2.5e-4 at η = 1.6 (λ = 1.6e-4 and 6.25e-4 added to cpu's grid, runs up to 300 epochs), three "
+            "seeds as at cpu: at cpu each seed's span rests on its one run at ηλ = 5e-4, whose t* on a long plateau "
+            "moved up to 4× with another CPU's kernels, and the seed interval with it",
+            "decide_tstar",
+            "sgd_sweep",
+            judge="judge_exponent",
+        ),
     ),
     Claim(
         "Fig. 2e",
@@ -120,6 +128,14 @@ def sgd_sweep(cfg, *, seed: int) -> SweepResult:
     return analyzed(
         run_sweep(cfg, runs, seed=seed, name="wrn_sgd", model=model_config(cfg), seeds=seed_list(cfg, seed))
     )
+
+
+def judge_exponent(cfg, sweeps: Sequence[SweepResult]) -> Verdict:
+    """Fig. 2d–f from a grid of its decider's size (a recorded probe, :mod:`replication.experiments.probes`): the
+    exponent verdict of :func:`sgd_sweep`'s one grid (its seeds' interval where it has several)."""
+    if len(sweeps) != 1:
+        raise ValueError(f"a probe of Fig. 2d–f holds one grid (all its seeds), not {len(sweeps)}.")
+    return sweeps[0].verdict.verdict
 
 
 def small_lambda_comparison(cfg, sgd) -> ZeroComparison:
