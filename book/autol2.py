@@ -108,7 +108,7 @@ plotting.show(fig, f"λ against epochs: AutoL2 divides it by {a.factor:g} when t
 # Algorithm 1's detection rule only where that rule decides when λ decays: if most decays came at the first
 # measurement the refractory period (0.1/λ steps) allowed, the race measured that constant, and the verdict says
 # inconclusive. So is AutoL2 ending below the tuned λ by more than a tie but within what two classifiers can differ
-# by chance on the same test images (`criteria.chance_band`, ours, as the λ = 0 comparisons of the WRN chapter).
+# by chance on the same test images (`criteria.chance_band`, ours, as the λ = 0 comparisons of the CNN and WRN chapters).
 
 # %% tags=["hide-input"]
 auto, tuned = wrn.auto, wrn.tuned

@@ -100,7 +100,7 @@ print(f"Paper: exponent −1. Ours: {fit.describe()}, c = {fit.c:.3g} epoch-unit
 
 # %% [markdown]
 # The verdict on Fig. 2d's claim, decided by the book's criteria over the runs that learned and peaked inside their
-# run (`replication.analysis.criteria`), and the landing page's number.
+# run (`replication.analysis.criteria`).
 #
 # ```{admonition} One small network's exponent
 # :class: caution
@@ -121,7 +121,7 @@ print(decided.describe())
 
 # %% [markdown]
 # Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_tstar()` in
-# the chapter's config module, our estimate), planned as the rehearsal plans a preset (nothing trains) and priced
+# the chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced
 # here and on a GPU; then the landing page's number.
 
 # %% tags=["hide-input"]

@@ -265,6 +265,8 @@ def test_autol2_must_end_at_least_tied_and_reach_the_tuned_best_sooner():
     chance = criteria.race_verdict(RaceRow("auto", 0.780, 0.8, float("nan"), float("nan"), 1e-4), tuned, n)
     assert chance.outcome == "inconclusive"
     assert "10 of 512 test images below the tuned λ, within chance on 512 test images (up to 29" in chance.reason
+    nan = criteria.race_verdict(RaceRow("auto", float("nan"), 0.8, float("nan"), float("nan"), 1e-4), tuned, n)
+    assert nan.outcome == "inconclusive" and "no best accuracy to compare" in nan.reason
     at_start = RaceRow("tuned", 0.0625, 0.0625, 0.0, float("nan"), 1e-3)  # both at chance from the first evaluation
     start = criteria.race_verdict(RaceRow("auto", 0.0625, 0.0625, 0.0, float("nan"), 1e-4), at_start, n)
     assert start.outcome == "inconclusive" and "reaches the tuned best at epoch 0" in start.reason

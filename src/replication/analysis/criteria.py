@@ -117,9 +117,10 @@ class Criteria:
             f"evaluation, before the last {100 * (1 - self.end_fraction):.0f}%), spanning at least "
             f"{self.min_decades:g} decades of ηλ (with seeds: in each seed), with an exponent (with seeds: its whole "
             f"interval) within ±{self.tolerance:g} of the paper's; accuracies {self.tie_images} or fewer test images "
-            f"apart are a tie; a smallest λ below λ = 0 by more than a tie but within {self.chance_sigmas:g} standard "
-            f"errors of chance on the test set is inconclusive; a λ that matches or beats a λ = 0 cut short "
-            f"of the paper's length while still improving (its t* in its last "
+            f"apart are a tie; a smallest λ below λ = 0 (or AutoL2 below the tuned λ) by more than a tie but within "
+            f"{self.chance_sigmas:g} standard errors of chance on the test set is inconclusive; so is AutoL2's race "
+            f"where most of its decays came at the first measurement its refractory period allowed; a λ that "
+            f"matches or beats a λ = 0 cut short of the paper's length while still improving (its t* in its last "
             f"{100 * (1 - self.end_fraction):.0f}%, or its best rising there by more than a tie) is inconclusive; a "
             f"comparison is decided only where every seed agrees"
         )
@@ -675,6 +676,9 @@ def race_verdict(
     (:func:`refractory_bound` of the AutoL2 run) mostly bound, the race timed the refractory constant rather than
     the detection rule: inconclusive, whatever the comparison. Inconclusive too when AutoL2 reaches the tuned best
     but no speed-up is defined (both at epoch 0: the race measured nothing)."""
+    if not (np.isfinite(auto.best_accuracy) and np.isfinite(tuned.best_accuracy)):
+        return Verdict("inconclusive", f"no best accuracy to compare (AutoL2 {auto.best_accuracy:.4f}, the tuned λ "
+                                       f"{tuned.best_accuracy:.4f}): a run diverged or was not evaluated")  # fmt: skip
     apart = images_apart(auto.best_accuracy, tuned.best_accuracy, n_test)
     faster = bool(np.isfinite(auto.speedup) and auto.speedup > 1.0)
     best = "the tuned best" + (" (to within a tie)" if np.isfinite(auto.reach) and auto.reach < auto.target else "")
