@@ -71,6 +71,7 @@ __all__ = [
     "images_apart",
     "is_tie",
     "chance_band",
+    "within_chance",
     "fixed_budget_optimum_verdict",
     "TiedBest",
     "tied_best",
@@ -579,10 +580,9 @@ def zero_comparison(
     if smallest.max_test_accuracy > zero.max_test_accuracy:
         return Verdict("reproduced", f"λ = {smallest.lam:g} beats λ = 0 by {apart:.0f} of {n_test} test images")
     below = f"λ = {smallest.lam:g} is {apart:.0f} of {n_test} test images below λ = 0"
-    band = chance_band(smallest.max_test_accuracy, zero.max_test_accuracy, n_test, criteria)
-    if apart <= band:
-        chance = f"{criteria.chance_sigmas:g} standard errors of a paired difference"
-        return Verdict("inconclusive", f"{below}, within chance on {n_test} test images (up to {band:.0f}: {chance})")
+    chance = within_chance(smallest.max_test_accuracy, zero.max_test_accuracy, n_test, criteria)
+    if chance:
+        return Verdict("inconclusive", below + chance)
     if short_of_paper and still_improving(smallest, n_test, criteria):
         return Verdict("inconclusive", f"{below} but still improving at the end of its run, shorter than the paper's"
                                        f"{_rose(smallest, n_test, criteria)}")  # fmt: skip
@@ -599,6 +599,16 @@ def chance_band(a: float, b: float, n_test: int, criteria: Criteria = DEFAULT) -
     gap undecided sooner than McNemar's test on the images would). Both at 87%: ±23 of 512 images, ±102 of 10000."""
     d = min(1.0, (1.0 - a) + (1.0 - b))
     return criteria.chance_sigmas * math.sqrt(d * n_test)
+
+
+def within_chance(a: float, b: float, n_test: int, criteria: Criteria = DEFAULT) -> str:
+    """Where accuracies ``a`` and ``b`` lie no further apart than :func:`chance_band`, the clause a verdict's reason
+    adds to say so (", within chance on n test images (up to k: ...)"); empty where the gap is beyond chance."""
+    band = chance_band(a, b, n_test, criteria)
+    if images_apart(a, b, n_test) > band:
+        return ""
+    return (f", within chance on {n_test} test images (up to {band:.0f}: {criteria.chance_sigmas:g} standard errors "
+            "of a paired difference)")  # fmt: skip
 
 
 def _rose(row: RunSummary, n_test: int, criteria: Criteria) -> str:
@@ -695,13 +705,9 @@ def race_verdict(
     elif auto.best_accuracy > tuned.best_accuracy:
         ends = f"ends {apart:.0f} of {n_test} test images above the tuned λ"
     else:
-        below = f"AutoL2 ends {apart:.0f} of {n_test} test images below the tuned λ"
-        band = chance_band(auto.best_accuracy, tuned.best_accuracy, n_test, criteria)
-        if apart <= band:
-            chance = f"{criteria.chance_sigmas:g} standard errors of a paired difference"
-            below += f", within chance on {n_test} test images (up to {band:.0f}: {chance})"
-        outcome = "inconclusive" if apart <= band else "not reproduced"
-        return _unless_refractory_bound(Verdict(outcome, f"{below}; {sooner}"), refractory)
+        chance = within_chance(auto.best_accuracy, tuned.best_accuracy, n_test, criteria)
+        below = f"AutoL2 ends {apart:.0f} of {n_test} test images below the tuned λ{chance}; {sooner}"
+        return _unless_refractory_bound(Verdict("inconclusive" if chance else "not reproduced", below), refractory)
     if undefined:
         return Verdict("inconclusive", f"AutoL2 {ends} and {sooner}")
     return _unless_refractory_bound(
