@@ -40,6 +40,22 @@ def test_plan_sweep_keeps_the_window_trains_tau_over_eta_lambda_and_adds_lambda_
         plan.plan_sweep([0.1], [0.01], physical_time=1.0, min_lr_lam=0.1, max_lr_lam=1.0, max_epochs=10)
 
 
+def test_plan_sweep_rounds_whole_epochs_through_floating_point_dust():
+    # The paper's WRN: 0.1 of its 48-step epochs is 2·0.1·48 = 9.600000000000001 steps·ηλ in our units, so τ/(ηλ)
+    # reads 500.00000000000006 epochs at ηλ = 4e-4: that is 500 epochs (ceil would train 501), and 1.2 is still 2.
+    tau = 2 * (0.1 * 48) / 48
+    runs = plan.plan_sweep(
+        [0.1, 0.2], [0.004, 0.005], physical_time=tau, min_lr_lam=0.0, max_lr_lam=1.0, max_epochs=10**4
+    )
+    assert {(r.lr, r.lam): r.epochs for r in runs if r.lam} == {(0.1, 0.004): 500, (0.1, 0.005): 400, (0.2, 0.004): 250,
+                                                                 (0.2, 0.005): 200}  # fmt: skip
+    assert plan.plan_sweep([1.0], [1.0], physical_time=1.2, min_lr_lam=0, max_lr_lam=2, max_epochs=9)[0].epochs == 2
+    zero = plan.plan_sweep(
+        [0.1], [0.004], physical_time=tau, min_lr_lam=0, max_lr_lam=1, max_epochs=10**6, zero_lr_time=3 * 0.1
+    )  # 0.30000000000000004 / 0.1 = 3.0000000000000004: 3 epochs
+    assert zero[-1].lam == 0.0 and zero[-1].epochs == 3
+
+
 def test_fit_tstar_recovers_minus_one_and_leaves_out_diverged_instant_and_unlearned_runs():
     c = 0.5
     hist = [_history(1.0, lam, c / lam, epochs=int(3 * c / lam)) for lam in (0.005, 0.01, 0.02, 0.05)]

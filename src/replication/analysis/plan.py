@@ -21,6 +21,11 @@ class SweepRun:
     epochs: int
 
 
+def _whole_epochs(epochs: float) -> int:
+    """ceil(``epochs``), blind to floating-point dust: τ/(ηλ) = 200.00000000000003 is 200 epochs, not 201."""
+    return math.ceil(round(epochs, 9))
+
+
 def plan_sweep(
     lrs,
     lams,
@@ -51,13 +56,13 @@ def plan_sweep(
                 continue
             p = lr * lam
             if min_lr_lam <= p <= max_lr_lam:
-                mine.append(SweepRun(float(lr), float(lam), min(max_epochs, math.ceil(physical_time / p))))
+                mine.append(SweepRun(float(lr), float(lam), min(max_epochs, _whole_epochs(physical_time / p))))
         runs += mine
         if include_zero and mine:
             if zero_epochs is not None:
                 length = zero_epochs
             elif zero_lr_time is not None:
-                length = min(max_epochs, math.ceil(zero_lr_time / lr))
+                length = min(max_epochs, _whole_epochs(zero_lr_time / lr))
             else:
                 length = max(r.epochs for r in mine)
             runs.append(SweepRun(float(lr), 0.0, length))
