@@ -13,11 +13,11 @@ from replication.training import History
 EVALS = 200  # evaluations per run, as the Section 2 presets
 
 
-def run(lr, lam, t_peak_fraction, *, physical_time=2.0, peak=0.9, diverged=False):
-    """A run of τ/(ηλ) epochs (full batch: one step per epoch) with EVALS evaluations, whose test accuracy rises to
-    ``peak`` at ``t_peak_fraction`` of the run, then falls."""
+def run(lr, lam, t_peak_fraction, *, physical_time=2.0, peak=0.9, diverged=False, evals=EVALS):
+    """A run of τ/(ηλ) epochs (full batch: one step per epoch) with ``evals`` evaluations, whose test accuracy rises
+    to ``peak`` at ``t_peak_fraction`` of the run, then falls."""
     epochs = physical_time / (lr * lam) if lam > 0 else 4000.0
-    epoch = np.linspace(0.0, epochs, EVALS + 1)
+    epoch = np.linspace(0.0, epochs, evals + 1)
     t_peak = t_peak_fraction * epochs
     acc = np.where(
         epoch <= t_peak, 0.1 + (peak - 0.1) * epoch / max(t_peak, 1e-9), peak - 0.05 * (epoch - t_peak) / epochs
@@ -54,6 +54,35 @@ def test_runs_that_peak_at_their_first_evaluation_do_not_count():
     rows = sweep(lambda x: 1.0 / EVALS)  # the peak at the first evaluation after the start
     assert {criteria.peak_position(r) for r in rows} == {"first evaluation"}
     assert criteria.exponent_verdict(rows, threshold=0.5).verdict.outcome == "inconclusive"
+
+
+def test_runs_that_peak_at_their_first_few_evaluations_leave_t_star_unresolved_and_do_not_count():
+    # evaluations every τ/(ηλ)/EVALS: a peak at the third reads t* = 3Δ ∝ 1/(ηλ) wherever in (2Δ, 3Δ] it fell
+    third = sweep(lambda x: 3.0 / EVALS)
+    assert {criteria.peak_position(r) for r in third} == {"unresolved"}
+    assert {round(r.t_star_before / r.t_star, 6) for r in third} == {round(2 / 3, 6)}  # known only to within ⅓
+    v = criteria.exponent_verdict(third, threshold=0.5)
+    assert v.verdict.outcome == "inconclusive" and dict(v.excluded)["peaked too early for t* to be resolved to 25%"]
+    fourth = sweep(lambda x: 4.0 / EVALS)  # (t* − the evaluation before)/t* = ¼: resolved to 25%
+    assert {criteria.peak_position(r) for r in fourth} == {"interior"}
+    assert criteria.exponent_verdict(fourth, threshold=0.5).verdict.outcome == "reproduced"
+    coarse = criteria.Criteria(peak_resolution=0.5)  # the threshold is the rule's, not the test's
+    assert criteria.exponent_verdict(third, threshold=0.5, criteria=coarse).verdict.outcome == "reproduced"
+
+
+def test_a_span_that_one_run_carries_is_inconclusive():
+    # ηλ = 1e-4 and 1e-3 … 8e-3: 1.9 decades, of which the one run at 1e-4 carries a whole decade
+    lone = sweeps.summarize([run(0.1, lam, 0.4) for lam in (1e-3, 1e-2, 2e-2, 4e-2, 8e-2)])
+    assert sweeps.span_without_one(lone) == pytest.approx(np.log10(8e-3 / 1e-3))
+    v = criteria.exponent_verdict(lone, threshold=0.5)
+    assert v.fit.decades == pytest.approx(1.9, abs=0.01) and v.verdict.outcome == "inconclusive"
+    assert "0.9 without its one run at ηλ = 0.0001 (η = 0.1, λ = 0.001)" in v.verdict.reason
+    assert "no single run carries" in v.verdict.reason
+    # a second run at ηλ = 1e-4 (another η): no single run carries the span any more
+    pair = lone + sweeps.summarize([run(0.2, 5e-4, 0.4)])
+    assert sweeps.span_without_one(pair) == pytest.approx(np.log10(4e-3 / 1e-4))  # now the largest ηλ's
+    assert criteria.exponent_verdict(pair, threshold=0.5).verdict.outcome == "reproduced"
+    assert sweeps.span_without_one(lone[:2]) == 0.0  # two runs: either one alone spans nothing
 
 
 def test_an_exponent_far_from_the_papers_is_not_reproduced_and_too_few_decades_are_inconclusive():
@@ -214,6 +243,12 @@ def test_a_sweeps_verdict_takes_its_interval_from_the_qualifying_runs_of_every_s
     undecided = criteria.sweep_verdict(sweeps.analyze_sweep(short[0]), analyze_seeds(short, [0, 1, 2], resamples=200))
     assert undecided.verdict.outcome == "inconclusive", undecided.describe()
     assert "not every seed's runs qualify on their own (seed 3: 3 over 0.5 decades;" in undecided.verdict.reason
+    # a seed whose span one run carries (its runs below ηλ = 1e-3 peak at their end, but for one at ηλ = 1e-5)
+    lone = [by_seed[0], by_seed[1], [run(lr, lam, 0.4 if lr * lam >= 1e-3 or (lr, lam) == (0.1, LAMS[0]) else 1.0)
+                                     for lr in (0.1, 0.2) for lam in LAMS]]  # fmt: skip
+    carried = criteria.sweep_verdict(sweeps.analyze_sweep(lone[0]), analyze_seeds(lone, [0, 1, 2], resamples=200))
+    assert carried.verdict.outcome == "inconclusive", carried.describe()
+    assert "seed 3: 7 over 3.3 decades, 1.3 with one run left out" in carried.verdict.reason
 
 
 def _prediction(budget, ratio, *, edge="", lam0=0.5):
@@ -360,9 +395,9 @@ def test_fig_s7_scaling_failure_needs_an_interior_optimum_and_a_departure_below_
     def peak(lam):
         return 0.9 - 0.1 * abs(np.log10(lam / lam_opt))
 
-    def rows(t_star_below, lams=lams, peak=peak):
-        return sweeps.summarize([run(0.1, lam, t_star_below(lam) if lam <= lam_opt else 0.4, peak=peak(lam))
-                                 for lam in lams])  # fmt: skip
+    def rows(t_star_below, lams=lams, peak=peak):  # evaluations dense enough to resolve t* = 4500 at λ = 3e-5
+        return sweeps.summarize([run(0.1, lam, t_star_below(lam) if lam <= lam_opt else 0.4, peak=peak(lam),
+                                     evals=2000) for lam in lams])  # fmt: skip
 
     failing = rows(lambda lam: 4500 * lam / 20)  # t* = 4500 epochs whatever λ
     v = criteria.scaling_failure_verdict(failing, threshold=0.5, n_test=1000)

@@ -22,6 +22,7 @@ __all__ = [
     "peaked_at_end",
     "TstarFit",
     "fit_tstar",
+    "span_without_one",
     "learning_threshold",
     "SweepAnalysis",
     "analyze_sweep",
@@ -42,7 +43,9 @@ class RunSummary:
     and ``end_gain``: how much its best test accuracy rose at its evaluations after :data:`END_FRACTION` of its
     epochs, over its best before (0 when it did not; NaN without an evaluation on both sides; with sparse
     evaluations that is the rise since its last evaluation before that point). t* reads the peak to within 0.5%,
-    so a run that gains less than that at its end has t* before it; ``end_gain`` still shows it was improving."""
+    so a run that gains less than that at its end has t* before it; ``end_gain`` still shows it was improving.
+    ``t_star_before``: the epoch of the evaluation before t* (NaN at the first, or when t* is NaN): the run came
+    within the tolerance of its best somewhere after it, so t* is known only to within t* − ``t_star_before``."""
 
     lr: float
     lam: float
@@ -55,6 +58,7 @@ class RunSummary:
     t_train_zero: float
     first_eval: float = math.nan
     end_gain: float = math.nan
+    t_star_before: float = math.nan  # the evaluation before t*: the peak was reached in between (t*'s resolution)
 
 
 def best_within_budget(h: History, budget_epochs: float) -> float:
@@ -121,9 +125,27 @@ def summarize(histories: list[History], *, tol: float = PAPER_PEAK_TOL, relative
                 diverged_at=h.diverged_at, t_train_zero=first_time_train_error_zero(h),
                 first_eval=float(m["epoch"][good][0]) if good.any() else math.nan,
                 end_gain=gain_at_end(m["epoch"], acc, epochs) if not h.diverged else math.nan,
+                t_star_before=_evaluation_before(m["epoch"], acc, t_star),
             )
         )  # fmt: skip
     return rows
+
+
+def _evaluation_before(epoch, test_acc, t_star: float) -> float:
+    """The epoch of the last finite evaluation before ``t_star`` (NaN if there is none, or ``t_star`` is NaN)."""
+    epoch, acc = np.asarray(epoch, dtype=float), np.asarray(test_acc, dtype=float)
+    before = np.isfinite(acc) & np.isfinite(epoch) & (epoch < t_star)
+    return float(epoch[before].max()) if np.isfinite(t_star) and before.any() else math.nan
+
+
+def span_without_one(rows: list[RunSummary]) -> float:
+    """Decades of ηλ the runs span with any one of them left out: the smaller of the span without the run of
+    smallest ηλ and without the one of largest (leaving out any other run leaves the span as it is); 0 for fewer than
+    three runs. A span that only one run carries rests on that run's t*."""
+    x = sorted(r.lr_lam for r in rows)
+    if len(x) < 3:
+        return 0.0
+    return float(min(np.log10(x[-1] / x[1]), np.log10(x[-2] / x[0])))
 
 
 def fittable(row: RunSummary) -> bool:
