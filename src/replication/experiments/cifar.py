@@ -85,8 +85,9 @@ def run_sweep(
     initialization's alone). ``spec_options``: :class:`TrainSpec` fields, over those taken from ``cfg.train``."""
     tr = cfg.train
     spec = dataclasses.replace(
-        TrainSpec(batch_size=tr.batch_size, evals=tr.evals, eval_batch_size=tr.get("eval_batch_size"),
-                  bn_group=tr.get("bn_group"), train_eval_samples=tr.get("train_eval_samples")),
+        TrainSpec(batch_size=tr.batch_size, evals=tr.evals, evals_per_octave=tr.get("evals_per_octave"),
+                  eval_batch_size=tr.get("eval_batch_size"), bn_group=tr.get("bn_group"),
+                  train_eval_samples=tr.get("train_eval_samples")),
         **spec_options,
     )  # fmt: skip
     model = ModelRequest.of(**model)

@@ -45,9 +45,10 @@ CLAIMS = (
         "wrn_cifar.tstar_exponent",
         "WRN ({wrn_paper} at paper, {wrn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD; S2: momentum, augmentation",
         Decider(
-            "ηλ down to 2.5e-4 at η = 1.6 (λ = 1.6e-4 and 6.25e-4 added to cpu's grid, runs up to 300 epochs), three "
-            "seeds as at cpu: at cpu each seed's span rests on its one run at ηλ = 5e-4, whose t* on a long plateau "
-            "moved up to 4× with another CPU's kernels, and the seed interval with it",
+            "cpu's 32 evaluations a bucket spaced in log time (t* resolved to 25% at every ηλ), and ηλ down to 2.5e-4 "
+            "at η = 1.6 (λ = 1.6e-4 and 6.25e-4 added to cpu's grid, runs up to 300 epochs), three seeds as at cpu: at "
+            "cpu evenly spaced evaluations leave t* unresolved in the runs that peak in their first epoch and in the "
+            "150-epoch run at ηλ = 5e-4, and the span rests on one run at its low end",
             "decide_tstar",
             "sgd_sweep",
             judge="judge_exponent",

@@ -150,15 +150,17 @@ def decide_small_lambda() -> Fields:
 
 
 def decide_tstar() -> Fields:
-    # Fig. 2d–f at cpu: each seed's qualifying runs span 1.5 decades of ηλ only through their one run at ηλ = 5e-4
-    # (η = 1.6, λ = 3.1e-4), which sits on a long plateau where t* moved up to 4× when the same grid was trained with
-    # another CPU's kernels; there the seed interval crossed the tolerance's edge (NOTES.md, session 33). Two λ more
-    # (at both η): 1.6e-4 (ηλ = 2.5e-4 at η = 1.6, 300 epochs, the new cap) extends the range below that run by 0.3
-    # decades, and 6.25e-4 (ηλ = 1e-3) fills the two octaves above it, so no one run carries the span; at η = 6.4
-    # they add ηλ = 1e-3 and 4e-3. λ = 0 as long as its η's longest run, as at cpu (300 and 76 epochs). Without
-    # cpu's 150-epoch cap the ηλ = 5e-4 run trains 151 (the physical time 9.6 carries a rounding error into the
-    # ceiling). 145,280 run-steps a seed, 2.4× cpu's grid. Our estimate, not probed.
+    # Fig. 2d–f at cpu (NOTES.md, sessions 33 and 35): the runs that qualify span 1.5 decades only through one run at
+    # each end, and t* is unresolved at both: cpu's 32 evaluations, evenly spaced over a bucket, are 8 epochs apart
+    # on the 150-epoch runs (ηλ = 5e-4: t* 24–56, one of the seeds read at the third evaluation) and 1/8 of an epoch
+    # on the 3–5-epoch runs at ηλ = 0.016–0.032 that learn and peak in their first epoch (at the 3rd–6th). So:
+    # * the same 32 evaluations a bucket, spaced in log time (512 chunks, 4 evaluations per doubling after the first
+    #   8): t* resolved to 25% from 1/128 of a bucket on, at every ηλ;
+    # * two λ more at both η: 1.6e-4 (ηλ = 2.5e-4 at η = 1.6, 300 epochs, the new cap) below the one run at 5e-4,
+    #   and 6.25e-4 (ηλ = 1e-3) in the two octaves above it; at η = 6.4 they add ηλ = 1e-3 and 4e-3.
+    # λ = 0 as long as its η's longest run, as at cpu (300 and 75 epochs). Our estimate, not probed.
     c = cpu()
+    c.train = dict(c.train.to_dict(), evals=512, evals_per_octave=4)
     c.sgd.lams = (1.5625e-4, 3.125e-4, 6.25e-4, *c.sgd.lams[1:])
     c.sgd.min_lr_lam = 2.4e-4
     c.sgd.max_epochs = 300
