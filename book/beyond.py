@@ -116,7 +116,8 @@ plotting.show(
 #
 # Theory predicts −1 for SGD, momentum + L2, SGDW and AdamW, and no clean −1 for Adam + L2. Does each bootstrap
 # interval over every fittable run contain −1 itself? And the book's verdict (the landing page's): over the runs that
-# learned and peaked inside their run, the seed interval within −1 ± 0.25.
+# learned and peaked inside their run (t\* resolved to 25%, a span no single run carries), the seed interval within
+# −1 ± 0.25.
 
 # %%
 predicted = {"sgd": "−1", "momentum": "−1", "sgdw": "−1", "adamw": "−1",

@@ -39,6 +39,37 @@ def test_every_declared_size_plans_at_its_preset_and_differs_from_it(chapter, de
     assert d.size and d.size[0].islower()  # a phrase that follows "could be decided by"
 
 
+SPANS = ("wrn_cifar.tstar_exponent", "beyond.momentum_exponent", "beyond.sgdw_exponent", "beyond.adamw_exponent")
+
+
+def _products(grid) -> list[float]:
+    return sorted(r["lr"] * r["lam"] for r in grid.config["runs"] if r["lam"] > 0)
+
+
+@pytest.mark.parametrize("key", SPANS)
+def test_the_exponent_deciders_resolve_t_star_and_reach_below_cpus_grid(key, tmp_path, monkeypatch):
+    """The sizes declared where cpu's span rested on one run and evenly spaced evaluations left early peaks
+    unresolved (session 35): 32 evaluations a bucket spaced in log time, so that a peak from the 4th of 512 chunks on
+    is resolved to the rule's 25%; and runs below cpu's smallest ηλ (beyond's: two, one at each η)."""
+    from replication.analysis.criteria import DEFAULT
+    from replication.training.plan import evaluated_chunks
+
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    declared = claims.claim(key)
+    d, chapter = declared.decider, declared.chapter
+    (grid,), error = rehearsal.plan_decider(chapter, d, seed=0)
+    assert error is None and (grid.spec.evals, grid.spec.evals_per_octave) == (512, 4)
+    evaluated = [c for c, e in enumerate(evaluated_chunks(512, 4), 1) if e]
+    assert len(evaluated) == 32
+    resolved = [c for before, c in zip(evaluated, evaluated[1:]) if c - before <= DEFAULT.peak_resolution * c]
+    assert resolved == [c for c in evaluated[1:] if c >= 4]
+    module = __import__(f"replication.experiments.{chapter}", fromlist=[d.study])
+    (cpu_grid,), _ = rehearsal.plan_study(module, d.study, get_config(chapter, "cpu"), seed=0, cifar_shapes=False,
+                                          options=dict(d.options))  # fmt: skip
+    below = [p for p in _products(grid) if p < _products(cpu_grid)[0]]
+    assert len(below) == (1 if chapter == "wrn_cifar" else 2) and len(set(below)) == 1
+
+
 def test_an_unknown_size_names_the_ones_there_are():
     with pytest.raises(ValueError, match=r"config='decide_nothing'.*\['decide_s5'\]"):
         decider_config("fc_mnist", "decide_nothing", "cpu")

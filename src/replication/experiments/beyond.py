@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 
 from replication.analysis.criteria import Verdict
 from replication.analysis.peaks import fit_power_law
@@ -49,6 +50,15 @@ CLAIMS = (
         "beyond.sgdw_exponent",
         "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · SGDW (momentum, "
         "decoupled), seeds",
+        Decider(
+            "ηλ down to 2.5e-4 at both η (λ = 3.1e-3 and 6.25e-3 at η = 0.08, 0.0125 at η = 0.02; runs up to 8000 "
+            "steps) and 32 evaluations a bucket in log time: at cpu the qualifying runs span 1.8 decades only "
+            "through one run at ηλ = 0.032",
+            "decide_span",
+            "optimizer_sweep",
+            options=(("optimizer", "sgdw"),),
+            judge="judge_exponent",
+        ),
     ),
     Claim(
         "Beyond the paper: momentum + L2",
@@ -57,6 +67,15 @@ CLAIMS = (
         "beyond.momentum_exponent",
         "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · momentum SGD + L2, "
         "several seeds",
+        Decider(
+            "ηλ down to 2.5e-5 at both η (λ = 3.1e-4 … 1.25e-3 at η = 0.08, 1.25e-3 at η = 0.02; runs up to 8000 "
+            "steps) and 32 evaluations a bucket in log time: at cpu the qualifying runs span 1.6 decades only "
+            "through one run at ηλ = 5e-5",
+            "decide_span",
+            "optimizer_sweep",
+            options=(("optimizer", "momentum"),),
+            judge="judge_exponent",
+        ),
     ),
     Claim(
         "Beyond the paper: Adam + L2",
@@ -79,6 +98,16 @@ CLAIMS = (
         "not in the paper",
         "beyond.adamw_exponent",
         "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · AdamW, several seeds",
+        Decider(
+            "ηλ down to 2.5e-4 at both η (λ = 0.0625 and 0.125 at η = 0.004, 0.25 at η = 0.001; runs up to 8000 "
+            "steps) and 32 evaluations a bucket in log time: at cpu the qualifying runs span 1.8 decades only "
+            "through one run at ηλ = 5e-4, and AdamW's early peaks in runs of 2500–4000 steps fall at their "
+            "third or fourth evenly spaced evaluation",
+            "decide_span",
+            "optimizer_sweep",
+            options=(("optimizer", "adamw"),),
+            judge="judge_exponent",
+        ),
     ),
 )
 
@@ -119,7 +148,16 @@ def optimizer_sweep(cfg, optimizer: str, *, seed: int) -> SweepResult:
     ``cfg.seeds.count`` initializations; stored and reused like every grid."""
     runs = optimizer_runs(cfg, optimizer)
     return analyzed(run_sweep(cfg, runs, seed=seed, seeds=seed_list(cfg, seed), name=f"beyond_{optimizer}",
-                              optimizer=optimizer, momentum=cfg.momentum))  # fmt: skip
+                              optimizer=optimizer, momentum=cfg.momentum,
+                              evals_per_octave=cfg.sweep.get("evals_per_octave")))  # fmt: skip
+
+
+def judge_exponent(cfg, sweeps: Sequence[SweepResult]) -> Verdict:
+    """An optimizer's exponent from a grid of its decider's size (a recorded probe,
+    :mod:`replication.experiments.probes`): the exponent verdict of :func:`optimizer_sweep`'s one grid."""
+    if len(sweeps) != 1:
+        raise ValueError(f"a probe of one optimizer's exponent holds one grid (all its seeds), not {len(sweeps)}.")
+    return sweeps[0].verdict.verdict
 
 
 def comparison(cfg, *, seed: int) -> dict[str, SweepResult]:
