@@ -170,6 +170,34 @@ def test_a_lambda_zero_still_gaining_beyond_a_tie_is_capped_though_its_t_star_li
     assert criteria.zero_comparison(small, zero, n, paper_zero_epochs=1000).outcome == "reproduced"
 
 
+def log_time(lam, *, per_doubling, n_test=2000, epochs=4096.0, start=0.80):
+    """A run whose test accuracy grows by ``per_doubling`` test images each doubling of its length (FC λ = 0 at cpu:
+    4–15 of 2000 over its second half, at most 2 over its last 10%, session 35)."""
+    epoch = np.linspace(0.0, epochs, 101)
+    acc = start + per_doubling / n_test * np.log2(np.maximum(epoch, 1.0))
+    metrics = dict(step=epoch, epoch=epoch, test_accuracy=acc, train_error=np.full_like(epoch, 0.0))
+    return History(lr=0.2, lam=lam, steps=int(epochs), diverged=False, diverged_at=None, metrics=metrics)
+
+
+def test_a_lambda_zero_still_rising_each_doubling_is_capped_when_the_paper_trains_it_longer():
+    n = 2000
+    zero = sweeps.summarize([log_time(0.0, per_doubling=8)])[0]  # +8 images a doubling: ~1 in its last 10%
+    assert not criteria.still_improving(zero, n) and criteria.still_rising_per_doubling(zero, n)
+    assert zero.half_gain * n == pytest.approx(8, abs=0.2)
+    small = sweeps.summarize([creeping(3e-3, late_gain=0.0, plateau=zero.max_test_accuracy + 12 / n)])[0]
+    v = criteria.zero_comparison(small, zero, n, paper_zero_epochs=4096 * 2**10)  # the paper: 10 doublings longer
+    assert v.outcome == "inconclusive" and v.reason.startswith("λ = 0 capped: still improving at the end of its 4096")
+    assert "rose 8 of 2000 test images over its second half, its last doubling; the paper's is 10.0 doublings" in (
+        v.reason
+    )
+    # at the paper's length, or flat per doubling, or turned down since its best: the comparison is decided
+    assert criteria.zero_comparison(small, zero, n, paper_zero_epochs=4096).outcome == "reproduced"
+    flat = sweeps.summarize([log_time(0.0, per_doubling=2)])[0]
+    assert criteria.zero_comparison(small, flat, n, paper_zero_epochs=4096 * 2**10).outcome == "reproduced"
+    turned = sweeps.summarize([run(0.2, 0.0, 0.6, peak=0.88)])[0]  # peaked at 60% of its run, then fell
+    assert turned.half_gain > 0 and not criteria.still_rising_per_doubling(turned, n)
+
+
 def test_a_comparison_with_lambda_zero_needs_a_run_that_learned_and_skips_diverged_runs():
     n = 1000
     both_chance = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.1135), run(0.1, 1e-4, 0.5, peak=0.1135)])

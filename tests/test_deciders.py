@@ -71,7 +71,7 @@ def test_the_exponent_deciders_resolve_t_star_and_reach_below_cpus_grid(key, tmp
 
 
 def test_an_unknown_size_names_the_ones_there_are():
-    with pytest.raises(ValueError, match=r"config='decide_nothing'.*\['decide_s5'\]"):
+    with pytest.raises(ValueError, match=r"config='decide_nothing'.*\['decide_s5', 'decide_zero'\]"):
         decider_config("fc_mnist", "decide_nothing", "cpu")
     with pytest.raises(ValueError, match="preset"):
         decider_config("fc_mnist", "decide_s5", "laptop")
@@ -170,7 +170,8 @@ def test_make_decide_prices_every_declared_size_and_names_an_unknown_chapter(cap
     monkeypatch.setattr(deciders, "time_step", lambda *a, **k: 0.001)
     assert deciders.main(["fc_mnist"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| Fig.")]
-    assert len(rows) == 1 and "fc_mnist.mse_eta_flattening" in rows[0] and "| probed; recorded probe" in rows[0]
+    assert len(rows) == 2 and "fc_mnist.small_lambda_vs_zero" in rows[0] and "| estimate |" in rows[0]
+    assert "fc_mnist.mse_eta_flattening" in rows[1] and "| probed; recorded probe" in rows[1]
     with pytest.raises(SystemExit) as stop:
         deciders.main(["fc_mnsit"])
     assert stop.value.code == 2 and "unknown chapter 'fc_mnsit'" in capsys.readouterr().err

@@ -25,7 +25,9 @@ reason, the same everywhere in the book.
   differently, land on either side of a 3-image tie).
 * A comparison against λ = 0 needs a λ = 0 run that was no longer improving at its end; one cut short of the
   paper's length while still improving (:func:`still_improving`: its t* in its last 10%, or its best rising there by
-  more than a tie) makes a tie or a win against it inconclusive ("λ = 0 capped"); a loss to it stands.
+  more than a tie; or, ours, :func:`still_rising_per_doubling`: its best rising by more than a tie over its second
+  half, its last doubling, when the paper trains it longer: a run that gains in log time may gain as much again in
+  each doubling it was denied) makes a tie or a win against it inconclusive ("λ = 0 capped"); a loss to it stands.
 * Where a preset trains each λ > 0 for less physical time than the paper (``short_of_paper``), a smallest λ below
   λ = 0 that was still improving at the end of its run is inconclusive too: the paper's length could close the gap.
 * AutoL2's race tests its detection rule only where the rule decides when λ decays: when most of its decays came at
@@ -66,6 +68,7 @@ __all__ = [
     "Verdict",
     "peak_position",
     "still_improving",
+    "still_rising_per_doubling",
     "qualifies",
     "ExponentVerdict",
     "exponent_verdict",
@@ -182,6 +185,16 @@ def still_improving(row: RunSummary, n_test: int, criteria: Criteria = DEFAULT) 
     if peak_position(row, criteria) == "end":
         return True
     return bool(np.isfinite(row.end_gain) and row.end_gain * n_test > criteria.tie_images + 1e-9)
+
+
+def still_rising_per_doubling(row: RunSummary, n_test: int, criteria: Criteria = DEFAULT) -> bool:
+    """Whether a run's best test accuracy rose by more than a tie over its second half (``RunSummary.half_gain``),
+    its last doubling in log time, and its last evaluation is still within a tie of that best (it had not turned
+    down). Training curves slow down in linear time; one still rising per doubling, cut short of a length many
+    doublings longer, says nothing yet about where it ends."""
+    tie = criteria.tie_images + 1e-9
+    return bool(np.isfinite(row.half_gain) and row.half_gain * n_test > tie
+                and is_tie(row.final_accuracy, row.max_test_accuracy, n_test, criteria))  # fmt: skip
 
 
 def qualifies(row: RunSummary, threshold: float | None, criteria: Criteria = DEFAULT) -> bool:
@@ -608,11 +621,16 @@ def zero_comparison(
                                        f"{chance:g}{bar})")  # fmt: skip
     apart = images_apart(smallest.max_test_accuracy, zero.max_test_accuracy, n_test)
     capped = paper_zero_epochs is not None and zero.epochs < paper_zero_epochs - 1
-    zero_capped = still_improving(zero, n_test, criteria) and (capped or paper_zero_epochs is None)
+    per_doubling = capped and not still_improving(zero, n_test, criteria) and still_rising_per_doubling(zero, n_test)
+    zero_capped = (still_improving(zero, n_test, criteria) and (capped or paper_zero_epochs is None)) or per_doubling
     length = f"{zero.epochs:g} epochs" + (f" (the paper: {paper_zero_epochs:.4g})" if capped else "")
     tie = is_tie(smallest.max_test_accuracy, zero.max_test_accuracy, n_test, criteria)
     if zero_capped and (tie or smallest.max_test_accuracy > zero.max_test_accuracy):
         rose = _rose(zero, n_test, criteria)
+        if per_doubling:
+            rose = (f" (its best rose {zero.half_gain * n_test:.0f} of {n_test} test images over its second half, "
+                    f"its last doubling; the paper's is {math.log2(paper_zero_epochs / zero.epochs):.1f} doublings "
+                    "longer)")  # fmt: skip
         return Verdict("inconclusive", f"λ = 0 capped: still improving at the end of its {length}{rose}")
     if tie:
         return Verdict("reproduced", f"a tie with λ = 0 ({apart:.0f} of {n_test} test images apart)")

@@ -19,6 +19,7 @@ __all__ = [
     "learned",
     "END_FRACTION",
     "gain_at_end",
+    "gain_over_last_doubling",
     "peaked_at_end",
     "TstarFit",
     "fit_tstar",
@@ -45,7 +46,9 @@ class RunSummary:
     evaluations that is the rise since its last evaluation before that point). t* reads the peak to within 0.5%,
     so a run that gains less than that at its end has t* before it; ``end_gain`` still shows it was improving.
     ``t_star_before``: the epoch of the evaluation before t* (NaN at the first, or when t* is NaN): the run came
-    within the tolerance of its best somewhere after it, so t* is known only to within t* − ``t_star_before``."""
+    within the tolerance of its best somewhere after it, so t* is known only to within t* − ``t_star_before``.
+    ``half_gain``: as ``end_gain`` over the run's second half, its last doubling (a run that still gains there may
+    gain as much in each doubling of a longer run)."""
 
     lr: float
     lam: float
@@ -59,6 +62,8 @@ class RunSummary:
     first_eval: float = math.nan
     end_gain: float = math.nan
     t_star_before: float = math.nan  # the evaluation before t*: the peak was reached in between (t*'s resolution)
+    half_gain: float = math.nan  # as end_gain, over the run's second half: its last doubling in log time
+    final_accuracy: float = math.nan  # its last finite test accuracy
 
 
 def best_within_budget(h: History, budget_epochs: float) -> float:
@@ -106,6 +111,18 @@ def gain_at_end(epoch, test_acc, epochs: float, fraction: float = END_FRACTION) 
     return max(0.0, float(acc[late].max() - acc[early].max()))
 
 
+def gain_over_last_doubling(epoch, test_acc, epochs: float) -> float:
+    """How much the best test accuracy rose over the second half of a run of ``epochs`` epochs, its last doubling in
+    log time: the best after ``epochs``/2 minus the best at or before it, at least 0; NaN without a finite evaluation
+    on both sides."""
+    epoch, acc = np.asarray(epoch, dtype=float), np.asarray(test_acc, dtype=float)
+    ok = np.isfinite(acc) & np.isfinite(epoch)
+    late, early = ok & (epoch > epochs / 2), ok & (epoch <= epochs / 2)
+    if not late.any() or not early.any():
+        return math.nan
+    return max(0.0, float(acc[late].max() - acc[early].max()))
+
+
 def summarize(histories: list[History], *, tol: float = PAPER_PEAK_TOL, relative: bool = False) -> list[RunSummary]:
     """One :class:`RunSummary` per history (t* with the paper's 0.5% tolerance, absolute unless ``relative``: see
     :func:`~replication.analysis.peaks.time_to_peak`)."""
@@ -126,6 +143,8 @@ def summarize(histories: list[History], *, tol: float = PAPER_PEAK_TOL, relative
                 first_eval=float(m["epoch"][good][0]) if good.any() else math.nan,
                 end_gain=gain_at_end(m["epoch"], acc, epochs) if not h.diverged else math.nan,
                 t_star_before=_evaluation_before(m["epoch"], acc, t_star),
+                half_gain=gain_over_last_doubling(m["epoch"], acc, epochs) if not h.diverged else math.nan,
+                final_accuracy=final_test_accuracy(h),
             )
         )  # fmt: skip
     return rows
