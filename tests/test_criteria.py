@@ -198,6 +198,22 @@ def test_a_lambda_zero_still_rising_each_doubling_is_capped_when_the_paper_train
     assert turned.half_gain > 0 and not criteria.still_rising_per_doubling(turned, n)
 
 
+def test_a_smallest_lambda_still_climbing_as_lambda_falls_loses_to_lambda_zero_inconclusively():
+    """CNN Fig. 3b at cpu (session 35): λ = 0.02 is 42–54 of 500 images below λ = 0, but 27–78 above λ = 0.05."""
+    n = 500
+    zero = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.80)])[0]
+    smallest = sweeps.summarize([run(0.1, 0.02, 0.5, peak=0.70)])[0]  # 50 images below λ = 0
+    climbing = sweeps.summarize([run(0.1, 0.05, 0.5, peak=0.58)])[0]  # 60 below λ = 0.02: beyond chance (±38)
+    v = criteria.zero_comparison(smallest, zero, n, next_smallest=climbing)
+    assert v.outcome == "inconclusive" and "peaks 60 of 500 test images above λ = 0.05, beyond chance" in v.reason
+    level = sweeps.summarize([run(0.1, 0.05, 0.5, peak=0.69)])[0]  # 5 images: within chance, on its plateau
+    assert criteria.zero_comparison(smallest, zero, n, next_smallest=level).outcome == "not reproduced"
+    assert criteria.zero_comparison(smallest, zero, n).outcome == "not reproduced"
+    rows = [zero, smallest, climbing, sweeps.summarize([run(0.1, 0.2, 0.5, peak=0.3)])[0]]
+    (by_eta,) = verdicts.smallest_lambda_vs_zero(rows, n_test=n)
+    assert by_eta.verdict.outcome == "inconclusive" and "above λ = 0.05" in by_eta.verdict.reason
+
+
 def test_a_comparison_with_lambda_zero_needs_a_run_that_learned_and_skips_diverged_runs():
     n = 1000
     both_chance = sweeps.summarize([run(0.1, 0.0, 0.5, peak=0.1135), run(0.1, 1e-4, 0.5, peak=0.1135)])

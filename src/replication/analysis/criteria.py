@@ -30,6 +30,8 @@ reason, the same everywhere in the book.
   each doubling it was denied) makes a tie or a win against it inconclusive ("λ = 0 capped"); a loss to it stands.
 * Where a preset trains each λ > 0 for less physical time than the paper (``short_of_paper``), a smallest λ below
   λ = 0 that was still improving at the end of its run is inconclusive too: the paper's length could close the gap.
+  So is one below λ = 0 that peaks above the grid's next λ up by more than chance (ours): still climbing as λ falls,
+  it is not yet the small λ the claim is about.
 * AutoL2's race tests its detection rule only where the rule decides when λ decays: when most of its decays came at
   the first measurement its refractory period (``delay``/λ steps) allowed, the race measures that constant instead
   and is inconclusive (:func:`refractory_bound`). AutoL2 ending below the tuned λ within chance is inconclusive too,
@@ -596,6 +598,7 @@ def zero_comparison(
     short_of_paper: bool = False,
     threshold: float | None = None,
     chance: float = 0.1,
+    next_smallest: RunSummary | None = None,
     criteria: Criteria = DEFAULT,
 ) -> Verdict:
     """Fig. 2b's claim: trained for τ/(ηλ), the smallest λ does as well as λ = 0 or better. Reproduced when its
@@ -605,7 +608,9 @@ def zero_comparison(
     improving (:func:`still_improving`: its peak then understates it) and the smallest λ ties or beats it (a
     smallest λ below it stays below: a run's best only rises with more training), and, with ``short_of_paper`` (a
     preset whose τ is shorter than the paper's), when the smallest λ is below λ = 0 but still improving at the end
-    of its run (the paper's τ could close the gap)."""
+    of its run (the paper's τ could close the gap). A smallest λ below λ = 0 that peaks above ``next_smallest``
+    (the grid's next λ up, same η) by more than chance is still climbing as λ falls (ours): the grid has not reached
+    the small λ the claim is about, so its loss is inconclusive too."""
     if zero is None or not np.isfinite(zero.max_test_accuracy):
         return Verdict("inconclusive", "no λ = 0 run to compare with")
     if smallest.diverged or not np.isfinite(smallest.max_test_accuracy):
@@ -643,6 +648,13 @@ def zero_comparison(
     if short_of_paper and still_improving(smallest, n_test, criteria):
         return Verdict("inconclusive", f"{below} but still improving at the end of its run, shorter than the paper's"
                                        f"{_rose(smallest, n_test, criteria)}")  # fmt: skip
+    if next_smallest is not None and np.isfinite(next_smallest.max_test_accuracy):
+        a, b = smallest.max_test_accuracy, next_smallest.max_test_accuracy
+        rise = a - b
+        if rise > 0 and not within_chance(a, b, n_test, criteria):
+            return Verdict("inconclusive", f"{below}, but it peaks {rise * n_test:.0f} of {n_test} test images above "
+                                           f"λ = {next_smallest.lam:g}, beyond chance: still climbing as λ falls, the "
+                                           "grid has not reached the small λ the claim is about")  # fmt: skip
     if zero_capped:
         below += f" (λ = 0 was still improving at the end of its {length}: more training only widens the gap)"
     return Verdict("not reproduced", below)

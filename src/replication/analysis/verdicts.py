@@ -102,7 +102,8 @@ def smallest_lambda_vs_zero(
     paper trains λ = 0, a number of epochs or a function of η (FC: 10⁶/η); a λ = 0 run shorter than that which still
     improves at its end makes the comparison inconclusive. ``short_of_paper``: the runs' τ is shorter than the
     paper's (:func:`~replication.analysis.criteria.zero_comparison`, which also needs one of the two runs to have
-    learned by ``rows``' learning threshold)."""
+    learned by ``rows``' learning threshold, and reads a loss by a smallest λ that still climbs above the next λ up,
+    beyond chance, as inconclusive)."""
     check_positive("n_test", n_test)
     threshold = learning_threshold(rows)
     out = []
@@ -114,9 +115,10 @@ def smallest_lambda_vs_zero(
         paper = paper_zero_epochs(lr) if callable(paper_zero_epochs) else paper_zero_epochs
         paper = None if paper is None else float(paper)
         smallest = min(mine, key=lambda r: r.lam)
+        above = min((r for r in mine if r.lam > smallest.lam), key=lambda r: r.lam, default=None)
         best = max(mine, key=lambda r: r.max_test_accuracy)
         verdict = zero_comparison(smallest, zero[0], n_test, paper_zero_epochs=paper, short_of_paper=short_of_paper,
-                                  threshold=threshold)  # fmt: skip
+                                  threshold=threshold, next_smallest=above)  # fmt: skip
         out.append(SmallestLambdaVerdict(lr, smallest.lam, smallest.max_test_accuracy, best.lam,
                                          best.max_test_accuracy, zero[0].max_test_accuracy, verdict,
                                          float(zero[0].epochs), paper))  # fmt: skip
