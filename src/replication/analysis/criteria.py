@@ -135,11 +135,12 @@ class Criteria:
             f"any one run left out (with seeds: in each seed), with an exponent (with seeds: its whole interval) "
             f"within ±{self.tolerance:g} of the paper's; accuracies {self.tie_images} or fewer test images "
             f"apart are a tie; a smallest λ below λ = 0 (or AutoL2 below the tuned λ) by more than a tie but within "
-            f"{self.chance_sigmas:g} standard errors of chance on the test set is inconclusive; so is AutoL2's race "
+            f"{self.chance_sigmas:g} standard errors of chance on the test set is inconclusive; so is one below λ = 0 "
+            f"that still peaks above the grid's next λ up by more than chance (not yet a small λ), and AutoL2's race "
             f"where most of its decays came at the first measurement its refractory period allowed; a λ that "
             f"matches or beats a λ = 0 cut short of the paper's length while still improving (its t* in its last "
-            f"{100 * (1 - self.end_fraction):.0f}%, or its best rising there by more than a tie) is inconclusive; a "
-            f"comparison is decided only where every seed agrees"
+            f"{100 * (1 - self.end_fraction):.0f}%, or its best rising by more than a tie there or over its second "
+            f"half, its last doubling) is inconclusive; a comparison is decided only where every seed agrees"
         )
 
 
