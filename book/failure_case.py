@@ -104,7 +104,8 @@ if opt.cut_short:
 # **Reading the numbers.** Two signs of the failure: the max-accuracy curve turns down below some λ (an interior optimum
 # rather than a plateau), and the t* exponent below λ_opt departs from −1. The verdict asks for both: λ_opt is the
 # smallest λ tied for the best peak (a few test images apart is a tie), and the exponent below it is decided over the
-# runs that learned and peaked inside their run, by the book's rule for every exponent. The optimum can be only a few
+# runs that learned and peaked inside their run with t\* resolved to 25%, over a span of ηλ that no single run
+# carries, by the book's rule for every exponent. The optimum can be only a few
 # test images above its neighbours, so at `cpu` the grid is trained from `seeds.count` initializations (ours; the data
 # order is the same for each): each seed is judged alone and the verdict stands only when they agree (the table and
 # figures show the first).

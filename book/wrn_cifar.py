@@ -100,7 +100,7 @@ print(f"Paper: exponent −1. Ours: {fit.describe()}, c = {fit.c:.3g} epoch-unit
 
 # %% [markdown]
 # The verdict on Fig. 2d's claim, decided by the book's criteria over the runs that learned and peaked inside their
-# run (`replication.analysis.criteria`).
+# run with t\* resolved to 25%, over a span of ηλ that no single run carries (`replication.analysis.criteria`).
 #
 # ```{admonition} One small network's exponent
 # :class: caution

@@ -70,6 +70,12 @@ def test_runs_that_peak_at_their_first_few_evaluations_leave_t_star_unresolved_a
     assert criteria.exponent_verdict(third, threshold=0.5, criteria=coarse).verdict.outcome == "reproduced"
 
 
+def test_a_peak_at_the_last_of_few_evaluations_is_at_the_end_not_unresolved():
+    (last,) = sweeps.summarize([run(0.1, 0.01, 1.0, evals=2)])  # two evaluations: t* at the second, the run's end
+    assert last.t_star_before == last.t_star / 2 and criteria.peak_position(last) == "end"
+    assert criteria.still_improving(last, 512)
+
+
 def test_a_span_that_one_run_carries_is_inconclusive():
     # ηλ = 1e-4 and 1e-3 … 8e-3: 1.9 decades, of which the one run at 1e-4 carries a whole decade
     lone = sweeps.summarize([run(0.1, lam, 0.4) for lam in (1e-3, 1e-2, 2e-2, 4e-2, 8e-2)])
@@ -196,6 +202,9 @@ def test_a_lambda_zero_still_rising_each_doubling_is_capped_when_the_paper_train
     assert criteria.zero_comparison(small, flat, n, paper_zero_epochs=4096 * 2**10).outcome == "reproduced"
     turned = sweeps.summarize([run(0.2, 0.0, 0.6, peak=0.88)])[0]  # peaked at 60% of its run, then fell
     assert turned.half_gain > 0 and not criteria.still_rising_per_doubling(turned, n)
+    # one doubling short at 8 images a doubling cannot close a 12-image lead (to within a tie): decided
+    assert criteria.zero_comparison(small, zero, n, paper_zero_epochs=4096 * 2).outcome == "reproduced"
+    assert criteria.zero_comparison(small, zero, n, paper_zero_epochs=4096 * 4).outcome == "inconclusive"
 
 
 def test_a_smallest_lambda_still_climbing_as_lambda_falls_loses_to_lambda_zero_inconclusively():
@@ -209,6 +218,9 @@ def test_a_smallest_lambda_still_climbing_as_lambda_falls_loses_to_lambda_zero_i
     level = sweeps.summarize([run(0.1, 0.05, 0.5, peak=0.69)])[0]  # 5 images: within chance, on its plateau
     assert criteria.zero_comparison(smallest, zero, n, next_smallest=level).outcome == "not reproduced"
     assert criteria.zero_comparison(smallest, zero, n).outcome == "not reproduced"
+    chance_level = sweeps.summarize([run(0.1, 0.05, 0.5, peak=0.12)])[0]  # the next λ up did not learn: no climb
+    v = criteria.zero_comparison(smallest, zero, n, threshold=0.45, next_smallest=chance_level)
+    assert v.outcome == "not reproduced"
     rows = [zero, smallest, climbing, sweeps.summarize([run(0.1, 0.2, 0.5, peak=0.3)])[0]]
     (by_eta,) = verdicts.smallest_lambda_vs_zero(rows, n_test=n)
     assert by_eta.verdict.outcome == "inconclusive" and "above λ = 0.05" in by_eta.verdict.reason

@@ -26,8 +26,9 @@ reason, the same everywhere in the book.
 * A comparison against λ = 0 needs a λ = 0 run that was no longer improving at its end; one cut short of the
   paper's length while still improving (:func:`still_improving`: its t* in its last 10%, or its best rising there by
   more than a tie; or, ours, :func:`still_rising_per_doubling`: its best rising by more than a tie over its second
-  half, its last doubling, when the paper trains it longer: a run that gains in log time may gain as much again in
-  each doubling it was denied) makes a tie or a win against it inconclusive ("λ = 0 capped"); a loss to it stands.
+  half, its last doubling, and not turned down since, when the paper trains it longer by enough doublings to close
+  the gap at that rate: a run that gains in log time may gain as much again in each doubling it was denied) makes a
+  tie or a win against it inconclusive ("λ = 0 capped"); a loss to it stands.
 * Where a preset trains each λ > 0 for less physical time than the paper (``short_of_paper``), a smallest λ below
   λ = 0 that was still improving at the end of its run is inconclusive too: the paper's length could close the gap.
   So is one below λ = 0 that peaks above the grid's next λ up by more than chance (ours): still climbing as λ falls,
@@ -139,8 +140,9 @@ class Criteria:
             f"that still peaks above the grid's next λ up by more than chance (not yet a small λ), and AutoL2's race "
             f"where most of its decays came at the first measurement its refractory period allowed; a λ that "
             f"matches or beats a λ = 0 cut short of the paper's length while still improving (its t* in its last "
-            f"{100 * (1 - self.end_fraction):.0f}%, or its best rising by more than a tie there or over its second "
-            f"half, its last doubling) is inconclusive; a comparison is decided only where every seed agrees"
+            f"{100 * (1 - self.end_fraction):.0f}%, or its best rising by more than a tie there, or over its second "
+            f"half, its last doubling, without turning down since) is inconclusive; a comparison is decided only "
+            f"where every seed agrees"
         )
 
 
@@ -164,18 +166,18 @@ class Verdict:
 
 def peak_position(row: RunSummary, criteria: Criteria = DEFAULT) -> str:
     """Where a run's t* falls: "diverged", "first evaluation" (at or before its first evaluation past the start),
-    "unresolved" (at one of its first few: the evaluation before t* more than ``peak_resolution``·t* below it), "end"
-    (in the last 1 − ``end_fraction`` of its epochs: still improving when it stopped) or "interior"."""
+    "end" (in the last 1 − ``end_fraction`` of its epochs: still improving when it stopped), "unresolved" (at one of
+    its first few: the evaluation before t* more than ``peak_resolution``·t* below it) or "interior"."""
     if row.diverged or not np.isfinite(row.t_star):
         return "diverged"
     first = row.first_eval if np.isfinite(row.first_eval) else 0.0
     if row.t_star <= first:
         return "first evaluation"
+    if row.t_star >= criteria.end_fraction * row.epochs:
+        return "end"
     gap = row.t_star - row.t_star_before  # NaN at the first evaluation; 1e-9: exactly at the resolution passes
     if gap > criteria.peak_resolution * row.t_star * (1 + 1e-9):
         return "unresolved"
-    if row.t_star >= criteria.end_fraction * row.epochs:
-        return "end"
     return "interior"
 
 
@@ -606,12 +608,14 @@ def zero_comparison(
     peak is at least λ = 0's or tied with it; inconclusive without a λ = 0 run, when neither run learned (each
     peak below ``threshold``, the sweep's learning threshold, or under twice ``chance``, as elsewhere in the book:
     two runs that learned nothing tie by default), when λ = 0 was cut short of the paper's length while still
-    improving (:func:`still_improving`: its peak then understates it) and the smallest λ ties or beats it (a
-    smallest λ below it stays below: a run's best only rises with more training), and, with ``short_of_paper`` (a
+    improving (:func:`still_improving`: its peak then understates it; or :func:`still_rising_per_doubling`, by as
+    much each doubling as would close the gap over the doublings the paper trains it longer) and the smallest λ ties
+    or beats it (a smallest λ below it stays below: a run's best only rises with more training), and, with
+    ``short_of_paper`` (a
     preset whose τ is shorter than the paper's), when the smallest λ is below λ = 0 but still improving at the end
     of its run (the paper's τ could close the gap). A smallest λ below λ = 0 that peaks above ``next_smallest``
-    (the grid's next λ up, same η) by more than chance is still climbing as λ falls (ours): the grid has not reached
-    the small λ the claim is about, so its loss is inconclusive too."""
+    (the grid's next λ up, same η, a run that learned) by more than chance is still climbing as λ falls (ours): the
+    grid has not reached the small λ the claim is about, so its loss is inconclusive too."""
     if zero is None or not np.isfinite(zero.max_test_accuracy):
         return Verdict("inconclusive", "no λ = 0 run to compare with")
     if smallest.diverged or not np.isfinite(smallest.max_test_accuracy):
@@ -627,7 +631,10 @@ def zero_comparison(
                                        f"{chance:g}{bar})")  # fmt: skip
     apart = images_apart(smallest.max_test_accuracy, zero.max_test_accuracy, n_test)
     capped = paper_zero_epochs is not None and zero.epochs < paper_zero_epochs - 1
-    per_doubling = capped and not still_improving(zero, n_test, criteria) and still_rising_per_doubling(zero, n_test)
+    per_doubling = (capped and not still_improving(zero, n_test, criteria)
+                    and still_rising_per_doubling(zero, n_test, criteria)
+                    and _could_close(zero, smallest.max_test_accuracy, paper_zero_epochs, n_test, criteria)
+                    )  # fmt: skip
     zero_capped = (still_improving(zero, n_test, criteria) and (capped or paper_zero_epochs is None)) or per_doubling
     length = f"{zero.epochs:g} epochs" + (f" (the paper: {paper_zero_epochs:.4g})" if capped else "")
     tie = is_tie(smallest.max_test_accuracy, zero.max_test_accuracy, n_test, criteria)
@@ -643,13 +650,13 @@ def zero_comparison(
     if smallest.max_test_accuracy > zero.max_test_accuracy:
         return Verdict("reproduced", f"λ = {smallest.lam:g} beats λ = 0 by {apart:.0f} of {n_test} test images")
     below = f"λ = {smallest.lam:g} is {apart:.0f} of {n_test} test images below λ = 0"
-    chance = within_chance(smallest.max_test_accuracy, zero.max_test_accuracy, n_test, criteria)
-    if chance:
-        return Verdict("inconclusive", below + chance)
+    by_chance = within_chance(smallest.max_test_accuracy, zero.max_test_accuracy, n_test, criteria)
+    if by_chance:
+        return Verdict("inconclusive", below + by_chance)
     if short_of_paper and still_improving(smallest, n_test, criteria):
         return Verdict("inconclusive", f"{below} but still improving at the end of its run, shorter than the paper's"
                                        f"{_rose(smallest, n_test, criteria)}")  # fmt: skip
-    if next_smallest is not None and np.isfinite(next_smallest.max_test_accuracy):
+    if next_smallest is not None and learned_here(next_smallest):
         a, b = smallest.max_test_accuracy, next_smallest.max_test_accuracy
         rise = a - b
         if rise > 0 and not within_chance(a, b, n_test, criteria):
@@ -659,6 +666,14 @@ def zero_comparison(
     if zero_capped:
         below += f" (λ = 0 was still improving at the end of its {length}: more training only widens the gap)"
     return Verdict("not reproduced", below)
+
+
+def _could_close(zero: RunSummary, other: float, paper_epochs: float, n_test: int, criteria: Criteria) -> bool:
+    """Whether λ = 0, gaining as much in each doubling it was denied as over its last (``half_gain``), could end
+    within a tie of ``other``'s peak or above it: the per-doubling cap matters only then."""
+    doublings = math.log2(paper_epochs / zero.epochs)
+    lead = (other - zero.max_test_accuracy) * n_test
+    return zero.half_gain * n_test * doublings >= lead - criteria.tie_images - 1e-9
 
 
 def chance_band(a: float, b: float, n_test: int, criteria: Criteria = DEFAULT) -> float:

@@ -52,8 +52,8 @@ CLAIMS = (
         "decoupled), seeds",
         Decider(
             "ηλ down to 2.5e-4 at both η (λ = 3.1e-3 and 6.25e-3 at η = 0.08, 0.0125 at η = 0.02; runs up to 8000 "
-            "steps) and 32 evaluations a bucket in log time: at cpu the qualifying runs span 1.8 decades only "
-            "through one run at ηλ = 0.032",
+            "steps), λ = 0.2 (ηλ = 0.016 at η = 0.08) and 32 evaluations a bucket in log time: at cpu the "
+            "qualifying runs span 1.8 decades only through one run at ηλ = 0.032",
             "decide_span",
             "optimizer_sweep",
             options=(("optimizer", "sgdw"),),

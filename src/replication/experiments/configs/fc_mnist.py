@@ -75,8 +75,8 @@ def decide_zero() -> Fields:
     # Fig. 2b at cpu (NOTES.md, session 35): λ = 0, as long as its η's longest run (4212–6723 epochs), still gains
     # 4–15 of 2000 test images over its second half, its last doubling, while the smallest λ leads it by 12–30 or
     # ties; the paper trains it 10⁶/η, 10.6 doublings longer at η = 0.2. 1/64 of the paper's length (a budget: the
-    # whole length is ~10⁷ full-batch steps a run), with only the smallest λ at each η beside it (and the two short
-    # runs the window admits at η = 0.8 and 3.2). Ours, not probed.
+    # whole length is ~10⁷ full-batch steps a run), with only the smallest λ at each η beside it (and the three
+    # short runs the window admits at η = 0.8 and 3.2). Ours, not probed.
     c = cpu()
     c.sweep.lams = (3e-4, 1e-3, 3e-3)
     c.sweep.zero_lr_time, c.sweep.max_epochs = paper_time(1e6) / 64, 160_000
