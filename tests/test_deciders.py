@@ -175,3 +175,14 @@ def test_make_decide_prices_every_declared_size_and_names_an_unknown_chapter(cap
     with pytest.raises(SystemExit) as stop:
         deciders.main(["fc_mnsit"])
     assert stop.value.code == 2 and "unknown chapter 'fc_mnsit'" in capsys.readouterr().err
+
+
+def test_a_declared_size_whose_whole_probe_reads_inconclusive_is_not_offered_as_deciding(tmp_path, monkeypatch):
+    # Fig. 2d–f's decide_tstar, probed in session 35: the seeds' exponents −0.99 … −1.35, the interval across −1.25
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    monkeypatch.setattr(deciders, "time_step", lambda *a, **k: 0.001)
+    decision = deciders.what_would_decide("wrn_cifar.tstar_exponent", INCONCLUSIVE)
+    assert decision.probe is not None and decision.probe.whole and decision.probe.verdict.outcome == "inconclusive"
+    summary = decision.summary()
+    assert summary.startswith("was declared decidable by ") and "could be decided by" not in summary
+    assert "probed, does not decide it either" in summary and "crosses the edge of -1 ± 0.25" in summary

@@ -100,6 +100,10 @@ class Decision:
         probe = f"; {self.probe.describe()}" if self.probe is not None else ""
         if self.probe_error:
             probe += f"; the recorded probe could not be read: {self.probe_error}"
+        if self.probe is not None and self.probe.whole and self.probe.verdict.outcome == "inconclusive":
+            return (f"was declared decidable by {self.decider.size}, and that size, probed, does not decide it "
+                    f"either{probe}: no size known to decide it is declared yet. Cost of the probed size: "
+                    f"{self.cost.describe()}")  # fmt: skip
         return f"could be decided by {self.decider.size} ({evidence}){probe}. Cost: {self.cost.describe()}"
 
     def describe(self) -> str:

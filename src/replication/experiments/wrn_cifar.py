@@ -51,6 +51,7 @@ CLAIMS = (
             "150-epoch run at ηλ = 5e-4, and the span rests on one run at its low end",
             "decide_tstar",
             "sgd_sweep",
+            probed=True,
             judge="judge_exponent",
         ),
     ),

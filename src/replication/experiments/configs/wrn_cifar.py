@@ -158,7 +158,10 @@ def decide_tstar() -> Fields:
     #   8): t* resolved to 25% from 1/128 of a bucket on, at every ηλ;
     # * two λ more at both η: 1.6e-4 (ηλ = 2.5e-4 at η = 1.6, 300 epochs, the new cap) below the one run at 5e-4,
     #   and 6.25e-4 (ηλ = 1e-3) in the two octaves above it; at η = 6.4 they add ηλ = 1e-3 and 4e-3.
-    # λ = 0 as long as its η's longest run, as at cpu (300 and 75 epochs). Our estimate, not probed.
+    # λ = 0 as long as its η's longest run, as at cpu (300 and 75 epochs). Probed (session 35, 3989 s here, recorded
+    # under probes/): every peak resolved, but still inconclusive: the seeds' exponents −1.35, −1.25, −0.99 (interval
+    # −1.32 … −1.06): t* on the low-ηλ plateau moves 10–128 epochs between seeds at one ηλ, then drops below an
+    # epoch from ηλ = 0.008–0.016 on. More seeds, or the paper's network, are the candidates; neither is probed.
     c = cpu()
     c.train = dict(c.train.to_dict(), evals=512, evals_per_octave=4)
     c.sgd.lams = (1.5625e-4, 3.125e-4, 6.25e-4, *c.sgd.lams[1:])
