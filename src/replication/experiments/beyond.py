@@ -54,7 +54,7 @@ CLAIMS = (
             "ηλ down to 2.5e-4 at both η (λ = 3.1e-3 and 6.25e-3 at η = 0.08, 0.0125 at η = 0.02; runs up to 8000 "
             "steps), λ = 0.2 (ηλ = 0.016 at η = 0.08) and 32 evaluations a bucket in log time: at cpu the "
             "qualifying runs span 1.8 decades only through one run at ηλ = 0.032",
-            "decide_span",
+            "decide_sgdw",
             "optimizer_sweep",
             options=(("optimizer", "sgdw"),),
             judge="judge_exponent",
@@ -71,7 +71,7 @@ CLAIMS = (
             "ηλ down to 2.5e-5 at both η (λ = 3.1e-4 … 1.25e-3 at η = 0.08, 1.25e-3 at η = 0.02; runs up to 8000 "
             "steps) and 32 evaluations a bucket in log time: at cpu the qualifying runs span 1.6 decades only "
             "through one run at ηλ = 5e-5",
-            "decide_span",
+            "decide_momentum",
             "optimizer_sweep",
             options=(("optimizer", "momentum"),),
             judge="judge_exponent",
@@ -103,7 +103,7 @@ CLAIMS = (
             "steps) and 32 evaluations a bucket in log time: at cpu the qualifying runs span 1.8 decades only "
             "through one run at ηλ = 5e-4, and AdamW's early peaks in runs of 2500–4000 steps fall at their "
             "third or fourth evenly spaced evaluation",
-            "decide_span",
+            "decide_adamw",
             "optimizer_sweep",
             options=(("optimizer", "adamw"),),
             judge="judge_exponent",
