@@ -187,7 +187,8 @@ print(decision_3b.describe())
 headlines.record_headline(
     "cnn_cifar", "cnn_cifar.small_lambda_vs_zero", zero.count(), verdict=zero.verdict(),
     provenance=Provenance.combine([r.provenance for r in results.values()]), seed=seed,
-    decision=decision_3b, label="η at which the smallest λ matches (a tie) or beats λ = 0")
+    decision=decision_3b,
+    label="η at which the smallest λ matches (a tie) or beats λ = 0")
 
 # %% [markdown]
 # ## Fig. S6: learning curves against epochs·η·λ

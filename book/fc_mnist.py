@@ -128,7 +128,8 @@ plotting.show(fig, "Fig. 2b: maximum test accuracy of each run (trained "
 # accuracies printed are the seeds' means).
 
 # %%
-zero = fc_mnist.small_lambda_comparison(cfg, sweep)  # against the paper's λ = 0 length, 10⁶/η
+# against the paper's λ = 0 length, 10⁶/η
+zero = fc_mnist.small_lambda_comparison(cfg, sweep)
 print("\n".join(zero.lines()))
 
 # %% [markdown]
@@ -200,8 +201,8 @@ if seeds is not None:
         "fc_mnist", "fc_mnist.tstar_exponent_seeds", round(seeds.fit.exponent, 3),
         provenance=sweep.provenance, seed=seed,
         label=f"every run, {seeds.fit.level:.0%} bootstrap CI {lo:.3f} … {hi:.3f} over "
-              f"{len(seeds.seeds)} seeds, c = {seeds.fit.c:.3f}; the verdict is Fig. 2a's, "
-              "over the runs that qualify, not a second one",
+              f"{len(seeds.seeds)} seeds, c = {seeds.fit.c:.3f}; the verdict is "
+              "Fig. 2a's, over the runs that qualify, not a second one",
         verdict=sweep.verdict.verdict)
 
 # %% [markdown]
