@@ -59,6 +59,7 @@ from replication.analysis.sweeps import (
     fittable,
     learned,
     span_without_one,
+    weakest_end,
 )
 from replication.core.validation import check_positive_int
 
@@ -283,7 +284,7 @@ def exponent_verdict(
         verdict = Verdict(
             "inconclusive", f"the runs that qualify span {span} decades of ηλ; the rule needs {criteria.min_decades:g}"
         )  # fmt: skip
-    elif round(span_without_one(use), 9) < criteria.min_decades:
+    elif span_without_one(use) < criteria.min_decades:
         verdict = Verdict("inconclusive", f"the runs that qualify span {fit.decades:.1f} decades of ηλ, but "
                                           f"{_carried_by(use)}; the rule needs {criteria.min_decades:g} that no "
                                           "single run carries")  # fmt: skip
@@ -307,12 +308,8 @@ def exponent_verdict(
 
 
 def _carried_by(rows: list[RunSummary]) -> str:
-    """Which single run a span rests on, in words: the end whose removal shrinks it most."""
-    ordered = sorted(rows, key=lambda r: r.lr_lam)
-    low, high = ordered[0], ordered[-1]
-    without_low = float(np.log10(high.lr_lam / ordered[1].lr_lam))
-    without_high = float(np.log10(ordered[-2].lr_lam / low.lr_lam))
-    run, left = (low, without_low) if without_low <= without_high else (high, without_high)
+    """Which single run a span rests on, in words (:func:`~replication.analysis.sweeps.weakest_end`)."""
+    left, run = weakest_end(rows)
     return f"{left:.1f} without its one run at ηλ = {run.lr_lam:.3g} (η = {run.lr:g}, λ = {run.lam:g})"
 
 
@@ -339,11 +336,11 @@ def sweep_verdict(
                                pooled=exponent, criteria=criteria)  # fmt: skip
     if interval is None or decided.verdict.outcome == "inconclusive":
         return decided
-    fits = [fit_tstar([r for r in a.rows if qualifies(r, a.threshold, criteria)]) for a in seeds.analyses]
-    spans = [span_without_one([r for r in a.rows if qualifies(r, a.threshold, criteria)]) for a in seeds.analyses]
+    qualifying = [[r for r in a.rows if qualifies(r, a.threshold, criteria)] for a in seeds.analyses]
+    fits, spans = [fit_tstar(q) for q in qualifying], [span_without_one(q) for q in qualifying]
     need = criteria.min_decades
     short = [(k, f, w) for k, (f, w) in enumerate(zip(fits, spans))
-             if f.n_runs < criteria.min_runs or f.decades < need or round(w, 9) < need]  # fmt: skip
+             if f.n_runs < criteria.min_runs or f.decades < need or w < need]  # fmt: skip
     if not short:
         return decided
     each = "; ".join(f"seed {k + 1}: {f.n_runs} over {f.decades:.1f} decades"
@@ -631,11 +628,11 @@ def zero_comparison(
                                        f"{chance:g}{bar})")  # fmt: skip
     apart = images_apart(smallest.max_test_accuracy, zero.max_test_accuracy, n_test)
     capped = paper_zero_epochs is not None and zero.epochs < paper_zero_epochs - 1
-    per_doubling = (capped and not still_improving(zero, n_test, criteria)
-                    and still_rising_per_doubling(zero, n_test, criteria)
+    improving = still_improving(zero, n_test, criteria)
+    per_doubling = (capped and not improving and still_rising_per_doubling(zero, n_test, criteria)
                     and _could_close(zero, smallest.max_test_accuracy, paper_zero_epochs, n_test, criteria)
                     )  # fmt: skip
-    zero_capped = (still_improving(zero, n_test, criteria) and (capped or paper_zero_epochs is None)) or per_doubling
+    zero_capped = (improving and (capped or paper_zero_epochs is None)) or per_doubling
     length = f"{zero.epochs:g} epochs" + (f" (the paper: {paper_zero_epochs:.4g})" if capped else "")
     tie = is_tie(smallest.max_test_accuracy, zero.max_test_accuracy, n_test, criteria)
     if zero_capped and (tie or smallest.max_test_accuracy > zero.max_test_accuracy):

@@ -24,6 +24,7 @@ __all__ = [
     "TstarFit",
     "fit_tstar",
     "span_without_one",
+    "weakest_end",
     "learning_threshold",
     "SweepAnalysis",
     "analyze_sweep",
@@ -157,14 +158,23 @@ def _evaluation_before(epoch, test_acc, t_star: float) -> float:
     return float(epoch[before].max()) if np.isfinite(t_star) and before.any() else math.nan
 
 
+def weakest_end(rows: list[RunSummary]) -> tuple[float, RunSummary | None]:
+    """The decades of ηλ the runs span with any one of them left out, and the run whose leaving out shrinks it to
+    that: of the runs of smallest and largest ηλ (leaving out any other run leaves the span as it is), the one whose
+    removal leaves less (the smallest on a tie). Rounded to 1e-9 decades, so that a span of exactly 1.5 in floating
+    point reads 1.5. (0, None) for fewer than three runs."""
+    ordered = sorted(rows, key=lambda r: r.lr_lam)
+    if len(ordered) < 3:
+        return 0.0, None
+    without_low = round(float(np.log10(ordered[-1].lr_lam / ordered[1].lr_lam)), 9)
+    without_high = round(float(np.log10(ordered[-2].lr_lam / ordered[0].lr_lam)), 9)
+    return (without_low, ordered[0]) if without_low <= without_high else (without_high, ordered[-1])
+
+
 def span_without_one(rows: list[RunSummary]) -> float:
-    """Decades of ηλ the runs span with any one of them left out: the smaller of the span without the run of
-    smallest ηλ and without the one of largest (leaving out any other run leaves the span as it is); 0 for fewer than
-    three runs. A span that only one run carries rests on that run's t*."""
-    x = sorted(r.lr_lam for r in rows)
-    if len(x) < 3:
-        return 0.0
-    return float(min(np.log10(x[-1] / x[1]), np.log10(x[-2] / x[0])))
+    """Decades of ηλ the runs span with any one of them left out (:func:`weakest_end`); 0 for fewer than three runs.
+    A span that only one run carries rests on that run's t*."""
+    return weakest_end(rows)[0]
 
 
 def fittable(row: RunSummary) -> bool:

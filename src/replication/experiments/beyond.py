@@ -17,7 +17,7 @@ from replication.analysis.seeds import SeedFit
 from replication.analysis.verdicts import SmallestLambdaVerdict, smallest_lambda_over_seeds
 from replication.experiments.claims import Claim, Decider
 from replication.experiments.fc_mnist import run_sweep, seed_list
-from replication.experiments.results import SweepResult, analyzed
+from replication.experiments.results import SweepResult, analyzed, only_grid
 
 __all__ = [
     "CLAIMS",
@@ -155,9 +155,7 @@ def optimizer_sweep(cfg, optimizer: str, *, seed: int) -> SweepResult:
 def judge_exponent(cfg, sweeps: Sequence[SweepResult]) -> Verdict:
     """An optimizer's exponent from a grid of its decider's size (a recorded probe,
     :mod:`replication.experiments.probes`): the exponent verdict of :func:`optimizer_sweep`'s one grid."""
-    if len(sweeps) != 1:
-        raise ValueError(f"a probe of one optimizer's exponent holds one grid (all its seeds), not {len(sweeps)}.")
-    return sweeps[0].verdict.verdict
+    return only_grid(sweeps, "one optimizer's exponent").verdict.verdict
 
 
 def comparison(cfg, *, seed: int) -> dict[str, SweepResult]:

@@ -13,7 +13,7 @@ from replication.experiments.claims import Claim, Decider
 from replication.experiments.configs import paper_config
 from replication.experiments.grid import GridResult, cached_grid
 from replication.experiments.request import DataRequest, GridRequest, ModelRequest, build_model
-from replication.experiments.results import SweepResult, analyzed, pooled
+from replication.experiments.results import SweepResult, analyzed, only_grid, pooled
 from replication.training import Dataset, TrainSpec
 
 __all__ = ["STUDIES", "CLAIMS", "data_request", "load_data", "make_model", "sweep_runs", "run_sweep", "seed_list",
@@ -132,9 +132,7 @@ def small_lambda_comparison(cfg, sweep: SweepResult) -> ZeroComparison:
 def judge_small_lambda(cfg, sweeps) -> Verdict:
     """Fig. 2b from a grid of its decider's size (a recorded probe, :mod:`replication.experiments.probes`):
     :func:`small_lambda_comparison` of its one grid."""
-    if len(sweeps) != 1:
-        raise ValueError(f"a probe of Fig. 2b holds one grid (all its seeds), not {len(sweeps)}.")
-    return small_lambda_comparison(cfg, sweeps[0]).verdict()
+    return small_lambda_comparison(cfg, only_grid(sweeps, "Fig. 2b")).verdict()
 
 
 def mse_sweep(cfg, *, seed: int) -> SweepResult:

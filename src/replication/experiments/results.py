@@ -10,7 +10,7 @@ from replication.analysis.seeds import SeedAnalysis, analyze_seeds
 from replication.analysis.sweeps import SweepAnalysis, analyze_sweep
 from replication.experiments.grid import GridResult
 
-__all__ = ["SweepResult", "n_test_images", "analyzed", "PooledRuns", "pooled"]
+__all__ = ["SweepResult", "n_test_images", "analyzed", "PooledRuns", "pooled", "only_grid"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +75,14 @@ class PooledRuns:
     histories: tuple
     rows: tuple
     rows_by_seed: tuple
+
+
+def only_grid(sweeps, what: str) -> SweepResult:
+    """The one grid (all its seeds) of a probe of ``what`` (a decider's judge takes the probe's grids); a
+    ``ValueError`` naming the count where there is not exactly one."""
+    if len(sweeps) != 1:
+        raise ValueError(f"a probe of {what} holds one grid (all its seeds), not {len(sweeps)}.")
+    return sweeps[0]
 
 
 def pooled(sweeps) -> PooledRuns:

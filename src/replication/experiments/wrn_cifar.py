@@ -24,7 +24,7 @@ from replication.experiments.configs import paper_config
 from replication.experiments.configs.wrn_cifar import schedule_physical_time
 from replication.experiments.grid import GridResult
 from replication.experiments.request import ModelRequest
-from replication.experiments.results import SweepResult, analyzed, pooled
+from replication.experiments.results import SweepResult, analyzed, only_grid, pooled
 from replication.training import History
 
 __all__ = ["STUDIES", "CLAIMS", "AUGMENT", "MOMENTUM", "SCHEDULED", "steps_per_epoch", "model_config", "model_label",
@@ -135,9 +135,7 @@ def sgd_sweep(cfg, *, seed: int) -> SweepResult:
 def judge_exponent(cfg, sweeps: Sequence[SweepResult]) -> Verdict:
     """Fig. 2d–f from a grid of its decider's size (a recorded probe, :mod:`replication.experiments.probes`): the
     exponent verdict of :func:`sgd_sweep`'s one grid (its seeds' interval where it has several)."""
-    if len(sweeps) != 1:
-        raise ValueError(f"a probe of Fig. 2d–f holds one grid (all its seeds), not {len(sweeps)}.")
-    return sweeps[0].verdict.verdict
+    return only_grid(sweeps, "Fig. 2d–f").verdict.verdict
 
 
 def small_lambda_comparison(cfg, sgd) -> ZeroComparison:
