@@ -186,3 +186,13 @@ def test_a_declared_size_whose_whole_probe_reads_inconclusive_is_not_offered_as_
     summary = decision.summary()
     assert summary.startswith("was declared decidable by ") and "could be decided by" not in summary
     assert "probed, does not decide it either" in summary and "crosses the edge of -1 ± 0.25" in summary
+
+
+def test_a_declared_size_whose_whole_probe_is_recorded_is_not_called_an_estimate(tmp_path, monkeypatch):
+    # momentum + L2's decide_momentum: declared as our estimate, then probed in session 35 (reads reproduced)
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    monkeypatch.setattr(deciders, "time_step", lambda *a, **k: 0.001)
+    decision = deciders.what_would_decide("beyond.momentum_exponent", INCONCLUSIVE)
+    assert not decision.decider.probed and decision.probe.whole and decision.probed
+    assert "not probed" not in decision.summary() and "its evidence: probes recorded" in decision.summary()
+    assert decision.to_dict()["probed"] is True

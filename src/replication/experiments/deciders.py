@@ -90,13 +90,18 @@ class Decision:
     def needed(self) -> bool:
         return self.outcome == "inconclusive"
 
+    @property
+    def probed(self) -> bool:
+        """Whether probes back the declared size: its ``Decider`` says so, or the whole size is recorded."""
+        return self.decider is not None and (self.decider.probed or (self.probe is not None and self.probe.whole))
+
     def summary(self) -> str:
         """One sentence for the landing page."""
         if not self.needed:
             return f"{self.outcome}: nothing more is needed to decide it"
         if self.decider is None:
             return "inconclusive, and no size that could decide it is declared"
-        evidence = "its evidence: probes recorded in NOTES.md" if self.decider.probed else "our estimate, not probed"
+        evidence = "its evidence: probes recorded in NOTES.md" if self.probed else "our estimate, not probed"
         probe = f"; {self.probe.describe()}" if self.probe is not None else ""
         if self.probe_error:
             probe += f"; the recorded probe could not be read: {self.probe_error}"
@@ -122,7 +127,7 @@ class Decision:
         out = {"outcome": self.outcome, "summary": self.summary()}
         if self.needed and self.decider is not None:
             d = self.decider
-            out.update(size=d.size, probed=d.probed, config=d.config, base=d.base, study=d.study)
+            out.update(size=d.size, probed=self.probed, config=d.config, base=d.base, study=d.study)
             if self.probe is not None:
                 out["probe"] = self.probe.to_dict()
             if self.probe_error:
@@ -247,8 +252,8 @@ def main(argv=None) -> int:
                 continue
             print(f"{c.key}: planning and pricing {c.decider.config}() ...", flush=True)
             cost = decision_cost(chapter, c.decider, seed=args.seed, log=lambda line: print(line, flush=True))
-            evidence = "probed" if c.decider.probed else "estimate"
             probe, error = _probe(c.key)
+            evidence = "probed" if c.decider.probed or (probe is not None and probe.whole) else "estimate"
             if probe is not None:
                 evidence += f"; recorded probe ({probe.folder()}{'' if probe.whole else ', part of the size'}): "
                 evidence += probe.verdict.outcome
