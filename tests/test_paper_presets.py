@@ -130,6 +130,8 @@ OURS = {
     ("fc_mnist", "budget.epochs"): "Fig. 2c's budget is not given",
     ("wrn_cifar", "data.mnist_source"): "the MNIST fallback of the stand-in; unused on CIFAR-10",
     ("wrn_cifar", "train.evals"): "how often a run is evaluated",
+    ("wrn_cifar", "sgd.evals"): "how often Fig. 2d–f's runs are evaluated (None at paper: as ``train.evals``)",
+    ("wrn_cifar", "sgd.evals_per_octave"): "Fig. 2d–f's evaluations in log time (None at paper: as ``train``)",
     ("wrn_cifar", "train.eval_batch_size"): "evaluation batch size (no effect on training)",
     ("wrn_cifar", "sgd.max_lr_lam"): "the grid's upper bound: appendix A bounds only the length",
     ("wrn_cifar", "sgd.budget_epochs"): "Fig. 2f's budget is not given",

@@ -122,13 +122,15 @@ def sgd_config(cfg):
 
 def sgd_sweep(cfg, *, seed: int) -> SweepResult:
     """Fig. 2d–f: the (η, λ) grid with plain SGD on ``sgd.train_samples`` images (:func:`sgd_config`), each run
-    trained ``sgd.physical_steps``/(ηλ) steps, from ``seeds.count`` initializations."""
+    trained ``sgd.physical_steps``/(ηλ) steps, from ``seeds.count`` initializations, evaluated as ``sgd.evals`` and
+    ``sgd.evals_per_octave`` say where set (else as ``train`` does)."""
     s = cfg.sgd
     cfg = sgd_config(cfg)
     runs = plan_sweep(s.lrs, s.lams, physical_time=s.physical_steps / steps_per_epoch(cfg), min_lr_lam=s.min_lr_lam,
                       max_lr_lam=s.max_lr_lam, max_epochs=s.max_epochs, zero_epochs=s.zero_epochs)  # fmt: skip
+    cadence = {k: s.get(k) for k in ("evals", "evals_per_octave") if s.get(k) is not None}
     return analyzed(
-        run_sweep(cfg, runs, seed=seed, name="wrn_sgd", model=model_config(cfg), seeds=seed_list(cfg, seed))
+        run_sweep(cfg, runs, seed=seed, name="wrn_sgd", model=model_config(cfg), seeds=seed_list(cfg, seed), **cadence)
     )
 
 

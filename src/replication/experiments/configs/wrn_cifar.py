@@ -38,7 +38,7 @@ def base() -> Fields:
         # Fig. 2f: the paper's η = 0.2; its budget (200 epochs) is ours. λ = 0 for 10000 epochs (appendix A).
         sgd=dict(lrs=paper_lr(PAPER_LRS), lams=PAPER_LAMS, min_lr_lam=paper_time(2.5e-5), max_lr_lam=paper_time(1.0),
                  physical_steps=paper_time(0.1 * 48), max_epochs=4000, budget_epochs=200, budget_lr=paper_lr(0.2),
-                 zero_epochs=10000, train_samples=None),  # None: data.train_samples
+                 zero_epochs=10000, train_samples=None, evals=None, evals_per_octave=None),  # None: data's, train's
         s2=dict(lr=paper_lr(0.2), lams=S2_LAMS, epochs=2000),
         schedule=dict(lr=paper_lr(0.2), lams=(5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3), fixed_T=200, T_scale=0.1,
                       max_epochs=4000),
@@ -83,7 +83,10 @@ def cpu() -> Fields:
     # T = 40 = T(6.25e-4) (WRN-10-1's fixed-T runs ended best at 3.1e-4, then the grid's edge: 1.6e-4 added below
     # it, T(λ) up to 160 epochs); S12 per σ_w at λ = 3.1e-4 for 80 epochs. Fig. 2d–f and S12 from three
     # initializations (ours: one run decided them). The training metrics over the first 512 training images (ours,
-    # for speed: on 4096 they were half of Fig. 2d's time). NOTES.md has the measurements behind these.
+    # for speed: on 4096 they were half of Fig. 2d's time). Fig. 2d–f's 32 evaluations a bucket are spaced in log time
+    # (512 chunks, 4 evaluations per doubling after the first 8; ours): evenly spaced, they were 1/8 of an epoch
+    # apart on the runs that peak in their first epoch, which then read t* ∝ 1/(ηλ) by construction; in log time t*
+    # is resolved to 25% from 1/128 of a bucket on. NOTES.md has the measurements behind these.
     c = _scaled(base())
     c.data.train_samples, c.data.test_samples, c.data.downsample = 512, 512, 2
     c.model = dict(depth=10, widen=1)
@@ -92,6 +95,7 @@ def cpu() -> Fields:
     c.sgd.lrs, c.sgd.lams = (1.6, 6.4), (3.125e-4, 1.25e-3, 2.5e-3, 5e-3, 0.01, 0.02, 0.04)
     c.sgd.min_lr_lam, c.sgd.max_lr_lam = 4.9e-4, 0.3
     c.sgd.max_epochs, c.sgd.budget_epochs, c.sgd.train_samples = 150, 3, 4096
+    c.sgd.evals, c.sgd.evals_per_octave = 512, 4  # Fig. 2d–f: the same 32 evaluations a bucket, in log time
     c.schedule = dict(
         lr=0.6, lams=(1.5625e-4, 3.125e-4, 6.25e-4, 1.25e-3, 2.5e-3), fixed_T=40, T_scale=0.025, max_epochs=160
     )
@@ -146,6 +150,7 @@ def decide_small_lambda() -> Fields:
     c.data.test_samples = 10000
     c.model.widen = 2
     c.sgd.lams = (3.125e-4,)
+    c.sgd.evals = c.sgd.evals_per_octave = None  # evenly: the recorded probe's size
     return c
 
 
@@ -155,7 +160,7 @@ def decide_tstar() -> Fields:
     # on the 150-epoch runs (ηλ = 5e-4: t* 24–56, one of the seeds read at the third evaluation) and 1/8 of an epoch
     # on the 3–5-epoch runs at ηλ = 0.016–0.032 that learn and peak in their first epoch (at the 3rd–6th). So:
     # * the same 32 evaluations a bucket, spaced in log time (512 chunks, 4 evaluations per doubling after the first
-    #   8): t* resolved to 25% from 1/128 of a bucket on, at every ηλ;
+    #   8): t* resolved to 25% from 1/128 of a bucket on, at every ηλ (the cpu preset's since session 36);
     # * two λ more at both η: 1.6e-4 (ηλ = 2.5e-4 at η = 1.6, 300 epochs, the new cap) below the one run at 5e-4,
     #   and 6.25e-4 (ηλ = 1e-3) in the two octaves above it; at η = 6.4 they add ηλ = 1e-3 and 4e-3.
     # λ = 0 as long as its η's longest run, as at cpu (300 and 75 epochs). Probed (session 35, 3989 s here, recorded
@@ -163,7 +168,6 @@ def decide_tstar() -> Fields:
     # −1.32 … −1.06): t* on the low-ηλ plateau moves 10–128 epochs between seeds at one ηλ, then drops below an
     # epoch from ηλ = 0.008–0.016 on. More seeds, or the paper's network, are the candidates; neither is probed.
     c = cpu()
-    c.train = dict(c.train.to_dict(), evals=512, evals_per_octave=4)
     c.sgd.lams = (1.5625e-4, 3.125e-4, 6.25e-4, *c.sgd.lams[1:])
     c.sgd.min_lr_lam = 2.4e-4
     c.sgd.max_epochs = 300
