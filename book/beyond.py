@@ -141,7 +141,7 @@ for r in rows:
 # %% [markdown]
 # Two things bend a measured exponent away from −1 without any new clock: a run cannot usefully peak later than
 # λ = 0 does (when $c/(\eta\lambda)$ is longer than λ = 0's $t_*$, the peak comes when learning is done), and at the
-# large-ηλ end $t_*$ sits at a few steps. Per η: λ = 0's $t_*$, the smallest λ's $t_*$, and $c/(\eta\lambda)$ there.
+# large-ηλ end $t_*$ can sit at a few steps. Per η: λ = 0's $t_*$, the smallest λ's $t_*$, and $c/(\eta\lambda)$ there.
 
 # %%
 for name, res in results.items():
@@ -181,8 +181,9 @@ for name, expected in [("momentum", 1 - cfg.momentum), ("sgdw", 1.0),
 # ## Does small λ still match λ = 0 when trained for τ/(ηλ)?
 #
 # The paper's Fig. 2b claim, per optimizer and η: the smallest λ's peak test accuracy against λ = 0's (mean ± sd over
-# seeds), decided as the book decides Fig. 2b: in each seed, a difference of a few test images is a tie, a tie or a
-# win against a λ = 0 still improving at its end is inconclusive (a loss to it stands), and the η counts only where
+# seeds), decided as the book decides Fig. 2b, in each seed: a difference of a few test images is a tie; a loss
+# within what chance allows on this many test images is inconclusive, as is a tie or a win against a λ = 0 still
+# improving at its end, and a loss of a smallest λ that still climbs above the next λ up; the η counts only where
 # the seeds agree.
 
 # %%

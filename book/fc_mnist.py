@@ -148,7 +148,9 @@ headlines.record_headline(
 # %% [markdown]
 # **Paper:** accuracy improves as λ decreases and then plateaus; small λ is as good as or better than λ = 0.
 # **Ours:** the lines above say, per η, whether the smallest λ matches λ = 0, each with the length of our λ = 0 run
-# beside the paper's. Where ours is shorter it may not have peaked yet, which favours small λ against the paper's.
+# beside the paper's. Where ours is shorter it may not have peaked yet, which would favour small λ against the
+# paper's: so a tie or a win against a λ = 0 cut short and still rising per doubling reads inconclusive (ours), and
+# the line says so.
 
 # %% [markdown]
 # ## Beyond the paper: error bars over initialization seeds

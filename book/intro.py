@@ -85,8 +85,9 @@ display(HTML(figures.landing_table_html(headlines.load_headlines(preset),
 # plans a preset (nothing is trained) and priced in run-steps, FLOPs and time: on the machine that ran the chapter
 # (for a `cpu`-based size at the rate a timed step of each model reached there; for a `paper`-based one a lower
 # bound, its FLOPs at the machine's matrix-multiply rate) and on H200 GPUs (the rehearsal's estimate: the fraction
-# of the peak measured on one). "Probed" sizes rest on probe runs recorded in the project's `NOTES.md`; the others are
-# our estimate. Where a size was trained once and its runs are committed under the project's `probes/`, the
+# of the peak measured on one). "Probed" sizes rest on probe runs recorded in the project's `NOTES.md` or committed
+# whole under its `probes/`; the others are our estimate. A size whose recorded probe still reads inconclusive says
+# so: no size known to decide that claim is declared yet. Where a size was trained once and its runs are committed under the project's `probes/`, the
 # chapter's own rule judges the claim from them each time the chapter runs: that reading (in bold only for the
 # whole size trained by today's code), and the runs it rests on (whether they are the whole size, when, where and by
 # which commit, and which code has changed since), follow the size. The landing table above keeps the verdict of this

@@ -312,12 +312,7 @@ print(one.caveats() or "Every tuned λ lies inside the grid and beats λ = 0.")
 # From which budget on the prediction holds, in units of the measurement run's t*.
 
 # %% tags=["hide-input"]
-if one.holds_from is None:
-    print("The tuned λ is not within 10× of c/T even at the largest budget.")
-else:
-    print(f"λ_tuned is within 10× of c/T for every budget T ≥ {one.holds_from:g} "
-          f"epochs, i.e. T ≥ {one.holds_from / c.t_star:.1f} × the t* of the "
-          "measurement run; below that λ_pred is too large.")
+print(one.describe_holds(c.t_star))
 
 # %% [markdown]
 # ### Fig. S3 (FC): accuracy against λ at each budget
@@ -369,5 +364,5 @@ print(f"T = {row.budget:g}: λ_pred reaches {row.accuracy_pred:.4f}, the tuned �
 # **Reading the numbers.** In either setting the claim holds if the tuned λ stays within the shaded band at every budget
 # and the gap column stays small. Neighbouring λ of the sweep are a few times apart (printed above), so "tuned λ" is
 # only known to that resolution; the range shows how flat the optimum is. Where the gap is negative, λ_pred did better
-# than every swept λ. The WRN setting at `cpu` is a small network on a few hundred stand-in images: its c and budgets
-# are in its own epochs, not CIFAR-10's.
+# than every swept λ. The WRN setting at `cpu` is a small network on a few hundred images (CIFAR-10's, or the stand-in
+# its banner names): its c and budgets are in its own epochs, not the paper's.

@@ -79,7 +79,7 @@ print(f"SGD grid as a standard cross-entropy's: η = {min(cfg.sgd.lrs) / 20:g}�
 sgd = wrn_cifar.sgd_sweep(cfg, seed=seed)
 banner.show_banner(preset, sgd.grid.notice)
 print(f"{sgd.grid.describe()}; 'did not learn' below peak accuracy "
-      f"{sgd.analysis.threshold:.3f}")
+      f"{sgd.analysis.threshold:.3f}; {sgd.grid.request.spec.describe_evaluations()}")
 print(tables.format_runs(sgd.rows, min_peak_accuracy=sgd.analysis.threshold))
 
 # %% [markdown]
@@ -106,13 +106,13 @@ print(f"Paper: exponent −1. Ours: {fit.describe()}, c = {fit.c:.3g} epoch-unit
 # :class: caution
 # At `cpu` the exponent may move with the network's width: `NOTES.md`'s session 24 trained the same grid, seeds and
 # data on this network and on one twice as wide (this preset's until then) and compares their verdicts. Read this
-# verdict as the small network's, not the Wide ResNet family's. Two things make it fragile at `cpu`: the small-ηλ
-# runs sit on long plateaus where t\* can move several-fold (the same grid trained with another CPU's kernels, which
-# round differently, gave the same pooled exponent but a seed interval across the tolerance's edge: `NOTES.md`,
-# session 33), and the runs that learn at the largest ηλ peak within their first epoch. Evenly spaced, their
-# evaluations read that peak at one of the first few, where t\* is not resolved and the rule leaves them out
-# (`NOTES.md`, session 35); this preset spaces the same number of evaluations in log time, which resolves t\* to 25%
-# from 1/128 of a run's bucket on (our choice).
+# verdict as the small network's, not the Wide ResNet family's. Two things can make it fragile at `cpu`: the
+# small-ηλ runs can sit on long plateaus where t\* moves several-fold between seeds or CPUs (another CPU's kernels
+# round differently: `NOTES.md`, session 33), and the runs that learn at the largest ηλ can peak within their first
+# epoch. Evenly spaced evaluations read such a peak at one of the first few, where t\* is not resolved and the rule
+# leaves the run out (`NOTES.md`, session 35), so the `cpu` preset spaces the same number of evaluations in log time
+# (ours; the line under the grid says how this run's were spaced). A larger grid with every peak resolved, probed
+# in session 35, found t\* on a plateau and then a drop, not a power law, at this size.
 # ```
 
 # %% tags=["hide-input"]
@@ -125,7 +125,8 @@ print(decided.describe())
 # %% [markdown]
 # Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_tstar()` in
 # the chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced
-# here and on a GPU; then the landing page's number.
+# here and on a GPU, and what its recorded probe reads where there is one (which may be that it does not decide the
+# claim either); then the landing page's number.
 
 # %% tags=["hide-input"]
 decision = deciders.what_would_decide(
@@ -211,7 +212,10 @@ print(best.describe())
 # several seeds, decided in each seed and counted only when they agree (the accuracies are their means). A smallest
 # λ below λ = 0 by more than a tie loses only beyond what chance allows on this many test images
 # (`criteria.chance_band`, ours): on a few hundred images a gap of about 1% is within it, and the same runs trained on
-# another CPU, which rounds differently, land on either side of a 3-image tie (`NOTES.md`, session 32).
+# another CPU, which rounds differently, land on either side of a 3-image tie (`NOTES.md`, session 32). Two more
+# rules of ours (session 35): a tie or a win against a λ = 0 cut short of the paper's length and still rising per
+# doubling is inconclusive, and so is a loss of a smallest λ that still climbs above the next λ up (the grid has not
+# reached the small λ the claim is about). The lines below name the rule that decided each η.
 
 # %%
 zero = wrn_cifar.small_lambda_comparison(cfg, sgd)
@@ -245,7 +249,7 @@ headlines.record_headline(
 # (our choice); the size that could decide Fig. 1a, declared beside the claim and priced below, trains the paper's.
 # Where the preset's `seeds.count` is above one (ours at `cpu`), the fixed-T runs are trained from that many
 # initializations: the figure and tables show the first, and the verdict is decided in each and kept only where they
-# agree (one initialization's final accuracies scatter by more than a tie here: Fig. S12 below).
+# agree (one initialization's final accuracies can scatter by more than a tie: Fig. S12 below shows how far).
 
 # %%
 sched = wrn_cifar.schedule_comparison(cfg, seed=seed)

@@ -84,6 +84,20 @@ def test_tuned_lambda_at_the_grid_edge_and_lambda0_as_good_are_flagged():
     assert summarize_predictions(no_lam0).caveats() == ""
 
 
+def test_the_budget_from_which_the_prediction_holds_is_said_as_it_is():
+    """Where the tuned λ is within 10× of λ_pred from the smallest budget on, the sentence says every budget;
+    from a later one, that it does not hold at every smaller one; never, that it does not hold at all."""
+    from replication.analysis.budgets import PredictionVerdict
+
+    def verdict(holds_from):
+        return PredictionVerdict(1.0, 2, 3, 1.0, 0.0, 10.0, holds_from, smallest_budget=10.0)
+
+    assert "at every budget (T ≥ 10 epochs, i.e. T ≥ 2.0 ×" in verdict(10.0).describe_holds(5.0)
+    assert "for every budget T ≥ 100 epochs" in verdict(100.0).describe_holds(5.0)
+    assert "not at every smaller one" in verdict(100.0).describe_holds(5.0)
+    assert "not within 10×" in verdict(None).describe_holds(5.0)
+
+
 def test_prediction_table_keeps_its_columns_apart_for_lambdas_near_1e_4():
     """Session 24: λ in [1e-4, 1e-3) written with :.2g ("0.00016", 7 characters) ran into the next column of the
     table ("<=0.000160.00016–0.00031"); now at most 6 characters each, so every row splits into its 10 columns."""

@@ -52,8 +52,8 @@ CLAIMS = (
         "decoupled), seeds",
         Decider(
             "ηλ down to 2.5e-4 at both η (λ = 3.1e-3 and 6.25e-3 at η = 0.08, 0.0125 at η = 0.02; runs up to 8000 "
-            "steps), λ = 0.2 (ηλ = 0.016 at η = 0.08) and 32 evaluations a bucket in log time: at cpu the "
-            "qualifying runs span 1.8 decades only through one run at ηλ = 0.032",
+            "steps), λ = 0.2 (ηλ = 0.016 at η = 0.08) and 32 evaluations a bucket in log time: in session 34's "
+            "cpu runs the qualifying runs spanned 1.8 decades only through one run at ηλ = 0.032",
             "decide_sgdw",
             "optimizer_sweep",
             options=(("optimizer", "sgdw"),),
@@ -69,8 +69,8 @@ CLAIMS = (
         "several seeds",
         Decider(
             "ηλ down to 2.5e-5 at both η (λ = 3.1e-4 … 1.25e-3 at η = 0.08, 1.25e-3 at η = 0.02; runs up to 8000 "
-            "steps) and 32 evaluations a bucket in log time: at cpu the qualifying runs span 1.6 decades only "
-            "through one run at ηλ = 5e-5",
+            "steps) and 32 evaluations a bucket in log time: in session 34's cpu runs the qualifying runs spanned "
+            "1.6 decades only through one run at ηλ = 5e-5",
             "decide_momentum",
             "optimizer_sweep",
             options=(("optimizer", "momentum"),),
@@ -100,9 +100,9 @@ CLAIMS = (
         "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · AdamW, several seeds",
         Decider(
             "ηλ down to 2.5e-4 at both η (λ = 0.0625 and 0.125 at η = 0.004, 0.25 at η = 0.001; runs up to 8000 "
-            "steps) and 32 evaluations a bucket in log time: at cpu the qualifying runs span 1.8 decades only "
-            "through one run at ηλ = 5e-4, and AdamW's early peaks in runs of 2500–4000 steps fall at their "
-            "third or fourth evenly spaced evaluation",
+            "steps) and 32 evaluations a bucket in log time: in session 34's cpu runs the qualifying runs spanned "
+            "1.8 decades only through one run at ηλ = 5e-4, and AdamW's early peaks in runs of 2500–4000 steps "
+            "fell at their third or fourth evenly spaced evaluation",
             "decide_adamw",
             "optimizer_sweep",
             options=(("optimizer", "adamw"),),

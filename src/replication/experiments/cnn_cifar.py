@@ -56,8 +56,8 @@ CLAIMS = (
         "CNN ± BN ({cnn_paper} channels at paper, {cnn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD",
         Decider(
             "the size declared for Fig. 3a–f (λ down to 6.25e-4 at η = 0.1, the paper's 7.8 step-units, 8 channels on "
-            "4096 stand-in images): at cpu the smallest λ, 0.02, still peaks 27–78 of 500 test images above λ = 0.05 "
-            "without BN, so the grid has not reached the small λ the claim is about",
+            "4096 stand-in images): in session 34's cpu runs the smallest λ, 0.02, still peaked 27–78 of 500 test "
+            "images above λ = 0.05 without BN, so the grid has not reached the small λ the claim is about",
             "decide_exponent",
             "sweeps",
             judge="judge_small_lambda",

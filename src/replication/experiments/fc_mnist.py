@@ -39,9 +39,9 @@ CLAIMS = (
         "FC, 3 hidden ReLU layers of width {fc_paper} ({fc_cpu} at cpu) · the first 512 MNIST images · full-batch SGD",
         Decider(
             "λ = 0 trained 1/64 of the paper's 10⁶/η (156,250, 39,063 and 9,766 epochs at η = 0.2, 0.8 and 3.2: 4.5, "
-            "3.0 and 1.2 doublings longer than cpu's), beside the smallest λ at each η, three seeds as at cpu: cpu's "
-            "λ = 0, as long as its η's longest run, still gains 4–15 of 2000 test images over its last doubling, "
-            "as much as the smallest λ's lead",
+            "3.0 and 1.2 doublings longer than cpu's), beside the smallest λ at each η, three seeds as at cpu: in "
+            "session 34's cpu runs λ = 0, as long as its η's longest run, still gained 4–15 of 2000 test images over "
+            "its last doubling, as much as the smallest λ's lead",
             "decide_zero",
             "tstar_sweep",
             judge="judge_small_lambda",

@@ -45,10 +45,9 @@ CLAIMS = (
         "wrn_cifar.tstar_exponent",
         "WRN ({wrn_paper} at paper, {wrn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD; S2: momentum, augmentation",
         Decider(
-            "cpu's 32 evaluations a bucket spaced in log time (t* resolved to 25% at every ηλ), and ηλ down to 2.5e-4 "
-            "at η = 1.6 (λ = 1.6e-4 and 6.25e-4 added to cpu's grid, runs up to 300 epochs), three seeds as at cpu: at "
-            "cpu evenly spaced evaluations leave t* unresolved in the runs that peak in their first epoch and in the "
-            "150-epoch run at ηλ = 5e-4, and the span rests on one run at its low end",
+            "cpu's grid with ηλ down to 2.5e-4 at η = 1.6 (λ = 1.6e-4 and 6.25e-4 added, runs up to 300 epochs), "
+            "three seeds and 32 evaluations a bucket in log time as at cpu: so that the 1.5-decade span no longer "
+            "rests on the one 150-epoch run at ηλ = 5e-4 at its low end",
             "decide_tstar",
             "sgd_sweep",
             probed=True,
