@@ -72,7 +72,7 @@ export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS ?= 0
 export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES ?= -1
 
 .DEFAULT_GOAL := help
-.PHONY: help env device lock data cifar10 lint test test-heavy sync guard execute chapter headless ledger rehearse decide probe why build book serve check-book bench release clean distclean
+.PHONY: help env device lock data cifar10 lint test test-heavy sync guard execute chapter headless ledger verdicts rehearse decide probe why build book serve check-book bench release clean distclean
 
 help: ## List the targets (this text)
 	@echo "l2-dynamics: make <target> [PRESET=smoke|cpu|paper] (default PRESET=cpu)"
@@ -190,6 +190,9 @@ headless: env device data ## make headless CH="fc_mnist wrn_cifar" (or all) PRES
 
 ledger: env ## make ledger PRESET=..: where each chapter's time went in the last make book/chapter (compilation, training, ...)
 	@$(PY) -m replication.core.ledger $(LOGS)/ledger.jsonl
+
+verdicts: env ## make verdicts PRESET=..: the landing page's claims, verdicts and reasons as a Markdown table (from results/PRESET/headlines)
+	@$(PY) -m replication.site.verdicts --preset $(PRESET)
 
 rehearse: env data ## make rehearse PRESET=paper [CH=all] [CPU_DEVICES=8]: what it would train, its FLOPs, memory per device, time on H100/H200 (CPU_DEVICES: also compile its programs over that many CPU devices)
 	$(PY) -m replication.experiments rehearse $(or $(CH),all) --preset $(PRESET) $(if $(CPU_DEVICES),--cpu-devices $(CPU_DEVICES))

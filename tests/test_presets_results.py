@@ -352,6 +352,30 @@ def test_landing_table_shows_the_verdict_a_chapter_computed_and_never_types_one(
     assert "reproduced" not in "".join(r for r in rows if "no verdict" in r or "not measured" in r)
 
 
+def test_make_verdicts_prints_the_recorded_verdicts_and_counts_them(tmp_path, capsys):
+    """``make verdicts``: each claim's recorded outcome and reason in a Markdown row (a "|" in a reason escaped), a
+    claim recorded without a verdict and one never recorded said as such, and the outcomes counted."""
+    from replication.analysis.criteria import Verdict
+    from replication.site import verdicts
+
+    prov = Provenance("cpu", "CPU (2 cores)", 1.0)
+    for key, value, verdict in (("wrn_cifar.tstar_exponent", -1.1, Verdict("inconclusive", "a |x| span; needs 4")),
+                                ("fc_mnist.tstar_exponent", -0.95, Verdict("reproduced", "within ±0.25")),
+                                ("fc_mnist.small_lambda_vs_zero", 3, None)):  # fmt: skip
+        headlines.record_headline(key.split(".")[0], key, value, provenance=prov, label="x", seed=0,
+                                  verdict=verdict, root=tmp_path)  # fmt: skip
+    assert verdicts.main(["--preset", "cpu", "--root", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("| Fig. 2d–f"))
+    assert row.split(" | ")[2:4] == ["inconclusive", "a \\|x\\| span; needs 4"]
+    rows = verdicts.verdict_rows(headlines.load_headlines("cpu", root=tmp_path))
+    by_figure = {r.figure: r.outcome for r in rows}
+    assert by_figure["Fig. 2b"] == verdicts.NO_VERDICT and by_figure["Fig. 3a–f"] == verdicts.NOT_MEASURED
+    counts = verdicts.outcome_counts(rows)
+    assert (counts["reproduced"], counts["inconclusive"], counts[verdicts.NO_VERDICT]) == (1, 1, 1)
+    assert sum(counts.values()) == len(rows) and "1 reproduced / 1 inconclusive / 1 no verdict / " in out
+
+
 def test_landing_table_says_none_where_no_number_could_be_computed(tmp_path):
     from replication.site import registry
 
