@@ -374,6 +374,8 @@ def test_make_verdicts_prints_the_recorded_verdicts_and_counts_them(tmp_path, ca
     counts = verdicts.outcome_counts(rows)
     assert (counts["reproduced"], counts["inconclusive"], counts[verdicts.NO_VERDICT]) == (1, 1, 1)
     assert sum(counts.values()) == len(rows) and "1 reproduced / 1 inconclusive / 1 no verdict / " in out
+    assert verdicts.main(["--preset", "cpu", "--root", str(tmp_path), "--check"]) == 1  # CI: a claim unrecorded
+    assert "not measured yet at cpu: " in capsys.readouterr().err
 
 
 def test_landing_table_says_none_where_no_number_could_be_computed(tmp_path):

@@ -93,9 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="cpu", help="the preset whose recorded headlines to read (default cpu)")
     parser.add_argument("--root", default=None, help="the results folder's parent (default: the project's)")
     parser.add_argument("--width", type=int, default=None, help="cut each reason to this many characters")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a claim is not measured yet (CI)")
     args = parser.parse_args(argv)
     rows = verdict_rows(load_headlines(args.preset, args.root, log=lambda m: print(m, file=sys.stderr)))
     print(verdicts_markdown(rows, args.preset, width=args.width))
+    missing = [f"{r.figure} ({r.chapter})" for r in rows if r.outcome == NOT_MEASURED]
+    if args.check and missing:
+        print(f"verdicts: not measured yet at {args.preset}: {', '.join(missing)}", file=sys.stderr)
+        return 1
     return 0
 
 
