@@ -123,10 +123,10 @@ decided = sgd.verdict
 print(decided.describe())
 
 # %% [markdown]
-# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_tstar()` in
-# the chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced
-# here and on a GPU, and what its recorded probe reads where there is one (which may be that it does not decide the
-# claim either); then the landing page's number.
+# Where the verdict is inconclusive, what could decide it: the size declared beside the claim (`decide_tstar_paper()`
+# in the chapter's config module), planned as the rehearsal plans a preset (nothing trains) and priced here and on a
+# GPU, and the size tried before it (`decide_tstar()`) with what its recorded probe reads; then the landing page's
+# number.
 
 # %% tags=["hide-input"]
 decision = deciders.what_would_decide(

@@ -39,14 +39,21 @@ def test_every_declared_size_plans_at_its_preset_and_differs_from_it(chapter, de
     assert d.size and d.size[0].islower()  # a phrase that follows "could be decided by"
 
 
-SPANS = ("wrn_cifar.tstar_exponent", "beyond.momentum_exponent", "beyond.sgdw_exponent", "beyond.adamw_exponent")
+# claim -> the size declared where cpu's span rested on one run (Fig. 2d–f's, probed, is now among its ``tried``)
+SPANS = {"wrn_cifar.tstar_exponent": "decide_tstar", "beyond.momentum_exponent": "decide_momentum",
+         "beyond.sgdw_exponent": "decide_sgdw", "beyond.adamw_exponent": "decide_adamw"}  # fmt: skip
+
+
+def _size(key: str, config: str) -> claims.Decider:
+    declared = claims.claim(key)
+    return next(d for d in (declared.decider, *declared.tried) if d.config == config)
 
 
 def _products(grid) -> list[float]:
     return sorted(r["lr"] * r["lam"] for r in grid.config["runs"] if r["lam"] > 0)
 
 
-@pytest.mark.parametrize("key", SPANS)
+@pytest.mark.parametrize("key", list(SPANS))
 def test_the_exponent_deciders_resolve_t_star_and_reach_below_cpus_grid(key, tmp_path, monkeypatch):
     """The sizes declared where cpu's span rested on one run and evenly spaced evaluations left early peaks
     unresolved (session 35): 32 evaluations a bucket spaced in log time, so that a peak from the 4th of 512 chunks on
@@ -55,8 +62,7 @@ def test_the_exponent_deciders_resolve_t_star_and_reach_below_cpus_grid(key, tmp
     from replication.training.plan import evaluated_chunks
 
     monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
-    declared = claims.claim(key)
-    d, chapter = declared.decider, declared.chapter
+    d, chapter = _size(key, SPANS[key]), claims.claim(key).chapter
     (grid,), error = rehearsal.plan_decider(chapter, d, seed=0)
     assert error is None and (grid.spec.evals, grid.spec.evals_per_octave) == (512, 4)
     evaluated = [c for c, e in enumerate(evaluated_chunks(512, 4), 1) if e]
@@ -177,15 +183,67 @@ def test_make_decide_prices_every_declared_size_and_names_an_unknown_chapter(cap
     assert stop.value.code == 2 and "unknown chapter 'fc_mnsit'" in capsys.readouterr().err
 
 
-def test_a_declared_size_whose_whole_probe_reads_inconclusive_is_not_offered_as_deciding(tmp_path, monkeypatch):
+COST = deciders.DecisionCost(1, 7_700_000, 2.3e20, 9e8, True, "CPU (2 cores); matmul", 4e5, 5e4)
+
+
+def test_a_declared_size_whose_whole_probe_reads_inconclusive_is_not_offered_as_deciding():
     # Fig. 2d–f's decide_tstar, probed in session 35: the seeds' exponents −0.99 … −1.35, the interval across −1.25
-    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
-    monkeypatch.setattr(deciders, "time_step", lambda *a, **k: 0.001)
-    decision = deciders.what_would_decide("wrn_cifar.tstar_exponent", INCONCLUSIVE)
-    assert decision.probe is not None and decision.probe.whole and decision.probe.verdict.outcome == "inconclusive"
-    summary = decision.summary()
+    from replication.experiments.probes import recorded_probe
+
+    size = _size("wrn_cifar.tstar_exponent", "decide_tstar")
+    probe = recorded_probe("wrn_cifar.tstar_exponent", decider=size)
+    assert probe is not None and probe.whole and probe.verdict.outcome == "inconclusive"
+    summary = deciders.Decision("wrn_cifar.tstar_exponent", "inconclusive", size, COST, probe).summary()
     assert summary.startswith("was declared decidable by ") and "could be decided by" not in summary
     assert "probed, does not decide it either" in summary and "crosses the edge of -1 ± 0.25" in summary
+
+
+def test_a_size_tried_before_is_shown_with_its_probe_beside_the_next_candidate(tmp_path, monkeypatch):
+    # Fig. 2d–f since session 36: decide_tstar (probed, inconclusive) tried; the paper's own size declared
+    from replication.experiments import probes
+
+    monkeypatch.setattr(deciders, "decision_cost", lambda *a, **k: COST)  # a WRN-28-10 step is not compiled here
+    decision = deciders.what_would_decide("wrn_cifar.tstar_exponent", INCONCLUSIVE)
+    assert decision.decider.config == "decide_tstar_paper" and decision.decider.base == "paper"
+    assert decision.probe is None and [t.decider.config for t in decision.tried] == ["decide_tstar"]
+    summary = decision.summary()
+    assert summary.startswith("could be decided by the paper's own size") and "our estimate, not probed" in summary
+    assert "Tried before: cpu's grid with ηλ down to 2.5e-4" in summary
+    assert "(decide_tstar()); a recorded probe at this size (probes/wrn_cifar/decide_tstar/" in summary
+    assert "reads inconclusive: the seed interval -1.323" in summary
+    prov = Provenance("cpu", "CPU (2 cores)", 1.0)
+    headlines.record_headline("wrn_cifar", "wrn_cifar.tstar_exponent", -1.2, provenance=prov, label="x", seed=0,
+                              verdict=INCONCLUSIVE, decision=decision, root=tmp_path)  # fmt: skip
+    got = headlines.load_headlines("cpu", root=tmp_path)
+    (tried,) = got["wrn_cifar.tstar_exponent"]["decision"]["tried"]
+    assert tried["config"] == "decide_tstar" and tried["probe"]["outcome"] == "inconclusive"
+    row = next(r for r in registry.decisions_table_html(got).split("<tr>") if "Fig. 2d" in r)
+    assert "our estimate, not probed; <code>wrn_cifar.decide_tstar_paper()</code>" in row
+    assert "Tried before: cpu&#x27;s grid" in row
+    assert "<code>decide_tstar()</code>); its recorded probe reads <b>inconclusive</b>" in row
+    unknown = claims.Decider("x", "decide_s5", "mse_sweep")
+    with pytest.raises(ValueError, match="declares no size decide_s5"):
+        probes.probe_folder("wrn_cifar.tstar_exponent", decider=unknown)
+
+
+def test_the_paper_size_of_fig_2d_resolves_t_star_on_the_paper_grid(tmp_path, monkeypatch):
+    """The paper's own runs (every run the paper preset's Fig. 2d–f grid trains), with 64 evaluations a bucket in
+    log time: each from the 4th of 1024 chunks on lies within the rule's 25% of the one before."""
+    from replication.analysis.criteria import DEFAULT
+    from replication.training.plan import evaluated_chunks
+
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    declared = claims.claim("wrn_cifar.tstar_exponent")
+    (grid,), error = rehearsal.plan_decider("wrn_cifar", declared.decider, seed=0)
+    assert error is None and (grid.spec.evals, grid.spec.evals_per_octave) == (1024, 8)
+    evaluated = [c for c, e in enumerate(evaluated_chunks(1024, 8), 1) if e]
+    assert len(evaluated) == 64
+    assert all(c - before <= DEFAULT.peak_resolution * c for before, c in zip(evaluated, evaluated[1:]) if c >= 4)
+    from replication.experiments import wrn_cifar
+
+    (paper,), _ = rehearsal.plan_study(wrn_cifar, "sgd_sweep", get_config("wrn_cifar", "paper"), seed=0,
+                                       cifar_shapes=True)  # fmt: skip
+    assert grid.config["runs"] == paper.config["runs"] and grid.config["model"] == paper.config["model"]
 
 
 def test_a_declared_size_whose_whole_probe_is_recorded_is_not_called_an_estimate(tmp_path, monkeypatch):

@@ -84,7 +84,7 @@ def test_a_damaged_file_is_named_and_the_book_says_so_rather_than_raising(tmp_pa
     with pytest.raises(probes.ProbeError, match="not a stored grid"):
         probes.recorded_probe(FIG_2E, root=tmp_path)
     real = probes.recorded_probe
-    monkeypatch.setattr(deciders, "recorded_probe", lambda key: real(key, root=tmp_path))
+    monkeypatch.setattr(deciders, "recorded_probe", lambda key, decider=None: real(key, root=tmp_path, decider=decider))
     probe, error = deciders._probe(FIG_2E)
     assert probe is None and "not a stored grid" in error
 

@@ -45,7 +45,8 @@ class Claim:
     ours at every preset (a chapter may record a more precise one with its number). ``setting`` may name a preset's
     size as ``{wrn_cpu}``, ``{cnn_paper}``, ...: :meth:`setting_text` fills them in from the configs. ``decider``:
     what could decide the claim where ``cpu`` leaves it inconclusive (:class:`Decider`; None where none is
-    declared)."""
+    declared). ``tried``: sizes declared before it whose recorded probes did not decide the claim either; their
+    probes stay under ``probes/`` and are judged, and shown beside the decider, each time the chapter runs."""
 
     figure: str
     statement: str
@@ -53,6 +54,7 @@ class Claim:
     key: str
     setting: str
     decider: Decider | None = None
+    tried: tuple[Decider, ...] = ()
 
     @property
     def chapter(self) -> str:

@@ -38,7 +38,8 @@ from replication.experiments.rehearsal import (
     time_step,
 )
 
-__all__ = ["DecisionCost", "Decision", "decision_cost", "what_would_decide", "matmul_rate", "duration_text", "main"]
+__all__ = ["DecisionCost", "Tried", "Decision", "tried_sizes", "decision_cost", "what_would_decide", "matmul_rate",
+           "duration_text", "main"]  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +75,29 @@ class DecisionCost:
 
 
 @dataclasses.dataclass(frozen=True)
+class Tried:
+    """A size declared before a claim's decider (:attr:`replication.experiments.claims.Claim.tried`) and what its
+    recorded probe reads (None, with ``probe_error`` where it cannot be read or none is recorded)."""
+
+    decider: Decider
+    probe: RecordedProbe | None = None
+    probe_error: str | None = None
+
+    def describe(self) -> str:
+        """One sentence: the size tried before, and what its probe reads."""
+        head = f"Tried before: {self.decider.size} ({self.decider.config}())"
+        if self.probe is not None:
+            return f"{head}; {self.probe.describe()}"
+        return f"{head}; its recorded probe could not be read: {self.probe_error or 'none is recorded'}"
+
+    def to_dict(self) -> dict:
+        """What a headline record keeps (plain JSON)."""
+        probe = None if self.probe is None else self.probe.to_dict()
+        d = self.decider
+        return dict(size=d.size, config=d.config, base=d.base, probe=probe, probe_error=self.probe_error)
+
+
+@dataclasses.dataclass(frozen=True)
 class Decision:
     """A claim's verdict at this preset and, where it is inconclusive, what could decide it, its price (None where
     the claim declares no :class:`Decider`, or the verdict is decided) and what a probe of that size recorded in the
@@ -85,6 +109,7 @@ class Decision:
     cost: DecisionCost | None = None
     probe: RecordedProbe | None = None  # the size trained once and recorded under probes/, judged by the chapter
     probe_error: str | None = None  # why a recorded probe could not be read
+    tried: tuple[Tried, ...] = ()  # sizes declared before, whose probes did not decide it (Claim.tried)
 
     @property
     def needed(self) -> bool:
@@ -105,11 +130,12 @@ class Decision:
         probe = f"; {self.probe.describe()}" if self.probe is not None else ""
         if self.probe_error:
             probe += f"; the recorded probe could not be read: {self.probe_error}"
+        tried = "".join(f". {t.describe()}" for t in self.tried)
         if self.probe is not None and self.probe.whole and self.probe.verdict.outcome == "inconclusive":
             return (f"was declared decidable by {self.decider.size}, and that size, probed, does not decide it "
                     f"either{probe}: no size known to decide it is declared yet. Cost of the probed size: "
-                    f"{self.cost.describe()}")  # fmt: skip
-        return f"could be decided by {self.decider.size} ({evidence}){probe}. Cost: {self.cost.describe()}"
+                    f"{self.cost.describe()}{tried}")  # fmt: skip
+        return f"could be decided by {self.decider.size} ({evidence}){probe}. Cost: {self.cost.describe()}{tried}"
 
     def describe(self) -> str:
         """What the chapter prints: the summary and, where a size is declared, the call that would train it."""
@@ -132,6 +158,8 @@ class Decision:
                 out["probe"] = self.probe.to_dict()
             if self.probe_error:
                 out["probe_error"] = self.probe_error
+            if self.tried:
+                out["tried"] = [t.to_dict() for t in self.tried]
         if self.cost is not None:
             out["cost"] = dataclasses.asdict(self.cost)
         return out
@@ -220,14 +248,24 @@ def what_would_decide(key: str, verdict, *, seed: int = 0, log=None) -> Decision
         return Decision(key, verdict.outcome, declared.decider if verdict.outcome == "inconclusive" else None)
     cost = decision_cost(declared.chapter, declared.decider, seed=seed, log=log or (lambda line: None))
     probe, error = _probe(key)
-    return Decision(key, verdict.outcome, declared.decider, cost, probe, error)
+    return Decision(key, verdict.outcome, declared.decider, cost, probe, error, tried_sizes(key))
 
 
-def _probe(key: str) -> tuple[RecordedProbe | None, str | None]:
+def tried_sizes(key: str) -> tuple[Tried, ...]:
+    """The claim ``key``'s ``tried`` sizes, each with what its recorded probe reads."""
+    out = []
+    for d in claim(key).tried:
+        probe, error = _probe(key, d)
+        out.append(Tried(d, probe, error))
+    return tuple(out)
+
+
+def _probe(key: str, decider: Decider | None = None) -> tuple[RecordedProbe | None, str | None]:
     """The probe recorded for ``key`` (:func:`~replication.experiments.probes.recorded_probe`, judged at the seed
-    it was trained from), or why it cannot be read: a damaged file is said in the book, not raised from it."""
+    it was trained from; ``decider``: one of its ``tried`` sizes), or why it cannot be read: a damaged file is said
+    in the book, not raised from it."""
     try:
-        return recorded_probe(key), None
+        return recorded_probe(key, decider=decider), None
     except ProbeError as err:
         return None, str(err)
 
@@ -263,5 +301,6 @@ def main(argv=None) -> int:
                          f"| {si_text(cost.flops)} | {cost.here_text()} ({cost.here_basis}) "
                          f"| {duration_text(cost.h200_s)} | {duration_text(cost.h200_8_s)} |")  # fmt: skip
             lines += [f"|   could not plan: {e} | | | | | | | |" for e in cost.errors]
+            lines += [f"|   {t.describe()} | | | | | | | |" for t in tried_sizes(c.key)]
     print("\n".join(lines))
     return 0

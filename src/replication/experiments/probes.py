@@ -22,7 +22,7 @@ from pathlib import Path
 from replication.analysis.criteria import Verdict
 from replication.core.project import project_root
 from replication.core.provenance import Provenance
-from replication.experiments.claims import Claim, claim, claims_with_deciders
+from replication.experiments.claims import Claim, Decider, claim, claims_with_deciders
 from replication.experiments.code_key import code_key
 from replication.experiments.grid import GridResult, grid_from_stored, train_request
 from replication.experiments.rehearsal import decider_study, plan_decider
@@ -110,18 +110,25 @@ class RecordedProbe:
                     reason=self.verdict.reason)  # fmt: skip
 
 
-def probe_folder(key: str, root: str | Path | None = None) -> Path:
-    """``<project>/probes/<chapter>/<decider's config>/`` of the claim ``key`` (``root``: another probes folder)."""
-    declared = _declared(key)
+def probe_folder(key: str, root: str | Path | None = None, decider: Decider | None = None) -> Path:
+    """``<project>/probes/<chapter>/<decider's config>/`` of the claim ``key`` (``root``: another probes folder;
+    ``decider``: one of the claim's ``tried`` sizes, else its decider)."""
+    declared, decider = _declared(key, decider)
     base = Path(root) if root is not None else project_root() / PROBES
-    return base / declared.chapter / declared.decider.config
+    return base / declared.chapter / decider.config
 
 
-def _declared(key: str) -> Claim:
+def _declared(key: str, decider: Decider | None = None) -> tuple[Claim, Decider]:
+    """The claim ``key`` and the size asked for: ``decider`` (which must be the claim's decider or one of its
+    ``tried``), else its decider."""
     declared = claim(key)
-    if declared.decider is None:
-        raise ValueError(f"claim {key!r} declares no Decider, so it has no size to probe.")
-    return declared
+    if decider is None:
+        if declared.decider is None:
+            raise ValueError(f"claim {key!r} declares no Decider, so it has no size to probe.")
+        return declared, declared.decider
+    if decider != declared.decider and decider not in declared.tried:
+        raise ValueError(f"claim {key!r} declares no size {decider.config}() (neither its decider nor tried).")
+    return declared, decider
 
 
 def _read(path: Path) -> tuple[GridResult, dict]:
@@ -155,33 +162,35 @@ def _run_text(instance: str) -> str:
     return f"η = {lr:g}, λ = {lam:g}, {steps} steps, initialization {init}"
 
 
-def _planned(key: str, seed: int) -> list[GridRequest]:
-    declared = _declared(key)
-    grids, error = plan_decider(declared.chapter, declared.decider, seed=seed)
+def _planned(key: str, seed: int, decider: Decider | None = None) -> list[GridRequest]:
+    declared, decider = _declared(key, decider)
+    grids, error = plan_decider(declared.chapter, decider, seed=seed)
     if error:
         raise ValueError(f"claim {key!r}: its decider's study could not be planned ({error}).")
     planned = [GridRequest.from_json(g.config) for g in grids if g.config is not None]
     if not planned:
-        raise ValueError(f"claim {key!r}: its decider's study {declared.decider.study} asks for no grid.")
+        raise ValueError(f"claim {key!r}: its decider's study {decider.study} asks for no grid.")
     return planned
 
 
-def judge(key: str, sweeps: tuple[SweepResult, ...]) -> Verdict:
-    """The claim ``key`` on ``sweeps`` (grids of its decider's size) by the chapter's rule: the decider's ``judge``,
-    a function of the chapter's experiment module called with the decider's config and the sweeps."""
-    declared = _declared(key)
-    if declared.decider.judge is None:
+def judge(key: str, sweeps: tuple[SweepResult, ...], decider: Decider | None = None) -> Verdict:
+    """The claim ``key`` on ``sweeps`` (grids of its decider's size, or of ``decider``, one of its ``tried``) by
+    the chapter's rule: the decider's ``judge``, a function of the chapter's experiment module called with the
+    decider's config and the sweeps."""
+    declared, decider = _declared(key, decider)
+    if decider.judge is None:
         raise ValueError(f"claim {key!r}: its Decider names no judge, so recorded runs cannot be judged.")
-    module, cfg = decider_study(declared.chapter, declared.decider)
-    return getattr(module, declared.decider.judge)(cfg, sweeps)
+    module, cfg = decider_study(declared.chapter, decider)
+    return getattr(module, decider.judge)(cfg, sweeps)
 
 
-def recorded_probe(key: str, *, root: str | Path | None = None, seed: int | None = None) -> RecordedProbe | None:
+def recorded_probe(key: str, *, root: str | Path | None = None, seed: int | None = None,
+                   decider: Decider | None = None) -> RecordedProbe | None:  # fmt: skip
     """The probe recorded for the claim ``key`` (None where its folder holds no file); ``root``: another probes
     folder; ``seed``: the seed its study started from (default: the recorded grids' own, so that a chapter run from
-    another seed still reads the probe as the size it is). Raises :class:`ProbeError` for a file that cannot be
-    used."""
-    folder = probe_folder(key, root)
+    another seed still reads the probe as the size it is); ``decider``: one of the claim's ``tried`` sizes (default:
+    its decider). Raises :class:`ProbeError` for a file that cannot be used."""
+    folder = probe_folder(key, root, decider)
     paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
     if not paths:
         return None
@@ -189,7 +198,7 @@ def recorded_probe(key: str, *, root: str | Path | None = None, seed: int | None
     grids = tuple(g for g, _ in read)
     have = set().union(*(_instances(g.request) for g in grids))
     seed = grids[0].request.seed if seed is None else seed
-    want = set().union(*(_instances(r) for r in _planned(key, seed)))
+    want = set().union(*(_instances(r) for r in _planned(key, seed, decider)))
     missing = tuple(_run_text(i) for i in sorted(want - have))
     extra = tuple(_run_text(i) for i in sorted(have - want))
     today = code_key(train_request)
@@ -200,7 +209,7 @@ def recorded_probe(key: str, *, root: str | Path | None = None, seed: int | None
     except ValueError:
         files = tuple(str(p) for p in paths)
     try:
-        verdict = judge(key, tuple(analyzed(g) for g in grids))
+        verdict = judge(key, tuple(analyzed(g) for g in grids), decider)
     except ValueError as err:  # grids the judge cannot take (e.g. two of one variant): the files, not the code
         raise ProbeError(f"{folder}: its grids cannot be judged by the chapter's rule ({err}).") from err
     return RecordedProbe(key, files, grids, missing, tuple(changed), verdict, len(want), extra)
@@ -211,8 +220,7 @@ def record_probe(key: str, *, root: str | Path | None = None, seed: int = 0, tra
     """Train the claim ``key``'s decider size (each grid the store holds is read, not trained: results/<base
     preset>/; ``train=False``: train nothing), copy the stored grids of that size into its probe folder (replacing
     what was there; after an interrupted run, the grids that finished) and read the probe back."""
-    declared = _declared(key)
-    d = declared.decider
+    declared, d = _declared(key)
     if train:
         module, cfg = decider_study(declared.chapter, d)
         getattr(module, d.study)(cfg, seed=seed, **dict(d.options))

@@ -176,6 +176,7 @@ def decisions_table_html(headlines: dict[str, dict]) -> str:
         evidence = "probed" if decision["probed"] else "our estimate, not probed"
         config = f"<code>{html.escape(r.chapter)}.{html.escape(decision['config'])}()</code>"
         probe = _probe_html(decision.get("probe"), decision.get("probe_error"))
+        probe += "".join(_tried_html(t) for t in decision.get("tried", ()))
         rows.append([html.escape(r.figure),
                      f"{html.escape(decision['size'])} <small>({evidence}; {config})</small>{probe}",
                      f"{si_text(cost.run_steps)}<br>{si_text(cost.flops)}",
@@ -200,6 +201,17 @@ def _unplanned_html(errors) -> str:
         return ""
     listed = "; ".join(html.escape(e) for e in errors)
     return f"<br><small><strong>A lower bound:</strong> part of the study could not be planned ({listed}).</small>"
+
+
+def _tried_html(tried: dict) -> str:
+    """A size declared before the decider (``Claim.tried``) and what its recorded probe reads, in one line."""
+    head = f"Tried before: {html.escape(tried['size'])} (<code>{html.escape(tried['config'])}()</code>)"
+    probe = tried.get("probe")
+    if probe is None:
+        why = html.escape(tried.get("probe_error") or "none is recorded")
+        return f"<br><small>{head}; its recorded probe could not be read: {why}.</small>"
+    outcome, basis = html.escape(probe["outcome"]), html.escape(probe["basis"])
+    return f"<br><small>{head}; its recorded probe reads <b>{outcome}</b> by the chapter's rule ({basis}).</small>"
 
 
 def _probe_html(probe: dict | None, error: str | None) -> str:
