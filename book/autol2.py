@@ -248,5 +248,5 @@ print(f"Ours (FC, S10): {sched.verdict()}")
 # full-batch FC network the measurements are noiseless, so the "two consecutive increases" rule sees every genuine
 # rise of the bare loss that the L2 term causes. The refractory period, 0.1/λ *steps*, is short here in physical
 # time (η·λ·0.1/λ = 0.1·η), which lets λ fall quickly. The WRN setting at `cpu` is a small network on a few hundred
-# images (CIFAR-10's, or the stand-in its banner names): its budgets are in its own epochs, not the paper's. Whatever the tables above say is what each
-# setting gives.
+# images (CIFAR-10's, or the stand-in its banner names): its budgets are in its own epochs, not the paper's.
+# Whatever the tables above say is what each setting gives.

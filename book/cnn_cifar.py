@@ -61,11 +61,11 @@ for field, ours, paper in paper_differences(cfg):
 #
 # ```{admonition} Is training on a CPU deterministic?
 # :class: note
-# On one CPU, for a given program, yes: the same grid trained twice gives bit-identical histories. The test suite checks it on
-# every commit (an FC grid killed and resumed in another process, `tests/test_faults.py`; a convnet grid with
-# augmentation trained twice, `tests/test_augment.py`), and `NOTES.md` (session 13) measured it at this chapter's
-# `cpu` size in two processes, also with single-threaded convolutions. So the spread across seeds below is the
-# initialization's, not the machine's. What can move a run by float rounding is training it beside other runs (a
+# On one CPU, for a given program, yes: the same grid trained twice gives bit-identical histories. The test suite
+# checks it on every commit (an FC grid killed and resumed in another process, `tests/test_faults.py`; a convnet
+# grid with augmentation trained twice, `tests/test_augment.py`), and `NOTES.md` (session 13) measured it at this
+# chapter's `cpu` size in two processes, also with single-threaded convolutions. So the spread across seeds below
+# is the initialization's, not the machine's. What can move a run by float rounding is training it beside other runs (a
 # different vectorized program), or on another CPU, whose kernels round differently: the same grids trained on two
 # CPUs drifted apart enough to move verdicts at these sizes (`NOTES.md`, sessions 32–33, says how much).
 # ```

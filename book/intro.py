@@ -87,11 +87,11 @@ display(HTML(figures.landing_table_html(headlines.load_headlines(preset),
 # bound, its FLOPs at the machine's matrix-multiply rate) and on H200 GPUs (the rehearsal's estimate: the fraction
 # of the peak measured on one). "Probed" sizes rest on probe runs recorded in the project's `NOTES.md` or committed
 # whole under its `probes/`; the others are our estimate. A size whose recorded probe still reads inconclusive says
-# so, and is listed as "tried before" beside the next size declared. Where a size was trained once and its runs are committed under the project's `probes/`, the
-# chapter's own rule judges the claim from them each time the chapter runs: that reading (in bold only for the
-# whole size trained by today's code), and the runs it rests on (whether they are the whole size, when, where and by
-# which commit, and which code has changed since), follow the size. The landing table above keeps the verdict of this
-# preset's runs.
+# so, and is listed as "tried before" beside the next size declared. Where a size was trained once and its runs are
+# committed under the project's `probes/`, the chapter's own rule judges the claim from them each time the chapter
+# runs: that reading (in bold only for the whole size trained by today's code), and the runs it rests on (whether
+# they are the whole size, when, where and by which commit, and which code has changed since), follow the size. The
+# landing table above keeps the verdict of this preset's runs.
 
 # %% tags=["remove-input"]
 display(HTML(figures.decisions_table_html(headlines.load_headlines(preset))))

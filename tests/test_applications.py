@@ -89,13 +89,20 @@ def test_the_budget_from_which_the_prediction_holds_is_said_as_it_is():
     from a later one, that it does not hold at every smaller one; never, that it does not hold at all."""
     from replication.analysis.budgets import PredictionVerdict
 
-    def verdict(holds_from):
-        return PredictionVerdict(1.0, 2, 3, 1.0, 0.0, 10.0, holds_from, smallest_budget=10.0)
+    def verdict(holds_from, n_within):
+        return PredictionVerdict(1.0, n_within, 3, 1.0, 0.0, 10.0, holds_from)
 
-    assert "at every budget (T ≥ 10 epochs, i.e. T ≥ 2.0 ×" in verdict(10.0).describe_holds(5.0)
-    assert "for every budget T ≥ 100 epochs" in verdict(100.0).describe_holds(5.0)
-    assert "not at every smaller one" in verdict(100.0).describe_holds(5.0)
-    assert "not within 10×" in verdict(None).describe_holds(5.0)
+    assert "at every budget (T ≥ 10 epochs, i.e. T ≥ 2.0 ×" in verdict(10.0, 3).describe_holds(5.0)
+    assert "for every budget T ≥ 100 epochs" in verdict(100.0, 2).describe_holds(5.0)
+    assert "not at every smaller one" in verdict(100.0, 2).describe_holds(5.0)
+    assert "not within 10×" in verdict(None, 0).describe_holds(5.0)
+    # from real rows: within 10× at every budget reads so
+    from replication.analysis.budgets import summarize_predictions
+
+    hists = [synthetic(lam) for lam in (0.01, 0.02, 0.05)]
+    predicted = [synthetic(C_TRUE / T, epochs=T) for T in (10, 100)]
+    every = summarize_predictions(prediction_table(C_TRUE, (10, 100), hists, predicted, factors=(1.0,)))
+    assert (every.n_within == every.n_budgets) == ("at every budget" in every.describe_holds(5.0))
 
 
 def test_prediction_table_keeps_its_columns_apart_for_lambdas_near_1e_4():

@@ -15,6 +15,8 @@ from replication.experiments.request import ModelRequest, build_model
 from replication.site import headlines, registry
 
 DECLARED = [(c.chapter, c) for ch in chapters() for c in claims.claims_of(ch) if c.decider]
+# every size a claim declares: its decider and the sizes tried before it
+SIZES = [(c.chapter, d, f"{c.key}:{d.config}") for _, c in DECLARED for d in (c.decider, *c.tried)]
 INCONCLUSIVE = Verdict("inconclusive", "the runs cannot decide")
 
 
@@ -26,10 +28,9 @@ def test_the_claims_left_inconclusive_at_cpu_declare_a_size():
                                             "wrn_cifar.fixed_T_best_lambda"}  # fmt: skip
 
 
-@pytest.mark.parametrize("chapter,declared", DECLARED, ids=[c.key for _, c in DECLARED])
-def test_every_declared_size_plans_at_its_preset_and_differs_from_it(chapter, declared, tmp_path, monkeypatch):
+@pytest.mark.parametrize("chapter,d,name", SIZES, ids=[name for *_, name in SIZES])
+def test_every_declared_size_plans_at_its_preset_and_differs_from_it(chapter, d, name, tmp_path, monkeypatch):
     monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
-    d = declared.decider
     cfg = decider_config(chapter, d.config, d.base)
     assert cfg.preset == d.base and cfg.to_dict() != get_config(chapter, d.base).to_dict()
     module = __import__(f"replication.experiments.{chapter}", fromlist=[d.study])
@@ -55,9 +56,9 @@ def _products(grid) -> list[float]:
 
 @pytest.mark.parametrize("key", list(SPANS))
 def test_the_exponent_deciders_resolve_t_star_and_reach_below_cpus_grid(key, tmp_path, monkeypatch):
-    """The sizes declared where cpu's span rested on one run and evenly spaced evaluations left early peaks
-    unresolved (session 35): 32 evaluations a bucket spaced in log time, so that a peak from the 4th of 512 chunks on
-    is resolved to the rule's 25%; and runs below cpu's smallest ηλ (beyond's: two, one at each η)."""
+    """The sizes declared where cpu's span rested on one run (session 35): runs below cpu's smallest ηλ (beyond's:
+    two, one at each η), and 32 evaluations a bucket spaced in log time (as wrn_cifar's cpu grid since session 36),
+    so that a peak from the 4th of 512 chunks on is resolved to the rule's 25%."""
     from replication.analysis.criteria import DEFAULT
     from replication.training.plan import evaluated_chunks
 
@@ -220,7 +221,12 @@ def test_a_size_tried_before_is_shown_with_its_probe_beside_the_next_candidate(t
     row = next(r for r in registry.decisions_table_html(got).split("<tr>") if "Fig. 2d" in r)
     assert "our estimate, not probed; <code>wrn_cifar.decide_tstar_paper()</code>" in row
     assert "Tried before: cpu&#x27;s grid" in row
-    assert "<code>decide_tstar()</code>); its recorded probe reads <b>inconclusive</b>" in row
+    assert "<code>decide_tstar()</code>). A probe at this size recorded in the repository reads <b>inconclusive" in row
+    from replication.site import verdicts
+
+    (row,) = [r for r in verdicts.verdict_rows(got) if r.figure.startswith("Fig. 2d")]
+    assert row.probes == ("tried before, decide_tstar()'s probe reads inconclusive",)
+    assert verdicts.verdicts_markdown([row], "cpu", width=60).count("tried before, decide_tstar()'s probe reads") == 1
     unknown = claims.Decider("x", "decide_s5", "mse_sweep")
     with pytest.raises(ValueError, match="declares no size decide_s5"):
         probes.probe_folder("wrn_cifar.tstar_exponent", decider=unknown)
@@ -236,9 +242,15 @@ def test_the_paper_size_of_fig_2d_resolves_t_star_on_the_paper_grid(tmp_path, mo
     declared = claims.claim("wrn_cifar.tstar_exponent")
     (grid,), error = rehearsal.plan_decider("wrn_cifar", declared.decider, seed=0)
     assert error is None and (grid.spec.evals, grid.spec.evals_per_octave) == (1024, 8)
+    assert grid.config["seeds"] == [] and grid.config["seed"] == 0  # one initialization, as the paper
     evaluated = [c for c, e in enumerate(evaluated_chunks(1024, 8), 1) if e]
     assert len(evaluated) == 64
     assert all(c - before <= DEFAULT.peak_resolution * c for before, c in zip(evaluated, evaluated[1:]) if c >= 4)
+    for program in grid.plan.programs:  # as the engine will run it: 1024 chunks, those evaluations and the runs' ends
+        assert program.n_chunks <= 1024 and program.evaluate is not None
+        kept = {c for c, e in enumerate(program.evaluate, 1) if e}
+        n = program.n_chunks
+        assert kept == {c for c in evaluated if c <= n} | {e for e in program.ends if 1 <= e <= n} | {n}
     from replication.experiments import wrn_cifar
 
     (paper,), _ = rehearsal.plan_study(wrn_cifar, "sgd_sweep", get_config("wrn_cifar", "paper"), seed=0,

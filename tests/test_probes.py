@@ -198,9 +198,10 @@ def test_every_declared_judge_is_a_function_of_its_chapter():
     import importlib
     import inspect
 
-    judged = [k for k in claims.claims_with_deciders() if claims.claim(k).decider.judge]
-    assert {S5, FIG_2E, "cnn_cifar.tstar_exponent", "wrn_cifar.tstar_exponent"} <= set(judged)
-    for key in judged:
-        c = claims.claim(key)
-        fn = getattr(importlib.import_module(f"replication.experiments.{c.chapter}"), c.decider.judge)
+    judged = [(k, d) for k in claims.claims_with_deciders() for d in (claims.claim(k).decider, *claims.claim(k).tried)
+              if d.judge]  # fmt: skip
+    assert {S5, FIG_2E, "cnn_cifar.tstar_exponent", "wrn_cifar.tstar_exponent"} <= {k for k, _ in judged}
+    assert ("wrn_cifar.tstar_exponent", "decide_tstar") in {(k, d.config) for k, d in judged}  # a size tried before
+    for key, d in judged:
+        fn = getattr(importlib.import_module(f"replication.experiments.{claims.claim(key).chapter}"), d.judge)
         assert list(inspect.signature(fn).parameters)[:1] == ["cfg"] and len(inspect.signature(fn).parameters) == 2

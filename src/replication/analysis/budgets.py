@@ -218,7 +218,6 @@ class PredictionVerdict:
     holds_from: float | None
     n_at_edge: int = 0
     n_lam0_as_good: int = 0
-    smallest_budget: float = math.nan
 
     def describe_holds(self, t_star: float) -> str:
         """One sentence: from which budget on the tuned λ stays within 10× of λ_pred, in epochs and in units of
@@ -226,7 +225,7 @@ class PredictionVerdict:
         if self.holds_from is None:
             return "The tuned λ is not within 10× of c/T even at the largest budget."
         span = f"T ≥ {self.holds_from:g} epochs, i.e. T ≥ {self.holds_from / t_star:.1f} × the measurement run's t*"
-        if self.holds_from <= self.smallest_budget:
+        if self.n_within == self.n_budgets:  # then it holds from the smallest budget on
             return f"λ_tuned is within 10× of c/T at every budget ({span})."
         return f"λ_tuned is within 10× of c/T for every budget {span}; not at every smaller one (the table above)."
 
@@ -251,7 +250,7 @@ def summarize_predictions(rows: list[PredictionRow], *, factor: float = 1.0) -> 
     mean_ratio = float(np.exp(np.mean(np.log([r.ratio for r in mine]))))
     return PredictionVerdict(factor, sum(r.within_decade for r in mine), len(mine), mean_ratio, worst.gap,
                              worst.budget, holds, sum(bool(r.tuned.edge) for r in mine),
-                             sum(r.tuned.lam0_as_good for r in mine), mine[0].budget)  # fmt: skip
+                             sum(r.tuned.lam0_as_good for r in mine))  # fmt: skip
 
 
 def lambda_decays(h: History) -> list[float]:

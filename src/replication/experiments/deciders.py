@@ -88,7 +88,9 @@ class Tried:
         head = f"Tried before: {self.decider.size} ({self.decider.config}())"
         if self.probe is not None:
             return f"{head}; {self.probe.describe()}"
-        return f"{head}; its recorded probe could not be read: {self.probe_error or 'none is recorded'}"
+        if self.probe_error:
+            return f"{head}; its recorded probe could not be read: {self.probe_error}"
+        return f"{head}; no probe of it is recorded"
 
     def to_dict(self) -> dict:
         """What a headline record keeps (plain JSON)."""
@@ -121,7 +123,10 @@ class Decision:
         return self.decider is not None and (self.decider.probed or (self.probe is not None and self.probe.whole))
 
     def summary(self) -> str:
-        """One sentence for the landing page."""
+        """One sentence for the landing page (and the sizes tried before it, one sentence each)."""
+        return self._summary() + "".join(f". {t.describe()}" for t in self.tried)
+
+    def _summary(self) -> str:
         if not self.needed:
             return f"{self.outcome}: nothing more is needed to decide it"
         if self.decider is None:
@@ -130,22 +135,23 @@ class Decision:
         probe = f"; {self.probe.describe()}" if self.probe is not None else ""
         if self.probe_error:
             probe += f"; the recorded probe could not be read: {self.probe_error}"
-        tried = "".join(f". {t.describe()}" for t in self.tried)
         if self.probe is not None and self.probe.whole and self.probe.verdict.outcome == "inconclusive":
             return (f"was declared decidable by {self.decider.size}, and that size, probed, does not decide it "
                     f"either{probe}: no size known to decide it is declared yet. Cost of the probed size: "
-                    f"{self.cost.describe()}{tried}")  # fmt: skip
-        return f"could be decided by {self.decider.size} ({evidence}){probe}. Cost: {self.cost.describe()}{tried}"
+                    f"{self.cost.describe()}")  # fmt: skip
+        return f"could be decided by {self.decider.size} ({evidence}){probe}. Cost: {self.cost.describe()}"
 
     def describe(self) -> str:
-        """What the chapter prints: the summary and, where a size is declared, the call that would train it."""
+        """What the chapter prints: the summary and, where a size is declared, the call that would train it; then
+        the sizes tried before it."""
         if not self.needed or self.decider is None:
             return f"{self.key}: {self.summary()}."
         d, chapter = self.decider, self.key.split(".", 1)[0]
         options = "".join(f", {k}={v!r}" for k, v in d.options)
         call = (f"{chapter}.{d.study}(decider_config({chapter!r}, {d.config!r}, {d.base!r}), seed=0{options}) "
                 f"(replication.experiments; the size is {d.config}() in its configs.{chapter})")  # fmt: skip
-        return f"{self.key}: {self.summary()}.\n  To train it: {call}."
+        tried = "".join(f"\n  {t.describe()}." for t in self.tried)
+        return f"{self.key}: {self._summary()}.\n  To train it: {call}.{tried}"
 
     def to_dict(self) -> dict:
         """What a headline record keeps (plain JSON): the outcome, the summary, and where a size is declared its

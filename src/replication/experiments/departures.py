@@ -54,7 +54,8 @@ DEPARTURES: tuple[Departure, ...] = (
         "evaluation cadence",
         "the whole test set every 10 steps (flag meas_step, jax_wideresnet_exps.py:58)",
         "a fixed number of evaluations per run (TrainSpec.evals), spread over the run's power-of-two bucket (at cpu "
-        "the optimal-λ and AutoL2 sweeps: evenly in log time, TrainSpec.evals_per_octave); at cpu the training loss "
+        "the optimal-λ and AutoL2 sweeps and the WRN's Fig. 2d–f grid: evenly in log time, "
+        "TrainSpec.evals_per_octave); at cpu the training loss "
         "and error over the first 512 training images (TrainSpec.train_eval_samples)",
         "t* is resolved to one evaluation interval: coarser than theirs in long runs; t* and the verdicts read the "
         "test accuracy, which is over the whole test split",

@@ -198,7 +198,10 @@ def recorded_probe(key: str, *, root: str | Path | None = None, seed: int | None
     grids = tuple(g for g, _ in read)
     have = set().union(*(_instances(g.request) for g in grids))
     seed = grids[0].request.seed if seed is None else seed
-    want = set().union(*(_instances(r) for r in _planned(key, seed, decider)))
+    try:
+        want = set().union(*(_instances(r) for r in _planned(key, seed, decider)))
+    except ValueError as err:  # a size that no longer plans: said in the book, not raised from it
+        raise ProbeError(f"{folder}: {err}") from err
     missing = tuple(_run_text(i) for i in sorted(want - have))
     extra = tuple(_run_text(i) for i in sorted(have - want))
     today = code_key(train_request)

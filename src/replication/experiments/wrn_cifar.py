@@ -46,9 +46,8 @@ CLAIMS = (
         "WRN ({wrn_paper} at paper, {wrn_cpu} at cpu) · CIFAR-10 or its stand-in · SGD; S2: momentum, augmentation",
         Decider(
             "the paper's own size, where the paper measured its power law: WRN-28-10 on CIFAR-10, appendix A's grid "
-            "and lengths (runs up to 4000 epochs), one initialization as the paper, with its evaluations spaced in "
-            "log time so that every peak is resolved; at the cpu network's scale a grid with every peak resolved "
-            "(tried before, below) found t* on a plateau and then a drop, not a power law",
+            "and lengths (λ > 0 runs up to 4000 epochs, λ = 0 for 10000 at each η: 3.8 of its 6.6 M run-steps), one "
+            "initialization as the paper, with its evaluations spaced in log time so that every peak is resolved",
             "decide_tstar_paper",
             "sgd_sweep",
             base="paper",

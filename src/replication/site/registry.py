@@ -205,21 +205,23 @@ def _unplanned_html(errors) -> str:
 
 def _tried_html(tried: dict) -> str:
     """A size declared before the decider (``Claim.tried``) and what its recorded probe reads, in one line."""
-    head = f"Tried before: {html.escape(tried['size'])} (<code>{html.escape(tried['config'])}()</code>)"
-    probe = tried.get("probe")
-    if probe is None:
-        why = html.escape(tried.get("probe_error") or "none is recorded")
-        return f"<br><small>{head}; its recorded probe could not be read: {why}.</small>"
-    outcome, basis = html.escape(probe["outcome"]), html.escape(probe["basis"])
-    return f"<br><small>{head}; its recorded probe reads <b>{outcome}</b> by the chapter's rule ({basis}).</small>"
+    head = f"Tried before: {html.escape(tried['size'])} (<code>{html.escape(tried['config'])}()</code>)."
+    said = _probe_sentence(tried.get("probe"), tried.get("probe_error")) or "No probe of it is recorded."
+    return f"<br><small>{head} {said}</small>"
 
 
 def _probe_html(probe: dict | None, error: str | None) -> str:
-    """A decision's recorded probe (:mod:`replication.experiments.probes`) in one line: what the chapter's rule reads
-    from it and what it rests on; or why it could not be read. Its outcome is set in bold only for the whole
-    declared size trained by today's code; otherwise the line says what it is instead."""
+    """A decision's recorded probe in one line (:func:`_probe_sentence`; "" where none is recorded)."""
+    said = _probe_sentence(probe, error)
+    return f"<br><small>{said}</small>" if said else ""
+
+
+def _probe_sentence(probe: dict | None, error: str | None) -> str:
+    """A recorded probe (:mod:`replication.experiments.probes`): what the chapter's rule reads from it and what it
+    rests on; or why it could not be read. Its outcome is set in bold only for the whole declared size trained by
+    today's code; otherwise the sentence says what it is instead."""
     if error:
-        return f"<br><small>A recorded probe could not be read: {html.escape(error)}</small>"
+        return f"A recorded probe could not be read: {html.escape(error)}"
     if not probe:
         return ""
     outcome, basis = html.escape(probe["outcome"]), html.escape(probe["basis"])
@@ -229,9 +231,7 @@ def _probe_html(probe: dict | None, error: str | None) -> str:
         what, reads = "of part of this size", outcome
     else:
         what, reads = "at this size, trained by code that has changed since,", outcome
-    return (
-        f"<br><small>A probe {what} recorded in the repository reads {reads} by the chapter's rule ({basis}).</small>"
-    )
+    return f"A probe {what} recorded in the repository reads {reads} by the chapter's rule ({basis})."
 
 
 def toc_chapters_in_order(toc_path: str | Path | None = None) -> list[str]:

@@ -3,7 +3,9 @@ headlines the chapters recorded under ``results/<preset>/headlines``, with the c
 
 For a run on a cluster whose book is built elsewhere, and for notes: the verdicts and reasons are the chapters' own
 (:mod:`replication.analysis.criteria`), nothing is decided here. A claim no chapter has recorded at the preset reads
-"not measured yet"; one recorded without a verdict (its chapter decides none at that preset) reads "no verdict".
+"not measured yet"; one recorded without a verdict (its chapter decides none at that preset) reads "no verdict". A
+damaged or foreign headline file is named and set aside, as the landing page does
+(:func:`replication.site.headlines.load_headlines`).
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ OUTCOMES = ("reproduced", "not reproduced", "inconclusive", NO_VERDICT, NOT_MEAS
 @dataclasses.dataclass(frozen=True)
 class VerdictRow:
     """One claim: its figure and chapter, the outcome and reason its chapter recorded, and for an inconclusive one
-    the size declared to decide it and what its recorded probe reads (None: none declared or none recorded)."""
+    the size declared to decide it (None: none declared) and what the recorded probes of it and of the sizes tried
+    before it read (``probes``: one phrase each)."""
 
     figure: str
     chapter: str
     outcome: str
     reason: str = ""
     decider: str | None = None
-    probe: str | None = None
+    probes: tuple[str, ...] = ()
     commit: str | None = None
 
 
@@ -49,13 +52,28 @@ def verdict_rows(headlines: dict[str, dict]) -> list[VerdictRow]:
             continue
         verdict = record.get("verdict") or {}
         decision = record.get("decision") or {}
-        probe = decision.get("probe") or {}
+        probes = [_probe_phrase("its recorded probe", decision.get("probe"))]
+        probes += [_probe_phrase(f"tried before, {t.get('config')}()'s probe", t.get("probe"))
+                   for t in decision.get("tried", ())]  # fmt: skip
         rows.append(VerdictRow(
             r.figure, r.chapter, verdict.get("outcome", NO_VERDICT), verdict.get("reason", ""),
-            decider=decision.get("size") or None, probe=probe.get("outcome"),
+            decider=decision.get("size") or None, probes=tuple(p for p in probes if p),
             commit=(record.get("provenance") or {}).get("commit"),
         ))  # fmt: skip
     return rows
+
+
+def _probe_phrase(what: str, probe: dict | None) -> str:
+    """``"its recorded probe reads inconclusive"``, qualified where the probe is part of the size or was trained
+    by code that has changed since ("" where there is none)."""
+    if not probe:
+        return ""
+    qualified = ""
+    if not probe.get("whole", True):
+        qualified = " (part of the size)"
+    elif probe.get("changed"):
+        qualified = " (older code)"
+    return f"{what} reads {probe.get('outcome')}{qualified}"
 
 
 def outcome_counts(rows: list[VerdictRow]) -> dict[str, int]:
@@ -76,10 +94,8 @@ def verdicts_markdown(rows: list[VerdictRow], preset: str, *, width: int | None 
     lines = [f"Verdicts at preset {preset}", "", header, "| --- | --- | --- | --- | --- |"]
     for r in rows:
         decide = ""
-        if r.outcome == "inconclusive":
-            decide = r.decider or "no size declared"
-            if r.probe:
-                decide += f" (its recorded probe reads {r.probe})"
+        if r.outcome == "inconclusive":  # what the probes read first: a long size is cut to width
+            decide = "; ".join((*r.probes, r.decider or "no size declared"))
         cells = (r.figure, r.chapter, r.outcome, _cell(r.reason, width), _cell(decide, width))
         lines.append("| " + " | ".join(cells) + " |")
     commits = sorted({r.commit for r in rows if r.commit})
@@ -91,7 +107,7 @@ def verdicts_markdown(rows: list[VerdictRow], preset: str, *, width: int | None 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m replication.site.verdicts", description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", default="cpu", help="the preset whose recorded headlines to read (default cpu)")
-    parser.add_argument("--root", default=None, help="the results folder's parent (default: the project's)")
+    parser.add_argument("--root", default=None, help="the results folder (default: the project's results/)")
     parser.add_argument("--width", type=int, default=None, help="cut each reason to this many characters")
     parser.add_argument("--check", action="store_true", help="exit 1 if a claim is not measured yet (CI)")
     args = parser.parse_args(argv)
