@@ -297,7 +297,8 @@ def main(argv=None) -> int:
             print(f"{c.key}: planning and pricing {c.decider.config}() ...", flush=True)
             cost = decision_cost(chapter, c.decider, seed=args.seed, log=lambda line: print(line, flush=True))
             probe, error = _probe(c.key)
-            evidence = "probed" if c.decider.probed or (probe is not None and probe.whole) else "estimate"
+            decision = Decision(c.key, "inconclusive", c.decider, cost, probe, error, tried_sizes(c.key))
+            evidence = "probed" if decision.probed else "estimate"
             if probe is not None:
                 evidence += f"; recorded probe ({probe.folder()}{'' if probe.whole else ', part of the size'}): "
                 evidence += probe.verdict.outcome
@@ -307,6 +308,6 @@ def main(argv=None) -> int:
                          f"| {si_text(cost.flops)} | {cost.here_text()} ({cost.here_basis}) "
                          f"| {duration_text(cost.h200_s)} | {duration_text(cost.h200_8_s)} |")  # fmt: skip
             lines += [f"|   could not plan: {e} | | | | | | | |" for e in cost.errors]
-            lines += [f"|   {t.describe()} | | | | | | | |" for t in tried_sizes(c.key)]
+            lines += [f"|   {t.describe()} | | | | | | | |" for t in decision.tried]
     print("\n".join(lines))
     return 0

@@ -166,7 +166,8 @@ def decide_tstar() -> Fields:
     # λ = 0 as long as its η's longest run, as at cpu (300 and 75 epochs). Probed (session 35, 3989 s here, recorded
     # under probes/): every peak resolved, but still inconclusive: the seeds' exponents −1.35, −1.25, −0.99 (interval
     # −1.32 … −1.06): t* on the low-ηλ plateau moves 10–128 epochs between seeds at one ηλ, then drops below an
-    # epoch from ηλ = 0.008–0.016 on. More seeds, or the paper's network, are the candidates; neither is probed.
+    # epoch from ηλ = 0.008–0.016 on. The claim now declares the paper's own size next (decide_tstar_paper) and keeps
+    # this one as tried before (Claim.tried).
     c = cpu()
     c.sgd.lams = (1.5625e-4, 3.125e-4, 6.25e-4, *c.sgd.lams[1:])
     c.sgd.min_lr_lam = 2.4e-4
