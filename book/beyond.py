@@ -63,7 +63,12 @@
 # $\tau/(\eta\lambda)$ steps (`beyond.clock_gain`, tested against each optimizer's decay of θ); β = 0.9
 # for momentum and SGDW and as Adam's β1 (β2 = 0.999, ε = 1e-8); the seeds. Every seed changes the initialization
 # only; training is full batch, so there is no data order to change. λ = 0 runs are as long as the longest λ > 0
-# run at the same η (for momentum and SGDW, and for Adam and AdamW, λ = 0 is the same update, trained twice).
+# run at the same η; for momentum and SGDW, and for Adam and AdamW, λ = 0 is the same update (tested step for
+# step), so it is trained once, as long as the longer of the two asks, in momentum's and AdamW's grids, and SGDW
+# and Adam + L2 read it from there.
+# At `cpu`, momentum + L2, SGDW and AdamW train one octave further down in ηλ (runs of up to 8000 steps) with 32
+# evaluations a bucket spaced in log time, and SGDW one more λ near its top: at the shared window their spans rested
+# on one run at one end (`NOTES.md`, session 35; the chapter's config module says which).
 
 # %% tags=["parameters", "remove-cell"]
 preset = "cpu"

@@ -40,9 +40,9 @@ def test_every_declared_size_plans_at_its_preset_and_differs_from_it(chapter, d,
     assert d.size and d.size[0].islower()  # a phrase that follows "could be decided by"
 
 
-# claim -> the size declared where cpu's span rested on one run (Fig. 2d–f's, probed, is now among its ``tried``)
-SPANS = {"wrn_cifar.tstar_exponent": "decide_tstar", "beyond.momentum_exponent": "decide_momentum",
-         "beyond.sgdw_exponent": "decide_sgdw", "beyond.adamw_exponent": "decide_adamw"}  # fmt: skip
+# claim -> the size declared where cpu's span rested on one run (Fig. 2d–f's, probed, is now among its ``tried``;
+# beyond's three, probed in session 35, are cpu's own grids since session 37: test_beyond_cpu_trains_the_span_sizes)
+SPANS = {"wrn_cifar.tstar_exponent": "decide_tstar"}
 
 
 def _size(key: str, config: str) -> claims.Decider:
@@ -74,7 +74,37 @@ def test_the_exponent_deciders_resolve_t_star_and_reach_below_cpus_grid(key, tmp
     (cpu_grid,), _ = rehearsal.plan_study(module, d.study, get_config(chapter, "cpu"), seed=0, cifar_shapes=False,
                                           options=dict(d.options))  # fmt: skip
     below = [p for p in _products(grid) if p < _products(cpu_grid)[0]]
-    assert len(below) == (1 if chapter == "wrn_cifar" else 2) and len(set(below)) == 1
+    assert len(below) == 1
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "sgdw", "adamw"])
+def test_beyond_cpu_trains_the_span_sizes(optimizer, tmp_path, monkeypatch):
+    """Momentum + L2, SGDW and AdamW, whose spans at the shared window rested on one run (session 35), train at cpu
+    one octave further down, with a run at each η there (two hold the low end); every grid evaluates 32 times a
+    bucket in log time, so that a peak from the 4th of 512 chunks on is resolved."""
+    from replication.experiments import beyond
+
+    monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
+    cfg = get_config("beyond", "cpu")
+
+    def planned(name):
+        (grid,), error = rehearsal.plan_study(beyond, "optimizer_sweep", cfg, seed=0, cifar_shapes=False,
+                                              options=dict(optimizer=name))  # fmt: skip
+        assert error is None
+        return grid
+
+    grid, shared = planned(optimizer), planned("sgd")
+    assert (grid.spec.evals, grid.spec.evals_per_octave) == (512, 4)
+    assert (shared.spec.evals, shared.spec.evals_per_octave) == (512, 4)
+    assert _products(shared)[0] == pytest.approx(cfg.sweep.min_lr_lam)
+    gain = beyond.clock_gain(optimizer, cfg.momentum)
+    lowest = _products(grid)[0]
+    assert lowest == pytest.approx(cfg.sweep.min_lr_lam / 2 / gain)  # one octave below the shared window
+    assert {r["lr"] for r in grid.config["runs"] if r["lam"] > 0 and r["lr"] * r["lam"] < lowest * 1.001} == set(
+        cfg.optimizers[optimizer].lrs
+    )
+    if optimizer == "sgdw":  # λ = 0.2 below its top run (η = 0.08, λ = 0.4), so no one run holds the top
+        assert {(r["lr"], r["lam"]) for r in grid.config["runs"]} >= {(0.08, 0.2), (0.08, 0.4)}
 
 
 def test_an_unknown_size_names_the_ones_there_are():
@@ -259,10 +289,16 @@ def test_the_paper_size_of_fig_2d_resolves_t_star_on_the_paper_grid(tmp_path, mo
 
 
 def test_a_declared_size_whose_whole_probe_is_recorded_is_not_called_an_estimate(tmp_path, monkeypatch):
-    # momentum + L2's decide_momentum: declared as our estimate, then probed in session 35 (reads reproduced)
+    # Fig. S5's decide_s5 as if declared as our estimate (not marked probed), its whole probe then recorded (as
+    # beyond's momentum + L2 size was in session 35, before cpu trained it)
+    import dataclasses
+
+    unmarked = [dataclasses.replace(c, decider=dataclasses.replace(c.decider, probed=False)) if c.decider else c
+                for c in fc_mnist.CLAIMS]  # fmt: skip
+    monkeypatch.setattr(fc_mnist, "CLAIMS", tuple(unmarked))
     monkeypatch.setenv("REPLICATION_RESULTS", str(tmp_path))
     monkeypatch.setattr(deciders, "time_step", lambda *a, **k: 0.001)
-    decision = deciders.what_would_decide("beyond.momentum_exponent", INCONCLUSIVE)
+    decision = deciders.what_would_decide("fc_mnist.mse_eta_flattening", INCONCLUSIVE)
     assert not decision.decider.probed and decision.probe.whole and decision.probed
     assert "not probed" not in decision.summary() and "its evidence: probes recorded" in decision.summary()
     assert decision.to_dict()["probed"] is True

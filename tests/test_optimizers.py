@@ -170,3 +170,18 @@ def test_each_optimizer_is_its_optax_chain(optimizer):
         for k in params:
             np.testing.assert_array_equal(u_ours[k], u_ref[k], err_msg=f"{optimizer} step {t}")
         params = optax.apply_updates(params, u_ours)
+
+
+@pytest.mark.parametrize("reader,trainer", [("sgdw", "momentum"), ("adam", "adamw")])
+def test_the_pairs_that_share_lambda_zero_runs_take_the_same_steps_there(tiny, reader, trainer):
+    """beyond.comparison trains λ = 0 once for each pair of ``ZERO_FROM``: without the L2 term and the decay, SGDW is
+    momentum SGD and Adam + L2 is AdamW, step for step (and at λ > 0 they differ, so the pairs are not one)."""
+    from replication.experiments.beyond import ZERO_FROM
+
+    assert ZERO_FROM[reader] == trainer
+    ds, (apply_fn, params) = tiny
+    lr = 0.05 if trainer == "momentum" else 1e-3
+    np.testing.assert_array_equal(_engine(ds, apply_fn, params, reader, lr, 0.0)[0],
+                                  _engine(ds, apply_fn, params, trainer, lr, 0.0)[0])  # fmt: skip
+    assert not np.allclose(_engine(ds, apply_fn, params, reader, lr, 0.5)[1],
+                           _engine(ds, apply_fn, params, trainer, lr, 0.5)[1])  # fmt: skip

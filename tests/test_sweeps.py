@@ -281,13 +281,12 @@ def test_clock_gain_is_the_decay_rate_of_the_optimizers_own_chain(optimizer):
 
 
 def test_optimizer_runs_put_momentum_on_its_own_clock():
-    from types import SimpleNamespace as NS
-
     from replication.experiments import beyond
+    from replication.experiments.configs import Config
 
-    grid = NS(lrs=(0.02, 0.08), lams=(2.5e-3, 0.01, 0.1, 0.4))
-    cfg = NS(momentum=0.9, optimizers={"momentum": grid, "sgdw": grid},
-             sweep=NS(physical_time=2.0, min_lr_lam=5e-4, max_lr_lam=0.1, max_epochs=4000))  # fmt: skip
+    grid = dict(lrs=(0.02, 0.08), lams=(2.5e-3, 0.01, 0.1, 0.4))
+    cfg = Config(momentum=0.9, optimizers={"momentum": grid, "sgdw": grid},
+                 sweep=dict(physical_time=2.0, min_lr_lam=5e-4, max_lr_lam=0.1, max_epochs=4000))  # fmt: skip
     sgdw = {(r.lr, r.lam): r.epochs for r in beyond.optimizer_runs(cfg, "sgdw")}
     momentum = {(r.lr, r.lam): r.epochs for r in beyond.optimizer_runs(cfg, "momentum")}
     # SGDW: the sweep's window 5e-4 ≤ ηλ ≤ 0.1 and τ/(ηλ) steps; λ = 0 as long as the η's longest run
@@ -296,7 +295,55 @@ def test_optimizer_runs_put_momentum_on_its_own_clock():
     # momentum: the window in η/(1 − β)·λ (5e-5 ≤ ηλ ≤ 0.01) and runs τ(1 − β)/(ηλ): one tenth as long
     assert momentum == {(0.02, 2.5e-3): 4000, (0.02, 0.01): 1000, (0.02, 0.1): 100, (0.02, 0.4): 25, (0.02, 0.0): 4000,
                         (0.08, 2.5e-3): 1000, (0.08, 0.01): 250, (0.08, 0.1): 25, (0.08, 0.0): 1000}  # fmt: skip
+    # an optimizer's own window: its values of the sweep's fields, planned and evaluated with them
+    window = dict(min_lr_lam=1e-4, max_epochs=8000, evals_per_octave=4)
+    own = Config(cfg.to_dict(), optimizers={"momentum": grid, "sgdw": dict(grid, sweep=window)})
+    assert dict(beyond.optimizer_window(own, "sgdw")) == dict(physical_time=2.0, min_lr_lam=1e-4, max_lr_lam=0.1,
+                                                              max_epochs=8000, evals_per_octave=4)  # fmt: skip
+    assert beyond.optimizer_window(own, "momentum") == cfg.sweep
+    longer = {(r.lr, r.lam): r.epochs for r in beyond.optimizer_runs(own, "sgdw")}
+    # ηλ = 2e-4 now inside at both η: τ/(ηλ) = 10000 steps, capped at the window's 8000, and λ = 0 as long
+    assert longer == {**sgdw, (0.02, 0.01): 8000, (0.02, 0.0): 8000, (0.08, 2.5e-3): 8000, (0.08, 0.0): 8000}
+    assert {(r.lr, r.lam) for r in beyond.optimizer_runs(own, "momentum")} == set(momentum)
+    typo = Config(cfg.to_dict(), optimizers={"sgdw": dict(grid, sweep=dict(min_lrlam=1e-4))})
+    with pytest.raises(ValueError, match=r"optimizers.sgdw.sweep has fields \['min_lrlam'\]"):
+        beyond.optimizer_window(typo, "sgdw")
     with pytest.raises(ValueError, match="momentum=1.0 must be in"):
         beyond.clock_gain("momentum", 1.0)
     with pytest.raises(ValueError, match="optimizer='lion'"):
         beyond.clock_gain("lion", 0.9)
+
+
+def test_the_comparison_trains_each_pairs_lambda_zero_once():
+    import dataclasses
+
+    from replication.analysis.plan import SweepRun
+    from replication.core.provenance import Provenance
+    from replication.experiments import beyond
+    from replication.experiments.configs import get_config
+    from replication.experiments.grid import GridResult
+    from replication.training import History
+
+    for preset in ("smoke", "cpu", "paper"):
+        cfg = get_config("beyond", preset)
+        planned = beyond.comparison_runs(cfg)
+        for reader, trainer in beyond.ZERO_FROM.items():
+            own = {name: beyond.optimizer_runs(cfg, name) for name in (reader, trainer)}
+            assert planned[reader] == [r for r in own[reader] if r.lam > 0]  # the partner trains both η
+            zero = {r.lr: r.epochs for r in planned[trainer] if r.lam == 0}
+            for lr in zero:  # as long as the longer of the two asks
+                assert zero[lr] == max(r.epochs for n in own for r in own[n] if r.lam == 0 and r.lr == lr)
+            assert [r for r in planned[trainer] if r.lam > 0] == [r for r in own[trainer] if r.lam > 0]
+
+    def grid(runs, seeds=(0, 1)):
+        hist = [[History(r.lr, r.lam, r.epochs, False, None, {"step": np.array([s])}) for r in runs] for s in seeds]
+        prov = Provenance("cpu", "cpu", 1.0)
+        return GridResult(tuple(runs), tuple(hist[0]), prov, False, seeds=seeds,
+                          by_seed=tuple(map(tuple, hist)))  # fmt: skip
+
+    a, b = SweepRun(0.1, 0.5, 10), SweepRun(0.1, 0.0, 20)
+    spliced = beyond.with_zero_runs(grid([a]), grid([dataclasses.replace(a, lam=0.25), b]))
+    assert spliced.runs == (a, b) and [h.lam for h in spliced.histories] == [0.5, 0.0]
+    assert [[float(h.metrics["step"][0]) for h in hs] for hs in spliced.by_seed] == [[0, 0], [1, 1]]
+    with pytest.raises(ValueError, match="different seeds"):
+        beyond.with_zero_runs(grid([a]), grid([b], seeds=(0, 2)))

@@ -16,7 +16,9 @@ from replication.analysis.plan import SweepRun, plan_sweep
 from replication.analysis.seeds import SeedFit
 from replication.analysis.verdicts import SmallestLambdaVerdict, smallest_lambda_over_seeds
 from replication.experiments.claims import Claim, Decider
+from replication.experiments.configs import Config
 from replication.experiments.fc_mnist import run_sweep, seed_list
+from replication.experiments.grid import GridResult
 from replication.experiments.results import SweepResult, analyzed, only_grid
 
 __all__ = [
@@ -25,8 +27,12 @@ __all__ = [
     "OPTIMIZERS",
     "LABELS",
     "clock_gain",
+    "optimizer_window",
     "optimizer_runs",
     "optimizer_sweep",
+    "ZERO_FROM",
+    "comparison_runs",
+    "with_zero_runs",
     "comparison",
     "ClockRow",
     "clock_rows",
@@ -50,15 +56,6 @@ CLAIMS = (
         "beyond.sgdw_exponent",
         "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · SGDW (momentum, "
         "decoupled), seeds",
-        Decider(
-            "ηλ down to 2.5e-4 at both η (λ = 3.1e-3 and 6.25e-3 at η = 0.08, 0.0125 at η = 0.02; runs up to 8000 "
-            "steps), λ = 0.2 (ηλ = 0.016 at η = 0.08) and 32 evaluations a bucket in log time: in session 34's "
-            "cpu runs the qualifying runs spanned 1.8 decades only through one run at ηλ = 0.032",
-            "decide_sgdw",
-            "optimizer_sweep",
-            options=(("optimizer", "sgdw"),),
-            judge="judge_exponent",
-        ),
     ),
     Claim(
         "Beyond the paper: momentum + L2",
@@ -67,15 +64,6 @@ CLAIMS = (
         "beyond.momentum_exponent",
         "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · momentum SGD + L2, "
         "several seeds",
-        Decider(
-            "ηλ down to 2.5e-5 at both η (λ = 3.1e-4 … 1.25e-3 at η = 0.08, 1.25e-3 at η = 0.02; runs up to 8000 "
-            "steps) and 32 evaluations a bucket in log time: in session 34's cpu runs the qualifying runs spanned "
-            "1.6 decades only through one run at ηλ = 5e-5",
-            "decide_momentum",
-            "optimizer_sweep",
-            options=(("optimizer", "momentum"),),
-            judge="judge_exponent",
-        ),
     ),
     Claim(
         "Beyond the paper: Adam + L2",
@@ -98,16 +86,6 @@ CLAIMS = (
         "not in the paper",
         "beyond.adamw_exponent",
         "FC 3×{beyond_paper} (width {beyond_cpu} at cpu) · MNIST, 512 images, full batch · AdamW, several seeds",
-        Decider(
-            "ηλ down to 2.5e-4 at both η (λ = 0.0625 and 0.125 at η = 0.004, 0.25 at η = 0.001; runs up to 8000 "
-            "steps) and 32 evaluations a bucket in log time: in session 34's cpu runs the qualifying runs spanned "
-            "1.8 decades only through one run at ηλ = 5e-4, and AdamW's early peaks in runs of 2500–4000 steps "
-            "fell at their third or fourth evenly spaced evaluation",
-            "decide_adamw",
-            "optimizer_sweep",
-            options=(("optimizer", "adamw"),),
-            judge="judge_exponent",
-        ),
     ),
 )
 
@@ -132,24 +110,76 @@ def clock_gain(optimizer: str, momentum: float) -> float:
     return 1.0 / (1.0 - momentum) if optimizer == "momentum" else 1.0
 
 
+def optimizer_window(cfg, optimizer: str) -> Config:
+    """The sweep ``optimizer``'s grid is planned and evaluated with: the preset's shared ``sweep``, with the values
+    of that optimizer's own ``sweep`` group where it has one (ours: at cpu, the optimizers whose span rested on one
+    run train further down in ηλ and evaluate in log time)."""
+    if optimizer not in cfg.optimizers:
+        raise ValueError(f"optimizer={optimizer!r} must be one of {tuple(cfg.optimizers)}.")
+    own = dict(cfg.optimizers[optimizer].get("sweep", {}))
+    unknown = sorted(set(own) - set(cfg.sweep) - {"evals_per_octave"})
+    if unknown:
+        raise ValueError(f"optimizers.{optimizer}.sweep has fields {unknown} that the sweep has not; "
+                         f"fields: {sorted({*cfg.sweep, 'evals_per_octave'})}")  # fmt: skip
+    return Config({**cfg.sweep, **own})
+
+
 def optimizer_runs(cfg, optimizer: str) -> list[SweepRun]:
     """The runs of one optimizer's grid: Fig. 2a's protocol on that optimizer's predicted clock (ours): every (η, λ)
-    with gain·ηλ inside the sweep's window, trained τ/(gain·ηλ) epochs (full batch: steps), λ = 0 as long as that
-    η's longest run; gain = :func:`clock_gain` (1 but for momentum + L2, whose runs are 1 − β as long at equal ηλ and
-    whose window lies 1 − β lower)."""
+    with gain·ηλ inside its window (:func:`optimizer_window`), trained τ/(gain·ηλ) epochs (full batch: steps),
+    λ = 0 as long as that η's longest run; gain = :func:`clock_gain` (1 but for momentum + L2, whose runs are
+    1 − β as long at equal ηλ and whose window lies 1 − β lower)."""
     gain = clock_gain(optimizer, cfg.momentum)  # checks the optimizer's name first
-    grid, s = cfg.optimizers[optimizer], cfg.sweep
+    grid, s = cfg.optimizers[optimizer], optimizer_window(cfg, optimizer)
     return plan_sweep(grid.lrs, grid.lams, physical_time=s.physical_time / gain, min_lr_lam=s.min_lr_lam / gain,
                       max_lr_lam=s.max_lr_lam / gain, max_epochs=s.max_epochs)  # fmt: skip
 
 
 def optimizer_sweep(cfg, optimizer: str, *, seed: int) -> SweepResult:
     """One optimizer's grid (``cfg.optimizers[optimizer]``, :func:`optimizer_runs`), trained from
-    ``cfg.seeds.count`` initializations; stored and reused like every grid."""
-    runs = optimizer_runs(cfg, optimizer)
-    return analyzed(run_sweep(cfg, runs, seed=seed, seeds=seed_list(cfg, seed), name=f"beyond_{optimizer}",
-                              optimizer=optimizer, momentum=cfg.momentum,
-                              evals_per_octave=cfg.sweep.get("evals_per_octave")))  # fmt: skip
+    ``cfg.seeds.count`` initializations with its window's evaluations; stored and reused like every grid."""
+    return analyzed(_train(cfg, optimizer, optimizer_runs(cfg, optimizer), seed=seed))
+
+
+def _train(cfg, optimizer: str, runs: list[SweepRun], *, seed: int) -> GridResult:
+    s = optimizer_window(cfg, optimizer)
+    return run_sweep(cfg, runs, seed=seed, seeds=seed_list(cfg, seed), name=f"beyond_{optimizer}",
+                     optimizer=optimizer, momentum=cfg.momentum, evals=s.evals,
+                     evals_per_octave=s.get("evals_per_octave"))  # fmt: skip
+
+
+# λ = 0 is the same update for these pairs (no L2 term and no decay: the same momentum step, the same Adam
+# direction), so :func:`comparison` trains it once: the second optimizer of each pair trains its λ = 0 runs, as
+# long as the longer of the two asks at each η, and the first reads them (ours: it spares a third of a grid).
+ZERO_FROM = {"sgdw": "momentum", "adam": "adamw"}
+
+
+def comparison_runs(cfg) -> dict[str, list[SweepRun]]:
+    """What :func:`comparison` trains for each optimizer: :func:`optimizer_runs`, but for the pairs of
+    :data:`ZERO_FROM`: the reader without its λ = 0 runs at the η its partner trains, the partner's λ = 0 runs as
+    long as the longer of the two at each η."""
+    out = {name: optimizer_runs(cfg, name) for name in OPTIMIZERS}
+    for reader, trainer in ZERO_FROM.items():
+        shared = {r.lr for r in out[trainer] if r.lam == 0}
+        longest = {r.lr: r.epochs for r in out[reader] if r.lam == 0 and r.lr in shared}
+        out[reader] = [r for r in out[reader] if not (r.lam == 0 and r.lr in shared)]
+        out[trainer] = [dataclasses.replace(r, epochs=max(r.epochs, longest.get(r.lr, 0))) if r.lam == 0 else r
+                        for r in out[trainer]]  # fmt: skip
+    return out
+
+
+def with_zero_runs(grid: GridResult, partner: GridResult) -> GridResult:
+    """``grid`` with the λ = 0 runs of ``partner`` (trained from the same initializations) appended, each seed's
+    to that seed's runs: what the analysis of ``grid`` reads. ``grid`` keeps its own provenance and identity."""
+    if grid.seeds != partner.seeds:
+        raise ValueError(f"the grids were trained from different seeds: {grid.seeds} and {partner.seeds}.")
+    zero = [i for i, r in enumerate(partner.runs) if r.lam == 0]
+    return dataclasses.replace(
+        grid,
+        runs=grid.runs + tuple(partner.runs[i] for i in zero),
+        histories=grid.histories + tuple(partner.histories[i] for i in zero),
+        by_seed=tuple(own + tuple(theirs[i] for i in zero) for own, theirs in zip(grid.by_seed, partner.by_seed)),
+    )
 
 
 def judge_exponent(cfg, sweeps: Sequence[SweepResult]) -> Verdict:
@@ -159,8 +189,13 @@ def judge_exponent(cfg, sweeps: Sequence[SweepResult]) -> Verdict:
 
 
 def comparison(cfg, *, seed: int) -> dict[str, SweepResult]:
-    """Every optimizer's sweep, in the order of ``OPTIMIZERS``."""
-    return {name: optimizer_sweep(cfg, name, seed=seed) for name in OPTIMIZERS}
+    """Every optimizer's sweep, in the order of ``OPTIMIZERS``, the λ = 0 runs of each pair of :data:`ZERO_FROM`
+    trained once (:func:`comparison_runs`)."""
+    planned = comparison_runs(cfg)
+    grids = {name: _train(cfg, name, planned[name], seed=seed) for name in OPTIMIZERS}
+    for reader, trainer in ZERO_FROM.items():
+        grids[reader] = with_zero_runs(grids[reader], grids[trainer])
+    return {name: analyzed(grid) for name, grid in grids.items()}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,7 +4,8 @@ initialization seeds. None of this is in the paper: ``base()`` keeps appendix A'
 our choices, marked below. Every optimizer's (η, λ) grid gives the same products ηλ; Adam's η is three decades below
 SGD's (the usual scale of Adam's step), its λ correspondingly larger. Each optimizer runs on its predicted clock
 (:func:`replication.experiments.beyond.clock_gain`): momentum + L2's window of ηλ and its runs are 1 − β of the
-sweep's, the others' are the sweep's.
+sweep's, the others' are the sweep's. An optimizer's group may carry ``sweep``: its own values of the shared
+``sweep``'s fields (:func:`replication.experiments.beyond.optimizer_window`).
 Every number here is ours and in our units (τ = 2 is appendix A's number in our units, not converted)."""
 
 from . import Fields
@@ -45,42 +46,28 @@ def cpu() -> Fields:
     c.data.test_samples = 2000
     c.model.width = 256
     c.seeds.count = 3
-    c.sweep.min_lr_lam, c.sweep.max_epochs, c.sweep.evals = 5e-4, 4000, 100
+    # 32 evaluations a bucket spaced in log time (512 chunks, 4 an octave), so that a peak early in a long run is
+    # resolved (evenly spaced, 100 a bucket until session 37: AdamW's early peaks fell at the 3rd or 4th)
+    c.sweep = dict(c.sweep.to_dict(), min_lr_lam=5e-4, max_epochs=4000, evals=512, evals_per_octave=4)
+    # Momentum + L2, SGDW and AdamW at the size above (NOTES.md, session 35): each seed's qualifying runs spanned
+    # 1.6–1.8 decades, but only through one run at one end (momentum: ηλ = 5e-5; SGDW: 0.032, where the other η
+    # does not learn; AdamW: 5e-4, the one run of the low end whose early peak the evenly spaced evaluations
+    # resolve). So these three train one octave more at the low end, at both η (momentum's window is 1 − β lower:
+    # ηλ ≥ 2.5e-5 there), so that two runs hold the low end; SGDW's top (0.032, at η = 0.08 alone: 0.025 at
+    # η = 0.02 does not learn) gets λ = 0.2 at η = 0.08 (ηλ = 0.016) below it, so that no one run holds it either.
+    # Runs up to τ/(ηλ) = 8000 steps. These were the three rows' declared deciders, probed in session 35:
+    # momentum's read reproduced, AdamW's not reproduced.
+    span = dict(min_lr_lam=2.5e-4, max_epochs=8000)
+    more = dict(momentum=(3.125e-4, 6.25e-4, 1.25e-3), sgdw=(3.125e-3, 6.25e-3, 0.0125, 0.2),
+                adamw=(0.0625, 0.125, 0.25))  # fmt: skip
+    for name, lams in more.items():
+        grid = getattr(c.optimizers, name)
+        setattr(c.optimizers, name, dict(lrs=grid.lrs, lams=tuple(sorted((*lams, *grid.lams))), sweep=span))
     return c
 
 
 def paper() -> Fields:
     return base()
-
-
-def _decide_span() -> Fields:
-    # Momentum + L2, SGDW and AdamW at cpu (NOTES.md, session 35): each seed's qualifying runs span 1.6–1.8 decades,
-    # but only through one run at one end (momentum: ηλ = 5e-5; SGDW: 0.032, where the other η does not learn;
-    # AdamW: 5e-4, the one run of the low end whose early peak the evenly spaced evaluations resolve). One octave
-    # more at the low end, at both η (momentum's window is 1 − β lower: ηλ ≥ 2.5e-5 there), so that two runs hold
-    # the low end; SGDW's top (0.032, at η = 0.08 alone: 0.025 at η = 0.02 does not learn) gets λ = 0.2 at η = 0.08
-    # (ηλ = 0.016) below it, so that no one run holds it either. Runs up to τ/(ηλ) = 8000 steps; the same 32
-    # evaluations a bucket spaced in log time (512 chunks, 4 an octave), so that a peak early in a long run is
-    # resolved. Each Decider trains one optimizer and has a config (and so a probe folder) of its own.
-    # AdamW probed in session 35 (797 s here): not reproduced, the seed interval −0.578 … −0.321.
-    c = cpu()
-    c.sweep = dict(c.sweep.to_dict(), min_lr_lam=2.5e-4, max_epochs=8000, evals=512, evals_per_octave=4)
-    c.optimizers.momentum.lams = (3.125e-4, 6.25e-4, 1.25e-3, *c.optimizers.momentum.lams)
-    c.optimizers.sgdw.lams = tuple(sorted((3.125e-3, 6.25e-3, 0.0125, 0.2, *c.optimizers.sgdw.lams)))
-    c.optimizers.adamw.lams = tuple(sorted((0.0625, 0.125, 0.25, *c.optimizers.adamw.lams)))
-    return c
-
-
-def decide_momentum() -> Fields:
-    return _decide_span()
-
-
-def decide_sgdw() -> Fields:
-    return _decide_span()
-
-
-def decide_adamw() -> Fields:
-    return _decide_span()
 
 
 def decide_adam() -> Fields:
