@@ -96,7 +96,7 @@ for field, ours, base in paper_differences(cfg):
 # %%
 results = beyond.comparison(cfg, seed=seed)
 for name, res in results.items():
-    print(f"{beyond.LABELS[name]}: {res.grid.describe()}")
+    print(beyond.describe_grid(name, res))
 rows = beyond.clock_rows(results, n_test=cfg.data.test_samples)
 print(beyond.format_clock_table(rows))
 

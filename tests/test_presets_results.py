@@ -48,6 +48,12 @@ def test_every_preset_lists_its_departures_from_the_paper(chapter):
     cfg = get_config("failure_case", "smoke")
     assert "train_eval_samples" not in cfg.train  # smoke assigns its train group whole
     assert not [f for f, *_ in paper_differences(cfg) if f == "train.train_eval_samples"]
+    # a field only the preset sets is listed too, the paper's reading None (a group of them field by field); the
+    # config's own name and preset are not settings
+    wrn = dict((f, (ours, theirs)) for f, ours, theirs in paper_differences(get_config("wrn_cifar", "cpu")))
+    assert wrn["sgd.evals_per_octave"] == (4, None) and not {"chapter", "preset"} & set(wrn)
+    beyond = dict((f, (ours, theirs)) for f, ours, theirs in paper_differences(get_config("beyond", "cpu")))
+    assert beyond["optimizers.sgdw.sweep.max_epochs"] == (8000, None) and "optimizers.sgdw.sweep" not in beyond
 
 
 def test_presets_override_the_papers_base_field_by_field():

@@ -316,6 +316,7 @@ def test_optimizer_runs_put_momentum_on_its_own_clock():
 
 def test_the_comparison_trains_each_pairs_lambda_zero_once():
     import dataclasses
+    from types import SimpleNamespace
 
     from replication.analysis.plan import SweepRun
     from replication.core.provenance import Provenance
@@ -345,5 +346,10 @@ def test_the_comparison_trains_each_pairs_lambda_zero_once():
     spliced = beyond.with_zero_runs(grid([a]), grid([dataclasses.replace(a, lam=0.25), b]))
     assert spliced.runs == (a, b) and [h.lam for h in spliced.histories] == [0.5, 0.0]
     assert [[float(h.metrics["step"][0]) for h in hs] for hs in spliced.by_seed] == [[0, 0], [1, 1]]
+    line = beyond.describe_grid("sgdw", SimpleNamespace(grid=spliced))
+    assert line.startswith("SGDW (decoupled): 2 runs × 2 seeds: computed in 1 s") and line.endswith(
+        "; 1 of its runs, λ = 0, are momentum + L2's (the same update, trained once)"
+    )
+    assert "λ = 0" not in beyond.describe_grid("momentum", SimpleNamespace(grid=spliced))
     with pytest.raises(ValueError, match="different seeds"):
         beyond.with_zero_runs(grid([a]), grid([b], seeds=(0, 2)))

@@ -33,6 +33,7 @@ __all__ = [
     "ZERO_FROM",
     "comparison_runs",
     "with_zero_runs",
+    "describe_grid",
     "comparison",
     "ClockRow",
     "clock_rows",
@@ -186,6 +187,16 @@ def judge_exponent(cfg, sweeps: Sequence[SweepResult]) -> Verdict:
     """An optimizer's exponent from a grid of its decider's size (a recorded probe,
     :mod:`replication.experiments.probes`): the exponent verdict of :func:`optimizer_sweep`'s one grid."""
     return only_grid(sweeps, "one optimizer's exponent").verdict.verdict
+
+
+def describe_grid(optimizer: str, result: SweepResult) -> str:
+    """One line: the optimizer's grid (:meth:`GridResult.describe`), and for a reader of :data:`ZERO_FROM` which
+    of its runs its partner's grid trained."""
+    line = f"{LABELS[optimizer]}: {result.grid.describe()}"
+    if optimizer not in ZERO_FROM:
+        return line
+    n_zero = sum(r.lam == 0 for r in result.grid.runs)
+    return f"{line}; {n_zero} of its runs, λ = 0, are {LABELS[ZERO_FROM[optimizer]]}'s (the same update, trained once)"
 
 
 def comparison(cfg, *, seed: int) -> dict[str, SweepResult]:

@@ -214,16 +214,21 @@ def units_note(cfg: Config) -> str | None:
             "are converted where it writes them.")  # fmt: skip
 
 
+_IDENTITY = ("chapter", "preset")  # what get_config adds: which config this is, not a setting
+
+
 def paper_differences(cfg: Config) -> list[tuple[str, object, object]]:
     """(field, this preset's value, the paper's) for every field where ``cfg`` departs from the chapter's ``paper``
-    preset, both in our units. A field this preset leaves out reads as None (what ``Config.get`` gives the code)."""
+    preset, both in our units. A field one of them leaves out reads as None there (what ``Config.get`` gives the
+    code)."""
     paper = Config(preset_fields(cfg.chapter, "paper"))
 
     def walk(ours, theirs, prefix):
-        for key, value in theirs.items():
-            mine = ours.get(key)
-            if isinstance(value, Config) and isinstance(mine, Config):
-                yield from walk(mine, value, f"{prefix}{key}.")
+        for key in [*theirs, *(k for k in ours if k not in theirs and (prefix or k not in _IDENTITY))]:
+            mine, value = ours.get(key), theirs.get(key)
+            present = [v for v in (mine, value) if v is not None]
+            if present and all(isinstance(v, Config) for v in present):  # a group: compare field by field
+                yield from walk(mine or Config(), value or Config(), f"{prefix}{key}.")
             elif mine != value:
                 yield f"{prefix}{key}", mine, value
 
