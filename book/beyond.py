@@ -66,9 +66,9 @@
 # run at the same η; for momentum and SGDW, and for Adam and AdamW, λ = 0 is the same update (tested step for
 # step), so it is trained once, as long as the longer of the two asks, in momentum's and AdamW's grids, and SGDW
 # and Adam + L2 read it from there.
-# At `cpu`, momentum + L2, SGDW and AdamW train one octave further down in ηλ (runs of up to 8000 steps) with 32
-# evaluations a bucket spaced in log time, and SGDW one more λ near its top: at the shared window their spans rested
-# on one run at one end (`NOTES.md`, session 35; the chapter's config module says which).
+# At `cpu` every grid spaces its 32 evaluations a bucket in log time, and momentum + L2 and SGDW train one octave
+# further down in ηλ (runs of up to 8000 steps), SGDW with one more λ near its top: at the shared window their spans
+# rested on one run at one end (`NOTES.md`, session 35; the chapter's config module says which).
 
 # %% tags=["parameters", "remove-cell"]
 preset = "cpu"
