@@ -343,6 +343,9 @@ def test_the_comparison_trains_each_pairs_lambda_zero_once():
                           by_seed=tuple(map(tuple, hist)))  # fmt: skip
 
     a, b = SweepRun(0.1, 0.5, 10), SweepRun(0.1, 0.0, 20)
+    elsewhere = [SweepRun(0.3, 0.0, 20), SweepRun(0.2, 0.5, 10), SweepRun(0.2, 0.0, 10)]  # η it lacks or has λ = 0 at
+    spliced = beyond.with_zero_runs(grid([a, *elsewhere[1:]]), grid([dataclasses.replace(a, lam=0.25), b, *elsewhere]))
+    assert spliced.runs == (a, *elsewhere[1:], b)
     spliced = beyond.with_zero_runs(grid([a]), grid([dataclasses.replace(a, lam=0.25), b]))
     assert spliced.runs == (a, b) and [h.lam for h in spliced.histories] == [0.5, 0.0]
     assert [[float(h.metrics["step"][0]) for h in hs] for hs in spliced.by_seed] == [[0, 0], [1, 1]]

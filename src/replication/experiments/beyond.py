@@ -113,8 +113,8 @@ def clock_gain(optimizer: str, momentum: float) -> float:
 
 def optimizer_window(cfg, optimizer: str) -> Config:
     """The sweep ``optimizer``'s grid is planned and evaluated with: the preset's shared ``sweep``, with the values
-    of that optimizer's own ``sweep`` group where it has one (ours: at cpu, the optimizers whose span rested on one
-    run train further down in ηλ and evaluate in log time)."""
+    of that optimizer's own ``sweep`` group where it has one (ours: at cpu, momentum + L2 and SGDW, whose spans
+    rested on one run at the shared window, train further down in ηλ)."""
     if optimizer not in cfg.optimizers:
         raise ValueError(f"optimizer={optimizer!r} must be one of {tuple(cfg.optimizers)}.")
     own = dict(cfg.optimizers[optimizer].get("sweep", {}))
@@ -150,8 +150,8 @@ def _train(cfg, optimizer: str, runs: list[SweepRun], *, seed: int) -> GridResul
 
 
 # λ = 0 is the same update for these pairs (no L2 term and no decay: the same momentum step, the same Adam
-# direction), so :func:`comparison` trains it once: the second optimizer of each pair trains its λ = 0 runs, as
-# long as the longer of the two asks at each η, and the first reads them (ours: it spares a third of a grid).
+# direction), so :func:`comparison` trains it once: reader -> trainer; the trainer's λ = 0 runs are as long as the
+# longer of the two asks at each η, and the reader reads them (ours: it spares a third of a grid).
 ZERO_FROM = {"sgdw": "momentum", "adam": "adamw"}
 
 
@@ -170,11 +170,13 @@ def comparison_runs(cfg) -> dict[str, list[SweepRun]]:
 
 
 def with_zero_runs(grid: GridResult, partner: GridResult) -> GridResult:
-    """``grid`` with the λ = 0 runs of ``partner`` (trained from the same initializations) appended, each seed's
-    to that seed's runs: what the analysis of ``grid`` reads. ``grid`` keeps its own provenance and identity."""
+    """``grid`` with the λ = 0 runs of ``partner`` (trained from the same initializations) appended at the η where
+    ``grid`` has runs and no λ = 0 of its own, each seed's to that seed's runs: what the analysis of ``grid`` reads.
+    ``grid`` keeps its own provenance and identity."""
     if grid.seeds != partner.seeds:
         raise ValueError(f"the grids were trained from different seeds: {grid.seeds} and {partner.seeds}.")
-    zero = [i for i, r in enumerate(partner.runs) if r.lam == 0]
+    missing = {r.lr for r in grid.runs} - {r.lr for r in grid.runs if r.lam == 0}
+    zero = [i for i, r in enumerate(partner.runs) if r.lam == 0 and r.lr in missing]
     return dataclasses.replace(
         grid,
         runs=grid.runs + tuple(partner.runs[i] for i in zero),
